@@ -1,0 +1,674 @@
+//===- QNNOps.td - QNN dialect operations ---------------------*- tablegen -*-===//
+//
+// Part of qopt. Layout conventions follow ONNX: activations are NCHW,
+// convolution weights are FCHW (F = output channels, C = input channels per
+// group), fully-connected weights are NxK (output features first, so
+// per-channel quantization is along axis 0 for both).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_DIALECT_QNN_IR_QNNOPS_TD
+#define QOPT_DIALECT_QNN_IR_QNNOPS_TD
+
+include "qopt/Dialect/QNN/IR/QNNBase.td"
+include "qopt/Dialect/QNN/IR/QNNInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+/// Attributes shared by every op that implements FusedActivationOpInterface.
+defvar FusedActivationArgs = (ins
+  DefaultValuedAttr<QNN_ActivationAttr, "::mlir::qnn::Activation::None">
+    :$fused_activation,
+  OptionalAttr<F32Attr>:$clip_min,
+  OptionalAttr<F32Attr>:$clip_max);
+
+//===----------------------------------------------------------------------===//
+// Compute ops
+//===----------------------------------------------------------------------===//
+
+def QNN_Conv2DOp : QNN_Op<"conv2d", [Pure,
+    DeclareOpInterfaceMethods<QNN_FusedActivationOpInterface>]> {
+  let summary = "2-D convolution (grouped and depthwise), NCHW x FCHW";
+  let description = [{
+    `output[n, f, y, x] = bias[f] + sum_{c, ky, kx} input[n, g*C + c,
+    y*sy + ky*dy - pad_top, x*sx + kx*dx - pad_left] * weight[f, c, ky, kx]`
+    where `g = f / (F / group)` and `C = Cin / group`. Depthwise convolution is
+    `group = Cin` with `F` a multiple of `Cin`. `pads` is `[top, left, bottom,
+    right]`. Padded positions contribute zero (the zero point when quantized).
+
+    Float form: all operands share one float element type. Quantized form:
+    input and result are per-tensor `!quant.uniform`; the weight is per-tensor
+    or per-axis along axis 0; the optional bias is 32-bit with zero point 0 and
+    scale `s_input * s_weight[f]`.
+
+    Example:
+
+    ```mlir
+    %y = qnn.conv2d %x, %w, %b {strides = array<i64: 2, 2>,
+            pads = array<i64: 1, 1, 1, 1>, fused_activation = #qnn.activation<relu>}
+        : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x4x4xf32>
+    ```
+  }];
+  let arguments = !con((ins
+    QNN_Tensor:$input,
+    QNN_Tensor:$weight,
+    Optional<QNN_Tensor>:$bias,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+    DefaultValuedAttr<I64Attr, "1">:$group), FusedActivationArgs);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_FullyConnectedOp : QNN_Op<"fully_connected", [Pure,
+    DeclareOpInterfaceMethods<QNN_FusedActivationOpInterface>]> {
+  let summary = "Fully-connected layer: input[M,K] x weight[N,K]^T + bias[N]";
+  let description = [{
+    `output[m, n] = bias[n] + sum_k input[m, k] * weight[n, k]`. This is ONNX
+    `Gemm` with `transB = 1`, `alpha = beta = 1`; the importer normalizes other
+    Gemm forms into it. Weights are stored output-feature-major so that
+    per-channel quantization is along axis 0 and K is contiguous (the layout
+    dot-product instructions want).
+
+    Type rules are those of `qnn.conv2d`.
+
+    Example:
+
+    ```mlir
+    %y = qnn.fully_connected %x, %w, %b
+        : (tensor<?x64xf32>, tensor<10x64xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = !con((ins
+    QNN_Tensor:$input,
+    QNN_Tensor:$weight,
+    Optional<QNN_Tensor>:$bias), FusedActivationArgs);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_MatMulOp : QNN_Op<"matmul", [Pure,
+    DeclareOpInterfaceMethods<QNN_FusedActivationOpInterface>]> {
+  let summary = "Matrix product with numpy broadcasting (ONNX MatMul)";
+  let description = [{
+    Multiplies the last two dimensions and broadcasts the leading (batch)
+    dimensions, as `numpy.matmul`. A rank-1 operand is promoted by inserting a
+    unit dimension that is removed from the result.
+
+    Example:
+
+    ```mlir
+    %y = qnn.matmul %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = !con((ins QNN_Tensor:$lhs, QNN_Tensor:$rhs),
+                       FusedActivationArgs);
+  let results = (outs QNN_Tensor:$output);
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$resultType, "::mlir::Value":$lhs,
+                   "::mlir::Value":$rhs), [{
+      $_state.addOperands({lhs, rhs});
+      $_state.addTypes(resultType);
+    }]>
+  ];
+
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_BatchNormOp : QNN_Op<"batch_norm", [Pure]> {
+  let summary = "Inference batch normalization over axis 1";
+  let description = [{
+    `output = (input - mean[c]) * scale[c] / sqrt(variance[c] + epsilon) + bias[c]`
+    with `c` the index along axis 1. `--fold-bn` folds it into the producer.
+
+    Example:
+
+    ```mlir
+    %y = qnn.batch_norm %x, %scale, %bias, %mean, %var {epsilon = 1.0e-05 : f32}
+        : (tensor<1x16x8x8xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>,
+           tensor<16xf32>) -> tensor<1x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input, QNN_FloatTensor:$scale,
+                   QNN_FloatTensor:$bias, QNN_FloatTensor:$mean,
+                   QNN_FloatTensor:$variance,
+                   DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs QNN_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary ops
+//===----------------------------------------------------------------------===//
+
+class QNN_UnaryOp<string mnemonic, list<Trait> traits = [],
+                  Type operandType = QNN_Tensor>
+    : QNN_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultShape], traits)> {
+  let results = (outs operandType:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_ReluOp : QNN_UnaryOp<"relu"> {
+  let summary = "Rectified linear unit: max(x, 0)";
+  let description = [{
+    Float or quantized. Quantized input and result may differ in parameters.
+
+    Example:
+
+    ```mlir
+    %y = qnn.relu %x : (tensor<1x8xf32>) -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input);
+}
+
+def QNN_ClipOp : QNN_UnaryOp<"clip"> {
+  let summary = "Clamp to [min, max] (relu6 is clip 0, 6)";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = qnn.clip %x {min = 0.0 : f32, max = 6.0 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input, F32Attr:$min, F32Attr:$max);
+}
+
+def QNN_LeakyReluOp : QNN_UnaryOp<"leaky_relu", [], QNN_FloatTensor> {
+  let summary = "x if x >= 0 else alpha * x";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = qnn.leaky_relu %x {alpha = 0.01 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input,
+                   DefaultValuedAttr<F32Attr, "0.01">:$alpha);
+}
+
+def QNN_SigmoidOp : QNN_UnaryOp<"sigmoid", [], QNN_FloatTensor> {
+  let summary = "Logistic function 1 / (1 + exp(-x))";
+  let description = [{
+    Float only: quantized models keep it between dequantize and quantize.
+
+    Example:
+
+    ```mlir
+    %y = qnn.sigmoid %x : (tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input);
+}
+
+def QNN_HardSigmoidOp : QNN_UnaryOp<"hard_sigmoid", [], QNN_FloatTensor> {
+  let summary = "max(0, min(1, alpha * x + beta))";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = qnn.hard_sigmoid %x {alpha = 0.2 : f32, beta = 0.5 : f32}
+        : (tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input,
+                   DefaultValuedAttr<F32Attr, "0.2">:$alpha,
+                   DefaultValuedAttr<F32Attr, "0.5">:$beta);
+}
+
+def QNN_SoftmaxOp : QNN_UnaryOp<"softmax", [], QNN_FloatTensor> {
+  let summary = "exp(x) / sum(exp(x)) along one axis";
+  let description = [{
+    Negative `axis` counts from the end.
+
+    Example:
+
+    ```mlir
+    %y = qnn.softmax %x {axis = -1 : i64} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary ops (numpy broadcasting)
+//===----------------------------------------------------------------------===//
+
+class QNN_BinaryOp<string mnemonic, list<Trait> traits = [],
+                   Type operandType = QNN_Tensor>
+    : QNN_Op<mnemonic, !listconcat([Pure, ResultsBroadcastableShape], traits)> {
+  let results = (outs operandType:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_AddOp : QNN_BinaryOp<"add", [Commutative,
+    DeclareOpInterfaceMethods<QNN_FusedActivationOpInterface>]> {
+  let summary = "Elementwise sum with broadcasting and fused activation";
+  let description = [{
+    Quantized operands may have different parameters from each other and
+    from the result (the lowering rescales both to the output).
+
+    Example:
+
+    ```mlir
+    %y = qnn.add %a, %b {fused_activation = #qnn.activation<relu>}
+        : (tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = !con((ins QNN_Tensor:$lhs, QNN_Tensor:$rhs),
+                       FusedActivationArgs);
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$resultType, "::mlir::Value":$lhs,
+                   "::mlir::Value":$rhs), [{
+      $_state.addOperands({lhs, rhs});
+      $_state.addTypes(resultType);
+    }]>
+  ];
+}
+
+def QNN_SubOp : QNN_BinaryOp<"sub"> {
+  let summary = "Elementwise difference with broadcasting";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = qnn.sub %a, %b : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$lhs, QNN_Tensor:$rhs);
+}
+
+def QNN_MulOp : QNN_BinaryOp<"mul", [Commutative]> {
+  let summary = "Elementwise product with broadcasting";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = qnn.mul %a, %s : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$lhs, QNN_Tensor:$rhs);
+}
+
+def QNN_DivOp : QNN_BinaryOp<"div", [], QNN_FloatTensor> {
+  let summary = "Elementwise quotient with broadcasting (float only)";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = qnn.div %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$lhs, QNN_FloatTensor:$rhs);
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def QNN_MaxPool2DOp : QNN_Op<"max_pool2d", [Pure]> {
+  let summary = "2-D max pooling over NCHW";
+  let description = [{
+    `pads` is `[top, left, bottom, right]`; padded positions never win.
+    `ceil_mode` rounds the output size up. A quantized max pool keeps its
+    input's quantization parameters.
+
+    Example:
+
+    ```mlir
+    %y = qnn.max_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+        : (tensor<1x8x8x8xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input,
+                   DenseI64ArrayAttr:$kernel,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+                   DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_AvgPool2DOp : QNN_Op<"avg_pool2d", [Pure]> {
+  let summary = "2-D average pooling over NCHW";
+  let description = [{
+    With `count_include_pad = false` (ONNX's default) padded positions are
+    excluded from the divisor.
+
+    Example:
+
+    ```mlir
+    %y = qnn.avg_pool2d %x {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input,
+                   DenseI64ArrayAttr:$kernel,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+                   DefaultValuedAttr<BoolAttr, "false">:$count_include_pad,
+                   DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_GlobalAvgPool2DOp : QNN_Op<"global_avg_pool2d", [Pure]> {
+  let summary = "Mean over H and W of NCHW, keeping them as 1x1";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = qnn.global_avg_pool2d %x : (tensor<1x32x7x7xf32>) -> tensor<1x32x1x1xf32>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def QNN_ReshapeOp : QNN_Op<"reshape", [Pure]> {
+  let summary = "Reinterpret the shape; the result type is the new shape";
+  let description = [{
+    Element count is preserved. At most one result dimension may be dynamic,
+    and only when the input has a dynamic dimension. Quantized reshape keeps
+    the input's parameters.
+
+    Example:
+
+    ```mlir
+    %y = qnn.reshape %x : (tensor<1x16x2x2xf32>) -> tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins QNN_AnyTensor:$input);
+  let results = (outs QNN_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def QNN_FlattenOp : QNN_Op<"flatten", [Pure]> {
+  let summary = "Collapse to 2-D: dims before `axis` and dims from `axis`";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = qnn.flatten %x {axis = 1 : i64} : (tensor<?x16x2x2xf32>) -> tensor<?x64xf32>
+    ```
+  }];
+  let arguments = (ins QNN_AnyTensor:$input,
+                   DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs QNN_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_TransposeOp : QNN_Op<"transpose", [Pure]> {
+  let summary = "Permute dimensions: output dim i is input dim perm[i]";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = qnn.transpose %x {perm = array<i64: 0, 2, 3, 1>}
+        : (tensor<1x3x4x5xf32>) -> tensor<1x4x5x3xf32>
+    ```
+  }];
+  let arguments = (ins QNN_AnyTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs QNN_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_ConcatOp : QNN_Op<"concat", [Pure]> {
+  let summary = "Concatenate along one axis";
+  let description = [{
+    Quantized inputs may differ in parameters; the lowering requantizes each
+    to the result's parameters.
+
+    Example:
+
+    ```mlir
+    %y = qnn.concat %a, %b {axis = 1 : i64}
+        : (tensor<1x2x4x4xf32>, tensor<1x3x4x4xf32>) -> tensor<1x5x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<QNN_AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs QNN_AnyTensor:$output);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def QNN_PadOp : QNN_Op<"pad", [Pure]> {
+  let summary = "Pad with a constant, reflected or edge values";
+  let description = [{
+    `pads` has `2 * rank` entries: all the leading pads, then all the trailing
+    pads (ONNX order). Negative pads are not accepted. A quantized pad keeps
+    its input's parameters and pads with the quantized `value`.
+
+    Example:
+
+    ```mlir
+    %y = qnn.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.0 : f32}
+        : (tensor<1x3x4x4xf32>) -> tensor<1x3x6x6xf32>
+    ```
+  }];
+  let arguments = (ins QNN_AnyTensor:$input, DenseI64ArrayAttr:$pads,
+                   DefaultValuedAttr<F32Attr, "0.0">:$value,
+                   DefaultValuedAttr<QNN_PadModeAttr,
+                                     "::mlir::qnn::PadMode::Constant">:$mode);
+  let results = (outs QNN_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization ops
+//===----------------------------------------------------------------------===//
+
+def QNN_QConstOp : QNN_Op<"qconst", [Pure, ConstantLike]> {
+  let summary = "Constant of a quantized tensor type, given by its storage values";
+  let description = [{
+    `value` holds the stored integers (signless, the storage width of the
+    result's `!quant.uniform` type); the result carries the quantization
+    parameters. Values must lie within the type's storage range.
+
+    Example:
+
+    ```mlir
+    %w = qnn.qconst dense<[[1, -2], [127, 0]]> : tensor<2x2xi8>
+        -> tensor<2x2x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs QNN_QuantTensor:$output);
+  let assemblyFormat = "$value attr-dict `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def QNN_ObserverOp : QNN_Op<"observer", [SameOperandsAndResultType]> {
+  let summary = "Identity that records the statistics of a float activation";
+  let description = [{
+    Inserted by `--insert-observers`. `id` is unique in the module and stable
+    across runs; the op's location is the producer's (the ONNX node name), so
+    statistics can be matched by either. Calibration fills `min`/`max` (the
+    range chosen by `method`); until then they are absent.
+
+    Example:
+
+    ```mlir
+    %y = qnn.observer %x {id = 3 : i64, method = #qnn.calibration<minmax>,
+                          min = -1.5 : f64, max = 4.0 : f64} : tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input, I64Attr:$id,
+                   DefaultValuedAttr<QNN_CalibrationMethodAttr,
+                       "::mlir::qnn::CalibrationMethod::MinMax">:$method,
+                   OptionalAttr<F64Attr>:$min,
+                   OptionalAttr<F64Attr>:$max);
+  let results = (outs QNN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+def QNN_FakeQuantOp : QNN_Op<"fake_quant", [Pure, SameOperandsAndResultType]> {
+  let summary = "Quantize then dequantize, in float (QAT simulation)";
+  let description = [{
+    `output = (clamp(round_half_even(x / s) + z, qmin, qmax) - z) * s` with the
+    parameters of `qtype`, a `!quant.uniform` type (per-tensor, or per-axis
+    along a dimension of the input) whose expressed type is the input's
+    element type. The storage range of `qtype` gives `qmin`/`qmax`, so
+    narrow-range weights are `i8<-127:127>`.
+
+    Example:
+
+    ```mlir
+    %y = qnn.fake_quant %x {qtype = !quant.uniform<i8:f32, 0.2>} : tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input, TypeAttr:$qtype);
+  let results = (outs QNN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+def QNN_QuantizeOp : QNN_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Float to quantized: round half to even, then saturate";
+  let description = [{
+    `q = clamp(round_half_even(x / s) + z, qmin, qmax)` (ONNX QuantizeLinear).
+    The result's expressed type must be the input's element type.
+
+    Example:
+
+    ```mlir
+    %q = qnn.quantize %x : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.05:-3>>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input);
+  let results = (outs QNN_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def QNN_DequantizeOp : QNN_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Quantized to float: (q - z) * s";
+  let description = [{
+    Example:
+
+    ```mlir
+    %x = qnn.dequantize %q : (tensor<4x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_QuantTensor:$input);
+  let results = (outs QNN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def QNN_RequantizeOp : QNN_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Change quantization parameters of a quantized tensor";
+  let description = [{
+    `q_out = clamp(round((q_in - z_in) * s_in / s_out) + z_out)`. Inserted
+    where propagation meets conflicting parameters; `--integer-only` turns it
+    into `qnn.rescale`.
+
+    Example:
+
+    ```mlir
+    %r = qnn.requantize %q : (tensor<4x!quant.uniform<i8:f32, 0.1>>)
+        -> tensor<4x!quant.uniform<i8:f32, 0.05:3>>
+    ```
+  }];
+  let arguments = (ins QNN_QuantTensor:$input);
+  let results = (outs QNN_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def QNN_RescaleOp : QNN_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Integer requantization by fixed-point multiplier and shift";
+  let description = [{
+    For every element (per-channel along `axis` when `multiplier` has more
+    than one entry):
+
+    `out = saturate(round((x - input_zp) * multiplier * 2^(shift - 31)) + output_zp)`
+
+    `multiplier` is a non-negative Q0.31 value (a real multiplier `m` is
+    `multiplier * 2^(shift - 31)`, `multiplier` in [2^30, 2^31) when
+    normalized); `shift` is in [-31, 30] (positive shifts left).
+    `rounding = double_round` is gemmlowp/TFLite's
+    `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x * 2^left, M), right)`;
+    `single_round` is TOSA's `apply_scale_32` (one round-half-up on the 64-bit
+    product). The result is saturated to the result integer type
+    (signed, or unsigned when `output_unsigned`).
+
+    Example:
+
+    ```mlir
+    %y = qnn.rescale %acc {multiplier = array<i32: 1717986918>, shift = array<i32: -4>,
+                           input_zp = 0 : i64, output_zp = -3 : i64,
+                           rounding = #qnn.rounding<double_round>}
+        : (tensor<1x16xi32>) -> tensor<1x16xi8>
+    ```
+  }];
+  let arguments = (ins QNN_IntTensor:$input,
+                   DenseI32ArrayAttr:$multiplier,
+                   DenseI32ArrayAttr:$shift,
+                   DefaultValuedAttr<I64Attr, "0">:$input_zp,
+                   DefaultValuedAttr<I64Attr, "0">:$output_zp,
+                   DefaultValuedAttr<QNN_RoundingModeAttr,
+                       "::mlir::qnn::RoundingMode::DoubleRound">:$rounding,
+                   OptionalAttr<I64Attr>:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$input_unsigned,
+                   DefaultValuedAttr<BoolAttr, "false">:$output_unsigned);
+  let results = (outs QNN_IntTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // QOPT_DIALECT_QNN_IR_QNNOPS_TD

@@ -1,0 +1,92 @@
+//===- Passes.td - QNN graph transformation passes ------------*- tablegen -*-===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_DIALECT_QNN_TRANSFORMS_PASSES_TD
+#define QOPT_DIALECT_QNN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FoldBatchNormPass : InterfacePass<"fold-bn", "::mlir::FunctionOpInterface"> {
+  let summary = "Fold inference batch-norm into the producing conv, gemm or matmul";
+  let description = [{
+    With `a[c] = gamma[c] / sqrt(var[c] + eps)` (seed 004 §8.2):
+
+    * `batch_norm(conv2d(x, W, b))` becomes `conv2d(x, W', b')` with
+      `W'[f] = W[f] * a[f]` and `b'[f] = (b[f] - mean[f]) * a[f] + beta[f]`
+      (grouped and depthwise convolutions too; a missing bias counts as 0);
+    * `batch_norm(fully_connected(x, W, b))` likewise along the output
+      features;
+    * `batch_norm(matmul(x, W))` with a constant 2-D `W` scales W's columns and
+      adds `b'` after the matmul.
+
+    The producer must have no fused activation and no other user, and W, b
+    and the four batch-norm parameters must be constants; the new weights are
+    computed by the pass (in double precision, stored in the weight's type).
+
+    A batch-norm that cannot be folded is never dropped: it becomes an
+    equivalent per-channel `mul` by `a` and `add` of `beta - mean * a`
+    (constants when the parameters are; computed in the graph otherwise).
+
+    Before:
+
+    ```mlir
+    %c = qnn.conv2d %x, %w, %b : (...) -> tensor<1x16x8x8xf32>
+    %y = qnn.batch_norm %c, %g, %beta, %m, %v {epsilon = 1.0e-05 : f32} : (...) -> tensor<1x16x8x8xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %y = qnn.conv2d %x, %w_folded, %b_folded : (...) -> tensor<1x16x8x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+  let options = [
+    Option<"scaleShiftFallback", "scale-shift-fallback", "bool",
+           /*default=*/"true",
+           "Rewrite a batch-norm that cannot be folded into mul + add; when "
+           "false, leave it and emit a remark saying why">,
+  ];
+}
+
+def FuseOpsPass : InterfacePass<"fuse-ops", "::mlir::FunctionOpInterface"> {
+  let summary = "Fuse activations into conv, fully_connected, matmul and add";
+  let description = [{
+    Patterns (the producer's result must have this activation as its only
+    user):
+
+    | producer | activation | fused activation |
+    |---|---|---|
+    | conv2d, fully_connected, matmul, add | relu | `relu` |
+    | same | clip(0, 6) | `relu6` |
+    | same | clip(min, max) | `clip` with `clip_min`/`clip_max` |
+
+    A producer that already has an activation composes with the new one
+    (clamps compose into the intersection of their ranges). The fused op takes
+    the activation's result type, so quantized graphs keep the activation's
+    output parameters.
+
+    Before:
+
+    ```mlir
+    %c = qnn.conv2d %x, %w : (...) -> tensor<1x8x4x4xf32>
+    %r = qnn.clip %c {min = 0.0 : f32, max = 6.0 : f32} : (...) -> tensor<1x8x4x4xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %r = qnn.conv2d %x, %w {fused_activation = #qnn.activation<relu6>} : (...) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let options = [
+    Option<"fuseAdd", "fuse-add", "bool", /*default=*/"true",
+           "Also fuse activations into qnn.add">,
+  ];
+}
+
+#endif // QOPT_DIALECT_QNN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,30 @@
+//===- Transforms.h - QNN rewrite pattern entry points --------------*- C++ -*-===//
+//
+// Part of qopt. Patterns behind the QNN passes, for compilers that want to
+// run them inside their own pattern sets.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_DIALECT_QNN_TRANSFORMS_TRANSFORMS_H
+#define QOPT_DIALECT_QNN_TRANSFORMS_TRANSFORMS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace qnn {
+
+/// Folds batch_norm into a conv2d / fully_connected / matmul producer with
+/// constant weights. With `scaleShiftFallback`, a batch_norm that cannot be
+/// folded is rewritten into a per-channel mul + add (lower benefit).
+void populateFoldBatchNormPatterns(RewritePatternSet &patterns,
+                                   bool scaleShiftFallback = true);
+
+/// Fuses relu / clip into the producing conv2d, fully_connected, matmul and
+/// (when `fuseAdd`) add.
+void populateFuseActivationPatterns(RewritePatternSet &patterns,
+                                    bool fuseAdd = true);
+
+} // namespace qnn
+} // namespace mlir
+
+#endif // QOPT_DIALECT_QNN_TRANSFORMS_TRANSFORMS_H

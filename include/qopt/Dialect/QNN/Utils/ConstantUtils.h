@@ -1,0 +1,38 @@
+//===- ConstantUtils.h - Reading and writing weight constants -------*- C++ -*-===//
+//
+// Part of qopt. Weights arrive as `arith.constant` holding either a dense
+// literal or a `dense_resource` blob (the ONNX importer uses blobs for large
+// tensors so IR stays printable). These helpers hide the difference.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_DIALECT_QNN_UTILS_CONSTANTUTILS_H
+#define QOPT_DIALECT_QNN_UTILS_CONSTANTUTILS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+
+#include <optional>
+
+namespace mlir {
+namespace qnn {
+
+/// Tensors with at least this many elements are stored as dense_resource.
+constexpr int64_t kResourceThreshold = 1024;
+
+/// The values of a float constant (dense or dense_resource, any float
+/// width), widened to double. std::nullopt if `v` is not such a constant.
+std::optional<SmallVector<double>> getConstantFloatValues(Value v);
+
+/// A float elements attribute of `type` holding `values` (narrowed to the
+/// type's float width): dense_resource named after `blobHint` for large f32
+/// tensors, a dense literal otherwise.
+ElementsAttr createFloatElements(RankedTensorType type,
+                                 ArrayRef<double> values, StringRef blobHint);
+
+} // namespace qnn
+} // namespace mlir
+
+#endif // QOPT_DIALECT_QNN_UTILS_CONSTANTUTILS_H

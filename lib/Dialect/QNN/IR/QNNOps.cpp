@@ -1,0 +1,871 @@
+//===- QNNOps.cpp - QNN op verifiers, folders and shape helpers -----------===//
+//
+// Part of qopt. Verifier messages name the operand and the offending value
+// so that a user reading a diagnostic on an imported model can find it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qnn;
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+static constexpr int64_t kDyn = ShapedType::kDynamic;
+
+/// Prints a shape as 1x?x4 for diagnostics.
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(
+      shape, os,
+      [&](int64_t d) {
+        if (d == kDyn)
+          os << '?';
+        else
+          os << d;
+      },
+      "x");
+  if (shape.empty())
+    os << "scalar";
+  return s;
+}
+
+static LogicalResult fail(std::string *reason, const llvm::Twine &msg) {
+  if (reason)
+    *reason = msg.str();
+  return failure();
+}
+
+int64_t qnn::getWindowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                                 int64_t dilation, int64_t padBefore,
+                                 int64_t padAfter, bool ceilMode) {
+  if (in == kDyn)
+    return kDyn;
+  int64_t effective = dilation * (kernel - 1) + 1;
+  int64_t span = in + padBefore + padAfter - effective;
+  if (span < 0)
+    return -1;
+  int64_t out = ceilMode ? (span + stride - 1) / stride + 1 : span / stride + 1;
+  // ONNX/PyTorch: with ceil mode, the last window must start inside the input
+  // or the leading padding.
+  if (ceilMode && (out - 1) * stride >= in + padBefore)
+    --out;
+  return out;
+}
+
+bool qnn::areShapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  if (a.size() != b.size())
+    return false;
+  for (auto [x, y] : llvm::zip_equal(a, b))
+    if (x != kDyn && y != kDyn && x != y)
+      return false;
+  return true;
+}
+
+static LogicalResult checkWindowAttrs(ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> dilations,
+                                      ArrayRef<int64_t> pads,
+                                      std::string *reason) {
+  if (strides.size() != 2)
+    return fail(reason, "expects 2 strides, got " + llvm::Twine(strides.size()));
+  if (dilations.size() != 2)
+    return fail(reason,
+                "expects 2 dilations, got " + llvm::Twine(dilations.size()));
+  if (pads.size() != 4)
+    return fail(reason, "expects 4 pads [top, left, bottom, right], got " +
+                            llvm::Twine(pads.size()));
+  if (llvm::any_of(strides, [](int64_t s) { return s < 1; }))
+    return fail(reason, "strides must be positive");
+  if (llvm::any_of(dilations, [](int64_t s) { return s < 1; }))
+    return fail(reason, "dilations must be positive");
+  if (llvm::any_of(pads, [](int64_t s) { return s < 0; }))
+    return fail(reason, "pads must be non-negative");
+  return success();
+}
+
+FailureOr<SmallVector<int64_t>>
+qnn::inferConv2DShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+                      ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                      ArrayRef<int64_t> pads, int64_t group,
+                      std::string *reason) {
+  if (input.size() != 4)
+    return fail(reason, "expects a 4-D NCHW input, got rank " +
+                            llvm::Twine(input.size()));
+  if (weight.size() != 4)
+    return fail(reason, "expects a 4-D FCHW weight, got rank " +
+                            llvm::Twine(weight.size()));
+  if (failed(checkWindowAttrs(strides, dilations, pads, reason)))
+    return failure();
+  if (group < 1)
+    return fail(reason, "group must be positive, got " + llvm::Twine(group));
+  int64_t cin = input[1], f = weight[0], cpg = weight[1];
+  if (f != kDyn && f % group != 0)
+    return fail(reason, "output channels (" + llvm::Twine(f) +
+                            ") must be a multiple of group (" +
+                            llvm::Twine(group) + ")");
+  if (cin != kDyn && cpg != kDyn && cin != cpg * group)
+    return fail(reason, "input channels (" + llvm::Twine(cin) +
+                            ") must equal weight channels per group (" +
+                            llvm::Twine(cpg) + ") times group (" +
+                            llvm::Twine(group) + ")");
+  SmallVector<int64_t> out = {input[0], f, 0, 0};
+  for (int i = 0; i < 2; ++i) {
+    if (weight[2 + i] == kDyn) {
+      out[2 + i] = kDyn;
+      continue;
+    }
+    int64_t o = getWindowOutputSize(input[2 + i], weight[2 + i], strides[i],
+                                    dilations[i], pads[i], pads[2 + i]);
+    if (o != kDyn && o < 1)
+      return fail(reason, "kernel " + shapeStr(weight.drop_front(2)) +
+                              " does not fit the padded input " +
+                              shapeStr(input.drop_front(2)));
+    out[2 + i] = o;
+  }
+  return out;
+}
+
+FailureOr<SmallVector<int64_t>>
+qnn::inferPool2DShape(ArrayRef<int64_t> input, ArrayRef<int64_t> kernel,
+                      ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                      ArrayRef<int64_t> pads, bool ceilMode,
+                      std::string *reason) {
+  if (input.size() != 4)
+    return fail(reason, "expects a 4-D NCHW input, got rank " +
+                            llvm::Twine(input.size()));
+  if (kernel.size() != 2)
+    return fail(reason, "expects a 2-D kernel, got " +
+                            llvm::Twine(kernel.size()) + " sizes");
+  if (llvm::any_of(kernel, [](int64_t k) { return k < 1; }))
+    return fail(reason, "kernel sizes must be positive");
+  if (failed(checkWindowAttrs(strides, dilations, pads, reason)))
+    return failure();
+  if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] ||
+      pads[3] >= kernel[1])
+    return fail(reason, "pads must be smaller than the kernel");
+  SmallVector<int64_t> out = {input[0], input[1], 0, 0};
+  for (int i = 0; i < 2; ++i) {
+    int64_t o = getWindowOutputSize(input[2 + i], kernel[i], strides[i],
+                                    dilations[i], pads[i], pads[2 + i],
+                                    ceilMode);
+    if (o != kDyn && o < 1)
+      return fail(reason, "kernel " + shapeStr(kernel) +
+                              " does not fit the padded input " +
+                              shapeStr(input.drop_front(2)));
+    out[2 + i] = o;
+  }
+  return out;
+}
+
+FailureOr<SmallVector<int64_t>> qnn::inferMatMulShape(ArrayRef<int64_t> lhs,
+                                                      ArrayRef<int64_t> rhs,
+                                                      std::string *reason) {
+  if (lhs.empty() || rhs.empty())
+    return fail(reason, "operands must have rank at least 1");
+  SmallVector<int64_t> a(lhs), b(rhs);
+  bool lhsVec = a.size() == 1, rhsVec = b.size() == 1;
+  if (lhsVec)
+    a.insert(a.begin(), 1);
+  if (rhsVec)
+    b.push_back(1);
+  int64_t k1 = a.back(), k2 = b[b.size() - 2];
+  if (k1 != kDyn && k2 != kDyn && k1 != k2)
+    return fail(reason, "contraction dimensions differ: " + llvm::Twine(k1) +
+                            " vs " + llvm::Twine(k2));
+  SmallVector<int64_t> batch;
+  if (!OpTrait::util::getBroadcastedShape(ArrayRef(a).drop_back(2),
+                                          ArrayRef(b).drop_back(2), batch))
+    return fail(reason, "batch dimensions " +
+                            shapeStr(ArrayRef(a).drop_back(2)) + " and " +
+                            shapeStr(ArrayRef(b).drop_back(2)) +
+                            " do not broadcast");
+  SmallVector<int64_t> out(batch);
+  if (!lhsVec)
+    out.push_back(a[a.size() - 2]);
+  if (!rhsVec)
+    out.push_back(b.back());
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Fused activation
+//===----------------------------------------------------------------------===//
+
+std::pair<double, double>
+qnn::getActivationRange(Activation kind, std::optional<llvm::APFloat> min,
+                        std::optional<llvm::APFloat> max) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  switch (kind) {
+  case Activation::None:
+    return {-inf, inf};
+  case Activation::Relu:
+    return {0.0, inf};
+  case Activation::Relu6:
+    return {0.0, 6.0};
+  case Activation::Clip:
+    return {min ? min->convertToDouble() : -inf,
+            max ? max->convertToDouble() : inf};
+  }
+  llvm_unreachable("unknown activation");
+}
+
+LogicalResult qnn::verifyFusedActivation(Operation *op) {
+  auto iface = cast<FusedActivationOpInterface>(op);
+  auto min = iface.getActivationMin(), max = iface.getActivationMax();
+  if (iface.getActivation() != Activation::Clip) {
+    if (min || max)
+      return op->emitOpError(
+          "clip_min/clip_max are only allowed with fused_activation = clip");
+    return success();
+  }
+  if (!min || !max)
+    return op->emitOpError(
+        "fused_activation = clip requires both clip_min and clip_max");
+  if (min->convertToDouble() > max->convertToDouble())
+    return op->emitOpError("clip_min (")
+           << min->convertToDouble() << ") is greater than clip_max ("
+           << max->convertToDouble() << ")";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Element type rules
+//===----------------------------------------------------------------------===//
+
+static bool isQuantized(Type t) {
+  return isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
+      getElementTypeOrSelf(t));
+}
+
+static Type getExpressed(Type elementType) {
+  if (auto q = dyn_cast<quant::QuantizedType>(elementType))
+    return q.getExpressedType();
+  return elementType;
+}
+
+/// Float operands and results must share one float type; quantized ones must
+/// all be quantized with the same expressed type. Mixing is an error: the
+/// boundary between the worlds is an explicit quantize/dequantize.
+static LogicalResult verifySameNumericKind(Operation *op, ValueRange values) {
+  bool anyQuant = false, anyFloat = false;
+  Type floatType, expressed;
+  for (Value v : values) {
+    Type et = getElementTypeOrSelf(v.getType());
+    if (isQuantized(et)) {
+      anyQuant = true;
+    } else if (isa<FloatType>(et)) {
+      anyFloat = true;
+      if (floatType && floatType != et)
+        return op->emitOpError("float operands and results must share one "
+                               "element type, got ")
+               << floatType << " and " << et;
+      floatType = et;
+    } else {
+      continue; // integer tensors are checked by the op's own rules
+    }
+    Type e = getExpressed(et);
+    if (expressed && expressed != e)
+      return op->emitOpError("quantized expressed types differ: ")
+             << expressed << " and " << e;
+    expressed = e;
+  }
+  if (anyQuant && anyFloat)
+    return op->emitOpError("mixes float and quantized operands; insert "
+                           "qnn.quantize or qnn.dequantize at the boundary");
+  return success();
+}
+
+/// Quantized ops that move data without arithmetic must keep their input's
+/// parameters.
+static LogicalResult verifySameQuantParams(Operation *op, Type in, Type out) {
+  Type a = getElementTypeOrSelf(in), b = getElementTypeOrSelf(out);
+  if (isQuantized(a) && a != b)
+    return op->emitOpError("quantized ")
+           << op->getName().stripDialect()
+           << " must keep its input's quantization parameters, got " << a
+           << " -> " << b;
+  return success();
+}
+
+static bool approxEqual(double a, double b) {
+  return std::fabs(a - b) <= 1e-6 * std::max(std::fabs(a), std::fabs(b));
+}
+
+/// Quantized conv / fully_connected: per-tensor input and output, weight
+/// per-tensor or per-axis along 0, 32-bit bias with scale s_in * s_w.
+static LogicalResult verifyQuantizedWeightedOp(Operation *op, Value input,
+                                               Value weight, Value bias,
+                                               Value output) {
+  auto inQ = dyn_cast<quant::UniformQuantizedType>(
+      getElementTypeOrSelf(input.getType()));
+  if (!inQ)
+    return op->emitOpError("quantized input must be per-tensor, got ")
+           << getElementTypeOrSelf(input.getType());
+  if (!isa<quant::UniformQuantizedType>(getElementTypeOrSelf(output.getType())))
+    return op->emitOpError("quantized result must be per-tensor, got ")
+           << getElementTypeOrSelf(output.getType());
+  Type wt = getElementTypeOrSelf(weight.getType());
+  int64_t channels = cast<ShapedType>(weight.getType()).getDimSize(0);
+  SmallVector<double> weightScales;
+  if (auto w = dyn_cast<quant::UniformQuantizedType>(wt)) {
+    weightScales.push_back(w.getScale());
+  } else {
+    auto wa = cast<quant::UniformQuantizedPerAxisType>(wt);
+    if (wa.getQuantizedDimension() != 0)
+      return op->emitOpError("per-axis weight must be quantized along axis 0 "
+                             "(output channels), got axis ")
+             << wa.getQuantizedDimension();
+    if (channels != kDyn &&
+        static_cast<int64_t>(wa.getScales().size()) != channels)
+      return op->emitOpError("per-axis weight has ")
+             << wa.getScales().size() << " scales for " << channels
+             << " output channels";
+    weightScales.assign(wa.getScales().begin(), wa.getScales().end());
+  }
+  if (!bias)
+    return success();
+  Type bt = getElementTypeOrSelf(bias.getType());
+  auto bq = dyn_cast<quant::QuantizedType>(bt);
+  if (!bq || bq.getStorageTypeIntegralWidth() != 32)
+    return op->emitOpError("quantized bias must be 32-bit quantized, got ")
+           << bt;
+  SmallVector<double> biasScales;
+  SmallVector<int64_t> biasZps;
+  if (auto bt1 = dyn_cast<quant::UniformQuantizedType>(bt)) {
+    biasScales.push_back(bt1.getScale());
+    biasZps.push_back(bt1.getZeroPoint());
+  } else {
+    auto bta = cast<quant::UniformQuantizedPerAxisType>(bt);
+    biasScales.assign(bta.getScales().begin(), bta.getScales().end());
+    biasZps.assign(bta.getZeroPoints().begin(), bta.getZeroPoints().end());
+  }
+  if (llvm::any_of(biasZps, [](int64_t z) { return z != 0; }))
+    return op->emitOpError("quantized bias must have zero point 0");
+  if (biasScales.size() != weightScales.size())
+    return op->emitOpError("bias has ")
+           << biasScales.size() << " scales but the weight has "
+           << weightScales.size();
+  for (auto [i, sb, sw] : llvm::enumerate(biasScales, weightScales)) {
+    double expected = inQ.getScale() * sw;
+    if (!approxEqual(sb, expected))
+      return op->emitOpError("bias scale ")
+             << sb << " at channel " << i << " must equal input scale * "
+             << "weight scale = " << expected;
+  }
+  return success();
+}
+
+static LogicalResult verifyWeightedOpTypes(Operation *op, Value input,
+                                           Value weight, Value bias,
+                                           Value output) {
+  SmallVector<Value> values = {input, weight, output};
+  if (!isQuantized(input.getType()) && bias)
+    values.push_back(bias);
+  if (failed(verifySameNumericKind(op, values)))
+    return failure();
+  if (!isQuantized(input.getType()))
+    return success();
+  return verifyQuantizedWeightedOp(op, input, weight, bias, output);
+}
+
+static LogicalResult verifyResultShape(Operation *op, ArrayRef<int64_t> inferred,
+                                       ShapedType result) {
+  if (!areShapesCompatible(inferred, result.getShape()))
+    return op->emitOpError("result shape ")
+           << shapeStr(result.getShape()) << " does not match the expected "
+           << shapeStr(inferred);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Compute ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DOp::verify() {
+  std::string reason;
+  auto shape = inferConv2DShape(
+      getInput().getType().getShape(), getWeight().getType().getShape(),
+      getStrides(), getDilations(), getPads(), static_cast<int64_t>(getGroup()), &reason);
+  if (failed(shape))
+    return emitOpError(reason);
+  if (failed(verifyResultShape(*this, *shape, getOutput().getType())))
+    return failure();
+  if (Value bias = getBias()) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (bt.getRank() != 1 || !areShapesCompatible(bt.getShape(), {(*shape)[1]}))
+      return emitOpError("bias must be 1-D with one value per output channel (")
+             << (*shape)[1] << "), got " << shapeStr(bt.getShape());
+  }
+  return verifyWeightedOpTypes(*this, getInput(), getWeight(), getBias(),
+                               getOutput());
+}
+
+LogicalResult FullyConnectedOp::verify() {
+  auto in = getInput().getType(), w = getWeight().getType();
+  if (in.getRank() != 2)
+    return emitOpError("expects a 2-D [M, K] input, got rank ")
+           << in.getRank();
+  if (w.getRank() != 2)
+    return emitOpError("expects a 2-D [N, K] weight, got rank ") << w.getRank();
+  if (!areShapesCompatible({in.getDimSize(1)}, {w.getDimSize(1)}))
+    return emitOpError("input features (")
+           << in.getDimSize(1) << ") must equal weight columns ("
+           << w.getDimSize(1) << ")";
+  SmallVector<int64_t> shape = {in.getDimSize(0), w.getDimSize(0)};
+  if (failed(verifyResultShape(*this, shape, getOutput().getType())))
+    return failure();
+  if (Value bias = getBias()) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (bt.getRank() != 1 || !areShapesCompatible(bt.getShape(), {shape[1]}))
+      return emitOpError("bias must be 1-D with one value per output feature (")
+             << shape[1] << "), got " << shapeStr(bt.getShape());
+  }
+  return verifyWeightedOpTypes(*this, getInput(), getWeight(), getBias(),
+                               getOutput());
+}
+
+LogicalResult MatMulOp::verify() {
+  std::string reason;
+  auto shape = inferMatMulShape(getLhs().getType().getShape(),
+                                getRhs().getType().getShape(), &reason);
+  if (failed(shape))
+    return emitOpError(reason);
+  if (failed(verifyResultShape(*this, *shape, getOutput().getType())))
+    return failure();
+  if (failed(verifySameNumericKind(*this, {getLhs(), getRhs(), getOutput()})))
+    return failure();
+  if (isQuantized(getLhs().getType())) {
+    for (Value v : {getLhs(), getOutput()})
+      if (!isa<quant::UniformQuantizedType>(getElementTypeOrSelf(v.getType())))
+        return emitOpError("quantized lhs and result must be per-tensor");
+    if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(
+            getElementTypeOrSelf(getRhs().getType())))
+      if (pa.getQuantizedDimension() != getRhs().getType().getRank() - 1)
+        return emitOpError("per-axis rhs must be quantized along its last "
+                           "dimension (output columns)");
+  }
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  auto in = getInput().getType();
+  if (in.getRank() < 2)
+    return emitOpError("expects an input of rank >= 2 with channels on axis "
+                       "1, got rank ")
+           << in.getRank();
+  int64_t c = in.getDimSize(1);
+  for (auto [name, v] :
+       llvm::zip_equal(ArrayRef<StringRef>{"scale", "bias", "mean", "variance"},
+                       ValueRange{getScale(), getBias(), getMean(),
+                                  getVariance()})) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 1 || !areShapesCompatible(t.getShape(), {c}))
+      return emitOpError() << name << " must be 1-D with " << c
+                           << " channels, got " << shapeStr(t.getShape());
+  }
+  if (getEpsilon().convertToDouble() < 0)
+    return emitOpError("epsilon must be non-negative");
+  if (failed(verifyResultShape(*this, in.getShape(), getOutput().getType())))
+    return failure();
+  return verifySameNumericKind(*this, getOperation()->getOperands());
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyUnary(Operation *op) {
+  return verifySameNumericKind(op, {op->getOperand(0), op->getResult(0)});
+}
+
+LogicalResult ReluOp::verify() { return verifyUnary(*this); }
+LogicalResult LeakyReluOp::verify() { return verifyUnary(*this); }
+LogicalResult SigmoidOp::verify() { return verifyUnary(*this); }
+LogicalResult HardSigmoidOp::verify() { return verifyUnary(*this); }
+
+LogicalResult ClipOp::verify() {
+  if (getMin().convertToDouble() > getMax().convertToDouble())
+    return emitOpError("min (")
+           << getMin().convertToDouble() << ") is greater than max ("
+           << getMax().convertToDouble() << ")";
+  return verifyUnary(*this);
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  if (static_cast<int64_t>(getAxis()) < -rank || static_cast<int64_t>(getAxis()) >= rank)
+    return emitOpError("axis ") << static_cast<int64_t>(getAxis()) << " is out of range for rank "
+                                << rank;
+  return verifyUnary(*this);
+}
+
+static LogicalResult verifyBinary(Operation *op) {
+  return verifySameNumericKind(
+      op, {op->getOperand(0), op->getOperand(1), op->getResult(0)});
+}
+
+LogicalResult AddOp::verify() { return verifyBinary(*this); }
+LogicalResult SubOp::verify() { return verifyBinary(*this); }
+LogicalResult MulOp::verify() { return verifyBinary(*this); }
+LogicalResult DivOp::verify() { return verifyBinary(*this); }
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult MaxPool2DOp::verify() {
+  std::string reason;
+  auto shape = inferPool2DShape(getInput().getType().getShape(), getKernel(),
+                                getStrides(), getDilations(), getPads(),
+                                getCeilMode(), &reason);
+  if (failed(shape))
+    return emitOpError(reason);
+  if (failed(verifyResultShape(*this, *shape, getOutput().getType())) ||
+      failed(verifyUnary(*this)))
+    return failure();
+  return verifySameQuantParams(*this, getInput().getType(),
+                               getOutput().getType());
+}
+
+LogicalResult AvgPool2DOp::verify() {
+  std::string reason;
+  SmallVector<int64_t> dilations = {1, 1};
+  auto shape = inferPool2DShape(getInput().getType().getShape(), getKernel(),
+                                getStrides(), dilations, getPads(),
+                                getCeilMode(), &reason);
+  if (failed(shape))
+    return emitOpError(reason);
+  if (failed(verifyResultShape(*this, *shape, getOutput().getType())))
+    return failure();
+  return verifyUnary(*this);
+}
+
+LogicalResult GlobalAvgPool2DOp::verify() {
+  auto in = getInput().getType();
+  if (in.getRank() != 4)
+    return emitOpError("expects a 4-D NCHW input, got rank ") << in.getRank();
+  SmallVector<int64_t> shape = {in.getDimSize(0), in.getDimSize(1), 1, 1};
+  if (failed(verifyResultShape(*this, shape, getOutput().getType())))
+    return failure();
+  return verifyUnary(*this);
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+/// Data movement keeps the element type exactly (quantization parameters
+/// included).
+static LogicalResult verifySameElementType(Operation *op, Type in, Type out) {
+  if (getElementTypeOrSelf(in) != getElementTypeOrSelf(out))
+    return op->emitOpError("element type must be preserved, got ")
+           << getElementTypeOrSelf(in) << " -> " << getElementTypeOrSelf(out);
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (failed(verifySameElementType(*this, in, out)))
+    return failure();
+  if (in.hasStaticShape() && out.hasStaticShape() &&
+      in.getNumElements() != out.getNumElements())
+    return emitOpError("cannot reshape ")
+           << shapeStr(in.getShape()) << " (" << in.getNumElements()
+           << " elements) to " << shapeStr(out.getShape()) << " ("
+           << out.getNumElements() << " elements)";
+  if (out.getNumDynamicDims() > 1)
+    return emitOpError("result may have at most one dynamic dimension");
+  if (out.getNumDynamicDims() == 1 && in.hasStaticShape())
+    return emitOpError("result has a dynamic dimension but the input shape ")
+           << shapeStr(in.getShape()) << " is static";
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getOutput().getType())
+    return getInput();
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    if (getOutput().getType().hasStaticShape())
+      return dense.reshape(getOutput().getType());
+  return {};
+}
+
+LogicalResult FlattenOp::verify() {
+  auto in = getInput().getType();
+  int64_t rank = in.getRank(), axis = static_cast<int64_t>(getAxis());
+  if (axis < -rank || axis > rank)
+    return emitOpError("axis ") << axis << " is out of range [" << -rank << ", "
+                                << rank << "]";
+  if (axis < 0)
+    axis += rank;
+  auto product = [](ArrayRef<int64_t> dims) {
+    int64_t p = 1;
+    for (int64_t d : dims) {
+      if (d == kDyn)
+        return kDyn;
+      p *= d;
+    }
+    return p;
+  };
+  SmallVector<int64_t> shape = {product(in.getShape().take_front(axis)),
+                                product(in.getShape().drop_front(axis))};
+  if (failed(verifyResultShape(*this, shape, getOutput().getType())))
+    return failure();
+  return verifySameElementType(*this, in, getOutput().getType());
+}
+
+LogicalResult TransposeOp::verify() {
+  auto in = getInput().getType();
+  ArrayRef<int64_t> perm = getPerm();
+  if (static_cast<int64_t>(perm.size()) != in.getRank())
+    return emitOpError("perm has ")
+           << perm.size() << " entries for an input of rank " << in.getRank();
+  SmallVector<bool> seen(perm.size(), false);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= in.getRank() || seen[p])
+      return emitOpError("perm must be a permutation of [0, ")
+             << in.getRank() << ")";
+    seen[p] = true;
+    shape.push_back(in.getDimSize(p));
+  }
+  if (failed(verifyResultShape(*this, shape, getOutput().getType())))
+    return failure();
+  return verifySameElementType(*this, in, getOutput().getType());
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("expects at least one input");
+  auto first = cast<RankedTensorType>(getInputs().front().getType());
+  int64_t rank = first.getRank(), axis = static_cast<int64_t>(getAxis());
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  SmallVector<int64_t> shape(first.getShape());
+  for (auto [i, v] : llvm::enumerate(getInputs().drop_front())) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != rank)
+      return emitOpError("input ")
+             << i + 1 << " has rank " << t.getRank() << ", expected " << rank;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis) {
+        shape[d] = (shape[d] == kDyn || t.getDimSize(d) == kDyn)
+                       ? kDyn
+                       : shape[d] + t.getDimSize(d);
+      } else if (!areShapesCompatible({shape[d]}, {t.getDimSize(d)})) {
+        return emitOpError("input ")
+               << i + 1 << " has size " << t.getDimSize(d) << " in dimension "
+               << d << ", expected " << shape[d];
+      }
+    }
+  }
+  if (failed(verifyResultShape(*this, shape, getOutput().getType())))
+    return failure();
+  SmallVector<Value> all(getInputs());
+  all.push_back(getOutput());
+  if (!isQuantized(first) && !isa<FloatType>(first.getElementType())) {
+    for (Value v : all)
+      if (getElementTypeOrSelf(v.getType()) != first.getElementType())
+        return emitOpError("integer inputs and result must share one type");
+    return success();
+  }
+  return verifySameNumericKind(*this, all);
+}
+
+LogicalResult PadOp::verify() {
+  auto in = getInput().getType();
+  ArrayRef<int64_t> pads = getPads();
+  if (static_cast<int64_t>(pads.size()) != 2 * in.getRank())
+    return emitOpError("pads has ")
+           << pads.size() << " entries, expected 2 * rank = "
+           << 2 * in.getRank();
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return emitOpError("pads must be non-negative");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    int64_t s = in.getDimSize(d);
+    shape.push_back(s == kDyn ? kDyn : s + pads[d] + pads[d + in.getRank()]);
+  }
+  if (failed(verifyResultShape(*this, shape, getOutput().getType())))
+    return failure();
+  return verifySameElementType(*this, in, getOutput().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization ops
+//===----------------------------------------------------------------------===//
+
+/// A per-axis type must name an existing dimension with one scale per entry.
+static LogicalResult verifyQuantTypeFitsShape(Operation *op, Type elementType,
+                                              ShapedType shaped) {
+  auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(elementType);
+  if (!pa)
+    return success();
+  int32_t axis = pa.getQuantizedDimension();
+  if (axis >= shaped.getRank())
+    return op->emitOpError("per-axis quantization axis ")
+           << axis << " is out of range for rank " << shaped.getRank();
+  int64_t dim = shaped.getDimSize(axis);
+  if (dim != kDyn && static_cast<int64_t>(pa.getScales().size()) != dim)
+    return op->emitOpError("per-axis quantization has ")
+           << pa.getScales().size() << " scales for dimension " << axis
+           << " of size " << dim;
+  return success();
+}
+
+LogicalResult QConstOp::verify() {
+  auto out = getOutput().getType();
+  auto q = cast<quant::QuantizedType>(out.getElementType());
+  auto valueType = cast<ShapedType>(getValue().getType());
+  if (valueType.getShape() != out.getShape())
+    return emitOpError("value shape ")
+           << shapeStr(valueType.getShape()) << " does not match result shape "
+           << shapeStr(out.getShape());
+  auto intType = dyn_cast<IntegerType>(valueType.getElementType());
+  if (!intType || !intType.isSignless() ||
+      intType.getWidth() != q.getStorageTypeIntegralWidth())
+    return emitOpError("value must hold i")
+           << q.getStorageTypeIntegralWidth() << " storage integers, got "
+           << valueType.getElementType();
+  if (failed(verifyQuantTypeFitsShape(*this, q, out)))
+    return failure();
+  int64_t lo = q.getStorageTypeMin(), hi = q.getStorageTypeMax();
+  for (APInt v : getValue().getValues<APInt>()) {
+    int64_t x = q.isSigned() ? v.getSExtValue()
+                             : static_cast<int64_t>(v.getZExtValue());
+    if (x < lo || x > hi)
+      return emitOpError("stored value ")
+             << x << " is outside the storage range [" << lo << ", " << hi
+             << "]";
+  }
+  return success();
+}
+
+OpFoldResult QConstOp::fold(FoldAdaptor) { return getValue(); }
+
+LogicalResult ObserverOp::verify() {
+  if (getId() < 0)
+    return emitOpError("id must be non-negative");
+  auto min = getMin(), max = getMax();
+  if (min.has_value() != max.has_value())
+    return emitOpError("min and max must be given together");
+  if (!min)
+    return success();
+  if (!std::isfinite(min->convertToDouble()) ||
+      !std::isfinite(max->convertToDouble()))
+    return emitOpError("statistics must be finite, got [")
+           << min->convertToDouble() << ", " << max->convertToDouble() << "]";
+  if (min->convertToDouble() > max->convertToDouble())
+    return emitOpError("min (") << min->convertToDouble()
+                                << ") is greater than max ("
+                                << max->convertToDouble() << ")";
+  return success();
+}
+
+LogicalResult FakeQuantOp::verify() {
+  auto q = dyn_cast<quant::QuantizedType>(getQtype());
+  if (!q || !isQuantized(q))
+    return emitOpError("qtype must be a !quant.uniform type, got ")
+           << getQtype();
+  if (q.getExpressedType() != getInput().getType().getElementType())
+    return emitOpError("qtype expresses ")
+           << q.getExpressedType() << " but the input holds "
+           << getInput().getType().getElementType();
+  return verifyQuantTypeFitsShape(*this, q, getInput().getType());
+}
+
+LogicalResult QuantizeOp::verify() {
+  auto q = cast<quant::QuantizedType>(getOutput().getType().getElementType());
+  if (q.getExpressedType() != getInput().getType().getElementType())
+    return emitOpError("result expresses ")
+           << q.getExpressedType() << " but the input holds "
+           << getInput().getType().getElementType();
+  return verifyQuantTypeFitsShape(*this, q, getOutput().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  auto q = cast<quant::QuantizedType>(getInput().getType().getElementType());
+  if (q.getExpressedType() != getOutput().getType().getElementType())
+    return emitOpError("input expresses ")
+           << q.getExpressedType() << " but the result holds "
+           << getOutput().getType().getElementType();
+  return verifyQuantTypeFitsShape(*this, q, getInput().getType());
+}
+
+LogicalResult RequantizeOp::verify() {
+  auto in = cast<quant::QuantizedType>(getInput().getType().getElementType());
+  auto out = cast<quant::QuantizedType>(getOutput().getType().getElementType());
+  if (in.getExpressedType() != out.getExpressedType())
+    return emitOpError("expressed types differ: ")
+           << in.getExpressedType() << " and " << out.getExpressedType();
+  if (failed(verifyQuantTypeFitsShape(*this, in, getInput().getType())))
+    return failure();
+  return verifyQuantTypeFitsShape(*this, out, getOutput().getType());
+}
+
+static bool fitsInteger(int64_t v, unsigned width, bool isUnsigned) {
+  if (width >= 64)
+    return true;
+  if (isUnsigned)
+    return v >= 0 && v < (int64_t(1) << width);
+  return v >= -(int64_t(1) << (width - 1)) && v < (int64_t(1) << (width - 1));
+}
+
+LogicalResult RescaleOp::verify() {
+  ArrayRef<int32_t> mult = getMultiplier(), shift = getShift();
+  if (mult.empty())
+    return emitOpError("multiplier must not be empty");
+  if (shift.size() != mult.size())
+    return emitOpError("has ") << mult.size() << " multipliers but "
+                               << shift.size() << " shifts";
+  for (auto [m, s] : llvm::zip_equal(mult, shift)) {
+    if (m < 0)
+      return emitOpError("multiplier ") << m << " must be non-negative";
+    if (s < -31 || s > 30)
+      return emitOpError("shift ") << s << " is out of range [-31, 30]";
+  }
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (mult.size() > 1) {
+    if (!getAxis())
+      return emitOpError("per-channel multipliers require an axis");
+    int64_t axis = static_cast<int64_t>(*getAxis());
+    if (axis < 0 || axis >= in.getRank())
+      return emitOpError("axis ") << axis << " is out of range for rank "
+                                  << in.getRank();
+    int64_t dim = in.getDimSize(axis);
+    if (dim != kDyn && dim != static_cast<int64_t>(mult.size()))
+      return emitOpError("has ") << mult.size() << " multipliers for axis "
+                                 << axis << " of size " << dim;
+  }
+  unsigned inWidth = in.getElementType().getIntOrFloatBitWidth();
+  unsigned outWidth = out.getElementType().getIntOrFloatBitWidth();
+  if (inWidth > 32 || outWidth > 32)
+    return emitOpError("operates on integers of at most 32 bits");
+  if (!fitsInteger(static_cast<int64_t>(getInputZp()), inWidth, getInputUnsigned()))
+    return emitOpError("input_zp ") << static_cast<int64_t>(getInputZp()) << " does not fit the input type";
+  if (!fitsInteger(static_cast<int64_t>(getOutputZp()), outWidth, getOutputUnsigned()))
+    return emitOpError("output_zp ")
+           << static_cast<int64_t>(getOutputZp()) << " does not fit the result type";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "qopt/Dialect/QNN/IR/QNNOps.cpp.inc"

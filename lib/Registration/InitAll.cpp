@@ -1,0 +1,32 @@
+//===- InitAll.cpp - Register qopt's dialects and passes ------------------===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/InitAllDialects.h"
+#include "qopt/InitAllPasses.h"
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectRegistry.h"
+
+void qopt::registerAllDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::qnn::QNNDialect, mlir::quant::QuantDialect,
+                  mlir::arith::ArithDialect, mlir::func::FuncDialect,
+                  mlir::math::MathDialect, mlir::tensor::TensorDialect>();
+}
+
+void qopt::registerAllPasses() {
+  static bool once = [] {
+    mlir::qnn::registerQNNPasses();
+    return true;
+  }();
+  (void)once;
+}

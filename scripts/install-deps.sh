@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+#===- install-deps.sh - Install qopt's build and test dependencies -------===#
+#
+# Idempotent: installs only the Debian packages that are missing. Safe to run
+# on every `make` invocation; it returns in well under a second when nothing
+# is missing. Needs root (or sudo) only when something must be installed.
+#
+#===----------------------------------------------------------------------===#
+set -euo pipefail
+
+PKGS=(
+  # LLVM/MLIR 22 toolchain: headers, libMLIR.so, mlir-opt, FileCheck, lit.
+  libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
+  # Build tools.
+  cmake ninja-build ccache make
+  # ONNX importer (protobuf comes with it) and ONNX's operator conformance tests.
+  libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
+  # AArch64 cross testing.
+  qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  # Bit-exact fixed-point reference for the requantization unit tests.
+  libgemmlowp-dev
+  # GoogleTest for C++ unit tests.
+  libgtest-dev
+  # Test comparisons and data generation (system python3).
+  python3 python3-numpy
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,34 @@
+# -*- Python -*-
+# lit configuration for qopt's regression tests.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "QOPT"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qopt_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
+                   "lit.site.cfg.py", "Inputs"]
+
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
+                                     "CCACHE_DIR"])
+llvm_config.use_default_substitutions()
+
+config.substitutions.append(("%qopt_src", config.qopt_src_root))
+config.substitutions.append(("%qopt_obj", config.qopt_obj_root))
+config.substitutions.append(("%qopt_libs", config.qopt_lib_dir))
+config.substitutions.append(("%mlir_dir", config.mlir_dir))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(
+    ("%stock_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+
+llvm_config.add_tool_substitutions(
+    ["qopt", "mlir-opt", "mlir-runner", "mlir-translate"],
+    [config.qopt_tools_dir, config.llvm_tools_dir])
