@@ -470,10 +470,10 @@ LogicalResult BatchNormOp::verify() {
                        "1, got rank ")
            << in.getRank();
   int64_t c = in.getDimSize(1);
-  for (auto [name, v] :
-       llvm::zip_equal(ArrayRef<StringRef>{"scale", "bias", "mean", "variance"},
-                       ValueRange{getScale(), getBias(), getMean(),
-                                  getVariance()})) {
+  static constexpr StringLiteral names[] = {"scale", "bias", "mean",
+                                            "variance"};
+  Value params[] = {getScale(), getBias(), getMean(), getVariance()};
+  for (auto [name, v] : llvm::zip_equal(names, params)) {
     auto t = cast<RankedTensorType>(v.getType());
     if (t.getRank() != 1 || !areShapesCompatible(t.getShape(), {c}))
       return emitOpError() << name << " must be 1-D with " << c
@@ -762,7 +762,7 @@ LogicalResult QConstOp::verify() {
 OpFoldResult QConstOp::fold(FoldAdaptor) { return getValue(); }
 
 LogicalResult ObserverOp::verify() {
-  if (getId() < 0)
+  if (static_cast<int64_t>(getId()) < 0)
     return emitOpError("id must be non-negative");
   auto min = getMin(), max = getMax();
   if (min.has_value() != max.has_value())

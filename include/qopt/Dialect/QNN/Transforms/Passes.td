@@ -9,7 +9,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def FoldBatchNormPass : InterfacePass<"fold-bn", "::mlir::FunctionOpInterface"> {
+def FoldBatchNormPass : Pass<"fold-bn", "::mlir::func::FuncOp"> {
   let summary = "Fold inference batch-norm into the producing conv, gemm or matmul";
   let description = [{
     With `a[c] = gamma[c] / sqrt(var[c] + eps)` (seed 004 §8.2):
@@ -53,7 +53,7 @@ def FoldBatchNormPass : InterfacePass<"fold-bn", "::mlir::FunctionOpInterface"> 
   ];
 }
 
-def FuseOpsPass : InterfacePass<"fuse-ops", "::mlir::FunctionOpInterface"> {
+def FuseOpsPass : Pass<"fuse-ops", "::mlir::func::FuncOp"> {
   let summary = "Fuse activations into conv, fully_connected, matmul and add";
   let description = [{
     Patterns (the producer's result must have this activation as its only
