@@ -17,6 +17,8 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "CCACHE_DIR"])
 llvm_config.use_default_substitutions()
+# `not` and `count` at the start of a RUN line are found on PATH.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 config.substitutions.append(("%qopt_src", config.qopt_src_root))
 config.substitutions.append(("%qopt_obj", config.qopt_obj_root))
@@ -30,5 +32,12 @@ config.substitutions.append(
     ("%stock_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
 
 llvm_config.add_tool_substitutions(
-    ["qopt", "mlir-opt", "mlir-runner", "mlir-translate"],
+    ["qopt", "qopt-translate", "mlir-opt", "mlir-runner", "mlir-translate"],
     [config.qopt_tools_dir, config.llvm_tools_dir])
+
+# The development kit (real models and data) sits beside the checkout on
+# developer and CI machines; tests that need it say `REQUIRES: kit`.
+kit_dir = os.path.join(os.path.dirname(config.qopt_src_root), "shared", "kit")
+if os.path.isdir(kit_dir):
+    config.available_features.add("kit")
+    config.substitutions.append(("%kit", kit_dir))
