@@ -7,11 +7,14 @@
 #include "qopt/InitAllDialects.h"
 #include "qopt/InitAllPasses.h"
 
+#include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -20,12 +23,15 @@
 void qopt::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::qnn::QNNDialect, mlir::quant::QuantDialect,
                   mlir::arith::ArithDialect, mlir::func::FuncDialect,
-                  mlir::math::MathDialect, mlir::tensor::TensorDialect>();
+                  mlir::math::MathDialect, mlir::tensor::TensorDialect,
+                  mlir::linalg::LinalgDialect>();
 }
 
 void qopt::registerAllPasses() {
   static bool once = [] {
     mlir::qnn::registerQNNPasses();
+    mlir::qnn::registerQOptConversionPasses();
+    qopt::registerPipelines();
     return true;
   }();
   (void)once;

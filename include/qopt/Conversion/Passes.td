@@ -1,0 +1,84 @@
+//===- Passes.td - qopt conversion passes ---------------------*- tablegen -*-===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_CONVERSION_PASSES_TD
+#define QOPT_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// QNNToLinalg
+//===----------------------------------------------------------------------===//
+
+def ConvertQNNToLinalgPass
+    : Pass<"convert-qnn-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Lower qnn ops on float tensors to linalg, tensor, arith and math";
+  let description = [{
+    Convolutions become `linalg.conv_2d_nchw_fchw` (grouped:
+    `conv_2d_ngchw_gfchw`, depthwise: `depthwise_conv_2d_nchw_chw`) on a
+    `tensor.pad`ded input, followed by one `linalg.generic` epilogue that adds
+    the bias and applies the fused activation. fully_connected and matmul are
+    `linalg.generic` contractions; pooling uses the linalg pooling ops (average
+    pooling divides by a compile-time table of window sizes, so
+    `count_include_pad = false` is exact at the borders); elementwise ops are
+    broadcasting `linalg.generic`s; data movement uses `tensor` ops.
+
+    A qnn op this pass cannot lower is reported by name and the pass fails.
+
+    Example:
+
+    ```mlir
+    %y = qnn.relu %x : (tensor<4xf32>) -> tensor<4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %e = tensor.empty() : tensor<4xf32>
+    %y = linalg.generic {...} ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+      ^bb0(%in: f32, %out: f32):
+        %m = arith.maximumf %in, %zero : f32
+        linalg.yield %m : f32
+    } -> tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Strided copies
+//===----------------------------------------------------------------------===//
+
+def LowerStridedCopiesPass
+    : Pass<"qopt-lower-strided-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a `memref.copy` between identity-layout
+    buffers to a `memcpy`, but any other copy (bufferized `tensor.pad` and
+    `tensor.insert_slice` write into strided subviews) becomes a call to
+    `memrefCopy` from MLIR's C runner utils. qopt's objects must not need
+    that library, so this pass rewrites those copies as `linalg.copy`, which
+    `convert-linalg-to-loops` turns into plain loops.
+
+    Example:
+
+    ```mlir
+    memref.copy %a, %sub : memref<?x1x8x8xf32> to memref<?x1x8x8xf32, strided<[100, 100, 10, 1], offset: 11>>
+    ```
+
+    becomes
+
+    ```mlir
+    linalg.copy ins(%a : memref<?x1x8x8xf32>) outs(%sub : memref<?x1x8x8xf32, strided<[100, 100, 10, 1], offset: 11>>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+#endif // QOPT_CONVERSION_PASSES_TD

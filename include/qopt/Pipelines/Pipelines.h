@@ -1,0 +1,36 @@
+//===- Pipelines.h - qopt's registered pass pipelines ---------------*- C++ -*-===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_PIPELINES_PIPELINES_H
+#define QOPT_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace qopt {
+
+/// Options of `qopt-lower-to-llvm`.
+struct LowerToLLVMOptions
+    : public mlir::PassPipelineOptions<LowerToLLVMOptions> {
+  Option<bool> outParams{
+      *this, "out-params",
+      llvm::cl::desc("Return results through caller-allocated buffers "
+                     "(destination-passing style, what qopt-run and "
+                     "qopt-compile call)"),
+      llvm::cl::init(true)};
+};
+
+/// qnn (float) on tensors -> LLVM dialect: convert-qnn-to-linalg,
+/// elementwise fusion, one-shot bufferization, loops, LLVM conversion.
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                              const LowerToLLVMOptions &options);
+
+/// Registers `qopt-lower-to-llvm`.
+void registerPipelines();
+
+} // namespace qopt
+
+#endif // QOPT_PIPELINES_PIPELINES_H

@@ -1,0 +1,72 @@
+//===- JitRunner.h - Run qnn modules through the ExecutionEngine ----*- C++ -*-===//
+//
+// Part of qopt. Lowers a module (any stage qopt-lower-to-llvm accepts) and
+// runs its entry function on .npy data, batch by batch, with
+// caller-allocated outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_RUNNER_JITRUNNER_H
+#define QOPT_RUNNER_JITRUNNER_H
+
+#include "qopt/Support/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace qopt {
+
+/// One input or output of the entry function.
+struct TensorSpec {
+  std::string name;                ///< onnx.name attribute, or argN / resultN
+  NpyDType dtype;
+  llvm::SmallVector<int64_t> shape; ///< ShapedType::kDynamic where dynamic
+};
+
+class CompiledModel {
+public:
+  ~CompiledModel();
+
+  /// Lowers a clone of `module` and JIT-compiles `entry`. Diagnostics go to
+  /// the module's context; the error says which step failed.
+  static llvm::Expected<std::unique_ptr<CompiledModel>>
+  compile(mlir::ModuleOp module, llvm::StringRef entry);
+
+  const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
+  const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
+
+  /// The batch the model needs (its static leading dimension), or 0 when the
+  /// batch is dynamic.
+  int64_t staticBatch() const;
+
+  /// Checks dtype, rank and non-batch dims of `inputs` against the model.
+  llvm::Error checkInputs(llvm::ArrayRef<NpyArray> inputs,
+                          llvm::ArrayRef<std::string> names) const;
+
+  /// Runs one batch: every input's leading dim is the same `batch`.
+  llvm::Error runBatch(llvm::ArrayRef<const NpyArray *> inputs,
+                       std::vector<NpyArray> &outputs);
+
+  /// Runs a dataset (leading dim = samples) in batches of `batchSize` (0: the
+  /// model's static batch, or everything at once). A short last batch of a
+  /// static-batch model is zero-padded and its padding dropped.
+  llvm::Expected<std::vector<NpyArray>>
+  runDataset(llvm::ArrayRef<NpyArray> inputs, int64_t batchSize);
+
+private:
+  CompiledModel() = default;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::string entry;
+  std::vector<TensorSpec> inputSpecs, outputSpecs;
+};
+
+} // namespace qopt
+
+#endif // QOPT_RUNNER_JITRUNNER_H

@@ -1,0 +1,48 @@
+//===- Npy.h - NumPy .npy arrays ------------------------------------*- C++ -*-===//
+//
+// Part of qopt. Reads and writes version 1/2 .npy files (C order, little
+// endian) of f32, f64, i8, u8, i32 and i64 — the formats datasets, golden
+// outputs and calibration sets come in.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_SUPPORT_NPY_H
+#define QOPT_SUPPORT_NPY_H
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qopt {
+
+enum class NpyDType { F32, F64, I8, U8, I32, I64 };
+
+/// The numpy descr string ("<f4", "|i1", ...) and the element size.
+llvm::StringRef npyDescr(NpyDType t);
+unsigned npyElementSize(NpyDType t);
+
+struct NpyArray {
+  NpyDType dtype = NpyDType::F32;
+  llvm::SmallVector<int64_t> shape;
+  std::vector<char> data; ///< numElements() * npyElementSize(dtype) bytes
+
+  int64_t numElements() const;
+  template <typename T> T *as() { return reinterpret_cast<T *>(data.data()); }
+  template <typename T> const T *as() const {
+    return reinterpret_cast<const T *>(data.data());
+  }
+};
+
+/// Reads `path`; the error names the file and what is wrong with it.
+llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
+
+/// Writes `array` to `path`.
+llvm::Error writeNpy(llvm::StringRef path, const NpyArray &array);
+
+} // namespace qopt
+
+#endif // QOPT_SUPPORT_NPY_H

@@ -1,0 +1,49 @@
+//===- Pipelines.cpp - qopt's registered pass pipelines -------------------===//
+//
+// Part of qopt. The upstream part of the pipeline is written as text: it is
+// the form the toolchain notes tested against LLVM 22, and it keeps option
+// spellings in one readable place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Pipelines/Pipelines.h"
+
+#include "qopt/Conversion/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                    const LowerToLLVMOptions &options) {
+  std::string pipeline =
+      "func.func(convert-qnn-to-linalg),canonicalize,"
+      "func.func(linalg-fuse-elementwise-ops),canonicalize,cse,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},";
+  if (options.outParams)
+    pipeline += "buffer-results-to-out-params{hoist-static-allocs=true "
+                "modify-public-functions=true},";
+  pipeline += "buffer-deallocation-pipeline,"
+              "func.func(qopt-lower-strided-copies),"
+              "func.func(convert-linalg-to-loops),"
+              "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+              "finalize-memref-to-llvm,convert-math-to-llvm,"
+              "convert-math-to-libm,convert-arith-to-llvm,"
+              "convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
+              "convert-ub-to-llvm,reconcile-unrealized-casts";
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("qopt-lower-to-llvm: bad built-in pipeline");
+}
+
+void qopt::registerPipelines() {
+  static bool once = [] {
+    PassPipelineRegistration<LowerToLLVMOptions>(
+        "qopt-lower-to-llvm",
+        "Lower float qnn on tensors to the LLVM dialect (JIT and AOT)",
+        buildLowerToLLVMPipeline);
+    return true;
+  }();
+  (void)once;
+}

@@ -1,0 +1,262 @@
+//===- JitRunner.cpp - Run qnn modules through the ExecutionEngine --------===//
+//
+// Part of qopt. After qopt-lower-to-llvm (with out-params) the entry takes
+// every input and then every output as a memref; the ExecutionEngine's
+// packed wrapper takes a pointer to each scalar of the expanded memref
+// descriptors (allocated, aligned, offset, sizes..., strides...).
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Runner/JitRunner.h"
+
+#include "qopt/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <cstring>
+
+using namespace mlir;
+using llvm::Error;
+using llvm::Expected;
+using llvm::Twine;
+using llvm::StringRef;
+using llvm::ArrayRef;
+using llvm::SmallVector;
+using llvm::raw_string_ostream;
+using qopt::NpyArray;
+using qopt::NpyDType;
+
+static Error err(const Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
+}
+
+static std::optional<NpyDType> dtypeOf(Type t) {
+  if (t.isF32())
+    return NpyDType::F32;
+  if (t.isF64())
+    return NpyDType::F64;
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    if (i.getWidth() == 8)
+      return i.isUnsigned() ? NpyDType::U8 : NpyDType::I8;
+    if (i.getWidth() == 32)
+      return NpyDType::I32;
+    if (i.getWidth() == 64)
+      return NpyDType::I64;
+  }
+  return std::nullopt;
+}
+
+static std::string dtypeName(NpyDType t) {
+  switch (t) {
+  case NpyDType::F32: return "f32";
+  case NpyDType::F64: return "f64";
+  case NpyDType::I8: return "i8";
+  case NpyDType::U8: return "u8";
+  case NpyDType::I32: return "i32";
+  case NpyDType::I64: return "i64";
+  }
+  llvm_unreachable("dtype");
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "(";
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (i)
+      s += ", ";
+    s += d == ShapedType::kDynamic ? "N" : std::to_string(d);
+  }
+  return s + ")";
+}
+
+qopt::CompiledModel::~CompiledModel() = default;
+
+Expected<std::unique_ptr<qopt::CompiledModel>>
+qopt::CompiledModel::compile(ModuleOp module, StringRef entry) {
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func || func.isExternal())
+    return err("no function '" + entry + "' to run in the module (choose one "
+               "with -e)");
+  std::unique_ptr<CompiledModel> model(new CompiledModel());
+  model->entry = entry.str();
+  auto describe = [&](Type t, DictionaryAttr attrs, std::string dflt,
+                      std::vector<TensorSpec> &out) -> Error {
+    auto tt = dyn_cast<RankedTensorType>(t);
+    auto dt = tt ? dtypeOf(tt.getElementType()) : std::nullopt;
+    if (!tt || !dt)
+      return err("'" + entry + "' takes or returns " + dflt + " of type " +
+                 [&] {
+                   std::string s;
+                   raw_string_ostream os(s);
+                   os << t;
+                   return s;
+                 }() +
+                 "; qopt-run handles ranked tensors of f32, f64, i8, ui8, "
+                 "i32 and i64");
+    for (int64_t i = 1; i < tt.getRank(); ++i)
+      if (tt.isDynamicDim(i))
+        return err(dflt + " of '" + entry +
+                   "' has a dynamic non-batch dimension");
+    std::string name = dflt;
+    if (attrs)
+      if (auto n = attrs.getAs<StringAttr>("onnx.name"))
+        name = n.str();
+    out.push_back({name, *dt, SmallVector<int64_t>(tt.getShape())});
+    return Error::success();
+  };
+  FunctionType ft = func.getFunctionType();
+  for (unsigned i = 0; i < ft.getNumInputs(); ++i)
+    if (Error e = describe(ft.getInput(i), func.getArgAttrDict(i),
+                           "input " + std::to_string(i), model->inputSpecs))
+      return std::move(e);
+  for (unsigned i = 0; i < ft.getNumResults(); ++i)
+    if (Error e = describe(ft.getResult(i), func.getResultAttrDict(i),
+                           "output " + std::to_string(i), model->outputSpecs))
+      return std::move(e);
+
+  OwningOpRef<ModuleOp> lowered = module.clone();
+  PassManager pm(module.getContext());
+  LowerToLLVMOptions options;
+  buildLowerToLLVMPipeline(pm, options);
+  if (failed(pm.run(*lowered)))
+    return err("lowering to LLVM failed (see the diagnostics above)");
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  // engineOptions.transformer is a function_ref: keep its target alive.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(3, 0, nullptr);
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = optimize;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*lowered, engineOptions);
+  if (!engine)
+    return engine.takeError();
+  model->engine = std::move(*engine);
+  return std::move(model);
+}
+
+int64_t qopt::CompiledModel::staticBatch() const {
+  for (const TensorSpec &s : inputSpecs)
+    if (!s.shape.empty() && s.shape[0] != ShapedType::kDynamic)
+      return s.shape[0];
+  return 0;
+}
+
+Error qopt::CompiledModel::checkInputs(ArrayRef<NpyArray> inputs,
+                                       ArrayRef<std::string> names) const {
+  if (inputs.size() != inputSpecs.size())
+    return err("the model takes " + Twine(inputSpecs.size()) +
+               " input(s), got " + Twine(inputs.size()));
+  for (auto [i, in] : llvm::enumerate(inputs)) {
+    const TensorSpec &spec = inputSpecs[i];
+    std::string what = "input " + std::to_string(i) + " ('" + names[i] + "')";
+    if (in.dtype != spec.dtype)
+      return err(what + " has dtype " + dtypeName(in.dtype) +
+                 " but the model's input '" + spec.name + "' expects " +
+                 dtypeName(spec.dtype));
+    if (in.shape.size() != spec.shape.size())
+      return err(what + " has shape " + shapeString(in.shape) +
+                 " but the model's input '" + spec.name + "' is " +
+                 shapeString(spec.shape) + " (first dimension: samples)");
+    for (size_t d = 1; d < in.shape.size(); ++d)
+      if (in.shape[d] != spec.shape[d])
+        return err(what + " has shape " + shapeString(in.shape) +
+                   " but the model's input '" + spec.name + "' is " +
+                   shapeString(spec.shape));
+    if (in.shape.empty() || in.shape[0] != inputs[0].shape[0])
+      return err("all inputs must have the same number of samples");
+  }
+  return Error::success();
+}
+
+namespace {
+/// Storage for one expanded memref descriptor.
+struct Descriptor {
+  std::vector<int64_t> fields;
+  Descriptor(void *data, ArrayRef<int64_t> shape) {
+    fields.push_back(reinterpret_cast<int64_t>(data));
+    fields.push_back(reinterpret_cast<int64_t>(data));
+    fields.push_back(0);
+    fields.insert(fields.end(), shape.begin(), shape.end());
+    SmallVector<int64_t> strides(shape.size(), 1);
+    for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+      strides[i] = strides[i + 1] * shape[i + 1];
+    fields.insert(fields.end(), strides.begin(), strides.end());
+  }
+};
+} // namespace
+
+Error qopt::CompiledModel::runBatch(ArrayRef<const NpyArray *> inputs,
+                                    std::vector<NpyArray> &outputs) {
+  int64_t batch = inputs.empty() ? 1 : inputs[0]->shape[0];
+  std::vector<Descriptor> descriptors;
+  descriptors.reserve(inputs.size() + outputSpecs.size());
+  for (const NpyArray *in : inputs)
+    descriptors.emplace_back(const_cast<char *>(in->data.data()), in->shape);
+  outputs.clear();
+  outputs.resize(outputSpecs.size());
+  for (auto [spec, out] : llvm::zip_equal(outputSpecs, outputs)) {
+    out.dtype = spec.dtype;
+    out.shape = spec.shape;
+    if (!out.shape.empty() && out.shape[0] == ShapedType::kDynamic)
+      out.shape[0] = batch;
+    out.data.assign(out.numElements() * npyElementSize(out.dtype), 0);
+    descriptors.emplace_back(out.data.data(), out.shape);
+  }
+  SmallVector<void *> args;
+  for (Descriptor &d : descriptors)
+    for (int64_t &f : d.fields)
+      args.push_back(&f);
+  if (auto e = engine->invokePacked(entry, args))
+    return e;
+  return Error::success();
+}
+
+Expected<std::vector<NpyArray>>
+qopt::CompiledModel::runDataset(ArrayRef<NpyArray> inputs, int64_t batchSize) {
+  int64_t samples = inputs.empty() ? 1 : inputs[0].shape[0];
+  int64_t fixed = staticBatch();
+  if (fixed)
+    batchSize = fixed;
+  else if (batchSize <= 0)
+    batchSize = samples;
+  std::vector<NpyArray> results(outputSpecs.size());
+  for (auto [spec, r] : llvm::zip_equal(outputSpecs, results)) {
+    r.dtype = spec.dtype;
+    r.shape = spec.shape;
+    if (r.shape.empty())
+      return err("scalar outputs cannot be batched");
+    r.shape[0] = 0;
+  }
+  for (int64_t start = 0; start < samples; start += batchSize) {
+    int64_t n = std::min(batchSize, samples - start);
+    int64_t run = fixed ? fixed : n; // zero-pad a short static batch
+    std::vector<NpyArray> chunks(inputs.size());
+    SmallVector<const NpyArray *> ptrs;
+    for (auto [in, chunk] : llvm::zip_equal(inputs, chunks)) {
+      size_t rowBytes = in.data.size() / std::max<int64_t>(1, in.shape[0]);
+      chunk.dtype = in.dtype;
+      chunk.shape = in.shape;
+      chunk.shape[0] = run;
+      chunk.data.assign(run * rowBytes, 0);
+      std::memcpy(chunk.data.data(), in.data.data() + start * rowBytes,
+                  n * rowBytes);
+      ptrs.push_back(&chunk);
+    }
+    std::vector<NpyArray> outs;
+    if (Error e = runBatch(ptrs, outs))
+      return std::move(e);
+    for (auto [out, r] : llvm::zip_equal(outs, results)) {
+      size_t rowBytes = out.data.size() / std::max<int64_t>(1, out.shape[0]);
+      r.data.insert(r.data.end(), out.data.begin(),
+                    out.data.begin() + n * rowBytes);
+      r.shape[0] += n;
+    }
+  }
+  return results;
+}

@@ -1,0 +1,163 @@
+//===- Npy.cpp - NumPy .npy arrays ----------------------------------------===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Support/Npy.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+using namespace llvm;
+
+StringRef qopt::npyDescr(NpyDType t) {
+  switch (t) {
+  case NpyDType::F32: return "<f4";
+  case NpyDType::F64: return "<f8";
+  case NpyDType::I8: return "|i1";
+  case NpyDType::U8: return "|u1";
+  case NpyDType::I32: return "<i4";
+  case NpyDType::I64: return "<i8";
+  }
+  llvm_unreachable("dtype");
+}
+
+unsigned qopt::npyElementSize(NpyDType t) {
+  switch (t) {
+  case NpyDType::I8:
+  case NpyDType::U8: return 1;
+  case NpyDType::F32:
+  case NpyDType::I32: return 4;
+  case NpyDType::F64:
+  case NpyDType::I64: return 8;
+  }
+  llvm_unreachable("dtype");
+}
+
+int64_t qopt::NpyArray::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+static Error npyError(StringRef path, const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(),
+                           ("'" + path + "': " + msg).str());
+}
+
+/// Value of `'key': value` in the header dict, up to the next top-level comma.
+static std::optional<StringRef> headerField(StringRef header, StringRef key) {
+  size_t k = header.find(("'" + key + "'").str());
+  if (k == StringRef::npos)
+    return std::nullopt;
+  StringRef rest = header.drop_front(k + key.size() + 2).ltrim(" :");
+  if (rest.starts_with("(")) {
+    size_t e = rest.find(')');
+    return e == StringRef::npos ? std::nullopt
+                                : std::optional(rest.take_front(e + 1));
+  }
+  size_t e = rest.find_first_of(",}");
+  return rest.take_front(e).trim();
+}
+
+Expected<qopt::NpyArray> qopt::readNpy(StringRef path) {
+  auto buf = MemoryBuffer::getFile(path, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return npyError(path, "cannot read: " + buf.getError().message());
+  StringRef bytes = (*buf)->getBuffer();
+  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
+    return npyError(path, "not a .npy file (bad magic)");
+  unsigned major = static_cast<unsigned char>(bytes[6]);
+  size_t headerLen, headerStart;
+  if (major == 1) {
+    headerLen = static_cast<unsigned char>(bytes[8]) |
+                (static_cast<unsigned char>(bytes[9]) << 8);
+    headerStart = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12)
+      return npyError(path, "truncated header");
+    uint32_t l;
+    std::memcpy(&l, bytes.data() + 8, 4);
+    headerLen = l;
+    headerStart = 12;
+  } else {
+    return npyError(path, "unsupported .npy version " + Twine(major));
+  }
+  if (headerStart + headerLen > bytes.size())
+    return npyError(path, "truncated header");
+  StringRef header = bytes.substr(headerStart, headerLen);
+
+  auto descr = headerField(header, "descr");
+  auto fortran = headerField(header, "fortran_order");
+  auto shapeStr = headerField(header, "shape");
+  if (!descr || !fortran || !shapeStr)
+    return npyError(path, "malformed header: " + header.trim());
+  if (*fortran != "False")
+    return npyError(path, "Fortran-ordered arrays are not supported");
+  StringRef d = descr->trim("'\" ");
+  NpyArray array;
+  if (d == "<f4")
+    array.dtype = NpyDType::F32;
+  else if (d == "<f8")
+    array.dtype = NpyDType::F64;
+  else if (d == "|i1" || d == "<i1")
+    array.dtype = NpyDType::I8;
+  else if (d == "|u1" || d == "<u1")
+    array.dtype = NpyDType::U8;
+  else if (d == "<i4")
+    array.dtype = NpyDType::I32;
+  else if (d == "<i8")
+    array.dtype = NpyDType::I64;
+  else
+    return npyError(path, "unsupported dtype '" + d +
+                              "' (supported: f32, f64, i8, u8, i32, i64)");
+  SmallVector<StringRef> dims;
+  shapeStr->trim("() ").split(dims, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef s : dims) {
+    int64_t v;
+    if (s.trim().getAsInteger(10, v) || v < 0)
+      return npyError(path, "malformed shape " + *shapeStr);
+    array.shape.push_back(v);
+  }
+  size_t expected = array.numElements() * npyElementSize(array.dtype);
+  StringRef payload = bytes.drop_front(headerStart + headerLen);
+  if (payload.size() != expected)
+    return npyError(path, "holds " + Twine(payload.size()) +
+                              " data bytes, expected " + Twine(expected) +
+                              " for its shape");
+  array.data.assign(payload.begin(), payload.end());
+  return array;
+}
+
+Error qopt::writeNpy(StringRef path, const NpyArray &array) {
+  std::string header = "{'descr': '" + npyDescr(array.dtype).str() +
+                       "', 'fortran_order': False, 'shape': (";
+  for (int64_t d : array.shape)
+    header += std::to_string(d) + ", ";
+  if (array.shape.size() > 1)
+    header.resize(header.size() - 1), header.back() = ')';
+  else if (array.shape.size() == 1)
+    header.resize(header.size() - 1), header += ')';
+  else
+    header += ')';
+  header += ", }";
+  // Pad so that the data starts on a 64-byte boundary, ending in '\n'.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::error_code ec;
+  raw_fd_ostream os(path, ec, sys::fs::OF_None);
+  if (ec)
+    return npyError(path, "cannot write: " + ec.message());
+  os << "\x93NUMPY" << char(1) << char(0);
+  uint16_t len = header.size();
+  os << char(len & 0xff) << char(len >> 8) << header;
+  os.write(array.data.data(), array.data.size());
+  return Error::success();
+}

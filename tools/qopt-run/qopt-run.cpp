@@ -1,0 +1,155 @@
+//===- qopt-run.cpp - Run a model on .npy data through the JIT ------------===//
+//
+// Part of qopt.
+//   qopt-run model.mlir --input x.npy --output y.npy [-e main]
+//   qopt-run model.onnx --input x.npy --output y.npy --bench 20
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/InitAllDialects.h"
+#include "qopt/InitAllPasses.h"
+#include "qopt/Runner/JitRunner.h"
+#include "qopt/Target/ONNX/ImportONNX.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+
+#include <algorithm>
+#include <chrono>
+
+using namespace llvm;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<model.mlir|model.onnx>"));
+static cl::list<std::string> inputs("input", cl::desc("Input .npy (one per "
+                                                      "model input, in order)"));
+static cl::list<std::string> outputs("output",
+                                     cl::desc("Output .npy (one per model "
+                                              "output, in order)"));
+static cl::opt<std::string> entry("e", cl::desc("Function to run"),
+                                  cl::init("main"));
+static cl::opt<int64_t> batchSize("batch-size",
+                                  cl::desc("Samples per call for a model with "
+                                           "a dynamic batch (default: all)"),
+                                  cl::init(0));
+static cl::opt<int> bench("bench",
+                          cl::desc("Time K runs of the first batch after "
+                                   "warm-up; print median and min latency"),
+                          cl::init(0));
+static cl::list<std::string> inputShapes(
+    "input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"));
+
+static int fail(const Twine &msg) {
+  WithColor::error(errs(), "qopt-run") << msg << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  mlir::registerAllPasses();
+  qopt::registerAllPasses();
+  cl::ParseCommandLineOptions(argc, argv, "qopt JIT runner\n");
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  qopt::registerAllDialects(registry);
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
+  mlir::MLIRContext context(registry);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (StringRef(inputFile).ends_with(".onnx")) {
+    auto buf = MemoryBuffer::getFile(inputFile, false, false);
+    if (!buf)
+      return fail("cannot read '" + inputFile + "': " +
+                  buf.getError().message());
+    qopt::ONNXImportOptions options;
+    options.externalDataDir = sys::path::parent_path(inputFile).str();
+    for (const std::string &spec : inputShapes) {
+      std::string e = qopt::parseInputShapeOption(spec, options);
+      if (!e.empty())
+        return fail(e);
+    }
+    module = qopt::importONNX((*buf)->getBuffer(), inputFile, &context,
+                              options);
+  } else {
+    module = mlir::parseSourceFile<mlir::ModuleOp>(inputFile, &context);
+  }
+  if (!module)
+    return 1;
+
+  auto model = qopt::CompiledModel::compile(*module, entry);
+  if (!model)
+    return fail(toString(model.takeError()));
+
+  std::vector<qopt::NpyArray> data;
+  for (const std::string &path : inputs) {
+    auto array = qopt::readNpy(path);
+    if (!array)
+      return fail(toString(array.takeError()));
+    data.push_back(std::move(*array));
+  }
+  if (Error e = (*model)->checkInputs(data, std::vector<std::string>(
+                                                inputs.begin(), inputs.end())))
+    return fail(toString(std::move(e)));
+  if (!outputs.empty() && outputs.size() != (*model)->outputs().size())
+    return fail("the model has " + Twine((*model)->outputs().size()) +
+                " output(s) but " + Twine(outputs.size()) +
+                " --output file(s) were given");
+
+  if (bench > 0) {
+    // One batch: the model's static batch, --batch-size, or all samples.
+    int64_t samples = data.empty() ? 1 : data[0].shape[0];
+    int64_t b = (*model)->staticBatch();
+    if (!b)
+      b = batchSize > 0 ? std::min<int64_t>(batchSize, samples) : samples;
+    std::vector<qopt::NpyArray> batch(data.size());
+    SmallVector<const qopt::NpyArray *> ptrs;
+    for (auto [in, out] : llvm::zip_equal(data, batch)) {
+      if (in.shape[0] < b)
+        return fail("--bench needs at least " + Twine(b) + " samples");
+      size_t row = in.data.size() / in.shape[0];
+      out.dtype = in.dtype;
+      out.shape = in.shape;
+      out.shape[0] = b;
+      out.data.assign(in.data.begin(), in.data.begin() + b * row);
+      ptrs.push_back(&out);
+    }
+    std::vector<qopt::NpyArray> outs;
+    for (int i = 0; i < 3; ++i)
+      if (Error e = (*model)->runBatch(ptrs, outs))
+        return fail(toString(std::move(e)));
+    std::vector<double> ms;
+    for (int i = 0; i < bench; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (Error e = (*model)->runBatch(ptrs, outs))
+        return fail(toString(std::move(e)));
+      auto t1 = std::chrono::steady_clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    llvm::outs() << "batch " << b << ": median " << format("%.3f", ms[ms.size() / 2])
+            << " ms, min " << format("%.3f", ms.front()) << " ms over "
+            << bench << " runs\n";
+  }
+
+  auto results = (*model)->runDataset(data, batchSize);
+  if (!results)
+    return fail(toString(results.takeError()));
+  for (auto [path, r] : llvm::zip(outputs, *results))
+    if (Error e = qopt::writeNpy(path, r))
+      return fail(toString(std::move(e)));
+  return 0;
+}
