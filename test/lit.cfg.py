@@ -11,7 +11,7 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qopt_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
-                   "lit.site.cfg.py", "Inputs"]
+                   "lit.site.cfg.py", "Inputs", "Utils"]
 
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
@@ -32,7 +32,7 @@ config.substitutions.append(
     ("%stock_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
 
 llvm_config.add_tool_substitutions(
-    ["qopt", "qopt-translate", "mlir-opt", "mlir-runner", "mlir-translate"],
+    ["qopt", "qopt-translate", "qopt-run", "mlir-opt", "mlir-runner", "mlir-translate"],
     [config.qopt_tools_dir, config.llvm_tools_dir])
 
 # The development kit (real models and data) sits beside the checkout on
@@ -41,3 +41,6 @@ kit_dir = os.path.join(os.path.dirname(config.qopt_src_root), "shared", "kit")
 if os.path.isdir(kit_dir):
     config.available_features.add("kit")
     config.substitutions.append(("%kit", kit_dir))
+config.substitutions.append(
+    ("%compare", "/usr/bin/python3 " + os.path.join(config.test_source_root,
+                                                   "Utils", "compare_npy.py")))

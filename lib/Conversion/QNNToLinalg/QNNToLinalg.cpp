@@ -12,7 +12,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
@@ -815,16 +817,23 @@ struct ConcatLowering : QNNPattern<ConcatOp> {
                                     dimValues(rewriter, loc, in)[axis]);
     dims[axis] = total;
     Value result = emptyTensor(rewriter, loc, outType, dims);
-    Value offset = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    OpFoldResult offset = rewriter.getIndexAttr(0);
     for (Value in : inputs) {
-      SmallVector<Value> inDims = dimValues(rewriter, loc, in);
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, in);
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       offsets[axis] = offset;
-      SmallVector<OpFoldResult> sizes(inDims.begin(), inDims.end());
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
       result = tensor::InsertSliceOp::create(rewriter, loc, in, result, offsets,
                                              sizes, strides);
-      offset = arith::AddIOp::create(rewriter, loc, offset, inDims[axis]);
+      auto a = getConstantIntValue(offset), b = getConstantIntValue(sizes[axis]);
+      if (a && b)
+        offset = rewriter.getIndexAttr(*a + *b);
+      else
+        offset = arith::AddIOp::create(
+                     rewriter, loc,
+                     getValueOrCreateConstantIndexOp(rewriter, loc, offset),
+                     getValueOrCreateConstantIndexOp(rewriter, loc, sizes[axis]))
+                     .getResult();
     }
     rewriter.replaceOp(op, result);
     return success();

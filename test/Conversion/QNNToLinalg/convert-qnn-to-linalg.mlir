@@ -1,0 +1,100 @@
+// RUN: qopt %s --convert-qnn-to-linalg --split-input-file --verify-diagnostics | FileCheck %s
+
+// CHECK-LABEL: func @conv_bias_relu
+// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[FILL:.*]] = linalg.fill
+// CHECK: %[[CONV:.*]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %arg1 : tensor<?x3x10x10xf32>, tensor<8x3x3x3xf32>) outs(%[[FILL]] : tensor<?x8x4x4xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[CONV]], %arg2 : tensor<?x8x4x4xf32>, tensor<8xf32>)
+// CHECK:   arith.addf
+// CHECK:   arith.maximumf
+// CHECK-NOT: arith.minimumf
+func.func @conv_bias_relu(%x: tensor<?x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<?x8x4x4xf32> {
+  %y = qnn.conv2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, fused_activation = #qnn.activation<relu>}
+      : (tensor<?x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<?x8x4x4xf32>
+  return %y : tensor<?x8x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @depthwise
+// CHECK: tensor.collapse_shape %arg1 {{\[\[}}0, 1], [2], [3]] : tensor<4x1x3x3xf32> into tensor<4x3x3xf32>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+func.func @depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32> {
+  %y = qnn.conv2d %x, %w {group = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32>
+  return %y : tensor<1x4x3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @grouped
+// CHECK: tensor.expand_shape %arg0 {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 2, 5, 5]
+// CHECK: linalg.conv_2d_ngchw_gfchw
+// CHECK: tensor.collapse_shape {{.*}} : tensor<1x2x3x3x3xf32> into tensor<1x6x3x3xf32>
+func.func @grouped(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32> {
+  %y = qnn.conv2d %x, %w {group = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32>
+  return %y : tensor<1x6x3x3xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[$MK:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$NK:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func @fully_connected_relu6
+// CHECK: linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+func.func @fully_connected_relu6(%x: tensor<?x4xf32>, %w: tensor<3x4xf32>) -> tensor<?x3xf32> {
+  %y = qnn.fully_connected %x, %w {fused_activation = #qnn.activation<relu6>} : (tensor<?x4xf32>, tensor<3x4xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+// Broadcasting: the [C, 1, 1] operand reads index 0 in its unit dims.
+// CHECK-DAG: #[[$BC:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+// CHECK-LABEL: func @broadcast_mul
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$BC]], #{{.*}}]
+// CHECK: arith.mulf
+func.func @broadcast_mul(%a: tensor<1x8x4x4xf32>, %b: tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32> {
+  %y = qnn.mul %a, %b : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  return %y : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @pools
+// CHECK: tensor.pad {{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK: linalg.pooling_nchw_sum
+// Divisors of a 3x3 window with pad 1, count_include_pad = false: 4 in the corners.
+// CHECK: arith.constant dense<{{\[\[}}2.500000e-01, 0.166666672, 2.500000e-01], [0.166666672, 0.111111112, 0.166666672], [2.500000e-01, 0.166666672, 2.500000e-01]]>
+func.func @pools(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x3x3xf32>) {
+  %0 = qnn.max_pool2d %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, ceil_mode = true} : (tensor<1x2x3x3xf32>) -> tensor<1x2x2x2xf32>
+  %1 = qnn.avg_pool2d %x {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %0, %1 : tensor<1x2x2x2xf32>, tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @data_movement
+// CHECK: tensor.reshape
+// CHECK: linalg.transpose
+// CHECK: tensor.insert_slice
+// CHECK: tensor.insert_slice
+func.func @data_movement(%x: tensor<?x2x2x2xf32>, %y: tensor<1x3x4xf32>) -> (tensor<?x8xf32>, tensor<1x4x3xf32>, tensor<2x3x4xf32>) {
+  %0 = qnn.flatten %x : (tensor<?x2x2x2xf32>) -> tensor<?x8xf32>
+  %1 = qnn.transpose %y {perm = array<i64: 0, 2, 1>} : (tensor<1x3x4xf32>) -> tensor<1x4x3xf32>
+  %2 = qnn.concat %y, %y {axis = 0 : i64} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>) -> tensor<2x3x4xf32>
+  return %0, %1, %2 : tensor<?x8xf32>, tensor<1x4x3xf32>, tensor<2x3x4xf32>
+}
+
+// -----
+
+// Quantized compute ops are lowered after --integer-only; until then the
+// conversion reports them.
+!q = !quant.uniform<i8:f32, 0.1>
+func.func @quantized_not_lowered(%x: tensor<4x!q>) -> tensor<4x!q> {
+  // expected-error @+1 {{failed to legalize operation 'qnn.relu'}}
+  %y = qnn.relu %x : (tensor<4x!q>) -> tensor<4x!q>
+  return %y : tensor<4x!q>
+}
