@@ -23,6 +23,8 @@ PKGS=(
   libgtest-dev
   # Test comparisons and data generation (system python3).
   python3 python3-numpy
+  # The ONNX conformance runner reads TensorProto test data with it.
+  python3-onnx
 )
 
 missing=()

@@ -168,7 +168,8 @@ Error qopt::CompiledModel::checkInputs(ArrayRef<NpyArray> inputs,
         return err(what + " has shape " + shapeString(in.shape) +
                    " but the model's input '" + spec.name + "' is " +
                    shapeString(spec.shape));
-    if (in.shape.empty() || in.shape[0] != inputs[0].shape[0])
+    if (!in.shape.empty() && !inputs[0].shape.empty() &&
+        in.shape[0] != inputs[0].shape[0] && isBatched())
       return err("all inputs must have the same number of samples");
   }
   return Error::success();
@@ -193,7 +194,8 @@ struct Descriptor {
 
 Error qopt::CompiledModel::runBatch(ArrayRef<const NpyArray *> inputs,
                                     std::vector<NpyArray> &outputs) {
-  int64_t batch = inputs.empty() ? 1 : inputs[0]->shape[0];
+  int64_t batch =
+      inputs.empty() || inputs[0]->shape.empty() ? 1 : inputs[0]->shape[0];
   std::vector<Descriptor> descriptors;
   descriptors.reserve(inputs.size() + outputSpecs.size());
   for (const NpyArray *in : inputs)
@@ -217,8 +219,27 @@ Error qopt::CompiledModel::runBatch(ArrayRef<const NpyArray *> inputs,
   return Error::success();
 }
 
+bool qopt::CompiledModel::isBatched() const {
+  return !inputSpecs.empty() && !inputSpecs[0].shape.empty() &&
+         inputSpecs[0].shape[0] == ShapedType::kDynamic;
+}
+
 Expected<std::vector<NpyArray>>
 qopt::CompiledModel::runDataset(ArrayRef<NpyArray> inputs, int64_t batchSize) {
+  // Data that is exactly the model's static input shapes runs as one call
+  // (also how scalar and unbatched models run).
+  bool exact = !inputs.empty();
+  for (auto [in, spec] : llvm::zip_equal(inputs, inputSpecs))
+    exact &= ArrayRef<int64_t>(in.shape) == ArrayRef<int64_t>(spec.shape);
+  if (exact || inputs.empty()) {
+    SmallVector<const NpyArray *> ptrs;
+    for (const NpyArray &in : inputs)
+      ptrs.push_back(&in);
+    std::vector<NpyArray> outs;
+    if (Error e = runBatch(ptrs, outs))
+      return std::move(e);
+    return outs;
+  }
   int64_t samples = inputs.empty() ? 1 : inputs[0].shape[0];
   int64_t fixed = staticBatch();
   if (fixed)

@@ -46,6 +46,9 @@ public:
   /// batch is dynamic.
   int64_t staticBatch() const;
 
+  /// Whether the first input's leading (sample) dimension is dynamic.
+  bool isBatched() const;
+
   /// Checks dtype, rank and non-batch dims of `inputs` against the model.
   llvm::Error checkInputs(llvm::ArrayRef<NpyArray> inputs,
                           llvm::ArrayRef<std::string> names) const;

@@ -845,7 +845,9 @@ struct PadLowering : QNNPattern<PadOp> {
   LogicalResult
   matchAndRewrite(PadOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    REQUIRE_FLOAT(op, rewriter);
+    if (isa<quant::QuantizedType>(op.getInput().getType().getElementType()))
+      return rewriter.notifyMatchFailure(op, "quantized form is lowered by "
+                                             "--integer-only first");
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
     auto inType = op.getInput().getType();
@@ -858,8 +860,13 @@ struct PadLowering : QNNPattern<PadOp> {
         low.push_back(rewriter.getIndexAttr(pads[d]));
         high.push_back(rewriter.getIndexAttr(pads[d + rank]));
       }
-      Value v = floatConst(rewriter, loc, inType.getElementType(),
-                           op.getValue().convertToDouble());
+      Type et = inType.getElementType();
+      double value = op.getValue().convertToDouble();
+      Value v = isa<FloatType>(et)
+                    ? floatConst(rewriter, loc, et, value)
+                    : Value(arith::ConstantOp::create(
+                          rewriter, loc, et,
+                          rewriter.getIntegerAttr(et, (int64_t)value)));
       rewriter.replaceOp(op, tensor::PadOp::create(rewriter, loc, outType, x,
                                                    low, high, v));
       return success();

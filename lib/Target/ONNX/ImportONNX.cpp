@@ -1342,7 +1342,7 @@ LogicalResult Importer::importInputs(SmallVectorImpl<Type> &types,
                                   "--input-shape="
                                << in.name() << ":DIMS";
       for (auto [i, d] : llvm::enumerate(tt.shape().dim())) {
-        if (d.has_dim_value() && d.dim_value() > 0) {
+        if (d.has_dim_value() && d.dim_value() >= 0) {
           shape.push_back(d.dim_value());
           continue;
         }
