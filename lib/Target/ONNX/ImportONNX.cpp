@@ -16,6 +16,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
@@ -171,6 +174,25 @@ private:
   LogicalResult importGather(const onnx::NodeProto &node);
   LogicalResult importCast(const onnx::NodeProto &node);
   LogicalResult importConstantOfShape(const onnx::NodeProto &node);
+
+  // Quantized ONNX. Quantized tensors travel as !quant.uniform values; raw
+  // int8/uint8/int32 views are made with quant.scast (+ tensor.bitcast for
+  // uint8, which MLIR stores as signless i8).
+  FailureOr<quant::QuantizedType>
+  quantType(const onnx::NodeProto &node, int scaleIdx, int zpIdx,
+            Type storageIfNoZp, int64_t rank, int64_t axis);
+  Value toQuant(Location loc, Value v, quant::QuantizedType q);
+  Value toRaw(Location loc, Value v);
+  FailureOr<Value> quantOperand(const onnx::NodeProto &node, int i,
+                                quant::QuantizedType q);
+  LogicalResult importQuantizeLinear(const onnx::NodeProto &node);
+  LogicalResult importDequantizeLinear(const onnx::NodeProto &node);
+  LogicalResult importQLinearConv(const onnx::NodeProto &node);
+  LogicalResult importQLinearMatMul(const onnx::NodeProto &node);
+  LogicalResult importConvInteger(const onnx::NodeProto &node);
+  LogicalResult importMatMulInteger(const onnx::NodeProto &node);
+  LogicalResult emitQuantizedConv(const onnx::NodeProto &node, Value x,
+                                  Value w, Value bias, RankedTensorType outType);
 
   MLIRContext *ctx;
   OpBuilder builder;
@@ -1205,6 +1227,386 @@ LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &node) {
   return success();
 }
 
+
+//===----------------------------------------------------------------------===//
+// Quantized ONNX
+//===----------------------------------------------------------------------===//
+
+/// The signless storage type and signedness of an ONNX integer type.
+static std::pair<IntegerType, bool> storageOf(Type t) {
+  auto i = cast<IntegerType>(t);
+  return {IntegerType::get(t.getContext(), i.getWidth()), !i.isUnsigned()};
+}
+
+FailureOr<quant::QuantizedType>
+Importer::quantType(const onnx::NodeProto &node, int scaleIdx, int zpIdx,
+                    Type storageIfNoZp, int64_t rank, int64_t axis) {
+  auto scales = getConstFloats(node.input(scaleIdx));
+  if (!scales)
+    return unsupported(node, "a scale that is not a constant");
+  SmallVector<int64_t> zps(scales->size(), 0);
+  Type storage = storageIfNoZp;
+  if (hasInput(node, zpIdx)) {
+    auto z = getConstInts(node.input(zpIdx));
+    if (!z)
+      return unsupported(node, "a zero point that is not a constant");
+    ElementsAttr za = getConst(node.input(zpIdx));
+    storage = za.getElementType();
+    // uint8 zero points are unsigned: read them zero-extended.
+    zps.clear();
+    for (APInt v : za.getValues<APInt>())
+      zps.push_back(cast<IntegerType>(storage).isUnsigned()
+                        ? (int64_t)v.getZExtValue()
+                        : v.getSExtValue());
+    if (zps.size() != scales->size())
+      return nodeError(node) << "scale has " << scales->size()
+                             << " values but zero point has " << zps.size();
+  }
+  if (!isa<IntegerType>(storage))
+    return unsupported(node, "a non-integer quantized type");
+  auto [st, isSigned] = storageOf(storage);
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(
+      isSigned, st.getWidth());
+  int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(
+      isSigned, st.getWidth());
+  for (double sc : *scales)
+    if (!(sc > 0) || !std::isfinite(sc))
+      return nodeError(node) << "scale " << sc
+                             << " must be positive and finite";
+  for (int64_t z : zps)
+    if (z < qmin || z > qmax)
+      return nodeError(node) << "zero point " << z << " is outside ["
+                             << qmin << ", " << qmax << "]";
+  Type f32 = builder.getF32Type();
+  if (scales->size() == 1 &&
+      getConst(node.input(scaleIdx)).getShapedType().getRank() <= 1)
+    return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
+        flags, st, f32, (*scales)[0], zps[0], qmin, qmax));
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return nodeError(node) << "quantization axis " << axis
+                           << " is out of range for rank " << rank;
+  return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
+      flags, st, f32, *scales, zps, axis, qmin, qmax));
+}
+
+Value Importer::toQuant(Location loc, Value v, quant::QuantizedType q) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getElementType() == q)
+    return v;
+  if (isa<quant::QuantizedType>(t.getElementType()))
+    v = toRaw(loc, v); // reinterpret the stored integers (ONNX semantics)
+  t = cast<RankedTensorType>(v.getType());
+  auto storage = RankedTensorType::get(t.getShape(), q.getStorageType());
+  if (t != storage)
+    v = tensor::BitcastOp::create(builder, loc, storage, v);
+  return quant::StorageCastOp::create(
+      builder, loc, RankedTensorType::get(t.getShape(), q), v);
+}
+
+Value Importer::toRaw(Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto q = dyn_cast<quant::QuantizedType>(t.getElementType());
+  if (!q)
+    return v;
+  auto storage = RankedTensorType::get(t.getShape(), q.getStorageType());
+  Value raw = quant::StorageCastOp::create(builder, loc, storage, v);
+  if (!q.isSigned())
+    raw = tensor::BitcastOp::create(
+        builder, loc,
+        RankedTensorType::get(t.getShape(),
+                              IntegerType::get(ctx, q.getStorageTypeIntegralWidth(),
+                                               IntegerType::Unsigned)),
+        raw);
+  return raw;
+}
+
+FailureOr<Value> Importer::quantOperand(const onnx::NodeProto &node, int i,
+                                        quant::QuantizedType q) {
+  RankedTensorType t = typeOf(node.input(i));
+  Type et = t.getElementType();
+  if (!isa<IntegerType, quant::QuantizedType>(et))
+    return nodeError(node) << "input " << i << " must be an integer tensor, got "
+                           << t;
+  unsigned width = isa<IntegerType>(et) ? et.getIntOrFloatBitWidth()
+                                        : cast<quant::QuantizedType>(et)
+                                              .getStorageTypeIntegralWidth();
+  if (width != q.getStorageTypeIntegralWidth())
+    return nodeError(node) << "input " << i << " of type " << t
+                           << " does not match its zero point's type";
+  // Constant integers (weights) become a qconst holding the same bits.
+  if (auto dense = dyn_cast_or_null<DenseIntElementsAttr>(getConst(node.input(i)))) {
+    auto storage = RankedTensorType::get(t.getShape(), q.getStorageType());
+    auto bits = dense.bitcast(q.getStorageType());
+    return Value(QConstOp::create(builder, NameLoc::get(StringAttr::get(ctx, node.input(i))),
+                                  RankedTensorType::get(t.getShape(), q),
+                                  cast<ElementsAttr>(bits.reshape(storage))));
+  }
+  return toQuant(nodeLoc(node), get(node.input(i)), q);
+}
+
+LogicalResult Importer::importQuantizeLinear(const onnx::NodeProto &node) {
+  if (failed(requireInputs(node, 2, 3)))
+    return failure();
+  RankedTensorType xt = typeOf(node.input(0));
+  if (!xt.getElementType().isF32())
+    return unsupported(node, "QuantizeLinear of a non-f32 tensor");
+  auto q = quantType(node, 1, 2,
+                     IntegerType::get(ctx, 8, IntegerType::Unsigned),
+                     xt.getRank(), getInt(node, "axis", 1));
+  if (failed(q))
+    return failure();
+  set(node, QuantizeOp::create(builder, nodeLoc(node),
+                               RankedTensorType::get(xt.getShape(), *q),
+                               get(node.input(0))));
+  return success();
+}
+
+LogicalResult Importer::importDequantizeLinear(const onnx::NodeProto &node) {
+  if (failed(requireInputs(node, 2, 3)))
+    return failure();
+  RankedTensorType xt = typeOf(node.input(0));
+  Type storage = xt.getElementType();
+  if (auto qt = dyn_cast<quant::QuantizedType>(storage))
+    storage = IntegerType::get(ctx, qt.getStorageTypeIntegralWidth(),
+                               qt.isSigned() ? IntegerType::Signless
+                                             : IntegerType::Unsigned);
+  auto q = quantType(node, 1, 2, storage, xt.getRank(),
+                     getInt(node, "axis", 1));
+  if (failed(q))
+    return failure();
+  auto x = quantOperand(node, 0, *q);
+  if (failed(x))
+    return failure();
+  set(node, DequantizeOp::create(
+                builder, nodeLoc(node),
+                RankedTensorType::get(xt.getShape(), builder.getF32Type()), *x));
+  return success();
+}
+
+LogicalResult Importer::emitQuantizedConv(const onnx::NodeProto &node, Value x,
+                                          Value w, Value bias,
+                                          RankedTensorType outType) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(w.getType());
+  SmallVector<int64_t> strides, dilations, pads;
+  if (failed(windowAttrs(node, xt.getShape(), wt.getShape().drop_front(2),
+                         strides, dilations, pads)))
+    return failure();
+  int64_t group = getInt(node, "group", 1);
+  std::string reason;
+  auto shape = inferConv2DShape(xt.getShape(), wt.getShape(), strides,
+                                dilations, pads, group, &reason);
+  if (failed(shape))
+    return nodeError(node) << reason;
+  SmallVector<Value> operands = {x, w};
+  if (bias)
+    operands.push_back(bias);
+  auto conv = Conv2DOp::create(
+      builder, nodeLoc(node),
+      TypeRange{RankedTensorType::get(*shape, outType.getElementType())},
+      operands, ArrayRef<NamedAttribute>{});
+  conv.setStrides(strides);
+  conv.setDilations(dilations);
+  conv.setPads(pads);
+  conv.setGroup(group);
+  set(node, conv);
+  return success();
+}
+
+/// QLinearConv(x, x_s, x_zp, w, w_s, w_zp, y_s, y_zp, B).
+LogicalResult Importer::importQLinearConv(const onnx::NodeProto &node) {
+  if (failed(requireInputs(node, 8, 9)))
+    return failure();
+  RankedTensorType xt = typeOf(node.input(0)), wt = typeOf(node.input(3));
+  if (xt.getRank() != 4 || wt.getRank() != 4)
+    return unsupported(node, "only 2-D convolution (4-D NCHW input) is "
+                             "supported");
+  Type u8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
+  auto xq = quantType(node, 1, 2, u8, 4, 0);
+  auto wq = quantType(node, 4, 5, u8, 4, 0);
+  auto yq = quantType(node, 6, 7, u8, 4, 0);
+  if (failed(xq) || failed(wq) || failed(yq))
+    return failure();
+  if (!isa<quant::UniformQuantizedType>(*xq) ||
+      !isa<quant::UniformQuantizedType>(*yq))
+    return nodeError(node) << "x and y must be quantized per tensor";
+  auto x = quantOperand(node, 0, *xq);
+  auto w = quantOperand(node, 3, *wq);
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias;
+  if (hasInput(node, 8)) {
+    double sx = cast<quant::UniformQuantizedType>(*xq).getScale();
+    quant::QuantizedType bq;
+    Type i32 = IntegerType::get(ctx, 32);
+    int64_t lo = std::numeric_limits<int32_t>::min(),
+            hi = std::numeric_limits<int32_t>::max();
+    if (auto w1 = dyn_cast<quant::UniformQuantizedType>(*wq))
+      bq = quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                            i32, builder.getF32Type(),
+                                            sx * w1.getScale(), 0, lo, hi);
+    else {
+      auto wa = cast<quant::UniformQuantizedPerAxisType>(*wq);
+      SmallVector<double> s;
+      for (double ws : wa.getScales())
+        s.push_back(sx * ws);
+      bq = quant::UniformQuantizedPerAxisType::get(
+          quant::QuantizationFlags::Signed, i32, builder.getF32Type(), s,
+          SmallVector<int64_t>(s.size(), 0), 0, lo, hi);
+    }
+    auto b = quantOperand(node, 8, bq);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  return emitQuantizedConv(node, *x, *w, bias,
+                           RankedTensorType::get({}, *yq));
+}
+
+/// QLinearMatMul(a, a_s, a_zp, b, b_s, b_zp, y_s, y_zp).
+LogicalResult Importer::importQLinearMatMul(const onnx::NodeProto &node) {
+  if (failed(requireInputs(node, 8, 8)))
+    return failure();
+  RankedTensorType at = typeOf(node.input(0)), bt = typeOf(node.input(3));
+  Type u8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
+  auto aq = quantType(node, 1, 2, u8, at.getRank(), at.getRank() - 2);
+  auto bq = quantType(node, 4, 5, u8, bt.getRank(), bt.getRank() - 1);
+  auto yq = quantType(node, 6, 7, u8, at.getRank(), 0);
+  if (failed(aq) || failed(bq) || failed(yq))
+    return failure();
+  if (!isa<quant::UniformQuantizedType>(*aq) ||
+      !isa<quant::UniformQuantizedType>(*yq))
+    return unsupported(node, "per-row quantization of a or y");
+  std::string reason;
+  auto shape = inferMatMulShape(at.getShape(), bt.getShape(), &reason);
+  if (failed(shape))
+    return nodeError(node) << reason;
+  auto a = quantOperand(node, 0, *aq);
+  auto b = quantOperand(node, 3, *bq);
+  if (failed(a) || failed(b))
+    return failure();
+  set(node, MatMulOp::create(builder, nodeLoc(node),
+                             RankedTensorType::get(*shape, *yq), *a, *b));
+  return success();
+}
+
+/// The i32 accumulator type of ConvInteger / MatMulInteger: scale 1, zp 0.
+static quant::QuantizedType accumulatorType(MLIRContext *ctx) {
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(ctx, 32),
+      Float32Type::get(ctx), 1.0, 0, std::numeric_limits<int32_t>::min(),
+      std::numeric_limits<int32_t>::max());
+}
+
+
+LogicalResult Importer::importConvInteger(const onnx::NodeProto &node) {
+  if (failed(requireInputs(node, 2, 4)))
+    return failure();
+  RankedTensorType xt = typeOf(node.input(0)), wt = typeOf(node.input(1));
+  if (xt.getRank() != 4 || wt.getRank() != 4)
+    return unsupported(node, "only 2-D convolution (4-D NCHW input) is "
+                             "supported");
+  auto makeType = [&](int idx, int zpIdx, int64_t channels,
+                      bool perAxisOk) -> FailureOr<quant::QuantizedType> {
+    Type et = typeOf(node.input(idx)).getElementType();
+    if (auto q = dyn_cast<quant::QuantizedType>(et))
+      et = IntegerType::get(ctx, q.getStorageTypeIntegralWidth(),
+                            q.isSigned() ? IntegerType::Signless
+                                         : IntegerType::Unsigned);
+    if (!isa<IntegerType>(et))
+      return nodeError(node) << "input " << idx << " must be an integer tensor";
+    SmallVector<int64_t> zps = {0};
+    if (hasInput(node, zpIdx)) {
+      ElementsAttr za = getConst(node.input(zpIdx));
+      if (!za)
+        return unsupported(node, "a zero point that is not a constant");
+      zps.clear();
+      bool u = cast<IntegerType>(za.getElementType()).isUnsigned();
+      for (APInt v : za.getValues<APInt>())
+        zps.push_back(u ? (int64_t)v.getZExtValue() : v.getSExtValue());
+    }
+    auto [st, isSigned] = storageOf(et);
+    unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+    int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(isSigned, st.getWidth());
+    int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(isSigned, st.getWidth());
+    if (zps.size() == 1)
+      return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
+          flags, st, builder.getF32Type(), 1.0, zps[0], qmin, qmax));
+    if (!perAxisOk || (int64_t)zps.size() != channels)
+      return unsupported(node, "per-element zero points of this input");
+    return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
+        flags, st, builder.getF32Type(), SmallVector<double>(zps.size(), 1.0),
+        zps, 0, qmin, qmax));
+  };
+  auto xq = makeType(0, 2, 0, false);
+  auto wq = makeType(1, 3, wt.getDimSize(0), true);
+  if (failed(xq) || failed(wq))
+    return failure();
+  auto x = quantOperand(node, 0, *xq);
+  auto w = quantOperand(node, 1, *wq);
+  if (failed(x) || failed(w))
+    return failure();
+  return emitQuantizedConv(node, *x, *w, Value(),
+                           RankedTensorType::get({}, accumulatorType(ctx)));
+}
+
+LogicalResult Importer::importMatMulInteger(const onnx::NodeProto &node) {
+  if (failed(requireInputs(node, 2, 4)))
+    return failure();
+  RankedTensorType at = typeOf(node.input(0)), bt = typeOf(node.input(1));
+  auto makeType = [&](int idx, int zpIdx, int64_t axis,
+                      int64_t channels) -> FailureOr<quant::QuantizedType> {
+    Type et = typeOf(node.input(idx)).getElementType();
+    if (auto q = dyn_cast<quant::QuantizedType>(et))
+      et = IntegerType::get(ctx, q.getStorageTypeIntegralWidth(),
+                            q.isSigned() ? IntegerType::Signless
+                                         : IntegerType::Unsigned);
+    if (!isa<IntegerType>(et))
+      return nodeError(node) << "input " << idx << " must be an integer tensor";
+    SmallVector<int64_t> zps = {0};
+    if (hasInput(node, zpIdx)) {
+      ElementsAttr za = getConst(node.input(zpIdx));
+      if (!za)
+        return unsupported(node, "a zero point that is not a constant");
+      zps.clear();
+      bool u = cast<IntegerType>(za.getElementType()).isUnsigned();
+      for (APInt v : za.getValues<APInt>())
+        zps.push_back(u ? (int64_t)v.getZExtValue() : v.getSExtValue());
+    }
+    auto [st, isSigned] = storageOf(et);
+    unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+    int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(isSigned, st.getWidth());
+    int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(isSigned, st.getWidth());
+    if (zps.size() == 1)
+      return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
+          flags, st, builder.getF32Type(), 1.0, zps[0], qmin, qmax));
+    if (axis < 0 || (int64_t)zps.size() != channels)
+      return unsupported(node, "per-row zero points of A");
+    return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
+        flags, st, builder.getF32Type(), SmallVector<double>(zps.size(), 1.0),
+        zps, axis, qmin, qmax));
+  };
+  auto aq = makeType(0, 2, -1, 0);
+  auto bq = makeType(1, 3, bt.getRank() - 1, bt.getDimSize(bt.getRank() - 1));
+  if (failed(aq) || failed(bq))
+    return failure();
+  std::string reason;
+  auto shape = inferMatMulShape(at.getShape(), bt.getShape(), &reason);
+  if (failed(shape))
+    return nodeError(node) << reason;
+  auto a = quantOperand(node, 0, *aq);
+  auto b = quantOperand(node, 1, *bq);
+  if (failed(a) || failed(b))
+    return failure();
+  set(node, MatMulOp::create(builder, nodeLoc(node),
+                             RankedTensorType::get(*shape, accumulatorType(ctx)),
+                             *a, *b));
+  return success();
+}
+
 void Importer::registerHandlers() {
   auto add = [&](StringRef name, Handler h) { handlers[name] = std::move(h); };
   add("Conv", [this](auto &n) { return importConv(n); });
@@ -1274,6 +1676,13 @@ void Importer::registerHandlers() {
       set(n, get(n.input(0)));
     return success();
   });
+  add("QuantizeLinear", [this](auto &n) { return importQuantizeLinear(n); });
+  add("DequantizeLinear",
+      [this](auto &n) { return importDequantizeLinear(n); });
+  add("QLinearConv", [this](auto &n) { return importQLinearConv(n); });
+  add("QLinearMatMul", [this](auto &n) { return importQLinearMatMul(n); });
+  add("ConvInteger", [this](auto &n) { return importConvInteger(n); });
+  add("MatMulInteger", [this](auto &n) { return importMatMulInteger(n); });
   add("Dropout", [this](auto &n) {
     if (failed(requireInputs(n, 1, 3)))
       return failure();
@@ -1417,7 +1826,7 @@ OwningOpRef<ModuleOp> Importer::run() {
                          << "' is not produced by any node";
       return nullptr;
     }
-    results.push_back(get(out.name()));
+    results.push_back(toRaw(fileLoc, get(out.name())));
     resultTypes.push_back(results.back().getType());
   }
   func::ReturnOp::create(builder, fileLoc, results);
@@ -1456,7 +1865,8 @@ std::string qopt::parseInputShapeOption(StringRef spec,
 OwningOpRef<ModuleOp> qopt::importONNX(StringRef bytes, StringRef bufferName,
                                        MLIRContext *context,
                                        const ONNXImportOptions &options) {
-  context->loadDialect<QNNDialect, arith::ArithDialect, func::FuncDialect>();
+  context->loadDialect<QNNDialect, arith::ArithDialect, func::FuncDialect,
+                       quant::QuantDialect, tensor::TensorDialect>();
   onnx::ModelProto model;
   Location fileLoc = FileLineColLoc::get(context, bufferName, 0, 0);
   if (bytes.empty()) {
@@ -1502,6 +1912,7 @@ void qopt::registerFromONNXTranslation() {
                           options);
       },
       [](DialectRegistry &registry) {
-        registry.insert<QNNDialect, arith::ArithDialect, func::FuncDialect>();
+        registry.insert<QNNDialect, arith::ArithDialect, func::FuncDialect,
+                        quant::QuantDialect, tensor::TensorDialect>();
       });
 }
