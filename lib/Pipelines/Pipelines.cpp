@@ -18,7 +18,7 @@ using namespace mlir;
 void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const LowerToLLVMOptions &options) {
   std::string pipeline =
-      "func.func(convert-qnn-to-linalg),canonicalize,"
+      "integer-only,func.func(convert-qnn-to-linalg),canonicalize,"
       "func.func(linalg-fuse-elementwise-ops),canonicalize,cse,"
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},";

@@ -19,6 +19,7 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <cstdint>
 #include <limits>
 
 using namespace mlir;
@@ -987,6 +988,126 @@ struct FakeQuantLowering : QNNPattern<FakeQuantOp> {
   }
 };
 
+
+//===----------------------------------------------------------------------===//
+// Fixed-point requantization
+//===----------------------------------------------------------------------===//
+
+/// qnn.rescale, element by element in 64-bit integers. The arithmetic is the
+/// one of qnn::multiplyByQuantizedMultiplier{Double,Single}Round
+/// (Utils/FixedPoint.cpp), which the unit tests compare with gemmlowp.
+struct RescaleLowering : QNNPattern<RescaleOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(RescaleOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto inType = op.getInput().getType();
+    auto outType = op.getOutput().getType();
+    int64_t rank = inType.getRank();
+    Type i64 = rewriter.getI64Type();
+    ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
+    bool perChannel = mult.size() > 1;
+    SmallVector<Value> inputs = {x};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    if (perChannel) {
+      auto t = RankedTensorType::get({(int64_t)mult.size()}, i64);
+      SmallVector<int64_t> m(mult.begin(), mult.end()), sh(shift.begin(), shift.end());
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(t, ArrayRef<int64_t>(m))));
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(t, ArrayRef<int64_t>(sh))));
+      AffineMap am = AffineMap::get(
+          rank, 0, {getAffineDimExpr(static_cast<int64_t>(*op.getAxis()), ctx)},
+          ctx);
+      maps.append({am, am});
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Value init = emptyLike(rewriter, loc, outType, x);
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    bool inUnsigned = op.getInputUnsigned(), outUnsigned = op.getOutputUnsigned();
+    int64_t inZp = static_cast<int64_t>(op.getInputZp());
+    int64_t outZp = static_cast<int64_t>(op.getOutputZp());
+    unsigned outWidth = outType.getElementTypeBitWidth();
+    int64_t outMin = outUnsigned ? 0 : -(int64_t(1) << (outWidth - 1));
+    int64_t outMax = outUnsigned ? (int64_t(1) << outWidth) - 1
+                                 : (int64_t(1) << (outWidth - 1)) - 1;
+    bool doubleRound = op.getRounding() == RoundingMode::DoubleRound;
+    Type outElt = outType.getElementType();
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{outType}, inputs, ValueRange{init},
+                  maps, iters,
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    auto c = [&](int64_t v) {
+                      return Value(arith::ConstantOp::create(
+                          b, l, i64, b.getIntegerAttr(i64, v)));
+                    };
+                    Value v = a[0];
+                    if (v.getType() != i64)
+                      v = inUnsigned ? Value(arith::ExtUIOp::create(b, l, i64, v))
+                                     : Value(arith::ExtSIOp::create(b, l, i64, v));
+                    if (inZp)
+                      v = arith::SubIOp::create(b, l, v, c(inZp));
+                    Value m = perChannel ? a[1] : c(mult[0]);
+                    Value sh = perChannel ? a[2] : c(shift[0]);
+                    Value zero = c(0);
+                    Value r;
+                    if (doubleRound) {
+                      Value left = arith::MaxSIOp::create(b, l, sh, zero);
+                      Value right = arith::MaxSIOp::create(
+                          b, l, arith::SubIOp::create(b, l, zero, sh), zero);
+                      Value xs = arith::ShLIOp::create(b, l, v, left);
+                      xs = arith::MaxSIOp::create(b, l, xs, c(INT32_MIN));
+                      xs = arith::MinSIOp::create(b, l, xs, c(INT32_MAX));
+                      // SaturatingRoundingDoublingHighMul (M >= 0, no INT_MIN^2).
+                      Value ab = arith::MulIOp::create(b, l, xs, m);
+                      Value nonNeg = arith::CmpIOp::create(
+                          b, l, arith::CmpIPredicate::sge, ab, zero);
+                      Value nudge = arith::SelectOp::create(
+                          b, l, nonNeg, c(int64_t(1) << 30), c(1 - (int64_t(1) << 30)));
+                      Value high = arith::DivSIOp::create(
+                          b, l, arith::AddIOp::create(b, l, ab, nudge),
+                          c(int64_t(1) << 31));
+                      // RoundingDivideByPOT(high, right).
+                      Value mask = arith::SubIOp::create(
+                          b, l, arith::ShLIOp::create(b, l, c(1), right), c(1));
+                      Value rem = arith::AndIOp::create(b, l, high, mask);
+                      Value neg = arith::CmpIOp::create(
+                          b, l, arith::CmpIPredicate::slt, high, zero);
+                      Value threshold = arith::AddIOp::create(
+                          b, l, arith::ShRSIOp::create(b, l, mask, c(1)),
+                          arith::ExtUIOp::create(b, l, i64, neg));
+                      Value up = arith::CmpIOp::create(
+                          b, l, arith::CmpIPredicate::sgt, rem, threshold);
+                      r = arith::AddIOp::create(
+                          b, l, arith::ShRSIOp::create(b, l, high, right),
+                          arith::ExtUIOp::create(b, l, i64, up));
+                    } else {
+                      Value total = arith::SubIOp::create(b, l, c(31), sh);
+                      Value round = arith::ShLIOp::create(
+                          b, l, c(1), arith::SubIOp::create(b, l, total, c(1)));
+                      Value p = arith::MulIOp::create(b, l, v, m);
+                      r = arith::ShRSIOp::create(
+                          b, l, arith::AddIOp::create(b, l, p, round), total);
+                      r = arith::MaxSIOp::create(b, l, r, c(INT32_MIN));
+                      r = arith::MinSIOp::create(b, l, r, c(INT32_MAX));
+                    }
+                    if (outZp)
+                      r = arith::AddIOp::create(b, l, r, c(outZp));
+                    r = arith::MaxSIOp::create(b, l, r, c(outMin));
+                    r = arith::MinSIOp::create(b, l, r, c(outMax));
+                    if (outElt != i64)
+                      r = arith::TruncIOp::create(b, l, outElt, r);
+                    linalg::YieldOp::create(b, l, r);
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 } // namespace
 
 void qnn::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns) {
@@ -999,5 +1120,6 @@ void qnn::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns) {
                AvgPoolLowering, GlobalAvgPoolLowering,
                ReshapeLikeLowering<ReshapeOp>, ReshapeLikeLowering<FlattenOp>,
                TransposeLowering, ConcatLowering, PadLowering,
-               ObserverLowering, FakeQuantLowering>(patterns.getContext());
+               ObserverLowering, FakeQuantLowering, RescaleLowering>(
+      patterns.getContext());
 }

@@ -191,6 +191,10 @@ private:
   LogicalResult importQLinearMatMul(const onnx::NodeProto &node);
   LogicalResult importConvInteger(const onnx::NodeProto &node);
   LogicalResult importMatMulInteger(const onnx::NodeProto &node);
+  /// Raw integer tensors (ONNX int8/uint8 data) seen as quantized with scale
+  /// 1 and zero point 0, so integer Relu / Clip / MaxPool reuse the
+  /// quantized ops; other values are returned unchanged.
+  Value asUnitQuantized(Location loc, Value v);
   LogicalResult emitQuantizedConv(const onnx::NodeProto &node, Value x,
                                   Value w, Value bias, RankedTensorType outType);
 
@@ -456,6 +460,8 @@ LogicalResult Importer::unary(const onnx::NodeProto &node) {
   if (failed(requireInputs(node, 1, 1)))
     return failure();
   Value x = get(node.input(0));
+  if constexpr (std::is_same_v<OpTy, ReluOp>)
+    x = asUnitQuantized(nodeLoc(node), x);
   auto op = OpTy::create(builder, nodeLoc(node), x.getType(), x);
   set(node, op);
   return success();
@@ -715,7 +721,7 @@ LogicalResult Importer::importClip(const onnx::NodeProto &node) {
       (i == 1 ? lo : hi) = static_cast<float>((*v)[0]);
     }
   }
-  Value x = get(node.input(0));
+  Value x = asUnitQuantized(nodeLoc(node), get(node.input(0)));
   set(node, ClipOp::create(builder, nodeLoc(node), x.getType(), x,
                            builder.getF32FloatAttr(lo),
                            builder.getF32FloatAttr(hi)));
@@ -733,12 +739,41 @@ LogicalResult Importer::importPool(const onnx::NodeProto &node, bool isMax) {
   auto kernel = getInts(node, "kernel_shape");
   if (!kernel)
     return nodeError(node) << "missing kernel_shape";
-  if (xt.getRank() != 4 || kernel->size() != 2)
-    return unsupported(node, "only 2-D pooling (4-D NCHW input) is supported");
+  Value x = asUnitQuantized(nodeLoc(node), get(node.input(0)));
+  // 1-D pooling is 2-D pooling over an [N, C, 1, L] view.
+  bool oneD = xt.getRank() == 3 && kernel->size() == 1;
+  if (oneD) {
+    x = reshapeTo(nodeLoc(node), x,
+                  {xt.getDimSize(0), xt.getDimSize(1), 1, xt.getDimSize(2)});
+    xt = cast<RankedTensorType>(x.getType());
+  } else {
+    xt = cast<RankedTensorType>(x.getType());
+  }
+  if (xt.getRank() != 4 || (kernel->size() != 2 && !oneD))
+    return unsupported(node, "only 1-D and 2-D pooling are supported");
   SmallVector<int64_t> strides, dilations, pads;
-  if (failed(windowAttrs(node, xt.getShape(), *kernel, strides, dilations,
-                         pads)))
+  if (oneD) {
+    auto lift = [&](StringRef name, SmallVector<int64_t> dflt,
+                    SmallVector<int64_t> &out) {
+      auto v = getInts(node, name).value_or(dflt);
+      out = v;
+    };
+    SmallVector<int64_t> s1, d1, p1;
+    lift("strides", {1}, s1);
+    lift("dilations", {1}, d1);
+    lift("pads", {0, 0}, p1);
+    if (s1.size() != 1 || d1.size() != 1 || p1.size() != 2)
+      return nodeError(node) << "1-D pooling attributes have wrong sizes";
+    if (getString(node, "auto_pad", "NOTSET") != "NOTSET")
+      return unsupported(node, "auto_pad on 1-D pooling");
+    kernel = SmallVector<int64_t>{1, (*kernel)[0]};
+    strides = {1, s1[0]};
+    dilations = {1, d1[0]};
+    pads = {0, p1[0], 0, p1[1]};
+  } else if (failed(windowAttrs(node, xt.getShape(), *kernel, strides,
+                                dilations, pads))) {
     return failure();
+  }
   bool ceil = getInt(node, "ceil_mode", 0);
   std::string reason;
   auto shape = inferPool2DShape(xt.getShape(), *kernel, strides, dilations,
@@ -746,26 +781,27 @@ LogicalResult Importer::importPool(const onnx::NodeProto &node, bool isMax) {
   if (failed(shape))
     return nodeError(node) << reason;
   auto outType = RankedTensorType::get(*shape, xt.getElementType());
-  Value x = get(node.input(0));
-  if (isMax) {
-    auto op = MaxPool2DOp::create(builder, nodeLoc(node), outType, x,
-                                  builder.getDenseI64ArrayAttr(*kernel),
-                                  builder.getDenseI64ArrayAttr(strides),
-                                  builder.getDenseI64ArrayAttr(pads),
-                                  builder.getDenseI64ArrayAttr(dilations),
-                                  builder.getBoolAttr(ceil));
-    set(node, op);
+  auto finish = [&](Value y) {
+    if (oneD)
+      y = reshapeTo(nodeLoc(node), y,
+                    {(*shape)[0], (*shape)[1], (*shape)[3]});
+    set(node, y);
     return success();
-  }
+  };
+  if (isMax)
+    return finish(MaxPool2DOp::create(builder, nodeLoc(node), outType, x,
+                                      builder.getDenseI64ArrayAttr(*kernel),
+                                      builder.getDenseI64ArrayAttr(strides),
+                                      builder.getDenseI64ArrayAttr(pads),
+                                      builder.getDenseI64ArrayAttr(dilations),
+                                      builder.getBoolAttr(ceil)));
   if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
     return unsupported(node, "dilated average pooling");
-  auto op = AvgPool2DOp::create(
+  return finish(AvgPool2DOp::create(
       builder, nodeLoc(node), outType, x, builder.getDenseI64ArrayAttr(*kernel),
       builder.getDenseI64ArrayAttr(strides), builder.getDenseI64ArrayAttr(pads),
       builder.getBoolAttr(getInt(node, "count_include_pad", 0)),
-      builder.getBoolAttr(ceil));
-  set(node, op);
-  return success();
+      builder.getBoolAttr(ceil)));
 }
 
 LogicalResult Importer::importSoftmax(const onnx::NodeProto &node) {
@@ -1345,6 +1381,20 @@ FailureOr<Value> Importer::quantOperand(const onnx::NodeProto &node, int i,
                                   cast<ElementsAttr>(bits.reshape(storage))));
   }
   return toQuant(nodeLoc(node), get(node.input(i)), q);
+}
+
+Value Importer::asUnitQuantized(Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto i = dyn_cast<IntegerType>(t.getElementType());
+  if (!i || i.getWidth() > 32 || i.getWidth() == 1)
+    return v;
+  bool isSigned = !i.isUnsigned();
+  auto q = quant::UniformQuantizedType::get(
+      isSigned ? quant::QuantizationFlags::Signed : 0,
+      IntegerType::get(ctx, i.getWidth()), builder.getF32Type(), 1.0, 0,
+      quant::QuantizedType::getDefaultMinimumForInteger(isSigned, i.getWidth()),
+      quant::QuantizedType::getDefaultMaximumForInteger(isSigned, i.getWidth()));
+  return toQuant(loc, v, q);
 }
 
 LogicalResult Importer::importQuantizeLinear(const onnx::NodeProto &node) {

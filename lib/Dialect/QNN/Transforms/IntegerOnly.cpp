@@ -1,0 +1,848 @@
+//===- IntegerOnly.cpp - Quantized qnn to integer arithmetic --------------===//
+//
+// Part of qopt. Implements `--integer-only`. After it, the only floating-
+// point arithmetic left is at the explicit float boundary (quantize /
+// dequantize); every quantized op is int32 accumulation plus qnn.rescale.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Utils/FixedPoint.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir {
+namespace qnn {
+#define GEN_PASS_DEF_INTEGERONLYPASS
+#include "qopt/Dialect/QNN/Transforms/Passes.h.inc"
+} // namespace qnn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::qnn;
+
+namespace {
+
+using utils::IteratorType;
+
+//===----------------------------------------------------------------------===//
+// Quantization parameters
+//===----------------------------------------------------------------------===//
+
+struct QParams {
+  SmallVector<double> scales;
+  SmallVector<int64_t> zps;
+  int64_t axis = -1; ///< -1: per tensor
+  bool isSigned = true;
+  unsigned width = 8;
+  int64_t qmin = 0, qmax = 0;
+  bool perTensor() const { return axis < 0; }
+};
+
+std::optional<QParams> getParams(Type t) {
+  auto q = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(t));
+  if (!q)
+    return std::nullopt;
+  QParams p;
+  p.isSigned = q.isSigned();
+  p.width = q.getStorageTypeIntegralWidth();
+  p.qmin = q.getStorageTypeMin();
+  p.qmax = q.getStorageTypeMax();
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
+    p.scales.push_back(u.getScale());
+    p.zps.push_back(u.getZeroPoint());
+  } else if (auto a = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
+    p.scales.assign(a.getScales().begin(), a.getScales().end());
+    p.zps.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
+    p.axis = a.getQuantizedDimension();
+  } else {
+    return std::nullopt;
+  }
+  return p;
+}
+
+//===----------------------------------------------------------------------===//
+// Builders
+//===----------------------------------------------------------------------===//
+
+Value intConst(OpBuilder &b, Location loc, Type t, int64_t v) {
+  return arith::ConstantOp::create(b, loc, t, b.getIntegerAttr(t, v));
+}
+
+/// Integer of any width -> i32, honouring the storage signedness.
+Value extTo32(OpBuilder &b, Location loc, Value v, bool isSigned) {
+  Type i32 = b.getI32Type();
+  if (v.getType() == i32)
+    return v;
+  if (isSigned)
+    return arith::ExtSIOp::create(b, loc, i32, v);
+  return arith::ExtUIOp::create(b, loc, i32, v);
+}
+
+SmallVector<Value> dimValues(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < t.getRank(); ++i)
+    out.push_back(t.isDynamicDim(i)
+                      ? Value(tensor::DimOp::create(b, loc, v, i))
+                      : Value(arith::ConstantIndexOp::create(b, loc,
+                                                             t.getDimSize(i))));
+  return out;
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type et, ArrayRef<Value> dims) {
+  SmallVector<Value> dyn;
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (ShapedType::isDynamic(d))
+      dyn.push_back(dims[i]);
+  return tensor::EmptyOp::create(b, loc, shape, et, dyn);
+}
+
+/// A 1-D i32 constant of per-channel values.
+Value channelConst(OpBuilder &b, Location loc, ArrayRef<int64_t> values) {
+  SmallVector<int32_t> v(values.begin(), values.end());
+  auto t = RankedTensorType::get({(int64_t)v.size()}, b.getI32Type());
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(t, ArrayRef<int32_t>(v)));
+}
+
+/// The storage bit pattern of an integer value (u8 128 is i8 -128).
+APInt storageBits(int64_t v, unsigned width) {
+  return APInt(64, v, /*isSigned=*/true).trunc(width);
+}
+
+/// qnn.rescale of an i32 accumulator by `realMultipliers` (one, or one per
+/// entry of `axis`) into `out` storage, adding `outZp`.
+Value rescale(OpBuilder &b, Location loc, Value acc,
+              ArrayRef<double> realMultipliers, int64_t axis, int64_t inZp,
+              const QParams &out, RoundingMode rounding, bool inUnsigned) {
+  auto accType = cast<RankedTensorType>(acc.getType());
+  SmallVector<int32_t> mults, shifts;
+  for (double m : realMultipliers) {
+    FixedPointMultiplier f = quantizeMultiplier(m);
+    mults.push_back(f.multiplier);
+    shifts.push_back(f.shift);
+  }
+  Type outElt = b.getIntegerType(out.width);
+  auto outType = RankedTensorType::get(accType.getShape(), outElt);
+  auto op = RescaleOp::create(
+      b, loc, outType, acc, b.getDenseI32ArrayAttr(mults),
+      b.getDenseI32ArrayAttr(shifts), b.getI64IntegerAttr(inZp),
+      b.getI64IntegerAttr(out.zps[0]),
+      RoundingModeAttr::get(b.getContext(), rounding),
+      mults.size() > 1 ? b.getI64IntegerAttr(axis) : IntegerAttr(),
+      b.getBoolAttr(inUnsigned), b.getBoolAttr(!out.isSigned));
+  return op.getResult();
+}
+
+/// Clamps storage integers to the quantized image of a fused activation.
+Value clampActivation(OpBuilder &b, Location loc, Value v, const QParams &out,
+                      std::pair<double, double> range) {
+  double s = out.scales[0];
+  int64_t z = out.zps[0];
+  int64_t lo = out.qmin, hi = out.qmax;
+  // In double first: bounds like -FLT_MAX must not overflow int64.
+  double qlo = z + std::nearbyint(range.first / s);
+  double qhi = z + std::nearbyint(range.second / s);
+  if (qlo > (double)lo)
+    lo = qlo > (double)hi ? hi : (int64_t)qlo;
+  if (qhi < (double)hi)
+    hi = qhi < (double)lo ? lo : (int64_t)qhi;
+  if (lo == out.qmin && hi == out.qmax)
+    return v;
+  auto t = cast<RankedTensorType>(v.getType());
+  Type et = t.getElementType();
+  int64_t rank = t.getRank();
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+  Value init = emptyTensor(b, loc, t.getShape(), et, dimValues(b, loc, v));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{t}, ValueRange{v}, ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value loC = arith::ConstantOp::create(
+                   nb, l, et, nb.getIntegerAttr(et, storageBits(lo, out.width)));
+               Value hiC = arith::ConstantOp::create(
+                   nb, l, et, nb.getIntegerAttr(et, storageBits(hi, out.width)));
+               Value r = a[0];
+               if (out.isSigned) {
+                 r = arith::MaxSIOp::create(nb, l, r, loC);
+                 r = arith::MinSIOp::create(nb, l, r, hiC);
+               } else {
+                 r = arith::MaxUIOp::create(nb, l, r, loC);
+                 r = arith::MinUIOp::create(nb, l, r, hiC);
+               }
+               linalg::YieldOp::create(nb, l, r);
+             })
+      .getResult(0);
+}
+
+/// Requantizes an accumulator with scale s_acc[c] into `out` (skipping the
+/// rescale when it is the identity, e.g. ConvInteger's i32 result).
+Value requantizeAccumulator(OpBuilder &b, Location loc, Value acc,
+                            ArrayRef<double> accScales, int64_t channelAxis,
+                            const QParams &out, RoundingMode rounding,
+                            std::pair<double, double> activation) {
+  SmallVector<double> mults;
+  for (double s : accScales)
+    mults.push_back(s / out.scales[0]);
+  bool identity = out.width == 32 && out.zps[0] == 0 &&
+                  llvm::all_of(mults, [](double m) { return m == 1.0; });
+  Value r = identity ? acc
+                     : rescale(b, loc, acc, mults, channelAxis, 0, out,
+                               rounding, /*inUnsigned=*/false);
+  return clampActivation(b, loc, r, out, activation);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy>
+struct IntPattern : OpConversionPattern<OpTy> {
+  IntPattern(const TypeConverter &tc, MLIRContext *ctx, RoundingMode rounding)
+      : OpConversionPattern<OpTy>(tc, ctx), rounding(rounding) {}
+  RoundingMode rounding;
+};
+
+/// The accumulation body: acc + (x - zx) * (w - zw), all in i32. `zwPerChannel`
+/// (optional) is an i32 operand of the generic.
+struct MacBody {
+  bool xSigned, wSigned;
+  int64_t zx, zw;
+  bool zwFromOperand;
+  void operator()(OpBuilder &b, Location l, ValueRange a) const {
+    Type i32 = b.getI32Type();
+    Value x = extTo32(b, l, a[0], xSigned);
+    Value w = extTo32(b, l, a[1], wSigned);
+    if (zx)
+      x = arith::SubIOp::create(b, l, x, intConst(b, l, i32, zx));
+    Value zwv = zwFromOperand ? a[2] : (zw ? intConst(b, l, i32, zw) : Value());
+    if (zwv)
+      w = arith::SubIOp::create(b, l, w, zwv);
+    Value p = arith::MulIOp::create(b, l, x, w);
+    linalg::YieldOp::create(b, l,
+                            Value(arith::AddIOp::create(b, l, a.back(), p)));
+  }
+};
+
+/// Fills an i32 accumulator of `shape` with bias[channel] (or zero).
+Value initAccumulator(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                      ArrayRef<Value> dims, Value bias, int64_t channelDim) {
+  Type i32 = b.getI32Type();
+  Value empty = emptyTensor(b, loc, shape, i32, dims);
+  if (!bias)
+    return linalg::FillOp::create(b, loc, intConst(b, loc, i32, 0), empty)
+        .getResult(0);
+  int64_t rank = shape.size();
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(rank, 0, {b.getAffineDimExpr(channelDim)}, b.getContext()),
+      b.getMultiDimIdentityMap(rank)};
+  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{RankedTensorType::get(shape, i32)},
+             ValueRange{bias}, ValueRange{empty}, maps, iters,
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, a[0]);
+             })
+      .getResult(0);
+}
+
+/// Accumulator scales s_x * s_w[c].
+SmallVector<double> accScales(const QParams &x, const QParams &w) {
+  SmallVector<double> s;
+  for (double ws : w.scales)
+    s.push_back(x.scales[0] * ws);
+  return s;
+}
+
+struct Conv2DToInteger : IntPattern<Conv2DOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto xp = getParams(op.getInput().getType());
+    auto wp = getParams(op.getWeight().getType());
+    auto yp = getParams(op.getOutput().getType());
+    if (!xp || !wp || !yp)
+      return rewriter.notifyMatchFailure(op, "not quantized");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput(), w = adaptor.getWeight();
+    auto xt = cast<RankedTensorType>(x.getType());
+    auto wt = cast<RankedTensorType>(w.getType());
+    auto outShape = op.getOutput().getType().getShape();
+    ArrayRef<int64_t> pads = op.getPads(), s = op.getStrides(),
+                      d = op.getDilations();
+    // Pad with the input zero point: padding contributes (zx - zx) = 0.
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+      SmallVector<int64_t> shape(xt.getShape());
+      for (int i = 0; i < 2; ++i)
+        if (!ShapedType::isDynamic(shape[2 + i]))
+          shape[2 + i] += pads[i] + pads[2 + i];
+      SmallVector<OpFoldResult> low = {rewriter.getIndexAttr(0),
+                                       rewriter.getIndexAttr(0),
+                                       rewriter.getIndexAttr(pads[0]),
+                                       rewriter.getIndexAttr(pads[1])};
+      SmallVector<OpFoldResult> high = {rewriter.getIndexAttr(0),
+                                        rewriter.getIndexAttr(0),
+                                        rewriter.getIndexAttr(pads[2]),
+                                        rewriter.getIndexAttr(pads[3])};
+      Type et = xt.getElementType();
+      Value zx = arith::ConstantOp::create(
+          rewriter, loc, et,
+          rewriter.getIntegerAttr(et, storageBits(xp->zps[0], xp->width)));
+      x = tensor::PadOp::create(rewriter, loc,
+                                RankedTensorType::get(shape, et), x, low, high,
+                                zx);
+    }
+    int64_t group = op.getGroup(), f = wt.getDimSize(0), cpg = wt.getDimSize(1);
+    int64_t fpg = f / group;
+    AffineExpr n, oc, oh, ow, c, kh, kw;
+    bindDims(ctx, n, oc, oh, ow, c, kh, kw);
+    AffineExpr inC = group == 1 ? c : oc.floorDiv(fpg) * cpg + c;
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(7, 0, {n, inC, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]},
+                       ctx),
+        AffineMap::get(7, 0, {oc, c, kh, kw}, ctx)};
+    SmallVector<Value> inputs = {x, w};
+    bool zwOperand = !wp->perTensor();
+    if (zwOperand) {
+      inputs.push_back(channelConst(rewriter, loc, wp->zps));
+      maps.push_back(AffineMap::get(7, 0, {oc}, ctx));
+    }
+    maps.push_back(AffineMap::get(7, 0, {n, oc, oh, ow}, ctx));
+    SmallVector<Value> dims = dimValues(rewriter, loc, adaptor.getInput());
+    Value init = initAccumulator(rewriter, loc, outShape, dims,
+                                 adaptor.getBias(), 1);
+    SmallVector<IteratorType> iters(4, IteratorType::parallel);
+    iters.append(3, IteratorType::reduction);
+    MacBody body{xp->isSigned, wp->isSigned, xp->zps[0],
+                 wp->perTensor() ? wp->zps[0] : 0, zwOperand};
+    Value acc = linalg::GenericOp::create(
+                    rewriter, loc,
+                    TypeRange{RankedTensorType::get(outShape,
+                                                    rewriter.getI32Type())},
+                    inputs, ValueRange{init}, maps, iters, body)
+                    .getResult(0);
+    rewriter.replaceOp(op, requantizeAccumulator(
+                               rewriter, loc, acc, accScales(*xp, *wp), 1, *yp,
+                               rounding, op.getActivationRange()));
+    return success();
+  }
+};
+
+struct FullyConnectedToInteger : IntPattern<FullyConnectedOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(FullyConnectedOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto xp = getParams(op.getInput().getType());
+    auto wp = getParams(op.getWeight().getType());
+    auto yp = getParams(op.getOutput().getType());
+    if (!xp || !wp || !yp)
+      return rewriter.notifyMatchFailure(op, "not quantized");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr m, n, k;
+    bindDims(ctx, m, n, k);
+    SmallVector<Value> inputs = {adaptor.getInput(), adaptor.getWeight()};
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, ctx),
+                                   AffineMap::get(3, 0, {n, k}, ctx)};
+    bool zwOperand = !wp->perTensor();
+    if (zwOperand) {
+      inputs.push_back(channelConst(rewriter, loc, wp->zps));
+      maps.push_back(AffineMap::get(3, 0, {n}, ctx));
+    }
+    maps.push_back(AffineMap::get(3, 0, {m, n}, ctx));
+    auto outShape = op.getOutput().getType().getShape();
+    Value init = initAccumulator(rewriter, loc, outShape,
+                                 dimValues(rewriter, loc, adaptor.getInput()),
+                                 adaptor.getBias(), 1);
+    SmallVector<IteratorType> iters = {IteratorType::parallel,
+                                       IteratorType::parallel,
+                                       IteratorType::reduction};
+    MacBody body{xp->isSigned, wp->isSigned, xp->zps[0],
+                 wp->perTensor() ? wp->zps[0] : 0, zwOperand};
+    Value acc = linalg::GenericOp::create(
+                    rewriter, loc,
+                    TypeRange{RankedTensorType::get(outShape,
+                                                    rewriter.getI32Type())},
+                    inputs, ValueRange{init}, maps, iters, body)
+                    .getResult(0);
+    rewriter.replaceOp(op, requantizeAccumulator(
+                               rewriter, loc, acc, accScales(*xp, *wp), 1, *yp,
+                               rounding, op.getActivationRange()));
+    return success();
+  }
+};
+
+struct MatMulToInteger : IntPattern<MatMulOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto ap = getParams(op.getLhs().getType());
+    auto bp = getParams(op.getRhs().getType());
+    auto yp = getParams(op.getOutput().getType());
+    if (!ap || !bp || !yp)
+      return rewriter.notifyMatchFailure(op, "not quantized");
+    auto lt = op.getLhs().getType(), rt = op.getRhs().getType();
+    if (lt.getRank() < 2 || rt.getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "rank-1 operands");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto outType = op.getOutput().getType();
+    int64_t rank = outType.getRank();
+    auto operandMap = [&](RankedTensorType t, bool isLhs) {
+      SmallVector<AffineExpr> exprs;
+      int64_t batch = t.getRank() - 2, offset = (rank - 2) - batch;
+      for (int64_t i = 0; i < batch; ++i)
+        exprs.push_back(t.getDimSize(i) == 1 && outType.getDimSize(offset + i) != 1
+                            ? getAffineConstantExpr(0, ctx)
+                            : getAffineDimExpr(offset + i, ctx));
+      exprs.push_back(getAffineDimExpr(isLhs ? rank - 2 : rank, ctx));
+      exprs.push_back(getAffineDimExpr(isLhs ? rank : rank - 1, ctx));
+      return AffineMap::get(rank + 1, 0, exprs, ctx);
+    };
+    SmallVector<Value> inputs = {adaptor.getLhs(), adaptor.getRhs()};
+    SmallVector<AffineMap> maps = {operandMap(lt, true), operandMap(rt, false)};
+    bool zbOperand = !bp->perTensor();
+    if (zbOperand) {
+      inputs.push_back(channelConst(rewriter, loc, bp->zps));
+      maps.push_back(AffineMap::get(rank + 1, 0, {getAffineDimExpr(rank - 1, ctx)},
+                                    ctx));
+    }
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    maps.push_back(AffineMap::get(rank + 1, 0, outExprs, ctx));
+    SmallVector<Value> dims(rank);
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!outType.isDynamicDim(i))
+        continue;
+      int64_t li = i - (rank - lt.getRank());
+      if (i == rank - 1 || li < 0)
+        dims[i] = tensor::DimOp::create(rewriter, loc, adaptor.getRhs(),
+                                        i - (rank - rt.getRank()));
+      else
+        dims[i] = tensor::DimOp::create(rewriter, loc, adaptor.getLhs(), li);
+    }
+    Value init = initAccumulator(rewriter, loc, outType.getShape(), dims,
+                                 Value(), rank - 1);
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    iters.push_back(IteratorType::reduction);
+    MacBody body{ap->isSigned, bp->isSigned, ap->zps[0],
+                 bp->perTensor() ? bp->zps[0] : 0, zbOperand};
+    Value acc = linalg::GenericOp::create(
+                    rewriter, loc,
+                    TypeRange{RankedTensorType::get(outType.getShape(),
+                                                    rewriter.getI32Type())},
+                    inputs, ValueRange{init}, maps, iters, body)
+                    .getResult(0);
+    rewriter.replaceOp(op, requantizeAccumulator(
+                               rewriter, loc, acc, accScales(*ap, *bp),
+                               rank - 1, *yp, rounding,
+                               op.getActivationRange()));
+    return success();
+  }
+};
+
+/// Per-element parameter operands (scale as f32, zp as f32) for quantize /
+/// dequantize, broadcast along the quantized axis.
+struct ParamOperands {
+  SmallVector<Value> values;
+  SmallVector<AffineMap> maps;
+};
+ParamOperands paramOperands(OpBuilder &b, Location loc, const QParams &p,
+                            int64_t rank, Type floatType) {
+  ParamOperands r;
+  MLIRContext *ctx = b.getContext();
+  auto t = RankedTensorType::get({(int64_t)p.scales.size()}, floatType);
+  SmallVector<Attribute> s, z;
+  for (auto [sc, zp] : llvm::zip_equal(p.scales, p.zps)) {
+    s.push_back(b.getFloatAttr(floatType, sc));
+    z.push_back(b.getFloatAttr(floatType, (double)zp));
+  }
+  r.values = {arith::ConstantOp::create(b, loc, DenseElementsAttr::get(t, s)),
+              arith::ConstantOp::create(b, loc, DenseElementsAttr::get(t, z))};
+  AffineMap m = AffineMap::get(
+      rank, 0,
+      {p.perTensor() ? getAffineConstantExpr(0, ctx)
+                     : getAffineDimExpr(p.axis, ctx)},
+      ctx);
+  r.maps = {m, m};
+  return r;
+}
+
+struct QuantizeToInteger : IntPattern<QuantizeOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto p = getParams(op.getOutput().getType());
+    Location loc = op.getLoc();
+    auto inType = op.getInput().getType();
+    Type ft = inType.getElementType();
+    int64_t rank = inType.getRank();
+    Type st = rewriter.getIntegerType(p->width);
+    ParamOperands params = paramOperands(rewriter, loc, *p, rank, ft);
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    inputs.append(params.values);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    maps.append(params.maps);
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Value init = emptyTensor(rewriter, loc, inType.getShape(), st,
+                             dimValues(rewriter, loc, adaptor.getInput()));
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    double qmin = p->qmin, qmax = p->qmax;
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{RankedTensorType::get(inType.getShape(), st)},
+                  inputs, ValueRange{init}, maps, iters,
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    // ONNX QuantizeLinear: saturate(round_half_even(x/s) + z).
+                    Value q = arith::DivFOp::create(b, l, a[0], a[1]);
+                    q = math::RoundEvenOp::create(b, l, q);
+                    q = arith::AddFOp::create(b, l, q, a[2]);
+                    q = arith::MaximumFOp::create(
+                        b, l, q,
+                        arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, qmin)));
+                    q = arith::MinimumFOp::create(
+                        b, l, q,
+                        arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, qmax)));
+                    Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), q);
+                    linalg::YieldOp::create(
+                        b, l, Value(arith::TruncIOp::create(b, l, st, i)));
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct DequantizeToInteger : IntPattern<DequantizeOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto p = getParams(op.getInput().getType());
+    Location loc = op.getLoc();
+    auto outType = op.getOutput().getType();
+    Type ft = outType.getElementType();
+    int64_t rank = outType.getRank();
+    ParamOperands params = paramOperands(rewriter, loc, *p, rank, ft);
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    inputs.append(params.values);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    maps.append(params.maps);
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Value init = emptyTensor(rewriter, loc, outType.getShape(), ft,
+                             dimValues(rewriter, loc, adaptor.getInput()));
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    bool isSigned = p->isSigned;
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{outType}, inputs, ValueRange{init},
+                  maps, iters,
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value q = extTo32(b, l, a[0], isSigned);
+                    Value f = arith::SIToFPOp::create(b, l, ft, q);
+                    f = arith::SubFOp::create(b, l, f, a[2]);
+                    linalg::YieldOp::create(
+                        b, l, Value(arith::MulFOp::create(b, l, f, a[1])));
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct RequantizeToInteger : IntPattern<RequantizeOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto in = getParams(op.getInput().getType());
+    auto out = getParams(op.getOutput().getType());
+    if (!in->perTensor() || !out->perTensor())
+      return rewriter.notifyMatchFailure(op, "per-axis requantize");
+    Value x = adaptor.getInput();
+    if (in->width < 32)
+      x = linalg::GenericOp::create(
+              rewriter, op.getLoc(),
+              TypeRange{RankedTensorType::get(op.getInput().getType().getShape(),
+                                              rewriter.getI32Type())},
+              ValueRange{x},
+              ValueRange{emptyTensor(rewriter, op.getLoc(),
+                                     op.getInput().getType().getShape(),
+                                     rewriter.getI32Type(),
+                                     dimValues(rewriter, op.getLoc(), x))},
+              SmallVector<AffineMap>(2, rewriter.getMultiDimIdentityMap(
+                                            op.getInput().getType().getRank())),
+              SmallVector<IteratorType>(op.getInput().getType().getRank(),
+                                        IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange a) {
+                linalg::YieldOp::create(b, l, extTo32(b, l, a[0], in->isSigned));
+              })
+              .getResult(0);
+    rewriter.replaceOp(op, rescale(rewriter, op.getLoc(), x,
+                                   {in->scales[0] / out->scales[0]}, -1,
+                                   in->zps[0], *out, rounding, false));
+    return success();
+  }
+};
+
+struct QConstToInteger : IntPattern<QConstOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(QConstOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto attr = dyn_cast<TypedAttr>(op.getValue());
+    if (!attr)
+      return rewriter.notifyMatchFailure(op, "non-typed value");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, attr);
+    return success();
+  }
+};
+
+/// quant.scast and tensor.bitcast only reinterpret bits: after conversion
+/// both sides have the same storage type.
+template <typename OpTy>
+struct ErasedCast : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type want = this->getTypeConverter()->convertType(op.getType());
+    Value in = adaptor.getOperands()[0];
+    if (in.getType() != want)
+      return rewriter.notifyMatchFailure(op, "storage types differ");
+    rewriter.replaceOp(op, in);
+    return success();
+  }
+};
+
+/// Unsigned-integer constants (raw ONNX uint8 data) become signless ones
+/// holding the same bits.
+struct RetypeIntConstant : OpConversionPattern<arith::ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(arith::ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto to = dyn_cast_or_null<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    auto dense = dyn_cast<DenseIntElementsAttr>(op.getValue());
+    if (!to || !dense || to == op.getType())
+      return rewriter.notifyMatchFailure(op, "nothing to retype");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(dense.bitcast(to.getElementType())));
+    return success();
+  }
+};
+
+/// Data movement on quantized tensors (same parameters in and out) only
+/// needs its types converted.
+struct RetypeDataMovement : ConversionPattern {
+  RetypeDataMovement(const TypeConverter &tc, MLIRContext *ctx)
+      : ConversionPattern(tc, MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<ReshapeOp, FlattenOp, TransposeOp>(op))
+      return failure();
+    SmallVector<Type> types;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(), types)))
+      return failure();
+    OperationState state(op->getLoc(), op->getName(), operands, types,
+                         op->getAttrs());
+    rewriter.replaceOp(op, rewriter.create(state)->getResults());
+    return success();
+  }
+};
+
+/// Quantized max pooling: same parameters in and out, so a window max on the
+/// stored integers (unsigned compare for u8), padding never wins.
+struct MaxPoolToInteger : IntPattern<MaxPool2DOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(MaxPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto p = getParams(op.getInput().getType());
+    if (!p)
+      return rewriter.notifyMatchFailure(op, "not quantized");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    Type et = xt.getElementType();
+    auto outShape = op.getOutput().getType().getShape();
+    ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
+                      d = op.getDilations(), pads = op.getPads();
+    // Pad (explicit and ceil-mode overhang) with the storage minimum.
+    SmallVector<int64_t> shape(xt.getShape()), extra = {0, 0};
+    for (int i = 0; i < 2; ++i) {
+      int64_t need = (outShape[2 + i] - 1) * s[i] + d[i] * (k[i] - 1) + 1;
+      extra[i] = std::max<int64_t>(
+          0, need - (xt.getDimSize(2 + i) + pads[i] + pads[2 + i]));
+      shape[2 + i] += pads[i] + pads[2 + i] + extra[i];
+    }
+    Value lowest = arith::ConstantOp::create(
+        rewriter, loc, et,
+        rewriter.getIntegerAttr(et, storageBits(p->qmin, p->width)));
+    SmallVector<OpFoldResult> low = {rewriter.getIndexAttr(0),
+                                     rewriter.getIndexAttr(0),
+                                     rewriter.getIndexAttr(pads[0]),
+                                     rewriter.getIndexAttr(pads[1])};
+    SmallVector<OpFoldResult> high = {
+        rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+        rewriter.getIndexAttr(pads[2] + extra[0]),
+        rewriter.getIndexAttr(pads[3] + extra[1])};
+    x = tensor::PadOp::create(rewriter, loc, RankedTensorType::get(shape, et),
+                              x, low, high, lowest);
+    AffineExpr n, c, oh, ow, kh, kw;
+    bindDims(ctx, n, c, oh, ow, kh, kw);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(6, 0, {n, c, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]},
+                       ctx),
+        AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, lowest,
+                     emptyTensor(rewriter, loc, outShape, et,
+                                 dimValues(rewriter, loc, adaptor.getInput())))
+                     .getResult(0);
+    SmallVector<IteratorType> iters(4, IteratorType::parallel);
+    iters.append(2, IteratorType::reduction);
+    // The window iterates kh, kw through the map only; give the generic the
+    // window extent with a dummy shape operand-free formulation: linalg
+    // infers loop bounds from operands, so add a window tensor.
+    Value window = tensor::EmptyOp::create(rewriter, loc, k, et);
+    maps.insert(maps.begin() + 1, AffineMap::get(6, 0, {kh, kw}, ctx));
+    bool isSigned = p->isSigned;
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc,
+                  TypeRange{RankedTensorType::get(outShape, et)},
+                  ValueRange{x, window}, ValueRange{init}, maps, iters,
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value m = isSigned
+                                  ? Value(arith::MaxSIOp::create(b, l, a[0], a[2]))
+                                  : Value(arith::MaxUIOp::create(b, l, a[0], a[2]));
+                    linalg::YieldOp::create(b, l, m);
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// Quantized relu / clip: requantize to the output parameters when they
+/// differ, then clamp the stored integers to the activation's image.
+template <typename OpTy>
+struct ClampToInteger : IntPattern<OpTy> {
+  using IntPattern<OpTy>::IntPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto in = getParams(op.getInput().getType());
+    auto out = getParams(op.getOutput().getType());
+    if (!in || !out || !in->perTensor() || !out->perTensor())
+      return rewriter.notifyMatchFailure(op, "not per-tensor quantized");
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    if (in->scales[0] != out->scales[0] || in->zps[0] != out->zps[0] ||
+        in->width != out->width || in->isSigned != out->isSigned)
+      x = rescale(rewriter, loc, x, {in->scales[0] / out->scales[0]}, -1,
+                  in->zps[0], *out, this->rounding, !in->isSigned);
+    std::pair<double, double> range = {0.0,
+                                       std::numeric_limits<double>::infinity()};
+    if constexpr (std::is_same_v<OpTy, ClipOp>)
+      range = {op.getMin().convertToDouble(), op.getMax().convertToDouble()};
+    rewriter.replaceOp(op, clampActivation(rewriter, loc, x, *out, range));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
+  using IntegerOnlyPassBase::IntegerOnlyPassBase;
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RoundingMode mode;
+    if (rounding == "double-round")
+      mode = RoundingMode::DoubleRound;
+    else if (rounding == "single-round")
+      mode = RoundingMode::SingleRound;
+    else {
+      getOperation().emitError("integer-only: unknown rounding '")
+          << rounding << "' (expected double-round or single-round)";
+      return signalPassFailure();
+    }
+
+    TypeConverter converter;
+    converter.addConversion([](Type t) { return t; });
+    converter.addConversion([](RankedTensorType t) -> Type {
+      Type et = t.getElementType();
+      if (auto q = dyn_cast<quant::QuantizedType>(et))
+        return RankedTensorType::get(
+            t.getShape(),
+            IntegerType::get(t.getContext(), q.getStorageTypeIntegralWidth()));
+      if (auto i = dyn_cast<IntegerType>(et); i && !i.isSignless())
+        return RankedTensorType::get(
+            t.getShape(), IntegerType::get(t.getContext(), i.getWidth()));
+      return t;
+    });
+    auto materialize = [](OpBuilder &b, Type type, ValueRange inputs,
+                          Location loc) -> Value {
+      if (inputs.size() != 1)
+        return Value();
+      auto from = cast<RankedTensorType>(inputs[0].getType());
+      auto to = cast<RankedTensorType>(type);
+      if (isa<quant::QuantizedType>(from.getElementType()) ||
+          isa<quant::QuantizedType>(to.getElementType()))
+        return quant::StorageCastOp::create(b, loc, type, inputs[0]);
+      return tensor::BitcastOp::create(b, loc, type, inputs[0]);
+    };
+    converter.addSourceMaterialization(materialize);
+    converter.addTargetMaterialization(materialize);
+
+    ConversionTarget target(*ctx);
+    auto isLegalType = [&](Type t) { return converter.isLegal(t); };
+    target.markUnknownOpDynamicallyLegal([&](Operation *op) {
+      if (auto f = dyn_cast<func::FuncOp>(op))
+        return converter.isSignatureLegal(f.getFunctionType()) &&
+               converter.isLegal(&f.getBody());
+      return llvm::all_of(op->getOperandTypes(), isLegalType) &&
+             llvm::all_of(op->getResultTypes(), isLegalType);
+    });
+
+    RewritePatternSet patterns(ctx);
+    patterns.add<Conv2DToInteger, FullyConnectedToInteger, MatMulToInteger,
+                 QuantizeToInteger, DequantizeToInteger, RequantizeToInteger,
+                 QConstToInteger, MaxPoolToInteger, ClampToInteger<ReluOp>,
+                 ClampToInteger<ClipOp>>(converter, ctx, mode);
+    patterns.add<ErasedCast<quant::StorageCastOp>,
+                 ErasedCast<tensor::BitcastOp>, RetypeDataMovement,
+                 RetypeIntConstant>(converter, ctx);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    if (failed(applyFullConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
