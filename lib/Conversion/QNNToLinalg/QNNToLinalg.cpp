@@ -506,8 +506,12 @@ struct BinaryLowering : QNNPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    REQUIRE_FLOAT(op, rewriter);
+    for (Type t : op->getOperandTypes())
+      if (isa<quant::QuantizedType>(cast<RankedTensorType>(t).getElementType()))
+        return rewriter.notifyMatchFailure(op, "quantized form is lowered by "
+                                               "--integer-only first");
     auto type = op.getOutput().getType();
+    bool isInt = isa<IntegerType>(type.getElementType());
     // The dynamic dims come from whichever operand has full rank there.
     Value like = adaptor.getLhs();
     if (cast<RankedTensorType>(like.getType()).getRank() < type.getRank())
@@ -522,13 +526,18 @@ struct BinaryLowering : QNNPattern<OpTy> {
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value r;
           if constexpr (std::is_same_v<OpTy, AddOp>)
-            r = arith::AddFOp::create(b, l, a[0], a[1]);
+            r = isInt ? Value(arith::AddIOp::create(b, l, a[0], a[1]))
+                      : Value(arith::AddFOp::create(b, l, a[0], a[1]));
           else if constexpr (std::is_same_v<OpTy, SubOp>)
-            r = arith::SubFOp::create(b, l, a[0], a[1]);
+            r = isInt ? Value(arith::SubIOp::create(b, l, a[0], a[1]))
+                      : Value(arith::SubFOp::create(b, l, a[0], a[1]));
           else if constexpr (std::is_same_v<OpTy, MulOp>)
-            r = arith::MulFOp::create(b, l, a[0], a[1]);
+            r = isInt ? Value(arith::MulIOp::create(b, l, a[0], a[1]))
+                      : Value(arith::MulFOp::create(b, l, a[0], a[1]));
           else
             r = arith::DivFOp::create(b, l, a[0], a[1]);
+          if (isInt)
+            return r; // integer ops carry no fused activation
           return applyActivation(b, l, r, range);
         });
     rewriter.replaceOp(op, y);
@@ -592,6 +601,56 @@ struct SoftmaxLowering : QNNPattern<SoftmaxOp> {
           return Value(arith::DivFOp::create(b, l, a[0], a[1]));
         },
         {id, red});
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// Scalar numeric conversion; `srcUnsigned`/`dstUnsigned` pick the unsigned
+/// integer conversions.
+Value convertScalar(OpBuilder &b, Location l, Value v, Type to,
+                    bool srcUnsigned, bool dstUnsigned) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  if (isa<FloatType>(from) && isa<FloatType>(to))
+    return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+               ? Value(arith::ExtFOp::create(b, l, to, v))
+               : Value(arith::TruncFOp::create(b, l, to, v));
+  if (isa<IntegerType>(from) && isa<FloatType>(to))
+    return srcUnsigned ? Value(arith::UIToFPOp::create(b, l, to, v))
+                       : Value(arith::SIToFPOp::create(b, l, to, v));
+  if (isa<FloatType>(from) && isa<IntegerType>(to))
+    return dstUnsigned ? Value(arith::FPToUIOp::create(b, l, to, v))
+                       : Value(arith::FPToSIOp::create(b, l, to, v));
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (fw > tw)
+    return arith::TruncIOp::create(b, l, to, v);
+  return srcUnsigned ? Value(arith::ExtUIOp::create(b, l, to, v))
+                     : Value(arith::ExtSIOp::create(b, l, to, v));
+}
+
+struct CastLowering : QNNPattern<CastOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(CastOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto isUnsigned = [](Type t) {
+      auto i = dyn_cast<IntegerType>(t);
+      return i && i.isUnsigned();
+    };
+    Type src = op.getInput().getType().getElementType();
+    Type dst = op.getOutput().getType().getElementType();
+    // Unsigned integers reach this pass as signless storage after
+    // --integer-only; their casts are lowered there, with the sign known.
+    if (isUnsigned(src) || isUnsigned(dst))
+      return rewriter.notifyMatchFailure(op, "unsigned cast");
+    Value y = elementwise(
+        rewriter, op.getLoc(), op.getOutput().getType(),
+        ValueRange{adaptor.getInput()}, adaptor.getInput(),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return convertScalar(b, l, a[0], dst, false, false);
+        });
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -1120,6 +1179,7 @@ void qnn::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns) {
                AvgPoolLowering, GlobalAvgPoolLowering,
                ReshapeLikeLowering<ReshapeOp>, ReshapeLikeLowering<FlattenOp>,
                TransposeLowering, ConcatLowering, PadLowering,
-               ObserverLowering, FakeQuantLowering, RescaleLowering>(
+               ObserverLowering, FakeQuantLowering, RescaleLowering,
+               CastLowering>(
       patterns.getContext());
 }

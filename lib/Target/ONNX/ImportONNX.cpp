@@ -471,6 +471,11 @@ template <typename OpTy>
 LogicalResult Importer::binary(const onnx::NodeProto &node) {
   if (failed(requireInputs(node, 2, 2)))
     return failure();
+  // Quantized integers (e.g. ConvInteger's accumulator) take part in ONNX
+  // integer arithmetic as their raw stored values.
+  for (int i = 0; i < 2; ++i)
+    if (isa<quant::QuantizedType>(typeOf(node.input(i)).getElementType()))
+      values[node.input(i)] = toRaw(nodeLoc(node), get(node.input(i)));
   RankedTensorType a = typeOf(node.input(0)), b = typeOf(node.input(1));
   if (a.getElementType() != b.getElementType())
     return nodeError(node) << "operand element types differ: "
@@ -508,9 +513,8 @@ LogicalResult Importer::binary(const onnx::NodeProto &node) {
     setConst(node, DenseElementsAttr::get(resultType, out));
     return success();
   }
-  if (!isa<FloatType>(a.getElementType()))
-    return unsupported(node, "arithmetic on non-float tensors computed at run "
-                             "time");
+  if (!isa<FloatType>(a.getElementType()) && std::is_same_v<OpTy, DivOp>)
+    return unsupported(node, "integer division computed at run time");
   Value lv = get(node.input(0)), rv = get(node.input(1));
   auto op = OpTy::create(builder, nodeLoc(node), resultType,
                          ValueRange{lv, rv});
@@ -1218,6 +1222,17 @@ LogicalResult Importer::importCast(const onnx::NodeProto &node) {
     return failure();
   RankedTensorType xt = typeOf(node.input(0));
   auto outType = RankedTensorType::get(xt.getShape(), *to);
+  // Casting a quantized tensor to its own storage type changes nothing.
+  if (auto q = dyn_cast<quant::QuantizedType>(xt.getElementType())) {
+    auto i = dyn_cast<IntegerType>(*to);
+    if (i && i.getWidth() == q.getStorageTypeIntegralWidth() &&
+        i.isUnsigned() == !q.isSigned()) {
+      set(node, get(node.input(0)));
+      return success();
+    }
+    values[node.input(0)] = toRaw(nodeLoc(node), get(node.input(0)));
+    xt = typeOf(node.input(0));
+  }
   if (xt.getElementType() == *to) {
     if (ElementsAttr c = getConst(node.input(0)))
       setConst(node, c);
@@ -1238,7 +1253,11 @@ LogicalResult Importer::importCast(const onnx::NodeProto &node) {
     setConst(node, DenseElementsAttr::get(outType, ints));
     return success();
   }
-  return unsupported(node, "Cast of values computed at run time");
+  if ((*to).isInteger(1) || xt.getElementType().isInteger(1))
+    return unsupported(node, "Cast from or to bool computed at run time");
+  Value x = get(node.input(0));
+  set(node, CastOp::create(builder, nodeLoc(node), outType, x));
+  return success();
 }
 
 LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &node) {

@@ -516,6 +516,16 @@ LogicalResult SoftmaxOp::verify() {
 }
 
 static LogicalResult verifyBinary(Operation *op) {
+  Type elements[] = {getElementTypeOrSelf(op->getOperand(0).getType()),
+                     getElementTypeOrSelf(op->getOperand(1).getType()),
+                     getElementTypeOrSelf(op->getResult(0).getType())};
+  if (llvm::any_of(elements, [](Type t) { return isa<IntegerType>(t); })) {
+    if (elements[0] != elements[1] || elements[0] != elements[2])
+      return op->emitOpError("integer operands and result must share one "
+                             "type, got ")
+             << elements[0] << ", " << elements[1] << " -> " << elements[2];
+    return success();
+  }
   return verifySameNumericKind(
       op, {op->getOperand(0), op->getOperand(1), op->getResult(0)});
 }

@@ -659,8 +659,16 @@ struct RetypeDataMovement : ConversionPattern {
   LogicalResult
   matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!isa<ReshapeOp, FlattenOp, TransposeOp>(op))
+    // Also plain-integer arithmetic whose unsigned types become signless
+    // (two's-complement add/sub/mul wrap identically).
+    if (!isa<ReshapeOp, FlattenOp, TransposeOp, ConcatOp, PadOp, AddOp, SubOp,
+             MulOp>(op))
       return failure();
+    if (isa<ConcatOp, PadOp, AddOp, SubOp, MulOp>(op) &&
+        llvm::any_of(op->getOperandTypes(), [](Type t) {
+          return isa<quant::QuantizedType>(getElementTypeOrSelf(t));
+        }))
+      return failure(); // quantized arithmetic needs its own lowering
     SmallVector<Type> types;
     if (failed(getTypeConverter()->convertTypes(op->getResultTypes(), types)))
       return failure();
@@ -772,6 +780,59 @@ struct ClampToInteger : IntPattern<OpTy> {
   }
 };
 
+/// Casts from or to unsigned integers, lowered while the sign is known.
+struct UnsignedCastToInteger : OpConversionPattern<CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto isUnsigned = [](Type t) {
+      auto i = dyn_cast<IntegerType>(t);
+      return i && i.isUnsigned();
+    };
+    Type src = op.getInput().getType().getElementType();
+    Type dst = op.getOutput().getType().getElementType();
+    if (!isUnsigned(src) && !isUnsigned(dst))
+      return rewriter.notifyMatchFailure(op, "signed cast");
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getOutput().getType()));
+    Type to = outType.getElementType();
+    int64_t rank = outType.getRank();
+    Value in = adaptor.getInput();
+    Value init = emptyTensor(rewriter, loc, outType.getShape(), to,
+                             dimValues(rewriter, loc, in));
+    bool su = isUnsigned(src), du = isUnsigned(dst);
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{outType}, ValueRange{in},
+                  ValueRange{init},
+                  SmallVector<AffineMap>(2, rewriter.getMultiDimIdentityMap(rank)),
+                  SmallVector<IteratorType>(rank, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value v = a[0];
+                    Type from = v.getType();
+                    Value r;
+                    if (isa<IntegerType>(from) && isa<FloatType>(to))
+                      r = su ? Value(arith::UIToFPOp::create(b, l, to, v))
+                             : Value(arith::SIToFPOp::create(b, l, to, v));
+                    else if (isa<FloatType>(from) && isa<IntegerType>(to))
+                      r = du ? Value(arith::FPToUIOp::create(b, l, to, v))
+                             : Value(arith::FPToSIOp::create(b, l, to, v));
+                    else if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth())
+                      r = arith::TruncIOp::create(b, l, to, v);
+                    else if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+                      r = su ? Value(arith::ExtUIOp::create(b, l, to, v))
+                             : Value(arith::ExtSIOp::create(b, l, to, v));
+                    else
+                      r = v;
+                    linalg::YieldOp::create(b, l, r);
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
@@ -835,7 +896,7 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
                  ClampToInteger<ClipOp>>(converter, ctx, mode);
     patterns.add<ErasedCast<quant::StorageCastOp>,
                  ErasedCast<tensor::BitcastOp>, RetypeDataMovement,
-                 RetypeIntConstant>(converter, ctx);
+                 RetypeIntConstant, UnsignedCastToInteger>(converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

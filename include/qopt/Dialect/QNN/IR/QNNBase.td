@@ -114,6 +114,11 @@ def QNN_Tensor : RankedTensorOf<[QNN_NumericElement]>;
 def QNN_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def QNN_QuantTensor : RankedTensorOf<[QNN_UniformQuantized]>;
 def QNN_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+/// Elementwise arithmetic also runs on plain integers (ONNX integer Add,
+/// the int32 bias add after ConvInteger); they wrap like ONNX's.
+def QNN_ArithTensor : RankedTensorOf<[QNN_NumericElement, AnyInteger]>;
+/// Plain numbers, the domain of qnn.cast.
+def QNN_PlainTensor : RankedTensorOf<[AnyFloat, AnyInteger]>;
 /// Anything a data-movement op (reshape, transpose, concat...) can carry.
 def QNN_AnyTensor : RankedTensorOf<[QNN_NumericElement, AnySignlessInteger]>;
 

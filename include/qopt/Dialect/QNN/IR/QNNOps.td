@@ -249,6 +249,26 @@ def QNN_SoftmaxOp : QNN_UnaryOp<"softmax", [], QNN_FloatTensor> {
                    DefaultValuedAttr<I64Attr, "-1">:$axis);
 }
 
+def QNN_CastOp : QNN_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise numeric conversion (ONNX Cast)";
+  let description = [{
+    Converts between float and integer element types, rounding float to
+    integer toward zero (ONNX Cast). Unsigned integer types convert as
+    unsigned. Quantized tensors are not numbers: use qnn.dequantize.
+
+    Example:
+
+    ```mlir
+    %y = qnn.cast %x : (tensor<4xi32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QNN_PlainTensor:$input);
+  let results = (outs QNN_PlainTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise binary ops (numpy broadcasting)
 //===----------------------------------------------------------------------===//
@@ -277,8 +297,9 @@ def QNN_AddOp : QNN_BinaryOp<"add", [Commutative,
         : (tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
     ```
   }];
-  let arguments = !con((ins QNN_Tensor:$lhs, QNN_Tensor:$rhs),
+  let arguments = !con((ins QNN_ArithTensor:$lhs, QNN_ArithTensor:$rhs),
                        FusedActivationArgs);
+  let results = (outs QNN_ArithTensor:$output);
   let builders = [
     OpBuilder<(ins "::mlir::Type":$resultType, "::mlir::Value":$lhs,
                    "::mlir::Value":$rhs), [{
@@ -288,7 +309,7 @@ def QNN_AddOp : QNN_BinaryOp<"add", [Commutative,
   ];
 }
 
-def QNN_SubOp : QNN_BinaryOp<"sub"> {
+def QNN_SubOp : QNN_BinaryOp<"sub", [], QNN_ArithTensor> {
   let summary = "Elementwise difference with broadcasting";
   let description = [{
     Example:
@@ -297,10 +318,10 @@ def QNN_SubOp : QNN_BinaryOp<"sub"> {
     %y = qnn.sub %a, %b : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
     ```
   }];
-  let arguments = (ins QNN_Tensor:$lhs, QNN_Tensor:$rhs);
+  let arguments = (ins QNN_ArithTensor:$lhs, QNN_ArithTensor:$rhs);
 }
 
-def QNN_MulOp : QNN_BinaryOp<"mul", [Commutative]> {
+def QNN_MulOp : QNN_BinaryOp<"mul", [Commutative], QNN_ArithTensor> {
   let summary = "Elementwise product with broadcasting";
   let description = [{
     Example:
@@ -309,7 +330,7 @@ def QNN_MulOp : QNN_BinaryOp<"mul", [Commutative]> {
     %y = qnn.mul %a, %s : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
     ```
   }];
-  let arguments = (ins QNN_Tensor:$lhs, QNN_Tensor:$rhs);
+  let arguments = (ins QNN_ArithTensor:$lhs, QNN_ArithTensor:$rhs);
 }
 
 def QNN_DivOp : QNN_BinaryOp<"div", [], QNN_FloatTensor> {

@@ -1,0 +1,61 @@
+// RUN: qopt %s --integer-only --split-input-file | FileCheck %s
+// RUN: qopt %s --integer-only=rounding=single-round --split-input-file | FileCheck %s --check-prefix=SINGLE
+
+// requantize: s_in / s_out = 0.1 / 0.05 = 2 = 2^30 * 2^(2 - 31).
+// CHECK-LABEL: func @requantize(%arg0: tensor<4xi8>) -> tensor<4xi8>
+// CHECK: %[[X:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<4xi8>) outs(%{{.*}} : tensor<4xi32>)
+// CHECK:   arith.extsi
+// CHECK: qnn.rescale %[[X]] {multiplier = array<i32: 1073741824>, output_zp = 3 : i64, shift = array<i32: 2>} : (tensor<4xi32>) -> tensor<4xi8>
+// SINGLE: rounding = #qnn.rounding<single_round>
+func.func @requantize(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.05:3>> {
+  %y = qnn.requantize %x : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.05:3>>
+  return %y : tensor<4x!quant.uniform<i8:f32, 0.05:3>>
+}
+
+// -----
+
+// Quantized conv: input zero point 5 pads and is subtracted; per-channel
+// weight scales give one multiplier per output channel (axis 1).
+!qx = !quant.uniform<u8:f32, 0.5:5>
+!qw = !quant.uniform<i8<-127:127>:f32:0, {0.25, 0.125}>
+!qb = !quant.uniform<i32:f32:0, {0.125, 0.0625}>
+!qy = !quant.uniform<u8:f32, 1.0:10>
+// CHECK-LABEL: func @conv
+// CHECK-SAME: (%arg0: tensor<1x1x3x3xi8>) -> tensor<1x2x3x3xi8>
+// CHECK: %[[C5:.*]] = arith.constant 5 : i8
+// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:   tensor.yield %[[C5]]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK:   arith.extui
+// CHECK:   arith.extsi
+// CHECK:   arith.subi
+// CHECK:   arith.muli
+// CHECK:   arith.addi
+// 0.125 = 2^30 * 2^(-2 - 31) and 0.0625 = 2^30 * 2^(-3 - 31).
+// CHECK: qnn.rescale %{{.*}} {axis = 1 : i64, multiplier = array<i32: 1073741824, 1073741824>, output_unsigned = true, output_zp = 10 : i64, shift = array<i32: -2, -3>}
+// relu: clamp at the zero point 10 (as unsigned).
+// CHECK: arith.maxui
+func.func @conv(%x: tensor<1x1x3x3x!qx>) -> tensor<1x2x3x3x!qy> {
+  %w = qnn.qconst dense<[[[[1, 0, 0], [0, 1, 0], [0, 0, 1]]], [[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]]> : tensor<2x1x3x3xi8> -> tensor<2x1x3x3x!qw>
+  %b = qnn.qconst dense<[8, -8]> : tensor<2xi32> -> tensor<2x!qb>
+  %y = qnn.conv2d %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, fused_activation = #qnn.activation<relu>} : (tensor<1x1x3x3x!qx>, tensor<2x1x3x3x!qw>, tensor<2x!qb>) -> tensor<1x2x3x3x!qy>
+  return %y : tensor<1x2x3x3x!qy>
+}
+
+// -----
+
+// The float boundary: quantize rounds half to even and saturates, dequantize
+// scales back.
+// CHECK-LABEL: func @boundary
+// CHECK: math.roundeven
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: arith.fptosi
+// CHECK: arith.trunci {{.*}} : i64 to i8
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+func.func @boundary(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %q = qnn.quantize %x : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.5:-1>>
+  %d = qnn.dequantize %q : (tensor<4x!quant.uniform<i8:f32, 0.5:-1>>) -> tensor<4xf32>
+  return %d : tensor<4xf32>
+}

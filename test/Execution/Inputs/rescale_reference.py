@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Writes a qnn.rescale module, its input and the expected outputs computed
+with an independent transcription of gemmlowp / TFLite fixed-point math.
+
+  rescale_reference.py OUTDIR
+"""
+import os
+import sys
+
+import numpy as np
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+def srdhm(a, b):
+    """gemmlowp SaturatingRoundingDoublingHighMul on Python ints."""
+    if a == b == INT32_MIN:
+        return INT32_MAX
+    ab = a * b
+    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
+    v = ab + nudge
+    # C++ integer division truncates toward zero.
+    q = abs(v) // (1 << 31)
+    return q if v >= 0 else -q
+
+
+def rdbpot(x, e):
+    mask = (1 << e) - 1
+    rem = x & mask
+    threshold = (mask >> 1) + (1 if x < 0 else 0)
+    return (x >> e) + (1 if rem > threshold else 0)
+
+
+def double_round(x, m, s):
+    left, right = max(s, 0), max(-s, 0)
+    xs = min(max(x * (1 << left), INT32_MIN), INT32_MAX)
+    return rdbpot(srdhm(xs, m), right)
+
+
+def single_round(x, m, s):
+    total = 31 - s
+    r = (x * m + (1 << (total - 1))) >> total
+    return min(max(r, INT32_MIN), INT32_MAX)
+
+
+def main():
+    out = sys.argv[1]
+    rng = np.random.default_rng(7)
+    channels = 8
+    mults = [1 << 30, 1073741824 + 12345, 1717986918, 2147483647,
+             1518500250, 1 << 30, 1288490189, 1932735283]
+    shifts = [0, -1, -5, -12, -31, 1, 3, -20]
+    x = rng.integers(-(1 << 20), 1 << 20, size=(64, channels)).astype(np.int64)
+    # Exact ties and extremes.
+    x[0, :] = [1, -1, 16, -16, INT32_MAX, INT32_MIN, 3, -3]
+    x[1, :] = [1 << 19, -(1 << 19), 48, -48, 2**30, -(2**30), 5, -5]
+    x = x.astype(np.int32)
+    np.save(os.path.join(out, "x.npy"), x)
+    zp_out = -3
+    for mode, fn in (("double_round", double_round), ("single_round", single_round)):
+        y = np.empty_like(x, dtype=np.int8)
+        for i in range(x.shape[0]):
+            for c in range(channels):
+                r = fn(int(x[i, c]), mults[c], shifts[c]) + zp_out
+                y[i, c] = min(max(r, -128), 127)
+        np.save(os.path.join(out, f"expected_{mode}.npy"), y)
+        with open(os.path.join(out, f"rescale_{mode}.mlir"), "w") as f:
+            f.write(f"""func.func @main(%x: tensor<64x{channels}xi32>) -> tensor<64x{channels}xi8> {{
+  %y = qnn.rescale %x {{multiplier = array<i32: {', '.join(map(str, mults))}>,
+                       shift = array<i32: {', '.join(map(str, shifts))}>, axis = 1 : i64,
+                       output_zp = {zp_out} : i64, rounding = #qnn.rounding<{mode}>}}
+      : (tensor<64x{channels}xi32>) -> tensor<64x{channels}xi8>
+  return %y : tensor<64x{channels}xi8>
+}}
+""")
+
+
+if __name__ == "__main__":
+    main()
