@@ -32,7 +32,7 @@ config.substitutions.append(
     ("%stock_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
 
 llvm_config.add_tool_substitutions(
-    ["qopt", "qopt-translate", "qopt-run", "mlir-opt", "mlir-runner", "mlir-translate"],
+    ["qopt", "qopt-translate", "qopt-run", "qopt-compile", "mlir-opt", "mlir-runner", "mlir-translate"],
     [config.qopt_tools_dir, config.llvm_tools_dir])
 
 # The development kit (real models and data) sits beside the checkout on

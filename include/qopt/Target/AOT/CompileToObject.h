@@ -1,0 +1,36 @@
+//===- CompileToObject.h - Ahead-of-time compilation ----------------*- C++ -*-===//
+//
+// Part of qopt. Lowers a qnn module, wraps its entry in a plain C function,
+// optimizes with LLVM O3 and emits a relocatable object for a target triple,
+// plus a C header describing the entry. The object needs libc and libm only.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_TARGET_AOT_COMPILETOOBJECT_H
+#define QOPT_TARGET_AOT_COMPILETOOBJECT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace qopt {
+
+struct AOTOptions {
+  std::string entry = "main";          ///< function of the module to export
+  std::string name = "qopt_model";     ///< C symbol prefix
+  std::string triple = "x86_64-linux-gnu";
+  std::string cpu;                     ///< "" = generic for the triple
+  std::string features;                ///< extra -mattr, e.g. "+dotprod"
+  std::string sourceName;              ///< shown in the header comment
+};
+
+/// Compiles `module` (consumed: it is lowered in place) into an object file
+/// at `objectPath` and a header at `headerPath`.
+llvm::Error compileToObject(mlir::ModuleOp module, const AOTOptions &options,
+                            llvm::StringRef objectPath,
+                            llvm::StringRef headerPath);
+
+} // namespace qopt
+
+#endif // QOPT_TARGET_AOT_COMPILETOOBJECT_H

@@ -1,0 +1,318 @@
+//===- CompileToObject.cpp - Ahead-of-time compilation --------------------===//
+//
+// Part of qopt. The C entry point is written in LLVM IR after translation:
+//   void <name>_run(const T0 *in0, ..., U0 *out0, ..., int64_t batch);
+//   void <name>_run_packed(const void *const *ins, void *const *outs,
+//                          int64_t batch);
+// It builds the expanded memref descriptors (pointer, pointer, offset, sizes,
+// row-major strides) that the lowered entry takes, the batch filling the
+// dynamic leading dimension.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Target/AOT/CompileToObject.h"
+
+#include "qopt/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Triple.h"
+
+using llvm::Error;
+using llvm::StringRef;
+using llvm::Twine;
+
+namespace {
+
+Error err(const Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
+}
+
+struct Port {
+  std::string name;
+  mlir::Type element;
+  llvm::SmallVector<int64_t> shape;
+};
+
+const char *cType(mlir::Type t) {
+  if (t.isF32()) return "float";
+  if (t.isF64()) return "double";
+  auto i = mlir::cast<mlir::IntegerType>(t);
+  bool u = i.isUnsigned();
+  switch (i.getWidth()) {
+  case 8: return u ? "uint8_t" : "int8_t";
+  case 16: return u ? "uint16_t" : "int16_t";
+  case 32: return u ? "uint32_t" : "int32_t";
+  default: return u ? "uint64_t" : "int64_t";
+  }
+}
+
+const char *dtypeEnum(mlir::Type t) {
+  if (t.isF32()) return "QOPT_F32";
+  if (t.isF64()) return "QOPT_F64";
+  auto i = mlir::cast<mlir::IntegerType>(t);
+  switch (i.getWidth()) {
+  case 8: return i.isUnsigned() ? "QOPT_U8" : "QOPT_I8";
+  case 32: return "QOPT_I32";
+  default: return "QOPT_I64";
+  }
+}
+
+std::string shapeText(llvm::ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (i)
+      s += ", ";
+    s += mlir::ShapedType::isDynamic(d) ? "batch" : std::to_string(d);
+  }
+  return s + "]";
+}
+
+std::string identifier(StringRef name) {
+  std::string s;
+  for (char c : name)
+    s += (isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  if (s.empty() || isdigit(static_cast<unsigned char>(s[0])))
+    s = "t_" + s;
+  return s;
+}
+
+/// Appends the fields of one expanded memref descriptor for `base`.
+void pushDescriptor(llvm::IRBuilder<> &b, llvm::Value *base,
+                    llvm::ArrayRef<int64_t> shape, llvm::Value *batch,
+                    llvm::SmallVectorImpl<llvm::Value *> &args) {
+  llvm::Type *i64 = b.getInt64Ty();
+  args.push_back(base);
+  args.push_back(base);
+  args.push_back(llvm::ConstantInt::get(i64, 0));
+  llvm::SmallVector<llvm::Value *> sizes;
+  for (int64_t d : shape)
+    sizes.push_back(mlir::ShapedType::isDynamic(d)
+                        ? batch
+                        : llvm::ConstantInt::get(i64, d));
+  args.append(sizes.begin(), sizes.end());
+  llvm::SmallVector<llvm::Value *> strides(shape.size());
+  llvm::Value *stride = llvm::ConstantInt::get(i64, 1);
+  for (int64_t i = (int64_t)shape.size() - 1; i >= 0; --i) {
+    strides[i] = stride;
+    stride = b.CreateMul(stride, sizes[i]);
+  }
+  args.append(strides.begin(), strides.end());
+}
+
+} // namespace
+
+Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
+                            StringRef objectPath, StringRef headerPath) {
+  auto func = module.lookupSymbol<mlir::func::FuncOp>(options.entry);
+  if (!func || func.isExternal())
+    return err("no function '" + options.entry + "' to compile (choose one "
+               "with -e)");
+  std::vector<Port> inputs, outputs;
+  auto describe = [&](mlir::Type t, mlir::DictionaryAttr attrs,
+                      std::string dflt, std::vector<Port> &out) -> Error {
+    auto tt = mlir::dyn_cast<mlir::RankedTensorType>(t);
+    if (!tt || !(tt.getElementType().isF32() || tt.getElementType().isF64() ||
+                 mlir::isa<mlir::IntegerType>(tt.getElementType())))
+      return err(dflt + " of '" + options.entry +
+                 "' must be a ranked tensor of float or integers");
+    for (int64_t i = 1; i < tt.getRank(); ++i)
+      if (tt.isDynamicDim(i))
+        return err(dflt + " has a dynamic non-batch dimension; fix it with "
+                          "--input-shape");
+    std::string name = dflt;
+    if (attrs)
+      if (auto n = attrs.getAs<mlir::StringAttr>("onnx.name"))
+        name = n.str();
+    out.push_back({name, tt.getElementType(),
+                   llvm::SmallVector<int64_t>(tt.getShape())});
+    return Error::success();
+  };
+  mlir::FunctionType ft = func.getFunctionType();
+  for (unsigned i = 0; i < ft.getNumInputs(); ++i)
+    if (Error e = describe(ft.getInput(i), func.getArgAttrDict(i),
+                           "input" + std::to_string(i), inputs))
+      return e;
+  for (unsigned i = 0; i < ft.getNumResults(); ++i)
+    if (Error e = describe(ft.getResult(i), func.getResultAttrDict(i),
+                           "output" + std::to_string(i), outputs))
+      return e;
+
+  // The lowered entry gets a private name: `main` must stay free for C.
+  std::string impl = "__qopt_" + options.name + "_entry";
+  func.setSymName(impl);
+  mlir::PassManager pm(module.getContext());
+  LowerToLLVMOptions lowerOptions;
+  buildLowerToLLVMPipeline(pm, lowerOptions);
+  if (mlir::failed(pm.run(module)))
+    return err("lowering to LLVM failed (see the diagnostics above)");
+
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+  llvm::Triple triple(options.triple);
+  std::string lookupError;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, lookupError);
+  if (!target)
+    return err("unknown target '" + options.triple + "': " + lookupError);
+  std::string cpu = options.cpu.empty() ? "generic" : options.cpu;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, options.features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  if (!tm)
+    return err("cannot create a target machine for '" + options.triple +
+               "' (cpu '" + cpu + "')");
+  if (!tm->getMCSubtargetInfo()->isCPUStringValid(cpu))
+    return err("'" + cpu + "' is not a CPU of target '" + options.triple +
+               "' (see llc -mtriple=" + options.triple + " -mcpu=help)");
+
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = mlir::translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return err("translation to LLVM IR failed");
+  llvmModule->setTargetTriple(triple);
+  llvmModule->setDataLayout(tm->createDataLayout());
+
+  // The C entry points.
+  llvm::Function *entry = llvmModule->getFunction(impl);
+  if (!entry)
+    return err("lowered entry function is missing");
+  entry->setLinkage(llvm::GlobalValue::InternalLinkage);
+  llvm::Type *ptr = llvm::PointerType::getUnqual(llvmContext);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(llvmContext);
+  llvm::SmallVector<llvm::Type *> runParams(inputs.size() + outputs.size(), ptr);
+  runParams.push_back(i64);
+  auto *runFn = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext), runParams,
+                              false),
+      llvm::GlobalValue::ExternalLinkage, options.name + "_run",
+      llvmModule.get());
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(llvmContext, "entry", runFn));
+    llvm::Value *batch = runFn->getArg(runParams.size() - 1);
+    llvm::SmallVector<llvm::Value *> args;
+    unsigned a = 0;
+    for (const Port &p : inputs)
+      pushDescriptor(b, runFn->getArg(a++), p.shape, batch, args);
+    for (const Port &p : outputs)
+      pushDescriptor(b, runFn->getArg(a++), p.shape, batch, args);
+    if (args.size() != entry->arg_size())
+      return err("unexpected calling convention of the lowered entry");
+    b.CreateCall(entry, args);
+    b.CreateRetVoid();
+  }
+  auto *packedFn = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext),
+                              {ptr, ptr, i64}, false),
+      llvm::GlobalValue::ExternalLinkage, options.name + "_run_packed",
+      llvmModule.get());
+  {
+    llvm::IRBuilder<> b(
+        llvm::BasicBlock::Create(llvmContext, "entry", packedFn));
+    llvm::SmallVector<llvm::Value *> args;
+    for (unsigned i = 0; i < inputs.size(); ++i)
+      args.push_back(b.CreateLoad(
+          ptr, b.CreateConstGEP1_64(ptr, packedFn->getArg(0), i)));
+    for (unsigned i = 0; i < outputs.size(); ++i)
+      args.push_back(b.CreateLoad(
+          ptr, b.CreateConstGEP1_64(ptr, packedFn->getArg(1), i)));
+    args.push_back(packedFn->getArg(2));
+    b.CreateCall(runFn, args);
+    b.CreateRetVoid();
+  }
+
+  // LLVM's O3 before code generation (dot-product instructions need it).
+  auto optimize = mlir::makeOptimizingTransformer(3, 0, tm.get());
+  if (Error e = optimize(llvmModule.get()))
+    return e;
+
+  std::error_code ec;
+  llvm::raw_fd_ostream obj(objectPath, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return err("cannot write '" + objectPath + "': " + ec.message());
+  llvm::legacy::PassManager codegen;
+  if (tm->addPassesToEmitFile(codegen, obj, nullptr,
+                              llvm::CodeGenFileType::ObjectFile))
+    return err("the target cannot emit object files");
+  codegen.run(*llvmModule);
+  obj.flush();
+
+  if (headerPath.empty())
+    return Error::success();
+  llvm::raw_fd_ostream h(headerPath, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return err("cannot write '" + headerPath + "': " + ec.message());
+  std::string guard = identifier(options.name);
+  for (char &c : guard)
+    c = toupper(static_cast<unsigned char>(c));
+  h << "/* Generated by qopt-compile" 
+    << (options.sourceName.empty() ? "" : " from " + options.sourceName)
+    << " for " << options.triple << ". Do not edit. */\n"
+    << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
+    << "#include <stdint.h>\n\n"
+    << "#ifndef QOPT_TENSOR_INFO_DEFINED\n#define QOPT_TENSOR_INFO_DEFINED\n"
+    << "enum qopt_dtype { QOPT_F32, QOPT_F64, QOPT_I8, QOPT_U8, QOPT_I32, "
+       "QOPT_I64 };\n"
+    << "/* shape[i] == -1 marks the batch dimension. */\n"
+    << "typedef struct {\n  const char *name;\n  enum qopt_dtype dtype;\n"
+       "  int rank;\n  int64_t shape[8];\n} qopt_tensor_info;\n#endif\n\n"
+    << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  auto table = [&](StringRef what, const std::vector<Port> &ports) {
+    h << "#define " << guard << "_NUM_" << what.upper() << " " << ports.size()
+      << "\nstatic const qopt_tensor_info " << options.name << "_" << what
+      << "[" << std::max<size_t>(1, ports.size()) << "] = {\n";
+    for (const Port &p : ports) {
+      h << "  {\"" << p.name << "\", " << dtypeEnum(p.element) << ", "
+        << p.shape.size() << ", {";
+      for (auto [i, d] : llvm::enumerate(p.shape))
+        h << (i ? ", " : "") << (mlir::ShapedType::isDynamic(d) ? -1 : d);
+      h << "}},\n";
+    }
+    h << "};\n\n";
+  };
+  table("inputs", inputs);
+  table("outputs", outputs);
+  h << "/* Runs the model on `batch` samples (C order, caller-allocated):\n";
+  for (const Port &p : inputs)
+    h << " *   in  " << p.name << ": " << cType(p.element) << " "
+      << shapeText(p.shape) << "\n";
+  for (const Port &p : outputs)
+    h << " *   out " << p.name << ": " << cType(p.element) << " "
+      << shapeText(p.shape) << "\n";
+  h << " * A model without a batch dimension ignores `batch`. Thread-safe;\n"
+    << " * intermediate buffers come from malloc. */\n"
+    << "void " << options.name << "_run(";
+  bool first = true;
+  for (const Port &p : inputs) {
+    h << (first ? "" : ", ") << "const " << cType(p.element) << " *"
+      << identifier(p.name);
+    first = false;
+  }
+  for (const Port &p : outputs) {
+    h << (first ? "" : ", ") << cType(p.element) << " *"
+      << identifier(p.name) << "_out";
+    first = false;
+  }
+  h << (first ? "" : ", ") << "int64_t batch);\n\n"
+    << "/* The same with arrays of input and output pointers, in order. */\n"
+    << "void " << options.name
+    << "_run_packed(const void *const *inputs, void *const *outputs, "
+       "int64_t batch);\n\n"
+    << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  return Error::success();
+}

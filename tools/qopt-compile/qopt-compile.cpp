@@ -1,0 +1,99 @@
+//===- qopt-compile.cpp - Compile a model to an object and a C header -----===//
+//
+// Part of qopt.
+//   qopt-compile model.onnx --target aarch64-linux-gnu -o model.o --header model.h
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/InitAllDialects.h"
+#include "qopt/InitAllPasses.h"
+#include "qopt/Target/AOT/CompileToObject.h"
+#include "qopt/Target/ONNX/ImportONNX.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace llvm;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx|model.mlir>"));
+static cl::opt<std::string> outputFile("o", cl::Required,
+                                       cl::desc("Object file to write"));
+static cl::opt<std::string> headerFile("header",
+                                       cl::desc("C header to write"));
+static cl::opt<std::string> target("target",
+                                   cl::desc("x86_64-linux-gnu or "
+                                            "aarch64-linux-gnu (any LLVM "
+                                            "triple)"),
+                                   cl::init("x86_64-linux-gnu"));
+static cl::opt<std::string> cpu("cpu", cl::desc("Target CPU (e.g. znver4, "
+                                                "neoverse-n1); default generic"));
+static cl::opt<std::string> features("mattr",
+                                     cl::desc("Target features, e.g. "
+                                              "+dotprod,+i8mm"));
+static cl::opt<std::string> name("name", cl::desc("C symbol prefix"),
+                                 cl::init("qopt_model"));
+static cl::opt<std::string> entry("e", cl::desc("Function to compile"),
+                                  cl::init("main"));
+static cl::list<std::string> inputShapes(
+    "input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"));
+
+static int fail(const Twine &msg) {
+  WithColor::error(errs(), "qopt-compile") << msg << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  mlir::registerAllPasses();
+  qopt::registerAllPasses();
+  cl::ParseCommandLineOptions(argc, argv, "qopt ahead-of-time compiler\n");
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  qopt::registerAllDialects(registry);
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
+  mlir::MLIRContext context(registry);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (StringRef(inputFile).ends_with(".onnx")) {
+    auto buf = MemoryBuffer::getFile(inputFile, false, false);
+    if (!buf)
+      return fail("cannot read '" + inputFile + "': " +
+                  buf.getError().message());
+    qopt::ONNXImportOptions options;
+    options.externalDataDir = sys::path::parent_path(inputFile).str();
+    for (const std::string &spec : inputShapes) {
+      std::string e = qopt::parseInputShapeOption(spec, options);
+      if (!e.empty())
+        return fail(e);
+    }
+    module = qopt::importONNX((*buf)->getBuffer(), inputFile, &context,
+                              options);
+  } else {
+    module = mlir::parseSourceFile<mlir::ModuleOp>(inputFile, &context);
+  }
+  if (!module)
+    return 1;
+  qopt::AOTOptions options;
+  options.entry = entry;
+  options.name = name;
+  options.triple = target;
+  options.cpu = cpu;
+  options.features = features;
+  options.sourceName = sys::path::filename(inputFile).str();
+  if (Error e = qopt::compileToObject(*module, options, outputFile, headerFile))
+    return fail(toString(std::move(e)));
+  return 0;
+}
