@@ -73,3 +73,12 @@ save(single("Add", 13, [f("x", [4])], [f("y", [4])], [ext]), "external_missing.o
 good = open("digits_cnn_bn_fp32.onnx", "rb").read()
 open("truncated.onnx", "wb").write(good[: len(good) // 3])
 open("empty.onnx", "wb").write(b"")
+
+# External data: the weights of a small Gemm live in external_weights.bin.
+ext_model = single("Gemm", 13, [f("x", [2, 3])], [f("y", [2, 2])],
+                   [numpy_helper.from_array(np.arange(6, dtype=np.float32).reshape(2, 3), "w"),
+                    numpy_helper.from_array(np.array([0.5, -0.5], np.float32), "b")],
+                   transB=1)
+onnx.save_model(ext_model, "external_data.onnx", save_as_external_data=True,
+                all_tensors_to_one_file=True, location="external_weights.bin",
+                size_threshold=0)
