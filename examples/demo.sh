@@ -1,27 +1,47 @@
 #!/usr/bin/env bash
-# `make demo`: runs qopt's main job on a bundled example and says what it did.
-# Today that is the graph pipeline (--fold-bn --fuse-ops); calibration,
-# quantization and execution join it as they land.
+# `make demo`: qopt's main job on the bundled digits CNN (ONNX, batch-norm
+# kept), end to end as far as qopt goes today:
+#   import -> fold batch-norm + fuse activations -> JIT on 450 test digits
+#   -> a pre-quantized (QOperator uint8) twin run integer-only
+#   -> ahead-of-time object + C program.
 set -euo pipefail
 BUILD=${1:-build}
-QOPT="$BUILD/bin/qopt"
-IN=examples/small_cnn_bn.mlir
-OUT="$BUILD/demo/small_cnn_folded.mlir"
-mkdir -p "$(dirname "$OUT")"
+BIN="$BUILD/bin"
+OUT="$BUILD/demo"
+IN=test/Execution/Inputs
+MODEL=test/Target/ONNX/Inputs/digits_cnn_bn_fp32.onnx
+mkdir -p "$OUT"
 
-count() { grep -cE "qnn\.$2 " "$1" || true; }
-summary() {
-  printf '  %-22s conv2d=%s batch_norm=%s clip=%s relu=%s add=%s\n' "$1" \
-    "$(count "$2" conv2d)" "$(count "$2" batch_norm)" "$(count "$2" clip)" \
-    "$(count "$2" relu)" "$(count "$2" add)"
+accuracy() { # logits.npy -> "0.9844"
+  /usr/bin/python3 -c "import numpy as np,sys; y=np.load(sys.argv[1]); l=np.load(sys.argv[2]); print('%.4f' % (y.argmax(1)==l).mean())" "$1" "$IN/digits_test_y.npy"
 }
+maxdiff() {
+  /usr/bin/python3 -c "import numpy as np,sys; print('%.2g' % np.abs(np.load(sys.argv[1])-np.load(sys.argv[2])).max())" "$1" "$2"
+}
+count() { grep -cE "qnn\.$2 " "$1" || true; }
 
-echo "qopt demo: $IN"
-echo "  \$ $QOPT --fold-bn --fuse-ops $IN -o $OUT"
-"$QOPT" --fold-bn --fuse-ops "$IN" -o "$OUT"
-summary "before:" "$IN"
-summary "after:" "$OUT"
-echo "  fused activations:"
-grep -oE 'qnn\.[a-z_0-9]+ .*fused_activation = #qnn.activation<[a-z0-9]+>' "$OUT" |
-  sed -E 's/^(qnn\.[a-z_0-9]+).*activation<([a-z0-9]+)>.*/    \1 + \2/'
-echo "  folded IR written to $OUT"
+echo "== qopt demo: $MODEL"
+echo "1. import      qopt-translate --import-onnx"
+"$BIN/qopt-translate" --import-onnx "$MODEL" -o "$OUT/cnn.mlir"
+echo "   conv2d=$(count "$OUT/cnn.mlir" conv2d) batch_norm=$(count "$OUT/cnn.mlir" batch_norm) relu=$(count "$OUT/cnn.mlir" relu) fully_connected=$(count "$OUT/cnn.mlir" fully_connected)"
+
+echo "2. graph       qopt --fold-bn --fuse-ops"
+"$BIN/qopt" --fold-bn --fuse-ops "$OUT/cnn.mlir" -o "$OUT/cnn.opt.mlir"
+echo "   conv2d=$(count "$OUT/cnn.opt.mlir" conv2d) batch_norm=$(count "$OUT/cnn.opt.mlir" batch_norm) relu=$(count "$OUT/cnn.opt.mlir" relu) (relus fused: $(grep -c 'activation<relu>' "$OUT/cnn.opt.mlir"))"
+
+echo "3. run fp32    qopt-run (JIT) on 450 test digits"
+"$BIN/qopt-run" "$OUT/cnn.opt.mlir" --input "$IN/digits_test_x.npy" --output "$OUT/fp32.npy"
+echo "   accuracy $(accuracy "$OUT/fp32.npy"), max |logit - torch| = $(maxdiff "$OUT/fp32.npy" "$IN/digits_cnn_torch_logits.npy")"
+"$BIN/qopt-run" "$OUT/cnn.opt.mlir" --input "$IN/digits_test_x.npy" --bench 20 --batch-size 64 | sed 's/^/   fp32 /'
+
+echo "4. run int8    the QOperator uint8 twin, --integer-only (int32 accumulate + fixed-point requantize)"
+"$BIN/qopt-run" "$IN/digits_cnn_qop_qlinear.onnx" --input "$IN/digits_test_x.npy" --output "$OUT/int8.npy"
+echo "   accuracy $(accuracy "$OUT/int8.npy") (ONNX Runtime int8: 0.9844), argmax agreement with fp32: $(/usr/bin/python3 -c "import numpy as np; print('%.4f' % (np.load('$OUT/int8.npy').argmax(1)==np.load('$OUT/fp32.npy').argmax(1)).mean())")"
+"$BIN/qopt-run" "$IN/digits_cnn_qop_qlinear.onnx" --input "$IN/digits_test_x.npy" --bench 20 --batch-size 64 | sed 's/^/   int8 /'
+
+echo "5. compile     qopt-compile -> object + C header, linked by examples/c/run_model.c"
+"$BIN/qopt-compile" "$OUT/cnn.opt.mlir" --target x86_64-linux-gnu -o "$OUT/digits.o" --header "$OUT/digits.h" --name digits
+clang-22 -O2 -I"$OUT" -DQOPT_MODEL_HEADER='"digits.h"' -DQOPT_MODEL=digits examples/c/run_model.c "$OUT/digits.o" -lm -o "$OUT/run_digits"
+"$OUT/run_digits" "$IN/digits_test_x.npy" "$OUT/aot.npy" | sed 's/^/   /'
+echo "   accuracy $(accuracy "$OUT/aot.npy"); object needs only: $(nm -u "$OUT/digits.o" | awk '{print $2}' | tr '\n' ' ')"
+echo "== artifacts in $OUT"
