@@ -19,16 +19,24 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const LowerToLLVMOptions &options) {
   std::string pipeline =
       "integer-only,func.func(convert-qnn-to-linalg),canonicalize,"
-      "func.func(linalg-fuse-elementwise-ops),canonicalize,cse,"
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},";
+      "func.func(linalg-fuse-elementwise-ops),canonicalize,cse,";
+  if (options.vectorize)
+    pipeline += "func.func(qopt-tile-and-vectorize),canonicalize,cse,";
+  pipeline += "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},";
   if (options.outParams)
     pipeline += "buffer-results-to-out-params{hoist-static-allocs=true "
                 "modify-public-functions=true},";
   pipeline += "buffer-deallocation-pipeline,"
-              "func.func(qopt-lower-strided-copies),"
-              "func.func(convert-linalg-to-loops),"
-              "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+              "func.func(qopt-lower-strided-copies),";
+  if (options.vectorize)
+    pipeline += "func.func(qopt-hoist-vector-transfers),canonicalize,";
+  // Vector lowering as tested in the toolchain notes: full unrolling to
+  // rank-1 transfers, then LLVM.
+  pipeline += "func.func(convert-linalg-to-loops),"
+              "convert-vector-to-scf{full-unroll=true},lower-affine,"
+              "convert-scf-to-cf,convert-vector-to-llvm,"
+              "expand-strided-metadata,lower-affine,"
               "finalize-memref-to-llvm,convert-math-to-llvm,"
               "convert-math-to-libm,convert-arith-to-llvm,"
               "convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"

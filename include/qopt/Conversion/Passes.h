@@ -13,6 +13,8 @@ namespace mlir {
 namespace qnn {
 
 #define GEN_PASS_DECL_LOWERSTRIDEDCOPIESPASS
+#define GEN_PASS_DECL_TILEANDVECTORIZEPASS
+#define GEN_PASS_DECL_HOISTVECTORTRANSFERSPASS
 #include "qopt/Conversion/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION

@@ -81,4 +81,50 @@ def LowerStridedCopiesPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// CPU code generation
+//===----------------------------------------------------------------------===//
+
+def TileAndVectorizePass
+    : Pass<"qopt-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops on tensors and vectorize the tiles";
+  let description = [{
+    Every linalg op is tiled with `scf.for` (parallel loops outside,
+    reduction loops inside so accumulators stay in registers once
+    `qopt-hoist-vector-transfers` runs after bufferization) and its tile is
+    vectorized with masks for partial tiles. The innermost contiguous output
+    dimension gets `vector-width` lanes; an op may ask for more with a
+    `qopt.tile_sizes` attribute (the 1x1 convolution GEMM asks for several
+    output channels per tile, a register block). Ops the vectorizer rejects
+    stay as tiled scalar code.
+
+    Example: a `linalg.generic` with dims (n, f, c, p), `qopt.tile_sizes =
+    array<i64: 1, 8, 1, 16>` becomes loops over n, f/8, p/16 and c around a
+    `vector.contract` of an 8x16 accumulator.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "Lanes along the innermost contiguous dimension">,
+  ];
+}
+
+def HoistVectorTransfersPass
+    : Pass<"qopt-hoist-vector-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Hoist loop-invariant vector transfers (accumulators) out of loops";
+  let description = [{
+    After bufferization, the accumulator tile that a reduction loop reads and
+    writes back every iteration is read once before the loop and written once
+    after it (upstream `linalg::hoistRedundantVectorTransfers`).
+
+    Example: an `scf.for` over c whose body does `vector.transfer_read %acc`,
+    an FMA and `vector.transfer_write %acc` keeps the accumulator in a
+    register across all iterations instead.
+  }];
+}
+
 #endif // QOPT_CONVERSION_PASSES_TD

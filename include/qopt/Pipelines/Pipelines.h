@@ -21,6 +21,10 @@ struct LowerToLLVMOptions
                      "(destination-passing style, what qopt-run and "
                      "qopt-compile call)"),
       llvm::cl::init(true)};
+  Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile and vectorize linalg ops (off: scalar loops)"),
+      llvm::cl::init(true)};
 };
 
 /// qnn (float) on tensors -> LLVM dialect: convert-qnn-to-linalg,

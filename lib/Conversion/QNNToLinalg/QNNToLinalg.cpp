@@ -232,6 +232,12 @@ bool isFloatTensor(Type t) {
 // Compute ops
 //===----------------------------------------------------------------------===//
 
+/// Convolutions lower to one linalg.generic whose loop order puts the
+/// contiguous output column innermost: (n, f, c, kh, kw, oh, ow). After
+/// convert-linalg-to-loops LLVM vectorizes the innermost loop (a broadcast
+/// weight times a row of the input); the named linalg conv ops would put the
+/// kernel window innermost instead. 1x1 stride-1 convolutions collapse H and
+/// W first, so the inner loop runs over the whole feature map (a GEMM).
 struct Conv2DLowering : QNNPattern<Conv2DOp> {
   using QNNPattern::QNNPattern;
   LogicalResult
@@ -239,73 +245,81 @@ struct Conv2DLowering : QNNPattern<Conv2DOp> {
                   ConversionPatternRewriter &rewriter) const override {
     REQUIRE_FLOAT(op, rewriter);
     Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
     auto outType = op.getOutput().getType();
     Type et = outType.getElementType();
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), 0.0);
     Value w = adaptor.getWeight();
     auto wType = cast<RankedTensorType>(w.getType());
+    auto xType = cast<RankedTensorType>(x.getType());
     int64_t group = op.getGroup(), f = wType.getDimSize(0);
-    int64_t cin = op.getInput().getType().getDimSize(1);
-    // Linalg's convolution attributes are tensor<2xi64> elements attributes.
-    auto strides = rewriter.getI64TensorAttr(op.getStrides());
-    auto dilations = rewriter.getI64TensorAttr(op.getDilations());
+    int64_t cpg = wType.getDimSize(1), fpg = f / group;
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
     SmallVector<Value> outDims = dimValues(rewriter, loc, adaptor.getInput());
+    Value init = fill(rewriter, loc,
+                      emptyTensor(rewriter, loc, outType, outDims), 0.0);
+    auto mac = [](OpBuilder &b, Location l, ValueRange a) {
+      Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+      linalg::YieldOp::create(b, l,
+                              Value(arith::AddFOp::create(b, l, a[2], p)));
+    };
     Value acc;
-    if (group == 1) {
-      Value init = fill(rewriter, loc, emptyTensor(rewriter, loc, outType, outDims), 0.0);
-      acc = linalg::Conv2DNchwFchwOp::create(rewriter, loc, TypeRange{outType},
-                                             ValueRange{x, w}, ValueRange{init},
-                                             strides, dilations)
-                .getResult(0);
-    } else if (group == cin && f == cin) {
-      // Depthwise, multiplier 1: weight [C, 1, KH, KW] -> [C, KH, KW].
-      auto w3Type = RankedTensorType::get(
-          {f, wType.getDimSize(2), wType.getDimSize(3)}, et);
-      Value w3 = tensor::CollapseShapeOp::create(
-          rewriter, loc, w3Type, w,
-          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-      Value init = fill(rewriter, loc, emptyTensor(rewriter, loc, outType, outDims), 0.0);
-      acc = linalg::DepthwiseConv2DNchwChwOp::create(
-                rewriter, loc, TypeRange{outType}, ValueRange{x, w3},
-                ValueRange{init}, strides, dilations)
-                .getResult(0);
-    } else {
-      // Grouped: [N, G, C/G, H, W] x [G, F/G, C/G, KH, KW].
-      auto xt = cast<RankedTensorType>(x.getType());
-      auto x5Type = RankedTensorType::get(
-          {xt.getDimSize(0), group, cin / group, xt.getDimSize(2),
-           xt.getDimSize(3)},
-          et);
-      SmallVector<OpFoldResult> x5Sizes;
-      x5Sizes.push_back(xt.isDynamicDim(0)
-                            ? OpFoldResult(tensor::DimOp::create(rewriter, loc, x, 0).getResult())
-                            : rewriter.getIndexAttr(xt.getDimSize(0)));
-      for (int64_t d : x5Type.getShape().drop_front())
-        x5Sizes.push_back(rewriter.getIndexAttr(d));
-      Value x5 = tensor::ExpandShapeOp::create(
-          rewriter, loc, x5Type, x,
-          SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}}, x5Sizes);
-      auto w5Type = RankedTensorType::get(
-          {group, f / group, wType.getDimSize(1), wType.getDimSize(2),
-           wType.getDimSize(3)},
-          et);
-      Value w5 = tensor::ExpandShapeOp::create(
-          rewriter, loc, w5Type, w,
-          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
-      auto o5Type = RankedTensorType::get(
-          {outType.getDimSize(0), group, f / group, outType.getDimSize(2),
-           outType.getDimSize(3)},
-          et);
-      SmallVector<Value> o5Dims = {outDims[0], Value(), Value(), Value(),
-                                   Value()};
-      Value init = fill(rewriter, loc, emptyTensor(rewriter, loc, o5Type, o5Dims), 0.0);
-      Value o5 = linalg::Conv2DNgchwGfchwOp::create(
-                     rewriter, loc, TypeRange{o5Type}, ValueRange{x5, w5},
-                     ValueRange{init}, strides, dilations)
+    bool pointwise = group == 1 && wType.getDimSize(2) == 1 &&
+                     wType.getDimSize(3) == 1 && s[0] == 1 && s[1] == 1 &&
+                     !xType.isDynamicDim(2) && !xType.isDynamicDim(3);
+    if (pointwise) {
+      int64_t hw = xType.getDimSize(2) * xType.getDimSize(3);
+      SmallVector<ReassociationIndices> collapse = {{0}, {1}, {2, 3}};
+      auto x3Type = RankedTensorType::get(
+          {xType.getDimSize(0), xType.getDimSize(1), hw}, et);
+      auto o3Type =
+          RankedTensorType::get({outType.getDimSize(0), f, hw}, et);
+      Value x3 = tensor::CollapseShapeOp::create(rewriter, loc, x3Type, x,
+                                                 collapse);
+      Value w2 = tensor::CollapseShapeOp::create(
+          rewriter, loc, RankedTensorType::get({f, cpg}, et), w,
+          SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+      Value init3 = tensor::CollapseShapeOp::create(rewriter, loc, o3Type,
+                                                    init, collapse);
+      AffineExpr n, oc, c, px;
+      bindDims(ctx, n, oc, c, px);
+      SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {n, c, px}, ctx),
+                                     AffineMap::get(4, 0, {oc, c}, ctx),
+                                     AffineMap::get(4, 0, {n, oc, px}, ctx)};
+      SmallVector<IteratorType> iters = {
+          IteratorType::parallel, IteratorType::parallel,
+          IteratorType::reduction, IteratorType::parallel};
+      Value o3 = linalg::GenericOp::create(rewriter, loc, TypeRange{o3Type},
+                                           ValueRange{x3, w2},
+                                           ValueRange{init3}, maps, iters, mac)
                      .getResult(0);
-      acc = tensor::CollapseShapeOp::create(
-          rewriter, loc, outType, o5,
-          SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      SmallVector<OpFoldResult> sizes;
+      sizes.push_back(outType.isDynamicDim(0)
+                          ? OpFoldResult(outDims[0])
+                          : rewriter.getIndexAttr(outType.getDimSize(0)));
+      for (int64_t dim : outType.getShape().drop_front())
+        sizes.push_back(rewriter.getIndexAttr(dim));
+      acc = tensor::ExpandShapeOp::create(rewriter, loc, outType, o3,
+                                          collapse, sizes);
+    } else {
+      AffineExpr n, oc, c, kh, kw, oh, ow;
+      bindDims(ctx, n, oc, c, kh, kw, oh, ow);
+      AffineExpr inC = group == 1 ? c : oc.floorDiv(fpg) * cpg + c;
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(7, 0,
+                         {n, inC, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]},
+                         ctx),
+          AffineMap::get(7, 0, {oc, c, kh, kw}, ctx),
+          AffineMap::get(7, 0, {n, oc, oh, ow}, ctx)};
+      SmallVector<IteratorType> iters = {
+          IteratorType::parallel,  IteratorType::parallel,
+          IteratorType::reduction, IteratorType::reduction,
+          IteratorType::reduction, IteratorType::parallel,
+          IteratorType::parallel};
+      acc = linalg::GenericOp::create(rewriter, loc, TypeRange{outType},
+                                      ValueRange{x, w}, ValueRange{init}, maps,
+                                      iters, mac)
+                .getResult(0);
     }
     rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(), 1,
                                     op.getActivationRange()));
