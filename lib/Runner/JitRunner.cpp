@@ -16,7 +16,9 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <cstring>
 
@@ -76,7 +78,8 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
 qopt::CompiledModel::~CompiledModel() = default;
 
 Expected<std::unique_ptr<qopt::CompiledModel>>
-qopt::CompiledModel::compile(ModuleOp module, StringRef entry) {
+qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
+                             bool vectorize) {
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func || func.isExternal())
     return err("no function '" + entry + "' to run in the module (choose one "
@@ -121,15 +124,35 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry) {
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(module.getContext());
   LowerToLLVMOptions options;
+  options.vectorize = vectorize;
   buildLowerToLLVMPipeline(pm, options);
   if (failed(pm.run(*lowered)))
     return err("lowering to LLVM failed (see the diagnostics above)");
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  // O3 with the host's cost model: without a target machine the loop and
+  // SLP vectorizers assume a generic CPU (no AVX) and barely vectorize.
+  auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!hostBuilder)
+    return hostBuilder.takeError();
+  hostBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto hostMachine = hostBuilder->createTargetMachine();
+  if (!hostMachine)
+    return hostMachine.takeError();
   // engineOptions.transformer is a function_ref: keep its target alive.
+  llvm::TargetMachine *tm = hostMachine->get();
+  auto o3 = makeOptimizingTransformer(3, 0, tm);
   std::function<llvm::Error(llvm::Module *)> optimize =
-      makeOptimizingTransformer(3, 0, nullptr);
+      [tm, o3](llvm::Module *m) -> llvm::Error {
+    // The vectorizers query the subtarget through these attributes.
+    for (llvm::Function &f : *m)
+      if (!f.isDeclaration()) {
+        f.addFnAttr("target-cpu", tm->getTargetCPU());
+        f.addFnAttr("target-features", tm->getTargetFeatureString());
+      }
+    return o3(m);
+  };
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;

@@ -37,7 +37,7 @@ public:
   /// Lowers a clone of `module` and JIT-compiles `entry`. Diagnostics go to
   /// the module's context; the error says which step failed.
   static llvm::Expected<std::unique_ptr<CompiledModel>>
-  compile(mlir::ModuleOp module, llvm::StringRef entry);
+  compile(mlir::ModuleOp module, llvm::StringRef entry, bool vectorize = true);
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }

@@ -236,6 +236,13 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     b.CreateRetVoid();
   }
 
+  // The vectorizers query the subtarget through these attributes.
+  for (llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration()) {
+      f.addFnAttr("target-cpu", tm->getTargetCPU());
+      if (!tm->getTargetFeatureString().empty())
+        f.addFnAttr("target-features", tm->getTargetFeatureString());
+    }
   // LLVM's O3 before code generation (dot-product instructions need it).
   auto optimize = mlir::makeOptimizingTransformer(3, 0, tm.get());
   if (Error e = optimize(llvmModule.get()))
