@@ -1,9 +1,16 @@
 // RUN: qopt %s --convert-qnn-to-linalg --split-input-file --verify-diagnostics | FileCheck %s
 
+// Convolutions are one generic with the output column innermost:
+// (n, f, c, kh, kw, oh, ow), then a bias + activation epilogue.
+// CHECK-DAG: #[[$CIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d5 * 2 + d3, d6 * 2 + d4)>
+// CHECK-DAG: #[[$CW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d2, d3, d4)>
+// CHECK-DAG: #[[$COUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
 // CHECK-LABEL: func @conv_bias_relu
 // CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: %[[FILL:.*]] = linalg.fill
-// CHECK: %[[CONV:.*]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %arg1 : tensor<?x3x10x10xf32>, tensor<8x3x3x3xf32>) outs(%[[FILL]] : tensor<?x8x4x4xf32>)
+// CHECK: %[[CONV:.*]] = linalg.generic {indexing_maps = [#[[$CIN]], #[[$CW]], #[[$COUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]} ins(%[[PAD]], %arg1 : tensor<?x3x10x10xf32>, tensor<8x3x3x3xf32>) outs(%[[FILL]] : tensor<?x8x4x4xf32>)
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
 // CHECK: linalg.generic {{.*}} ins(%[[CONV]], %arg2 : tensor<?x8x4x4xf32>, tensor<8xf32>)
 // CHECK:   arith.addf
 // CHECK:   arith.maximumf
@@ -16,9 +23,10 @@ func.func @conv_bias_relu(%x: tensor<?x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: 
 
 // -----
 
+// Depthwise: output channel f reads input channel f.
+// CHECK-DAG: #[[$DIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d2, d3 + d5, d4 + d6)>
 // CHECK-LABEL: func @depthwise
-// CHECK: tensor.collapse_shape %arg1 {{\[\[}}0, 1], [2], [3]] : tensor<4x1x3x3xf32> into tensor<4x3x3xf32>
-// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: linalg.generic {indexing_maps = [#[[$DIN]],
 func.func @depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32> {
   %y = qnn.conv2d %x, %w {group = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32>
   return %y : tensor<1x4x3x3xf32>
@@ -26,13 +34,26 @@ func.func @depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor
 
 // -----
 
+// Grouped: output channel f of group f floordiv (F/G) reads channels
+// (f floordiv 3) * 2 + c.
+// CHECK-DAG: #[[$GIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 3) * 2 + d2, d3 + d5, d4 + d6)>
 // CHECK-LABEL: func @grouped
-// CHECK: tensor.expand_shape %arg0 {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 2, 5, 5]
-// CHECK: linalg.conv_2d_ngchw_gfchw
-// CHECK: tensor.collapse_shape {{.*}} : tensor<1x2x3x3x3xf32> into tensor<1x6x3x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$GIN]],
 func.func @grouped(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32> {
   %y = qnn.conv2d %x, %w {group = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32>
   return %y : tensor<1x6x3x3xf32>
+}
+
+// -----
+
+// 1x1 stride-1: a GEMM over the collapsed feature map.
+// CHECK-LABEL: func @pointwise
+// CHECK: tensor.collapse_shape %arg0 {{\[\[}}0], [1], [2, 3]] : tensor<?x8x4x4xf32> into tensor<?x8x16xf32>
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]
+// CHECK: tensor.expand_shape
+func.func @pointwise(%x: tensor<?x8x4x4xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<?x16x4x4xf32> {
+  %y = qnn.conv2d %x, %w : (tensor<?x8x4x4xf32>, tensor<16x8x1x1xf32>) -> tensor<?x16x4x4xf32>
+  return %y : tensor<?x16x4x4xf32>
 }
 
 // -----
