@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# qopt vs ONNX Runtime, single-threaded, measured side by side in one run.
+#   bench/run_bench.sh [BUILD_DIR]
+# Needs the development kit (../shared/kit: models and the ORT runner) and
+# network access to the npm registry the first time (onnxruntime-node).
+# Prints median latencies and qopt/ORT ratios; asserts nothing.
+set -euo pipefail
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+KIT=${QOPT_KIT:-$ROOT/../shared/kit}
+OUT="$BUILD/bench"
+mkdir -p "$OUT"
+[ -d "$KIT" ] || { echo "bench: no kit at $KIT (set QOPT_KIT)"; exit 1; }
+
+if [ ! -d "$OUT/ort/node_modules/onnxruntime-node" ]; then
+  mkdir -p "$OUT/ort"
+  cp "$KIT"/ort/* "$OUT/ort/"
+  (cd "$OUT/ort" && npm install --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
+fi
+/usr/bin/python3 "$ROOT/bench/make_224.py" "$KIT/models/mobilenet_v2_digits32_fp32.onnx" "$OUT"
+
+qopt_ms() { # model input batch -> median ms
+  "$BUILD/bin/qopt-run" "$1" --input "$2" --bench "${4:-30}" --batch-size "$3" |
+    sed -E 's/.*median ([0-9.]+) ms.*/\1/'
+}
+ort_ms() {
+  node "$OUT/ort/ort_run.js" bench "$1" "$2" --threads 1 --bs "$3" --iters "${4:-30}" |
+    sed -E 's/.*"median_ms":([0-9.]+).*/\1/'
+}
+ratio() { [ "$1" = "-" ] && echo "-" || /usr/bin/python3 -c "print('%.2f' % ($1 / $2))"; }
+
+printf '%-44s %10s %10s %8s\n' "case (1 thread)" "qopt ms" "ORT ms" "qopt/ORT"
+row() {
+  local name=$1 q=$2 o=$3
+  printf '%-44s %10s %10s %8s\n' "$name" "$q" "$o" "$(ratio "$q" "$o")"
+}
+M224="$OUT/mobilenet_v2_224_fp32.onnx"
+M32="$KIT/models/mobilenet_v2_digits32_fp32.onnx"
+row "mobilenet_v2 fp32 224x224 batch 1" \
+  "$(qopt_ms "$M224" "$OUT/x224_b1.npy" 1)" "$(ort_ms "$M224" "$OUT/x224_b1.npy" 1)"
+row "mobilenet_v2 fp32 32x32 batch 64" \
+  "$(qopt_ms "$M32" "$OUT/x32_b64.npy" 64 10)" "$(ort_ms "$M32" "$OUT/x32_b64.npy" 64 10)"
+Q32="$KIT/models/mobilenet_v2_digits32_qdq_uint8.onnx"
+row "mobilenet_v2 QDQ uint8 32x32 batch 64" \
+  "$(qopt_ms "$Q32" "$OUT/x32_b64.npy" 64 10)" "$(ort_ms "$Q32" "$OUT/x32_b64.npy" 64 10)"
