@@ -171,8 +171,11 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   if (!target)
     return err("unknown target '" + options.triple + "': " + lookupError);
   std::string cpu = options.cpu.empty() ? "generic" : options.cpu;
+  // No FP contraction: x86-64 and AArch64 objects round identically (the
+  // integer-only models' outputs agree bit for bit across targets).
+  llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, options.features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      triple, cpu, options.features, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!tm)
     return err("cannot create a target machine for '" + options.triple +

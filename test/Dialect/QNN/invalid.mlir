@@ -749,3 +749,19 @@ func.func @rescale_ozp(%x: tensor<2x3xi32>) {
   %y = qnn.rescale %x {multiplier = array<i32: 1>, shift = array<i32: 0>, output_zp = -1 : i64, output_unsigned = true} : (tensor<2x3xi32>) -> tensor<2x3xi8>
   return
 }
+
+// -----
+
+func.func @add_int_types(%a: tensor<4xi32>, %b: tensor<4xi8>) {
+  // expected-error @+1 {{integer operands and result must share one type, got 'i32', 'i8' -> 'i32'}}
+  %y = qnn.add %a, %b : (tensor<4xi32>, tensor<4xi8>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @cast_quantized(%a: tensor<4x!quant.uniform<i8:f32, 0.1>>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of floating-point or integer values}}
+  %y = qnn.cast %a : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4xf32>
+  return
+}

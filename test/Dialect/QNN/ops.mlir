@@ -161,3 +161,20 @@ func.func @quantization_ops(%x: tensor<3x2xf32>, %acc: tensor<3x2xi32>) -> (tens
                          output_zp = -3 : i64, rounding = #qnn.rounding<single_round>} : (tensor<3x2xi32>) -> tensor<3x2xi8>
   return %o2, %f, %d, %s : tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xi8>
 }
+
+// -----
+
+// CHECK-LABEL: func @integer_arith_and_cast
+func.func @integer_arith_and_cast(%a: tensor<2x8xi32>, %b: tensor<8xi32>, %u: tensor<4xui8>) -> (tensor<2x8xf32>, tensor<4xf32>) {
+  // CHECK: qnn.add %{{.*}}, %{{.*}} : (tensor<2x8xi32>, tensor<8xi32>) -> tensor<2x8xi32>
+  %s = qnn.add %a, %b : (tensor<2x8xi32>, tensor<8xi32>) -> tensor<2x8xi32>
+  // CHECK: qnn.sub
+  %d = qnn.sub %s, %b : (tensor<2x8xi32>, tensor<8xi32>) -> tensor<2x8xi32>
+  // CHECK: qnn.mul
+  %m = qnn.mul %d, %b : (tensor<2x8xi32>, tensor<8xi32>) -> tensor<2x8xi32>
+  // CHECK: qnn.cast %{{.*}} : (tensor<2x8xi32>) -> tensor<2x8xf32>
+  %f = qnn.cast %m : (tensor<2x8xi32>) -> tensor<2x8xf32>
+  // CHECK: qnn.cast %{{.*}} : (tensor<4xui8>) -> tensor<4xf32>
+  %g = qnn.cast %u : (tensor<4xui8>) -> tensor<4xf32>
+  return %f, %g : tensor<2x8xf32>, tensor<4xf32>
+}
