@@ -247,36 +247,16 @@ bool qopt::CompiledModel::isBatched() const {
          inputSpecs[0].shape[0] == ShapedType::kDynamic;
 }
 
-Expected<std::vector<NpyArray>>
-qopt::CompiledModel::runDataset(ArrayRef<NpyArray> inputs, int64_t batchSize) {
-  // Data that is exactly the model's static input shapes runs as one call
-  // (also how scalar and unbatched models run).
-  bool exact = !inputs.empty();
-  for (auto [in, spec] : llvm::zip_equal(inputs, inputSpecs))
-    exact &= ArrayRef<int64_t>(in.shape) == ArrayRef<int64_t>(spec.shape);
-  if (exact || inputs.empty()) {
-    SmallVector<const NpyArray *> ptrs;
-    for (const NpyArray &in : inputs)
-      ptrs.push_back(&in);
-    std::vector<NpyArray> outs;
-    if (Error e = runBatch(ptrs, outs))
-      return std::move(e);
-    return outs;
-  }
+Error qopt::CompiledModel::forEachBatch(
+    ArrayRef<NpyArray> inputs, int64_t batchSize,
+    llvm::function_ref<Error(std::vector<NpyArray> &, int64_t, int64_t)>
+        consume) {
   int64_t samples = inputs.empty() ? 1 : inputs[0].shape[0];
   int64_t fixed = staticBatch();
   if (fixed)
     batchSize = fixed;
   else if (batchSize <= 0)
     batchSize = samples;
-  std::vector<NpyArray> results(outputSpecs.size());
-  for (auto [spec, r] : llvm::zip_equal(outputSpecs, results)) {
-    r.dtype = spec.dtype;
-    r.shape = spec.shape;
-    if (r.shape.empty())
-      return err("scalar outputs cannot be batched");
-    r.shape[0] = 0;
-  }
   for (int64_t start = 0; start < samples; start += batchSize) {
     int64_t n = std::min(batchSize, samples - start);
     int64_t run = fixed ? fixed : n; // zero-pad a short static batch
@@ -294,13 +274,50 @@ qopt::CompiledModel::runDataset(ArrayRef<NpyArray> inputs, int64_t batchSize) {
     }
     std::vector<NpyArray> outs;
     if (Error e = runBatch(ptrs, outs))
-      return std::move(e);
-    for (auto [out, r] : llvm::zip_equal(outs, results)) {
-      size_t rowBytes = out.data.size() / std::max<int64_t>(1, out.shape[0]);
-      r.data.insert(r.data.end(), out.data.begin(),
-                    out.data.begin() + n * rowBytes);
-      r.shape[0] += n;
-    }
+      return e;
+    if (Error e = consume(outs, n, start))
+      return e;
   }
+  return Error::success();
+}
+
+Expected<std::vector<NpyArray>>
+qopt::CompiledModel::runDataset(ArrayRef<NpyArray> inputs, int64_t batchSize) {
+  // Data that is exactly the model's static input shapes runs as one call
+  // (also how scalar and unbatched models run).
+  bool exact = !inputs.empty();
+  for (auto [in, spec] : llvm::zip_equal(inputs, inputSpecs))
+    exact &= ArrayRef<int64_t>(in.shape) == ArrayRef<int64_t>(spec.shape);
+  if (exact || inputs.empty()) {
+    SmallVector<const NpyArray *> ptrs;
+    for (const NpyArray &in : inputs)
+      ptrs.push_back(&in);
+    std::vector<NpyArray> outs;
+    if (Error e = runBatch(ptrs, outs))
+      return std::move(e);
+    return outs;
+  }
+  std::vector<NpyArray> results(outputSpecs.size());
+  for (auto [spec, r] : llvm::zip_equal(outputSpecs, results)) {
+    r.dtype = spec.dtype;
+    r.shape = spec.shape;
+    if (r.shape.empty())
+      return err("scalar outputs cannot be batched");
+    r.shape[0] = 0;
+  }
+  Error e = forEachBatch(
+      inputs, batchSize,
+      [&](std::vector<NpyArray> &outs, int64_t n, int64_t) -> Error {
+        for (auto [out, r] : llvm::zip_equal(outs, results)) {
+          size_t rowBytes =
+              out.data.size() / std::max<int64_t>(1, out.shape[0]);
+          r.data.insert(r.data.end(), out.data.begin(),
+                        out.data.begin() + n * rowBytes);
+          r.shape[0] += n;
+        }
+        return Error::success();
+      });
+  if (e)
+    return std::move(e);
   return results;
 }

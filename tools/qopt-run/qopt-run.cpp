@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Calibration/Calibrate.h"
 #include "qopt/InitAllDialects.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/Runner/JitRunner.h"
@@ -52,6 +53,23 @@ static cl::opt<bool> vectorize("vectorize",
                                cl::desc("Tile and vectorize (default on; "
                                         "--vectorize=false for scalar loops)"),
                                cl::init(true));
+static cl::opt<bool> calibrateMode(
+    "calibrate", cl::desc("Collect the statistics of the module's "
+                          "qnn.observer ops over the inputs and write them "
+                          "back (-o) and/or as JSON (--stats-out)"));
+static cl::opt<std::string> outputModule(
+    "o", cl::desc("With --calibrate or --stats-in: the calibrated module"));
+static cl::opt<std::string> statsOut("stats-out",
+                                     cl::desc("Write statistics as JSON"));
+static cl::opt<std::string> statsIn(
+    "stats-in", cl::desc("Apply statistics from JSON (no run needed)"));
+static cl::opt<double> percentile("percentile",
+                                  cl::desc("Percentile for the percentile "
+                                           "method"),
+                                  cl::init(99.99));
+static cl::opt<double> ksigma("ksigma",
+                              cl::desc("k for the ksigma method"),
+                              cl::init(3.0));
 static cl::list<std::string> inputShapes(
     "input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"));
 
@@ -100,6 +118,49 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
+
+  if (calibrateMode || !statsIn.empty()) {
+    std::vector<qopt::ObserverStats> stats;
+    if (!statsIn.empty()) {
+      auto read = qopt::readStatistics(statsIn);
+      if (!read)
+        return fail(toString(read.takeError()));
+      stats = std::move(*read);
+    } else {
+      std::vector<qopt::NpyArray> data;
+      for (const std::string &path : inputs) {
+        auto array = qopt::readNpy(path);
+        if (!array)
+          return fail(toString(array.takeError()));
+        data.push_back(std::move(*array));
+      }
+      if (data.empty())
+        return fail("--calibrate needs calibration data (--input)");
+      qopt::CalibrationOptions options;
+      options.entry = entry;
+      options.batchSize = batchSize > 0 ? batchSize : 32;
+      options.percentile = percentile;
+      options.ksigma = ksigma;
+      options.progress = errs().is_displayed();
+      auto computed = qopt::calibrate(*module, data, options);
+      if (!computed)
+        return fail(toString(computed.takeError()));
+      stats = std::move(*computed);
+    }
+    if (Error e = qopt::applyStatistics(*module, stats))
+      return fail(toString(std::move(e)));
+    if (!statsOut.empty())
+      if (Error e = qopt::writeStatistics(statsOut, stats))
+        return fail(toString(std::move(e)));
+    if (!outputModule.empty()) {
+      std::error_code ec;
+      raw_fd_ostream os(outputModule, ec);
+      if (ec)
+        return fail("cannot write '" + outputModule + "': " + ec.message());
+      module->print(os);
+    }
+    return 0;
+  }
 
   auto model = qopt::CompiledModel::compile(*module, entry, vectorize);
   if (!model)

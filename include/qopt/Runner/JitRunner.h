@@ -63,6 +63,14 @@ public:
   llvm::Expected<std::vector<NpyArray>>
   runDataset(llvm::ArrayRef<NpyArray> inputs, int64_t batchSize);
 
+  /// Runs the dataset batch by batch and hands each batch's outputs (and
+  /// the number of real samples in it) to `consume`, without keeping them.
+  llvm::Error
+  forEachBatch(llvm::ArrayRef<NpyArray> inputs, int64_t batchSize,
+               llvm::function_ref<llvm::Error(std::vector<NpyArray> &, int64_t,
+                                              int64_t)>
+                   consume);
+
 private:
   CompiledModel() = default;
   std::unique_ptr<mlir::ExecutionEngine> engine;

@@ -556,7 +556,8 @@ def QNN_ObserverOp : QNN_Op<"observer", [SameOperandsAndResultType]> {
   let summary = "Identity that records the statistics of a float activation";
   let description = [{
     Inserted by `--insert-observers`. `id` is unique in the module and stable
-    across runs; the op's location is the producer's (the ONNX node name), so
+    across runs; the op's location is the producer's and `name` keeps the
+    producer's name (the ONNX node) where textual IR would drop locations, so
     statistics can be matched by either. Calibration fills `min`/`max` (the
     range chosen by `method`); until then they are absent.
 
@@ -571,7 +572,8 @@ def QNN_ObserverOp : QNN_Op<"observer", [SameOperandsAndResultType]> {
                    DefaultValuedAttr<QNN_CalibrationMethodAttr,
                        "::mlir::qnn::CalibrationMethod::MinMax">:$method,
                    OptionalAttr<F64Attr>:$min,
-                   OptionalAttr<F64Attr>:$max);
+                   OptionalAttr<F64Attr>:$max,
+                   OptionalAttr<StrAttr>:$name);
   let results = (outs QNN_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($output)";
   let hasVerifier = 1;

@@ -89,6 +89,48 @@ def FuseOpsPass : Pass<"fuse-ops", "::mlir::func::FuncOp"> {
   ];
 }
 
+def InsertObserversPass : Pass<"insert-observers", "::mlir::ModuleOp"> {
+  let summary = "Put a qnn.observer on every activation quantization needs";
+  let description = [{
+    Observes float function inputs and the outputs of every op whose result
+    gets its own quantization parameters: conv2d, fully_connected, matmul,
+    batch_norm, add/sub/mul/div, avg_pool2d, global_avg_pool2d, concat,
+    relu/clip/leaky_relu/sigmoid/hard_sigmoid/softmax, cast. Data movement
+    (reshape, flatten, transpose, pad, max_pool2d) keeps its input's
+    parameters and is not observed. Observers sit after fused activations
+    (they are part of the producer).
+
+    Each observer gets an `id` unique in the module (in walk order, so stable
+    for the same input) and the producer's location (the ONNX node name), and
+    the calibration method: `method` for all, overridden per layer by
+    `method-overrides=NAME_REGEX:METHOD,...` matched against the location
+    name. Running the pass twice does not observe a value twice.
+
+    Example:
+
+    ```mlir
+    %c = qnn.conv2d %x, %w : (...) -> tensor<1x8x4x4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %o0 = qnn.observer %x {id = 0 : i64} : tensor<1x3x8x8xf32>
+    %c = qnn.conv2d %o0, %w : (...) -> tensor<1x8x4x4xf32>
+    %o1 = qnn.observer %c {id = 1 : i64} : tensor<1x8x4x4xf32>
+    ```
+  }];
+  let options = [
+    Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
+           "Calibration method: minmax, moving_average, percentile, "
+           "entropy, mse or ksigma">,
+    Option<"methodOverrides", "method-overrides", "std::string",
+           /*default=*/"\"\"",
+           "Comma-separated NAME_REGEX:METHOD pairs, matched against the "
+           "producer's location name">,
+  ];
+}
+
 def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
   let summary = "Lower quantized qnn ops to integer arithmetic and qnn.rescale";
   let description = [{

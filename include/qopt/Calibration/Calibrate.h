@@ -1,0 +1,70 @@
+//===- Calibrate.h - Activation statistics for quantization ---------*- C++ -*-===//
+//
+// Part of qopt. Runs a module with qnn.observer ops over a dataset through
+// the JIT and turns what each observer sees into a range [min, max] by its
+// calibration method (seed 004 §2.1-2.3):
+//   minmax          global min / max
+//   moving_average  exponential moving average of per-batch min / max
+//   ksigma          mean -/+ k standard deviations, within [min, max]
+//   percentile      two-sided percentile of a 2048-bin histogram
+//   entropy         KL-divergence threshold (TensorRT) on |x|
+//   mse             clipping range minimizing the expected 8-bit
+//                   quantization error over the histogram
+// Memory is bounded: statistics stream batch by batch; histogram methods
+// make a second pass over the data once the ranges are known.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_CALIBRATION_CALIBRATE_H
+#define QOPT_CALIBRATION_CALIBRATE_H
+
+#include "qopt/Support/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace qopt {
+
+struct CalibrationOptions {
+  std::string entry = "main";
+  int64_t batchSize = 32;
+  double percentile = 99.99;  ///< for `percentile`
+  double ksigma = 3.0;        ///< for `ksigma`
+  double averagingConstant = 0.01; ///< for `moving_average`
+  int histogramBins = 2048;
+  bool progress = false;      ///< print a progress line to stderr
+};
+
+struct ObserverStats {
+  int64_t id = 0;
+  std::string location;
+  std::string method;
+  double min = 0, max = 0;          ///< the chosen range
+  double observedMin = 0, observedMax = 0;
+  double mean = 0, stddev = 0;
+  int64_t count = 0;                ///< values seen
+};
+
+/// Calibrates the observers of `module` (unchanged) on `inputs`.
+llvm::Expected<std::vector<ObserverStats>>
+calibrate(mlir::ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
+          const CalibrationOptions &options);
+
+/// Writes min/max onto the observers with matching ids; an observer without
+/// statistics is an error that names it.
+llvm::Error applyStatistics(mlir::ModuleOp module,
+                            llvm::ArrayRef<ObserverStats> stats);
+
+/// JSON: {"version": 1, "observers": [{"id", "location", "method", "min",
+/// "max", "observed_min", "observed_max", "mean", "std", "count"}]}.
+llvm::Error writeStatistics(llvm::StringRef path,
+                            llvm::ArrayRef<ObserverStats> stats);
+llvm::Expected<std::vector<ObserverStats>>
+readStatistics(llvm::StringRef path);
+
+} // namespace qopt
+
+#endif // QOPT_CALIBRATION_CALIBRATE_H

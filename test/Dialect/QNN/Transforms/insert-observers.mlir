@@ -1,0 +1,29 @@
+// RUN: qopt %s --insert-observers --split-input-file | FileCheck %s
+// RUN: qopt %s --insert-observers --insert-observers --split-input-file | FileCheck %s
+// RUN: qopt %s "--insert-observers=method=entropy method-overrides=fc.*:ksigma" --split-input-file | FileCheck %s --check-prefix=OVERRIDE
+
+// Inputs and every op with its own parameters are observed; data movement
+// (max pool, flatten) keeps its input's parameters and is not. A second run
+// adds nothing.
+// CHECK-LABEL: func @cnn
+// CHECK: %[[I:.*]] = qnn.observer %arg0 {id = 0 : i64, name = "input"}
+// CHECK: %[[C:.*]] = qnn.conv2d %[[I]]
+// CHECK: %[[OC:.*]] = qnn.observer %[[C]] {id = 1 : i64, name = "conv1"}
+// CHECK: %[[P:.*]] = qnn.max_pool2d %[[OC]]
+// CHECK-NEXT: %[[F:.*]] = qnn.flatten %[[P]]
+// CHECK: %[[FC:.*]] = qnn.fully_connected %[[F]]
+// CHECK-NEXT: %[[OFC:.*]] = qnn.observer %[[FC]] {id = 2 : i64, name = "fc1"}
+// CHECK-NEXT: return %[[OFC]]
+// CHECK-NOT: qnn.observer
+// OVERRIDE: qnn.observer %arg0 {id = 0 : i64, method = #qnn.calibration<entropy>, name = "input"}
+// OVERRIDE: qnn.observer %{{.*}} {id = 1 : i64, method = #qnn.calibration<entropy>, name = "conv1"}
+// OVERRIDE: qnn.observer %{{.*}} {id = 2 : i64, method = #qnn.calibration<ksigma>, name = "fc1"}
+func.func @cnn(%x: tensor<?x1x4x4xf32> {onnx.name = "input"}) -> tensor<?x3xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %c = qnn.conv2d %x, %w {fused_activation = #qnn.activation<relu>} : (tensor<?x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<?x2x4x4xf32> loc("conv1")
+  %p = qnn.max_pool2d %c {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x4x4xf32>) -> tensor<?x2x2x2xf32> loc("pool")
+  %f = qnn.flatten %p : (tensor<?x2x2x2xf32>) -> tensor<?x8xf32> loc("flatten")
+  %v = arith.constant dense<0.5> : tensor<3x8xf32>
+  %y = qnn.fully_connected %f, %v : (tensor<?x8xf32>, tensor<3x8xf32>) -> tensor<?x3xf32> loc("fc1")
+  return %y : tensor<?x3xf32>
+}
