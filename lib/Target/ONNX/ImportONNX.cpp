@@ -654,7 +654,13 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
     } else {
       if (beta != 1.0f)
         return unsupported(node, "beta != 1 with a non-constant C");
-      fullC = get(node.input(2));
+      // A per-column C computed in the graph (e.g. DequantizeLinear of an
+      // int32 bias in QDQ models) is still the bias.
+      if (ct.getNumElements() == n && (ct.getRank() == 1 ||
+                                       (ct.getRank() == 2 && ct.getDimSize(0) == 1)))
+        bias = reshapeTo(loc, get(node.input(2)), {n});
+      else
+        fullC = get(node.input(2));
     }
   }
   SmallVector<Value> operands = {a, w};

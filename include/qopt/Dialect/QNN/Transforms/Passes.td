@@ -131,6 +131,74 @@ def InsertObserversPass : Pass<"insert-observers", "::mlir::ModuleOp"> {
   ];
 }
 
+def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
+  let summary = "Turn calibrated observers into quantized ops";
+  let description = [{
+    Every `qnn.observer` must carry calibrated `min`/`max` (from
+    `qopt-run --calibrate`); its range becomes `!quant.uniform` parameters
+    (asymmetric int8 by default; the range always includes 0) and the observer
+    a `qnn.quantize` / `qnn.dequantize` pair. Then `dequantize -> op ->
+    quantize` chains fold into quantized ops (the patterns `--lower-fake-quant`
+    uses):
+
+    * conv2d / fully_connected / matmul with constant float weights: weights
+      per-channel (axis 0, or the last axis for matmul) symmetric int8 in
+      [-127, 127], bias int32 with scale `s_in * s_w[c]` (a bias that would
+      exceed 2^30 widens its channel's weight scale, TFLite's guard), fused
+      activations kept;
+    * max_pool2d, reshape, flatten, transpose: computed on the quantized
+      input, keeping its parameters;
+    * relu / clip: quantized with the output's parameters;
+    * `quantize(dequantize(q))`: `q`, or `qnn.requantize` when parameters
+      differ.
+
+    Ops without an integer kernel (softmax, sigmoid, add...) stay float
+    between dequantize and quantize.
+
+    Example:
+
+    ```mlir
+    %i = qnn.observer %x {id = 0 : i64, min = 0.0 : f64, max = 1.0 : f64} : tensor<1x8xf32>
+    %y = qnn.fully_connected %i, %w : (tensor<1x8xf32>, tensor<4x8xf32>) -> tensor<1x4xf32>
+    %o = qnn.observer %y {id = 1 : i64, min = -2.0 : f64, max = 2.0 : f64} : tensor<1x4xf32>
+    ```
+
+    becomes quantize -> quantized fully_connected (qconst weights) ->
+    dequantize.
+  }];
+  let options = [
+    Option<"activationType", "activation-type", "std::string",
+           /*default=*/"\"int8\"", "int8 or uint8 activations">,
+    Option<"symmetricActivations", "symmetric-activations", "bool",
+           /*default=*/"false", "Symmetric activation ranges (zero point 0, "
+           "or 128 for uint8)">,
+    Option<"perChannel", "per-channel", "bool", /*default=*/"true",
+           "Per-channel weight scales (per-tensor when false)">,
+  ];
+}
+
+def LowerFakeQuantPass : Pass<"lower-fake-quant", "::mlir::ModuleOp"> {
+  let summary = "Turn fake-quant simulation (qnn.fake_quant, QDQ pairs) into quantized ops";
+  let description = [{
+    `qnn.fake_quant` becomes a `qnn.quantize` / `qnn.dequantize` pair with
+    exactly its parameters; then the QDQ patterns of `--quantize-static` fold
+    `dequantize -> op -> quantize` into quantized ops, taking weights and
+    biases given as `dequantize(qconst)` as they are. Parameters are never
+    recalibrated: where two disagree a `qnn.requantize` is inserted.
+
+    Example:
+
+    ```mlir
+    %q = qnn.quantize %x : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>
+    %d = qnn.dequantize %q : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4xf32>
+    %r = qnn.relu %d : (tensor<4xf32>) -> tensor<4xf32>
+    %q2 = qnn.quantize %r : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>
+    ```
+
+    becomes `qnn.relu` on the quantized `%q`.
+  }];
+}
+
 def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
   let summary = "Lower quantized qnn ops to integer arithmetic and qnn.rescale";
   let description = [{

@@ -24,6 +24,13 @@ void populateFoldBatchNormPatterns(RewritePatternSet &patterns,
 void populateFuseActivationPatterns(RewritePatternSet &patterns,
                                     bool fuseAdd = true);
 
+/// Folds quantize / dequantize pairs around conv2d, fully_connected and
+/// matmul (constant weights, quantized per channel when `perChannel`), data
+/// movement, relu / clip, and back-to-back quantize(dequantize) into
+/// quantized ops (`--quantize-static`, `--lower-fake-quant`).
+void populateQDQFoldingPatterns(RewritePatternSet &patterns,
+                                bool perChannel = true);
+
 } // namespace qnn
 } // namespace mlir
 

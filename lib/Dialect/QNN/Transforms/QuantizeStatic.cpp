@@ -1,0 +1,419 @@
+//===- QuantizeStatic.cpp - Calibrated graphs and QDQ graphs to quantized ops ===//
+//
+// Part of qopt. Implements `--quantize-static` and `--lower-fake-quant`.
+// Both reduce to the same form: quantize / dequantize pairs around float
+// ops, which the QDQ folding patterns turn into quantized ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Transforms/Transforms.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir {
+namespace qnn {
+#define GEN_PASS_DEF_QUANTIZESTATICPASS
+#define GEN_PASS_DEF_LOWERFAKEQUANTPASS
+#include "qopt/Dialect/QNN/Transforms/Passes.h.inc"
+} // namespace qnn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::qnn;
+
+namespace {
+
+constexpr double kBiasMax = 1073741824.0; // 2^30: headroom for accumulation
+
+quant::UniformQuantizedType perTensorType(MLIRContext *ctx, double scale,
+                                          int64_t zp, bool isSigned,
+                                          unsigned width = 8) {
+  int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(isSigned, width);
+  int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(isSigned, width);
+  return quant::UniformQuantizedType::get(
+      isSigned ? quant::QuantizationFlags::Signed : 0,
+      IntegerType::get(ctx, width), Float32Type::get(ctx), scale, zp, qmin,
+      qmax);
+}
+
+/// Quantization parameters of an activation range (the range is widened to
+/// include 0 so zero padding is exact).
+quant::UniformQuantizedType activationParams(MLIRContext *ctx, double lo,
+                                           double hi, bool isSigned,
+                                           bool symmetric) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  if (hi - lo < 1e-8)
+    hi = lo + 1e-8;
+  int64_t qmin = isSigned ? -128 : 0, qmax = isSigned ? 127 : 255;
+  if (symmetric) {
+    double m = std::max(std::fabs(lo), std::fabs(hi));
+    return perTensorType(ctx, m / 127.0, isSigned ? 0 : 128, isSigned);
+  }
+  double scale = (hi - lo) / double(qmax - qmin);
+  int64_t zp = (int64_t)std::nearbyint(qmin - lo / scale);
+  zp = std::clamp<int64_t>(zp, qmin, qmax);
+  return perTensorType(ctx, scale, zp, isSigned);
+}
+
+/// Real values of a weight or bias given as a float constant or as
+/// dequantize(qconst).
+std::optional<SmallVector<double>> realValues(Value v) {
+  if (auto f = getConstantFloatValues(v))
+    return f;
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  auto qc = dq ? dq.getInput().getDefiningOp<QConstOp>() : QConstOp();
+  if (!qc)
+    return std::nullopt;
+  auto t = cast<RankedTensorType>(qc.getType());
+  auto q = cast<quant::QuantizedType>(t.getElementType());
+  SmallVector<double> scales;
+  SmallVector<int64_t> zps;
+  int64_t axis = -1;
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
+    scales = {u.getScale()};
+    zps = {u.getZeroPoint()};
+  } else {
+    auto a = cast<quant::UniformQuantizedPerAxisType>(q);
+    scales.assign(a.getScales().begin(), a.getScales().end());
+    zps.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
+    axis = a.getQuantizedDimension();
+  }
+  SmallVector<double> out;
+  int64_t inner = 1;
+  if (axis >= 0)
+    for (int64_t d = axis + 1; d < t.getRank(); ++d)
+      inner *= t.getDimSize(d);
+  int64_t i = 0;
+  for (APInt v : qc.getValue().getValues<APInt>()) {
+    int64_t c = axis < 0 ? 0 : (i / inner) % t.getDimSize(axis);
+    int64_t x = q.isSigned() ? v.getSExtValue() : (int64_t)v.getZExtValue();
+    out.push_back((x - zps[c]) * scales[c]);
+    ++i;
+  }
+  return out;
+}
+
+/// Per-channel (or per-tensor) symmetric int8 weights in [-127, 127].
+struct QuantizedWeights {
+  SmallVector<double> scales;
+  SmallVector<int8_t> values;
+};
+
+QuantizedWeights quantizeWeights(ArrayRef<double> w, ArrayRef<int64_t> shape,
+                                 int64_t axis, bool perChannel,
+                                 ArrayRef<double> minScales = {}) {
+  int64_t channels = perChannel ? shape[axis] : 1;
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < (int64_t)shape.size(); ++d)
+    inner *= shape[d];
+  auto channelOf = [&](int64_t i) {
+    return perChannel ? (i / inner) % shape[axis] : 0;
+  };
+  QuantizedWeights r;
+  r.scales.assign(channels, 0.0);
+  for (int64_t i = 0; i < (int64_t)w.size(); ++i)
+    r.scales[channelOf(i)] = std::max(r.scales[channelOf(i)], std::fabs(w[i]));
+  for (auto [c, s] : llvm::enumerate(r.scales)) {
+    s = s > 0 ? s / 127.0 : 1.0;
+    if (c < minScales.size())
+      s = std::max(s, minScales[c]);
+  }
+  for (int64_t i = 0; i < (int64_t)w.size(); ++i) {
+    double q = std::nearbyint(w[i] / r.scales[channelOf(i)]);
+    r.values.push_back((int8_t)std::clamp(q, -127.0, 127.0));
+  }
+  return r;
+}
+
+Value makeQConst(PatternRewriter &rewriter, Location loc,
+                 ArrayRef<int64_t> shape, quant::QuantizedType q,
+                 ArrayRef<int8_t> values) {
+  auto storage = RankedTensorType::get(shape, rewriter.getI8Type());
+  return QConstOp::create(rewriter, loc, RankedTensorType::get(shape, q),
+                          DenseElementsAttr::get(storage, values));
+}
+
+quant::QuantizedType weightType(MLIRContext *ctx, ArrayRef<double> scales,
+                                int64_t axis) {
+  Type i8 = IntegerType::get(ctx, 8), f32 = Float32Type::get(ctx);
+  if (scales.size() == 1)
+    return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                            i8, f32, scales[0], 0, -127, 127);
+  return quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, i8, f32, scales,
+      SmallVector<int64_t>(scales.size(), 0), axis, -127, 127);
+}
+
+/// quantize(P(dequantize(x), W, b)) -> P_q(x, W_q, b_q) for conv2d,
+/// fully_connected (weights along axis 0) and matmul (along the last axis).
+template <typename OpTy>
+struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
+  FoldWeightedOp(MLIRContext *ctx, bool perChannel)
+      : OpRewritePattern(ctx, /*benefit=*/2), perChannel(perChannel) {}
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto op = quantize.getInput().getDefiningOp<OpTy>();
+    if (!op || !op->getResult(0).hasOneUse())
+      return rewriter.notifyMatchFailure(quantize, "no single-use producer");
+    auto dq = op->getOperand(0).template getDefiningOp<DequantizeOp>();
+    if (!dq)
+      return rewriter.notifyMatchFailure(op, "input is not dequantized");
+    auto inType = dyn_cast<quant::UniformQuantizedType>(
+        dq.getInput().getType().getElementType());
+    auto outType = dyn_cast<quant::UniformQuantizedType>(
+        quantize.getOutput().getType().getElementType());
+    if (!inType || !outType)
+      return rewriter.notifyMatchFailure(op, "needs per-tensor activations");
+    Value weight = op->getOperand(1);
+    auto wShape = cast<RankedTensorType>(weight.getType()).getShape();
+    auto w = realValues(weight);
+    if (!w)
+      return rewriter.notifyMatchFailure(op, "weights are not constant");
+    bool isMatMul = std::is_same_v<OpTy, MatMulOp>;
+    int64_t axis = isMatMul ? (int64_t)wShape.size() - 1 : 0;
+    if (isMatMul && wShape.size() != 2)
+      return rewriter.notifyMatchFailure(op, "matmul weight is not 2-D");
+    std::optional<SmallVector<double>> bias;
+    if (!isMatMul && op->getNumOperands() > 2) {
+      bias = realValues(op->getOperand(2));
+      if (!bias)
+        return rewriter.notifyMatchFailure(op, "bias is not constant");
+    }
+    double sx = inType.getScale();
+    // TFLite's bias guard: widen a channel's weight scale so its bias fits
+    // in +-2^30 at scale s_x * s_w.
+    SmallVector<double> minScales;
+    if (bias) {
+      for (double b : *bias)
+        minScales.push_back(std::fabs(b) / (kBiasMax * sx));
+      if (!perChannel) {
+        double m = *std::max_element(minScales.begin(), minScales.end());
+        minScales = {m};
+      }
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op->getLoc();
+    QuantizedWeights qw;
+    Value wq;
+    // Weights that arrive quantized (QDQ / QAT models) keep their exact
+    // parameters; float weights are quantized here.
+    auto wdq = weight.getDefiningOp<DequantizeOp>();
+    if (wdq && wdq.getInput().getDefiningOp<QConstOp>()) {
+      Type wt = wdq.getInput().getType().getElementType();
+      if (auto u = dyn_cast<quant::UniformQuantizedType>(wt)) {
+        qw.scales = {u.getScale()};
+      } else {
+        auto a = cast<quant::UniformQuantizedPerAxisType>(wt);
+        if (a.getQuantizedDimension() != axis)
+          return rewriter.notifyMatchFailure(op, "weight quantized along "
+                                                 "another axis");
+        qw.scales.assign(a.getScales().begin(), a.getScales().end());
+      }
+      wq = wdq.getInput();
+    } else {
+      qw = quantizeWeights(*w, wShape, axis, perChannel, minScales);
+      wq = makeQConst(rewriter, loc, wShape, weightType(ctx, qw.scales, axis),
+                      qw.values);
+    }
+    SmallVector<Value> operands = {dq.getInput(), wq};
+    if (bias) {
+      int64_t channels = bias->size();
+      SmallVector<double> bScales;
+      SmallVector<int32_t> bValues;
+      for (int64_t c = 0; c < channels; ++c) {
+        double s = sx * qw.scales[qw.scales.size() == 1 ? 0 : c];
+        bScales.push_back(s);
+        bValues.push_back((int32_t)std::clamp(
+            std::nearbyint((*bias)[c] / s), -2147483647.0, 2147483647.0));
+      }
+      quant::QuantizedType bt;
+      Type i32 = rewriter.getI32Type(), f32 = rewriter.getF32Type();
+      int64_t lo = std::numeric_limits<int32_t>::min(),
+              hi = std::numeric_limits<int32_t>::max();
+      if (qw.scales.size() == 1)
+        bt = quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                              i32, f32, bScales[0], 0, lo, hi);
+      else
+        bt = quant::UniformQuantizedPerAxisType::get(
+            quant::QuantizationFlags::Signed, i32, f32, bScales,
+            SmallVector<int64_t>(channels, 0), 0, lo, hi);
+      auto storage = RankedTensorType::get({channels}, i32);
+      operands.push_back(QConstOp::create(
+          rewriter, loc, RankedTensorType::get({channels}, bt),
+          DenseElementsAttr::get(storage, ArrayRef<int32_t>(bValues))));
+    }
+    Operation *newOp = rewriter.clone(*op);
+    newOp->setOperands(operands);
+    newOp->getResult(0).setType(quantize.getOutput().getType());
+    rewriter.replaceOp(quantize, newOp->getResults());
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  bool perChannel;
+};
+
+/// op(dequantize(q)) -> dequantize(op_q(q)) for ops that keep their input's
+/// parameters.
+template <typename OpTy>
+struct SinkDequantize : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto dq = op->getOperand(0).template getDefiningOp<DequantizeOp>();
+    if (!dq || !isa<quant::UniformQuantizedType>(
+                   dq.getInput().getType().getElementType()))
+      return rewriter.notifyMatchFailure(op, "input is not dequantized");
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    Operation *newOp = rewriter.clone(*op);
+    newOp->setOperand(0, dq.getInput());
+    newOp->getResult(0).setType(RankedTensorType::get(
+        resultType.getShape(), dq.getInput().getType().getElementType()));
+    rewriter.replaceOpWithNewOp<DequantizeOp>(op, resultType,
+                                              newOp->getResult(0));
+    return success();
+  }
+};
+
+/// quantize(act(dequantize(q))) -> act_q(q) for relu and clip.
+template <typename OpTy>
+struct FoldActivation : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto op = quantize.getInput().getDefiningOp<OpTy>();
+    if (!op || !op->getResult(0).hasOneUse())
+      return failure();
+    auto dq = op.getInput().template getDefiningOp<DequantizeOp>();
+    if (!dq || !isa<quant::UniformQuantizedType>(
+                   dq.getInput().getType().getElementType()) ||
+        !isa<quant::UniformQuantizedType>(
+            quantize.getOutput().getType().getElementType()))
+      return failure();
+    Operation *newOp = rewriter.clone(*op);
+    newOp->setOperand(0, dq.getInput());
+    newOp->getResult(0).setType(quantize.getOutput().getType());
+    rewriter.replaceOp(quantize, newOp->getResults());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// quantize(dequantize(q)) -> q, or a requantize when parameters differ.
+struct FoldQuantizeDequantize : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto dq = quantize.getInput().getDefiningOp<DequantizeOp>();
+    if (!dq)
+      return failure();
+    Value q = dq.getInput();
+    if (q.getType() == quantize.getOutput().getType()) {
+      rewriter.replaceOp(quantize, q);
+      return success();
+    }
+    if (!isa<quant::UniformQuantizedType>(
+            cast<RankedTensorType>(q.getType()).getElementType()) ||
+        !isa<quant::UniformQuantizedType>(
+            quantize.getOutput().getType().getElementType()))
+      return failure();
+    rewriter.replaceOpWithNewOp<RequantizeOp>(
+        quantize, quantize.getOutput().getType(), q);
+    return success();
+  }
+};
+
+struct QuantizeStaticPass
+    : qnn::impl::QuantizeStaticPassBase<QuantizeStaticPass> {
+  using QuantizeStaticPassBase::QuantizeStaticPassBase;
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    if (activationType != "int8" && activationType != "uint8") {
+      getOperation().emitError("quantize-static: activation-type must be "
+                               "int8 or uint8, got '")
+          << activationType << "'";
+      return signalPassFailure();
+    }
+    bool isSigned = activationType == "int8";
+    SmallVector<ObserverOp> observers;
+    getOperation().walk([&](ObserverOp o) { observers.push_back(o); });
+    if (observers.empty()) {
+      getOperation().emitError(
+          "quantize-static: no qnn.observer ops; run qopt --insert-observers, "
+          "then qopt-run --calibrate --input calib.npy -o calibrated.mlir");
+      return signalPassFailure();
+    }
+    for (ObserverOp o : observers)
+      if (!o.getMin() || !o.getMax()) {
+        o.emitError("observer ")
+            << o.getId() << (o.getName() ? " ('" + o.getName()->str() + "')" : "")
+            << " has no calibration statistics; calibrate with `qopt-run "
+               "FILE --calibrate --input calib.npy -o calibrated.mlir` (or "
+               "apply saved ones with --stats-in stats.json)";
+        return signalPassFailure();
+      }
+    OpBuilder b(ctx);
+    for (ObserverOp o : observers) {
+      auto q = activationParams(ctx, o.getMin()->convertToDouble(),
+                              o.getMax()->convertToDouble(), isSigned,
+                              symmetricActivations);
+      b.setInsertionPoint(o);
+      auto t = o.getType();
+      Value qv = QuantizeOp::create(b, o.getLoc(),
+                                    RankedTensorType::get(t.getShape(), q),
+                                    o.getInput());
+      Value dv = DequantizeOp::create(b, o.getLoc(), t, qv);
+      o.replaceAllUsesWith(dv);
+      o.erase();
+    }
+    RewritePatternSet patterns(ctx);
+    populateQDQFoldingPatterns(patterns, perChannel);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+struct LowerFakeQuantPass
+    : qnn::impl::LowerFakeQuantPassBase<LowerFakeQuantPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(ctx);
+    getOperation().walk([&](FakeQuantOp fq) {
+      b.setInsertionPoint(fq);
+      auto t = fq.getType();
+      Value qv = QuantizeOp::create(
+          b, fq.getLoc(), RankedTensorType::get(t.getShape(), fq.getQtype()),
+          fq.getInput());
+      fq.getResult().replaceAllUsesWith(
+          DequantizeOp::create(b, fq.getLoc(), t, qv).getResult());
+      fq.erase();
+    });
+    RewritePatternSet patterns(ctx);
+    populateQDQFoldingPatterns(patterns, /*perChannel=*/true);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
+                                     bool perChannel) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<FoldWeightedOp<Conv2DOp>, FoldWeightedOp<FullyConnectedOp>,
+               FoldWeightedOp<MatMulOp>>(ctx, perChannel);
+  patterns.add<SinkDequantize<MaxPool2DOp>, SinkDequantize<ReshapeOp>,
+               SinkDequantize<FlattenOp>, SinkDequantize<TransposeOp>,
+               FoldActivation<ReluOp>, FoldActivation<ClipOp>,
+               FoldQuantizeDequantize>(ctx);
+}

@@ -1,0 +1,18 @@
+// RUN: qopt %s --quantize-static -verify-diagnostics -split-input-file
+// RUN: not qopt %s --quantize-static=activation-type=int4 -split-input-file 2>&1 | FileCheck %s --check-prefix=TYPE
+
+func.func @uncalibrated(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{observer 0 ('conv1') has no calibration statistics; calibrate with `qopt-run FILE --calibrate --input calib.npy -o calibrated.mlir` (or apply saved ones with --stats-in stats.json)}}
+  %o = qnn.observer %x {id = 0 : i64, name = "conv1"} : tensor<4xf32>
+  return %o : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{quantize-static: no qnn.observer ops; run qopt --insert-observers, then qopt-run --calibrate --input calib.npy -o calibrated.mlir}}
+module {
+  func.func @none(%x: tensor<4xf32>) -> tensor<4xf32> {
+    return %x : tensor<4xf32>
+  }
+}
+// TYPE: quantize-static: activation-type must be int8 or uint8, got 'int4'

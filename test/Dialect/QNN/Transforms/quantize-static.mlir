@@ -1,0 +1,57 @@
+// RUN: qopt %s --quantize-static --split-input-file | FileCheck %s
+// RUN: qopt %s --quantize-static=activation-type=uint8 --split-input-file | FileCheck %s --check-prefix=U8
+// RUN: qopt %s --quantize-static=per-channel=false --split-input-file | FileCheck %s --check-prefix=PT
+
+// Input [0, 1] -> int8 scale 1/255, zero point -128. Weights per channel:
+// max |w| = 2 and 0.5 -> scales 2/127 and 0.5/127; bias 1 / (s_x * s_w).
+// Output [-2, 2] -> scale 4/255, zero point 0 (round(-128 + 127.5) = 0).
+// CHECK-LABEL: func @fc
+// CHECK-DAG: %[[B:.*]] = qnn.qconst dense<[16192, 0]> : tensor<2xi32>
+// CHECK-DAG: %[[W:.*]] = qnn.qconst dense<{{\[\[}}127, -64], [127, 127]]> : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32:0, {0.015748031496062992,0.00393700787401574{{[0-9]*}}}>>
+// CHECK-DAG: %[[Q:.*]] = qnn.quantize %arg0 : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<i8:f32, 0.0039215686274509803:-128>>
+// CHECK: %[[Y:.*]] = qnn.fully_connected %[[Q]], %[[W]], %[[B]] {fused_activation = #qnn.activation<relu>} {{.*}} -> tensor<1x2x!quant.uniform<i8:f32, 0.015686274509803921>>
+// CHECK: qnn.dequantize %[[Y]]
+// CHECK-NOT: qnn.observer
+// U8: qnn.quantize %arg0 : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<u8:f32, 0.0039215686274509803>>
+// PT: tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.015748031496062992>>
+func.func @fc(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %w = arith.constant dense<[[2.0, -1.0], [0.5, 0.5]]> : tensor<2x2xf32>
+  %b = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %i = qnn.observer %x {id = 0 : i64, min = 0.0 : f64, max = 1.0 : f64} : tensor<1x2xf32>
+  %y = qnn.fully_connected %i, %w, %b {fused_activation = #qnn.activation<relu>} : (tensor<1x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
+  %o = qnn.observer %y {id = 1 : i64, min = -2.0 : f64, max = 2.0 : f64} : tensor<1x2xf32>
+  return %o : tensor<1x2xf32>
+}
+
+// -----
+
+// Max pool and flatten keep the quantized parameters; the second observer's
+// parameters differ, so a requantize joins them.
+// CHECK-LABEL: func @same_scale
+// CHECK: %[[Q:.*]] = qnn.quantize %arg0
+// CHECK: %[[P:.*]] = qnn.max_pool2d %[[Q]]
+// CHECK: %[[F:.*]] = qnn.flatten %[[P]]
+// CHECK: %[[R:.*]] = qnn.requantize %[[F]]
+// CHECK: qnn.dequantize %[[R]]
+func.func @same_scale(%x: tensor<1x1x2x2xf32>) -> tensor<1x1xf32> {
+  %i = qnn.observer %x {id = 0 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x1x2x2xf32>
+  %p = qnn.max_pool2d %i {kernel = array<i64: 2, 2>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x1x1xf32>
+  %f = qnn.flatten %p : (tensor<1x1x1x1xf32>) -> tensor<1x1xf32>
+  %o = qnn.observer %f {id = 1 : i64, min = 0.0 : f64, max = 1.0 : f64} : tensor<1x1xf32>
+  return %o : tensor<1x1xf32>
+}
+
+// -----
+
+// Without an integer kernel (softmax) the op stays float between
+// dequantize and quantize.
+// CHECK-LABEL: func @float_island
+// CHECK: qnn.dequantize
+// CHECK: qnn.softmax {{.*}} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+// CHECK: qnn.quantize
+func.func @float_island(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %i = qnn.observer %x {id = 0 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x4xf32>
+  %s = qnn.softmax %i : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  %o = qnn.observer %s {id = 1 : i64, min = 0.0 : f64, max = 1.0 : f64} : tensor<1x4xf32>
+  return %o : tensor<1x4xf32>
+}
