@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: qopt's main job on the bundled digits CNN (ONNX, batch-norm
-# kept), end to end as far as qopt goes today:
-#   import -> fold batch-norm + fuse activations -> JIT on 450 test digits
-#   -> a pre-quantized (QOperator uint8) twin run integer-only
-#   -> ahead-of-time object + C program.
+# kept), end to end:
+#   import -> fold batch-norm + fuse activations -> fp32 on 450 test digits
+#   -> observers, calibration on 256 images, static int8 quantization
+#   -> integer-only int8 on the same digits (accuracy, agreement, speed)
+#   -> ahead-of-time int8 object + C program.
 set -euo pipefail
 BUILD=${1:-build}
 BIN="$BUILD/bin"
@@ -34,14 +35,22 @@ echo "3. run fp32    qopt-run (JIT) on 450 test digits"
 echo "   accuracy $(accuracy "$OUT/fp32.npy"), max |logit - torch| = $(maxdiff "$OUT/fp32.npy" "$IN/digits_cnn_torch_logits.npy")"
 "$BIN/qopt-run" "$OUT/cnn.opt.mlir" --input "$IN/digits_test_x.npy" --bench 20 --batch-size 64 | sed 's/^/   fp32 /'
 
-echo "4. run int8    the QOperator uint8 twin, --integer-only (int32 accumulate + fixed-point requantize)"
-"$BIN/qopt-run" "$IN/digits_cnn_qop_qlinear.onnx" --input "$IN/digits_test_x.npy" --output "$OUT/int8.npy"
-echo "   accuracy $(accuracy "$OUT/int8.npy") (ONNX Runtime int8: 0.9844), argmax agreement with fp32: $(/usr/bin/python3 -c "import numpy as np; print('%.4f' % (np.load('$OUT/int8.npy').argmax(1)==np.load('$OUT/fp32.npy').argmax(1)).mean())")"
-"$BIN/qopt-run" "$IN/digits_cnn_qop_qlinear.onnx" --input "$IN/digits_test_x.npy" --bench 20 --batch-size 64 | sed 's/^/   int8 /'
+echo "4. quantize    qopt --insert-observers; qopt-run --calibrate (256 images, min/max); qopt --quantize-static"
+"$BIN/qopt" --insert-observers "$OUT/cnn.opt.mlir" -o "$OUT/cnn.obs.mlir"
+"$BIN/qopt-run" "$OUT/cnn.obs.mlir" --calibrate --input "$IN/digits_calib_x.npy" -o "$OUT/cnn.cal.mlir" --stats-out "$OUT/stats.json"
+"$BIN/qopt" --quantize-static "$OUT/cnn.cal.mlir" -o "$OUT/cnn.int8.mlir"
+echo "   $(grep -c '"id"' "$OUT/stats.json") observers calibrated ($OUT/stats.json); int8 graph: quantize=$(count "$OUT/cnn.int8.mlir" quantize) conv2d=$(count "$OUT/cnn.int8.mlir" conv2d) fully_connected=$(count "$OUT/cnn.int8.mlir" fully_connected) dequantize=$(count "$OUT/cnn.int8.mlir" dequantize)"
+"$BIN/qopt" --integer-only "$OUT/cnn.int8.mlir" -o "$OUT/cnn.intonly.mlir"
+echo "   --integer-only: $(grep -c 'qnn.rescale' "$OUT/cnn.intonly.mlir") fixed-point rescales, $(grep -cE 'arith\.(mulf|addf)' "$OUT/cnn.intonly.mlir") float ops (input quantize / output dequantize only)"
 
-echo "5. compile     qopt-compile -> object + C header, linked by examples/c/run_model.c"
-"$BIN/qopt-compile" "$OUT/cnn.opt.mlir" --target x86_64-linux-gnu -o "$OUT/digits.o" --header "$OUT/digits.h" --name digits
+echo "5. run int8    qopt-run (integer-only) on the same 450 digits"
+"$BIN/qopt-run" "$OUT/cnn.int8.mlir" --input "$IN/digits_test_x.npy" --output "$OUT/int8.npy"
+echo "   accuracy $(accuracy "$OUT/int8.npy") (fp32 $(accuracy "$OUT/fp32.npy"), ONNX Runtime int8 0.9844), argmax agreement with fp32: $(/usr/bin/python3 -c "import numpy as np; print('%.4f' % (np.load('$OUT/int8.npy').argmax(1)==np.load('$OUT/fp32.npy').argmax(1)).mean())")"
+"$BIN/qopt-run" "$OUT/cnn.int8.mlir" --input "$IN/digits_test_x.npy" --bench 20 --batch-size 64 | sed 's/^/   int8 /'
+
+echo "6. compile     qopt-compile the int8 model -> object + C header, linked by examples/c/run_model.c"
+"$BIN/qopt-compile" "$OUT/cnn.int8.mlir" --target x86_64-linux-gnu -o "$OUT/digits.o" --header "$OUT/digits.h" --name digits
 clang-22 -O2 -I"$OUT" -DQOPT_MODEL_HEADER='"digits.h"' -DQOPT_MODEL=digits examples/c/run_model.c "$OUT/digits.o" -lm -o "$OUT/run_digits"
 "$OUT/run_digits" "$IN/digits_test_x.npy" "$OUT/aot.npy" | sed 's/^/   /'
-echo "   accuracy $(accuracy "$OUT/aot.npy"); object needs only: $(nm -u "$OUT/digits.o" | awk '{print $2}' | tr '\n' ' ')"
+echo "   accuracy $(accuracy "$OUT/aot.npy"); identical to the JIT: $(/usr/bin/python3 -c "import numpy as np; print(bool((np.load('$OUT/aot.npy')==np.load('$OUT/int8.npy')).all()))"); object needs only: $(nm -u "$OUT/digits.o" | awk '{print $2}' | tr '\n' ' ')"
 echo "== artifacts in $OUT"
