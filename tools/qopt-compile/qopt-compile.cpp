@@ -66,26 +66,13 @@ int main(int argc, char **argv) {
   mlir::registerLLVMDialectTranslation(registry);
   mlir::MLIRContext context(registry);
 
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-  if (StringRef(inputFile).ends_with(".onnx")) {
-    auto buf = MemoryBuffer::getFile(inputFile, false, false);
-    if (!buf)
-      return fail("cannot read '" + inputFile + "': " +
-                  buf.getError().message());
-    qopt::ONNXImportOptions options;
-    options.externalDataDir = sys::path::parent_path(inputFile).str();
-    for (const std::string &spec : inputShapes) {
-      std::string e = qopt::parseInputShapeOption(spec, options);
-      if (!e.empty())
-        return fail(e);
-    }
-    module = qopt::importONNX((*buf)->getBuffer(), inputFile, &context,
-                              options);
-  } else {
-    module = mlir::parseSourceFile<mlir::ModuleOp>(inputFile, &context);
-  }
+  std::string loadError;
+  mlir::OwningOpRef<mlir::ModuleOp> module = qopt::loadModel(
+      inputFile, &context,
+      std::vector<std::string>(inputShapes.begin(), inputShapes.end()),
+      loadError);
   if (!module)
-    return 1;
+    return loadError.empty() ? 1 : fail(loadError);
   qopt::AOTOptions options;
   options.entry = entry;
   options.name = name;

@@ -78,6 +78,18 @@ static int fail(const Twine &msg) {
   return 1;
 }
 
+/// Reads every --input file.
+static Expected<std::vector<qopt::NpyArray>> readInputs() {
+  std::vector<qopt::NpyArray> data;
+  for (const std::string &path : inputs) {
+    auto array = qopt::readNpy(path);
+    if (!array)
+      return array.takeError();
+    data.push_back(std::move(*array));
+  }
+  return data;
+}
+
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   // Compiled models malloc their intermediate tensors on every call. Keep
@@ -98,26 +110,13 @@ int main(int argc, char **argv) {
   mlir::registerLLVMDialectTranslation(registry);
   mlir::MLIRContext context(registry);
 
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-  if (StringRef(inputFile).ends_with(".onnx")) {
-    auto buf = MemoryBuffer::getFile(inputFile, false, false);
-    if (!buf)
-      return fail("cannot read '" + inputFile + "': " +
-                  buf.getError().message());
-    qopt::ONNXImportOptions options;
-    options.externalDataDir = sys::path::parent_path(inputFile).str();
-    for (const std::string &spec : inputShapes) {
-      std::string e = qopt::parseInputShapeOption(spec, options);
-      if (!e.empty())
-        return fail(e);
-    }
-    module = qopt::importONNX((*buf)->getBuffer(), inputFile, &context,
-                              options);
-  } else {
-    module = mlir::parseSourceFile<mlir::ModuleOp>(inputFile, &context);
-  }
+  std::string loadError;
+  mlir::OwningOpRef<mlir::ModuleOp> module = qopt::loadModel(
+      inputFile, &context,
+      std::vector<std::string>(inputShapes.begin(), inputShapes.end()),
+      loadError);
   if (!module)
-    return 1;
+    return loadError.empty() ? 1 : fail(loadError);
 
   if (calibrateMode || !statsIn.empty()) {
     std::vector<qopt::ObserverStats> stats;
@@ -127,13 +126,10 @@ int main(int argc, char **argv) {
         return fail(toString(read.takeError()));
       stats = std::move(*read);
     } else {
-      std::vector<qopt::NpyArray> data;
-      for (const std::string &path : inputs) {
-        auto array = qopt::readNpy(path);
-        if (!array)
-          return fail(toString(array.takeError()));
-        data.push_back(std::move(*array));
-      }
+      auto read = readInputs();
+      if (!read)
+        return fail(toString(read.takeError()));
+      std::vector<qopt::NpyArray> data = std::move(*read);
       if (data.empty())
         return fail("--calibrate needs calibration data (--input)");
       qopt::CalibrationOptions options;
@@ -166,13 +162,10 @@ int main(int argc, char **argv) {
   if (!model)
     return fail(toString(model.takeError()));
 
-  std::vector<qopt::NpyArray> data;
-  for (const std::string &path : inputs) {
-    auto array = qopt::readNpy(path);
-    if (!array)
-      return fail(toString(array.takeError()));
-    data.push_back(std::move(*array));
-  }
+  auto read = readInputs();
+  if (!read)
+    return fail(toString(read.takeError()));
+  std::vector<qopt::NpyArray> data = std::move(*read);
   if (Error e = (*model)->checkInputs(data, std::vector<std::string>(
                                                 inputs.begin(), inputs.end())))
     return fail(toString(std::move(e)));

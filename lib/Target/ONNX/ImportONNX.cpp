@@ -25,6 +25,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/ADT/STLExtras.h"
@@ -189,6 +190,9 @@ private:
   LogicalResult importDequantizeLinear(const onnx::NodeProto &node);
   LogicalResult importQLinearConv(const onnx::NodeProto &node);
   LogicalResult importQLinearMatMul(const onnx::NodeProto &node);
+  FailureOr<quant::QuantizedType> unitScaleType(const onnx::NodeProto &node,
+                                                int idx, int zpIdx,
+                                                int64_t axis, int64_t channels);
   LogicalResult importConvInteger(const onnx::NodeProto &node);
   LogicalResult importMatMulInteger(const onnx::NodeProto &node);
   /// Raw integer tensors (ONNX int8/uint8 data) seen as quantized with scale
@@ -1577,6 +1581,47 @@ static quant::QuantizedType accumulatorType(MLIRContext *ctx) {
 }
 
 
+/// The unit-scale quantized type of a ConvInteger / MatMulInteger operand:
+/// its integer type with the (optional) zero point input `zpIdx`, per axis
+/// `axis` when the zero point has one value per `channels` (axis -1: only
+/// per tensor).
+FailureOr<quant::QuantizedType>
+Importer::unitScaleType(const onnx::NodeProto &node, int idx, int zpIdx,
+                        int64_t axis, int64_t channels) {
+  Type et = typeOf(node.input(idx)).getElementType();
+  if (auto q = dyn_cast<quant::QuantizedType>(et))
+    et = IntegerType::get(ctx, q.getStorageTypeIntegralWidth(),
+                          q.isSigned() ? IntegerType::Signless
+                                       : IntegerType::Unsigned);
+  if (!isa<IntegerType>(et))
+    return nodeError(node) << "input " << idx << " must be an integer tensor";
+  SmallVector<int64_t> zps = {0};
+  if (hasInput(node, zpIdx)) {
+    ElementsAttr za = getConst(node.input(zpIdx));
+    if (!za)
+      return unsupported(node, "a zero point that is not a constant");
+    zps.clear();
+    bool u = cast<IntegerType>(za.getElementType()).isUnsigned();
+    for (APInt v : za.getValues<APInt>())
+      zps.push_back(u ? (int64_t)v.getZExtValue() : v.getSExtValue());
+  }
+  auto [st, isSigned] = storageOf(et);
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(
+      isSigned, st.getWidth());
+  int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(
+      isSigned, st.getWidth());
+  if (zps.size() == 1)
+    return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
+        flags, st, builder.getF32Type(), 1.0, zps[0], qmin, qmax));
+  if (axis < 0 || (int64_t)zps.size() != channels)
+    return unsupported(node, "per-element zero points of input " +
+                                 std::to_string(idx));
+  return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
+      flags, st, builder.getF32Type(), SmallVector<double>(zps.size(), 1.0),
+      zps, axis, qmin, qmax));
+}
+
 LogicalResult Importer::importConvInteger(const onnx::NodeProto &node) {
   if (failed(requireInputs(node, 2, 4)))
     return failure();
@@ -1584,40 +1629,8 @@ LogicalResult Importer::importConvInteger(const onnx::NodeProto &node) {
   if (xt.getRank() != 4 || wt.getRank() != 4)
     return unsupported(node, "only 2-D convolution (4-D NCHW input) is "
                              "supported");
-  auto makeType = [&](int idx, int zpIdx, int64_t channels,
-                      bool perAxisOk) -> FailureOr<quant::QuantizedType> {
-    Type et = typeOf(node.input(idx)).getElementType();
-    if (auto q = dyn_cast<quant::QuantizedType>(et))
-      et = IntegerType::get(ctx, q.getStorageTypeIntegralWidth(),
-                            q.isSigned() ? IntegerType::Signless
-                                         : IntegerType::Unsigned);
-    if (!isa<IntegerType>(et))
-      return nodeError(node) << "input " << idx << " must be an integer tensor";
-    SmallVector<int64_t> zps = {0};
-    if (hasInput(node, zpIdx)) {
-      ElementsAttr za = getConst(node.input(zpIdx));
-      if (!za)
-        return unsupported(node, "a zero point that is not a constant");
-      zps.clear();
-      bool u = cast<IntegerType>(za.getElementType()).isUnsigned();
-      for (APInt v : za.getValues<APInt>())
-        zps.push_back(u ? (int64_t)v.getZExtValue() : v.getSExtValue());
-    }
-    auto [st, isSigned] = storageOf(et);
-    unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
-    int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(isSigned, st.getWidth());
-    int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(isSigned, st.getWidth());
-    if (zps.size() == 1)
-      return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
-          flags, st, builder.getF32Type(), 1.0, zps[0], qmin, qmax));
-    if (!perAxisOk || (int64_t)zps.size() != channels)
-      return unsupported(node, "per-element zero points of this input");
-    return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
-        flags, st, builder.getF32Type(), SmallVector<double>(zps.size(), 1.0),
-        zps, 0, qmin, qmax));
-  };
-  auto xq = makeType(0, 2, 0, false);
-  auto wq = makeType(1, 3, wt.getDimSize(0), true);
+  auto xq = unitScaleType(node, 0, 2, /*axis=*/-1, 0);
+  auto wq = unitScaleType(node, 1, 3, /*axis=*/0, wt.getDimSize(0));
   if (failed(xq) || failed(wq))
     return failure();
   auto x = quantOperand(node, 0, *xq);
@@ -1632,40 +1645,9 @@ LogicalResult Importer::importMatMulInteger(const onnx::NodeProto &node) {
   if (failed(requireInputs(node, 2, 4)))
     return failure();
   RankedTensorType at = typeOf(node.input(0)), bt = typeOf(node.input(1));
-  auto makeType = [&](int idx, int zpIdx, int64_t axis,
-                      int64_t channels) -> FailureOr<quant::QuantizedType> {
-    Type et = typeOf(node.input(idx)).getElementType();
-    if (auto q = dyn_cast<quant::QuantizedType>(et))
-      et = IntegerType::get(ctx, q.getStorageTypeIntegralWidth(),
-                            q.isSigned() ? IntegerType::Signless
-                                         : IntegerType::Unsigned);
-    if (!isa<IntegerType>(et))
-      return nodeError(node) << "input " << idx << " must be an integer tensor";
-    SmallVector<int64_t> zps = {0};
-    if (hasInput(node, zpIdx)) {
-      ElementsAttr za = getConst(node.input(zpIdx));
-      if (!za)
-        return unsupported(node, "a zero point that is not a constant");
-      zps.clear();
-      bool u = cast<IntegerType>(za.getElementType()).isUnsigned();
-      for (APInt v : za.getValues<APInt>())
-        zps.push_back(u ? (int64_t)v.getZExtValue() : v.getSExtValue());
-    }
-    auto [st, isSigned] = storageOf(et);
-    unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
-    int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(isSigned, st.getWidth());
-    int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(isSigned, st.getWidth());
-    if (zps.size() == 1)
-      return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
-          flags, st, builder.getF32Type(), 1.0, zps[0], qmin, qmax));
-    if (axis < 0 || (int64_t)zps.size() != channels)
-      return unsupported(node, "per-row zero points of A");
-    return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
-        flags, st, builder.getF32Type(), SmallVector<double>(zps.size(), 1.0),
-        zps, axis, qmin, qmax));
-  };
-  auto aq = makeType(0, 2, -1, 0);
-  auto bq = makeType(1, 3, bt.getRank() - 1, bt.getDimSize(bt.getRank() - 1));
+  auto aq = unitScaleType(node, 0, 2, /*axis=*/-1, 0);
+  auto bq = unitScaleType(node, 1, 3, bt.getRank() - 1,
+                          bt.getDimSize(bt.getRank() - 1));
   if (failed(aq) || failed(bq))
     return failure();
   std::string reason;
@@ -1961,6 +1943,27 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef bytes, StringRef bufferName,
   }
   Importer importer(context, model, bufferName, options);
   return importer.run();
+}
+
+OwningOpRef<ModuleOp> qopt::loadModel(StringRef path, MLIRContext *context,
+                                      ArrayRef<std::string> inputShapes,
+                                      std::string &error) {
+  if (!path.ends_with(".onnx"))
+    return parseSourceFile<ModuleOp>(path, context);
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!buf) {
+    error = ("cannot read '" + path + "': " + buf.getError().message()).str();
+    return nullptr;
+  }
+  ONNXImportOptions options;
+  options.externalDataDir = llvm::sys::path::parent_path(path).str();
+  for (const std::string &spec : inputShapes) {
+    error = parseInputShapeOption(spec, options);
+    if (!error.empty())
+      return nullptr;
+  }
+  return importONNX((*buf)->getBuffer(), path, context, options);
 }
 
 void qopt::registerFromONNXTranslation() {

@@ -45,6 +45,13 @@ mlir::OwningOpRef<mlir::ModuleOp> importONNX(llvm::StringRef bytes,
                                              mlir::MLIRContext *context,
                                              const ONNXImportOptions &options);
 
+/// Loads a model for the tools: imported from ONNX (with `inputShapes`,
+/// NAME:DIMS each) when `path` ends in .onnx, parsed as MLIR otherwise.
+/// Null on failure, with diagnostics emitted or `error` set.
+mlir::OwningOpRef<mlir::ModuleOp>
+loadModel(llvm::StringRef path, mlir::MLIRContext *context,
+          llvm::ArrayRef<std::string> inputShapes, std::string &error);
+
 /// Registers the `--import-onnx` translation (with `--input-shape`).
 void registerFromONNXTranslation();
 
