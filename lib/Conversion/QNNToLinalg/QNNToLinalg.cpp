@@ -8,6 +8,7 @@
 
 #include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -37,24 +38,12 @@ constexpr int64_t kDyn = ShapedType::kDynamic;
 /// tensor.empty of `type`; dynamic dim i is taken from `dims[i]`.
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
                   ArrayRef<Value> dims) {
-  SmallVector<Value> dyn;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    if (type.isDynamicDim(i))
-      dyn.push_back(dims[i]);
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(), dyn);
+  return createEmptyTensor(b, loc, type.getShape(), type.getElementType(),
+                           dims);
 }
 
-/// Sizes of `v` as index values (constants where static).
 SmallVector<Value> dimValues(OpBuilder &b, Location loc, Value v) {
-  auto t = cast<RankedTensorType>(v.getType());
-  SmallVector<Value> out;
-  for (int64_t i = 0; i < t.getRank(); ++i)
-    out.push_back(t.isDynamicDim(i)
-                      ? Value(tensor::DimOp::create(b, loc, v, i))
-                      : Value(arith::ConstantIndexOp::create(b, loc,
-                                                             t.getDimSize(i))));
-  return out;
+  return getDimValues(b, loc, v);
 }
 
 /// An empty result tensor whose dynamic dims equal those of `like` at the same

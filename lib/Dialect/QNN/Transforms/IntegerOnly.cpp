@@ -9,6 +9,7 @@
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Utils/FixedPoint.h"
+#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -92,23 +93,12 @@ Value extTo32(OpBuilder &b, Location loc, Value v, bool isSigned) {
 }
 
 SmallVector<Value> dimValues(OpBuilder &b, Location loc, Value v) {
-  auto t = cast<RankedTensorType>(v.getType());
-  SmallVector<Value> out;
-  for (int64_t i = 0; i < t.getRank(); ++i)
-    out.push_back(t.isDynamicDim(i)
-                      ? Value(tensor::DimOp::create(b, loc, v, i))
-                      : Value(arith::ConstantIndexOp::create(b, loc,
-                                                             t.getDimSize(i))));
-  return out;
+  return getDimValues(b, loc, v);
 }
 
 Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                   Type et, ArrayRef<Value> dims) {
-  SmallVector<Value> dyn;
-  for (auto [i, d] : llvm::enumerate(shape))
-    if (ShapedType::isDynamic(d))
-      dyn.push_back(dims[i]);
-  return tensor::EmptyOp::create(b, loc, shape, et, dyn);
+  return createEmptyTensor(b, loc, shape, et, dims);
 }
 
 /// A 1-D i32 constant of per-channel values.

@@ -1,0 +1,26 @@
+//===- TensorUtils.h - Helpers for building linalg on tensors -------*- C++ -*-===//
+//
+// Part of qopt. Shared by convert-qnn-to-linalg and --integer-only.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_DIALECT_QNN_UTILS_TENSORUTILS_H
+#define QOPT_DIALECT_QNN_UTILS_TENSORUTILS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace mlir {
+namespace qnn {
+
+/// Sizes of the ranked tensor `v` as index values (constants where static).
+SmallVector<Value> getDimValues(OpBuilder &b, Location loc, Value v);
+
+/// tensor.empty of `shape` x `elementType`; dynamic dimension i is `dims[i]`.
+Value createEmptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                        Type elementType, ArrayRef<Value> dims);
+
+} // namespace qnn
+} // namespace mlir
+
+#endif // QOPT_DIALECT_QNN_UTILS_TENSORUTILS_H
