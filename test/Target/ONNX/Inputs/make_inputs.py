@@ -82,3 +82,8 @@ ext_model = single("Gemm", 13, [f("x", [2, 3])], [f("y", [2, 2])],
 onnx.save_model(ext_model, "external_data.onnx", save_as_external_data=True,
                 all_tensors_to_one_file=True, location="external_weights.bin",
                 size_threshold=0)
+
+# A legal attribute value qopt does not support: MaxPool storage_order = 1.
+save(single("MaxPool", 13, [f("x", [1, 1, 4, 4])], [f("y", [1, 1, 2, 2])],
+            kernel_shape=[2, 2], strides=[2, 2], storage_order=1),
+     "unsupported_attribute.onnx")
