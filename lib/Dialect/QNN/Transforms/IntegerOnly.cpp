@@ -823,6 +823,148 @@ struct UnsignedCastToInteger : OpConversionPattern<CastOp> {
   }
 };
 
+/// Widens storage integers to i32 (zero point not removed).
+Value widenTo32(OpBuilder &b, Location loc, Value x, bool isSigned) {
+  auto t = cast<RankedTensorType>(x.getType());
+  if (t.getElementType().isInteger(32))
+    return x;
+  int64_t rank = t.getRank();
+  Value init = emptyTensor(b, loc, t.getShape(), b.getI32Type(),
+                           dimValues(b, loc, x));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{RankedTensorType::get(t.getShape(), b.getI32Type())},
+             ValueRange{x}, ValueRange{init},
+             SmallVector<AffineMap>(2, b.getMultiDimIdentityMap(rank)),
+             SmallVector<IteratorType>(rank, IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, extTo32(nb, l, a[0], isSigned));
+             })
+      .getResult(0);
+}
+
+/// Elementwise i32 addition of two same-shape tensors.
+Value addI32(OpBuilder &b, Location loc, Value x, Value y) {
+  auto t = cast<RankedTensorType>(x.getType());
+  int64_t rank = t.getRank();
+  Value init = emptyTensor(b, loc, t.getShape(), b.getI32Type(),
+                           dimValues(b, loc, x));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{t}, ValueRange{x, y}, ValueRange{init},
+             SmallVector<AffineMap>(3, b.getMultiDimIdentityMap(rank)),
+             SmallVector<IteratorType>(rank, IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(
+                   nb, l, Value(arith::AddIOp::create(nb, l, a[0], a[1])));
+             })
+      .getResult(0);
+}
+
+/// Quantized add (same shapes): both inputs are rescaled to the output scale
+/// with 16 extra fractional bits in int32, added, and rescaled once more to
+/// the output type (TFLite's scheme with 16 instead of 20 guard bits).
+struct AddToInteger : IntPattern<AddOp> {
+  using IntPattern::IntPattern;
+  static constexpr int kGuardBits = 16;
+  LogicalResult
+  matchAndRewrite(AddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto ap = getParams(op.getLhs().getType());
+    auto bp = getParams(op.getRhs().getType());
+    auto yp = getParams(op.getOutput().getType());
+    if (!ap || !bp || !yp || !ap->perTensor() || !bp->perTensor() ||
+        !yp->perTensor())
+      return rewriter.notifyMatchFailure(op, "not per-tensor quantized");
+    if (op.getLhs().getType().getShape() != op.getRhs().getType().getShape())
+      return rewriter.notifyMatchFailure(op, "broadcasting quantized add");
+    Location loc = op.getLoc();
+    double guard = double(1 << kGuardBits);
+    QParams acc;
+    acc.width = 32;
+    acc.isSigned = true;
+    acc.zps = {0};
+    acc.scales = {yp->scales[0] / guard};
+    acc.qmin = std::numeric_limits<int32_t>::min();
+    acc.qmax = std::numeric_limits<int32_t>::max();
+    auto side = [&](Value v, const QParams &p) {
+      Value w = widenTo32(rewriter, loc, v, p.isSigned);
+      return rescale(rewriter, loc, w, {p.scales[0] / acc.scales[0]}, -1,
+                     p.zps[0], acc, rounding, false);
+    };
+    Value sum = addI32(rewriter, loc, side(adaptor.getLhs(), *ap),
+                       side(adaptor.getRhs(), *bp));
+    Value out = rescale(rewriter, loc, sum, {1.0 / guard}, -1, 0, *yp,
+                        rounding, false);
+    rewriter.replaceOp(op, clampActivation(rewriter, loc, out, *yp,
+                                           op.getActivationRange()));
+    return success();
+  }
+};
+
+/// Quantized global average pooling: int32 sum of (q - z) over H x W, then
+/// one rescale by s_in / (s_out * H * W).
+struct GlobalAvgPoolToInteger : IntPattern<GlobalAvgPool2DOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(GlobalAvgPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto in = getParams(op.getInput().getType());
+    auto out = getParams(op.getOutput().getType());
+    if (!in || !out || !in->perTensor() || !out->perTensor())
+      return rewriter.notifyMatchFailure(op, "not per-tensor quantized");
+    auto inType = op.getInput().getType();
+    if (inType.isDynamicDim(2) || inType.isDynamicDim(3))
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    SmallVector<Value> dims = dimValues(rewriter, loc, x);
+    SmallVector<int64_t> redShape = {inType.getDimSize(0), inType.getDimSize(1)};
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, intConst(rewriter, loc, rewriter.getI32Type(), 0),
+                     emptyTensor(rewriter, loc, redShape, rewriter.getI32Type(), dims))
+                     .getResult(0);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap nc = AffineMap::get(4, 0, {getAffineDimExpr(0, ctx),
+                                         getAffineDimExpr(1, ctx)}, ctx);
+    bool isSigned = in->isSigned;
+    int64_t zp = in->zps[0];
+    Value sum = linalg::GenericOp::create(
+                    rewriter, loc,
+                    TypeRange{RankedTensorType::get(redShape, rewriter.getI32Type())},
+                    ValueRange{x}, ValueRange{init},
+                    SmallVector<AffineMap>{id, nc},
+                    SmallVector<IteratorType>{IteratorType::parallel,
+                                              IteratorType::parallel,
+                                              IteratorType::reduction,
+                                              IteratorType::reduction},
+                    [&](OpBuilder &b, Location l, ValueRange a) {
+                      Value v = extTo32(b, l, a[0], isSigned);
+                      if (zp)
+                        v = arith::SubIOp::create(
+                            b, l, v, intConst(b, l, b.getI32Type(), zp));
+                      linalg::YieldOp::create(
+                          b, l, Value(arith::AddIOp::create(b, l, a[1], v)));
+                    })
+                    .getResult(0);
+    double hw = double(inType.getDimSize(2) * inType.getDimSize(3));
+    Value mean = rescale(rewriter, loc, sum,
+                         {in->scales[0] / (out->scales[0] * hw)}, -1, 0, *out,
+                         rounding, false);
+    auto outType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getOutput().getType()));
+    SmallVector<OpFoldResult> sizes;
+    sizes.push_back(outType.isDynamicDim(0)
+                        ? OpFoldResult(dims[0])
+                        : rewriter.getIndexAttr(outType.getDimSize(0)));
+    for (int64_t d : outType.getShape().drop_front())
+      sizes.push_back(rewriter.getIndexAttr(d));
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, outType, mean, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}},
+        sizes);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
@@ -883,7 +1025,8 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
     patterns.add<Conv2DToInteger, FullyConnectedToInteger, MatMulToInteger,
                  QuantizeToInteger, DequantizeToInteger, RequantizeToInteger,
                  QConstToInteger, MaxPoolToInteger, ClampToInteger<ReluOp>,
-                 ClampToInteger<ClipOp>>(converter, ctx, mode);
+                 ClampToInteger<ClipOp>, AddToInteger,
+                 GlobalAvgPoolToInteger>(converter, ctx, mode);
     patterns.add<ErasedCast<quant::StorageCastOp>,
                  ErasedCast<tensor::BitcastOp>, RetypeDataMovement,
                  RetypeIntConstant, UnsignedCastToInteger>(converter, ctx);

@@ -309,6 +309,33 @@ struct FoldActivation : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(add(dequantize(a), dequantize(b))) -> add_q(a, b), same shapes.
+struct FoldAdd : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto add = quantize.getInput().getDefiningOp<AddOp>();
+    if (!add || !add->getResult(0).hasOneUse() ||
+        add.getLhs().getType().getShape() != add.getRhs().getType().getShape())
+      return failure();
+    auto da = add.getLhs().getDefiningOp<DequantizeOp>();
+    auto db = add.getRhs().getDefiningOp<DequantizeOp>();
+    auto isPerTensor = [](Value v) {
+      return isa<quant::UniformQuantizedType>(
+          cast<RankedTensorType>(v.getType()).getElementType());
+    };
+    if (!da || !db || !isPerTensor(da.getInput()) ||
+        !isPerTensor(db.getInput()) || !isPerTensor(quantize.getOutput()))
+      return failure();
+    Operation *newOp = rewriter.clone(*add);
+    newOp->setOperands({da.getInput(), db.getInput()});
+    newOp->getResult(0).setType(quantize.getOutput().getType());
+    rewriter.replaceOp(quantize, newOp->getResults());
+    rewriter.eraseOp(add);
+    return success();
+  }
+};
+
 /// quantize(dequantize(q)) -> q, or a requantize when parameters differ.
 struct FoldQuantizeDequantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -415,5 +442,6 @@ void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
   patterns.add<SinkDequantize<MaxPool2DOp>, SinkDequantize<ReshapeOp>,
                SinkDequantize<FlattenOp>, SinkDequantize<TransposeOp>,
                FoldActivation<ReluOp>, FoldActivation<ClipOp>,
+               FoldActivation<GlobalAvgPool2DOp>, FoldAdd,
                FoldQuantizeDequantize>(ctx);
 }

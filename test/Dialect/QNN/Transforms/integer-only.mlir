@@ -59,3 +59,32 @@ func.func @boundary(%x: tensor<4xf32>) -> tensor<4xf32> {
   %d = qnn.dequantize %q : (tensor<4x!quant.uniform<i8:f32, 0.5:-1>>) -> tensor<4xf32>
   return %d : tensor<4xf32>
 }
+
+// -----
+
+// Quantized add: each input is rescaled to the output scale with 16 guard
+// bits (0.1 / (0.2 / 65536) = 32768 = 2^30 * 2^(-15 + 31 - 31)...), summed in
+// i32, then rescaled by 2^-16 into the output type.
+// CHECK-LABEL: func @add
+// CHECK: %[[A:.*]] = qnn.rescale %{{.*}} {input_zp = 3 : i64, multiplier = array<i32: 1073741824>, shift = array<i32: 16>} : (tensor<4xi32>) -> tensor<4xi32>
+// CHECK: %[[B:.*]] = qnn.rescale %{{.*}} {multiplier = array<i32: 1073741824>, shift = array<i32: 17>} : (tensor<4xi32>) -> tensor<4xi32>
+// CHECK: %[[S:.*]] = linalg.generic {{.*}} ins(%[[A]], %[[B]]
+// CHECK:   arith.addi
+// CHECK: qnn.rescale %[[S]] {multiplier = array<i32: 1073741824>, output_zp = -1 : i64, shift = array<i32: -15>} : (tensor<4xi32>) -> tensor<4xi8>
+func.func @add(%a: tensor<4x!quant.uniform<i8:f32, 0.1:3>>, %b: tensor<4x!quant.uniform<i8:f32, 0.2>>) -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>> {
+  %y = qnn.add %a, %b : (tensor<4x!quant.uniform<i8:f32, 0.1:3>>, tensor<4x!quant.uniform<i8:f32, 0.2>>) -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
+  return %y : tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
+}
+
+// -----
+
+// Quantized global average pooling: an int32 sum over H x W, then one rescale
+// by s_in / (s_out * H * W) = 0.1 / (0.05 * 4) = 0.5.
+// CHECK-LABEL: func @gap
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+// CHECK: qnn.rescale %{{.*}} {multiplier = array<i32: 1073741824>, shift = array<i32: 0>} : (tensor<1x3xi32>) -> tensor<1x3xi8>
+// CHECK: tensor.expand_shape
+func.func @gap(%x: tensor<1x3x2x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x3x1x1x!quant.uniform<i8:f32, 0.05>> {
+  %y = qnn.global_avg_pool2d %x : (tensor<1x3x2x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x3x1x1x!quant.uniform<i8:f32, 0.05>>
+  return %y : tensor<1x3x1x1x!quant.uniform<i8:f32, 0.05>>
+}

@@ -199,6 +199,21 @@ def LowerFakeQuantPass : Pass<"lower-fake-quant", "::mlir::ModuleOp"> {
   }];
 }
 
+def VerifyIntegerOnlyPass : Pass<"verify-integer-only", "::mlir::ModuleOp"> {
+  let summary = "Fail if float arithmetic remains inside the quantized region";
+  let description = [{
+    Checks a quantized graph (after `--quantize-static` or
+    `--lower-fake-quant`, before `--integer-only`): every op that is reached
+    from a `qnn.quantize` and reaches a `qnn.dequantize` must work on
+    quantized or integer tensors. A float op there (an op without an integer
+    kernel left between dequantize and quantize) is reported by name and
+    location, and the pass fails.
+
+    Example: in `quantize -> dequantize -> softmax -> quantize -> dequantize`,
+    the softmax is reported.
+  }];
+}
+
 def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
   let summary = "Lower quantized qnn ops to integer arithmetic and qnn.rescale";
   let description = [{
