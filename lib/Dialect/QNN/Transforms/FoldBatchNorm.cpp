@@ -75,10 +75,10 @@ std::string whyNotFoldable(BatchNormOp bn) {
     return "";
   }
   Value weight = producer->getOperand(1);
-  if (!getConstantFloatValues(weight))
+  if (!getConstantRealValues(weight))
     return "its producer's weight is not a constant";
   if (producer->getNumOperands() > 2 &&
-      !getConstantFloatValues(producer->getOperand(2)))
+      !getConstantRealValues(producer->getOperand(2)))
     return "its producer's bias is not a constant";
   return "";
 }
@@ -88,6 +88,99 @@ Value createConstant(PatternRewriter &rewriter, Location loc,
                      StringRef hint) {
   return arith::ConstantOp::create(
       rewriter, loc, cast<TypedAttr>(createFloatElements(type, values, hint)));
+}
+
+/// Absorbs y = producer(x) * scale[c] + shift[c] into a conv2d /
+/// fully_connected with constant weights. Float weights are scaled; weights
+/// given as dequantize(qconst) (QAT, QDQ) keep their integers and get their
+/// per-channel scales multiplied instead, so the quantized values the
+/// training simulated are exactly the ones that run.
+FailureOr<Operation *> absorbChannelAffine(PatternRewriter &rewriter,
+                                           Operation *producer,
+                                           ArrayRef<double> scale,
+                                           ArrayRef<double> shift,
+                                           Type resultType, Location loc) {
+  Value weight = producer->getOperand(1);
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t channels = weightType.getDimSize(0);
+  if ((int64_t)scale.size() != channels || (int64_t)shift.size() != channels)
+    return failure();
+  auto biasValues = producer->getNumOperands() > 2
+                        ? getConstantRealValues(producer->getOperand(2))
+                        : std::optional<SmallVector<double>>(
+                              SmallVector<double>(channels, 0.0));
+  if (!biasValues)
+    return failure();
+  SmallVector<double> bias = *biasValues;
+  for (int64_t f = 0; f < channels; ++f)
+    bias[f] = bias[f] * scale[f] + shift[f];
+
+  rewriter.setInsertionPoint(producer);
+  Value newWeight;
+  auto dq = weight.getDefiningOp<DequantizeOp>();
+  auto qc = dq ? dq.getInput().getDefiningOp<QConstOp>() : QConstOp();
+  if (qc) {
+    Type et = qc.getType().getElementType();
+    SmallVector<double> scales;
+    if (auto u = dyn_cast<quant::UniformQuantizedType>(et)) {
+      if (u.getZeroPoint() != 0)
+        return failure();
+      scales.assign(channels, u.getScale());
+    } else {
+      auto a = cast<quant::UniformQuantizedPerAxisType>(et);
+      if (a.getQuantizedDimension() != 0 ||
+          llvm::any_of(a.getZeroPoints(), [](int64_t z) { return z != 0; }))
+        return failure();
+      scales.assign(a.getScales().begin(), a.getScales().end());
+    }
+    auto q = cast<quant::QuantizedType>(et);
+    int64_t perChannel = weightType.getNumElements() / channels;
+    SmallVector<APInt> values;
+    unsigned width = q.getStorageTypeIntegralWidth();
+    int64_t i = 0;
+    for (APInt v : qc.getValue().getValues<APInt>()) {
+      int64_t f = i++ / perChannel;
+      int64_t x = v.getSExtValue();
+      if (scale[f] < 0) {
+        // A negative factor flips the integers (symmetric range only).
+        if (-x < q.getStorageTypeMin() || -x > q.getStorageTypeMax())
+          return failure();
+        x = -x;
+      }
+      values.push_back(APInt(width, x, /*isSigned=*/true));
+    }
+    for (int64_t f = 0; f < channels; ++f) {
+      scales[f] *= std::fabs(scale[f]);
+      if (!(scales[f] > 0))
+        return failure();
+    }
+    auto newType = quant::UniformQuantizedPerAxisType::get(
+        q.getFlags(), q.getStorageType(), q.getExpressedType(), scales,
+        SmallVector<int64_t>(channels, 0), 0, q.getStorageTypeMin(),
+        q.getStorageTypeMax());
+    auto storage = RankedTensorType::get(weightType.getShape(),
+                                         q.getStorageType());
+    Value newQ = QConstOp::create(
+        rewriter, loc, RankedTensorType::get(weightType.getShape(), newType),
+        DenseElementsAttr::get(storage, values));
+    newWeight = DequantizeOp::create(rewriter, loc, weightType, newQ);
+  } else {
+    auto w = getConstantFloatValues(weight);
+    if (!w)
+      return failure();
+    int64_t perChannel = weightType.getNumElements() / channels;
+    for (int64_t f = 0; f < channels; ++f)
+      for (int64_t i = 0; i < perChannel; ++i)
+        (*w)[f * perChannel + i] *= scale[f];
+    newWeight = createConstant(rewriter, loc, weightType, *w, "folded_weight");
+  }
+  auto biasType = RankedTensorType::get({channels}, weightType.getElementType());
+  Value newBias = createConstant(rewriter, loc, biasType, bias, "folded_bias");
+  Operation *folded = rewriter.clone(*producer);
+  folded->setOperands({producer->getOperand(0), newWeight, newBias});
+  folded->setLoc(loc);
+  folded->getResult(0).setType(resultType);
+  return folded;
 }
 
 /// conv2d / fully_connected: scale output channel f of the weight (axis 0)
@@ -103,33 +196,72 @@ struct FoldIntoWeightedOp : OpRewritePattern<BatchNormOp> {
     if (!why.empty())
       return rewriter.notifyMatchFailure(bn, why);
     ChannelAffine affine = *getConstantAffine(bn);
-
-    Value weight = producer->getOperand(1);
-    auto weightType = cast<RankedTensorType>(weight.getType());
-    SmallVector<double> w = *getConstantFloatValues(weight);
-    int64_t channels = weightType.getDimSize(0);
-    int64_t perChannel = weightType.getNumElements() / channels;
-    SmallVector<double> bias(channels, 0.0);
-    if (producer->getNumOperands() > 2)
-      bias = *getConstantFloatValues(producer->getOperand(2));
-    for (int64_t f = 0; f < channels; ++f) {
-      for (int64_t i = 0; i < perChannel; ++i)
-        w[f * perChannel + i] *= affine.scale[f];
-      bias[f] = bias[f] * affine.scale[f] + affine.shift[f];
-    }
-
     Location loc = rewriter.getFusedLoc({producer->getLoc(), bn.getLoc()});
-    rewriter.setInsertionPoint(producer);
-    Value newWeight =
-        createConstant(rewriter, loc, weightType, w, "folded_weight");
-    auto biasType =
-        RankedTensorType::get({channels}, weightType.getElementType());
-    Value newBias = createConstant(rewriter, loc, biasType, bias, "folded_bias");
-    Operation *folded = rewriter.clone(*producer);
-    folded->setOperands({producer->getOperand(0), newWeight, newBias});
-    folded->setLoc(loc);
-    folded->getResult(0).setType(bn.getOutput().getType());
-    rewriter.replaceOp(bn, folded->getResults());
+    auto folded = absorbChannelAffine(rewriter, producer, affine.scale,
+                                      affine.shift, bn.getOutput().getType(),
+                                      loc);
+    if (failed(folded))
+      return rewriter.notifyMatchFailure(bn, "weights cannot absorb the scale");
+    rewriter.replaceOp(bn, (*folded)->getResults());
+    rewriter.eraseOp(producer);
+    return success();
+  }
+};
+
+/// mul / div / add / sub of a conv2d or fully_connected output by a
+/// per-channel constant ([C], [C, 1, 1] or [1, C, 1, 1]; QAT exports write
+/// their batch-norm simulation this way) folds into the producer.
+template <typename OpTy>
+struct FoldChannelOpIntoWeightedOp : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Operation *producer = op.getLhs().getDefiningOp();
+    if (!producer || !isa<Conv2DOp, FullyConnectedOp>(producer) ||
+        !producer->getResult(0).hasOneUse() ||
+        cast<FusedActivationOpInterface>(producer).getActivation() !=
+            Activation::None)
+      return rewriter.notifyMatchFailure(op, "no foldable producer");
+    auto outType = cast<RankedTensorType>(producer->getResult(0).getType());
+    if (!isa<FloatType>(outType.getElementType()))
+      return failure();
+    auto cType = cast<RankedTensorType>(op.getRhs().getType());
+    int64_t channels = outType.getDimSize(1);
+    // The constant must vary (at most) along the channel axis.
+    int64_t rank = outType.getRank(), offset = rank - cType.getRank();
+    for (int64_t d = 0; d < cType.getRank(); ++d)
+      if (d + offset != 1 && cType.getDimSize(d) != 1)
+        return rewriter.notifyMatchFailure(op, "not a per-channel constant");
+    if (op.getOutput().getType() != outType)
+      return rewriter.notifyMatchFailure(op, "broadcast changes the shape");
+    auto c = getConstantFloatValues(op.getRhs());
+    if (!c)
+      return rewriter.notifyMatchFailure(op, "not a constant");
+    SmallVector<double> values(channels, (*c)[0]);
+    if ((int64_t)c->size() == channels)
+      values = *c;
+    else if (c->size() != 1)
+      return failure();
+    SmallVector<double> scale(channels, 1.0), shift(channels, 0.0);
+    for (int64_t f = 0; f < channels; ++f) {
+      if constexpr (std::is_same_v<OpTy, MulOp>)
+        scale[f] = values[f];
+      else if constexpr (std::is_same_v<OpTy, DivOp>)
+        scale[f] = 1.0 / values[f];
+      else if constexpr (std::is_same_v<OpTy, AddOp>)
+        shift[f] = values[f];
+      else
+        shift[f] = -values[f];
+    }
+    if constexpr (std::is_same_v<OpTy, AddOp>)
+      if (op.getActivation() != Activation::None)
+        return failure();
+    Location loc = rewriter.getFusedLoc({producer->getLoc(), op.getLoc()});
+    auto folded = absorbChannelAffine(rewriter, producer, scale, shift, outType,
+                                      loc);
+    if (failed(folded))
+      return rewriter.notifyMatchFailure(op, "weights cannot absorb it");
+    rewriter.replaceOp(op, (*folded)->getResults());
     rewriter.eraseOp(producer);
     return success();
   }
@@ -230,7 +362,11 @@ struct FoldBatchNormPass
 
 void qnn::populateFoldBatchNormPatterns(RewritePatternSet &patterns,
                                         bool scaleShiftFallback) {
-  patterns.add<FoldIntoWeightedOp, FoldIntoMatMul>(patterns.getContext(),
+  patterns.add<FoldIntoWeightedOp, FoldIntoMatMul,
+               FoldChannelOpIntoWeightedOp<MulOp>,
+               FoldChannelOpIntoWeightedOp<DivOp>,
+               FoldChannelOpIntoWeightedOp<AddOp>,
+               FoldChannelOpIntoWeightedOp<SubOp>>(patterns.getContext(),
                                                    /*benefit=*/2);
   if (scaleShiftFallback)
     patterns.add<BatchNormToScaleShift>(patterns.getContext(), /*benefit=*/1);

@@ -64,44 +64,6 @@ quant::UniformQuantizedType activationParams(MLIRContext *ctx, double lo,
   return perTensorType(ctx, scale, zp, isSigned);
 }
 
-/// Real values of a weight or bias given as a float constant or as
-/// dequantize(qconst).
-std::optional<SmallVector<double>> realValues(Value v) {
-  if (auto f = getConstantFloatValues(v))
-    return f;
-  auto dq = v.getDefiningOp<DequantizeOp>();
-  auto qc = dq ? dq.getInput().getDefiningOp<QConstOp>() : QConstOp();
-  if (!qc)
-    return std::nullopt;
-  auto t = cast<RankedTensorType>(qc.getType());
-  auto q = cast<quant::QuantizedType>(t.getElementType());
-  SmallVector<double> scales;
-  SmallVector<int64_t> zps;
-  int64_t axis = -1;
-  if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
-    scales = {u.getScale()};
-    zps = {u.getZeroPoint()};
-  } else {
-    auto a = cast<quant::UniformQuantizedPerAxisType>(q);
-    scales.assign(a.getScales().begin(), a.getScales().end());
-    zps.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
-    axis = a.getQuantizedDimension();
-  }
-  SmallVector<double> out;
-  int64_t inner = 1;
-  if (axis >= 0)
-    for (int64_t d = axis + 1; d < t.getRank(); ++d)
-      inner *= t.getDimSize(d);
-  int64_t i = 0;
-  for (APInt v : qc.getValue().getValues<APInt>()) {
-    int64_t c = axis < 0 ? 0 : (i / inner) % t.getDimSize(axis);
-    int64_t x = q.isSigned() ? v.getSExtValue() : (int64_t)v.getZExtValue();
-    out.push_back((x - zps[c]) * scales[c]);
-    ++i;
-  }
-  return out;
-}
-
 /// Per-channel (or per-tensor) symmetric int8 weights in [-127, 127].
 struct QuantizedWeights {
   SmallVector<double> scales;
@@ -176,7 +138,7 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(op, "needs per-tensor activations");
     Value weight = op->getOperand(1);
     auto wShape = cast<RankedTensorType>(weight.getType()).getShape();
-    auto w = realValues(weight);
+    auto w = getConstantRealValues(weight);
     if (!w)
       return rewriter.notifyMatchFailure(op, "weights are not constant");
     bool isMatMul = std::is_same_v<OpTy, MatMulOp>;
@@ -185,7 +147,7 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(op, "matmul weight is not 2-D");
     std::optional<SmallVector<double>> bias;
     if (!isMatMul && op->getNumOperands() > 2) {
-      bias = realValues(op->getOperand(2));
+      bias = getConstantRealValues(op->getOperand(2));
       if (!bias)
         return rewriter.notifyMatchFailure(op, "bias is not constant");
     }
@@ -336,6 +298,47 @@ struct FoldAdd : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(float constant) -> qconst (QAT exports quantize weights in the
+/// graph), round half to even and saturate like qnn.quantize.
+struct FoldQuantizeConstant : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto values = getConstantFloatValues(quantize.getInput());
+    if (!values)
+      return failure();
+    auto t = quantize.getOutput().getType();
+    auto q = cast<quant::QuantizedType>(t.getElementType());
+    SmallVector<double> scales;
+    SmallVector<int64_t> zps;
+    int64_t axis = -1, inner = 1;
+    if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
+      scales = {u.getScale()};
+      zps = {u.getZeroPoint()};
+    } else {
+      auto a = cast<quant::UniformQuantizedPerAxisType>(q);
+      scales.assign(a.getScales().begin(), a.getScales().end());
+      zps.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
+      axis = a.getQuantizedDimension();
+      for (int64_t d = axis + 1; d < t.getRank(); ++d)
+        inner *= t.getDimSize(d);
+    }
+    unsigned width = q.getStorageTypeIntegralWidth();
+    SmallVector<APInt> bits;
+    for (auto [i, v] : llvm::enumerate(*values)) {
+      int64_t c = axis < 0 ? 0 : (int64_t(i) / inner) % t.getDimSize(axis);
+      double r = std::nearbyint(v / scales[c]) + zps[c];
+      r = std::clamp<double>(r, q.getStorageTypeMin(), q.getStorageTypeMax());
+      bits.push_back(APInt(64, (int64_t)r, true).trunc(width));
+    }
+    auto storage = RankedTensorType::get(t.getShape(),
+                                         rewriter.getIntegerType(width));
+    rewriter.replaceOpWithNewOp<QConstOp>(quantize, t,
+                                          DenseElementsAttr::get(storage, bits));
+    return success();
+  }
+};
+
 /// quantize(dequantize(q)) -> q, or a requantize when parameters differ.
 struct FoldQuantizeDequantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -425,8 +428,13 @@ struct LowerFakeQuantPass
           DequantizeOp::create(b, fq.getLoc(), t, qv).getResult());
       fq.erase();
     });
+    // QAT exports keep their batch-norm simulation (conv -> div -> add ->
+    // batch_norm) and unfused activations: fold both while lowering, so the
+    // quantized weights absorb the per-channel factors in their scales.
     RewritePatternSet patterns(ctx);
     populateQDQFoldingPatterns(patterns, /*perChannel=*/true);
+    populateFoldBatchNormPatterns(patterns, /*scaleShiftFallback=*/false);
+    populateFuseActivationPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -442,6 +450,6 @@ void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
   patterns.add<SinkDequantize<MaxPool2DOp>, SinkDequantize<ReshapeOp>,
                SinkDequantize<FlattenOp>, SinkDequantize<TransposeOp>,
                FoldActivation<ReluOp>, FoldActivation<ClipOp>,
-               FoldActivation<GlobalAvgPool2DOp>, FoldAdd,
+               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldQuantizeConstant,
                FoldQuantizeDequantize>(ctx);
 }

@@ -6,6 +6,8 @@
 
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 
+#include "qopt/Dialect/QNN/IR/QNN.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
@@ -57,3 +59,42 @@ ElementsAttr qnn::createFloatElements(RankedTensorType type,
   }
   return DenseElementsAttr::get(type, data);
 }
+
+/// Real values of a weight or bias given as a float constant or as
+/// dequantize(qconst).
+std::optional<SmallVector<double>> qnn::getConstantRealValues(Value v) {
+  if (auto f = getConstantFloatValues(v))
+    return f;
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  auto qc = dq ? dq.getInput().getDefiningOp<QConstOp>() : QConstOp();
+  if (!qc)
+    return std::nullopt;
+  auto t = cast<RankedTensorType>(qc.getType());
+  auto q = cast<quant::QuantizedType>(t.getElementType());
+  SmallVector<double> scales;
+  SmallVector<int64_t> zps;
+  int64_t axis = -1;
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
+    scales = {u.getScale()};
+    zps = {u.getZeroPoint()};
+  } else {
+    auto a = cast<quant::UniformQuantizedPerAxisType>(q);
+    scales.assign(a.getScales().begin(), a.getScales().end());
+    zps.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
+    axis = a.getQuantizedDimension();
+  }
+  SmallVector<double> out;
+  int64_t inner = 1;
+  if (axis >= 0)
+    for (int64_t d = axis + 1; d < t.getRank(); ++d)
+      inner *= t.getDimSize(d);
+  int64_t i = 0;
+  for (APInt v : qc.getValue().getValues<APInt>()) {
+    int64_t c = axis < 0 ? 0 : (i / inner) % t.getDimSize(axis);
+    int64_t x = q.isSigned() ? v.getSExtValue() : (int64_t)v.getZExtValue();
+    out.push_back((x - zps[c]) * scales[c]);
+    ++i;
+  }
+  return out;
+}
+

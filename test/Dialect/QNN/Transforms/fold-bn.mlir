@@ -165,3 +165,42 @@ func.func @runtime_parameters(%x: tensor<1x3x2x2xf32>, %g: tensor<3xf32>, %b: te
       : (tensor<1x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x2x2xf32>
   return %y : tensor<1x3x2x2xf32>
 }
+
+// -----
+
+// A per-channel mul and add after a conv fold into it (QAT exports write
+// their batch-norm simulation this way): W' = W * [2, 3], b' = b * s + [1, -1].
+// CHECK-LABEL: func @channel_mul_add
+// CHECK-DAG: arith.constant dense<{{\[\[\[\[}}2.000000e+00]]], {{\[\[\[}}6.000000e+00]]]]> : tensor<2x1x1x1xf32>
+// CHECK-DAG: arith.constant dense<[2.000000e+00, -4.000000e+00]> : tensor<2xf32>
+// CHECK-NOT: qnn.mul
+// CHECK-NOT: qnn.add
+func.func @channel_mul_add(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
+  %b = arith.constant dense<[0.5, -1.0]> : tensor<2xf32>
+  %s = arith.constant dense<[[[2.0]], [[3.0]]]> : tensor<2x1x1xf32>
+  %t = arith.constant dense<[[[[1.0]], [[-1.0]]]]> : tensor<1x2x1x1xf32>
+  %c = qnn.conv2d %x, %w, %b : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %m = qnn.mul %c, %s : (tensor<1x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %y = qnn.add %m, %t : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Quantized weights (dequantize(qconst)) keep their integers: the divisor
+// [2, -4] divides the per-channel scales (0.1 / 2, 0.2 / 4) and flips the sign
+// of channel 1's integers.
+// CHECK-LABEL: func @quantized_weights
+// CHECK: qnn.qconst dense<{{\[\[\[\[}}10]]], {{\[\[\[}}-20]]]]> : tensor<2x1x1x1xi8> -> tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {5.000000e-02,5.000000e-02}>>
+// CHECK: qnn.dequantize
+// CHECK: qnn.conv2d
+// CHECK-NOT: qnn.div
+func.func @quantized_weights(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %wq = qnn.qconst dense<[[[[10]]], [[[20]]]]> : tensor<2x1x1x1xi8> -> tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.1, 0.2}>>
+  %w = qnn.dequantize %wq : (tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.1, 0.2}>>) -> tensor<2x1x1x1xf32>
+  %d = arith.constant dense<[[[[2.0]], [[-4.0]]]]> : tensor<1x2x1x1xf32>
+  %c = qnn.conv2d %x, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %y = qnn.div %c, %d : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}

@@ -186,6 +186,12 @@ def LowerFakeQuantPass : Pass<"lower-fake-quant", "::mlir::ModuleOp"> {
     biases given as `dequantize(qconst)` as they are. Parameters are never
     recalibrated: where two disagree a `qnn.requantize` is inserted.
 
+    QAT graphs keep a batch-norm simulation after the convolution (PyTorch
+    exports conv -> div -> add -> batch_norm) and unfused activations; the
+    pass folds both (the `--fold-bn` and `--fuse-ops` patterns): per-channel
+    factors go into the quantized weights' scales, never into their
+    integers, so the integer model computes what training simulated.
+
     Example:
 
     ```mlir

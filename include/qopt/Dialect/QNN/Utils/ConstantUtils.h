@@ -26,6 +26,10 @@ constexpr int64_t kResourceThreshold = 1024;
 /// width), widened to double. std::nullopt if `v` is not such a constant.
 std::optional<SmallVector<double>> getConstantFloatValues(Value v);
 
+/// The real values of a constant given as a float constant or as
+/// dequantize(qconst) (weights and biases of QDQ / QAT models).
+std::optional<SmallVector<double>> getConstantRealValues(Value v);
+
 /// A float elements attribute of `type` holding `values` (narrowed to the
 /// type's float width): dense_resource named after `blobHint` for large f32
 /// tensors, a dense literal otherwise.
