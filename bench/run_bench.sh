@@ -40,6 +40,19 @@ row "mobilenet_v2 fp32 224x224 batch 1" \
   "$(qopt_ms "$M224" "$OUT/x224_b1.npy" 1)" "$(ort_ms "$M224" "$OUT/x224_b1.npy" 1)"
 row "mobilenet_v2 fp32 32x32 batch 64" \
   "$(qopt_ms "$M32" "$OUT/x32_b64.npy" 64 10)" "$(ort_ms "$M32" "$OUT/x32_b64.npy" 64 10)"
+# int8: the ORT-quantized QDQ model, lowered by qopt to integer-only code.
+int8_model() { # onnx -> lowered mlir
+  "$BUILD/bin/qopt-translate" --import-onnx "$1" -o "$2.mlir"
+  "$BUILD/bin/qopt" --fuse-ops --lower-fake-quant "$2.mlir" -o "$2"
+}
+Q224="$OUT/mobilenet_v2_224_qdq_uint8.onnx"
 Q32="$KIT/models/mobilenet_v2_digits32_qdq_uint8.onnx"
-row "mobilenet_v2 QDQ uint8 32x32 batch 64" \
-  "$(qopt_ms "$Q32" "$OUT/x32_b64.npy" 64 10)" "$(ort_ms "$Q32" "$OUT/x32_b64.npy" 64 10)"
+int8_model "$Q224" "$OUT/q224.mlir"
+int8_model "$Q32" "$OUT/q32.mlir"
+F224=$(qopt_ms "$M224" "$OUT/x224_b1.npy" 1)
+I224=$(qopt_ms "$OUT/q224.mlir" "$OUT/x224_b1.npy" 1)
+row "mobilenet_v2 int8 224x224 batch 1" "$I224" "$(ort_ms "$Q224" "$OUT/x224_b1.npy" 1)"
+row "mobilenet_v2 int8 32x32 batch 64" \
+  "$(qopt_ms "$OUT/q32.mlir" "$OUT/x32_b64.npy" 64 10)" "$(ort_ms "$Q32" "$OUT/x32_b64.npy" 64 10)"
+echo
+echo "qopt int8 / qopt fp32 at 224x224 batch 1: $(ratio "$I224" "$F224") ($I224 ms / $F224 ms)"
