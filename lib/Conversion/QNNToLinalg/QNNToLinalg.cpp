@@ -8,6 +8,7 @@
 
 #include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 #include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1003,18 +1004,10 @@ struct FakeQuantLowering : QNNPattern<FakeQuantOp> {
     auto type = op.getOutput().getType();
     Type et = type.getElementType();
     auto q = cast<quant::QuantizedType>(op.getQtype());
-    SmallVector<double> scales;
-    SmallVector<int64_t> zps;
-    int64_t axis = -1;
-    if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
-      scales.push_back(u.getScale());
-      zps.push_back(u.getZeroPoint());
-    } else {
-      auto pa = cast<quant::UniformQuantizedPerAxisType>(q);
-      scales.assign(pa.getScales().begin(), pa.getScales().end());
-      zps.assign(pa.getZeroPoints().begin(), pa.getZeroPoints().end());
-      axis = pa.getQuantizedDimension();
-    }
+    UniformParams params = getUniformParams(q);
+    ArrayRef<double> scales = params.scales;
+    ArrayRef<int64_t> zps = params.zeroPoints;
+    int64_t axis = params.axis;
     double qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
     auto paramType = RankedTensorType::get({(int64_t)scales.size()}, et);
     SmallVector<Attribute> sAttr, zAttr;

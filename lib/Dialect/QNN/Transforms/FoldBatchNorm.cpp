@@ -121,18 +121,13 @@ FailureOr<Operation *> absorbChannelAffine(PatternRewriter &rewriter,
   auto qc = dq ? dq.getInput().getDefiningOp<QConstOp>() : QConstOp();
   if (qc) {
     Type et = qc.getType().getElementType();
-    SmallVector<double> scales;
-    if (auto u = dyn_cast<quant::UniformQuantizedType>(et)) {
-      if (u.getZeroPoint() != 0)
-        return failure();
-      scales.assign(channels, u.getScale());
-    } else {
-      auto a = cast<quant::UniformQuantizedPerAxisType>(et);
-      if (a.getQuantizedDimension() != 0 ||
-          llvm::any_of(a.getZeroPoints(), [](int64_t z) { return z != 0; }))
-        return failure();
-      scales.assign(a.getScales().begin(), a.getScales().end());
-    }
+    UniformParams params = getUniformParams(et);
+    if (params.axis > 0 || llvm::any_of(params.zeroPoints,
+                                        [](int64_t z) { return z != 0; }))
+      return failure();
+    SmallVector<double> scales = params.scales;
+    if (params.axis < 0)
+      scales.assign(channels, params.scales[0]);
     auto q = cast<quant::QuantizedType>(et);
     int64_t perChannel = weightType.getNumElements() / channels;
     SmallVector<APInt> values;

@@ -8,6 +8,7 @@
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 #include "qopt/Dialect/QNN/Utils/FixedPoint.h"
 #include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 
@@ -61,16 +62,12 @@ std::optional<QParams> getParams(Type t) {
   p.width = q.getStorageTypeIntegralWidth();
   p.qmin = q.getStorageTypeMin();
   p.qmax = q.getStorageTypeMax();
-  if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
-    p.scales.push_back(u.getScale());
-    p.zps.push_back(u.getZeroPoint());
-  } else if (auto a = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
-    p.scales.assign(a.getScales().begin(), a.getScales().end());
-    p.zps.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
-    p.axis = a.getQuantizedDimension();
-  } else {
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(q))
     return std::nullopt;
-  }
+  UniformParams u = getUniformParams(q);
+  p.scales = u.scales;
+  p.zps = u.zeroPoints;
+  p.axis = u.axis;
   return p;
 }
 

@@ -171,16 +171,12 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
     // parameters; float weights are quantized here.
     auto wdq = weight.getDefiningOp<DequantizeOp>();
     if (wdq && wdq.getInput().getDefiningOp<QConstOp>()) {
-      Type wt = wdq.getInput().getType().getElementType();
-      if (auto u = dyn_cast<quant::UniformQuantizedType>(wt)) {
-        qw.scales = {u.getScale()};
-      } else {
-        auto a = cast<quant::UniformQuantizedPerAxisType>(wt);
-        if (a.getQuantizedDimension() != axis)
-          return rewriter.notifyMatchFailure(op, "weight quantized along "
-                                                 "another axis");
-        qw.scales.assign(a.getScales().begin(), a.getScales().end());
-      }
+      UniformParams wp =
+          getUniformParams(wdq.getInput().getType().getElementType());
+      if (wp.axis >= 0 && wp.axis != axis)
+        return rewriter.notifyMatchFailure(op, "weight quantized along "
+                                               "another axis");
+      qw.scales = wp.scales;
       wq = wdq.getInput();
     } else {
       qw = quantizeWeights(*w, wShape, axis, perChannel, minScales);
@@ -309,25 +305,13 @@ struct FoldQuantizeConstant : OpRewritePattern<QuantizeOp> {
       return failure();
     auto t = quantize.getOutput().getType();
     auto q = cast<quant::QuantizedType>(t.getElementType());
-    SmallVector<double> scales;
-    SmallVector<int64_t> zps;
-    int64_t axis = -1, inner = 1;
-    if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
-      scales = {u.getScale()};
-      zps = {u.getZeroPoint()};
-    } else {
-      auto a = cast<quant::UniformQuantizedPerAxisType>(q);
-      scales.assign(a.getScales().begin(), a.getScales().end());
-      zps.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
-      axis = a.getQuantizedDimension();
-      for (int64_t d = axis + 1; d < t.getRank(); ++d)
-        inner *= t.getDimSize(d);
-    }
+    UniformParams p = getUniformParams(q);
+    int64_t axis = p.axis, inner = innerSize(t.getShape(), axis);
     unsigned width = q.getStorageTypeIntegralWidth();
     SmallVector<APInt> bits;
     for (auto [i, v] : llvm::enumerate(*values)) {
       int64_t c = axis < 0 ? 0 : (int64_t(i) / inner) % t.getDimSize(axis);
-      double r = std::nearbyint(v / scales[c]) + zps[c];
+      double r = std::nearbyint(v / p.scales[c]) + p.zeroPoints[c];
       r = std::clamp<double>(r, q.getStorageTypeMin(), q.getStorageTypeMax());
       bits.push_back(APInt(64, (int64_t)r, true).trunc(width));
     }

@@ -71,30 +71,38 @@ std::optional<SmallVector<double>> qnn::getConstantRealValues(Value v) {
     return std::nullopt;
   auto t = cast<RankedTensorType>(qc.getType());
   auto q = cast<quant::QuantizedType>(t.getElementType());
-  SmallVector<double> scales;
-  SmallVector<int64_t> zps;
-  int64_t axis = -1;
-  if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
-    scales = {u.getScale()};
-    zps = {u.getZeroPoint()};
-  } else {
-    auto a = cast<quant::UniformQuantizedPerAxisType>(q);
-    scales.assign(a.getScales().begin(), a.getScales().end());
-    zps.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
-    axis = a.getQuantizedDimension();
-  }
+  UniformParams p = getUniformParams(q);
   SmallVector<double> out;
-  int64_t inner = 1;
-  if (axis >= 0)
-    for (int64_t d = axis + 1; d < t.getRank(); ++d)
-      inner *= t.getDimSize(d);
+  int64_t inner = innerSize(t.getShape(), p.axis);
   int64_t i = 0;
   for (APInt v : qc.getValue().getValues<APInt>()) {
-    int64_t c = axis < 0 ? 0 : (i / inner) % t.getDimSize(axis);
+    int64_t c = p.axis < 0 ? 0 : (i / inner) % t.getDimSize(p.axis);
     int64_t x = q.isSigned() ? v.getSExtValue() : (int64_t)v.getZExtValue();
-    out.push_back((x - zps[c]) * scales[c]);
+    out.push_back((x - p.zeroPoints[c]) * p.scales[c]);
     ++i;
   }
   return out;
 }
 
+
+qnn::UniformParams qnn::getUniformParams(Type quantizedType) {
+  UniformParams p;
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(quantizedType)) {
+    p.scales = {u.getScale()};
+    p.zeroPoints = {u.getZeroPoint()};
+  } else if (auto a =
+                 dyn_cast<quant::UniformQuantizedPerAxisType>(quantizedType)) {
+    p.scales.assign(a.getScales().begin(), a.getScales().end());
+    p.zeroPoints.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
+    p.axis = a.getQuantizedDimension();
+  }
+  return p;
+}
+
+int64_t qnn::innerSize(ArrayRef<int64_t> shape, int64_t axis) {
+  int64_t inner = 1;
+  if (axis >= 0)
+    for (int64_t d = axis + 1; d < (int64_t)shape.size(); ++d)
+      inner *= shape[d];
+  return inner;
+}

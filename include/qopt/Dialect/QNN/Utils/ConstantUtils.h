@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
+#include "mlir/IR/Types.h"
 
 #include <optional>
 
@@ -25,6 +26,19 @@ constexpr int64_t kResourceThreshold = 1024;
 /// The values of a float constant (dense or dense_resource, any float
 /// width), widened to double. std::nullopt if `v` is not such a constant.
 std::optional<SmallVector<double>> getConstantFloatValues(Value v);
+
+/// Scales, zero points and quantized axis (-1: per tensor) of a uniform
+/// quantized type, per-tensor types as one-entry lists.
+struct UniformParams {
+  SmallVector<double> scales;
+  SmallVector<int64_t> zeroPoints;
+  int64_t axis = -1;
+};
+UniformParams getUniformParams(Type quantizedType);
+
+/// Elements between consecutive entries of `axis` in a row-major `shape`
+/// (1 when axis is -1 or the last dimension).
+int64_t innerSize(ArrayRef<int64_t> shape, int64_t axis);
 
 /// The real values of a constant given as a float constant or as
 /// dequantize(qconst) (weights and biases of QDQ / QAT models).
