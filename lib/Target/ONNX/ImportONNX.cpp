@@ -199,8 +199,10 @@ private:
   /// 1 and zero point 0, so integer Relu / Clip / MaxPool reuse the
   /// quantized ops; other values are returned unchanged.
   Value asUnitQuantized(Location loc, Value v);
-  LogicalResult emitQuantizedConv(const onnx::NodeProto &node, Value x,
-                                  Value w, Value bias, RankedTensorType outType);
+  /// conv2d with the node's window attributes; the result element type is
+  /// `resultElement` (float, or the output's quantized type).
+  LogicalResult emitConv(const onnx::NodeProto &node, Value x, Value w,
+                         Value bias, Type resultElement);
 
   MLIRContext *ctx;
   OpBuilder builder;
@@ -572,29 +574,9 @@ LogicalResult Importer::importConv(const onnx::NodeProto &node) {
     return unsupported(node, "only 2-D convolution (4-D NCHW input) is "
                              "supported, got input " +
                                  std::to_string(xt.getRank()) + "-D");
-  SmallVector<int64_t> strides, dilations, pads;
-  if (failed(windowAttrs(node, xt.getShape(), wt.getShape().drop_front(2),
-                         strides, dilations, pads)))
-    return failure();
-  int64_t group = getInt(node, "group", 1);
-  std::string reason;
-  auto shape = inferConv2DShape(xt.getShape(), wt.getShape(), strides,
-                                dilations, pads, group, &reason);
-  if (failed(shape))
-    return nodeError(node) << reason;
-  SmallVector<Value> operands = {get(node.input(0)), get(node.input(1))};
-  if (hasInput(node, 2))
-    operands.push_back(get(node.input(2)));
-  auto conv = Conv2DOp::create(
-      builder, nodeLoc(node),
-      TypeRange{RankedTensorType::get(*shape, xt.getElementType())}, operands,
-      ArrayRef<NamedAttribute>{});
-  conv.setStrides(strides);
-  conv.setDilations(dilations);
-  conv.setPads(pads);
-  conv.setGroup(group);
-  set(node, conv);
-  return success();
+  return emitConv(node, get(node.input(0)), get(node.input(1)),
+                  hasInput(node, 2) ? get(node.input(2)) : Value(),
+                  xt.getElementType());
 }
 
 /// Gemm: Y = alpha * op(A) * op(B) + beta * C, normalized to
@@ -1465,9 +1447,8 @@ LogicalResult Importer::importDequantizeLinear(const onnx::NodeProto &node) {
   return success();
 }
 
-LogicalResult Importer::emitQuantizedConv(const onnx::NodeProto &node, Value x,
-                                          Value w, Value bias,
-                                          RankedTensorType outType) {
+LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x,
+                                 Value w, Value bias, Type resultElement) {
   auto xt = cast<RankedTensorType>(x.getType());
   auto wt = cast<RankedTensorType>(w.getType());
   SmallVector<int64_t> strides, dilations, pads;
@@ -1485,8 +1466,8 @@ LogicalResult Importer::emitQuantizedConv(const onnx::NodeProto &node, Value x,
     operands.push_back(bias);
   auto conv = Conv2DOp::create(
       builder, nodeLoc(node),
-      TypeRange{RankedTensorType::get(*shape, outType.getElementType())},
-      operands, ArrayRef<NamedAttribute>{});
+      TypeRange{RankedTensorType::get(*shape, resultElement)}, operands,
+      ArrayRef<NamedAttribute>{});
   conv.setStrides(strides);
   conv.setDilations(dilations);
   conv.setPads(pads);
@@ -1541,8 +1522,7 @@ LogicalResult Importer::importQLinearConv(const onnx::NodeProto &node) {
       return failure();
     bias = *b;
   }
-  return emitQuantizedConv(node, *x, *w, bias,
-                           RankedTensorType::get({}, *yq));
+  return emitConv(node, *x, *w, bias, *yq);
 }
 
 /// QLinearMatMul(a, a_s, a_zp, b, b_s, b_zp, y_s, y_zp).
@@ -1637,8 +1617,7 @@ LogicalResult Importer::importConvInteger(const onnx::NodeProto &node) {
   auto w = quantOperand(node, 1, *wq);
   if (failed(x) || failed(w))
     return failure();
-  return emitQuantizedConv(node, *x, *w, Value(),
-                           RankedTensorType::get({}, accumulatorType(ctx)));
+  return emitConv(node, *x, *w, Value(), accumulatorType(ctx));
 }
 
 LogicalResult Importer::importMatMulInteger(const onnx::NodeProto &node) {

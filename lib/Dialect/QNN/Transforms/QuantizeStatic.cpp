@@ -115,6 +115,17 @@ quant::QuantizedType weightType(MLIRContext *ctx, ArrayRef<double> scales,
       SmallVector<int64_t>(scales.size(), 0), axis, -127, 127);
 }
 
+/// Replaces `quantize(op(...))` with a clone of `op` on `operands` whose
+/// result has the quantize's type.
+void replaceWithQuantizedClone(PatternRewriter &rewriter, QuantizeOp quantize,
+                               Operation *op, ValueRange operands) {
+  Operation *newOp = rewriter.clone(*op);
+  newOp->setOperands(operands);
+  newOp->getResult(0).setType(quantize.getOutput().getType());
+  rewriter.replaceOp(quantize, newOp->getResults());
+  rewriter.eraseOp(op);
+}
+
 /// quantize(P(dequantize(x), W, b)) -> P_q(x, W_q, b_q) for conv2d,
 /// fully_connected (weights along axis 0) and matmul (along the last axis).
 template <typename OpTy>
@@ -210,11 +221,7 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
           rewriter, loc, RankedTensorType::get({channels}, bt),
           DenseElementsAttr::get(storage, ArrayRef<int32_t>(bValues))));
     }
-    Operation *newOp = rewriter.clone(*op);
-    newOp->setOperands(operands);
-    newOp->getResult(0).setType(quantize.getOutput().getType());
-    rewriter.replaceOp(quantize, newOp->getResults());
-    rewriter.eraseOp(op);
+    replaceWithQuantizedClone(rewriter, quantize, op, operands);
     return success();
   }
 
@@ -258,11 +265,7 @@ struct FoldActivation : OpRewritePattern<QuantizeOp> {
         !isa<quant::UniformQuantizedType>(
             quantize.getOutput().getType().getElementType()))
       return failure();
-    Operation *newOp = rewriter.clone(*op);
-    newOp->setOperand(0, dq.getInput());
-    newOp->getResult(0).setType(quantize.getOutput().getType());
-    rewriter.replaceOp(quantize, newOp->getResults());
-    rewriter.eraseOp(op);
+    replaceWithQuantizedClone(rewriter, quantize, op, dq.getInput());
     return success();
   }
 };
@@ -285,11 +288,8 @@ struct FoldAdd : OpRewritePattern<QuantizeOp> {
     if (!da || !db || !isPerTensor(da.getInput()) ||
         !isPerTensor(db.getInput()) || !isPerTensor(quantize.getOutput()))
       return failure();
-    Operation *newOp = rewriter.clone(*add);
-    newOp->setOperands({da.getInput(), db.getInput()});
-    newOp->getResult(0).setType(quantize.getOutput().getType());
-    rewriter.replaceOp(quantize, newOp->getResults());
-    rewriter.eraseOp(add);
+    replaceWithQuantizedClone(rewriter, quantize, add,
+                              {da.getInput(), db.getInput()});
     return success();
   }
 };
