@@ -247,6 +247,31 @@ Value initAccumulator(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       .getResult(0);
 }
 
+/// The integer multiply-accumulate that conv, fully-connected and matmul
+/// share: `init` (the i32 accumulator, bias already in) plus the sum over the
+/// reduction dims of (x - zx) * (w - zw). A per-channel weight zero point is an
+/// extra operand indexed by `channel`, an expression over `outMap`'s dims.
+Value buildIntegerMac(OpBuilder &b, Location loc, Value x, Value w,
+                      AffineMap xMap, AffineMap wMap, AffineExpr channel,
+                      AffineMap outMap, Value init,
+                      ArrayRef<IteratorType> iters, const QParams &xp,
+                      const QParams &wp) {
+  SmallVector<Value> inputs = {x, w};
+  SmallVector<AffineMap> maps = {xMap, wMap};
+  bool zwOperand = !wp.perTensor();
+  if (zwOperand) {
+    inputs.push_back(channelConst(b, loc, wp.zps));
+    maps.push_back(
+        AffineMap::get(outMap.getNumDims(), 0, {channel}, b.getContext()));
+  }
+  maps.push_back(outMap);
+  MacBody body{xp.isSigned, wp.isSigned, xp.zps[0],
+               zwOperand ? 0 : wp.zps[0], zwOperand};
+  return linalg::GenericOp::create(b, loc, TypeRange{init.getType()}, inputs,
+                                   ValueRange{init}, maps, iters, body)
+      .getResult(0);
+}
+
 /// Accumulator scales s_x * s_w[c].
 SmallVector<double> accScales(const QParams &x, const QParams &w) {
   SmallVector<double> s;
@@ -304,26 +329,14 @@ struct Conv2DToInteger : IntPattern<Conv2DOp> {
         AffineMap::get(7, 0, {n, inC, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]},
                        ctx),
         AffineMap::get(7, 0, {oc, c, kh, kw}, ctx)};
-    SmallVector<Value> inputs = {x, w};
-    bool zwOperand = !wp->perTensor();
-    if (zwOperand) {
-      inputs.push_back(channelConst(rewriter, loc, wp->zps));
-      maps.push_back(AffineMap::get(7, 0, {oc}, ctx));
-    }
-    maps.push_back(AffineMap::get(7, 0, {n, oc, oh, ow}, ctx));
     SmallVector<Value> dims = dimValues(rewriter, loc, adaptor.getInput());
     Value init = initAccumulator(rewriter, loc, outShape, dims,
                                  adaptor.getBias(), 1);
     SmallVector<IteratorType> iters(4, IteratorType::parallel);
     iters.append(3, IteratorType::reduction);
-    MacBody body{xp->isSigned, wp->isSigned, xp->zps[0],
-                 wp->perTensor() ? wp->zps[0] : 0, zwOperand};
-    Value acc = linalg::GenericOp::create(
-                    rewriter, loc,
-                    TypeRange{RankedTensorType::get(outShape,
-                                                    rewriter.getI32Type())},
-                    inputs, ValueRange{init}, maps, iters, body)
-                    .getResult(0);
+    Value acc = buildIntegerMac(
+        rewriter, loc, x, w, maps[0], maps[1], oc,
+        AffineMap::get(7, 0, {n, oc, oh, ow}, ctx), init, iters, *xp, *wp);
     rewriter.replaceOp(op, requantizeAccumulator(
                                rewriter, loc, acc, accScales(*xp, *wp), 1, *yp,
                                rounding, op.getActivationRange()));
@@ -345,15 +358,6 @@ struct FullyConnectedToInteger : IntPattern<FullyConnectedOp> {
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr m, n, k;
     bindDims(ctx, m, n, k);
-    SmallVector<Value> inputs = {adaptor.getInput(), adaptor.getWeight()};
-    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, ctx),
-                                   AffineMap::get(3, 0, {n, k}, ctx)};
-    bool zwOperand = !wp->perTensor();
-    if (zwOperand) {
-      inputs.push_back(channelConst(rewriter, loc, wp->zps));
-      maps.push_back(AffineMap::get(3, 0, {n}, ctx));
-    }
-    maps.push_back(AffineMap::get(3, 0, {m, n}, ctx));
     auto outShape = op.getOutput().getType().getShape();
     Value init = initAccumulator(rewriter, loc, outShape,
                                  dimValues(rewriter, loc, adaptor.getInput()),
@@ -361,14 +365,12 @@ struct FullyConnectedToInteger : IntPattern<FullyConnectedOp> {
     SmallVector<IteratorType> iters = {IteratorType::parallel,
                                        IteratorType::parallel,
                                        IteratorType::reduction};
-    MacBody body{xp->isSigned, wp->isSigned, xp->zps[0],
-                 wp->perTensor() ? wp->zps[0] : 0, zwOperand};
-    Value acc = linalg::GenericOp::create(
-                    rewriter, loc,
-                    TypeRange{RankedTensorType::get(outShape,
-                                                    rewriter.getI32Type())},
-                    inputs, ValueRange{init}, maps, iters, body)
-                    .getResult(0);
+    Value acc = buildIntegerMac(rewriter, loc, adaptor.getInput(),
+                                adaptor.getWeight(),
+                                AffineMap::get(3, 0, {m, k}, ctx),
+                                AffineMap::get(3, 0, {n, k}, ctx), n,
+                                AffineMap::get(3, 0, {m, n}, ctx), init, iters,
+                                *xp, *wp);
     rewriter.replaceOp(op, requantizeAccumulator(
                                rewriter, loc, acc, accScales(*xp, *wp), 1, *yp,
                                rounding, op.getActivationRange()));
@@ -404,18 +406,6 @@ struct MatMulToInteger : IntPattern<MatMulOp> {
       exprs.push_back(getAffineDimExpr(isLhs ? rank : rank - 1, ctx));
       return AffineMap::get(rank + 1, 0, exprs, ctx);
     };
-    SmallVector<Value> inputs = {adaptor.getLhs(), adaptor.getRhs()};
-    SmallVector<AffineMap> maps = {operandMap(lt, true), operandMap(rt, false)};
-    bool zbOperand = !bp->perTensor();
-    if (zbOperand) {
-      inputs.push_back(channelConst(rewriter, loc, bp->zps));
-      maps.push_back(AffineMap::get(rank + 1, 0, {getAffineDimExpr(rank - 1, ctx)},
-                                    ctx));
-    }
-    SmallVector<AffineExpr> outExprs;
-    for (int64_t i = 0; i < rank; ++i)
-      outExprs.push_back(getAffineDimExpr(i, ctx));
-    maps.push_back(AffineMap::get(rank + 1, 0, outExprs, ctx));
     SmallVector<Value> dims(rank);
     for (int64_t i = 0; i < rank; ++i) {
       if (!outType.isDynamicDim(i))
@@ -431,14 +421,13 @@ struct MatMulToInteger : IntPattern<MatMulOp> {
                                  Value(), rank - 1);
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);
     iters.push_back(IteratorType::reduction);
-    MacBody body{ap->isSigned, bp->isSigned, ap->zps[0],
-                 bp->perTensor() ? bp->zps[0] : 0, zbOperand};
-    Value acc = linalg::GenericOp::create(
-                    rewriter, loc,
-                    TypeRange{RankedTensorType::get(outType.getShape(),
-                                                    rewriter.getI32Type())},
-                    inputs, ValueRange{init}, maps, iters, body)
-                    .getResult(0);
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    Value acc = buildIntegerMac(
+        rewriter, loc, adaptor.getLhs(), adaptor.getRhs(), operandMap(lt, true),
+        operandMap(rt, false), getAffineDimExpr(rank - 1, ctx),
+        AffineMap::get(rank + 1, 0, outExprs, ctx), init, iters, *ap, *bp);
     rewriter.replaceOp(op, requantizeAccumulator(
                                rewriter, loc, acc, accScales(*ap, *bp),
                                rank - 1, *yp, rounding,
