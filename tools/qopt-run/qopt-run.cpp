@@ -7,18 +7,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/Calibrate.h"
-#include "qopt/InitAllDialects.h"
 #include "qopt/InitAllPasses.h"
+#include "qopt/InitAllTools.h"
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -103,11 +99,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "qopt JIT runner\n");
 
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  qopt::registerAllDialects(registry);
-  mlir::registerBuiltinDialectTranslation(registry);
-  mlir::registerLLVMDialectTranslation(registry);
+  qopt::registerToolDialects(registry);
   mlir::MLIRContext context(registry);
 
   std::string loadError;

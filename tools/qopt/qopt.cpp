@@ -5,12 +5,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/InitAllDialects.h"
 #include "qopt/InitAllPasses.h"
+#include "qopt/InitAllTools.h"
 
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
@@ -18,9 +16,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   qopt::registerAllPasses();
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  qopt::registerAllDialects(registry);
+  qopt::registerToolDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "qopt: MLIR quantization compiler driver\n", registry));
 }
