@@ -835,18 +835,8 @@ LogicalResult Importer::importFlatten(const onnx::NodeProto &node) {
                            << rank;
   if (axis < 0)
     axis += rank;
-  auto product = [](ArrayRef<int64_t> dims) {
-    int64_t p = 1;
-    for (int64_t d : dims) {
-      if (d == kDyn)
-        return kDyn;
-      p *= d;
-    }
-    return p;
-  };
-  SmallVector<int64_t> shape = {product(xt.getShape().take_front(axis)),
-                                product(xt.getShape().drop_front(axis))};
-  auto outType = RankedTensorType::get(shape, xt.getElementType());
+  auto outType = RankedTensorType::get(
+      FlattenOp::inferShape(xt.getShape(), axis), xt.getElementType());
   if (ElementsAttr c = getConst(node.input(0))) {
     if (auto dense = dyn_cast<DenseElementsAttr>(c)) {
       setConst(node, dense.reshape(outType));

@@ -616,14 +616,8 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
-LogicalResult FlattenOp::verify() {
-  auto in = getInput().getType();
-  int64_t rank = in.getRank(), axis = static_cast<int64_t>(getAxis());
-  if (axis < -rank || axis > rank)
-    return emitOpError("axis ") << axis << " is out of range [" << -rank << ", "
-                                << rank << "]";
-  if (axis < 0)
-    axis += rank;
+SmallVector<int64_t, 2> FlattenOp::inferShape(ArrayRef<int64_t> shape,
+                                              int64_t axis) {
   auto product = [](ArrayRef<int64_t> dims) {
     int64_t p = 1;
     for (int64_t d : dims) {
@@ -633,9 +627,19 @@ LogicalResult FlattenOp::verify() {
     }
     return p;
   };
-  SmallVector<int64_t> shape = {product(in.getShape().take_front(axis)),
-                                product(in.getShape().drop_front(axis))};
-  if (failed(verifyResultShape(*this, shape, getOutput().getType())))
+  return {product(shape.take_front(axis)), product(shape.drop_front(axis))};
+}
+
+LogicalResult FlattenOp::verify() {
+  auto in = getInput().getType();
+  int64_t rank = in.getRank(), axis = static_cast<int64_t>(getAxis());
+  if (axis < -rank || axis > rank)
+    return emitOpError("axis ") << axis << " is out of range [" << -rank << ", "
+                                << rank << "]";
+  if (axis < 0)
+    axis += rank;
+  if (failed(verifyResultShape(*this, inferShape(in.getShape(), axis),
+                               getOutput().getType())))
     return failure();
   return verifySameElementType(*this, in, getOutput().getType());
 }

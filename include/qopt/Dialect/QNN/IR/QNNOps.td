@@ -460,6 +460,12 @@ def QNN_FlattenOp : QNN_Op<"flatten", [Pure]> {
   let assemblyFormat = [{
     $input attr-dict `:` functional-type(operands, results)
   }];
+  let extraClassDeclaration = [{
+    /// The 2-D shape `shape` collapses to at `axis` (in [0, rank]); a half
+    /// with a dynamic dim is dynamic.
+    static ::llvm::SmallVector<int64_t, 2>
+    inferShape(::llvm::ArrayRef<int64_t> shape, int64_t axis);
+  }];
   let hasVerifier = 1;
 }
 
