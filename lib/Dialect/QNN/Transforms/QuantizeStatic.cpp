@@ -74,12 +74,7 @@ QuantizedWeights quantizeWeights(ArrayRef<double> w, ArrayRef<int64_t> shape,
                                  int64_t axis, bool perChannel,
                                  ArrayRef<double> minScales = {}) {
   int64_t channels = perChannel ? shape[axis] : 1;
-  int64_t inner = 1;
-  for (int64_t d = axis + 1; d < (int64_t)shape.size(); ++d)
-    inner *= shape[d];
-  auto channelOf = [&](int64_t i) {
-    return perChannel ? (i / inner) % shape[axis] : 0;
-  };
+  ChannelIndexer channelOf(shape, perChannel ? axis : -1);
   QuantizedWeights r;
   r.scales.assign(channels, 0.0);
   for (int64_t i = 0; i < (int64_t)w.size(); ++i)
@@ -306,11 +301,11 @@ struct FoldQuantizeConstant : OpRewritePattern<QuantizeOp> {
     auto t = quantize.getOutput().getType();
     auto q = cast<quant::QuantizedType>(t.getElementType());
     UniformParams p = getUniformParams(q);
-    int64_t axis = p.axis, inner = innerSize(t.getShape(), axis);
+    ChannelIndexer channelOf(t.getShape(), p.axis);
     unsigned width = q.getStorageTypeIntegralWidth();
     SmallVector<APInt> bits;
     for (auto [i, v] : llvm::enumerate(*values)) {
-      int64_t c = axis < 0 ? 0 : (int64_t(i) / inner) % t.getDimSize(axis);
+      int64_t c = channelOf(i);
       double r = std::nearbyint(v / p.scales[c]) + p.zeroPoints[c];
       r = std::clamp<double>(r, q.getStorageTypeMin(), q.getStorageTypeMax());
       bits.push_back(APInt(64, (int64_t)r, true).trunc(width));

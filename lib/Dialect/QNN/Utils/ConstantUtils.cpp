@@ -73,17 +73,16 @@ std::optional<SmallVector<double>> qnn::getConstantRealValues(Value v) {
   auto q = cast<quant::QuantizedType>(t.getElementType());
   UniformParams p = getUniformParams(q);
   SmallVector<double> out;
-  int64_t inner = innerSize(t.getShape(), p.axis);
+  ChannelIndexer channelOf(t.getShape(), p.axis);
   int64_t i = 0;
   for (APInt v : qc.getValue().getValues<APInt>()) {
-    int64_t c = p.axis < 0 ? 0 : (i / inner) % t.getDimSize(p.axis);
+    int64_t c = channelOf(i);
     int64_t x = q.isSigned() ? v.getSExtValue() : (int64_t)v.getZExtValue();
     out.push_back((x - p.zeroPoints[c]) * p.scales[c]);
     ++i;
   }
   return out;
 }
-
 
 qnn::UniformParams qnn::getUniformParams(Type quantizedType) {
   UniformParams p;
@@ -99,10 +98,11 @@ qnn::UniformParams qnn::getUniformParams(Type quantizedType) {
   return p;
 }
 
-int64_t qnn::innerSize(ArrayRef<int64_t> shape, int64_t axis) {
-  int64_t inner = 1;
-  if (axis >= 0)
-    for (int64_t d = axis + 1; d < (int64_t)shape.size(); ++d)
-      inner *= shape[d];
-  return inner;
+qnn::ChannelIndexer::ChannelIndexer(ArrayRef<int64_t> shape, int64_t axis)
+    : axis(axis) {
+  if (axis < 0)
+    return;
+  channels = shape[axis];
+  for (int64_t d = axis + 1; d < (int64_t)shape.size(); ++d)
+    inner *= shape[d];
 }

@@ -36,9 +36,18 @@ struct UniformParams {
 };
 UniformParams getUniformParams(Type quantizedType);
 
-/// Elements between consecutive entries of `axis` in a row-major `shape`
-/// (1 when axis is -1 or the last dimension).
-int64_t innerSize(ArrayRef<int64_t> shape, int64_t axis);
+/// The channel along `axis` of each row-major element index of a tensor of
+/// `shape` (always 0 when axis is -1, i.e. per tensor).
+class ChannelIndexer {
+public:
+  ChannelIndexer(ArrayRef<int64_t> shape, int64_t axis);
+  int64_t operator()(int64_t index) const {
+    return axis < 0 ? 0 : (index / inner) % channels;
+  }
+
+private:
+  int64_t axis, inner = 1, channels = 1;
+};
 
 /// The real values of a constant given as a float constant or as
 /// dequantize(qconst) (weights and biases of QDQ / QAT models).
