@@ -87,3 +87,33 @@ onnx.save_model(ext_model, "external_data.onnx", save_as_external_data=True,
 save(single("MaxPool", 13, [f("x", [1, 1, 4, 4])], [f("y", [1, 1, 2, 2])],
             kernel_shape=[2, 2], strides=[2, 2], storage_order=1),
      "unsupported_attribute.onnx")
+
+# One malformed or unsupported node per file, for import-onnx-errors.test.
+i64 = lambda n, v: numpy_helper.from_array(np.array(v, np.int64), n)
+ft = lambda n, a: numpy_helper.from_array(np.array(a, np.float32), n)
+save(single("Flatten", 13, [f("x", [2, 3])], [f("y", [6])], axis=3), "bad_flatten_axis.onnx")
+save(single("Gemm", 13, [f("a", [2, 3, 4]), f("b", [4, 5])], [f("y", [2, 5])]),
+     "bad_gemm_rank.onnx")
+save(single("Gemm", 13, [f("a", [2, 3]), f("b", [4, 5])], [f("y", [2, 5])]),
+     "bad_gemm_inner.onnx")
+save(single("Reshape", 13, [f("x", [2, 3]), f("s", [2])], [f("y", [6])]),
+     "reshape_dynamic_shape.onnx")
+save(single("Reshape", 13, [f("x", [2, 3])], [f("y", [6])], [i64("s", [-1, -1])]),
+     "bad_reshape_two_infer.onnx")
+save(single("Transpose", 13, [f("x", [2, 3])], [f("y", [3, 2])], perm=[0, 0]),
+     "bad_transpose_perm.onnx")
+save(single("Pad", 13, [f("x", [1, 4])], [f("y", [1, 2])], [i64("p", [0, -1, 0, -1])]),
+     "pad_negative.onnx")
+save(single("Squeeze", 13, [f("x", [2, 3])], [f("y", [3])], [i64("axes", [0])]),
+     "bad_squeeze.onnx")
+save(single("MaxPool", 13, [f("x", [1, 1, 4, 4])], [f("y", [1, 1, 2, 2])]),
+     "bad_maxpool_no_kernel.onnx")
+save(single("Conv", 13, [f("x", [1, 1, 4, 4, 4])], [f("y", [1, 1, 4, 4, 4])],
+            [ft("w", np.ones((1, 1, 1, 1, 1)))]), "conv3d.onnx")
+save(single("Gather", 13, [f("x", [3, 2])], [f("y", [1, 2])], [i64("i", [5])]),
+     "gather_runtime.onnx")
+save(single("Gather", 13, [], [f("y", [1, 2])],
+            [ft("x", np.zeros((3, 2))), i64("i", [5])]), "bad_gather_index.onnx")
+save(single("BatchNormalization", 13, [f("x", [1, 2, 2, 2])], [f("y", [1, 2, 2, 2])],
+            [ft("s", [1, 1]), ft("b", [0, 0]), ft("m", [0, 0]), ft("v", [1, 1])],
+            training_mode=1), "bn_training.onnx")
