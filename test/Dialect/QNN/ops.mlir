@@ -156,9 +156,9 @@ func.func @quantization_ops(%x: tensor<3x2xf32>, %acc: tensor<3x2xi32>) -> (tens
   %r = qnn.requantize %q : (tensor<3x2x!q>) -> tensor<3x2x!qa>
   // CHECK: qnn.dequantize
   %d = qnn.dequantize %r : (tensor<3x2x!qa>) -> tensor<3x2xf32>
-  // CHECK: qnn.rescale %{{.*}} {axis = 1 : i64, multiplier = array<i32: 1073741824, 1717986918>, output_zp = -3 : i64, rounding = #qnn.rounding<single_round>, shift = array<i32: -4, 0>} : (tensor<3x2xi32>) -> tensor<3x2xi8>
+  // CHECK: qnn.rescale %{{.*}} {axis = 1 : i64, multiplier = array<i32: 1073741824, 1717986918>, output_zp = -3 : i64, rounding = #qnn.rounding<double_round>, shift = array<i32: -4, 0>} : (tensor<3x2xi32>) -> tensor<3x2xi8>
   %s = qnn.rescale %acc {multiplier = array<i32: 1073741824, 1717986918>, shift = array<i32: -4, 0>, axis = 1 : i64,
-                         output_zp = -3 : i64, rounding = #qnn.rounding<single_round>} : (tensor<3x2xi32>) -> tensor<3x2xi8>
+                         output_zp = -3 : i64, rounding = #qnn.rounding<double_round>} : (tensor<3x2xi32>) -> tensor<3x2xi8>
   return %o2, %f, %d, %s : tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xi8>
 }
 

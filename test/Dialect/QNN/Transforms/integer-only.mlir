@@ -1,12 +1,12 @@
 // RUN: qopt %s --integer-only --split-input-file | FileCheck %s
-// RUN: qopt %s --integer-only=rounding=single-round --split-input-file | FileCheck %s --check-prefix=SINGLE
+// RUN: qopt %s --integer-only=rounding=double-round --split-input-file | FileCheck %s --check-prefix=DOUBLE
 
 // requantize: s_in / s_out = 0.1 / 0.05 = 2 = 2^30 * 2^(2 - 31).
 // CHECK-LABEL: func @requantize(%arg0: tensor<4xi8>) -> tensor<4xi8>
 // CHECK: %[[X:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<4xi8>) outs(%{{.*}} : tensor<4xi32>)
 // CHECK:   arith.extsi
 // CHECK: qnn.rescale %[[X]] {multiplier = array<i32: 1073741824>, output_zp = 3 : i64, shift = array<i32: 2>} : (tensor<4xi32>) -> tensor<4xi8>
-// SINGLE: rounding = #qnn.rounding<single_round>
+// DOUBLE: rounding = #qnn.rounding<double_round>
 func.func @requantize(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.05:3>> {
   %y = qnn.requantize %x : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.05:3>>
   return %y : tensor<4x!quant.uniform<i8:f32, 0.05:3>>

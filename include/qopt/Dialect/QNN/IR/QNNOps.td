@@ -670,10 +670,12 @@ def QNN_RescaleOp : QNN_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
     `multiplier` is a non-negative Q0.31 value (a real multiplier `m` is
     `multiplier * 2^(shift - 31)`, `multiplier` in [2^30, 2^31) when
     normalized); `shift` is in [-31, 30] (positive shifts left).
-    `rounding = double_round` is gemmlowp/TFLite's
-    `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x * 2^left, M), right)`;
-    `single_round` is TOSA's `apply_scale_32` (one round-half-up on the 64-bit
-    product). The result is saturated to the result integer type
+    `rounding = single_round` (the default) is TOSA's `apply_scale_32`: one
+    round-half-up on the 64-bit product, within half a step of the exact
+    result. `double_round` is gemmlowp/TFLite's
+    `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x * 2^left, M), right)`,
+    whose two roundings are off by one step for about 2^-|shift| of the
+    inputs (results of `acc * M` that land just below a tie). The result is saturated to the result integer type
     (signed, or unsigned when `output_unsigned`).
 
     Example:
@@ -681,7 +683,7 @@ def QNN_RescaleOp : QNN_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
     ```mlir
     %y = qnn.rescale %acc {multiplier = array<i32: 1717986918>, shift = array<i32: -4>,
                            input_zp = 0 : i64, output_zp = -3 : i64,
-                           rounding = #qnn.rounding<double_round>}
+                           rounding = #qnn.rounding<single_round>}
         : (tensor<1x16xi32>) -> tensor<1x16xi8>
     ```
   }];
@@ -691,7 +693,7 @@ def QNN_RescaleOp : QNN_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
                    DefaultValuedAttr<I64Attr, "0">:$input_zp,
                    DefaultValuedAttr<I64Attr, "0">:$output_zp,
                    DefaultValuedAttr<QNN_RoundingModeAttr,
-                       "::mlir::qnn::RoundingMode::DoubleRound">:$rounding,
+                       "::mlir::qnn::RoundingMode::SingleRound">:$rounding,
                    OptionalAttr<I64Attr>:$axis,
                    DefaultValuedAttr<BoolAttr, "false">:$input_unsigned,
                    DefaultValuedAttr<BoolAttr, "false">:$output_unsigned);

@@ -259,9 +259,10 @@ def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect",
                            "::mlir::func::FuncDialect"];
   let options = [
-    Option<"rounding", "rounding", "std::string", /*default=*/"\"double-round\"",
-           "Fixed-point rounding of requantization: double-round (gemmlowp / "
-           "TFLite default) or single-round (TOSA, TFLITE_SINGLE_ROUNDING)">,
+    Option<"rounding", "rounding", "std::string", /*default=*/"\"single-round\"",
+           "Fixed-point rounding of requantization: single-round (TOSA, "
+           "TFLITE_SINGLE_ROUNDING; the default) or double-round (gemmlowp / "
+           "TFLite's default)">,
   ];
 }
 

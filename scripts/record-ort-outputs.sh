@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Records ONNX Runtime's outputs (1 thread, CPU EP) for the kit's quantized
+# models on the test split, as the reference of test/Execution/kit-vs-ort.test.
+#   scripts/record-ort-outputs.sh [BUILD_DIR]
+# Needs the development kit and the npm registry the first time
+# (onnxruntime-node, installed under BUILD_DIR/bench/ort like bench/ does).
+set -euo pipefail
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+KIT=${QOPT_KIT:-$ROOT/../shared/kit}
+ORT="$BUILD/bench/ort"
+OUT="$ROOT/test/Execution/Inputs/ort"
+if [ ! -d "$ORT/node_modules/onnxruntime-node" ]; then
+  mkdir -p "$ORT"
+  cp "$KIT"/ort/* "$ORT/"
+  (cd "$ORT" && npm install --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
+fi
+mkdir -p "$OUT"
+for m in digits_cnn_qdq_int8 digits_cnn_qdq_uint8 digits_cnn_qop_qlinear digits_cnn_qop_integer \
+         digits_mlp_qdq_int8 digits_mlp_qdq_uint8 digits_mlp_qop_qlinear digits_mlp_qop_integer \
+         torch_eager_ptq_qnnpack_nofcrelu_op13 \
+         torch_qat_fakequant_plain_per_tensor_op13 torch_qat_fakequant_plain_per_channel_op13; do
+  # The torch exports have a fixed batch of 1.
+  bs=450; case $m in torch_*) bs=1;; esac
+  node "$ORT/ort_run.js" dump "$KIT/models/$m.onnx" "$KIT/data/digits_test_x.npy" "$OUT/$m.npy" --bs $bs
+done
+for m in mobilenet_v2_digits32_qdq_int8 mobilenet_v2_digits32_qdq_uint8; do
+  node "$ORT/ort_run.js" dump "$KIT/models/$m.onnx" "$KIT/data/digits32_test_x.npy" "$OUT/$m.npy" --bs 50
+done
