@@ -88,7 +88,8 @@ def main():
         if step is None:
             print("FAIL --min-fraction needs --step or --step-of")
             return 1
-        frac = (diff <= a.within_steps * step * (1 + 1e-6)).mean()
+        # float32 outputs carry ~1e-7 relative noise: allow 1e-3 of a step.
+        frac = (diff <= (a.within_steps + 1e-3) * step).mean()
         print(f"step {step:.6g} max_steps {diff.max() / step:.3g} "
               f"within_{a.within_steps:g}_steps {frac:.4f}")
         ok &= frac >= a.min_fraction

@@ -10,6 +10,7 @@
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/QuantParams.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -33,81 +34,12 @@ namespace {
 
 constexpr double kBiasMax = 1073741824.0; // 2^30: headroom for accumulation
 
-quant::UniformQuantizedType perTensorType(MLIRContext *ctx, double scale,
-                                          int64_t zp, bool isSigned,
-                                          unsigned width = 8) {
-  int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(isSigned, width);
-  int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(isSigned, width);
-  return quant::UniformQuantizedType::get(
-      isSigned ? quant::QuantizationFlags::Signed : 0,
-      IntegerType::get(ctx, width), Float32Type::get(ctx), scale, zp, qmin,
-      qmax);
-}
-
-/// Quantization parameters of an activation range (the range is widened to
-/// include 0 so zero padding is exact).
-quant::UniformQuantizedType activationParams(MLIRContext *ctx, double lo,
-                                           double hi, bool isSigned,
-                                           bool symmetric) {
-  lo = std::min(lo, 0.0);
-  hi = std::max(hi, 0.0);
-  if (hi - lo < 1e-8)
-    hi = lo + 1e-8;
-  int64_t qmin = isSigned ? -128 : 0, qmax = isSigned ? 127 : 255;
-  if (symmetric) {
-    double m = std::max(std::fabs(lo), std::fabs(hi));
-    return perTensorType(ctx, m / 127.0, isSigned ? 0 : 128, isSigned);
-  }
-  double scale = (hi - lo) / double(qmax - qmin);
-  int64_t zp = (int64_t)std::nearbyint(qmin - lo / scale);
-  zp = std::clamp<int64_t>(zp, qmin, qmax);
-  return perTensorType(ctx, scale, zp, isSigned);
-}
-
-/// Per-channel (or per-tensor) symmetric int8 weights in [-127, 127].
-struct QuantizedWeights {
-  SmallVector<double> scales;
-  SmallVector<int8_t> values;
-};
-
-QuantizedWeights quantizeWeights(ArrayRef<double> w, ArrayRef<int64_t> shape,
-                                 int64_t axis, bool perChannel,
-                                 ArrayRef<double> minScales = {}) {
-  int64_t channels = perChannel ? shape[axis] : 1;
-  ChannelIndexer channelOf(shape, perChannel ? axis : -1);
-  QuantizedWeights r;
-  r.scales.assign(channels, 0.0);
-  for (int64_t i = 0; i < (int64_t)w.size(); ++i)
-    r.scales[channelOf(i)] = std::max(r.scales[channelOf(i)], std::fabs(w[i]));
-  for (auto [c, s] : llvm::enumerate(r.scales)) {
-    s = s > 0 ? s / 127.0 : 1.0;
-    if (c < minScales.size())
-      s = std::max(s, minScales[c]);
-  }
-  for (int64_t i = 0; i < (int64_t)w.size(); ++i) {
-    double q = std::nearbyint(w[i] / r.scales[channelOf(i)]);
-    r.values.push_back((int8_t)std::clamp(q, -127.0, 127.0));
-  }
-  return r;
-}
-
 Value makeQConst(PatternRewriter &rewriter, Location loc,
                  ArrayRef<int64_t> shape, quant::QuantizedType q,
                  ArrayRef<int8_t> values) {
   auto storage = RankedTensorType::get(shape, rewriter.getI8Type());
   return QConstOp::create(rewriter, loc, RankedTensorType::get(shape, q),
                           DenseElementsAttr::get(storage, values));
-}
-
-quant::QuantizedType weightType(MLIRContext *ctx, ArrayRef<double> scales,
-                                int64_t axis) {
-  Type i8 = IntegerType::get(ctx, 8), f32 = Float32Type::get(ctx);
-  if (scales.size() == 1)
-    return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
-                                            i8, f32, scales[0], 0, -127, 127);
-  return quant::UniformQuantizedPerAxisType::get(
-      quant::QuantizationFlags::Signed, i8, f32, scales,
-      SmallVector<int64_t>(scales.size(), 0), axis, -127, 127);
 }
 
 /// Replaces `quantize(op(...))` with a clone of `op` on `operands` whose

@@ -177,6 +177,53 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
   ];
 }
 
+def PrepareQATPass : Pass<"prepare-qat", "::mlir::ModuleOp"> {
+  let summary = "Insert fake-quant ops for quantization-aware training";
+  let description = [{
+    Turns a float model into its fake-quant simulation, the graph a training
+    framework fine-tunes with the straight-through estimator (seed 004 §5):
+
+    * every `qnn.observer` (from `--insert-observers`) becomes a
+      `qnn.fake_quant` with per-tensor parameters from its calibrated
+      min / max, or from `activation-range` when it has no statistics;
+    * the constant weights of conv2d / fully_connected / matmul get a
+      `qnn.fake_quant` with symmetric narrow-range parameters (per output
+      channel by default), computed from the weights themselves.
+
+    Biases stay float: `--lower-fake-quant` quantizes them to int32 at scale
+    `s_x * s_w`. `qopt-run` executes the result in float (the simulation);
+    `--lower-fake-quant` turns it into quantized ops with exactly these
+    parameters, so the integer model computes what training simulated.
+
+    Example:
+
+    ```mlir
+    %i = qnn.observer %x {id = 0 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x8xf32>
+    %y = qnn.fully_connected %i, %w : (tensor<1x8xf32>, tensor<4x8xf32>) -> tensor<1x4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %i = qnn.fake_quant %x {qtype = !quant.uniform<i8:f32, 0.0078431372549019607:-1>} : tensor<1x8xf32>
+    %wq = qnn.fake_quant %w {qtype = !quant.uniform<i8<-127:127>:f32:0, {...}>} : tensor<4x8xf32>
+    %y = qnn.fully_connected %i, %wq : (tensor<1x8xf32>, tensor<4x8xf32>) -> tensor<1x4xf32>
+    ```
+  }];
+  let options = [
+    Option<"activationType", "activation-type", "std::string",
+           /*default=*/"\"int8\"", "int8 or uint8 activations">,
+    Option<"symmetricActivations", "symmetric-activations", "bool",
+           /*default=*/"false", "Symmetric activation ranges">,
+    Option<"perChannel", "per-channel", "bool", /*default=*/"true",
+           "Per-channel weight scales (per-tensor when false)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight bits: 8 ([-127, 127]) or 4 ([-7, 7])">,
+    ListOption<"activationRange", "activation-range", "double",
+               "LO,HI: the range of every observer without statistics">,
+  ];
+}
+
 def LowerFakeQuantPass : Pass<"lower-fake-quant", "::mlir::ModuleOp"> {
   let summary = "Turn fake-quant simulation (qnn.fake_quant, QDQ pairs) into quantized ops";
   let description = [{
