@@ -176,15 +176,30 @@ Value clampActivation(OpBuilder &b, Location loc, Value v, const QParams &out,
       .getResult(0);
 }
 
+/// How real multipliers are derived from the model's scales before they
+/// become fixed point. `f32`: in float32, left to right, as the ONNX
+/// reference implementation and ONNX Runtime do (`x_scale * w_scale /
+/// y_scale` on float32 scales); `f64`: in double, as TFLite does.
+struct ScaleMath {
+  bool f32 = true;
+  double mul(double a, double b) const {
+    return f32 ? double(float(a) * float(b)) : a * b;
+  }
+  double div(double a, double b) const {
+    return f32 ? double(float(a) / float(b)) : a / b;
+  }
+};
+
 /// Requantizes an accumulator with scale s_acc[c] into `out` (skipping the
 /// rescale when it is the identity, e.g. ConvInteger's i32 result).
 Value requantizeAccumulator(OpBuilder &b, Location loc, Value acc,
                             ArrayRef<double> accScales, int64_t channelAxis,
                             const QParams &out, RoundingMode rounding,
+                            ScaleMath math,
                             std::pair<double, double> activation) {
   SmallVector<double> mults;
   for (double s : accScales)
-    mults.push_back(s / out.scales[0]);
+    mults.push_back(math.div(s, out.scales[0]));
   bool identity = out.width == 32 && out.zps[0] == 0 &&
                   llvm::all_of(mults, [](double m) { return m == 1.0; });
   Value r = identity ? acc
@@ -199,9 +214,11 @@ Value requantizeAccumulator(OpBuilder &b, Location loc, Value acc,
 
 template <typename OpTy>
 struct IntPattern : OpConversionPattern<OpTy> {
-  IntPattern(const TypeConverter &tc, MLIRContext *ctx, RoundingMode rounding)
-      : OpConversionPattern<OpTy>(tc, ctx), rounding(rounding) {}
+  IntPattern(const TypeConverter &tc, MLIRContext *ctx, RoundingMode rounding,
+             ScaleMath math)
+      : OpConversionPattern<OpTy>(tc, ctx), rounding(rounding), math(math) {}
   RoundingMode rounding;
+  ScaleMath math;
 };
 
 /// The accumulation body: acc + (x - zx) * (w - zw), all in i32. `zwPerChannel`
@@ -273,10 +290,11 @@ Value buildIntegerMac(OpBuilder &b, Location loc, Value x, Value w,
 }
 
 /// Accumulator scales s_x * s_w[c].
-SmallVector<double> accScales(const QParams &x, const QParams &w) {
+SmallVector<double> accScales(const QParams &x, const QParams &w,
+                              ScaleMath math) {
   SmallVector<double> s;
   for (double ws : w.scales)
-    s.push_back(x.scales[0] * ws);
+    s.push_back(math.mul(x.scales[0], ws));
   return s;
 }
 
@@ -338,8 +356,8 @@ struct Conv2DToInteger : IntPattern<Conv2DOp> {
         rewriter, loc, x, w, maps[0], maps[1], oc,
         AffineMap::get(7, 0, {n, oc, oh, ow}, ctx), init, iters, *xp, *wp);
     rewriter.replaceOp(op, requantizeAccumulator(
-                               rewriter, loc, acc, accScales(*xp, *wp), 1, *yp,
-                               rounding, op.getActivationRange()));
+                               rewriter, loc, acc, accScales(*xp, *wp, math), 1, *yp,
+                               rounding, math, op.getActivationRange()));
     return success();
   }
 };
@@ -372,8 +390,8 @@ struct FullyConnectedToInteger : IntPattern<FullyConnectedOp> {
                                 AffineMap::get(3, 0, {m, n}, ctx), init, iters,
                                 *xp, *wp);
     rewriter.replaceOp(op, requantizeAccumulator(
-                               rewriter, loc, acc, accScales(*xp, *wp), 1, *yp,
-                               rounding, op.getActivationRange()));
+                               rewriter, loc, acc, accScales(*xp, *wp, math), 1, *yp,
+                               rounding, math, op.getActivationRange()));
     return success();
   }
 };
@@ -429,8 +447,8 @@ struct MatMulToInteger : IntPattern<MatMulOp> {
         operandMap(rt, false), getAffineDimExpr(rank - 1, ctx),
         AffineMap::get(rank + 1, 0, outExprs, ctx), init, iters, *ap, *bp);
     rewriter.replaceOp(op, requantizeAccumulator(
-                               rewriter, loc, acc, accScales(*ap, *bp),
-                               rank - 1, *yp, rounding,
+                               rewriter, loc, acc, accScales(*ap, *bp, math),
+                               rank - 1, *yp, rounding, math,
                                op.getActivationRange()));
     return success();
   }
@@ -573,8 +591,8 @@ struct RequantizeToInteger : IntPattern<RequantizeOp> {
               })
               .getResult(0);
     rewriter.replaceOp(op, rescale(rewriter, op.getLoc(), x,
-                                   {in->scales[0] / out->scales[0]}, -1,
-                                   in->zps[0], *out, rounding, false));
+                                   {math.div(in->scales[0], out->scales[0])},
+                                   -1, in->zps[0], *out, rounding, false));
     return success();
   }
 };
@@ -745,7 +763,8 @@ struct ClampToInteger : IntPattern<OpTy> {
     Value x = adaptor.getInput();
     if (in->scales[0] != out->scales[0] || in->zps[0] != out->zps[0] ||
         in->width != out->width || in->isSigned != out->isSigned)
-      x = rescale(rewriter, loc, x, {in->scales[0] / out->scales[0]}, -1,
+      x = rescale(rewriter, loc, x,
+                  {this->math.div(in->scales[0], out->scales[0])}, -1,
                   in->zps[0], *out, this->rounding, !in->isSigned);
     std::pair<double, double> range = {0.0,
                                        std::numeric_limits<double>::infinity()};
@@ -873,7 +892,7 @@ struct AddToInteger : IntPattern<AddOp> {
     acc.qmax = std::numeric_limits<int32_t>::max();
     auto side = [&](Value v, const QParams &p) {
       Value w = widenTo32(rewriter, loc, v, p.isSigned);
-      return rescale(rewriter, loc, w, {p.scales[0] / acc.scales[0]}, -1,
+      return rescale(rewriter, loc, w, {math.div(p.scales[0], yp->scales[0]) * guard}, -1,
                      p.zps[0], acc, rounding, false);
     };
     Value sum = addI32(rewriter, loc, side(adaptor.getLhs(), *ap),
@@ -934,7 +953,8 @@ struct GlobalAvgPoolToInteger : IntPattern<GlobalAvgPool2DOp> {
                     .getResult(0);
     double hw = double(inType.getDimSize(2) * inType.getDimSize(3));
     Value mean = rescale(rewriter, loc, sum,
-                         {in->scales[0] / (out->scales[0] * hw)}, -1, 0, *out,
+                         {math.div(in->scales[0], math.mul(out->scales[0], hw))},
+                         -1, 0, *out,
                          rounding, false);
     auto outType = cast<RankedTensorType>(
         getTypeConverter()->convertType(op.getOutput().getType()));
@@ -967,6 +987,15 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
     else {
       getOperation().emitError("integer-only: unknown rounding '")
           << rounding << "' (expected double-round or single-round)";
+      return signalPassFailure();
+    }
+
+    ScaleMath math;
+    if (scaleArithmetic == "f64")
+      math.f32 = false;
+    else if (scaleArithmetic != "f32") {
+      getOperation().emitError("integer-only: unknown scale-arithmetic '")
+          << scaleArithmetic << "' (expected f32 or f64)";
       return signalPassFailure();
     }
 
@@ -1012,7 +1041,7 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
                  QuantizeToInteger, DequantizeToInteger, RequantizeToInteger,
                  QConstToInteger, MaxPoolToInteger, ClampToInteger<ReluOp>,
                  ClampToInteger<ClipOp>, AddToInteger,
-                 GlobalAvgPoolToInteger>(converter, ctx, mode);
+                 GlobalAvgPoolToInteger>(converter, ctx, mode, math);
     patterns.add<ErasedCast<quant::StorageCastOp>,
                  ErasedCast<tensor::BitcastOp>, RetypeDataMovement,
                  RetypeIntConstant, UnsignedCastToInteger>(converter, ctx);

@@ -1,5 +1,6 @@
 // RUN: qopt %s --integer-only --split-input-file | FileCheck %s
 // RUN: qopt %s --integer-only=rounding=double-round --split-input-file | FileCheck %s --check-prefix=DOUBLE
+// RUN: qopt %s --integer-only=scale-arithmetic=f64 --split-input-file | FileCheck %s --check-prefix=F64
 
 // requantize: s_in / s_out = 0.1 / 0.05 = 2 = 2^30 * 2^(2 - 31).
 // CHECK-LABEL: func @requantize(%arg0: tensor<4xi8>) -> tensor<4xi8>
@@ -87,4 +88,18 @@ func.func @add(%a: tensor<4x!quant.uniform<i8:f32, 0.1:3>>, %b: tensor<4x!quant.
 func.func @gap(%x: tensor<1x3x2x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x3x1x1x!quant.uniform<i8:f32, 0.05>> {
   %y = qnn.global_avg_pool2d %x : (tensor<1x3x2x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x3x1x1x!quant.uniform<i8:f32, 0.05>>
   return %y : tensor<1x3x1x1x!quant.uniform<i8:f32, 0.05>>
+}
+
+// -----
+
+// Multipliers come from the float32 scales in float32 (ONNX reference, ONNX
+// Runtime): float(0.1) / float(0.3) = 0.33333334 -> 1431655680 * 2^-32;
+// scale-arithmetic=f64 (TFLite) gives 1/3 -> 1431655765.
+// CHECK-LABEL: func @scale_arithmetic
+// CHECK: qnn.rescale %{{.*}} {multiplier = array<i32: 1431655680>, shift = array<i32: -1>}
+// F64-LABEL: func @scale_arithmetic
+// F64: qnn.rescale %{{.*}} {multiplier = array<i32: 1431655765>, shift = array<i32: -1>}
+func.func @scale_arithmetic(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.3>> {
+  %y = qnn.requantize %x : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.3>>
+  return %y : tensor<4x!quant.uniform<i8:f32, 0.3>>
 }

@@ -310,6 +310,11 @@ def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
            "Fixed-point rounding of requantization: single-round (TOSA, "
            "TFLITE_SINGLE_ROUNDING; the default) or double-round (gemmlowp / "
            "TFLite's default)">,
+    Option<"scaleArithmetic", "scale-arithmetic", "std::string",
+           /*default=*/"\"f32\"",
+           "How multipliers like s_x * s_w / s_y are computed from the "
+           "scales before they become fixed point: f32 (the ONNX reference "
+           "and ONNX Runtime; the default) or f64 (TFLite)">,
   ];
 }
 
