@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Calibration/Calibrate.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/InitAllTools.h"
 
@@ -15,6 +16,8 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   qopt::registerAllPasses();
+  // --quantize-static=calibration-data=... runs the JIT from inside the pass.
+  qopt::registerInProcessCalibration();
   mlir::DialectRegistry registry;
   qopt::registerToolDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(

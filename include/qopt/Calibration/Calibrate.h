@@ -65,6 +65,13 @@ llvm::Error writeStatistics(llvm::StringRef path,
 llvm::Expected<std::vector<ObserverStats>>
 readStatistics(llvm::StringRef path);
 
+/// Installs the in-process calibration behind
+/// `--quantize-static=calibration-data=...`: the module is copied into a
+/// fresh context (the caller is inside a running pass), calibrated through
+/// the JIT with default options (batches of 32, a progress line on a
+/// terminal), and the statistics are written onto the caller's observers.
+void registerInProcessCalibration();
+
 } // namespace qopt
 
 #endif // QOPT_CALIBRATION_CALIBRATE_H

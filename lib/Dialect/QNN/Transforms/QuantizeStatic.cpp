@@ -14,6 +14,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
@@ -277,6 +278,31 @@ struct FoldQuantizeDequantize : OpRewritePattern<QuantizeOp> {
 struct QuantizeStaticPass
     : qnn::impl::QuantizeStaticPassBase<QuantizeStaticPass> {
   using QuantizeStaticPassBase::QuantizeStaticPassBase;
+
+  /// Observes every activation (unless observers exist) and calibrates them
+  /// on calibration-data through the installed hook.
+  LogicalResult calibrateInProcess() {
+    ModuleOp module = getOperation();
+    bool observed = false;
+    module.walk([&](ObserverOp) { observed = true; });
+    if (!observed) {
+      OpPassManager pm(ModuleOp::getOperationName());
+      InsertObserversPassOptions options;
+      options.method = calibrationMethod;
+      pm.addPass(createInsertObserversPass(options));
+      if (failed(runPipeline(pm, module)))
+        return failure();
+    }
+    const CalibrationHook &hook = getCalibrationHook();
+    if (!hook)
+      return emitError(
+          module.getLoc(),
+          "quantize-static: this tool cannot calibrate in process (it does "
+          "not link the JIT); calibrate with qopt-run --calibrate, or use qopt");
+    SmallVector<std::string> paths(calibrationData.begin(),
+                                   calibrationData.end());
+    return hook(module, paths);
+  }
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     if (activationType != "int8" && activationType != "uint8") {
@@ -286,12 +312,16 @@ struct QuantizeStaticPass
       return signalPassFailure();
     }
     bool isSigned = activationType == "int8";
+    if (!calibrationData.empty() && failed(calibrateInProcess()))
+      return signalPassFailure();
     SmallVector<ObserverOp> observers;
     getOperation().walk([&](ObserverOp o) { observers.push_back(o); });
     if (observers.empty()) {
       getOperation().emitError(
-          "quantize-static: no qnn.observer ops; run qopt --insert-observers, "
-          "then qopt-run --calibrate --input calib.npy -o calibrated.mlir");
+          "quantize-static: no qnn.observer ops; calibrate in process with "
+          "--quantize-static=calibration-data=calib.npy, or run qopt "
+          "--insert-observers, then qopt-run --calibrate --input calib.npy -o "
+          "calibrated.mlir");
       return signalPassFailure();
     }
     for (ObserverOp o : observers)
@@ -352,6 +382,15 @@ struct LowerFakeQuantPass
 };
 
 } // namespace
+
+static CalibrationHook &calibrationHook() {
+  static CalibrationHook hook;
+  return hook;
+}
+void qnn::setCalibrationHook(CalibrationHook hook) {
+  calibrationHook() = std::move(hook);
+}
+const CalibrationHook &qnn::getCalibrationHook() { return calibrationHook(); }
 
 void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
                                      bool perChannel) {

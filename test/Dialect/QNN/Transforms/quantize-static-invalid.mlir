@@ -1,5 +1,9 @@
 // RUN: qopt %s --quantize-static -verify-diagnostics -split-input-file
 // RUN: not qopt %s --quantize-static=activation-type=int4 -split-input-file 2>&1 | FileCheck %s --check-prefix=TYPE
+// RUN: not qopt %s --quantize-static=calibration-data=%t.missing.npy -split-input-file 2>&1 | FileCheck %s --check-prefix=DATA
+// RUN: not qopt %s --quantize-static="calibration-data=%t.missing.npy calibration-method=bogus" -split-input-file 2>&1 | FileCheck %s --check-prefix=METHOD
+// DATA: error: quantize-static: calibration-data: '{{.*}}missing.npy': cannot read
+// METHOD: error: insert-observers: unknown method 'bogus'
 
 func.func @uncalibrated(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{observer 0 ('conv1') has no calibration statistics; calibrate with `qopt-run FILE --calibrate --input calib.npy -o calibrated.mlir` (or apply saved ones with --stats-in stats.json)}}
@@ -9,7 +13,7 @@ func.func @uncalibrated(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// expected-error @+1 {{quantize-static: no qnn.observer ops; run qopt --insert-observers, then qopt-run --calibrate --input calib.npy -o calibrated.mlir}}
+// expected-error @+1 {{quantize-static: no qnn.observer ops; calibrate in process with --quantize-static=calibration-data=calib.npy, or run qopt --insert-observers, then qopt-run --calibrate --input calib.npy -o calibrated.mlir}}
 module {
   func.func @none(%x: tensor<4xf32>) -> tensor<4xf32> {
     return %x : tensor<4xf32>

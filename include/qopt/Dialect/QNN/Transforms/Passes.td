@@ -129,6 +129,8 @@ def InsertObserversPass : Pass<"insert-observers", "::mlir::ModuleOp"> {
            "Comma-separated NAME_REGEX:METHOD pairs, matched against the "
            "producer's location name">,
   ];
+  let dependentDialects = ["::mlir::qnn::QNNDialect",
+                           "::mlir::quant::QuantDialect"];
 }
 
 def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
@@ -174,7 +176,16 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
            "or 128 for uint8)">,
     Option<"perChannel", "per-channel", "bool", /*default=*/"true",
            "Per-channel weight scales (per-tensor when false)">,
+    ListOption<"calibrationData", "calibration-data", "std::string",
+               "Calibrate in process on these .npy files (one per model "
+               "input), inserting observers first when there are none">,
+    Option<"calibrationMethod", "calibration-method", "std::string",
+           /*default=*/"\"minmax\"",
+           "Method of the observers inserted for calibration-data: minmax, "
+           "moving_average, percentile, entropy, mse or ksigma">,
   ];
+  let dependentDialects = ["::mlir::qnn::QNNDialect",
+                           "::mlir::quant::QuantDialect"];
 }
 
 def PrepareQATPass : Pass<"prepare-qat", "::mlir::ModuleOp"> {
@@ -222,6 +233,8 @@ def PrepareQATPass : Pass<"prepare-qat", "::mlir::ModuleOp"> {
     ListOption<"activationRange", "activation-range", "double",
                "LO,HI: the range of every observer without statistics">,
   ];
+  let dependentDialects = ["::mlir::qnn::QNNDialect",
+                           "::mlir::quant::QuantDialect"];
 }
 
 def LowerFakeQuantPass : Pass<"lower-fake-quant", "::mlir::ModuleOp"> {
@@ -250,6 +263,8 @@ def LowerFakeQuantPass : Pass<"lower-fake-quant", "::mlir::ModuleOp"> {
 
     becomes `qnn.relu` on the quantized `%q`.
   }];
+  let dependentDialects = ["::mlir::qnn::QNNDialect",
+                           "::mlir::quant::QuantDialect"];
 }
 
 def VerifyIntegerOnlyPass : Pass<"verify-integer-only", "::mlir::ModuleOp"> {

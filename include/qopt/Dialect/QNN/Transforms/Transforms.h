@@ -8,7 +8,10 @@
 #ifndef QOPT_DIALECT_QNN_TRANSFORMS_TRANSFORMS_H
 #define QOPT_DIALECT_QNN_TRANSFORMS_TRANSFORMS_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <functional>
 
 namespace mlir {
 namespace qnn {
@@ -30,6 +33,16 @@ void populateFuseActivationPatterns(RewritePatternSet &patterns,
 /// quantized ops (`--quantize-static`, `--lower-fake-quant`).
 void populateQDQFoldingPatterns(RewritePatternSet &patterns,
                                 bool perChannel = true);
+
+/// Calibrates the observers of `module` in place on `dataPaths` (one .npy
+/// file per model input). `--quantize-static=calibration-data=...` calls it;
+/// qopt's pass libraries do not link the JIT, so tools that do (qopt) install
+/// an implementation with setCalibrationHook
+/// (qopt::registerInProcessCalibration).
+using CalibrationHook = std::function<LogicalResult(
+    ModuleOp module, ArrayRef<std::string> dataPaths)>;
+void setCalibrationHook(CalibrationHook hook);
+const CalibrationHook &getCalibrationHook();
 
 } // namespace qnn
 } // namespace mlir
