@@ -6,6 +6,7 @@
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Utils/LocationName.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -25,24 +26,6 @@ namespace {
 
 std::optional<CalibrationMethod> parseMethod(StringRef s) {
   return symbolizeCalibrationMethod(s);
-}
-
-/// The name a location speaks for: the innermost NameLoc, or "".
-std::string locationName(Location loc) {
-  if (auto n = dyn_cast<NameLoc>(loc))
-    return n.getName().str();
-  if (auto f = dyn_cast<FusedLoc>(loc)) {
-    std::string all;
-    for (Location l : f.getLocations()) {
-      std::string s = locationName(l);
-      if (!s.empty())
-        all += (all.empty() ? "" : "+") + s;
-    }
-    return all;
-  }
-  if (auto c = dyn_cast<CallSiteLoc>(loc))
-    return locationName(c.getCallee());
-  return "";
 }
 
 bool producesOwnParameters(Operation *op) {
@@ -100,7 +83,7 @@ struct InsertObserversPass
       if (v.hasOneUse() && isa<ObserverOp>(*v.getUsers().begin()))
         return;
       CalibrationMethod m = *dflt;
-      std::string name = locationName(loc);
+      std::string name = getLocationName(loc);
       for (auto &[re, om] : overrides)
         if (re.match(name)) {
           m = om;

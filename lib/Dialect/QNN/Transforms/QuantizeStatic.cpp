@@ -10,12 +10,17 @@
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/LocationName.h"
 #include "qopt/Dialect/QNN/Utils/QuantParams.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Regex.h"
 
 #include <cmath>
 #include <limits>
@@ -34,6 +39,14 @@ using namespace mlir::qnn;
 namespace {
 
 constexpr double kBiasMax = 1073741824.0; // 2^30: headroom for accumulation
+
+// Per-layer overrides (--quantize-static=config=...) travel as discardable
+// attributes on the ops between parsing the config and the QDQ folding.
+constexpr llvm::StringLiteral kKeepFloat = "qnn.keep_float";
+constexpr llvm::StringLiteral kWeightBits = "qnn.weight_bits";
+constexpr llvm::StringLiteral kPerChannel = "qnn.per_channel";
+
+bool keptFloat(Operation *op) { return op->hasAttr(kKeepFloat); }
 
 Value makeQConst(PatternRewriter &rewriter, Location loc,
                  ArrayRef<int64_t> shape, quant::QuantizedType q,
@@ -66,6 +79,14 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
     auto op = quantize.getInput().getDefiningOp<OpTy>();
     if (!op || !op->getResult(0).hasOneUse())
       return rewriter.notifyMatchFailure(quantize, "no single-use producer");
+    if (keptFloat(op))
+      return rewriter.notifyMatchFailure(op, "kept float by the config");
+    unsigned bits = 8;
+    if (auto a = op->template getAttrOfType<IntegerAttr>(kWeightBits))
+      bits = a.getInt();
+    bool perChannel = this->perChannel;
+    if (auto a = op->template getAttrOfType<BoolAttr>(kPerChannel))
+      perChannel = a.getValue();
     auto dq = op->getOperand(0).template getDefiningOp<DequantizeOp>();
     if (!dq)
       return rewriter.notifyMatchFailure(op, "input is not dequantized");
@@ -118,9 +139,9 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
       qw.scales = wp.scales;
       wq = wdq.getInput();
     } else {
-      qw = quantizeWeights(*w, wShape, axis, perChannel, minScales);
-      wq = makeQConst(rewriter, loc, wShape, weightType(ctx, qw.scales, axis),
-                      qw.values);
+      qw = quantizeWeights(*w, wShape, axis, perChannel, minScales, bits);
+      wq = makeQConst(rewriter, loc, wShape,
+                      weightType(ctx, qw.scales, axis, bits), qw.values);
     }
     SmallVector<Value> operands = {dq.getInput(), wq};
     if (bias) {
@@ -163,6 +184,8 @@ struct SinkDequantize : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
+    if (keptFloat(op))
+      return rewriter.notifyMatchFailure(op, "kept float by the config");
     auto dq = op->getOperand(0).template getDefiningOp<DequantizeOp>();
     if (!dq || !isa<quant::UniformQuantizedType>(
                    dq.getInput().getType().getElementType()))
@@ -185,7 +208,7 @@ struct FoldActivation : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
     auto op = quantize.getInput().getDefiningOp<OpTy>();
-    if (!op || !op->getResult(0).hasOneUse())
+    if (!op || !op->getResult(0).hasOneUse() || keptFloat(op))
       return failure();
     auto dq = op.getInput().template getDefiningOp<DequantizeOp>();
     if (!dq || !isa<quant::UniformQuantizedType>(
@@ -204,7 +227,7 @@ struct FoldAdd : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
     auto add = quantize.getInput().getDefiningOp<AddOp>();
-    if (!add || !add->getResult(0).hasOneUse() ||
+    if (!add || !add->getResult(0).hasOneUse() || keptFloat(add) ||
         add.getLhs().getType().getShape() != add.getRhs().getType().getShape())
       return failure();
     auto da = add.getLhs().getDefiningOp<DequantizeOp>();
@@ -279,6 +302,118 @@ struct QuantizeStaticPass
     : qnn::impl::QuantizeStaticPassBase<QuantizeStaticPass> {
   using QuantizeStaticPassBase::QuantizeStaticPassBase;
 
+  /// Reads the per-layer config and marks the ops it matches:
+  ///   {"layers": [{"match": REGEX, "keep_float": BOOL,
+  ///                "weight_bits": 4|8, "per_channel": BOOL}, ...]}
+  /// REGEX is searched in the op's location name (its ONNX node name(s), or
+  /// the name its observer recorded); the first matching entry wins.
+  LogicalResult applyConfig(ModuleOp module) {
+    auto fail = [&](const Twine &message) {
+      return emitError(module.getLoc(), "quantize-static: config '")
+             << config << "': " << message;
+    };
+    auto buffer = llvm::MemoryBuffer::getFile(config);
+    if (!buffer)
+      return fail("cannot read: " + buffer.getError().message());
+    auto json = llvm::json::parse((*buffer)->getBuffer());
+    if (!json)
+      return fail(llvm::toString(json.takeError()));
+    const llvm::json::Object *root = json->getAsObject();
+    const llvm::json::Array *layers = root ? root->getArray("layers") : nullptr;
+    if (!layers)
+      return fail("expected an object with a \"layers\" array");
+    struct Entry {
+      std::string pattern;
+      std::unique_ptr<llvm::Regex> regex;
+      NamedAttrList attrs;
+      int64_t matched = 0;
+    };
+    SmallVector<Entry> entries;
+    Builder b(module.getContext());
+    for (auto [i, v] : llvm::enumerate(*layers)) {
+      std::string where = "layers[" + std::to_string(i) + "]";
+      const llvm::json::Object *o = v.getAsObject();
+      if (!o)
+        return fail(where + " is not an object");
+      Entry e;
+      for (const auto &[key, value] : *o) {
+        if (key == "match") {
+          auto str = value.getAsString();
+          if (!str)
+            return fail(where + ".match must be a string");
+          e.pattern = str->str();
+        } else if (key == "keep_float") {
+          auto flag = value.getAsBoolean();
+          if (!flag)
+            return fail(where + ".keep_float must be true or false");
+          if (*flag)
+            e.attrs.set(kKeepFloat, b.getUnitAttr());
+        } else if (key == "weight_bits") {
+          auto bits = value.getAsInteger();
+          if (!bits || (*bits != 4 && *bits != 8))
+            return fail(where + ".weight_bits must be 4 or 8");
+          e.attrs.set(kWeightBits, b.getI64IntegerAttr(*bits));
+        } else if (key == "per_channel") {
+          auto flag = value.getAsBoolean();
+          if (!flag)
+            return fail(where + ".per_channel must be true or false");
+          e.attrs.set(kPerChannel, b.getBoolAttr(*flag));
+        } else {
+          return fail(where + ": unknown key '" + key.str() +
+                      "' (expected match, keep_float, weight_bits, "
+                      "per_channel)");
+        }
+      }
+      if (e.pattern.empty())
+        return fail(where + " has no \"match\" regex");
+      e.regex = std::make_unique<llvm::Regex>(e.pattern);
+      std::string err;
+      if (!e.regex->isValid(err))
+        return fail(where + ".match '" + e.pattern + "': " + err);
+      entries.push_back(std::move(e));
+    }
+    module.walk([&](Operation *op) {
+      if (!isa<Conv2DOp, FullyConnectedOp, MatMulOp, AddOp, ReluOp, ClipOp,
+               MaxPool2DOp, GlobalAvgPool2DOp, ReshapeOp, FlattenOp,
+               TransposeOp>(op))
+        return;
+      // Text without debug info has lost the locations, but the observer
+      // of the op's result keeps its producer's name.
+      std::string name = getLocationName(op->getLoc());
+      if (name.empty() && op->getNumResults() == 1)
+        for (Operation *user : op->getResult(0).getUsers())
+          if (auto o = dyn_cast<ObserverOp>(user); o && o.getName())
+            name = o.getName()->str();
+      for (Entry &e : entries)
+        if (e.regex->match(name)) {
+          for (NamedAttribute a : e.attrs)
+            op->setAttr(a.getName(), a.getValue());
+          ++e.matched;
+          break;
+        }
+    });
+    // A float layer whose result only leaves the model needs no
+    // quantize / dequantize after it: its output stays exactly float.
+    SmallVector<ObserverOp> unneeded;
+    module.walk([&](ObserverOp o) {
+      Operation *producer = o.getInput().getDefiningOp();
+      if (producer && keptFloat(producer) &&
+          llvm::all_of(o->getUsers(), [](Operation *u) {
+            return isa<func::ReturnOp>(u);
+          }))
+        unneeded.push_back(o);
+    });
+    for (ObserverOp o : unneeded) {
+      o.replaceAllUsesWith(o.getInput());
+      o.erase();
+    }
+    for (Entry &e : entries)
+      if (e.matched == 0)
+        emitWarning(module.getLoc(), "quantize-static: config entry '")
+            << e.pattern << "' matches no op";
+    return success();
+  }
+
   /// Observes every activation (unless observers exist) and calibrates them
   /// on calibration-data through the installed hook.
   LogicalResult calibrateInProcess() {
@@ -312,6 +447,8 @@ struct QuantizeStaticPass
       return signalPassFailure();
     }
     bool isSigned = activationType == "int8";
+    if (!config.empty() && failed(applyConfig(getOperation())))
+      return signalPassFailure();
     if (!calibrationData.empty() && failed(calibrateInProcess()))
       return signalPassFailure();
     SmallVector<ObserverOp> observers;
@@ -351,6 +488,11 @@ struct QuantizeStaticPass
     populateQDQFoldingPatterns(patterns, perChannel);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+    getOperation().walk([](Operation *op) {
+      op->removeAttr(kKeepFloat);
+      op->removeAttr(kWeightBits);
+      op->removeAttr(kPerChannel);
+    });
   }
 };
 

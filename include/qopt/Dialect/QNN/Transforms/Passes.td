@@ -179,6 +179,11 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
     ListOption<"calibrationData", "calibration-data", "std::string",
                "Calibrate in process on these .npy files (one per model "
                "input), inserting observers first when there are none">,
+    Option<"config", "config", "std::string", /*default=*/"\"\"",
+           "JSON per-layer overrides (mixed precision): {\"layers\": "
+           "[{\"match\": REGEX, \"keep_float\": true, \"weight_bits\": 4, "
+           "\"per_channel\": false}]}, REGEX searched in the op's location "
+           "name">,
     Option<"calibrationMethod", "calibration-method", "std::string",
            /*default=*/"\"minmax\"",
            "Method of the observers inserted for calibration-data: minmax, "

@@ -1,0 +1,29 @@
+//===- LocationName.cpp - The name a location speaks for ------------------===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Dialect/QNN/Utils/LocationName.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Location.h"
+
+using namespace mlir;
+
+std::string qnn::getLocationName(Location loc) {
+  if (auto n = dyn_cast<NameLoc>(loc))
+    return n.getName().str();
+  if (auto f = dyn_cast<FusedLoc>(loc)) {
+    std::string all;
+    for (Location l : f.getLocations()) {
+      std::string s = getLocationName(l);
+      if (!s.empty())
+        all += (all.empty() ? "" : "+") + s;
+    }
+    return all;
+  }
+  if (auto c = dyn_cast<CallSiteLoc>(loc))
+    return getLocationName(c.getCallee());
+  return "";
+}
