@@ -71,8 +71,9 @@ void replaceWithQuantizedClone(PatternRewriter &rewriter, QuantizeOp quantize,
 /// fully_connected (weights along axis 0) and matmul (along the last axis).
 template <typename OpTy>
 struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
-  FoldWeightedOp(MLIRContext *ctx, bool perChannel)
-      : OpRewritePattern(ctx, /*benefit=*/2), perChannel(perChannel) {}
+  FoldWeightedOp(MLIRContext *ctx, bool perChannel, unsigned weightBits)
+      : OpRewritePattern(ctx, /*benefit=*/2), perChannel(perChannel),
+        weightBits(weightBits) {}
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
@@ -81,7 +82,7 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(quantize, "no single-use producer");
     if (keptFloat(op))
       return rewriter.notifyMatchFailure(op, "kept float by the config");
-    unsigned bits = 8;
+    unsigned bits = weightBits;
     if (auto a = op->template getAttrOfType<IntegerAttr>(kWeightBits))
       bits = a.getInt();
     bool perChannel = this->perChannel;
@@ -175,6 +176,7 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
   }
 
   bool perChannel;
+  unsigned weightBits;
 };
 
 /// op(dequantize(q)) -> dequantize(op_q(q)) for ops that keep their input's
@@ -447,6 +449,12 @@ struct QuantizeStaticPass
       return signalPassFailure();
     }
     bool isSigned = activationType == "int8";
+    if (weightBits != 8 && weightBits != 4) {
+      getOperation().emitError("quantize-static: weight-bits must be 8 or 4, "
+                               "got ")
+          << static_cast<unsigned>(weightBits);
+      return signalPassFailure();
+    }
     if (!config.empty() && failed(applyConfig(getOperation())))
       return signalPassFailure();
     if (!calibrationData.empty() && failed(calibrateInProcess()))
@@ -485,7 +493,7 @@ struct QuantizeStaticPass
       o.erase();
     }
     RewritePatternSet patterns(ctx);
-    populateQDQFoldingPatterns(patterns, perChannel);
+    populateQDQFoldingPatterns(patterns, perChannel, weightBits);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     getOperation().walk([](Operation *op) {
@@ -535,10 +543,10 @@ void qnn::setCalibrationHook(CalibrationHook hook) {
 const CalibrationHook &qnn::getCalibrationHook() { return calibrationHook(); }
 
 void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
-                                     bool perChannel) {
+                                     bool perChannel, unsigned weightBits) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<FoldWeightedOp<Conv2DOp>, FoldWeightedOp<FullyConnectedOp>,
-               FoldWeightedOp<MatMulOp>>(ctx, perChannel);
+               FoldWeightedOp<MatMulOp>>(ctx, perChannel, weightBits);
   patterns.add<SinkDequantize<MaxPool2DOp>, SinkDequantize<ReshapeOp>,
                SinkDequantize<FlattenOp>, SinkDequantize<TransposeOp>,
                FoldActivation<ReluOp>, FoldActivation<ClipOp>,

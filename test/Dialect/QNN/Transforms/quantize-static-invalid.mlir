@@ -2,6 +2,8 @@
 // RUN: not qopt %s --quantize-static=activation-type=int4 -split-input-file 2>&1 | FileCheck %s --check-prefix=TYPE
 // RUN: not qopt %s --quantize-static=calibration-data=%t.missing.npy -split-input-file 2>&1 | FileCheck %s --check-prefix=DATA
 // RUN: not qopt %s --quantize-static="calibration-data=%t.missing.npy calibration-method=bogus" -split-input-file 2>&1 | FileCheck %s --check-prefix=METHOD
+// RUN: not qopt %s --quantize-static=weight-bits=3 -split-input-file 2>&1 | FileCheck %s --check-prefix=BITS
+// BITS: quantize-static: weight-bits must be 8 or 4, got 3
 // DATA: error: quantize-static: calibration-data: '{{.*}}missing.npy': cannot read
 // METHOD: error: insert-observers: unknown method 'bogus'
 

@@ -1,10 +1,16 @@
 // RUN: qopt %s --quantize-static --split-input-file | FileCheck %s
 // RUN: qopt %s --quantize-static=activation-type=uint8 --split-input-file | FileCheck %s --check-prefix=U8
 // RUN: qopt %s --quantize-static=per-channel=false --split-input-file | FileCheck %s --check-prefix=PT
+// RUN: qopt %s --quantize-static=weight-bits=4 --split-input-file | FileCheck %s --check-prefix=W4
 
 // Input [0, 1] -> int8 scale 1/255, zero point -128. Weights per channel:
 // max |w| = 2 and 0.5 -> scales 2/127 and 0.5/127; bias 1 / (s_x * s_w).
 // Output [-2, 2] -> scale 4/255, zero point 0 (round(-128 + 127.5) = 0).
+// 4-bit weights: scales 2/7 and 0.5/7, integers in [-7, 7] (-3.5 -> -4,
+// half to even); the bias follows the wider weight scale.
+// W4-LABEL: func @fc
+// W4-DAG: qnn.qconst dense<[893, 0]> : tensor<2xi32>
+// W4-DAG: qnn.qconst dense<{{\[\[}}7, -4], [7, 7]]> : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8<-7:7>:f32:0, {0.2857142857142857,0.071428571428571425}>>
 // CHECK-LABEL: func @fc
 // CHECK-DAG: %[[B:.*]] = qnn.qconst dense<[16192, 0]> : tensor<2xi32>
 // CHECK-DAG: %[[W:.*]] = qnn.qconst dense<{{\[\[}}127, -64], [127, 127]]> : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32:0, {0.015748031496062992,0.00393700787401574{{[0-9]*}}}>>

@@ -176,6 +176,8 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
            "or 128 for uint8)">,
     Option<"perChannel", "per-channel", "bool", /*default=*/"true",
            "Per-channel weight scales (per-tensor when false)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight bits: 8 ([-127, 127]) or 4 ([-7, 7], stored as i8)">,
     ListOption<"calibrationData", "calibration-data", "std::string",
                "Calibrate in process on these .npy files (one per model "
                "input), inserting observers first when there are none">,

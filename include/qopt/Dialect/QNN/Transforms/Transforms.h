@@ -28,11 +28,13 @@ void populateFuseActivationPatterns(RewritePatternSet &patterns,
                                     bool fuseAdd = true);
 
 /// Folds quantize / dequantize pairs around conv2d, fully_connected and
-/// matmul (constant weights, quantized per channel when `perChannel`), data
+/// matmul (constant float weights become `weightBits`-bit symmetric
+/// integers, per channel when `perChannel`), data
 /// movement, relu / clip, and back-to-back quantize(dequantize) into
 /// quantized ops (`--quantize-static`, `--lower-fake-quant`).
 void populateQDQFoldingPatterns(RewritePatternSet &patterns,
-                                bool perChannel = true);
+                                bool perChannel = true,
+                                unsigned weightBits = 8);
 
 /// Calibrates the observers of `module` in place on `dataPaths` (one .npy
 /// file per model input). `--quantize-static=calibration-data=...` calls it;
