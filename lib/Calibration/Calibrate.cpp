@@ -9,6 +9,7 @@
 #include "qopt/Calibration/Calibrate.h"
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/LocationName.h"
 #include "qopt/Runner/JitRunner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -32,21 +33,6 @@ namespace {
 
 Error err(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
-}
-
-std::string locName(Location loc) {
-  if (auto n = dyn_cast<NameLoc>(loc))
-    return n.getName().str();
-  if (auto f = dyn_cast<FusedLoc>(loc)) {
-    std::string all;
-    for (Location l : f.getLocations()) {
-      std::string s = locName(l);
-      if (!s.empty())
-        all += (all.empty() ? "" : "+") + s;
-    }
-    return all;
-  }
-  return "";
 }
 
 /// Streaming statistics of one observer.
@@ -298,7 +284,7 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
   for (auto [i, o] : llvm::enumerate(observers)) {
     acc[i].stats.id = o.getId();
     acc[i].stats.location =
-        o.getName() ? o.getName()->str() : locName(o.getLoc());
+        o.getName() ? o.getName()->str() : qnn::getLocationName(o.getLoc());
     acc[i].method = o.getMethod();
     acc[i].stats.method = qnn::stringifyCalibrationMethod(o.getMethod()).str();
     if (!cast<RankedTensorType>(o.getType()).getElementType().isF32())
@@ -395,7 +381,7 @@ Error qopt::applyStatistics(ModuleOp module,
     if (it == byId.end()) {
       result = err("no statistics for observer " + llvm::Twine(o.getId()) +
                    " ('" +
-                   (o.getName() ? o.getName()->str() : locName(o.getLoc())) +
+                   (o.getName() ? o.getName()->str() : qnn::getLocationName(o.getLoc())) +
                    "')");
       return;
     }
