@@ -17,10 +17,17 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace mlir {
 namespace qnn {
@@ -94,6 +101,53 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   return tiles;
 }
 
+/// Largest of `candidates` that divides `extent`, or 0.
+int64_t largestDivisor(int64_t extent, ArrayRef<int64_t> candidates) {
+  for (int64_t c : candidates)
+    if (c <= extent && extent % c == 0)
+      return c;
+  return 0;
+}
+
+/// Register tiling of an NHWC convolution (dense or depthwise). One output
+/// row, `ow` output columns and `ch` channels per tile; the accumulators
+/// (ow x ch/16 vectors) stay in registers while kernel rows and input
+/// channels are reduction loops around the 1-D convolution that upstream
+/// vectorizes (Conv1DGenerator: unrolled over kernel width and columns,
+/// broadcast input times weight-vector FMAs).
+struct ConvTiles {
+  int64_t ow = 0, ch = 0;
+  bool depthwise = false;
+};
+
+std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op) {
+  ConvTiles t;
+  t.depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(op);
+  if (!t.depthwise && !isa<linalg::Conv2DNhwcHwcfOp>(op))
+    return std::nullopt;
+  auto out = cast<RankedTensorType>(op->getResult(0).getType());
+  if (ShapedType::isDynamic(out.getDimSize(2)) ||
+      ShapedType::isDynamic(out.getDimSize(3)) ||
+      ShapedType::isDynamic(out.getDimSize(1)))
+    return std::nullopt;
+  int64_t channels = out.getDimSize(3), width = out.getDimSize(2);
+  t.ch = largestDivisor(channels, t.depthwise ? ArrayRef<int64_t>{16, 8}
+                                              : ArrayRef<int64_t>{32, 16, 8});
+  if (!t.ch)
+    t.ch = channels <= 32 ? channels : 0;
+  if (!t.ch)
+    return std::nullopt;
+  int64_t maxW = t.ch > 16 ? 12 : 16;
+  if (t.depthwise)
+    maxW = 8;
+  for (int64_t w = std::min(maxW, width); w >= 1; --w)
+    if (width % w == 0) {
+      t.ow = w;
+      break;
+    }
+  return t;
+}
+
 struct TileAndVectorizePass
     : qnn::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
   using TileAndVectorizePassBase::TileAndVectorizePassBase;
@@ -142,6 +196,83 @@ struct TileAndVectorizePass
     }
   }
 
+  /// Tiles an NHWC convolution and the elementwise op consuming it (bias is
+  /// already the accumulator's initial value; the consumer applies the
+  /// activation and permutes back) into register tiles; see ConvTiles.
+  void tileConv(linalg::LinalgOp conv, const ConvTiles &t,
+                IRRewriter &rewriter) {
+    MLIRContext *ctx = &getContext();
+    // Parallel tiling of the consumer when it is a plain NHWC elementwise op
+    // (identity maps) so that the activation works on the accumulators;
+    // otherwise of the convolution alone.
+    Operation *root = conv;
+    Value result = conv->getResult(0);
+    if (result.hasOneUse())
+      if (auto user = dyn_cast<linalg::GenericOp>(*result.getUsers().begin()))
+        if (user.getNumLoops() == 4 && user.getNumReductionLoops() == 0 &&
+            user.getNumDpsInits() == 1 &&
+            llvm::all_of(user.getIndexingMapsArray(),
+                         [](AffineMap m) { return m.isIdentity(); }))
+          root = user;
+    SmallVector<int64_t> par = {1, 1, t.ow, t.ch};
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(getAsIndexOpFoldResult(ctx, par));
+    scf::SCFTileAndFuseOptions options;
+    options.setTilingOptions(tiling);
+    // Fuse the convolution and its accumulator initialisation (fill or
+    // bias broadcast), never its input (permutation, padding).
+    options.setFusionControlFn(
+        [&](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (producer.getOwner() == conv.getOperation() ||
+              producer == conv.getDpsInits()[0])
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    rewriter.setInsertionPoint(root);
+    FailureOr<scf::SCFTileAndFuseResult> fused =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(root), options);
+    if (failed(fused))
+      return;
+    for (OpResult r : root->getResults())
+      if (Value v = fused->replacements.lookup(r))
+        rewriter.replaceAllUsesWith(r, v);
+    // The loop bounds read the original ops' shapes (tensor.dim): resolve
+    // them to the inputs' so that the untiled ops die.
+    {
+      RewritePatternSet dims(ctx);
+      memref::populateResolveRankedShapedTypeResultDimsPatterns(dims);
+      tensor::DimOp::getCanonicalizationPatterns(dims, ctx);
+      (void)applyPatternsGreedily(getOperation(), std::move(dims));
+    }
+    linalg::LinalgOp tiledConv;
+    for (Operation *op : fused->tiledAndFusedOps) {
+      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
+        tiledConv = cast<linalg::LinalgOp>(op);
+      else if (isa<linalg::LinalgOp>(op))
+        op->setAttr("qopt.vectorize", rewriter.getUnitAttr());
+    }
+    if (!tiledConv)
+      return;
+    // Reduction loops: kernel rows one at a time (so the op decomposes into
+    // a 1-D convolution), input channels one at a time (dense only); the
+    // kernel width stays whole inside the vectorized 1-D convolution.
+    SmallVector<int64_t> red = t.depthwise
+                                   ? SmallVector<int64_t>{0, 0, 0, 0, 1, 0}
+                                   : SmallVector<int64_t>{0, 0, 0, 0, 1, 0, 1};
+    scf::SCFTilingOptions redOptions;
+    redOptions.setTileSizes(getAsIndexOpFoldResult(ctx, red));
+    rewriter.setInsertionPoint(tiledConv);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(tiledConv.getOperation()), redOptions);
+    if (failed(tiled))
+      return;
+    rewriter.replaceOp(tiledConv, tiled->replacements);
+    for (Operation *op : tiled->tiledOps)
+      op->setAttr("qopt.conv_tile", rewriter.getUnitAttr());
+  }
+
   /// Peeled full tiles still see their operands through tensor.cast to
   /// dynamic shapes; rebuild the op on the static sources.
   static linalg::LinalgOp makeStatic(linalg::LinalgOp op,
@@ -176,12 +307,35 @@ struct TileAndVectorizePass
   }
 
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> ops;
+    IRRewriter rewriter(&getContext());
+    // Convolutions first: they choose their consumers' tiling.
+    SmallVector<std::pair<linalg::LinalgOp, ConvTiles>> convs;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics())
+        if (std::optional<ConvTiles> t = chooseConvTiles(op))
+          convs.push_back({op, *t});
+    });
+    for (auto &[conv, t] : convs)
+      tileConv(conv, t, rewriter);
+    // 1-D convolutions that upstream vectorizes.
+    {
+      RewritePatternSet decompose(&getContext());
+      linalg::populateDecomposeConvolutionPatterns(decompose);
+      (void)applyPatternsGreedily(getOperation(), std::move(decompose));
+    }
+
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (!op.hasPureTensorSemantics())
+        return;
+      if (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
+          !isa<linalg::GenericOp>(op) && op->getParentOfType<scf::ForOp>()) {
+        op->setAttr("qopt.vectorize", UnitAttr::get(&getContext()));
+        return;
+      }
+      if (!op->hasAttr("qopt.vectorize"))
         ops.push_back(op);
     });
-    IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops)
       tile(op, rewriter);
 
@@ -215,6 +369,35 @@ struct TileAndVectorizePass
     }
     getOperation()->walk(
         [](linalg::LinalgOp op) { op->removeAttr("qopt.vectorize"); });
+
+    // Accumulators of the reduction loops become loop-carried vectors
+    // (transfer_read / transfer_write pairs on the iteration tensor move out
+    // of the loop), innermost loops first.
+    // (Subsets are matched syntactically: fold and CSE the indices first.)
+    {
+      RewritePatternSet canon(&getContext());
+      for (RegisteredOperationName name :
+           getContext().getRegisteredOperations())
+        name.getCanonicalizationPatterns(canon, &getContext());
+      (void)applyPatternsGreedily(getOperation(), std::move(canon));
+      DominanceInfo dom(getOperation());
+      eliminateCommonSubExpressions(rewriter, dom, getOperation());
+    }
+    SmallVector<scf::ForOp> loops;
+    getOperation()->walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    for (scf::ForOp loop : loops)
+      (void)hoistLoopInvariantSubsets(rewriter, loop);
+
+    // Contractions from the 1-D convolutions become broadcast FMAs; reads
+    // of a tile just written (accumulator -> activation) forward the value.
+    RewritePatternSet lowering(&getContext());
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(lowering);
+    tensor::populateFoldTensorSubsetOpPatterns(lowering);
+    vector::populateVectorContractLoweringPatterns(
+        lowering, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(lowering);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(lowering);
+    (void)applyPatternsGreedily(getOperation(), std::move(lowering));
   }
 };
 

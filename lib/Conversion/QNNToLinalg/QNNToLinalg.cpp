@@ -175,6 +175,82 @@ Value padSpatial(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> pads,
                                floatConst(b, loc, t.getElementType(), value));
 }
 
+/// Permutes `x` (out dim k = in dim perm[k]) with an all-parallel
+/// linalg.generic rather than linalg.transpose: elementwise fusion then
+/// composes it with its neighbours, so the NHWC -> NCHW -> NHWC round trip
+/// between two convolutions cancels.
+Value permute(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm) {
+  auto t = cast<RankedTensorType>(x.getType());
+  SmallVector<Value> inDims = dimValues(b, loc, x), outDims;
+  SmallVector<int64_t> shape;
+  SmallVector<unsigned> inverse(perm.size());
+  for (auto [k, p] : llvm::enumerate(perm)) {
+    shape.push_back(t.getDimSize(p));
+    outDims.push_back(inDims[p]);
+    inverse[p] = k;
+  }
+  auto outType = RankedTensorType::get(shape, t.getElementType());
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {
+      AffineMap::getPermutationMap(inverse, ctx),
+      AffineMap::getMultiDimIdentityMap(perm.size(), ctx)};
+  SmallVector<IteratorType> iters(perm.size(), IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{outType}, ValueRange{x},
+             ValueRange{emptyTensor(b, loc, outType, outDims)}, maps, iters,
+             [](OpBuilder &nb, Location nl, ValueRange a) {
+               linalg::YieldOp::create(nb, nl, a[0]);
+             })
+      .getResult(0);
+}
+
+/// `w` permuted by `perm`, folded at compile time when `w` is a constant.
+Value permuteWeights(OpBuilder &b, Location loc, Value w,
+                     ArrayRef<int64_t> perm) {
+  auto t = cast<RankedTensorType>(w.getType());
+  std::optional<SmallVector<double>> values = getConstantFloatValues(w);
+  if (!values || !t.hasStaticShape())
+    return permute(b, loc, w, perm);
+  SmallVector<int64_t> shape, inStrides(t.getRank(), 1);
+  for (int64_t i = t.getRank() - 2; i >= 0; --i)
+    inStrides[i] = inStrides[i + 1] * t.getDimSize(i + 1);
+  for (int64_t p : perm)
+    shape.push_back(t.getDimSize(p));
+  SmallVector<double> out(values->size());
+  SmallVector<int64_t> idx(shape.size(), 0);
+  for (double &o : out) {
+    int64_t src = 0;
+    for (auto [k, p] : llvm::enumerate(perm))
+      src += idx[k] * inStrides[p];
+    o = (*values)[src];
+    for (int64_t k = shape.size() - 1; k >= 0 && ++idx[k] == shape[k]; --k)
+      idx[k] = 0;
+  }
+  auto type = RankedTensorType::get(shape, t.getElementType());
+  return arith::ConstantOp::create(
+      b, loc, type, createFloatElements(type, out, "conv_weights_hwcf"));
+}
+
+/// Pads the two spatial dims of an NHWC tensor.
+Value padSpatialNHWC(OpBuilder &b, Location loc, Value x,
+                     ArrayRef<int64_t> pads) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return x;
+  auto t = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape(t.getShape());
+  for (int i = 0; i < 2; ++i)
+    if (shape[1 + i] != kDyn)
+      shape[1 + i] += pads[i] + pads[2 + i];
+  auto zero = b.getIndexAttr(0);
+  SmallVector<OpFoldResult> low = {zero, b.getIndexAttr(pads[0]),
+                                   b.getIndexAttr(pads[1]), zero};
+  SmallVector<OpFoldResult> high = {zero, b.getIndexAttr(pads[2]),
+                                    b.getIndexAttr(pads[3]), zero};
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, t.getElementType()), x, low, high,
+      floatConst(b, loc, t.getElementType(), 0.0));
+}
+
 /// Reshape to a static-or-batch-dynamic shape through a shape tensor.
 Value reshapeTensor(OpBuilder &b, Location loc, Value src,
                     RankedTensorType resultType) {
@@ -222,12 +298,93 @@ bool isFloatTensor(Type t) {
 // Compute ops
 //===----------------------------------------------------------------------===//
 
-/// Convolutions lower to one linalg.generic whose loop order puts the
-/// contiguous output column innermost: (n, f, c, kh, kw, oh, ow). After
-/// convert-linalg-to-loops LLVM vectorizes the innermost loop (a broadcast
-/// weight times a row of the input); the named linalg conv ops would put the
-/// kernel window innermost instead. 1x1 stride-1 convolutions collapse H and
-/// W first, so the inner loop runs over the whole feature map (a GEMM).
+/// Dense and depthwise convolutions lower to the named NHWC ops
+/// (linalg.conv_2d_nhwc_hwcf, linalg.depthwise_conv_2d_nhwc_hwc) between
+/// NCHW <-> NHWC permutations; weights are permuted at compile time.
+/// Channels innermost give every tile contiguous channel vectors at any
+/// stride, and upstream decomposes and vectorizes these ops
+/// (qopt-tile-and-vectorize). The accumulator starts at the bias; the
+/// activation is a separate elementwise op that tiling fuses back.
+struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
+  Conv2DNHWCLowering(MLIRContext *ctx) : QNNPattern(ctx, /*benefit=*/2) {}
+  LogicalResult
+  matchAndRewrite(Conv2DOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    REQUIRE_FLOAT(op, rewriter);
+    Location loc = op.getLoc();
+    auto outType = op.getOutput().getType();
+    auto wType = cast<RankedTensorType>(adaptor.getWeight().getType());
+    auto xType = cast<RankedTensorType>(adaptor.getInput().getType());
+    int64_t group = op.getGroup(), f = wType.getDimSize(0);
+    int64_t c = xType.getDimSize(1);
+    bool depthwise = group > 1 && group == c && f == c &&
+                     wType.getDimSize(1) == 1;
+    if (group != 1 && !depthwise)
+      return rewriter.notifyMatchFailure(op, "grouped convolution");
+    Type et = outType.getElementType();
+    Value x = permute(rewriter, loc, adaptor.getInput(), {0, 2, 3, 1});
+    x = padSpatialNHWC(rewriter, loc, x, op.getPads());
+    SmallVector<int64_t> outShape = {outType.getDimSize(0),
+                                     outType.getDimSize(2),
+                                     outType.getDimSize(3), f};
+    auto nhwcType = RankedTensorType::get(outShape, et);
+    SmallVector<Value> batch = dimValues(rewriter, loc, adaptor.getInput());
+    SmallVector<Value> outDims = {batch[0], Value(), Value(), Value()};
+    Value init = emptyTensor(rewriter, loc, nhwcType, outDims);
+    if (Value bias = adaptor.getBias()) {
+      MLIRContext *ctx = rewriter.getContext();
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(4, 0, {rewriter.getAffineDimExpr(3)}, ctx),
+          AffineMap::getMultiDimIdentityMap(4, ctx)};
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{nhwcType}, ValueRange{bias},
+                 ValueRange{init}, maps,
+                 SmallVector<IteratorType>(4, IteratorType::parallel),
+                 [](OpBuilder &nb, Location nl, ValueRange a) {
+                   linalg::YieldOp::create(nb, nl, a[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = fill(rewriter, loc, init, 0.0);
+    }
+    auto i64Pair = [&](ArrayRef<int64_t> v) {
+      return DenseIntElementsAttr::get(
+          RankedTensorType::get({2}, rewriter.getI64Type()), v);
+    };
+    Attribute strides = i64Pair(op.getStrides());
+    Attribute dilations = i64Pair(op.getDilations());
+    Value acc;
+    if (depthwise) {
+      // [C, 1, KH, KW] -> [KH, KW, C]
+      Value w = permuteWeights(rewriter, loc, adaptor.getWeight(),
+                               {2, 3, 0, 1});
+      auto hwc = cast<RankedTensorType>(w.getType());
+      w = tensor::CollapseShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get(hwc.getShape().take_front(3), et), w,
+          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+      acc = linalg::DepthwiseConv2DNhwcHwcOp::create(
+                rewriter, loc, TypeRange{nhwcType}, ValueRange{x, w},
+                ValueRange{init}, strides, dilations)
+                .getResult(0);
+    } else {
+      // [F, C, KH, KW] -> [KH, KW, C, F]
+      Value w = permuteWeights(rewriter, loc, adaptor.getWeight(),
+                               {2, 3, 1, 0});
+      acc = linalg::Conv2DNhwcHwcfOp::create(
+                rewriter, loc, TypeRange{nhwcType}, ValueRange{x, w},
+                ValueRange{init}, strides, dilations)
+                .getResult(0);
+    }
+    acc = epilogue(rewriter, loc, acc, Value(), 3, op.getActivationRange());
+    rewriter.replaceOp(op, permute(rewriter, loc, acc, {0, 3, 1, 2}));
+    return success();
+  }
+};
+
+/// Grouped convolutions (neither dense nor depthwise) lower to one
+/// linalg.generic in NCHW whose loop order puts the contiguous output column
+/// innermost: (n, f, c, kh, kw, oh, ow).
 struct Conv2DLowering : QNNPattern<Conv2DOp> {
   using QNNPattern::QNNPattern;
   LogicalResult
@@ -237,11 +394,9 @@ struct Conv2DLowering : QNNPattern<Conv2DOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto outType = op.getOutput().getType();
-    Type et = outType.getElementType();
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), 0.0);
     Value w = adaptor.getWeight();
     auto wType = cast<RankedTensorType>(w.getType());
-    auto xType = cast<RankedTensorType>(x.getType());
     int64_t group = op.getGroup(), f = wType.getDimSize(0);
     int64_t cpg = wType.getDimSize(1), fpg = f / group;
     ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
@@ -253,64 +408,24 @@ struct Conv2DLowering : QNNPattern<Conv2DOp> {
       linalg::YieldOp::create(b, l,
                               Value(arith::AddFOp::create(b, l, a[2], p)));
     };
-    Value acc;
-    bool pointwise = group == 1 && wType.getDimSize(2) == 1 &&
-                     wType.getDimSize(3) == 1 && s[0] == 1 && s[1] == 1 &&
-                     !xType.isDynamicDim(2) && !xType.isDynamicDim(3);
-    if (pointwise) {
-      int64_t hw = xType.getDimSize(2) * xType.getDimSize(3);
-      SmallVector<ReassociationIndices> collapse = {{0}, {1}, {2, 3}};
-      auto x3Type = RankedTensorType::get(
-          {xType.getDimSize(0), xType.getDimSize(1), hw}, et);
-      auto o3Type =
-          RankedTensorType::get({outType.getDimSize(0), f, hw}, et);
-      Value x3 = tensor::CollapseShapeOp::create(rewriter, loc, x3Type, x,
-                                                 collapse);
-      Value w2 = tensor::CollapseShapeOp::create(
-          rewriter, loc, RankedTensorType::get({f, cpg}, et), w,
-          SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-      Value init3 = tensor::CollapseShapeOp::create(rewriter, loc, o3Type,
-                                                    init, collapse);
-      AffineExpr n, oc, c, px;
-      bindDims(ctx, n, oc, c, px);
-      SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {n, c, px}, ctx),
-                                     AffineMap::get(4, 0, {oc, c}, ctx),
-                                     AffineMap::get(4, 0, {n, oc, px}, ctx)};
-      SmallVector<IteratorType> iters = {
-          IteratorType::parallel, IteratorType::parallel,
-          IteratorType::reduction, IteratorType::parallel};
-      Value o3 = linalg::GenericOp::create(rewriter, loc, TypeRange{o3Type},
-                                           ValueRange{x3, w2},
-                                           ValueRange{init3}, maps, iters, mac)
-                     .getResult(0);
-      SmallVector<OpFoldResult> sizes;
-      sizes.push_back(outType.isDynamicDim(0)
-                          ? OpFoldResult(outDims[0])
-                          : rewriter.getIndexAttr(outType.getDimSize(0)));
-      for (int64_t dim : outType.getShape().drop_front())
-        sizes.push_back(rewriter.getIndexAttr(dim));
-      acc = tensor::ExpandShapeOp::create(rewriter, loc, outType, o3,
-                                          collapse, sizes);
-    } else {
-      AffineExpr n, oc, c, kh, kw, oh, ow;
-      bindDims(ctx, n, oc, c, kh, kw, oh, ow);
-      AffineExpr inC = group == 1 ? c : oc.floorDiv(fpg) * cpg + c;
-      SmallVector<AffineMap> maps = {
-          AffineMap::get(7, 0,
-                         {n, inC, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]},
-                         ctx),
-          AffineMap::get(7, 0, {oc, c, kh, kw}, ctx),
-          AffineMap::get(7, 0, {n, oc, oh, ow}, ctx)};
-      SmallVector<IteratorType> iters = {
-          IteratorType::parallel,  IteratorType::parallel,
-          IteratorType::reduction, IteratorType::reduction,
-          IteratorType::reduction, IteratorType::parallel,
-          IteratorType::parallel};
-      acc = linalg::GenericOp::create(rewriter, loc, TypeRange{outType},
-                                      ValueRange{x, w}, ValueRange{init}, maps,
-                                      iters, mac)
-                .getResult(0);
-    }
+    AffineExpr n, oc, c, kh, kw, oh, ow;
+    bindDims(ctx, n, oc, c, kh, kw, oh, ow);
+    AffineExpr inC = group == 1 ? c : oc.floorDiv(fpg) * cpg + c;
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(7, 0,
+                       {n, inC, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]},
+                       ctx),
+        AffineMap::get(7, 0, {oc, c, kh, kw}, ctx),
+        AffineMap::get(7, 0, {n, oc, oh, ow}, ctx)};
+    SmallVector<IteratorType> iters = {
+        IteratorType::parallel,  IteratorType::parallel,
+        IteratorType::reduction, IteratorType::reduction,
+        IteratorType::reduction, IteratorType::parallel,
+        IteratorType::parallel};
+    Value acc = linalg::GenericOp::create(rewriter, loc, TypeRange{outType},
+                                          ValueRange{x, w}, ValueRange{init},
+                                          maps, iters, mac)
+                    .getResult(0);
     rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(), 1,
                                     op.getActivationRange()));
     return success();
@@ -1166,7 +1281,7 @@ struct RescaleLowering : QNNPattern<RescaleOp> {
 } // namespace
 
 void qnn::populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns) {
-  patterns.add<Conv2DLowering, FullyConnectedLowering, MatMulLowering,
+  patterns.add<Conv2DNHWCLowering, Conv2DLowering, FullyConnectedLowering, MatMulLowering,
                BatchNormLowering, UnaryLowering<ReluOp>, UnaryLowering<ClipOp>,
                UnaryLowering<LeakyReluOp>, UnaryLowering<SigmoidOp>,
                UnaryLowering<HardSigmoidOp>, BinaryLowering<AddOp>,

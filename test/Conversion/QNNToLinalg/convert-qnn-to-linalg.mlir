@@ -1,20 +1,19 @@
 // RUN: qopt %s --convert-qnn-to-linalg --split-input-file --verify-diagnostics | FileCheck %s
 
-// Convolutions are one generic with the output column innermost:
-// (n, f, c, kh, kw, oh, ow), then a bias + activation epilogue.
-// CHECK-DAG: #[[$CIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d5 * 2 + d3, d6 * 2 + d4)>
-// CHECK-DAG: #[[$CW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d2, d3, d4)>
-// CHECK-DAG: #[[$COUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
+// Dense and depthwise convolutions are the named NHWC ops between NCHW <->
+// NHWC permutations (all-parallel generics that elementwise fusion cancels
+// between layers); the bias initialises the accumulator and the activation
+// is a separate elementwise op.
 // CHECK-LABEL: func @conv_bias_relu
-// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: %[[FILL:.*]] = linalg.fill
-// CHECK: %[[CONV:.*]] = linalg.generic {indexing_maps = [#[[$CIN]], #[[$CW]], #[[$COUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]} ins(%[[PAD]], %arg1 : tensor<?x3x10x10xf32>, tensor<8x3x3x3xf32>) outs(%[[FILL]] : tensor<?x8x4x4xf32>)
-// CHECK:   arith.mulf
-// CHECK:   arith.addf
-// CHECK: linalg.generic {{.*}} ins(%[[CONV]], %arg2 : tensor<?x8x4x4xf32>, tensor<8xf32>)
-// CHECK:   arith.addf
+// CHECK: %[[XT:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<?x3x8x8xf32>) outs({{.*}} : tensor<?x8x8x3xf32>)
+// CHECK: %[[PAD:.*]] = tensor.pad %[[XT]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%arg2 : tensor<8xf32>) outs({{.*}} : tensor<?x4x4x8xf32>)
+// CHECK: %[[WT:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<8x3x3x3xf32>) outs({{.*}} : tensor<3x3x3x8xf32>)
+// CHECK: %[[CONV:.*]] = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %[[WT]] : tensor<?x10x10x3xf32>, tensor<3x3x3x8xf32>) outs(%[[INIT]] : tensor<?x4x4x8xf32>)
+// CHECK: %[[ACT:.*]] = linalg.generic {{.*}} ins(%[[CONV]] : tensor<?x4x4x8xf32>)
 // CHECK:   arith.maximumf
 // CHECK-NOT: arith.minimumf
+// CHECK: linalg.generic {{.*}} ins(%[[ACT]] : tensor<?x4x4x8xf32>) outs({{.*}} : tensor<?x8x4x4xf32>)
 func.func @conv_bias_relu(%x: tensor<?x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<?x8x4x4xf32> {
   %y = qnn.conv2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, fused_activation = #qnn.activation<relu>}
       : (tensor<?x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<?x8x4x4xf32>
@@ -23,10 +22,24 @@ func.func @conv_bias_relu(%x: tensor<?x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: 
 
 // -----
 
-// Depthwise: output channel f reads input channel f.
-// CHECK-DAG: #[[$DIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d2, d3 + d5, d4 + d6)>
+// Constant weights are permuted to [KH, KW, C, F] at compile time:
+// w[f][c] = [[1, 2], [3, 4]] becomes [[1, 3], [2, 4]].
+// CHECK-LABEL: func @conv_constant_weights
+// CHECK: linalg.fill
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]]]> : tensor<1x1x2x2xf32>
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %[[W]] : tensor<1x3x3x2xf32>, tensor<1x1x2x2xf32>)
+func.func @conv_constant_weights(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>
+  %y = qnn.conv2d %x, %w : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Depthwise (group = C = F): weights [C, 1, KH, KW] become [KH, KW, C].
 // CHECK-LABEL: func @depthwise
-// CHECK: linalg.generic {indexing_maps = [#[[$DIN]],
+// CHECK: %[[W:.*]] = tensor.collapse_shape {{.*}} : tensor<3x3x4x1xf32> into tensor<3x3x4xf32>
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%{{.*}}, %[[W]] : tensor<1x5x5x4xf32>, tensor<3x3x4xf32>) outs(%{{.*}} : tensor<1x3x3x4xf32>)
 func.func @depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32> {
   %y = qnn.conv2d %x, %w {group = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32>
   return %y : tensor<1x4x3x3xf32>
@@ -42,18 +55,6 @@ func.func @depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor
 func.func @grouped(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32> {
   %y = qnn.conv2d %x, %w {group = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32>
   return %y : tensor<1x6x3x3xf32>
-}
-
-// -----
-
-// 1x1 stride-1: a GEMM over the collapsed feature map.
-// CHECK-LABEL: func @pointwise
-// CHECK: tensor.collapse_shape %arg0 {{\[\[}}0], [1], [2, 3]] : tensor<?x8x4x4xf32> into tensor<?x8x16xf32>
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]
-// CHECK: tensor.expand_shape
-func.func @pointwise(%x: tensor<?x8x4x4xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<?x16x4x4xf32> {
-  %y = qnn.conv2d %x, %w : (tensor<?x8x4x4xf32>, tensor<16x8x1x1xf32>) -> tensor<?x16x4x4xf32>
-  return %y : tensor<?x16x4x4xf32>
 }
 
 // -----
