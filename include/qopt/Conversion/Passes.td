@@ -89,18 +89,25 @@ def TileAndVectorizePass
     : Pass<"qopt-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors and vectorize the tiles";
   let description = [{
-    Every linalg op is tiled with `scf.for` (parallel loops outside,
-    reduction loops inside so accumulators stay in registers once
-    `qopt-hoist-vector-transfers` runs after bufferization) and its tile is
-    vectorized with masks for partial tiles. The innermost contiguous output
-    dimension gets `vector-width` lanes; an op may ask for more with a
-    `qopt.tile_sizes` attribute (the 1x1 convolution GEMM asks for several
-    output channels per tile, a register block). Ops the vectorizer rejects
-    stay as tiled scalar code.
+    NHWC convolutions (`linalg.conv_2d_nhwc_hwcf`,
+    `linalg.depthwise_conv_2d_nhwc_hwc`) are register-tiled first: their
+    elementwise consumer (the activation) is tiled to one output row, a few
+    output columns and 8-32 channels, and the convolution and its
+    accumulator initialisation (bias broadcast or fill) are fused into that
+    tile. Kernel rows and input channels become reduction loops around a 1-D
+    convolution that upstream decomposes and vectorizes into broadcast x
+    weight-vector FMAs; the accumulators become loop-carried vectors
+    (loop-invariant subset hoisting) so they never leave registers.
+
+    Every other linalg op is tiled with `scf.for` (parallel loops outside,
+    reduction loops inside) and its tile is vectorized; the innermost
+    contiguous output dimension gets `vector-width` lanes, partial tiles are
+    peeled, and an op may ask for other tile sizes with a `qopt.tile_sizes`
+    attribute. Ops the vectorizer rejects stay as tiled scalar code.
 
     Example: a `linalg.generic` with dims (n, f, c, p), `qopt.tile_sizes =
-    array<i64: 1, 8, 1, 16>` becomes loops over n, f/8, p/16 and c around a
-    `vector.contract` of an 8x16 accumulator.
+    array<i64: 1, 8, 1, 16>` becomes loops over n, f/8, p/16 and c around
+    FMAs on an 8x16 accumulator carried in registers.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
