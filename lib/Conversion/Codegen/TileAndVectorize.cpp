@@ -202,8 +202,10 @@ struct TileAndVectorizePass
   void tileConv(linalg::LinalgOp conv, const ConvTiles &t,
                 IRRewriter &rewriter) {
     MLIRContext *ctx = &getContext();
-    // Parallel tiling of the consumer when it is a plain NHWC elementwise op
-    // (identity maps) so that the activation works on the accumulators;
+    // Parallel tiling of the consumer when it is an NHWC elementwise op
+    // reading the accumulator and writing its result in the same layout
+    // (activation, requantization; per-channel parameters may broadcast) so
+    // that it works on the accumulators in registers;
     // otherwise of the convolution alone.
     Operation *root = conv;
     Value result = conv->getResult(0);
@@ -211,8 +213,10 @@ struct TileAndVectorizePass
       if (auto user = dyn_cast<linalg::GenericOp>(*result.getUsers().begin()))
         if (user.getNumLoops() == 4 && user.getNumReductionLoops() == 0 &&
             user.getNumDpsInits() == 1 &&
-            llvm::all_of(user.getIndexingMapsArray(),
-                         [](AffineMap m) { return m.isIdentity(); }))
+            user.getMatchingIndexingMap(&*result.getUses().begin())
+                .isIdentity() &&
+            user.getMatchingIndexingMap(user.getDpsInitOperand(0))
+                .isIdentity())
           root = user;
     SmallVector<int64_t> par = {1, 1, t.ow, t.ch};
     scf::SCFTilingOptions tiling;

@@ -175,33 +175,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> pads,
                                floatConst(b, loc, t.getElementType(), value));
 }
 
-/// Permutes `x` (out dim k = in dim perm[k]) with an all-parallel
-/// linalg.generic rather than linalg.transpose: elementwise fusion then
-/// composes it with its neighbours, so the NHWC -> NCHW -> NHWC round trip
-/// between two convolutions cancels.
 Value permute(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm) {
-  auto t = cast<RankedTensorType>(x.getType());
-  SmallVector<Value> inDims = dimValues(b, loc, x), outDims;
-  SmallVector<int64_t> shape;
-  SmallVector<unsigned> inverse(perm.size());
-  for (auto [k, p] : llvm::enumerate(perm)) {
-    shape.push_back(t.getDimSize(p));
-    outDims.push_back(inDims[p]);
-    inverse[p] = k;
-  }
-  auto outType = RankedTensorType::get(shape, t.getElementType());
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps = {
-      AffineMap::getPermutationMap(inverse, ctx),
-      AffineMap::getMultiDimIdentityMap(perm.size(), ctx)};
-  SmallVector<IteratorType> iters(perm.size(), IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{outType}, ValueRange{x},
-             ValueRange{emptyTensor(b, loc, outType, outDims)}, maps, iters,
-             [](OpBuilder &nb, Location nl, ValueRange a) {
-               linalg::YieldOp::create(nb, nl, a[0]);
-             })
-      .getResult(0);
+  return createPermutation(b, loc, x, perm);
 }
 
 /// `w` permuted by `perm`, folded at compile time when `w` is a constant.

@@ -298,6 +298,143 @@ SmallVector<double> accScales(const QParams &x, const QParams &w,
   return s;
 }
 
+/// Dense and depthwise quantized convolutions with constant weights lower to
+/// the named NHWC ops (as float convolutions do in convert-qnn-to-linalg),
+/// with every zero-point term moved out of the inner loop:
+///   sum (x - zx)(w - zw) = sum x * w' - zx * sum w',   w' = w - zw
+/// w' is computed at compile time (i8, or i16 when w - zw does not fit), and
+/// so is zx * sum w' per output channel, which joins the bias in the
+/// accumulator's initial value. Unsigned activations are mapped to signed
+/// ones by flipping the sign bit (x - 128, zx - 128) while permuting to NHWC,
+/// because the named ops sign-extend. Padding uses the (mapped) zero point.
+/// Returns null when the convolution does not qualify.
+Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
+                    ConversionPatternRewriter &rewriter, const QParams &xp,
+                    const QParams &wp) {
+  auto qc = op.getWeight().getDefiningOp<QConstOp>();
+  auto wt = cast<RankedTensorType>(op.getWeight().getType());
+  auto xt = cast<RankedTensorType>(input.getType());
+  if (!qc || !wt.hasStaticShape() || xt.getRank() != 4)
+    return Value();
+  int64_t f = wt.getDimSize(0), cpg = wt.getDimSize(1), kh = wt.getDimSize(2),
+          kw = wt.getDimSize(3), group = op.getGroup();
+  int64_t c = xt.getDimSize(1);
+  bool depthwise = group > 1 && group == c && f == c && cpg == 1;
+  if (group != 1 && !depthwise)
+    return Value();
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+
+  // w'[f][c][kh][kw] = w - zw[f], and its per-channel sums.
+  SmallVector<int64_t> wv;
+  for (APInt v : qc.getValue().getValues<APInt>())
+    wv.push_back(wp.isSigned ? v.getSExtValue() : (int64_t)v.getZExtValue());
+  int64_t perF = cpg * kh * kw;
+  SmallVector<int64_t> sums(f, 0);
+  bool fitsI8 = true;
+  for (auto [i, v] : llvm::enumerate(wv)) { // in place: wv becomes w'
+    int64_t ch = i / perF;
+    v -= wp.zps[wp.perTensor() ? 0 : ch];
+    sums[ch] += v;
+    fitsI8 &= v >= -128 && v <= 127;
+  }
+  Type wElt = fitsI8 ? i8 : rewriter.getI16Type();
+  unsigned wBits = fitsI8 ? 8 : 16;
+  // [F, C, KH, KW] -> [KH, KW, C, F] (dense) or [KH, KW, C] (depthwise).
+  SmallVector<int64_t> wShape =
+      depthwise ? SmallVector<int64_t>{kh, kw, f}
+                : SmallVector<int64_t>{kh, kw, cpg, f};
+  SmallVector<APInt> wPacked(wv.size(), APInt(wBits, 0));
+  for (int64_t o = 0; o < f; ++o)
+    for (int64_t ci = 0; ci < cpg; ++ci)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          int64_t src = ((o * cpg + ci) * kh + y) * kw + x;
+          int64_t dst = depthwise ? (y * kw + x) * f + o
+                                  : ((y * kw + x) * cpg + ci) * f + o;
+          wPacked[dst] = APInt(wBits, wv[src], /*isSigned=*/true);
+        }
+  Value w = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(RankedTensorType::get(wShape, wElt), wPacked));
+
+  // Activations: NCHW -> NHWC, unsigned -> signed.
+  int64_t zx = xp.zps[0];
+  bool flip = !xp.isSigned;
+  if (flip)
+    zx -= 128;
+  Value x = createPermutation(
+      rewriter, loc, input, {0, 2, 3, 1},
+      [&](OpBuilder &b, Location l, Value v) -> Value {
+        if (!flip)
+          return v;
+        return arith::XOrIOp::create(b, l, v, intConst(b, l, v.getType(), 0x80));
+      });
+  ArrayRef<int64_t> pads = op.getPads();
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+    auto t = cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> shape(t.getShape());
+    for (int i = 0; i < 2; ++i)
+      if (!ShapedType::isDynamic(shape[1 + i]))
+        shape[1 + i] += pads[i] + pads[2 + i];
+    auto zero = rewriter.getIndexAttr(0);
+    SmallVector<OpFoldResult> low = {zero, rewriter.getIndexAttr(pads[0]),
+                                     rewriter.getIndexAttr(pads[1]), zero};
+    SmallVector<OpFoldResult> high = {zero, rewriter.getIndexAttr(pads[2]),
+                                      rewriter.getIndexAttr(pads[3]), zero};
+    Value padValue = intConst(rewriter, loc, t.getElementType(), zx);
+    x = tensor::PadOp::create(rewriter, loc,
+                              RankedTensorType::get(shape, t.getElementType()),
+                              x, low, high, padValue);
+  }
+
+  // Accumulator init: bias[f] - zx * sum w'[f].
+  auto outT = op.getOutput().getType();
+  SmallVector<int64_t> outShape = {outT.getDimSize(0), outT.getDimSize(2),
+                                   outT.getDimSize(3), f};
+  SmallVector<Value> batch = dimValues(rewriter, loc, input);
+  Value empty = emptyTensor(rewriter, loc, outShape, i32,
+                            {batch[0], Value(), Value(), Value()});
+  SmallVector<int64_t> corr;
+  for (int64_t sum : sums)
+    corr.push_back(-zx * sum);
+  SmallVector<Value> initInputs = {channelConst(rewriter, loc, corr)};
+  if (bias)
+    initInputs.push_back(bias);
+  AffineMap chan = AffineMap::get(4, 0, {rewriter.getAffineDimExpr(3)}, ctx);
+  SmallVector<AffineMap> maps(initInputs.size(), chan);
+  maps.push_back(rewriter.getMultiDimIdentityMap(4));
+  Value init =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{empty.getType()}, initInputs,
+          ValueRange{empty}, maps,
+          SmallVector<IteratorType>(4, IteratorType::parallel),
+          [](OpBuilder &b, Location l, ValueRange a) {
+            Value v = a[0];
+            if (a.size() > 2)
+              v = arith::AddIOp::create(b, l, v, a[1]);
+            linalg::YieldOp::create(b, l, v);
+          })
+          .getResult(0);
+  auto i64Pair = [&](ArrayRef<int64_t> v) {
+    return DenseIntElementsAttr::get(
+        RankedTensorType::get({2}, rewriter.getI64Type()), v);
+  };
+  Attribute strides = i64Pair(op.getStrides());
+  Attribute dilations = i64Pair(op.getDilations());
+  if (depthwise)
+    return linalg::DepthwiseConv2DNhwcHwcOp::create(
+               rewriter, loc, TypeRange{init.getType()}, ValueRange{x, w},
+               ValueRange{init}, strides, dilations)
+        .getResult(0);
+  return linalg::Conv2DNhwcHwcfOp::create(rewriter, loc,
+                                          TypeRange{init.getType()},
+                                          ValueRange{x, w}, ValueRange{init},
+                                          strides, dilations)
+      .getResult(0);
+}
+
 struct Conv2DToInteger : IntPattern<Conv2DOp> {
   using IntPattern::IntPattern;
   LogicalResult
@@ -310,6 +447,14 @@ struct Conv2DToInteger : IntPattern<Conv2DOp> {
       return rewriter.notifyMatchFailure(op, "not quantized");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
+    if (Value acc = lowerConvNHWC(op, adaptor.getInput(), adaptor.getBias(),
+                                  rewriter, *xp, *wp)) {
+      Value y = requantizeAccumulator(rewriter, loc, acc,
+                                      accScales(*xp, *wp, math), 3, *yp,
+                                      rounding, math, op.getActivationRange());
+      rewriter.replaceOp(op, createPermutation(rewriter, loc, y, {0, 3, 1, 2}));
+      return success();
+    }
     Value x = adaptor.getInput(), w = adaptor.getWeight();
     auto xt = cast<RankedTensorType>(x.getType());
     auto wt = cast<RankedTensorType>(w.getType());

@@ -15,14 +15,47 @@ func.func @requantize(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!qu
 
 // -----
 
-// Quantized conv: input zero point 5 pads and is subtracted; per-channel
-// weight scales give one multiplier per output channel (axis 1).
+// Quantized conv with constant weights: NHWC named op, weights packed to
+// [KH, KW, C, F] at compile time, zero-point terms out of the inner loop.
+// The unsigned input is made signed (xor 0x80) while permuted, so its zero
+// point 5 becomes -123 (the padding value); the accumulator starts at
+// bias - zx' * sum(w') = [8 + 123 * 3, -8 + 123 * 9]; per-channel weight
+// scales give one multiplier per output channel (NHWC axis 3).
 !qx = !quant.uniform<u8:f32, 0.5:5>
 !qw = !quant.uniform<i8<-127:127>:f32:0, {0.25, 0.125}>
 !qb = !quant.uniform<i32:f32:0, {0.125, 0.0625}>
 !qy = !quant.uniform<u8:f32, 1.0:10>
 // CHECK-LABEL: func @conv
 // CHECK-SAME: (%arg0: tensor<1x1x3x3xi8>) -> tensor<1x2x3x3xi8>
+// CHECK: %[[B:.*]] = arith.constant dense<[8, -8]> : tensor<2xi32>
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1, 1]], {{\[\[}}0, 1]], {{\[\[}}0, 1]]], {{\[\[\[}}0, 1]], {{\[\[}}1, 1]], {{\[\[}}0, 1]]], {{\[\[\[}}0, 1]], {{\[\[}}0, 1]], {{\[\[}}1, 1]]]]> : tensor<3x3x1x2xi8>
+// CHECK: arith.xori
+// CHECK: %[[ZX:.*]] = arith.constant -123 : i8
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK:   tensor.yield %[[ZX]]
+// CHECK: %[[CORR:.*]] = arith.constant dense<[369, 1107]> : tensor<2xi32>
+// CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%[[CORR]], %[[B]] : tensor<2xi32>, tensor<2xi32>)
+// CHECK:   arith.addi
+// CHECK: %[[ACC:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %[[W]] : tensor<1x5x5x1xi8>, tensor<3x3x1x2xi8>) outs(%[[INIT]] : tensor<1x3x3x2xi32>)
+// 0.125 = 2^30 * 2^(-2 - 31) and 0.0625 = 2^30 * 2^(-3 - 31).
+// CHECK: qnn.rescale %[[ACC]] {axis = 3 : i64, multiplier = array<i32: 1073741824, 1073741824>, output_unsigned = true, output_zp = 10 : i64, shift = array<i32: -2, -3>}
+// relu: clamp at the zero point 10 (as unsigned).
+// CHECK: arith.maxui
+func.func @conv(%x: tensor<1x1x3x3x!qx>) -> tensor<1x2x3x3x!qy> {
+  %w = qnn.qconst dense<[[[[1, 0, 0], [0, 1, 0], [0, 0, 1]]], [[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]]> : tensor<2x1x3x3xi8> -> tensor<2x1x3x3x!qw>
+  %b = qnn.qconst dense<[8, -8]> : tensor<2xi32> -> tensor<2x!qb>
+  %y = qnn.conv2d %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, fused_activation = #qnn.activation<relu>} : (tensor<1x1x3x3x!qx>, tensor<2x1x3x3x!qw>, tensor<2x!qb>) -> tensor<1x2x3x3x!qy>
+  return %y : tensor<1x2x3x3x!qy>
+}
+
+// -----
+
+// Grouped convolution (neither dense nor depthwise): one NCHW generic with
+// the zero-point subtractions in the loop body; the input zero point 5 pads.
+!qx = !quant.uniform<u8:f32, 0.5:5>
+!qw = !quant.uniform<i8:f32, 0.25:3>
+!qy = !quant.uniform<u8:f32, 1.0:10>
+// CHECK-LABEL: func @grouped_conv
 // CHECK: %[[C5:.*]] = arith.constant 5 : i8
 // CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK:   tensor.yield %[[C5]]
@@ -30,16 +63,13 @@ func.func @requantize(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!qu
 // CHECK:   arith.extui
 // CHECK:   arith.extsi
 // CHECK:   arith.subi
+// CHECK:   arith.subi
 // CHECK:   arith.muli
 // CHECK:   arith.addi
-// 0.125 = 2^30 * 2^(-2 - 31) and 0.0625 = 2^30 * 2^(-3 - 31).
-// CHECK: qnn.rescale %{{.*}} {axis = 1 : i64, multiplier = array<i32: 1073741824, 1073741824>, output_unsigned = true, output_zp = 10 : i64, shift = array<i32: -2, -3>}
-// relu: clamp at the zero point 10 (as unsigned).
-// CHECK: arith.maxui
-func.func @conv(%x: tensor<1x1x3x3x!qx>) -> tensor<1x2x3x3x!qy> {
-  %w = qnn.qconst dense<[[[[1, 0, 0], [0, 1, 0], [0, 0, 1]]], [[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]]> : tensor<2x1x3x3xi8> -> tensor<2x1x3x3x!qw>
-  %b = qnn.qconst dense<[8, -8]> : tensor<2xi32> -> tensor<2x!qb>
-  %y = qnn.conv2d %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, fused_activation = #qnn.activation<relu>} : (tensor<1x1x3x3x!qx>, tensor<2x1x3x3x!qw>, tensor<2x!qb>) -> tensor<1x2x3x3x!qy>
+// CHECK: qnn.rescale
+func.func @grouped_conv(%x: tensor<1x4x3x3x!qx>) -> tensor<1x2x3x3x!qy> {
+  %w = qnn.qconst dense<1> : tensor<2x2x3x3xi8> -> tensor<2x2x3x3x!qw>
+  %y = qnn.conv2d %x, %w {group = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x3x3x!qx>, tensor<2x2x3x3x!qw>) -> tensor<1x2x3x3x!qy>
   return %y : tensor<1x2x3x3x!qy>
 }
 

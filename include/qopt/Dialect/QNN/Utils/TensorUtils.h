@@ -20,6 +20,14 @@ SmallVector<Value> getDimValues(OpBuilder &b, Location loc, Value v);
 Value createEmptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                         Type elementType, ArrayRef<Value> dims);
 
+/// `x` permuted (result dim k = input dim perm[k]) by an all-parallel
+/// linalg.generic rather than linalg.transpose: elementwise fusion composes
+/// it with its neighbours, so the NHWC -> NCHW -> NHWC round trip between two
+/// convolutions cancels. `body`, if given, maps each element on the way.
+Value createPermutation(
+    OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm,
+    function_ref<Value(OpBuilder &, Location, Value)> body = nullptr);
+
 } // namespace qnn
 } // namespace mlir
 
