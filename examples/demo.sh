@@ -40,6 +40,8 @@ echo "4. quantize    qopt --insert-observers; qopt-run --calibrate (256 images, 
 "$BIN/qopt-run" "$OUT/cnn.obs.mlir" --calibrate --input "$IN/digits_calib_x.npy" -o "$OUT/cnn.cal.mlir" --stats-out "$OUT/stats.json"
 "$BIN/qopt" --quantize-static "$OUT/cnn.cal.mlir" -o "$OUT/cnn.int8.mlir"
 echo "   $(grep -c '"id"' "$OUT/stats.json") observers calibrated ($OUT/stats.json); int8 graph: quantize=$(count "$OUT/cnn.int8.mlir" quantize) conv2d=$(count "$OUT/cnn.int8.mlir" conv2d) fully_connected=$(count "$OUT/cnn.int8.mlir" fully_connected) dequantize=$(count "$OUT/cnn.int8.mlir" dequantize)"
+"$BIN/qopt" --quantization-report=json="$OUT/size.json" "$OUT/cnn.int8.mlir" -o /dev/null 2>"$OUT/size.txt"
+echo "   size: $(tail -1 "$OUT/size.txt" | awk '{print $2 " B float -> " $3 " B int8 " $4 " " $5}') (per layer: $OUT/size.txt, $OUT/size.json)"
 "$BIN/qopt" --integer-only "$OUT/cnn.int8.mlir" -o "$OUT/cnn.intonly.mlir"
 echo "   --integer-only: $(grep -c 'qnn.rescale' "$OUT/cnn.intonly.mlir") fixed-point rescales, $(grep -cE 'arith\.(mulf|addf)' "$OUT/cnn.intonly.mlir") float ops (input quantize / output dequantize only)"
 

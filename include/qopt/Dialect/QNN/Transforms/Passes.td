@@ -289,6 +289,31 @@ def VerifyIntegerOnlyPass : Pass<"verify-integer-only", "::mlir::ModuleOp"> {
   }];
 }
 
+def QuantizationReportPass
+    : Pass<"quantization-report", "::mlir::ModuleOp"> {
+  let summary = "Report float vs quantized weight bytes per layer (text and JSON)";
+  let description = [{
+    The size report of seed 004 §11: for every convolution, fully-connected
+    and matmul op, the number of weight and bias elements, their bytes as
+    float32, and their bytes as stored after quantization (weights at their
+    effective bit width, so 4-bit weights in [-7, 7] count half a byte;
+    int32 biases 4 bytes); then totals and the compression ratio. Layers
+    kept in float count the same bytes on both sides. The text table goes to
+    stderr; `json=FILE` also writes it as JSON. The module is not changed.
+
+    Example output:
+    ```
+    layer                 weights  bits   float B  quant B
+    /conv1/Conv               144     8       640      208
+    total                                    ...      ...   (3.9x smaller)
+    ```
+  }];
+  let options = [
+    Option<"jsonFile", "json", "std::string", /*default=*/"\"\"",
+           "Also write the report as JSON to this file">,
+  ];
+}
+
 def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
   let summary = "Lower quantized qnn ops to integer arithmetic and qnn.rescale";
   let description = [{

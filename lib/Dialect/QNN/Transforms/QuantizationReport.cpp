@@ -1,0 +1,141 @@
+//===- QuantizationReport.cpp - Weight size report ------------------------===//
+//
+// Part of qopt. Implements `--quantization-report`: float vs quantized
+// weight bytes per layer, as text on stderr and optionally as JSON.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Utils/LocationName.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir {
+namespace qnn {
+#define GEN_PASS_DEF_QUANTIZATIONREPORTPASS
+#include "qopt/Dialect/QNN/Transforms/Passes.h.inc"
+} // namespace qnn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::qnn;
+
+namespace {
+
+/// Elements and stored bits of one constant operand (weight or bias).
+struct Operand {
+  int64_t elements = 0;
+  unsigned bits = 32; ///< effective bits as stored (32: float)
+};
+
+/// The operand as the report counts it: a quantized constant at the bit
+/// width of its value range (i8<-7:7> is 4 bits), anything else as float32.
+Operand describe(Value v) {
+  Operand o;
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || !t.hasStaticShape())
+    return o;
+  o.elements = t.getNumElements();
+  if (auto q = dyn_cast<quant::QuantizedType>(t.getElementType())) {
+    uint64_t levels = q.getStorageTypeMax() - q.getStorageTypeMin() + 1;
+    o.bits = llvm::Log2_64_Ceil(levels);
+  }
+  return o;
+}
+
+int64_t bytes(const Operand &o) { return (o.elements * o.bits + 7) / 8; }
+
+struct Row {
+  std::string name, op;
+  Operand weight, bias;
+  int64_t floatBytes = 0, quantBytes = 0;
+};
+
+struct QuantizationReportPass
+    : qnn::impl::QuantizationReportPassBase<QuantizationReportPass> {
+  using QuantizationReportPassBase::QuantizationReportPassBase;
+
+  void runOnOperation() override {
+    std::vector<Row> rows;
+    getOperation().walk([&](Operation *op) {
+      Value w, b;
+      if (auto c = dyn_cast<Conv2DOp>(op)) {
+        w = c.getWeight();
+        b = c.getBias();
+      } else if (auto fc = dyn_cast<FullyConnectedOp>(op)) {
+        w = fc.getWeight();
+        b = fc.getBias();
+      } else if (auto mm = dyn_cast<MatMulOp>(op)) {
+        w = mm.getRhs();
+      } else {
+        return;
+      }
+      Row r;
+      r.name = getLocationName(op->getLoc());
+      if (r.name.empty())
+        r.name = (op->getName().getStringRef() + "#" +
+                  llvm::Twine(rows.size()))
+                     .str();
+      r.op = op->getName().getStringRef().str();
+      r.weight = describe(w);
+      if (b)
+        r.bias = describe(b);
+      r.floatBytes = 4 * (r.weight.elements + r.bias.elements);
+      r.quantBytes = bytes(r.weight) + bytes(r.bias);
+      rows.push_back(r);
+    });
+
+    int64_t totalFloat = 0, totalQuant = 0;
+    llvm::json::Array layers;
+    auto &os = llvm::errs();
+    os << llvm::format("%-40s %10s %5s %10s %10s\n", "layer", "weights",
+                       "bits", "float B", "quant B");
+    for (const Row &r : rows) {
+      totalFloat += r.floatBytes;
+      totalQuant += r.quantBytes;
+      os << llvm::format("%-40s %10lld %5u %10lld %10lld\n", r.name.c_str(),
+                         (long long)r.weight.elements, r.weight.bits,
+                         (long long)r.floatBytes, (long long)r.quantBytes);
+      layers.push_back(llvm::json::Object{
+          {"name", r.name},
+          {"op", r.op},
+          {"weight_elements", r.weight.elements},
+          {"weight_bits", (int64_t)r.weight.bits},
+          {"bias_elements", r.bias.elements},
+          {"bias_bits", (int64_t)r.bias.bits},
+          {"float_bytes", r.floatBytes},
+          {"quantized_bytes", r.quantBytes}});
+    }
+    double ratio = totalQuant ? double(totalFloat) / totalQuant : 1.0;
+    os << llvm::format("%-40s %10s %5s %10lld %10lld  (%.2fx smaller)\n",
+                       "total", "", "", (long long)totalFloat,
+                       (long long)totalQuant, ratio);
+
+    if (!jsonFile.empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream out(jsonFile, ec, llvm::sys::fs::OF_Text);
+      if (ec) {
+        emitError(getOperation().getLoc())
+            << "cannot write the quantization report '" << jsonFile
+            << "': " << ec.message();
+        return signalPassFailure();
+      }
+      llvm::json::Object report{{"layers", std::move(layers)},
+                                {"total_float_bytes", totalFloat},
+                                {"total_quantized_bytes", totalQuant},
+                                {"compression", ratio}};
+      out << llvm::formatv("{0:2}", llvm::json::Value(std::move(report)))
+          << "\n";
+    }
+    markAllAnalysesPreserved();
+  }
+};
+
+} // namespace
