@@ -1,7 +1,8 @@
 //===- qopt-compile.cpp - Compile a model to an object and a C header -----===//
 //
 // Part of qopt.
-//   qopt-compile model.onnx --target aarch64-linux-gnu -o model.o --header model.h
+//   qopt-compile model.onnx --target aarch64-linux-gnu -o model.o --header
+//   model.h
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,28 +22,38 @@
 
 using namespace llvm;
 
+/// The tool's own options; --help hides the many LLVM options linked in.
+static cl::OptionCategory toolOptions("qopt-compile options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx|model.mlir>"));
+                                      cl::desc("<model.onnx|model.mlir>"),
+                                      cl::cat(toolOptions));
 static cl::opt<std::string> outputFile("o", cl::Required,
-                                       cl::desc("Object file to write"));
-static cl::opt<std::string> headerFile("header",
-                                       cl::desc("C header to write"));
+                                       cl::desc("Object file to write"),
+                                       cl::cat(toolOptions));
+static cl::opt<std::string> headerFile("header", cl::desc("C header to write"),
+                                       cl::cat(toolOptions));
 static cl::opt<std::string> target("target",
                                    cl::desc("x86_64-linux-gnu or "
                                             "aarch64-linux-gnu (any LLVM "
                                             "triple)"),
-                                   cl::init("x86_64-linux-gnu"));
-static cl::opt<std::string> cpu("cpu", cl::desc("Target CPU (e.g. znver4, "
-                                                "neoverse-n1); default generic"));
+                                   cl::init("x86_64-linux-gnu"),
+                                   cl::cat(toolOptions));
+static cl::opt<std::string> cpu("cpu",
+                                cl::desc("Target CPU (e.g. znver4, "
+                                         "neoverse-n1); default generic"),
+                                cl::cat(toolOptions));
 static cl::opt<std::string> features("mattr",
                                      cl::desc("Target features, e.g. "
-                                              "+dotprod,+i8mm"));
+                                              "+dotprod,+i8mm"),
+                                     cl::cat(toolOptions));
 static cl::opt<std::string> name("name", cl::desc("C symbol prefix"),
-                                 cl::init("qopt_model"));
+                                 cl::init("qopt_model"), cl::cat(toolOptions));
 static cl::opt<std::string> entry("e", cl::desc("Function to compile"),
-                                  cl::init("main"));
-static cl::list<std::string> inputShapes(
-    "input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"));
+                                  cl::init("main"), cl::cat(toolOptions));
+static cl::list<std::string>
+    inputShapes("input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"),
+                cl::cat(toolOptions));
 
 static int fail(const Twine &msg) {
   WithColor::error(errs(), "qopt-compile") << msg << "\n";
@@ -53,6 +64,7 @@ int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   mlir::registerAllPasses();
   qopt::registerAllPasses();
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "qopt ahead-of-time compiler\n");
   mlir::DialectRegistry registry;
   qopt::registerToolDialects(registry);

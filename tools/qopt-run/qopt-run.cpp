@@ -23,51 +23,63 @@
 #include "llvm/Support/WithColor.h"
 
 #include <algorithm>
-#include <malloc.h>
 #include <chrono>
+#include <malloc.h>
 
 using namespace llvm;
 
+/// The tool's own options; --help hides the many LLVM options linked in.
+static cl::OptionCategory toolOptions("qopt-run options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
-                                      cl::desc("<model.mlir|model.onnx>"));
-static cl::list<std::string> inputs("input", cl::desc("Input .npy (one per "
-                                                      "model input, in order)"));
+                                      cl::desc("<model.mlir|model.onnx>"),
+                                      cl::cat(toolOptions));
+static cl::list<std::string> inputs("input",
+                                    cl::desc("Input .npy (one per "
+                                             "model input, in order)"),
+                                    cl::cat(toolOptions));
 static cl::list<std::string> outputs("output",
                                      cl::desc("Output .npy (one per model "
-                                              "output, in order)"));
+                                              "output, in order)"),
+                                     cl::cat(toolOptions));
 static cl::opt<std::string> entry("e", cl::desc("Function to run"),
-                                  cl::init("main"));
+                                  cl::init("main"), cl::cat(toolOptions));
 static cl::opt<int64_t> batchSize("batch-size",
                                   cl::desc("Samples per call for a model with "
                                            "a dynamic batch (default: all)"),
-                                  cl::init(0));
+                                  cl::init(0), cl::cat(toolOptions));
 static cl::opt<int> bench("bench",
                           cl::desc("Time K runs of the first batch after "
                                    "warm-up; print median and min latency"),
-                          cl::init(0));
+                          cl::init(0), cl::cat(toolOptions));
 static cl::opt<bool> vectorize("vectorize",
                                cl::desc("Tile and vectorize (default on; "
                                         "--vectorize=false for scalar loops)"),
-                               cl::init(true));
-static cl::opt<bool> calibrateMode(
-    "calibrate", cl::desc("Collect the statistics of the module's "
-                          "qnn.observer ops over the inputs and write them "
-                          "back (-o) and/or as JSON (--stats-out)"));
+                               cl::init(true), cl::cat(toolOptions));
+static cl::opt<bool>
+    calibrateMode("calibrate",
+                  cl::desc("Collect the statistics of the module's "
+                           "qnn.observer ops over the inputs and write them "
+                           "back (-o) and/or as JSON (--stats-out)"),
+                  cl::cat(toolOptions));
 static cl::opt<std::string> outputModule(
-    "o", cl::desc("With --calibrate or --stats-in: the calibrated module"));
+    "o", cl::desc("With --calibrate or --stats-in: the calibrated module"),
+    cl::cat(toolOptions));
 static cl::opt<std::string> statsOut("stats-out",
-                                     cl::desc("Write statistics as JSON"));
-static cl::opt<std::string> statsIn(
-    "stats-in", cl::desc("Apply statistics from JSON (no run needed)"));
+                                     cl::desc("Write statistics as JSON"),
+                                     cl::cat(toolOptions));
+static cl::opt<std::string>
+    statsIn("stats-in", cl::desc("Apply statistics from JSON (no run needed)"),
+            cl::cat(toolOptions));
 static cl::opt<double> percentile("percentile",
                                   cl::desc("Percentile for the percentile "
                                            "method"),
-                                  cl::init(99.99));
-static cl::opt<double> ksigma("ksigma",
-                              cl::desc("k for the ksigma method"),
-                              cl::init(3.0));
-static cl::list<std::string> inputShapes(
-    "input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"));
+                                  cl::init(99.99), cl::cat(toolOptions));
+static cl::opt<double> ksigma("ksigma", cl::desc("k for the ksigma method"),
+                              cl::init(3.0), cl::cat(toolOptions));
+static cl::list<std::string>
+    inputShapes("input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"),
+                cl::cat(toolOptions));
 
 static int fail(const Twine &msg) {
   WithColor::error(errs(), "qopt-run") << msg << "\n";
@@ -96,6 +108,7 @@ int main(int argc, char **argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mlir::registerAllPasses();
   qopt::registerAllPasses();
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "qopt JIT runner\n");
 
   mlir::DialectRegistry registry;
@@ -158,8 +171,8 @@ int main(int argc, char **argv) {
   if (!read)
     return fail(toString(read.takeError()));
   std::vector<qopt::NpyArray> data = std::move(*read);
-  if (Error e = (*model)->checkInputs(data, std::vector<std::string>(
-                                                inputs.begin(), inputs.end())))
+  if (Error e = (*model)->checkInputs(
+          data, std::vector<std::string>(inputs.begin(), inputs.end())))
     return fail(toString(std::move(e)));
   if (!outputs.empty() && outputs.size() != (*model)->outputs().size())
     return fail("the model has " + Twine((*model)->outputs().size()) +
@@ -197,9 +210,10 @@ int main(int argc, char **argv) {
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
     std::sort(ms.begin(), ms.end());
-    llvm::outs() << "batch " << b << ": median " << format("%.3f", ms[ms.size() / 2])
-            << " ms, min " << format("%.3f", ms.front()) << " ms over "
-            << bench << " runs\n";
+    llvm::outs() << "batch " << b << ": median "
+                 << format("%.3f", ms[ms.size() / 2]) << " ms, min "
+                 << format("%.3f", ms.front()) << " ms over " << bench
+                 << " runs\n";
   }
 
   auto results = (*model)->runDataset(data, batchSize);
