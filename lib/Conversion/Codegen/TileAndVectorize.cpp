@@ -273,8 +273,6 @@ struct TileAndVectorizePass
     if (failed(tiled))
       return;
     rewriter.replaceOp(tiledConv, tiled->replacements);
-    for (Operation *op : tiled->tiledOps)
-      op->setAttr("qopt.conv_tile", rewriter.getUnitAttr());
   }
 
   /// Peeled full tiles still see their operands through tensor.cast to
@@ -308,6 +306,15 @@ struct TileAndVectorizePass
     }
     rewriter.replaceOp(op, results);
     return cast<linalg::LinalgOp>(clone);
+  }
+
+  /// Every registered op's canonicalization patterns, applied greedily.
+  void canonicalize() {
+    RewritePatternSet canon(&getContext());
+    for (RegisteredOperationName name :
+         getContext().getRegisteredOperations())
+      name.getCanonicalizationPatterns(canon, &getContext());
+    (void)applyPatternsGreedily(getOperation(), std::move(canon));
   }
 
   void runOnOperation() override {
@@ -344,11 +351,7 @@ struct TileAndVectorizePass
       tile(op, rewriter);
 
     // Fold the peeled bounds into static tile shapes.
-    RewritePatternSet canon(&getContext());
-    for (RegisteredOperationName name :
-         getContext().getRegisteredOperations())
-      name.getCanonicalizationPatterns(canon, &getContext());
-    (void)applyPatternsGreedily(getOperation(), std::move(canon));
+    canonicalize();
 
     // Phase 2: vectorize the full tiles.
     SmallVector<linalg::LinalgOp> tilesToVectorize;
@@ -378,12 +381,8 @@ struct TileAndVectorizePass
     // (transfer_read / transfer_write pairs on the iteration tensor move out
     // of the loop), innermost loops first.
     // (Subsets are matched syntactically: fold and CSE the indices first.)
+    canonicalize();
     {
-      RewritePatternSet canon(&getContext());
-      for (RegisteredOperationName name :
-           getContext().getRegisteredOperations())
-        name.getCanonicalizationPatterns(canon, &getContext());
-      (void)applyPatternsGreedily(getOperation(), std::move(canon));
       DominanceInfo dom(getOperation());
       eliminateCommonSubExpressions(rewriter, dom, getOperation());
     }

@@ -206,26 +206,6 @@ Value permuteWeights(OpBuilder &b, Location loc, Value w,
       b, loc, type, createFloatElements(type, out, "conv_weights_hwcf"));
 }
 
-/// Pads the two spatial dims of an NHWC tensor.
-Value padSpatialNHWC(OpBuilder &b, Location loc, Value x,
-                     ArrayRef<int64_t> pads) {
-  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
-    return x;
-  auto t = cast<RankedTensorType>(x.getType());
-  SmallVector<int64_t> shape(t.getShape());
-  for (int i = 0; i < 2; ++i)
-    if (shape[1 + i] != kDyn)
-      shape[1 + i] += pads[i] + pads[2 + i];
-  auto zero = b.getIndexAttr(0);
-  SmallVector<OpFoldResult> low = {zero, b.getIndexAttr(pads[0]),
-                                   b.getIndexAttr(pads[1]), zero};
-  SmallVector<OpFoldResult> high = {zero, b.getIndexAttr(pads[2]),
-                                    b.getIndexAttr(pads[3]), zero};
-  return tensor::PadOp::create(
-      b, loc, RankedTensorType::get(shape, t.getElementType()), x, low, high,
-      floatConst(b, loc, t.getElementType(), 0.0));
-}
-
 /// Reshape to a static-or-batch-dynamic shape through a shape tensor.
 Value reshapeTensor(OpBuilder &b, Location loc, Value src,
                     RankedTensorType resultType) {
@@ -298,7 +278,8 @@ struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
       return rewriter.notifyMatchFailure(op, "grouped convolution");
     Type et = outType.getElementType();
     Value x = permute(rewriter, loc, adaptor.getInput(), {0, 2, 3, 1});
-    x = padSpatialNHWC(rewriter, loc, x, op.getPads());
+    x = createPadNHWC(rewriter, loc, x, op.getPads(),
+                      floatConst(rewriter, loc, et, 0.0));
     SmallVector<int64_t> outShape = {outType.getDimSize(0),
                                      outType.getDimSize(2),
                                      outType.getDimSize(3), f};
@@ -322,35 +303,19 @@ struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
     } else {
       init = fill(rewriter, loc, init, 0.0);
     }
-    auto i64Pair = [&](ArrayRef<int64_t> v) {
-      return DenseIntElementsAttr::get(
-          RankedTensorType::get({2}, rewriter.getI64Type()), v);
-    };
-    Attribute strides = i64Pair(op.getStrides());
-    Attribute dilations = i64Pair(op.getDilations());
-    Value acc;
+    // [F, C, KH, KW] -> [KH, KW, C, F]; depthwise (C = 1): [KH, KW, F].
+    Value w =
+        permuteWeights(rewriter, loc, adaptor.getWeight(), {2, 3, 1, 0});
     if (depthwise) {
-      // [C, 1, KH, KW] -> [KH, KW, C]
-      Value w = permuteWeights(rewriter, loc, adaptor.getWeight(),
-                               {2, 3, 0, 1});
-      auto hwc = cast<RankedTensorType>(w.getType());
+      auto hwcf = cast<RankedTensorType>(w.getType());
       w = tensor::CollapseShapeOp::create(
           rewriter, loc,
-          RankedTensorType::get(hwc.getShape().take_front(3), et), w,
-          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-      acc = linalg::DepthwiseConv2DNhwcHwcOp::create(
-                rewriter, loc, TypeRange{nhwcType}, ValueRange{x, w},
-                ValueRange{init}, strides, dilations)
-                .getResult(0);
-    } else {
-      // [F, C, KH, KW] -> [KH, KW, C, F]
-      Value w = permuteWeights(rewriter, loc, adaptor.getWeight(),
-                               {2, 3, 1, 0});
-      acc = linalg::Conv2DNhwcHwcfOp::create(
-                rewriter, loc, TypeRange{nhwcType}, ValueRange{x, w},
-                ValueRange{init}, strides, dilations)
-                .getResult(0);
+          RankedTensorType::get({hwcf.getDimSize(0), hwcf.getDimSize(1), f},
+                                et),
+          w, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
     }
+    Value acc = createConvNHWC(rewriter, loc, x, w, init, op.getStrides(),
+                               op.getDilations(), depthwise);
     acc = epilogue(rewriter, loc, acc, Value(), 3, op.getActivationRange());
     rewriter.replaceOp(op, permute(rewriter, loc, acc, {0, 3, 1, 2}));
     return success();

@@ -38,7 +38,7 @@ func.func @conv_constant_weights(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
 
 // Depthwise (group = C = F): weights [C, 1, KH, KW] become [KH, KW, C].
 // CHECK-LABEL: func @depthwise
-// CHECK: %[[W:.*]] = tensor.collapse_shape {{.*}} : tensor<3x3x4x1xf32> into tensor<3x3x4xf32>
+// CHECK: %[[W:.*]] = tensor.collapse_shape {{.*}} : tensor<3x3x1x4xf32> into tensor<3x3x4xf32>
 // CHECK: linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%{{.*}}, %[[W]] : tensor<1x5x5x4xf32>, tensor<3x3x4xf32>) outs(%{{.*}} : tensor<1x3x3x4xf32>)
 func.func @depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32> {
   %y = qnn.conv2d %x, %w {group = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32>

@@ -371,23 +371,9 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
           return v;
         return arith::XOrIOp::create(b, l, v, intConst(b, l, v.getType(), 0x80));
       });
-  ArrayRef<int64_t> pads = op.getPads();
-  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-    auto t = cast<RankedTensorType>(x.getType());
-    SmallVector<int64_t> shape(t.getShape());
-    for (int i = 0; i < 2; ++i)
-      if (!ShapedType::isDynamic(shape[1 + i]))
-        shape[1 + i] += pads[i] + pads[2 + i];
-    auto zero = rewriter.getIndexAttr(0);
-    SmallVector<OpFoldResult> low = {zero, rewriter.getIndexAttr(pads[0]),
-                                     rewriter.getIndexAttr(pads[1]), zero};
-    SmallVector<OpFoldResult> high = {zero, rewriter.getIndexAttr(pads[2]),
-                                      rewriter.getIndexAttr(pads[3]), zero};
-    Value padValue = intConst(rewriter, loc, t.getElementType(), zx);
-    x = tensor::PadOp::create(rewriter, loc,
-                              RankedTensorType::get(shape, t.getElementType()),
-                              x, low, high, padValue);
-  }
+  Type xElt = cast<RankedTensorType>(x.getType()).getElementType();
+  x = createPadNHWC(rewriter, loc, x, op.getPads(),
+                    intConst(rewriter, loc, xElt, zx));
 
   // Accumulator init: bias[f] - zx * sum w'[f].
   auto outT = op.getOutput().getType();
@@ -417,22 +403,8 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
             linalg::YieldOp::create(b, l, v);
           })
           .getResult(0);
-  auto i64Pair = [&](ArrayRef<int64_t> v) {
-    return DenseIntElementsAttr::get(
-        RankedTensorType::get({2}, rewriter.getI64Type()), v);
-  };
-  Attribute strides = i64Pair(op.getStrides());
-  Attribute dilations = i64Pair(op.getDilations());
-  if (depthwise)
-    return linalg::DepthwiseConv2DNhwcHwcOp::create(
-               rewriter, loc, TypeRange{init.getType()}, ValueRange{x, w},
-               ValueRange{init}, strides, dilations)
-        .getResult(0);
-  return linalg::Conv2DNhwcHwcfOp::create(rewriter, loc,
-                                          TypeRange{init.getType()},
-                                          ValueRange{x, w}, ValueRange{init},
-                                          strides, dilations)
-      .getResult(0);
+  return createConvNHWC(rewriter, loc, x, w, init, op.getStrides(),
+                        op.getDilations(), depthwise);
 }
 
 struct Conv2DToInteger : IntPattern<Conv2DOp> {

@@ -61,3 +61,42 @@ Value qnn::createPermutation(
              })
       .getResult(0);
 }
+
+Value qnn::createPadNHWC(OpBuilder &b, Location loc, Value x,
+                         ArrayRef<int64_t> pads, Value padValue) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return x;
+  auto t = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape(t.getShape());
+  for (int i = 0; i < 2; ++i)
+    if (!ShapedType::isDynamic(shape[1 + i]))
+      shape[1 + i] += pads[i] + pads[2 + i];
+  auto zero = b.getIndexAttr(0);
+  SmallVector<OpFoldResult> low = {zero, b.getIndexAttr(pads[0]),
+                                   b.getIndexAttr(pads[1]), zero};
+  SmallVector<OpFoldResult> high = {zero, b.getIndexAttr(pads[2]),
+                                    b.getIndexAttr(pads[3]), zero};
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, t.getElementType()), x, low, high,
+      padValue);
+}
+
+Value qnn::createConvNHWC(OpBuilder &b, Location loc, Value x, Value w,
+                          Value init, ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dilations, bool depthwise) {
+  auto pair = [&](ArrayRef<int64_t> v) -> Attribute {
+    return DenseIntElementsAttr::get(
+        RankedTensorType::get({2}, b.getI64Type()), v);
+  };
+  Type type = init.getType();
+  if (depthwise)
+    return linalg::DepthwiseConv2DNhwcHwcOp::create(
+               b, loc, TypeRange{type}, ValueRange{x, w}, ValueRange{init},
+               pair(strides), pair(dilations))
+        .getResult(0);
+  return linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{type},
+                                          ValueRange{x, w},
+                                          ValueRange{init}, pair(strides),
+                                          pair(dilations))
+      .getResult(0);
+}

@@ -28,6 +28,18 @@ Value createPermutation(
     OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm,
     function_ref<Value(OpBuilder &, Location, Value)> body = nullptr);
 
+/// `x` (NHWC) padded in H and W by `pads` = [top, left, bottom, right] with
+/// the scalar `padValue`; `x` itself when every pad is zero.
+Value createPadNHWC(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> pads,
+                    Value padValue);
+
+/// linalg.depthwise_conv_2d_nhwc_hwc (weights [KH, KW, C]) when `depthwise`,
+/// else linalg.conv_2d_nhwc_hwcf (weights [KH, KW, C, F]), accumulating
+/// into `init`. Shared by the float and the integer convolution lowering.
+Value createConvNHWC(OpBuilder &b, Location loc, Value x, Value w, Value init,
+                     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                     bool depthwise);
+
 } // namespace qnn
 } // namespace mlir
 
