@@ -19,7 +19,7 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const LowerToLLVMOptions &options) {
   std::string pipeline =
       "integer-only,func.func(convert-qnn-to-linalg),canonicalize,"
-      "func.func(linalg-fuse-elementwise-ops),canonicalize,cse,";
+      "func.func(qopt-fuse-elementwise),canonicalize,cse,";
   if (options.vectorize)
     pipeline += "func.func(qopt-tile-and-vectorize),canonicalize,cse,";
   pipeline += "one-shot-bufferize{bufferize-function-boundaries "
@@ -30,7 +30,9 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   pipeline += "buffer-deallocation-pipeline,"
               "func.func(qopt-lower-strided-copies),";
   if (options.vectorize)
-    pipeline += "func.func(qopt-hoist-vector-transfers),canonicalize,";
+    pipeline += "func.func(qopt-hoist-vector-transfers),canonicalize,"
+                "func.func(qopt-lower-dot-products{dot-product=" +
+                options.dotProduct + "}),";
   // Vector lowering as tested in the toolchain notes: full unrolling to
   // rank-1 transfers, then LLVM.
   pipeline += "func.func(convert-linalg-to-loops),"
@@ -43,6 +45,16 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
               "convert-ub-to-llvm,reconcile-unrealized-casts";
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     llvm::report_fatal_error("qopt-lower-to-llvm: bad built-in pipeline");
+}
+
+std::string
+qopt::chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
+  // vpdpbusd on 512-bit vectors, and on 256/128-bit ones (VL) for tiles
+  // with fewer channels.
+  if (hasFeature("avx512vnni") && hasFeature("avx512vl") &&
+      hasFeature("avx512bw"))
+    return "avx512vnni";
+  return "none";
 }
 
 void qopt::registerPipelines() {

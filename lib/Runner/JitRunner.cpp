@@ -18,6 +18,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <cstring>
@@ -125,6 +126,9 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   PassManager pm(module.getContext());
   LowerToLLVMOptions options;
   options.vectorize = vectorize;
+  llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
+  options.dotProduct = chooseDotProduct(
+      [&](StringRef f) { return hostFeatures.lookup(f); });
   buildLowerToLLVMPipeline(pm, options);
   if (failed(pm.run(*lowered)))
     return err("lowering to LLVM failed (see the diagnostics above)");

@@ -90,7 +90,9 @@ def TileAndVectorizePass
   let summary = "Tile linalg ops on tensors and vectorize the tiles";
   let description = [{
     NHWC convolutions (`linalg.conv_2d_nhwc_hwcf`,
-    `linalg.depthwise_conv_2d_nhwc_hwc`) are register-tiled first: their
+    `linalg.depthwise_conv_2d_nhwc_hwc` and the integer convolutions in the
+    dot-product layout that `--integer-only` marks `qopt.dot_product_conv`)
+    are register-tiled first: their
     elementwise consumer (the activation) is tiled to one output row, a few
     output columns and 8-32 channels, and the convolution and its
     accumulator initialisation (bias broadcast or fill) are fused into that
@@ -98,6 +100,11 @@ def TileAndVectorizePass
     convolution that upstream decomposes and vectorizes into broadcast x
     weight-vector FMAs; the accumulators become loop-carried vectors
     (loop-invariant subset hoisting) so they never leave registers.
+
+    A dot-product convolution tile (one output row, `ow` columns, `ch`
+    channels, one group of four input channels) becomes, per output column,
+    a broadcast of the column's four u8 activations and one
+    `qnn.dot4_u8s8` over the `ch` channels (see qopt-lower-dot-products).
 
     Every other linalg op is tiled with `scf.for` (parallel loops outside,
     reduction loops inside) and its tile is vectorized; the innermost
@@ -113,10 +120,64 @@ def TileAndVectorizePass
                            "::mlir::vector::VectorDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::affine::AffineDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::qnn::QNNDialect"];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "Lanes along the innermost contiguous dimension">,
+  ];
+}
+
+def FuseElementwisePass
+    : Pass<"qopt-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Upstream elementwise fusion that keeps layouts of dot-product convolutions";
+  let description = [{
+    The patterns of upstream `linalg-fuse-elementwise-ops` (producer into
+    consumer fusion, reshape propagation by expansion, constant folding)
+    with one restriction: nothing is fused into an integer convolution
+    marked `qopt.dot_product_conv`. Its activations must arrive
+    materialised in the [N, H, W, C/4, 4] layout that its dot products
+    load; fused, the NCHW -> NHWC permutation would run inside the
+    reduction loop, once per output channel.
+
+    Example: `%x = linalg.generic (permute NCHW -> NHWC)` followed by
+    `tensor.expand_shape` and the marked convolution stays a separate
+    generic writing [N, H, W, C/4, 4] (the expand_shape is folded into it).
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowerDotProductsPass
+    : Pass<"qopt-lower-dot-products", "::mlir::func::FuncOp"> {
+  let summary = "Lower qnn.dot4_u8s8 to the target's dot-product instructions";
+  let description = [{
+    Runs after bufferization (LLVM intrinsic calls have no declared memory
+    effects, which buffer deallocation rejects). With
+    `dot-product=avx512vnni` every `qnn.dot4_u8s8` is split into 16-, 8-
+    and 4-lane pieces, each a call of `llvm.x86.avx512.vpdpbusd.{512,256,128}`
+    (one instruction per 16 x 4 multiply-adds); lanes beyond a multiple of
+    four and every op with `dot-product=none` become portable vector code:
+    for each k < 4, the k-th bytes (a stride-4 shuffle) widened to i32 and
+    multiplied and added. Both compute the same wrapping i32 sums, so
+    results are bit-identical across targets.
+
+    Example (`dot-product=avx512vnni`):
+
+    ```mlir
+    %r = qnn.dot4_u8s8 %acc, %x, %w : vector<64xi8> -> vector<16xi32>
+    // becomes
+    %r = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%acc, %x, %w)
+        : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"dotProduct", "dot-product", "std::string", /*default=*/"\"none\"",
+           "Instructions for 4-way u8 x s8 dot products: 'none' (portable "
+           "vector code) or 'avx512vnni' (x86 vpdpbusd)">,
   ];
 }
 

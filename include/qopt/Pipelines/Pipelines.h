@@ -25,7 +25,17 @@ struct LowerToLLVMOptions
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg ops (off: scalar loops)"),
       llvm::cl::init(true)};
+  Option<std::string> dotProduct{
+      *this, "dot-product",
+      llvm::cl::desc("8-bit dot-product instructions of the target: 'none' "
+                     "(portable vector code) or 'avx512vnni'; qopt-run and "
+                     "qopt-compile choose from the target's features"),
+      llvm::cl::init("none")};
 };
+
+/// The `dot-product` option value for a target with `features` (LLVM
+/// subtarget feature names, e.g. "avx512vnni").
+std::string chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
 
 /// qnn (float) on tensors -> LLVM dialect: convert-qnn-to-linalg,
 /// elementwise fusion, one-shot bufferization, loops, LLVM conversion.

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Conversion/Passes.h"
+#include "qopt/Conversion/Codegen/DotProductConv.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -118,12 +120,14 @@ int64_t largestDivisor(int64_t extent, ArrayRef<int64_t> candidates) {
 struct ConvTiles {
   int64_t ow = 0, ch = 0;
   bool depthwise = false;
+  bool dotProduct = false; // --integer-only's u8 x s8 layout
 };
 
 std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op) {
   ConvTiles t;
   t.depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(op);
-  if (!t.depthwise && !isa<linalg::Conv2DNhwcHwcfOp>(op))
+  t.dotProduct = qnn::isDotProductConv(op);
+  if (!t.depthwise && !t.dotProduct && !isa<linalg::Conv2DNhwcHwcfOp>(op))
     return std::nullopt;
   auto out = cast<RankedTensorType>(op->getResult(0).getType());
   if (ShapedType::isDynamic(out.getDimSize(2)) ||
@@ -252,7 +256,8 @@ struct TileAndVectorizePass
     }
     linalg::LinalgOp tiledConv;
     for (Operation *op : fused->tiledAndFusedOps) {
-      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
+      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op) ||
+          qnn::isDotProductConv(op))
         tiledConv = cast<linalg::LinalgOp>(op);
       else if (isa<linalg::LinalgOp>(op))
         op->setAttr("qopt.vectorize", rewriter.getUnitAttr());
@@ -262,9 +267,12 @@ struct TileAndVectorizePass
     // Reduction loops: kernel rows one at a time (so the op decomposes into
     // a 1-D convolution), input channels one at a time (dense only); the
     // kernel width stays whole inside the vectorized 1-D convolution.
-    SmallVector<int64_t> red = t.depthwise
-                                   ? SmallVector<int64_t>{0, 0, 0, 0, 1, 0}
-                                   : SmallVector<int64_t>{0, 0, 0, 0, 1, 0, 1};
+    // Dot-product convolutions loop over the kernel width and the groups of
+    // four channels too; the group itself is the dot product.
+    SmallVector<int64_t> red =
+        t.dotProduct  ? SmallVector<int64_t>{0, 0, 0, 0, 1, 1, 1, 0}
+        : t.depthwise ? SmallVector<int64_t>{0, 0, 0, 0, 1, 0}
+                      : SmallVector<int64_t>{0, 0, 0, 0, 1, 0, 1};
     scf::SCFTilingOptions redOptions;
     redOptions.setTileSizes(getAsIndexOpFoldResult(ctx, red));
     rewriter.setInsertionPoint(tiledConv);
@@ -319,6 +327,7 @@ struct TileAndVectorizePass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+
     // Convolutions first: they choose their consumers' tiling.
     SmallVector<std::pair<linalg::LinalgOp, ConvTiles>> convs;
     getOperation()->walk([&](linalg::LinalgOp op) {
@@ -339,8 +348,10 @@ struct TileAndVectorizePass
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (!op.hasPureTensorSemantics())
         return;
-      if (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
-          !isa<linalg::GenericOp>(op) && op->getParentOfType<scf::ForOp>()) {
+      bool convTile = (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
+                       !isa<linalg::GenericOp>(op)) ||
+                      qnn::isDotProductConv(op);
+      if (convTile && op->getParentOfType<scf::ForOp>()) {
         op->setAttr("qopt.vectorize", UnitAttr::get(&getContext()));
         return;
       }
@@ -353,7 +364,20 @@ struct TileAndVectorizePass
     // Fold the peeled bounds into static tile shapes.
     canonicalize();
 
-    // Phase 2: vectorize the full tiles.
+    // Phase 2: vectorize the full tiles; dot-product convolution tiles are
+    // written as vector code directly.
+    SmallVector<linalg::GenericOp> dotTiles;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (op->hasAttr("qopt.vectorize") && qnn::isDotProductConv(op))
+        dotTiles.push_back(op);
+    });
+    for (linalg::GenericOp op : dotTiles) {
+      op->removeAttr("qopt.vectorize");
+      auto tile = cast<linalg::GenericOp>(
+          makeStatic(cast<linalg::LinalgOp>(op.getOperation()), rewriter)
+              .getOperation());
+      (void)qnn::vectorizeDotProductConvTile(rewriter, tile);
+    }
     SmallVector<linalg::LinalgOp> tilesToVectorize;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (op->hasAttr("qopt.vectorize") && op.hasPureTensorSemantics())

@@ -1123,12 +1123,15 @@ struct RescaleLowering : QNNPattern<RescaleOp> {
     SmallVector<Value> inputs = {x};
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
     if (perChannel) {
-      auto t = RankedTensorType::get({(int64_t)mult.size()}, i64);
-      SmallVector<int64_t> m(mult.begin(), mult.end()), sh(shift.begin(), shift.end());
+      // Stored as i32 and sign-extended in the body: LLVM then sees 32-bit
+      // factors and multiplies with vpmuldq instead of a full 64-bit
+      // multiply.
+      auto t = RankedTensorType::get({(int64_t)mult.size()},
+                                     rewriter.getI32Type());
       inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(t, ArrayRef<int64_t>(m))));
+          rewriter, loc, DenseElementsAttr::get(t, mult)));
       inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(t, ArrayRef<int64_t>(sh))));
+          rewriter, loc, DenseElementsAttr::get(t, shift)));
       AffineMap am = AffineMap::get(
           rank, 0, {getAffineDimExpr(static_cast<int64_t>(*op.getAxis()), ctx)},
           ctx);
@@ -1160,8 +1163,12 @@ struct RescaleLowering : QNNPattern<RescaleOp> {
                                      : Value(arith::ExtSIOp::create(b, l, i64, v));
                     if (inZp)
                       v = arith::SubIOp::create(b, l, v, c(inZp));
-                    Value m = perChannel ? a[1] : c(mult[0]);
-                    Value sh = perChannel ? a[2] : c(shift[0]);
+                    Value m = perChannel
+                                  ? Value(arith::ExtSIOp::create(b, l, i64, a[1]))
+                                  : c(mult[0]);
+                    Value sh = perChannel
+                                   ? Value(arith::ExtSIOp::create(b, l, i64, a[2]))
+                                   : c(shift[0]);
                     Value zero = c(0);
                     Value r;
                     if (doubleRound) {

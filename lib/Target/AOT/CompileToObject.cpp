@@ -154,12 +154,6 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   // The lowered entry gets a private name: `main` must stay free for C.
   std::string impl = "__qopt_" + options.name + "_entry";
   func.setSymName(impl);
-  mlir::PassManager pm(module.getContext());
-  LowerToLLVMOptions lowerOptions;
-  buildLowerToLLVMPipeline(pm, lowerOptions);
-  if (mlir::failed(pm.run(module)))
-    return err("lowering to LLVM failed (see the diagnostics above)");
-
   llvm::InitializeAllTargetInfos();
   llvm::InitializeAllTargets();
   llvm::InitializeAllTargetMCs();
@@ -183,6 +177,18 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   if (!tm->getMCSubtargetInfo()->isCPUStringValid(cpu))
     return err("'" + cpu + "' is not a CPU of target '" + options.triple +
                "' (see llc -mtriple=" + options.triple + " -mcpu=help)");
+
+  // Code generation uses the target's dot-product instructions.
+  mlir::PassManager pm(module.getContext());
+  LowerToLLVMOptions lowerOptions;
+  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+  // (checkFeatures aborts on names the target does not know.)
+  lowerOptions.dotProduct = chooseDotProduct([&](llvm::StringRef f) {
+    return triple.isX86() && sti->checkFeatures("+" + f.str());
+  });
+  buildLowerToLLVMPipeline(pm, lowerOptions);
+  if (mlir::failed(pm.run(module)))
+    return err("lowering to LLVM failed (see the diagnostics above)");
 
   llvm::LLVMContext llvmContext;
   auto llvmModule = mlir::translateModuleToLLVMIR(module, llvmContext);

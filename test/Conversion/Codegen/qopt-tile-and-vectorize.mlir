@@ -102,3 +102,48 @@ func.func @depthwise_stride2(%x: tensor<1x17x17x32xf32>, %w: tensor<3x3x32xf32>)
       ins(%x, %w : tensor<1x17x17x32xf32>, tensor<3x3x32xf32>) outs(%init : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
   return %y : tensor<1x8x8x32xf32>
 }
+
+// -----
+
+// A dot-product convolution (from --integer-only) and its epilogue: one
+// output row x 4 columns x 32 channels per tile; kernel rows, kernel columns
+// and groups of four input channels are reduction loops carrying the 4x32
+// accumulators in registers. Per iteration: one [32 x 4] weight load, and per
+// column a 4-byte activation load broadcast to 32 lanes and one
+// qnn.dot4_u8s8. The epilogue takes the accumulators without a memory round
+// trip.
+// CHECK-LABEL: func @dot_product_conv
+// CHECK: scf.for {{.*}} to %c4 step %c1
+// CHECK: %[[ACC:.*]] = vector.transfer_read %arg2{{.*}} : tensor<1x4x4x32xi32>, vector<4x32xi32>
+// CHECK: scf.for {{.*}} to %c3 step %c1 iter_args({{.*}}, %{{.*}} = %[[ACC]])
+// CHECK: scf.for {{.*}} to %c3 step %c1
+// CHECK: scf.for {{.*}} to %c2 step %c1
+// CHECK: vector.transfer_read %arg1{{.*}} : tensor<3x3x2x32x4xi8>, vector<32x4xi8>
+// CHECK-COUNT-4: qnn.dot4_u8s8 {{.*}} : vector<128xi8> -> vector<32xi32>
+// CHECK: vector.shape_cast {{.*}} : vector<128xi32> to vector<4x32xi32>
+// CHECK: arith.trunci {{.*}} : vector<4x32xi32> to vector<4x32xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<4x32xi8>, tensor<1x4x4x32xi8>
+// CHECK-NOT: linalg.generic
+#xmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh + kh, ow + kw, c, k)>
+#wmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (kh, kw, c, f, k)>
+#omap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh, ow, f)>
+#id4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
+func.func @dot_product_conv(%x: tensor<1x6x6x2x4xi8>, %w: tensor<3x3x2x32x4xi8>, %init: tensor<1x4x4x32xi32>) -> tensor<1x4x4x32xi8> {
+  %y = linalg.generic {indexing_maps = [#xmap, #wmap, #omap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x6x6x2x4xi8>, tensor<3x3x2x32x4xi8>) outs(%init : tensor<1x4x4x32xi32>) attrs = {qopt.dot_product_conv} {
+    ^bb0(%a: i8, %b: i8, %c: i32):
+      %a32 = arith.extui %a : i8 to i32
+      %b32 = arith.extsi %b : i8 to i32
+      %m = arith.muli %a32, %b32 : i32
+      %s = arith.addi %c, %m : i32
+      linalg.yield %s : i32
+  } -> tensor<1x4x4x32xi32>
+  %e = tensor.empty() : tensor<1x4x4x32xi8>
+  %t = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : tensor<1x4x4x32xi32>) outs(%e : tensor<1x4x4x32xi8>) {
+    ^bb0(%a: i32, %o: i8):
+      %r = arith.trunci %a : i32 to i8
+      linalg.yield %r : i8
+  } -> tensor<1x4x4x32xi8>
+  return %t : tensor<1x4x4x32xi8>
+}

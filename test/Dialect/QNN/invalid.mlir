@@ -765,3 +765,19 @@ func.func @cast_quantized(%a: tensor<4x!quant.uniform<i8:f32, 0.1>>) {
   %y = qnn.cast %a : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @dot4_lanes(%acc: vector<16xi32>, %x: vector<32xi8>) {
+  // expected-error @+1 {{needs 4 bytes per accumulator lane: 32 bytes for 16 lanes}}
+  %r = qnn.dot4_u8s8 %acc, %x, %x : vector<32xi8> -> vector<16xi32>
+  return
+}
+
+// -----
+
+func.func @dot4_scalable(%acc: vector<[4]xi32>, %x: vector<[16]xi8>) {
+  // expected-error @+1 {{needs fixed-length vectors}}
+  %r = qnn.dot4_u8s8 %acc, %x, %x : vector<[16]xi8> -> vector<[4]xi32>
+  return
+}

@@ -178,3 +178,12 @@ func.func @integer_arith_and_cast(%a: tensor<2x8xi32>, %b: tensor<8xi32>, %u: te
   %g = qnn.cast %u : (tensor<4xui8>) -> tensor<4xf32>
   return %f, %g : tensor<2x8xf32>, tensor<4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @dot4_u8s8
+// CHECK: qnn.dot4_u8s8 %arg0, %arg1, %arg2 : vector<128xi8> -> vector<32xi32>
+func.func @dot4_u8s8(%acc: vector<32xi32>, %x: vector<128xi8>, %w: vector<128xi8>) -> vector<32xi32> {
+  %r = qnn.dot4_u8s8 %acc, %x, %w : vector<128xi8> -> vector<32xi32>
+  return %r : vector<32xi32>
+}

@@ -881,5 +881,16 @@ LogicalResult RescaleOp::verify() {
   return success();
 }
 
+LogicalResult Dot4U8S8Op::verify() {
+  if (getAcc().getType().isScalable() || getX().getType().isScalable())
+    return emitOpError("needs fixed-length vectors");
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t bytes = getX().getType().getNumElements();
+  if (bytes != 4 * lanes)
+    return emitOpError("needs 4 bytes per accumulator lane: ")
+           << bytes << " bytes for " << lanes << " lanes";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "qopt/Dialect/QNN/IR/QNNOps.cpp.inc"

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -298,15 +299,78 @@ SmallVector<double> accScales(const QParams &x, const QParams &w,
   return s;
 }
 
+/// A dense convolution in the dot-product layout: unsigned 8-bit NHWC
+/// activations with the channels split into groups of four, [N, H, W, C/4, 4]
+/// (zero-padded to a multiple of four), times signed 8-bit weights
+/// [KH, KW, C/4, F, 4], accumulated in i32:
+///   acc[n, oh, ow, f] += zext(x[n, oh*s+kh*d, ow*s+kw*d, c4, k])
+///                        * sext(w[kh, kw, c4, f, k])
+/// Four adjacent u8 x s8 products summed into one i32 lane is what x86 VNNI
+/// (vpdpbusd) and AArch64 (usdot) compute; qopt-tile-and-vectorize
+/// recognises the op by its `qopt.dot_product_conv` attribute. The attribute
+/// also keeps elementwise fusion from pulling the NHWC permutation into the
+/// reduction (see qopt-fuse-elementwise).
+Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
+                    ArrayRef<int64_t> s, ArrayRef<int64_t> d) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t c = xt.getDimSize(3), c4 = (c + 3) / 4;
+  if (c % 4) {
+    SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)), high = low;
+    high[3] = b.getIndexAttr(c4 * 4 - c);
+    SmallVector<int64_t> shape(xt.getShape());
+    shape[3] = c4 * 4;
+    x = tensor::PadOp::create(
+        b, loc, RankedTensorType::get(shape, xt.getElementType()), x, low,
+        high, intConst(b, loc, xt.getElementType(), 0));
+    xt = cast<RankedTensorType>(x.getType());
+  }
+  SmallVector<int64_t> shape(xt.getShape().take_front(3));
+  shape.append({c4, 4});
+  SmallVector<ReassociationIndices> reassoc = {{0}, {1}, {2}, {3, 4}};
+  SmallVector<OpFoldResult> outShape;
+  SmallVector<Value> dims = getDimValues(b, loc, x);
+  for (Value v : ArrayRef<Value>(dims).take_front(3))
+    outShape.push_back(getAsOpFoldResult(v));
+  outShape.append({b.getIndexAttr(c4), b.getIndexAttr(4)});
+  x = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, xt.getElementType()), x, reassoc,
+      outShape);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr n, oh, ow, f, kh, kw, ci, k;
+  bindDims(ctx, n, oh, ow, f, kh, kw, ci, k);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(8, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], ci, k},
+                     ctx),
+      AffineMap::get(8, 0, {kh, kw, ci, f, k}, ctx),
+      AffineMap::get(8, 0, {n, oh, ow, f}, ctx)};
+  SmallVector<IteratorType> iters(4, IteratorType::parallel);
+  iters.append(4, IteratorType::reduction);
+  auto conv = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init},
+      maps, iters, [](OpBuilder &nb, Location l, ValueRange a) {
+        Type i32 = nb.getI32Type();
+        Value xv = arith::ExtUIOp::create(nb, l, i32, a[0]);
+        Value wv = arith::ExtSIOp::create(nb, l, i32, a[1]);
+        Value p = arith::MulIOp::create(nb, l, xv, wv);
+        linalg::YieldOp::create(nb, l,
+                                Value(arith::AddIOp::create(nb, l, a[2], p)));
+      });
+  conv->setAttr(kDotProductConvAttr, b.getUnitAttr());
+  return conv.getResult(0);
+}
+
 /// Dense and depthwise quantized convolutions with constant weights lower to
-/// the named NHWC ops (as float convolutions do in convert-qnn-to-linalg),
-/// with every zero-point term moved out of the inner loop:
+/// NHWC convolutions with every zero-point term moved out of the inner loop:
 ///   sum (x - zx)(w - zw) = sum x * w' - zx * sum w',   w' = w - zw
-/// w' is computed at compile time (i8, or i16 when w - zw does not fit), and
-/// so is zx * sum w' per output channel, which joins the bias in the
-/// accumulator's initial value. Unsigned activations are mapped to signed
-/// ones by flipping the sign bit (x - 128, zx - 128) while permuting to NHWC,
-/// because the named ops sign-extend. Padding uses the (mapped) zero point.
+/// w' is computed at compile time, and so is zx * sum w' per output channel,
+/// which joins the bias in the accumulator's initial value.
+///
+/// Dense convolutions whose w' fits in i8 use the dot-product layout (see
+/// createDotConv). The others lower to the named NHWC ops (as float
+/// convolutions do in convert-qnn-to-linalg) with w' in i8 or i16; unsigned
+/// activations are then mapped to signed ones by flipping the sign bit
+/// (x - 128, zx - 128) while permuting to NHWC, because the named ops
+/// sign-extend. Padding uses the (mapped) zero point.
 /// Returns null when the convolution does not qualify.
 Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
                     ConversionPatternRewriter &rewriter, const QParams &xp,
@@ -339,31 +403,39 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
     sums[ch] += v;
     fitsI8 &= v >= -128 && v <= 127;
   }
+  bool dot = !depthwise && fitsI8;
   Type wElt = fitsI8 ? i8 : rewriter.getI16Type();
   unsigned wBits = fitsI8 ? 8 : 16;
-  // [F, C, KH, KW] -> [KH, KW, C, F] (dense) or [KH, KW, C] (depthwise).
+  // [F, C, KH, KW] -> [KH, KW, C, F] (dense), [KH, KW, C] (depthwise) or
+  // [KH, KW, C/4, F, 4] (dot-product layout, C padded with zeros).
+  int64_t c4 = (cpg + 3) / 4;
   SmallVector<int64_t> wShape =
-      depthwise ? SmallVector<int64_t>{kh, kw, f}
-                : SmallVector<int64_t>{kh, kw, cpg, f};
-  SmallVector<APInt> wPacked(wv.size(), APInt(wBits, 0));
+      dot ? SmallVector<int64_t>{kh, kw, c4, f, 4}
+      : depthwise ? SmallVector<int64_t>{kh, kw, f}
+                  : SmallVector<int64_t>{kh, kw, cpg, f};
+  SmallVector<APInt> wPacked(ShapedType::getNumElements(wShape),
+                             APInt(wBits, 0));
   for (int64_t o = 0; o < f; ++o)
     for (int64_t ci = 0; ci < cpg; ++ci)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x) {
           int64_t src = ((o * cpg + ci) * kh + y) * kw + x;
-          int64_t dst = depthwise ? (y * kw + x) * f + o
-                                  : ((y * kw + x) * cpg + ci) * f + o;
+          int64_t dst =
+              dot ? (((y * kw + x) * c4 + ci / 4) * f + o) * 4 + ci % 4
+              : depthwise ? (y * kw + x) * f + o
+                          : ((y * kw + x) * cpg + ci) * f + o;
           wPacked[dst] = APInt(wBits, wv[src], /*isSigned=*/true);
         }
   Value w = arith::ConstantOp::create(
       rewriter, loc,
       DenseElementsAttr::get(RankedTensorType::get(wShape, wElt), wPacked));
 
-  // Activations: NCHW -> NHWC, unsigned -> signed.
+  // Activations: NCHW -> NHWC; signed -> unsigned for the dot-product
+  // layout, unsigned -> signed for the named ops.
   int64_t zx = xp.zps[0];
-  bool flip = !xp.isSigned;
+  bool flip = dot ? xp.isSigned : !xp.isSigned;
   if (flip)
-    zx -= 128;
+    zx += dot ? 128 : -128;
   Value x = createPermutation(
       rewriter, loc, input, {0, 2, 3, 1},
       [&](OpBuilder &b, Location l, Value v) -> Value {
@@ -372,8 +444,11 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
         return arith::XOrIOp::create(b, l, v, intConst(b, l, v.getType(), 0x80));
       });
   Type xElt = cast<RankedTensorType>(x.getType()).getElementType();
-  x = createPadNHWC(rewriter, loc, x, op.getPads(),
-                    intConst(rewriter, loc, xElt, zx));
+  Value zxValue = arith::ConstantOp::create(
+      rewriter, loc, xElt,
+      rewriter.getIntegerAttr(
+          xElt, storageBits(zx, xElt.getIntOrFloatBitWidth())));
+  x = createPadNHWC(rewriter, loc, x, op.getPads(), zxValue);
 
   // Accumulator init: bias[f] - zx * sum w'[f].
   auto outT = op.getOutput().getType();
@@ -403,6 +478,9 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
             linalg::YieldOp::create(b, l, v);
           })
           .getResult(0);
+  if (dot)
+    return createDotConv(rewriter, loc, x, w, init, op.getStrides(),
+                         op.getDilations());
   return createConvNHWC(rewriter, loc, x, w, init, op.getStrides(),
                         op.getDilations(), depthwise);
 }

@@ -15,28 +15,39 @@ func.func @requantize(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!qu
 
 // -----
 
-// Quantized conv with constant weights: NHWC named op, weights packed to
-// [KH, KW, C, F] at compile time, zero-point terms out of the inner loop.
-// The unsigned input is made signed (xor 0x80) while permuted, so its zero
-// point 5 becomes -123 (the padding value); the accumulator starts at
-// bias - zx' * sum(w') = [8 + 123 * 3, -8 + 123 * 9]; per-channel weight
-// scales give one multiplier per output channel (NHWC axis 3).
+// Dense quantized conv with constant weights: the dot-product layout.
+// Weights w' = w - zw packed to [KH, KW, C/4, F, 4] at compile time (C = 1 is
+// zero-padded to 4); activations permuted to NHWC, padded spatially with the
+// zero point 5 and in channels with 0, viewed as [N, H, W, C/4, 4]; the
+// generic multiplies zext(x) by sext(w'). Zero-point terms are out of the
+// inner loop: the accumulator starts at bias - zx * sum(w') =
+// [8 - 5 * 3, -8 - 5 * 9]; per-channel weight scales give one multiplier per
+// output channel (NHWC axis 3).
 !qx = !quant.uniform<u8:f32, 0.5:5>
 !qw = !quant.uniform<i8<-127:127>:f32:0, {0.25, 0.125}>
 !qb = !quant.uniform<i32:f32:0, {0.125, 0.0625}>
 !qy = !quant.uniform<u8:f32, 1.0:10>
+// CHECK-DAG: #[[$XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d4, d2 + d5, d6, d7)>
+// CHECK-DAG: #[[$WMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5, d6, d3, d7)>
+// CHECK-DAG: #[[$OMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func @conv
 // CHECK-SAME: (%arg0: tensor<1x1x3x3xi8>) -> tensor<1x2x3x3xi8>
 // CHECK: %[[B:.*]] = arith.constant dense<[8, -8]> : tensor<2xi32>
-// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1, 1]], {{\[\[}}0, 1]], {{\[\[}}0, 1]]], {{\[\[\[}}0, 1]], {{\[\[}}1, 1]], {{\[\[}}0, 1]]], {{\[\[\[}}0, 1]], {{\[\[}}0, 1]], {{\[\[}}1, 1]]]]> : tensor<3x3x1x2xi8>
-// CHECK: arith.xori
-// CHECK: %[[ZX:.*]] = arith.constant -123 : i8
-// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[\[}}1, 0, 0, 0], [1, 0, 0, 0]]], {{\[\[\[}}0, 0, 0, 0], [1, 0, 0, 0]]], {{.*}} : tensor<3x3x1x2x4xi8>
+// CHECK-NOT: arith.xori
+// CHECK: %[[ZX:.*]] = arith.constant 5 : i8
+// CHECK: %[[SP:.*]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
 // CHECK:   tensor.yield %[[ZX]]
-// CHECK: %[[CORR:.*]] = arith.constant dense<[369, 1107]> : tensor<2xi32>
+// CHECK: %[[CORR:.*]] = arith.constant dense<[-15, -45]> : tensor<2xi32>
 // CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%[[CORR]], %[[B]] : tensor<2xi32>, tensor<2xi32>)
 // CHECK:   arith.addi
-// CHECK: %[[ACC:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %[[W]] : tensor<1x5x5x1xi8>, tensor<3x3x1x2xi8>) outs(%[[INIT]] : tensor<1x3x3x2xi32>)
+// CHECK: %[[CP:.*]] = tensor.pad %[[SP]] low[0, 0, 0, 0] high[0, 0, 0, 3]
+// CHECK: %[[X4:.*]] = tensor.expand_shape %[[CP]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 5, 5, 1, 4] : tensor<1x5x5x4xi8> into tensor<1x5x5x1x4xi8>
+// CHECK: %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[$XMAP]], #[[$WMAP]], #[[$OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[X4]], %[[W]] : tensor<1x5x5x1x4xi8>, tensor<3x3x1x2x4xi8>) outs(%[[INIT]] : tensor<1x3x3x2xi32>) attrs = {qopt.dot_product_conv}
+// CHECK:   arith.extui
+// CHECK:   arith.extsi
+// CHECK:   arith.muli
+// CHECK:   arith.addi
 // 0.125 = 2^30 * 2^(-2 - 31) and 0.0625 = 2^30 * 2^(-3 - 31).
 // CHECK: qnn.rescale %[[ACC]] {axis = 3 : i64, multiplier = array<i32: 1073741824, 1073741824>, output_unsigned = true, output_zp = 10 : i64, shift = array<i32: -2, -3>}
 // relu: clamp at the zero point 10 (as unsigned).
@@ -45,6 +56,48 @@ func.func @conv(%x: tensor<1x1x3x3x!qx>) -> tensor<1x2x3x3x!qy> {
   %w = qnn.qconst dense<[[[[1, 0, 0], [0, 1, 0], [0, 0, 1]]], [[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]]> : tensor<2x1x3x3xi8> -> tensor<2x1x3x3x!qw>
   %b = qnn.qconst dense<[8, -8]> : tensor<2xi32> -> tensor<2x!qb>
   %y = qnn.conv2d %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, fused_activation = #qnn.activation<relu>} : (tensor<1x1x3x3x!qx>, tensor<2x1x3x3x!qw>, tensor<2x!qb>) -> tensor<1x2x3x3x!qy>
+  return %y : tensor<1x2x3x3x!qy>
+}
+
+// -----
+
+// Signed activations enter the dot-product layout unsigned: the sign bit is
+// flipped during the NHWC permutation (x + 128), so the zero point -3 becomes
+// 125, which pads and corrects the accumulator: 0 - 125 * 32 = -4000.
+// Strides and dilations land in the activation map.
+!qx = !quant.uniform<i8:f32, 0.5:-3>
+!qw = !quant.uniform<i8<-127:127>:f32, 0.25>
+!qy = !quant.uniform<i8:f32, 1.0>
+// CHECK-DAG: #[[$XMAP2:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d4 * 2, d2 * 2 + d5 * 2, d6, d7)>
+// CHECK-LABEL: func @conv_signed_input
+// CHECK: linalg.generic
+// CHECK:   arith.constant -128 : i8
+// CHECK:   arith.xori
+// CHECK: arith.constant 125 : i8
+// CHECK: arith.constant dense<-4000> : tensor<1xi32>
+// CHECK: linalg.generic {indexing_maps = [#[[$XMAP2]], {{.*}}} ins({{.*}} : tensor<1x7x7x2x4xi8>, tensor<2x2x2x1x4xi8>) {{.*}} attrs = {qopt.dot_product_conv}
+func.func @conv_signed_input(%x: tensor<1x8x5x5x!qx>) -> tensor<1x1x3x3x!qy> {
+  %w = qnn.qconst dense<1> : tensor<1x8x2x2xi8> -> tensor<1x8x2x2x!qw>
+  %y = qnn.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, dilations = array<i64: 2, 2>} : (tensor<1x8x5x5x!qx>, tensor<1x8x2x2x!qw>) -> tensor<1x1x3x3x!qy>
+  return %y : tensor<1x1x3x3x!qy>
+}
+
+// -----
+
+// Depthwise convolutions keep the named NHWC op, which sign-extends: the
+// unsigned input is made signed (xor 0x80) and its zero point 5 becomes
+// -123; weights [C, 1, KH, KW] are packed to [KH, KW, C].
+!qx = !quant.uniform<u8:f32, 0.5:5>
+!qw = !quant.uniform<i8<-127:127>:f32, 0.25>
+!qy = !quant.uniform<u8:f32, 1.0:10>
+// CHECK-LABEL: func @depthwise
+// CHECK: arith.constant dense<{{\[\[\[}}1, 2], [0, 0]], {{\[\[}}0, 0], [1, 2]]]> : tensor<2x2x2xi8>
+// CHECK: arith.xori
+// CHECK: arith.constant -123 : i8
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc
+func.func @depthwise(%x: tensor<1x2x4x4x!qx>) -> tensor<1x2x3x3x!qy> {
+  %w = qnn.qconst dense<[[[[1, 0], [0, 1]]], [[[2, 0], [0, 2]]]]> : tensor<2x1x2x2xi8> -> tensor<2x1x2x2x!qw>
+  %y = qnn.conv2d %x, %w {group = 2 : i64} : (tensor<1x2x4x4x!qx>, tensor<2x1x2x2x!qw>) -> tensor<1x2x3x3x!qy>
   return %y : tensor<1x2x3x3x!qy>
 }
 

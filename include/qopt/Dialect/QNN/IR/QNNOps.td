@@ -702,4 +702,37 @@ def QNN_RescaleOp : QNN_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Code generation
+//===----------------------------------------------------------------------===//
+
+def QNN_Dot4U8S8Op : QNN_Op<"dot4_u8s8", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["x", "w"]>]> {
+  let summary = "Vector of 4-way u8 x s8 dot products accumulated in i32";
+  let description = [{
+    For every lane i of `acc` (wrapping i32 arithmetic):
+
+    `result[i] = acc[i] + sum_{k<4} zext(x[4i + k]) * sext(w[4i + k])`
+
+    The operation of x86 `vpdpbusd` and AArch64 `usdot`, on vectors of any
+    length. `qopt-tile-and-vectorize` emits it for the integer convolutions
+    in the dot-product layout; `qopt-lower-dot-products` lowers it, after
+    bufferization, to the target's instruction (through its LLVM intrinsic)
+    or to portable widening multiply-adds.
+
+    Example:
+
+    ```mlir
+    %r = qnn.dot4_u8s8 %acc, %x, %w : vector<128xi8> -> vector<32xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                   VectorOfRankAndType<[1], [I8]>:$x,
+                   VectorOfRankAndType<[1], [I8]>:$w);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat =
+      "$acc `,` $x `,` $w attr-dict `:` type($x) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // QOPT_DIALECT_QNN_IR_QNNOPS_TD

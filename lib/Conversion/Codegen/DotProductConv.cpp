@@ -1,0 +1,117 @@
+//===- DotProductConv.cpp - Vector code for dot-product convolutions ------===//
+//
+// Part of qopt. The register tile of an integer convolution in the
+// dot-product layout (u8 activations [N,H,W,C/4,4], s8 weights
+// [KH,KW,C/4,F,4], i32 accumulators), written directly as vector code:
+// upstream vectorization would produce a contraction over the group of four
+// that no lowering maps to vpdpbusd, and LLVM does not form it from generic
+// multiply-adds either. The dot products are qnn.dot4_u8s8 ops, lowered for
+// the target after bufferization (LowerDotProducts.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Conversion/Codegen/DotProductConv.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::qnn;
+
+bool qnn::isDotProductConv(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  return generic && generic->hasAttr(kDotProductConvAttr) &&
+         generic.getNumLoops() == 8 && generic.getNumDpsInputs() == 2 &&
+         generic.getNumDpsInits() == 1;
+}
+
+LogicalResult qnn::vectorizeDotProductConvTile(RewriterBase &rewriter,
+                                               linalg::GenericOp op) {
+  if (!isDotProductConv(op) || op.hasDynamicShape())
+    return failure();
+  SmallVector<int64_t> r = op.getStaticLoopRanges();
+  if (r[0] != 1 || r[1] != 1 || r[4] != 1 || r[5] != 1 || r[6] != 1 ||
+      r[7] != 4)
+    return failure();
+  int64_t ow = r[2], f = r[3];
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  OpBuilder &b = rewriter;
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Value x = op.getDpsInputOperand(0)->get();
+  Value w = op.getDpsInputOperand(1)->get();
+  Value acc = op.getDpsInitOperand(0)->get();
+  AffineMap xMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto minor = [&](Value source, unsigned rank) {
+    unsigned srcRank = cast<ShapedType>(source.getType()).getRank();
+    return AffineMap::getMinorIdentityMap(srcRank, rank, b.getContext());
+  };
+  Value zero8 = arith::ConstantOp::create(b, loc, i8, b.getIntegerAttr(i8, 0));
+  Value zero32 =
+      arith::ConstantOp::create(b, loc, i32, b.getIntegerAttr(i32, 0));
+
+  // Weights of the tile: F channels x 4, flattened.
+  SmallVector<Value> zeros5(5, index(0));
+  Value wTile = vector::TransferReadOp::create(
+      b, loc, VectorType::get({f, 4}, i8), w, zeros5, zero8, minor(w, 2),
+      ArrayRef<bool>{true, true});
+  Value wFlat = vector::ShapeCastOp::create(
+      b, loc, VectorType::get({f * 4}, i8), wTile);
+  // All OW x F accumulators are read as one vector and written as one, so
+  // that the pair is hoisted out of the reduction loops (accumulators stay in
+  // registers) and the epilogue's read of the tile forwards from the write.
+  SmallVector<Value> zeros4(4, index(0));
+  Value accs = vector::TransferReadOp::create(
+      b, loc, VectorType::get({ow, f}, i32), acc, zeros4, zero32,
+      minor(acc, 2), ArrayRef<bool>{true, true});
+  SmallVector<Value> rows;
+  for (int64_t col = 0; col < ow; ++col) {
+    // The column's activations: x indexed at loop point (0, 0, col, 0...).
+    SmallVector<int64_t> point(8, 0);
+    point[2] = col;
+    SmallVector<Value> xIdx;
+    for (int64_t v : xMap.compose(point))
+      xIdx.push_back(index(v));
+    Value xGroup = vector::TransferReadOp::create(
+        b, loc, VectorType::get({4}, i8), x, xIdx, zero8, minor(x, 1),
+        ArrayRef<bool>{true});
+    // The four activations as one i32, broadcast to every channel.
+    Value packed = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, i32), xGroup);
+    Value bcast = vector::BroadcastOp::create(
+        b, loc, VectorType::get({f}, i32),
+        vector::ExtractOp::create(b, loc, packed, int64_t(0)));
+    Value xBytes = vector::BitCastOp::create(
+        b, loc, VectorType::get({f * 4}, i8), bcast);
+    Value row = vector::ExtractOp::create(b, loc, accs, col);
+    rows.push_back(Dot4U8S8Op::create(b, loc, row, xBytes, wFlat));
+  }
+  // Rows joined by concatenating shuffles: a chain of vector.insert would be
+  // canonicalized into per-element vector.from_elements.
+  while (rows.size() > 1) {
+    SmallVector<Value> joined;
+    for (size_t i = 0; i + 1 < rows.size(); i += 2) {
+      int64_t n = cast<VectorType>(rows[i].getType()).getNumElements() +
+                  cast<VectorType>(rows[i + 1].getType()).getNumElements();
+      joined.push_back(vector::ShuffleOp::create(
+          b, loc, rows[i], rows[i + 1],
+          llvm::to_vector(llvm::seq<int64_t>(0, n))));
+    }
+    if (rows.size() % 2)
+      joined.push_back(rows.back());
+    rows = std::move(joined);
+  }
+  Value all = vector::ShapeCastOp::create(
+      b, loc, VectorType::get({ow, f}, i32), rows[0]);
+  Value result = vector::TransferWriteOp::create(
+                     b, loc, all, acc, zeros4, minor(acc, 2),
+                     ArrayRef<bool>{true, true})
+                     .getResult();
+  rewriter.replaceOp(op, result);
+  return success();
+}
