@@ -136,13 +136,13 @@ def FuseElementwisePass
     consumer fusion, reshape propagation by expansion, constant folding)
     with one restriction: nothing is fused into an integer convolution
     marked `qopt.dot_product_conv`. Its activations must arrive
-    materialised in the [N, H, W, C/4, 4] layout that its dot products
-    load; fused, the NCHW -> NHWC permutation would run inside the
+    materialised in NHWC, where each dot product loads four adjacent
+    channels; fused, the NCHW -> NHWC permutation would run inside the
     reduction loop, once per output channel.
 
-    Example: `%x = linalg.generic (permute NCHW -> NHWC)` followed by
-    `tensor.expand_shape` and the marked convolution stays a separate
-    generic writing [N, H, W, C/4, 4] (the expand_shape is folded into it).
+    Example: `%x = linalg.generic (permute NCHW -> NHWC, flip the sign bit)`
+    feeding the marked convolution stays a separate generic (and still
+    fuses with its own producers, e.g. the previous layer's epilogue).
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -1,7 +1,7 @@
 //===- DotProductConv.cpp - Vector code for dot-product convolutions ------===//
 //
 // Part of qopt. The register tile of an integer convolution in the
-// dot-product layout (u8 activations [N,H,W,C/4,4], s8 weights
+// dot-product layout (u8 NHWC activations read four channels at a time, s8 weights
 // [KH,KW,C/4,F,4], i32 accumulators), written directly as vector code:
 // upstream vectorization would produce a contraction over the group of four
 // that no lowering maps to vpdpbusd, and LLVM does not form it from generic

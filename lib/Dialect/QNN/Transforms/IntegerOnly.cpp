@@ -19,7 +19,6 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -300,10 +299,10 @@ SmallVector<double> accScales(const QParams &x, const QParams &w,
 }
 
 /// A dense convolution in the dot-product layout: unsigned 8-bit NHWC
-/// activations with the channels split into groups of four, [N, H, W, C/4, 4]
-/// (zero-padded to a multiple of four), times signed 8-bit weights
-/// [KH, KW, C/4, F, 4], accumulated in i32:
-///   acc[n, oh, ow, f] += zext(x[n, oh*s+kh*d, ow*s+kw*d, c4, k])
+/// activations (channels zero-padded to a multiple of four) read in groups
+/// of four channels, times signed 8-bit weights [KH, KW, C/4, F, 4],
+/// accumulated in i32:
+///   acc[n, oh, ow, f] += zext(x[n, oh*s+kh*d, ow*s+kw*d, 4*c4 + k])
 ///                        * sext(w[kh, kw, c4, f, k])
 /// Four adjacent u8 x s8 products summed into one i32 lane is what x86 VNNI
 /// (vpdpbusd) and AArch64 (usdot) compute; qopt-tile-and-vectorize
@@ -322,25 +321,14 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
     x = tensor::PadOp::create(
         b, loc, RankedTensorType::get(shape, xt.getElementType()), x, low,
         high, intConst(b, loc, xt.getElementType(), 0));
-    xt = cast<RankedTensorType>(x.getType());
   }
-  SmallVector<int64_t> shape(xt.getShape().take_front(3));
-  shape.append({c4, 4});
-  SmallVector<ReassociationIndices> reassoc = {{0}, {1}, {2}, {3, 4}};
-  SmallVector<OpFoldResult> outShape;
-  SmallVector<Value> dims = getDimValues(b, loc, x);
-  for (Value v : ArrayRef<Value>(dims).take_front(3))
-    outShape.push_back(getAsOpFoldResult(v));
-  outShape.append({b.getIndexAttr(c4), b.getIndexAttr(4)});
-  x = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(shape, xt.getElementType()), x, reassoc,
-      outShape);
   MLIRContext *ctx = b.getContext();
   AffineExpr n, oh, ow, f, kh, kw, ci, k;
   bindDims(ctx, n, oh, ow, f, kh, kw, ci, k);
   SmallVector<AffineMap> maps = {
-      AffineMap::get(8, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], ci, k},
-                     ctx),
+      AffineMap::get(
+          8, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], ci * 4 + k},
+          ctx),
       AffineMap::get(8, 0, {kh, kw, ci, f, k}, ctx),
       AffineMap::get(8, 0, {n, oh, ow, f}, ctx)};
   SmallVector<IteratorType> iters(4, IteratorType::parallel);

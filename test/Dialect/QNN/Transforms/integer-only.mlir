@@ -18,8 +18,8 @@ func.func @requantize(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!qu
 // Dense quantized conv with constant weights: the dot-product layout.
 // Weights w' = w - zw packed to [KH, KW, C/4, F, 4] at compile time (C = 1 is
 // zero-padded to 4); activations permuted to NHWC, padded spatially with the
-// zero point 5 and in channels with 0, viewed as [N, H, W, C/4, 4]; the
-// generic multiplies zext(x) by sext(w'). Zero-point terms are out of the
+// zero point 5 and in channels with 0, read in groups of four channels
+// (4 * c4 + k); the generic multiplies zext(x) by sext(w'). Zero-point terms are out of the
 // inner loop: the accumulator starts at bias - zx * sum(w') =
 // [8 - 5 * 3, -8 - 5 * 9]; per-channel weight scales give one multiplier per
 // output channel (NHWC axis 3).
@@ -27,7 +27,7 @@ func.func @requantize(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!qu
 !qw = !quant.uniform<i8<-127:127>:f32:0, {0.25, 0.125}>
 !qb = !quant.uniform<i32:f32:0, {0.125, 0.0625}>
 !qy = !quant.uniform<u8:f32, 1.0:10>
-// CHECK-DAG: #[[$XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d4, d2 + d5, d6, d7)>
+// CHECK-DAG: #[[$XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d4, d2 + d5, d6 * 4 + d7)>
 // CHECK-DAG: #[[$WMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5, d6, d3, d7)>
 // CHECK-DAG: #[[$OMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func @conv
@@ -42,8 +42,7 @@ func.func @requantize(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!qu
 // CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%[[CORR]], %[[B]] : tensor<2xi32>, tensor<2xi32>)
 // CHECK:   arith.addi
 // CHECK: %[[CP:.*]] = tensor.pad %[[SP]] low[0, 0, 0, 0] high[0, 0, 0, 3]
-// CHECK: %[[X4:.*]] = tensor.expand_shape %[[CP]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 5, 5, 1, 4] : tensor<1x5x5x4xi8> into tensor<1x5x5x1x4xi8>
-// CHECK: %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[$XMAP]], #[[$WMAP]], #[[$OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[X4]], %[[W]] : tensor<1x5x5x1x4xi8>, tensor<3x3x1x2x4xi8>) outs(%[[INIT]] : tensor<1x3x3x2xi32>) attrs = {qopt.dot_product_conv}
+// CHECK: %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[$XMAP]], #[[$WMAP]], #[[$OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[CP]], %[[W]] : tensor<1x5x5x4xi8>, tensor<3x3x1x2x4xi8>) outs(%[[INIT]] : tensor<1x3x3x2xi32>) attrs = {qopt.dot_product_conv}
 // CHECK:   arith.extui
 // CHECK:   arith.extsi
 // CHECK:   arith.muli
@@ -68,14 +67,14 @@ func.func @conv(%x: tensor<1x1x3x3x!qx>) -> tensor<1x2x3x3x!qy> {
 !qx = !quant.uniform<i8:f32, 0.5:-3>
 !qw = !quant.uniform<i8<-127:127>:f32, 0.25>
 !qy = !quant.uniform<i8:f32, 1.0>
-// CHECK-DAG: #[[$XMAP2:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d4 * 2, d2 * 2 + d5 * 2, d6, d7)>
+// CHECK-DAG: #[[$XMAP2:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d4 * 2, d2 * 2 + d5 * 2, d6 * 4 + d7)>
 // CHECK-LABEL: func @conv_signed_input
 // CHECK: linalg.generic
 // CHECK:   arith.constant -128 : i8
 // CHECK:   arith.xori
 // CHECK: arith.constant 125 : i8
 // CHECK: arith.constant dense<-4000> : tensor<1xi32>
-// CHECK: linalg.generic {indexing_maps = [#[[$XMAP2]], {{.*}}} ins({{.*}} : tensor<1x7x7x2x4xi8>, tensor<2x2x2x1x4xi8>) {{.*}} attrs = {qopt.dot_product_conv}
+// CHECK: linalg.generic {indexing_maps = [#[[$XMAP2]], {{.*}}} ins({{.*}} : tensor<1x7x7x8xi8>, tensor<2x2x2x1x4xi8>) {{.*}} attrs = {qopt.dot_product_conv}
 func.func @conv_signed_input(%x: tensor<1x8x5x5x!qx>) -> tensor<1x1x3x3x!qy> {
   %w = qnn.qconst dense<1> : tensor<1x8x2x2xi8> -> tensor<1x8x2x2x!qw>
   %y = qnn.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, dilations = array<i64: 2, 2>} : (tensor<1x8x5x5x!qx>, tensor<1x8x2x2x!qw>) -> tensor<1x1x3x3x!qy>

@@ -14,7 +14,8 @@ namespace mlir {
 namespace qnn {
 
 /// Marks the linalg.generic of a dense integer convolution in the
-/// dot-product layout (u8 [N,H,W,C/4,4] x s8 [KH,KW,C/4,F,4] -> i32 NHWC),
+/// dot-product layout (u8 NHWC read 4 channels at a time x s8
+/// [KH,KW,C/4,F,4] -> i32 NHWC),
 /// built by --integer-only and register-tiled by qopt-tile-and-vectorize.
 inline constexpr llvm::StringLiteral kDotProductConvAttr =
     "qopt.dot_product_conv";
