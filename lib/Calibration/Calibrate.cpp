@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/Calibrate.h"
+#include "qopt/Calibration/Instrument.h"
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
@@ -278,9 +279,7 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
     return err("the module has no qnn.observer ops; run qopt "
                "--insert-observers first");
   std::vector<Accumulator> acc(observers.size());
-  auto ret = cast<func::ReturnOp>(cf.getBody().front().getTerminator());
-  SmallVector<Value> results(ret.getOperands());
-  unsigned firstExtra = results.size();
+  SmallVector<Value> watched;
   for (auto [i, o] : llvm::enumerate(observers)) {
     acc[i].stats.id = o.getId();
     acc[i].stats.location =
@@ -290,16 +289,9 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
     if (!cast<RankedTensorType>(o.getType()).getElementType().isF32())
       return err("observer " + llvm::Twine(o.getId()) +
                  " watches a non-f32 tensor");
-    results.push_back(o.getInput());
+    watched.push_back(o.getInput());
   }
-  ret->setOperands(results);
-  SmallVector<Type> types;
-  for (Value v : results)
-    types.push_back(v.getType());
-  cf.setFunctionType(FunctionType::get(module.getContext(),
-                                       cf.getFunctionType().getInputs(),
-                                       types));
-  cf.removeResAttrsAttr(); // sized for the old result list
+  unsigned firstExtra = appendResults(cf, watched);
 
   auto model = CompiledModel::compile(*clone, options.entry);
   if (!model)

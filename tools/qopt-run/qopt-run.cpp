@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/Calibrate.h"
+#include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/InitAllTools.h"
 #include "qopt/Runner/JitRunner.h"
@@ -15,6 +16,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -71,6 +74,23 @@ static cl::opt<std::string> statsOut("stats-out",
 static cl::opt<std::string>
     statsIn("stats-in", cl::desc("Apply statistics from JSON (no run needed)"),
             cl::cat(toolOptions));
+static cl::opt<std::string> sqnrModel(
+    "sqnr",
+    cl::desc("Per-layer SQNR of a quantized model against the positional "
+             "float model on the inputs: --sqnr=quantized.mlir (before "
+             "--integer-only, printed with --mlir-print-debuginfo), or "
+             "--sqnr alone to quantize a calibrated model in process with "
+             "--sqnr-pipeline"),
+    cl::value_desc("quantized.mlir"), cl::ValueOptional,
+    cl::cat(toolOptions));
+static cl::opt<std::string>
+    sqnrPipeline("sqnr-pipeline",
+                 cl::desc("With --sqnr alone: the quantization pipeline "
+                          "(default quantize-static)"),
+                 cl::init("quantize-static"), cl::cat(toolOptions));
+static cl::opt<std::string> sqnrJson("sqnr-json",
+                                     cl::desc("With --sqnr: also write JSON"),
+                                     cl::cat(toolOptions));
 static cl::opt<double> percentile("percentile",
                                   cl::desc("Percentile for the percentile "
                                            "method"),
@@ -123,6 +143,43 @@ int main(int argc, char **argv) {
   if (!module)
     return loadError.empty() ? 1 : fail(loadError);
 
+  if (sqnrModel.getNumOccurrences()) {
+    mlir::OwningOpRef<mlir::ModuleOp> quantized;
+    if (sqnrModel.empty()) {
+      // In process: the clone keeps the float model's locations.
+      quantized = module->clone();
+      mlir::PassManager pm(&context);
+      if (failed(mlir::parsePassPipeline(sqnrPipeline, pm, errs())))
+        return fail("bad --sqnr-pipeline '" + sqnrPipeline + "'");
+      if (failed(pm.run(*quantized)))
+        return fail("--sqnr-pipeline '" + sqnrPipeline +
+                    "' failed (see the diagnostics above)");
+    } else {
+      quantized = qopt::loadModel(
+          sqnrModel, &context,
+          std::vector<std::string>(inputShapes.begin(), inputShapes.end()),
+          loadError);
+      if (!quantized)
+        return loadError.empty() ? 1 : fail(loadError);
+    }
+    auto read = readInputs();
+    if (!read)
+      return fail(toString(read.takeError()));
+    if (read->empty())
+      return fail("--sqnr needs data to run both models on (--input)");
+    qopt::SQNROptions options;
+    options.entry = entry;
+    options.batchSize = batchSize > 0 ? batchSize : 32;
+    auto layers = qopt::measureLayerSQNR(*module, *quantized, *read, options);
+    if (!layers)
+      return fail(toString(layers.takeError()));
+    qopt::printLayerSQNR(outs(), *layers);
+    if (!sqnrJson.empty())
+      if (Error e = qopt::writeLayerSQNRJson(sqnrJson, *layers))
+        return fail(toString(std::move(e)));
+    return 0;
+  }
+
   if (calibrateMode || !statsIn.empty()) {
     std::vector<qopt::ObserverStats> stats;
     if (!statsIn.empty()) {
@@ -158,7 +215,9 @@ int main(int argc, char **argv) {
       raw_fd_ostream os(outputModule, ec);
       if (ec)
         return fail("cannot write '" + outputModule + "': " + ec.message());
-      module->print(os);
+      // With locations: later steps (--sqnr, --quantization-report) name
+      // layers by their ONNX nodes.
+      module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
     }
     return 0;
   }

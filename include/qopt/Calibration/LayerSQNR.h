@@ -1,0 +1,64 @@
+//===- LayerSQNR.h - Per-layer SQNR of a quantized model -----------*- C++ -*-===//
+//
+// Part of qopt. Layer-wise evaluation (seed 004 §10.2): runs a float model
+// and its quantized version side by side over a dataset and reports, for
+// every quantized layer output and every model output, the
+// signal-to-quantization-noise ratio
+//   SQNR = 10 log10( sum x^2 / sum (x - x_q)^2 )   [dB]
+// where x is the float model's tensor and x_q the dequantized tensor of the
+// quantized model at the same place. Layers are matched by location (a
+// quantized clone made in process keeps its float ops' locations) or by
+// name: the quantized op's location name (the ONNX node name) against the
+// float model's op or observer of that name, with the same shape. Errors
+// accumulate through the network, as they do at inference.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_CALIBRATION_LAYERSQNR_H
+#define QOPT_CALIBRATION_LAYERSQNR_H
+
+#include "qopt/Support/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace qopt {
+
+struct LayerSQNR {
+  std::string name; ///< location name, or "output N (NAME)"
+  std::string op;   ///< the quantized op, e.g. qnn.conv2d
+  int64_t elements = 0;
+  double signal = 0, noise = 0; ///< sum x^2, sum (x - x_q)^2
+  double maxAbsError = 0;
+  /// 10 log10(signal / noise); +inf when the tensors are equal.
+  double sqnrDb() const;
+};
+
+struct SQNROptions {
+  std::string entry = "main";
+  int64_t batchSize = 32;
+};
+
+/// Runs `floatModule` and `quantModule` (after --quantize-static or
+/// --lower-fake-quant, before --integer-only: quantized types must still be
+/// visible) on `inputs` and measures every matched layer and every output.
+llvm::Expected<std::vector<LayerSQNR>>
+measureLayerSQNR(mlir::ModuleOp floatModule, mlir::ModuleOp quantModule,
+                 llvm::ArrayRef<NpyArray> inputs, const SQNROptions &options);
+
+/// A table: layer, op, elements, SQNR dB, max |error|.
+void printLayerSQNR(llvm::raw_ostream &os, llvm::ArrayRef<LayerSQNR> layers);
+
+/// {"layers": [{"name", "op", "elements", "sqnr_db" (null when exact),
+///   "signal_power", "noise_power", "max_abs_error"}...]}; powers are means
+/// over the elements.
+llvm::Error writeLayerSQNRJson(llvm::StringRef path,
+                               llvm::ArrayRef<LayerSQNR> layers);
+
+} // namespace qopt
+
+#endif // QOPT_CALIBRATION_LAYERSQNR_H

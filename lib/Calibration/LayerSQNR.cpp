@@ -1,0 +1,261 @@
+//===- LayerSQNR.cpp - Per-layer SQNR of a quantized model ----------------===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Calibration/LayerSQNR.h"
+#include "qopt/Calibration/Instrument.h"
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/LocationName.h"
+#include "qopt/Runner/JitRunner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using llvm::Error;
+using llvm::Expected;
+
+namespace {
+
+Error err(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// Name of a float tensor: an observer's recorded name, else its producer's
+/// location name.
+std::string nameOf(Operation *op) {
+  if (auto o = dyn_cast<qnn::ObserverOp>(op))
+    if (o.getName())
+      return o.getName()->str();
+  return qnn::getLocationName(op->getLoc());
+}
+
+bool isQuantizedTensor(Type t) {
+  auto rt = dyn_cast<RankedTensorType>(t);
+  return rt && isa<quant::QuantizedType>(rt.getElementType());
+}
+
+} // namespace
+
+double qopt::LayerSQNR::sqnrDb() const {
+  if (noise == 0)
+    return std::numeric_limits<double>::infinity();
+  return 10.0 * std::log10(signal / noise);
+}
+
+Expected<std::vector<qopt::LayerSQNR>>
+qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
+                       llvm::ArrayRef<NpyArray> inputs,
+                       const SQNROptions &options) {
+  OwningOpRef<ModuleOp> fClone = floatModule.clone();
+  OwningOpRef<ModuleOp> qClone = quantModule.clone();
+  auto ff = fClone->lookupSymbol<func::FuncOp>(options.entry);
+  auto qf = qClone->lookupSymbol<func::FuncOp>(options.entry);
+  if (!ff || ff.isExternal())
+    return err("no function '" + options.entry + "' in the float model");
+  if (!qf || qf.isExternal())
+    return err("no function '" + options.entry + "' in the quantized model");
+  if (ff.getFunctionType() != qf.getFunctionType())
+    return err("the float and the quantized model have different signatures "
+               "(the quantized model must be derived from the float one)");
+
+  // Float tensors by name (the last op of that name: an observer after its
+  // producer sees the same values).
+  // Also by location: a quantized clone made in process shares them.
+  llvm::StringMap<Value> floatByName;
+  llvm::DenseMap<Location, Value> floatByLoc;
+  ff.walk([&](Operation *op) {
+    if (op->getNumResults() != 1)
+      return;
+    auto t = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!t || !t.getElementType().isF32())
+      return;
+    floatByLoc[op->getLoc()] = op->getResult(0);
+    std::string name = nameOf(op);
+    if (!name.empty())
+      floatByName[name] = op->getResult(0);
+  });
+
+  // Quantized layer outputs with a float counterpart of the same shape,
+  // dequantized; the last op of each name (after requantizations).
+  std::vector<LayerSQNR> layers;
+  llvm::StringMap<size_t> layerIndex;
+  SmallVector<Value> fTaps, qTaps;
+  OpBuilder b(qf.getContext());
+  SmallVector<Operation *> quantOps;
+  qf.walk([&](Operation *op) {
+    if (op->getNumResults() == 1 && isQuantizedTensor(op->getResult(0).getType()) &&
+        !isa<qnn::QConstOp>(op))
+      quantOps.push_back(op);
+  });
+  for (Operation *op : quantOps) {
+    std::string name = qnn::getLocationName(op->getLoc());
+    Value fv = floatByLoc.lookup(op->getLoc());
+    if (!fv && !name.empty())
+      fv = floatByName.lookup(name);
+    if (!fv)
+      continue;
+    if (name.empty()) // the float side's name: its own or its observer's
+      for (Operation *user : fv.getDefiningOp()->getResult(0).getUsers())
+        if (isa<qnn::ObserverOp>(user) && !nameOf(user).empty())
+          name = nameOf(user);
+    if (name.empty())
+      name = nameOf(fv.getDefiningOp());
+    if (name.empty()) {
+      llvm::raw_string_ostream os(name);
+      op->getLoc().print(os);
+    }
+    auto qt = cast<RankedTensorType>(op->getResult(0).getType());
+    auto ft = cast<RankedTensorType>(fv.getType());
+    if (qt.getShape() != ft.getShape())
+      continue;
+    b.setInsertionPointAfter(op);
+    Value dq = qnn::DequantizeOp::create(b, op->getLoc(), ft, op->getResult(0));
+    auto [slot, inserted] = layerIndex.try_emplace(name, layers.size());
+    if (inserted) {
+      layers.push_back({name, op->getName().getStringRef().str()});
+      fTaps.push_back(fv);
+      qTaps.push_back(dq);
+    } else {
+      layers[slot->second].op = op->getName().getStringRef().str();
+      qTaps[slot->second] = dq;
+    }
+  }
+  if (layers.empty())
+    return err("no quantized op of the quantized model matches a float "
+               "tensor of the float model by location or name (give the "
+               "model before --integer-only; quantized in another process, "
+               "it must keep the ONNX names: print it with "
+               "--mlir-print-debuginfo)");
+  // Model outputs.
+  unsigned numOutputs = ff.getFunctionType().getNumResults();
+  for (unsigned i = 0; i < numOutputs; ++i) {
+    std::string name = "output " + std::to_string(i);
+    if (auto n = ff.getResultAttrOfType<StringAttr>(i, "onnx.name"))
+      name += " (" + n.str() + ")";
+    layers.push_back({name, "-"});
+  }
+  unsigned fFirst = appendResults(ff, fTaps);
+  unsigned qFirst = appendResults(qf, qTaps);
+
+  auto fModel = CompiledModel::compile(*fClone, options.entry);
+  if (!fModel)
+    return fModel.takeError();
+  auto qModel = CompiledModel::compile(*qClone, options.entry);
+  if (!qModel)
+    return qModel.takeError();
+  if (Error e = (*fModel)->checkInputs(
+          inputs, std::vector<std::string>(inputs.size(), "data")))
+    return std::move(e);
+
+  // Batch by batch: the float model's batch, then the quantized model on
+  // the same samples (padded like the float batch), accumulated at once.
+  auto tapIndex = [&](size_t layer, bool quant) -> unsigned {
+    if (layer < fTaps.size())
+      return (quant ? qFirst : fFirst) + layer;
+    return layer - fTaps.size(); // a model output
+  };
+  auto perSample = [](const NpyArray &a) {
+    return a.shape.empty() ? a.numElements()
+                           : a.numElements() / std::max<int64_t>(1, a.shape[0]);
+  };
+  std::vector<NpyArray> qBatch(inputs.size()), qOuts;
+  Error e = (*fModel)->forEachBatch(
+      inputs, options.batchSize,
+      [&](std::vector<NpyArray> &fOuts, int64_t n, int64_t start) -> Error {
+        int64_t rows = fOuts.empty() || fOuts[0].shape.empty()
+                           ? n
+                           : fOuts[0].shape[0];
+        SmallVector<const NpyArray *> ptrs;
+        for (auto [in, out] : llvm::zip_equal(inputs, qBatch)) {
+          size_t row = in.data.size() / std::max<int64_t>(1, in.shape[0]);
+          out.dtype = in.dtype;
+          out.shape = in.shape;
+          out.shape[0] = rows;
+          out.data.assign(rows * row, 0);
+          std::copy(in.data.begin() + start * row,
+                    in.data.begin() + (start + n) * row, out.data.begin());
+          ptrs.push_back(&out);
+        }
+        if (Error e = (*qModel)->runBatch(ptrs, qOuts))
+          return e;
+        for (auto [l, layer] : llvm::enumerate(layers)) {
+          const NpyArray &fo = fOuts[tapIndex(l, false)];
+          const NpyArray &qo = qOuts[tapIndex(l, true)];
+          if (fo.dtype != NpyDType::F32 || qo.dtype != NpyDType::F32)
+            return err("'" + layer.name + "' is not f32 in both models");
+          int64_t count = n * perSample(fo);
+          if (perSample(fo) != perSample(qo) || count > fo.numElements())
+            return err("'" + layer.name +
+                       "' has different sizes in the two models");
+          const float *f = fo.as<float>(), *q = qo.as<float>();
+          for (int64_t i = 0; i < count; ++i) {
+            double d = (double)f[i] - q[i];
+            layer.signal += (double)f[i] * f[i];
+            layer.noise += d * d;
+            layer.maxAbsError = std::max(layer.maxAbsError, std::fabs(d));
+          }
+          layer.elements += count;
+        }
+        return Error::success();
+      });
+  if (e)
+    return std::move(e);
+  return layers;
+}
+
+void qopt::printLayerSQNR(llvm::raw_ostream &os,
+                          llvm::ArrayRef<LayerSQNR> layers) {
+  size_t w = 5;
+  for (const LayerSQNR &l : layers)
+    w = std::max(w, l.name.size());
+  os << llvm::left_justify("layer", w) << "  " << llvm::left_justify("op", 24)
+     << llvm::right_justify("elements", 10) << llvm::right_justify("SQNR dB", 10)
+     << llvm::right_justify("max |err|", 12) << "\n";
+  for (const LayerSQNR &l : layers) {
+    double db = l.sqnrDb();
+    os << llvm::left_justify(l.name, w) << "  " << llvm::left_justify(l.op, 24)
+       << llvm::right_justify(std::to_string(l.elements), 10)
+       << (std::isinf(db) ? llvm::formatv("{0,10}", "exact").str()
+                          : llvm::formatv("{0,10:F2}", db).str())
+       << llvm::format("%12.4g", l.maxAbsError) << "\n";
+  }
+}
+
+Error qopt::writeLayerSQNRJson(llvm::StringRef path,
+                               llvm::ArrayRef<LayerSQNR> layers) {
+  llvm::json::Array arr;
+  for (const LayerSQNR &l : layers) {
+    double db = l.sqnrDb();
+    double n = std::max<int64_t>(1, l.elements);
+    arr.push_back(llvm::json::Object{
+        {"name", l.name},
+        {"op", l.op},
+        {"elements", l.elements},
+        {"sqnr_db", std::isinf(db) ? llvm::json::Value(nullptr)
+                                   : llvm::json::Value(db)},
+        {"signal_power", l.signal / n},
+        {"noise_power", l.noise / n},
+        {"max_abs_error", l.maxAbsError}});
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return err("cannot write '" + path + "': " + ec.message());
+  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                   {"version", 1}, {"layers", std::move(arr)}}))
+     << "\n";
+  return Error::success();
+}
