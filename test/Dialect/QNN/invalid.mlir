@@ -781,3 +781,27 @@ func.func @dot4_scalable(%acc: vector<[4]xi32>, %x: vector<[16]xi8>) {
   %r = qnn.dot4_u8s8 %acc, %x, %x : vector<[16]xi8> -> vector<[4]xi32>
   return
 }
+
+// -----
+
+func.func @dynamic_quantize_scale(%x: tensor<4xf32>) {
+  // expected-error @+1 {{result must be a signed symmetric per-tensor type with scale 1 and zero point 0}}
+  %q, %s = qnn.dynamic_quantize %x : (tensor<4xf32>) -> (tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<f32>)
+  return
+}
+
+// -----
+
+func.func @dynamic_quantize_shape(%x: tensor<4xf32>) {
+  // expected-error @+1 {{result shape must equal the input shape}}
+  %q, %s = qnn.dynamic_quantize %x : (tensor<4xf32>) -> (tensor<2x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
+  return
+}
+
+// -----
+
+func.func @dynamic_quantize_f16(%x: tensor<4xf16>) {
+  // expected-error @+1 {{input must be f32 (the scale is f32)}}
+  %q, %s = qnn.dynamic_quantize %x : (tensor<4xf16>) -> (tensor<4x!quant.uniform<i8<-127:127>:f16, 1.0>>, tensor<f32>)
+  return
+}

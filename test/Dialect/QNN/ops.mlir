@@ -187,3 +187,12 @@ func.func @dot4_u8s8(%acc: vector<32xi32>, %x: vector<128xi8>, %w: vector<128xi8
   %r = qnn.dot4_u8s8 %acc, %x, %w : vector<128xi8> -> vector<32xi32>
   return %r : vector<32xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func @dynamic_quantize
+// CHECK: qnn.dynamic_quantize %arg0 : (tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.000000e+00>>, tensor<f32>)
+func.func @dynamic_quantize(%x: tensor<?x8xf32>) -> tensor<f32> {
+  %q, %s = qnn.dynamic_quantize %x : (tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
+  return %s : tensor<f32>
+}

@@ -881,6 +881,24 @@ LogicalResult RescaleOp::verify() {
   return success();
 }
 
+LogicalResult DynamicQuantizeOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getShape() != out.getShape())
+    return emitOpError("result shape must equal the input shape");
+  if (!in.getElementType().isF32())
+    return emitOpError("input must be f32 (the scale is f32)");
+  auto q = dyn_cast<quant::UniformQuantizedType>(out.getElementType());
+  if (!q || q.getScale() != 1.0 || q.getZeroPoint() != 0 || !q.isSigned() ||
+      q.getStorageTypeMin() != -q.getStorageTypeMax())
+    return emitOpError("result must be a signed symmetric per-tensor type "
+                       "with scale 1 and zero point 0 (e.g. "
+                       "!quant.uniform<i8<-127:127>:f32, 1.0>), got ")
+           << out.getElementType();
+  if (q.getExpressedType() != in.getElementType())
+    return emitOpError("result expressed type must be the input element type");
+  return success();
+}
+
 LogicalResult Dot4U8S8Op::verify() {
   if (getAcc().getType().isScalable() || getX().getType().isScalable())
     return emitOpError("needs fixed-length vectors");

@@ -709,6 +709,91 @@ struct QuantizeToInteger : IntPattern<QuantizeOp> {
   }
 };
 
+/// qnn.dynamic_quantize: max|x| by a reduction to a 0-d tensor, the scale
+/// s = max|x| / qmax (1 for an all-zero tensor), then
+/// clamp(round_half_even(x / s), -qmax, qmax).
+struct DynamicQuantizeToInteger : IntPattern<DynamicQuantizeOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(DynamicQuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto p = getParams(op.getOutput().getType());
+    if (!p)
+      return rewriter.notifyMatchFailure(op, "not a uniform result type");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(x.getType());
+    Type f32 = rewriter.getF32Type();
+    int64_t rank = inType.getRank();
+    Value zero = arith::ConstantOp::create(rewriter, loc, f32,
+                                           rewriter.getF32FloatAttr(0.0f));
+    Value empty0 = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{}, f32);
+    Value init0 = linalg::FillOp::create(rewriter, loc, zero, empty0).getResult(0);
+    SmallVector<IteratorType> reduce(rank, IteratorType::reduction);
+    Value absMax =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{init0.getType()}, ValueRange{x},
+            ValueRange{init0},
+            SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank),
+                                   AffineMap::get(rank, 0, {}, ctx)},
+            reduce,
+            [](OpBuilder &b, Location l, ValueRange a) {
+              Value m = arith::MaximumFOp::create(
+                  b, l, a[1], math::AbsFOp::create(b, l, a[0]));
+              linalg::YieldOp::create(b, l, m);
+            })
+            .getResult(0);
+    double qmax = p->qmax;
+    Value scale =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{init0.getType()}, ValueRange{absMax},
+            ValueRange{empty0},
+            SmallVector<AffineMap>(2, AffineMap::get(0, 0, {}, ctx)),
+            SmallVector<IteratorType>{},
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value s = arith::DivFOp::create(
+                  b, l, a[0],
+                  arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(qmax)));
+              Value isZero = arith::CmpFOp::create(
+                  b, l, arith::CmpFPredicate::OEQ, s,
+                  arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(0)));
+              s = arith::SelectOp::create(
+                  b, l, isZero,
+                  arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(1)), s);
+              linalg::YieldOp::create(b, l, s);
+            })
+            .getResult(0);
+    Type st = rewriter.getIntegerType(p->width);
+    Value init = emptyTensor(rewriter, loc, inType.getShape(), st,
+                             dimValues(rewriter, loc, x));
+    Value q =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{RankedTensorType::get(inType.getShape(), st)},
+            ValueRange{x, scale}, ValueRange{init},
+            SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank),
+                                   AffineMap::get(rank, 0, {}, ctx),
+                                   rewriter.getMultiDimIdentityMap(rank)},
+            SmallVector<IteratorType>(rank, IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value v = arith::DivFOp::create(b, l, a[0], a[1]);
+              v = math::RoundEvenOp::create(b, l, v);
+              v = arith::MaximumFOp::create(
+                  b, l, v,
+                  arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(-qmax)));
+              v = arith::MinimumFOp::create(
+                  b, l, v,
+                  arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(qmax)));
+              Value i = arith::FPToSIOp::create(b, l, b.getI32Type(), v);
+              linalg::YieldOp::create(b, l,
+                                      Value(arith::TruncIOp::create(b, l, st, i)));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, {q, scale});
+    return success();
+  }
+};
+
 struct DequantizeToInteger : IntPattern<DequantizeOp> {
   using IntPattern::IntPattern;
   LogicalResult
@@ -1221,7 +1306,8 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
 
     RewritePatternSet patterns(ctx);
     patterns.add<Conv2DToInteger, FullyConnectedToInteger, MatMulToInteger,
-                 QuantizeToInteger, DequantizeToInteger, RequantizeToInteger,
+                 QuantizeToInteger, DynamicQuantizeToInteger,
+                 DequantizeToInteger, RequantizeToInteger,
                  QConstToInteger, MaxPoolToInteger, ClampToInteger<ReluOp>,
                  ClampToInteger<ClipOp>, AddToInteger,
                  GlobalAvgPoolToInteger>(converter, ctx, mode, math);

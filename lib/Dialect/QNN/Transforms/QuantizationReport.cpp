@@ -36,9 +36,13 @@ struct Operand {
 };
 
 /// The operand as the report counts it: a quantized constant at the bit
-/// width of its value range (i8<-7:7> is 4 bits), anything else as float32.
+/// width of its value range (i8<-7:7> is 4 bits), also behind a dequantize
+/// (weight-only quantization stores it that way), anything else as float32.
 Operand describe(Value v) {
   Operand o;
+  if (auto dq = v.getDefiningOp<DequantizeOp>())
+    if (dq.getInput().getDefiningOp<QConstOp>())
+      v = dq.getInput();
   auto t = dyn_cast<RankedTensorType>(v.getType());
   if (!t || !t.hasStaticShape())
     return o;

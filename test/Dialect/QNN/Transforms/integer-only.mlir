@@ -185,3 +185,29 @@ func.func @scale_arithmetic(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor
   %y = qnn.requantize %x : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.3>>
   return %y : tensor<4x!quant.uniform<i8:f32, 0.3>>
 }
+
+// -----
+
+// Dynamic quantization: max|x| reduced to a 0-d tensor, s = max|x| / 127
+// (1 when all zeros), q = clamp(round_half_even(x / s), -127, 127).
+// CHECK-LABEL: func @dynamic_quantize
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%arg0 : tensor<?x8xf32>) outs(%{{.*}} : tensor<f32>)
+// CHECK:   math.absf
+// CHECK:   arith.maximumf
+// CHECK: %[[S:.*]] = linalg.generic {{.*}} ins(%[[MAX]] : tensor<f32>)
+// CHECK:   arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK:   arith.cmpf oeq
+// CHECK:   arith.select
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%arg0, %[[S]] : tensor<?x8xf32>, tensor<f32>) outs(%{{.*}} : tensor<?x8xi8>)
+// CHECK:   arith.divf
+// CHECK:   math.roundeven
+// CHECK:   arith.constant -1.270000e+02 : f32
+// CHECK:   arith.maximumf
+// CHECK:   arith.minimumf
+// CHECK:   arith.fptosi
+// CHECK:   arith.trunci
+// CHECK: return %[[Q]], %[[S]] : tensor<?x8xi8>, tensor<f32>
+func.func @dynamic_quantize(%x: tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>) {
+  %q, %s = qnn.dynamic_quantize %x : (tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
+  return %q, %s : tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>
+}

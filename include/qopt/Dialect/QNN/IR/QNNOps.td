@@ -624,6 +624,32 @@ def QNN_QuantizeOp : QNN_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
   let hasVerifier = 1;
 }
 
+def QNN_DynamicQuantizeOp : QNN_Op<"dynamic_quantize", [Pure]> {
+  let summary = "Float to symmetric integers with a scale chosen at run time";
+  let description = [{
+    Dynamic (run-time) quantization of an activation, per call over the
+    whole tensor, as TFLite's hybrid kernels do:
+
+    `s = max|x| / qmax` (1 when x is all zeros), `q = clamp(round_half_even(x / s), -qmax, qmax)`
+
+    where `qmax` is the storage maximum of the result type. The result type
+    has scale 1 and zero point 0: its integers are in units of `s`, which is
+    returned as a 0-d tensor so that consumers can rescale their
+    accumulators (`--quantize-dynamic`).
+
+    Example:
+
+    ```mlir
+    %q, %s = qnn.dynamic_quantize %x
+        : (tensor<?x64xf32>) -> (tensor<?x64x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input);
+  let results = (outs QNN_QuantTensor:$output, 0DTensorOf<[F32]>:$scale);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def QNN_DequantizeOp : QNN_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
   let summary = "Quantized to float: (q - z) * s";
   let description = [{

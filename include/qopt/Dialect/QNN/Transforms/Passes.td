@@ -195,6 +195,52 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
                            "::mlir::quant::QuantDialect"];
 }
 
+def QuantizeDynamicPass : Pass<"quantize-dynamic", "::mlir::func::FuncOp"> {
+  let summary = "Int8 weights with activation scales computed at run time, or weight-only";
+  let description = [{
+    Needs no calibration (seed 004, static vs dynamic quantization). Every
+    conv2d / fully_connected / matmul with constant float weights gets
+    symmetric int8 (or 4-bit) weights, per channel along the output axis
+    (axis 0; the last axis for matmul) or per tensor.
+
+    `mode=dynamic` (default; TFLite's dynamic range quantization): the
+    input is quantized at run time to symmetric int8 with scale
+    `s_x = max|x| / 127` (`qnn.dynamic_quantize`), the op accumulates
+    integers in i32 (a unit-scale quantized op that `--integer-only` lowers
+    like ONNX ConvInteger), and the float result is
+    `acc * s_x * s_w[c] + bias`, followed by the op's fused activation.
+
+    `mode=weight-only`: weights are stored as int8 `qnn.qconst` and
+    dequantized in front of the float op; arithmetic stays float, the model
+    file and the compiled object carry 8-bit (or 4-bit) weights.
+
+    Example (`mode=dynamic`):
+
+    ```mlir
+    %y = qnn.fully_connected %x, %w, %b : (tensor<?x64xf32>, tensor<10x64xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+    // becomes
+    %q, %sx = qnn.dynamic_quantize %x : (tensor<?x64xf32>) -> (tensor<?x64x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
+    %wq = qnn.qconst dense<...> : tensor<10x64xi8> -> tensor<10x64x!quant.uniform<i8<-127:127>:f32, 1.0>>
+    %acc = qnn.fully_connected %q, %wq : (...) -> tensor<?x10x!quant.uniform<i32:f32, 1.0>>
+    %a = qnn.dequantize %acc : (...) -> tensor<?x10xf32>
+    %t = qnn.mul %a, %sw : (tensor<?x10xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+    %u = qnn.mul %t, %sx : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
+    %y = qnn.add %u, %b : (tensor<?x10xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"dynamic\"",
+           "dynamic (int8 arithmetic, run-time activation scales) or "
+           "weight-only (int8 storage, float arithmetic)">,
+    Option<"perChannel", "per-channel", "bool", /*default=*/"true",
+           "One weight scale per output channel (else per tensor)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight bits: 8 or 4 (4-bit values are stored in i8)">,
+  ];
+}
+
 def PrepareQATPass : Pass<"prepare-qat", "::mlir::ModuleOp"> {
   let summary = "Insert fake-quant ops for quantization-aware training";
   let description = [{

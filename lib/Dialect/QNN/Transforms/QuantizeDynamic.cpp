@@ -1,0 +1,172 @@
+//===- QuantizeDynamic.cpp - Dynamic and weight-only quantization ---------===//
+//
+// Part of qopt. No calibration: weights are quantized at compile time;
+// activations either at run time (qnn.dynamic_quantize, integer
+// accumulation, float epilogue) or not at all (weight-only).
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/QuantParams.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+
+#include <limits>
+
+namespace mlir {
+namespace qnn {
+#define GEN_PASS_DEF_QUANTIZEDYNAMICPASS
+#include "qopt/Dialect/QNN/Transforms/Passes.h.inc"
+} // namespace qnn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::qnn;
+
+namespace {
+
+/// An f32 constant of `shape` holding `values`.
+Value f32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  ArrayRef<double> values) {
+  SmallVector<float> v(values.begin(), values.end());
+  return arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get(shape, b.getF32Type()),
+                             ArrayRef<float>(v)));
+}
+
+struct QuantizeDynamicPass
+    : qnn::impl::QuantizeDynamicPassBase<QuantizeDynamicPass> {
+  using QuantizeDynamicPassBase::QuantizeDynamicPassBase;
+
+  /// Quantizes one weighted op; false (op untouched) when its weights or
+  /// bias are not constant or it is not float.
+  bool quantize(Operation *op, bool dynamic) {
+    Value x = op->getOperand(0), weight = op->getOperand(1);
+    auto xt = cast<RankedTensorType>(x.getType());
+    auto yt = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!xt.getElementType().isF32() || !yt.getElementType().isF32())
+      return false;
+    auto w = getConstantRealValues(weight);
+    if (!w)
+      return false;
+    bool isMatMul = isa<MatMulOp>(op);
+    auto wShape = cast<RankedTensorType>(weight.getType()).getShape();
+    int64_t axis = isMatMul ? (int64_t)wShape.size() - 1 : 0;
+    if (isMatMul && wShape.size() != 2)
+      return false;
+    int64_t channels = wShape[axis];
+    std::optional<SmallVector<double>> bias;
+    if (!isMatMul && op->getNumOperands() > 2) {
+      bias = getConstantRealValues(op->getOperand(2));
+      if (!bias)
+        return false;
+    }
+    MLIRContext *ctx = op->getContext();
+    Location loc = op->getLoc();
+    OpBuilder b(op);
+    QuantizedWeights qw = quantizeWeights(*w, wShape, axis, perChannel, {},
+                                          weightBits);
+    auto storage = RankedTensorType::get(wShape, b.getI8Type());
+    auto values = DenseElementsAttr::get(storage, ArrayRef<int8_t>(qw.values));
+
+    if (!dynamic) {
+      // Weight-only: int8 storage, dequantized in front of the float op.
+      auto wq = QConstOp::create(
+          b, loc,
+          RankedTensorType::get(wShape, weightType(ctx, qw.scales, axis,
+                                                   weightBits)),
+          values);
+      Value wf = DequantizeOp::create(b, loc, weight.getType(), wq);
+      op->setOperand(1, wf);
+      return true;
+    }
+
+    // Dynamic: integers in units of the scales, i32 accumulation.
+    Type f32 = b.getF32Type();
+    auto unit = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, b.getI8Type(), f32, 1.0, 0, -127,
+        127);
+    auto [xq, sx] = [&] {
+      auto d = DynamicQuantizeOp::create(
+          b, loc, RankedTensorType::get(xt.getShape(), unit),
+          RankedTensorType::get({}, f32), x);
+      return std::make_pair(d.getOutput(), d.getScale());
+    }();
+    auto wq = QConstOp::create(
+        b, loc,
+        RankedTensorType::get(wShape, weightType(ctx, {1.0}, axis, weightBits)),
+        values);
+    auto accType = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, b.getI32Type(), f32, 1.0, 0,
+        std::numeric_limits<int32_t>::min(),
+        std::numeric_limits<int32_t>::max());
+    Operation *intOp = b.clone(*op);
+    intOp->setOperands({xq, wq});
+    intOp->getResult(0).setType(RankedTensorType::get(yt.getShape(), accType));
+    // The activation moves to the float epilogue.
+    intOp->setAttr("fused_activation",
+                   ActivationAttr::get(ctx, Activation::None));
+    intOp->removeAttr("clip_min");
+    intOp->removeAttr("clip_max");
+    Value acc = DequantizeOp::create(b, loc, yt, intOp->getResult(0));
+    // Per-channel factors broadcast along the output channel axis: [F, 1, 1]
+    // for NCHW convolutions, [F] for fully_connected / matmul.
+    SmallVector<int64_t> chanShape = {channels};
+    if (isa<Conv2DOp>(op))
+      chanShape.append({1, 1});
+    SmallVector<double> sw = qw.scales;
+    if (sw.size() == 1)
+      sw.assign(channels, sw[0]);
+    Value y = MulOp::create(b, loc, yt, acc, f32Constant(b, loc, chanShape, sw));
+    y = MulOp::create(b, loc, yt, y, sx);
+    SmallVector<double> bv = bias ? *bias : SmallVector<double>(channels, 0.0);
+    auto add = AddOp::create(b, loc, yt, y, f32Constant(b, loc, chanShape, bv));
+    for (StringRef attr : {"fused_activation", "clip_min", "clip_max"})
+      if (Attribute a = op->getAttr(attr))
+        add->setAttr(attr, a);
+    op->getResult(0).replaceAllUsesWith(add.getResult());
+    op->erase();
+    return true;
+  }
+
+  void runOnOperation() override {
+    if (mode != "dynamic" && mode != "weight-only") {
+      getOperation().emitError("quantize-dynamic: mode must be 'dynamic' or "
+                               "'weight-only', got '")
+          << mode << "'";
+      return signalPassFailure();
+    }
+    if (weightBits != 8 && weightBits != 4) {
+      getOperation().emitError("quantize-dynamic: weight-bits must be 8 or 4, "
+                               "got ")
+          << static_cast<unsigned>(weightBits);
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<Conv2DOp, FullyConnectedOp, MatMulOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      SmallVector<Operation *> constants;
+      for (Value v : op->getOperands().drop_front())
+        if (Operation *def = v.getDefiningOp<arith::ConstantOp>())
+          constants.push_back(def);
+      if (!quantize(op, mode == "dynamic")) {
+        op->emitRemark("quantize-dynamic: left in float (weights or bias "
+                       "not constant, or not an f32 op)");
+        continue;
+      }
+      // The float weights and bias are gone unless something else uses them.
+      for (Operation *def : constants)
+        if (def->use_empty())
+          def->erase();
+    }
+  }
+};
+
+} // namespace
