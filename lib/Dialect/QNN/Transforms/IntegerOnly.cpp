@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -391,7 +392,9 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
     sums[ch] += v;
     fitsI8 &= v >= -128 && v <= 127;
   }
-  bool dot = !depthwise && fitsI8;
+  // The dot-product layout multiplies bytes: 8-bit activations only (16-bit
+  // ones take the named op, which sign-extends i16).
+  bool dot = !depthwise && fitsI8 && xp.width == 8;
   Type wElt = fitsI8 ? i8 : rewriter.getI16Type();
   unsigned wBits = fitsI8 ? 8 : 16;
   // [F, C, KH, KW] -> [KH, KW, C, F] (dense), [KH, KW, C] (depthwise) or
@@ -473,6 +476,59 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
                         op.getDilations(), depthwise);
 }
 
+/// The i32 accumulator of a quantized op is safe when, for every output
+/// channel c, |bias[c]| + max|x - zx| * sum_k |w[c, k] - zw[c]| < 2^31
+/// (without constant weights: K * max|w - zw|). 8-bit activations only
+/// overflow beyond K = 66000; 16-bit ones (16x8) already near K = 500, so the
+/// bound is checked at compile time and an overflowing layer is an error
+/// naming it, never a wrapped result.
+LogicalResult checkAccumulatorBound(Operation *op, Value weight, Value bias,
+                                    int64_t channelAxis, const QParams &xp,
+                                    const QParams &wp) {
+  double xMax = std::max(std::fabs(double(xp.qmin - xp.zps[0])),
+                         std::fabs(double(xp.qmax - xp.zps[0])));
+  auto wt = cast<RankedTensorType>(weight.getType());
+  if (!wt.hasStaticShape())
+    return success();
+  int64_t channels = wt.getDimSize(channelAxis);
+  int64_t perChannel = wt.getNumElements() / std::max<int64_t>(1, channels);
+  SmallVector<double> sums(channels, 0.0);
+  auto zw = [&](int64_t c) {
+    return double(wp.zps[wp.perTensor() ? 0 : c]);
+  };
+  if (auto qc = weight.getDefiningOp<QConstOp>()) {
+    SmallVector<int64_t> strides = computeStrides(wt.getShape());
+    int64_t i = 0;
+    for (APInt v : qc.getValue().getValues<APInt>()) {
+      int64_t c = (i / strides[channelAxis]) % channels;
+      double w = wp.isSigned ? double(v.getSExtValue()) : double(v.getZExtValue());
+      sums[c] += std::fabs(w - zw(c));
+      ++i;
+    }
+  } else {
+    for (int64_t c = 0; c < channels; ++c)
+      sums[c] = perChannel * std::max(std::fabs(wp.qmin - zw(c)),
+                                      std::fabs(wp.qmax - zw(c)));
+  }
+  SmallVector<double> b(channels, 0.0);
+  if (bias)
+    if (auto qc = bias.getDefiningOp<QConstOp>()) {
+      auto values = llvm::to_vector(qc.getValue().getValues<APInt>());
+      for (int64_t c = 0; c < channels && c < (int64_t)values.size(); ++c)
+        b[c] = std::fabs(double(values[c].getSExtValue()));
+    }
+  for (int64_t c = 0; c < channels; ++c) {
+    double bound = b[c] + xMax * sums[c];
+    if (bound > 2147483647.0)
+      return op->emitError("the i32 accumulator of output channel ")
+             << c << " can overflow (|acc| up to " << int64_t(bound)
+             << " with " << xp.width
+             << "-bit activations); keep this layer at 8-bit activations or "
+                "float (per-layer config)";
+  }
+  return success();
+}
+
 struct Conv2DToInteger : IntPattern<Conv2DOp> {
   using IntPattern::IntPattern;
   LogicalResult
@@ -483,6 +539,9 @@ struct Conv2DToInteger : IntPattern<Conv2DOp> {
     auto yp = getParams(op.getOutput().getType());
     if (!xp || !wp || !yp)
       return rewriter.notifyMatchFailure(op, "not quantized");
+    if (failed(checkAccumulatorBound(op, op.getWeight(), op.getBias(), 0, *xp,
+                                     *wp)))
+      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     if (Value acc = lowerConvNHWC(op, adaptor.getInput(), adaptor.getBias(),
@@ -555,6 +614,9 @@ struct FullyConnectedToInteger : IntPattern<FullyConnectedOp> {
     auto yp = getParams(op.getOutput().getType());
     if (!xp || !wp || !yp)
       return rewriter.notifyMatchFailure(op, "not quantized");
+    if (failed(checkAccumulatorBound(op, op.getWeight(), op.getBias(), 0, *xp,
+                                     *wp)))
+      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr m, n, k;
@@ -592,6 +654,9 @@ struct MatMulToInteger : IntPattern<MatMulOp> {
     auto lt = op.getLhs().getType(), rt = op.getRhs().getType();
     if (lt.getRank() < 2 || rt.getRank() < 2)
       return rewriter.notifyMatchFailure(op, "rank-1 operands");
+    if (rt.getRank() == 2 &&
+        failed(checkAccumulatorBound(op, op.getRhs(), Value(), 1, *ap, *bp)))
+      return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto outType = op.getOutput().getType();
@@ -1133,11 +1198,12 @@ Value addI32(OpBuilder &b, Location loc, Value x, Value y) {
 }
 
 /// Quantized add (same shapes): both inputs are rescaled to the output scale
-/// with 16 extra fractional bits in int32, added, and rescaled once more to
-/// the output type (TFLite's scheme with 16 instead of 20 guard bits).
+/// with extra fractional (guard) bits in int32, added, and rescaled once more
+/// to the output type (TFLite's scheme). Guard bits 24 - output bits: 16 for
+/// 8-bit outputs, 8 for 16-bit ones, which leaves 2^7 of headroom in int32
+/// for the input-to-output scale ratio and the sum.
 struct AddToInteger : IntPattern<AddOp> {
   using IntPattern::IntPattern;
-  static constexpr int kGuardBits = 16;
   LogicalResult
   matchAndRewrite(AddOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -1150,7 +1216,10 @@ struct AddToInteger : IntPattern<AddOp> {
     if (op.getLhs().getType().getShape() != op.getRhs().getType().getShape())
       return rewriter.notifyMatchFailure(op, "broadcasting quantized add");
     Location loc = op.getLoc();
-    double guard = double(1 << kGuardBits);
+    int guardBits = 24 - int(yp->width);
+    if (guardBits < 0)
+      return rewriter.notifyMatchFailure(op, "output wider than 24 bits");
+    double guard = double(1 << guardBits);
     QParams acc;
     acc.width = 32;
     acc.isSigned = true;

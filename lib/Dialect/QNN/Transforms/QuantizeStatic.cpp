@@ -442,13 +442,18 @@ struct QuantizeStaticPass
   }
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    if (activationType != "int8" && activationType != "uint8") {
+    if (activationType != "int8" && activationType != "uint8" &&
+        activationType != "int16") {
       getOperation().emitError("quantize-static: activation-type must be "
-                               "int8 or uint8, got '")
+                               "int8, uint8 or int16, got '")
           << activationType << "'";
       return signalPassFailure();
     }
-    bool isSigned = activationType == "int8";
+    bool isSigned = activationType != "uint8";
+    // 16x8 (TFLite's 16-bit activations with 8-bit weights): symmetric int16
+    // activations, zero point 0.
+    unsigned activationBits = activationType == "int16" ? 16 : 8;
+    bool symmetric = symmetricActivations || activationBits == 16;
     if (weightBits != 8 && weightBits != 4) {
       getOperation().emitError("quantize-static: weight-bits must be 8 or 4, "
                                "got ")
@@ -482,7 +487,7 @@ struct QuantizeStaticPass
     for (ObserverOp o : observers) {
       auto q = activationParams(ctx, o.getMin()->convertToDouble(),
                               o.getMax()->convertToDouble(), isSigned,
-                              symmetricActivations);
+                              symmetric, activationBits);
       b.setInsertionPoint(o);
       auto t = o.getType();
       Value qv = QuantizeOp::create(b, o.getLoc(),

@@ -211,3 +211,38 @@ func.func @dynamic_quantize(%x: tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i
   %q, %s = qnn.dynamic_quantize %x : (tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
   return %q, %s : tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>
 }
+
+// -----
+
+// 16-bit add (16x8 models): 8 guard bits instead of 16 keep 16-bit values
+// times the scale ratio inside int32. Inputs go to the output scale times
+// 2^8: 0.001/0.004 * 256 = 64 = 2^30 * 2^(7 - 31 + 1)... (multiplier 2^30,
+// shift 7) and 0.002/0.004 * 256 = 128 (shift 8); the sum comes back by
+// 2^-8 (shift -7) into i16.
+!q16a = !quant.uniform<i16:f32, 0.001>
+!q16b = !quant.uniform<i16:f32, 0.002>
+!q16y = !quant.uniform<i16:f32, 0.004>
+// CHECK-LABEL: func @add16
+// CHECK: qnn.rescale {{.*}} {multiplier = array<i32: 1073741824>, shift = array<i32: 7>} : (tensor<4xi32>) -> tensor<4xi32>
+// CHECK: qnn.rescale {{.*}} {multiplier = array<i32: 1073741824>, shift = array<i32: 8>} : (tensor<4xi32>) -> tensor<4xi32>
+// CHECK: qnn.rescale {{.*}} {multiplier = array<i32: 1073741824>, shift = array<i32: -7>} : (tensor<4xi32>) -> tensor<4xi16>
+func.func @add16(%a: tensor<4x!q16a>, %b: tensor<4x!q16b>) -> tensor<4x!q16y> {
+  %y = qnn.add %a, %b : (tensor<4x!q16a>, tensor<4x!q16b>) -> tensor<4x!q16y>
+  return %y : tensor<4x!q16y>
+}
+
+// -----
+
+// A dense conv with 16-bit activations takes the named op (the dot-product
+// layout multiplies bytes).
+!qx = !quant.uniform<i16:f32, 0.001>
+!qw = !quant.uniform<i8<-127:127>:f32, 0.25>
+!qy = !quant.uniform<i16:f32, 0.01>
+// CHECK-LABEL: func @conv16
+// CHECK-NOT: qopt.dot_product_conv
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x4x8xi16>, tensor<1x1x8x2xi8>)
+func.func @conv16(%x: tensor<1x8x4x4x!qx>) -> tensor<1x2x4x4x!qy> {
+  %w = qnn.qconst dense<1> : tensor<2x8x1x1xi8> -> tensor<2x8x1x1x!qw>
+  %y = qnn.conv2d %x, %w : (tensor<1x8x4x4x!qx>, tensor<2x8x1x1x!qw>) -> tensor<1x2x4x4x!qy>
+  return %y : tensor<1x2x4x4x!qy>
+}

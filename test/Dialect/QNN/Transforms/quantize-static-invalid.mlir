@@ -21,4 +21,4 @@ module {
     return %x : tensor<4xf32>
   }
 }
-// TYPE: quantize-static: activation-type must be int8 or uint8, got 'int4'
+// TYPE: quantize-static: activation-type must be int8, uint8 or int16, got 'int4'

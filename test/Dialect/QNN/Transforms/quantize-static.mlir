@@ -2,6 +2,7 @@
 // RUN: qopt %s --quantize-static=activation-type=uint8 --split-input-file | FileCheck %s --check-prefix=U8
 // RUN: qopt %s --quantize-static=per-channel=false --split-input-file | FileCheck %s --check-prefix=PT
 // RUN: qopt %s --quantize-static=weight-bits=4 --split-input-file | FileCheck %s --check-prefix=W4
+// RUN: qopt %s --quantize-static=activation-type=int16 --split-input-file | FileCheck %s --check-prefix=I16
 
 // Input [0, 1] -> int8 scale 1/255, zero point -128. Weights per channel:
 // max |w| = 2 and 0.5 -> scales 2/127 and 0.5/127; bias 1 / (s_x * s_w).
@@ -20,6 +21,14 @@
 // CHECK-NOT: qnn.observer
 // U8: qnn.quantize %arg0 : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<u8:f32, 0.0039215686274509803>>
 // PT: tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.015748031496062992>>
+// 16x8: symmetric int16 activations (zero point 0, scale max|range| / 32767),
+// int8 weights as before; bias 1 / (s_x * s_w) = 32767 * 63.5 = 2080704.5,
+// rounded half to even.
+// I16-LABEL: func @fc
+// I16-DAG: qnn.qconst dense<[2080704, 0]> : tensor<2xi32>
+// I16-DAG: qnn.qconst dense<{{\[\[}}127, -64], [127, 127]]> : tensor<2x2xi8>
+// I16-DAG: qnn.quantize %arg0 : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<i16:f32, 3.0518509475997192E-5>>
+// I16: qnn.fully_connected {{.*}} -> tensor<1x2x!quant.uniform<i16:f32, 6.1037018951994385E-5>>
 func.func @fc(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %w = arith.constant dense<[[2.0, -1.0], [0.5, 0.5]]> : tensor<2x2xf32>
   %b = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>

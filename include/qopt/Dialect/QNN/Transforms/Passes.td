@@ -170,7 +170,8 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"activationType", "activation-type", "std::string",
-           /*default=*/"\"int8\"", "int8 or uint8 activations">,
+           /*default=*/"\"int8\"", "int8, uint8, or int16 (16-bit "
+           "symmetric activations with 8-bit weights, '16x8')">,
     Option<"symmetricActivations", "symmetric-activations", "bool",
            /*default=*/"false", "Symmetric activation ranges (zero point 0, "
            "or 128 for uint8)">,
