@@ -19,6 +19,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -432,6 +433,12 @@ struct HoistVectorTransfersPass
     : qnn::impl::HoistVectorTransfersPassBase<HoistVectorTransfersPass> {
   void runOnOperation() override {
     linalg::hoistRedundantVectorTransfers(getOperation());
+    // n-D transfers of contiguous memory (a [channels x 4] weight tile of a
+    // dot-product convolution) become one 1-D transfer: unrolled to rows
+    // instead, LLVM assembles the vector from 4-byte pieces.
+    RewritePatternSet flatten(&getContext());
+    vector::populateFlattenVectorTransferPatterns(flatten);
+    (void)applyPatternsGreedily(getOperation(), std::move(flatten));
   }
 };
 

@@ -1,13 +1,17 @@
-//===- LowerStridedCopies.cpp - memref.copy -> linalg.copy ----------------===//
+//===- LowerStridedCopies.cpp - memref.copy without the runtime call ------===//
 //
-// Part of qopt. Keeps compiled models free of the memrefCopy runtime call.
+// Part of qopt. Keeps compiled models free of the memrefCopy runtime call
+// and makes the copies that bufferized pads and inserts leave behind run as
+// memcpy of their longest contiguous blocks.
 //
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Conversion/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir {
@@ -20,19 +24,82 @@ namespace qnn {
 using namespace mlir;
 
 namespace {
+
+/// Number of trailing dimensions over which `t` is contiguous (static sizes,
+/// unit innermost stride, each stride the product of the sizes inside it).
+int64_t contiguousTrailingDims(MemRefType t) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(t.getStridesAndOffset(strides, offset)))
+    return 0;
+  int64_t rank = t.getRank(), k = 0, expected = 1;
+  for (int64_t i = rank - 1; i >= 0; --i) {
+    if (ShapedType::isDynamic(strides[i]) || strides[i] != expected ||
+        t.isDynamicDim(i))
+      break;
+    expected *= t.getDimSize(i);
+    ++k;
+  }
+  return k;
+}
+
+/// Copies `src` to `dst` as loops over the leading dimensions around a
+/// memref.copy of the trailing `k` dimensions, contiguous in both (which
+/// finalize-memref-to-llvm turns into a memcpy intrinsic).
+void copyByBlocks(IRRewriter &rewriter, memref::CopyOp copy, int64_t k) {
+  Location loc = copy.getLoc();
+  Value src = copy.getSource(), dst = copy.getTarget();
+  auto st = cast<MemRefType>(src.getType());
+  auto dt = cast<MemRefType>(dst.getType());
+  int64_t rank = st.getRank(), outer = rank - k;
+  rewriter.setInsertionPoint(copy);
+  SmallVector<Value> ivs;
+  Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  for (int64_t i = 0; i < outer; ++i) {
+    Value ub = memref::DimOp::create(rewriter, loc, src, i);
+    auto loop = scf::ForOp::create(rewriter, loc, c0, ub, c1);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    ivs.push_back(loop.getInductionVar());
+  }
+  SmallVector<OpFoldResult> offsets, sizes, strides(rank, rewriter.getIndexAttr(1));
+  for (int64_t i = 0; i < rank; ++i) {
+    offsets.push_back(i < outer ? OpFoldResult(ivs[i]) : rewriter.getIndexAttr(0));
+    sizes.push_back(i < outer ? rewriter.getIndexAttr(1)
+                              : rewriter.getIndexAttr(st.getDimSize(i)));
+  }
+  ArrayRef<int64_t> block = st.getShape().drop_front(outer);
+  auto view = [&](Value v, MemRefType t) -> Value {
+    auto type = memref::SubViewOp::inferRankReducedResultType(
+        block, t, offsets, sizes, strides);
+    return memref::SubViewOp::create(rewriter, loc, type, v, offsets, sizes,
+                                     strides);
+  };
+  memref::CopyOp::create(rewriter, loc, view(src, st), view(dst, dt));
+  rewriter.eraseOp(copy);
+}
+
 struct LowerStridedCopiesPass
     : qnn::impl::LowerStridedCopiesPassBase<LowerStridedCopiesPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    getOperation()->walk([&](memref::CopyOp copy) {
+    SmallVector<memref::CopyOp> copies;
+    getOperation()->walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
       auto src = cast<MemRefType>(copy.getSource().getType());
       auto dst = cast<MemRefType>(copy.getTarget().getType());
       if (src.getLayout().isIdentity() && dst.getLayout().isIdentity())
-        return; // becomes a memcpy
+        continue; // becomes a memcpy
+      int64_t k = std::min(contiguousTrailingDims(src),
+                           contiguousTrailingDims(dst));
+      if (k > 0 && src.getShape() == dst.getShape()) {
+        copyByBlocks(rewriter, copy, k);
+        continue;
+      }
       rewriter.setInsertionPoint(copy);
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
                                                   copy.getTarget());
-    });
+    }
   }
 };
 } // namespace

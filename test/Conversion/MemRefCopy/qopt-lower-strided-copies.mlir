@@ -1,13 +1,50 @@
-// RUN: qopt %s --qopt-lower-strided-copies | FileCheck %s
+// RUN: qopt %s --qopt-lower-strided-copies --split-input-file | FileCheck %s
 
+// Rows of 8 are contiguous in both buffers: a loop over the rows copies
+// each as one block (a memcpy after finalize-memref-to-llvm); the copy
+// between identity layouts is left alone.
 // CHECK-LABEL: func @copies
-// CHECK: linalg.copy ins(%arg0 : memref<?x8xf32>) outs(%{{.*}} : memref<?x8xf32, strided<[10, 1], offset: 1>>)
+// CHECK: %[[SUB:.*]] = memref.subview %arg2
+// CHECK: %[[N:.*]] = memref.dim %arg0
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}}
+// CHECK:   %[[S:.*]] = memref.subview %arg0[%[[I]], 0] [1, 8] [1, 1] : memref<?x8xf32> to memref<8xf32, strided<[1], offset: ?>>
+// CHECK:   %[[D:.*]] = memref.subview %[[SUB]][%[[I]], 0] [1, 8] [1, 1] : memref<?x8xf32, strided<[10, 1], offset: 1>> to memref<8xf32, strided<[1], offset: ?>>
+// CHECK:   memref.copy %[[S]], %[[D]]
 // CHECK: memref.copy %arg0, %arg1 : memref<?x8xf32> to memref<?x8xf32>
+// CHECK-NOT: linalg.copy
 func.func @copies(%a: memref<?x8xf32>, %b: memref<?x8xf32>, %big: memref<?x10xf32>) {
   %c0 = arith.constant 0 : index
   %n = memref.dim %a, %c0 : memref<?x8xf32>
   %sub = memref.subview %big[0, 1] [%n, 8] [1, 1] : memref<?x10xf32> to memref<?x8xf32, strided<[10, 1], offset: 1>>
   memref.copy %a, %sub : memref<?x8xf32> to memref<?x8xf32, strided<[10, 1], offset: 1>>
   memref.copy %a, %b : memref<?x8xf32> to memref<?x8xf32>
+  return
+}
+
+// -----
+
+// The interior of a padded NHWC buffer: W x C rows are contiguous in both,
+// so the blocks are 2-D (8 x 16 bytes) inside loops over N and H.
+// CHECK-LABEL: func @padded_nhwc
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: memref.copy {{.*}} : memref<8x16xi8, strided<[16, 1], offset: ?>> to memref<8x16xi8, strided<[16, 1], offset: ?>>
+func.func @padded_nhwc(%a: memref<?x8x8x16xi8>, %p: memref<?x10x10x16xi8>) {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %a, %c0 : memref<?x8x8x16xi8>
+  %sub = memref.subview %p[0, 1, 1, 0] [%n, 8, 8, 16] [1, 1, 1, 1] : memref<?x10x10x16xi8> to memref<?x8x8x16xi8, strided<[1600, 160, 16, 1], offset: 176>>
+  memref.copy %a, %sub : memref<?x8x8x16xi8> to memref<?x8x8x16xi8, strided<[1600, 160, 16, 1], offset: 176>>
+  return
+}
+
+// -----
+
+// No contiguous inner block (a column of a matrix): plain linalg.copy loops.
+// CHECK-LABEL: func @column
+// CHECK: linalg.copy ins(%{{.*}} : memref<4xf32, strided<[4]>>) outs(%{{.*}} : memref<4xf32, strided<[4], offset: 1>>)
+func.func @column(%a: memref<4x4xf32>, %b: memref<4x4xf32>) {
+  %s = memref.subview %a[0, 0] [4, 1] [1, 1] : memref<4x4xf32> to memref<4xf32, strided<[4]>>
+  %d = memref.subview %b[0, 1] [4, 1] [1, 1] : memref<4x4xf32> to memref<4xf32, strided<[4], offset: 1>>
+  memref.copy %s, %d : memref<4xf32, strided<[4]>> to memref<4xf32, strided<[4], offset: 1>>
   return
 }
