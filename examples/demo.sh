@@ -38,7 +38,7 @@ echo "   accuracy $(accuracy "$OUT/fp32.npy"), max |logit - torch| = $(maxdiff "
 echo "4. quantize    qopt --insert-observers; qopt-run --calibrate (256 images, min/max); qopt --quantize-static"
 "$BIN/qopt" --insert-observers "$OUT/cnn.opt.mlir" -o "$OUT/cnn.obs.mlir"
 "$BIN/qopt-run" "$OUT/cnn.obs.mlir" --calibrate --input "$IN/digits_calib_x.npy" -o "$OUT/cnn.cal.mlir" --stats-out "$OUT/stats.json"
-"$BIN/qopt" --quantize-static "$OUT/cnn.cal.mlir" -o "$OUT/cnn.int8.mlir"
+"$BIN/qopt" --quantize-static --mlir-print-debuginfo "$OUT/cnn.cal.mlir" -o "$OUT/cnn.int8.mlir"
 echo "   $(grep -c '"id"' "$OUT/stats.json") observers calibrated ($OUT/stats.json); int8 graph: quantize=$(count "$OUT/cnn.int8.mlir" quantize) conv2d=$(count "$OUT/cnn.int8.mlir" conv2d) fully_connected=$(count "$OUT/cnn.int8.mlir" fully_connected) dequantize=$(count "$OUT/cnn.int8.mlir" dequantize)"
 "$BIN/qopt" --quantization-report=json="$OUT/size.json" "$OUT/cnn.int8.mlir" -o /dev/null 2>"$OUT/size.txt"
 echo "   size: $(tail -1 "$OUT/size.txt" | awk '{print $2 " B float -> " $3 " B int8 " $4 " " $5}') (per layer: $OUT/size.txt, $OUT/size.json)"
@@ -49,6 +49,8 @@ echo "5. run int8    qopt-run (integer-only) on the same 450 digits"
 "$BIN/qopt-run" "$OUT/cnn.int8.mlir" --input "$IN/digits_test_x.npy" --output "$OUT/int8.npy"
 echo "   accuracy $(accuracy "$OUT/int8.npy") (fp32 $(accuracy "$OUT/fp32.npy"), ONNX Runtime int8 0.9844), argmax agreement with fp32: $(/usr/bin/python3 -c "import numpy as np; print('%.4f' % (np.load('$OUT/int8.npy').argmax(1)==np.load('$OUT/fp32.npy').argmax(1)).mean())")"
 "$BIN/qopt-run" "$OUT/cnn.int8.mlir" --input "$IN/digits_test_x.npy" --bench 20 --batch-size 64 | sed 's/^/   int8 /'
+"$BIN/qopt-run" "$OUT/cnn.cal.mlir" --sqnr="$OUT/cnn.int8.mlir" --input "$IN/digits_test_x.npy" > "$OUT/sqnr.txt"
+echo "   SQNR vs fp32 (dB): $(awk 'NR > 1 && $2 ~ /^qnn\.(conv2d|fully_connected)$/ {printf "%s%s", sep, $(NF-1); sep=", "}' "$OUT/sqnr.txt") per layer, output $(grep '^output 0' "$OUT/sqnr.txt" | awk '{print $(NF-1)}') (table: $OUT/sqnr.txt)"
 
 echo "6. compile     qopt-compile the int8 model -> object + C header, linked by examples/c/run_model.c"
 "$BIN/qopt-compile" "$OUT/cnn.int8.mlir" --target x86_64-linux-gnu -o "$OUT/digits.o" --header "$OUT/digits.h" --name digits
