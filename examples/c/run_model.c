@@ -12,6 +12,9 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +124,12 @@ static void write_npy(const char *path, const qopt_tensor_info *info,
 }
 
 int main(int argc, char **argv) {
+#ifdef __GLIBC__
+  /* Keep freed model buffers in the heap: without this, every call
+   * page-faults its intermediate tensors afresh (see the generated header). */
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   enum { NI = sizeof(MODEL_INPUTS) / sizeof(MODEL_INPUTS[0]),
          NO = sizeof(MODEL_OUTPUTS) / sizeof(MODEL_OUTPUTS[0]) };
   if (argc != 1 + NI + NO) {
