@@ -180,13 +180,7 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
                            : fOuts[0].shape[0];
         SmallVector<const NpyArray *> ptrs;
         for (auto [in, out] : llvm::zip_equal(inputs, qBatch)) {
-          size_t row = in.data.size() / std::max<int64_t>(1, in.shape[0]);
-          out.dtype = in.dtype;
-          out.shape = in.shape;
-          out.shape[0] = rows;
-          out.data.assign(rows * row, 0);
-          std::copy(in.data.begin() + start * row,
-                    in.data.begin() + (start + n) * row, out.data.begin());
+          out = sliceSamples(in, start, n, rows);
           ptrs.push_back(&out);
         }
         if (Error e = (*qModel)->runBatch(ptrs, qOuts))

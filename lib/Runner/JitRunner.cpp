@@ -264,18 +264,12 @@ Error qopt::CompiledModel::forEachBatch(
   for (int64_t start = 0; start < samples; start += batchSize) {
     int64_t n = std::min(batchSize, samples - start);
     int64_t run = fixed ? fixed : n; // zero-pad a short static batch
-    std::vector<NpyArray> chunks(inputs.size());
+    std::vector<NpyArray> chunks;
+    for (const NpyArray &in : inputs)
+      chunks.push_back(sliceSamples(in, start, n, run));
     SmallVector<const NpyArray *> ptrs;
-    for (auto [in, chunk] : llvm::zip_equal(inputs, chunks)) {
-      size_t rowBytes = in.data.size() / std::max<int64_t>(1, in.shape[0]);
-      chunk.dtype = in.dtype;
-      chunk.shape = in.shape;
-      chunk.shape[0] = run;
-      chunk.data.assign(run * rowBytes, 0);
-      std::memcpy(chunk.data.data(), in.data.data() + start * rowBytes,
-                  n * rowBytes);
+    for (const NpyArray &chunk : chunks)
       ptrs.push_back(&chunk);
-    }
     std::vector<NpyArray> outs;
     if (Error e = runBatch(ptrs, outs))
       return e;

@@ -161,3 +161,16 @@ Error qopt::writeNpy(StringRef path, const NpyArray &array) {
   os.write(array.data.data(), array.data.size());
   return Error::success();
 }
+
+qopt::NpyArray qopt::sliceSamples(const NpyArray &in, int64_t start,
+                                  int64_t count, int64_t rows) {
+  size_t rowBytes = in.data.size() / std::max<int64_t>(1, in.shape[0]);
+  NpyArray out;
+  out.dtype = in.dtype;
+  out.shape = in.shape;
+  out.shape[0] = rows;
+  out.data.assign(rows * rowBytes, 0);
+  std::memcpy(out.data.data(), in.data.data() + start * rowBytes,
+              count * rowBytes);
+  return out;
+}

@@ -249,11 +249,7 @@ int main(int argc, char **argv) {
     for (auto [in, out] : llvm::zip_equal(data, batch)) {
       if (in.shape[0] < b)
         return fail("--bench needs at least " + Twine(b) + " samples");
-      size_t row = in.data.size() / in.shape[0];
-      out.dtype = in.dtype;
-      out.shape = in.shape;
-      out.shape[0] = b;
-      out.data.assign(in.data.begin(), in.data.begin() + b * row);
+      out = qopt::sliceSamples(in, 0, b, b);
       ptrs.push_back(&out);
     }
     std::vector<qopt::NpyArray> outs;

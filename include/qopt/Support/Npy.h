@@ -37,6 +37,12 @@ struct NpyArray {
   }
 };
 
+/// Samples [start, start + count) of `in` (leading dimension = samples) as
+/// an array of `rows` samples, the rows past `count` zero (the padding of a
+/// short last batch for a static-batch model).
+NpyArray sliceSamples(const NpyArray &in, int64_t start, int64_t count,
+                      int64_t rows);
+
 /// Reads `path`; the error names the file and what is wrong with it.
 llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
 

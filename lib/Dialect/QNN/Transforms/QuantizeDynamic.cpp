@@ -31,11 +31,9 @@ namespace {
 /// An f32 constant of `shape` holding `values`.
 Value f32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                   ArrayRef<double> values) {
-  SmallVector<float> v(values.begin(), values.end());
+  auto type = RankedTensorType::get(shape, b.getF32Type());
   return arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(RankedTensorType::get(shape, b.getF32Type()),
-                             ArrayRef<float>(v)));
+      b, loc, cast<TypedAttr>(createFloatElements(type, values, "qd")));
 }
 
 struct QuantizeDynamicPass
