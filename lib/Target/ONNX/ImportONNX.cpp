@@ -1150,8 +1150,8 @@ LogicalResult Importer::importShape(const onnx::NodeProto &node) {
   end = std::clamp<int64_t>(end, start, rank);
   SmallVector<int64_t> dims(xt.getShape().slice(start, end - start));
   if (llvm::is_contained(dims, kDyn))
-    return unsupported(node, "Shape of a tensor with dynamic dimensions " +
-                                 std::string("; fix them with --input-shape"));
+    return unsupported(node, "Shape of a tensor with dynamic dimensions; fix "
+                             "them with --input-shape");
   setConst(node, DenseElementsAttr::get(
                      RankedTensorType::get({(int64_t)dims.size()},
                                            IntegerType::get(ctx, 64)),

@@ -117,3 +117,85 @@ save(single("Gather", 13, [], [f("y", [1, 2])],
 save(single("BatchNormalization", 13, [f("x", [1, 2, 2, 2])], [f("y", [1, 2, 2, 2])],
             [ft("s", [1, 1]), ft("b", [0, 0]), ft("m", [0, 0]), ft("v", [1, 1])],
             training_mode=1), "bn_training.onnx")
+
+
+# More node errors, one file each, for import-onnx-node-errors.test.
+T = TensorProto
+v = helper.make_tensor_value_info
+i32 = lambda n, s: v(n, T.INT32, s)
+save(single("Div", 13, [], [v("y", T.INT64, [1])], [i64("a", [4]), i64("b", [0])]),
+     "err_div_zero.onnx")
+save(single("Div", 13, [i32("a", [2]), i32("b", [2])], [i32("y", [2])]),
+     "err_div_runtime_int.onnx")
+save(single("Add", 13, [f("a", [2]), i32("b", [2])], [f("y", [2])]),
+     "err_add_types.onnx")
+save(single("Conv", 13, [f("x", [1, 1, 4, 4])], [f("y", [1, 1, 4, 4])],
+            [ft("w", np.ones((1, 1, 1, 1)))], strides=[1]), "err_conv_strides.onnx")
+save(single("Conv", 13, [f("x", [1, 1, 4, 4])], [f("y", [1, 1, 4, 4])],
+            [ft("w", np.ones((1, 1, 3, 3)))], auto_pad="SAME"), "err_conv_autopad.onnx")
+save(single("Gemm", 13, [f("a", [2, 3]), f("b", [4, 3])], [f("y", [2, 4])],
+            alpha=2.0, transB=1), "err_gemm_alpha.onnx")
+g = helper.make_node("Gemm", ["a", "b", "c"], ["y"], name="the_node", beta=2.0, transB=1)
+save(helper.make_model(helper.make_graph(
+    [g], "g", [f("a", [2, 3]), f("c", [4])], [f("y", [2, 4])], [ft("b", np.ones((4, 3)))]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_gemm_beta.onnx")
+g = helper.make_node("Gemm", ["a", "b", "c"], ["y"], name="the_node", transB=1)
+save(helper.make_model(helper.make_graph(
+    [g], "g", [f("a", [2, 3])], [f("y", [2, 4])],
+    [ft("b", np.ones((4, 3))), ft("c", np.ones(3))]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_gemm_c.onnx")
+save(single("MaxPool", 13, [f("x", [1, 1, 8])], [f("y", [1, 1, 4])],
+            kernel_shape=[2], strides=[2, 2]), "err_pool1d_attrs.onnx")
+save(single("MaxPool", 13, [f("x", [1, 1, 8])], [f("y", [1, 1, 8])],
+            kernel_shape=[2], auto_pad="SAME_UPPER"), "err_pool1d_autopad.onnx")
+save(single("AveragePool", 17, [f("x", [1, 1, 8, 8])], [f("y", [1, 1, 6, 6])],
+            kernel_shape=[2, 2], dilations=[2, 2]), "err_avgpool_dilated.onnx")
+save(single("Softmax", 11, [f("x", [2, 3, 4])], [f("y", [2, 3, 4])], axis=1),
+     "err_softmax_opset11.onnx")
+save(single("Reshape", 13, [f("x", [2, 3])], [f("y", [2, 3])], [i64("s", [0, 0, 0])]),
+     "err_reshape_copy.onnx")
+save(single("Reshape", 13, [f("x", [2, 3])], [f("y", [6])], [i64("s", [-2, 3])]),
+     "err_reshape_negative.onnx")
+save(single("Unsqueeze", 13, [f("x", [2]), v("axes", T.INT64, [1])], [f("y", [1, 2])]),
+     "err_unsqueeze_axes_runtime.onnx")
+save(single("Unsqueeze", 11, [f("x", [2])], [f("y", [1, 2])]),
+     "err_unsqueeze_no_axes.onnx")
+save(single("Pad", 13, [f("x", [1, 4])], [f("y", [1, 6])], [i64("p", [0, 1, 0, 1])],
+            mode="wrap"), "err_pad_mode.onnx")
+save(single("Pad", 13, [f("x", [1, 4]), v("p", T.INT64, [4])], [f("y", [1, 6])]),
+     "err_pad_runtime.onnx")
+save(single("Pad", 13, [f("x", [1, 4])], [f("y", [1, 4])]), "err_pad_no_pads.onnx")
+save(single("Constant", 13, [], [f("y", [1])]), "err_constant_empty.onnx")
+save(single("Cast", 13, [f("x", [2])], [v("y", T.BOOL, [2])], to=T.BOOL),
+     "err_cast_bool.onnx")
+save(single("Dropout", 13, [f("x", [2])], [f("y", [2]), v("m", T.BOOL, [2])]),
+     "err_dropout_mask.onnx")
+d = helper.make_node("Relu", ["x"], ["y"], name="the_node", domain="com.microsoft")
+save(helper.make_model(helper.make_graph([d], "g", [f("x", [2])], [f("y", [2])]),
+                       opset_imports=[helper.make_opsetid("", 13),
+                                      helper.make_opsetid("com.microsoft", 1)]),
+     "err_domain.onnx")
+save(single("QuantizeLinear", 13, [f("x", [2]), f("s", [])], [v("y", T.UINT8, [2])]),
+     "err_quant_scale_runtime.onnx")
+q = helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="the_node")
+save(helper.make_model(helper.make_graph(
+    [q], "g", [f("x", [2]), v("z", T.UINT8, [])], [v("y", T.UINT8, [2])], [ft("s", 0.5)]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_quant_zp_runtime.onnx")
+q = helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="the_node")
+save(helper.make_model(helper.make_graph(
+    [q], "g", [f("x", [2, 2])], [v("y", T.UINT8, [2, 2])],
+    [ft("s", [0.5, 0.25]), numpy_helper.from_array(np.array([1, 2, 3], np.uint8), "z")]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_quant_zp_count.onnx")
+save(single("QuantizeLinear", 13, [v("x", T.FLOAT16, [2])], [v("y", T.UINT8, [2])],
+            [ft("s", 0.5)]), "err_quant_f16.onnx")
+save(single("Gather", 13, [], [f("y", [1, 2])], [ft("x", np.zeros((3, 2))), i64("i", [1])],
+            axis=5), "err_gather_axis.onnx")
+save(single("ConstantOfShape", 13, [v("s", T.INT64, [2])], [f("y", [2, 2])]),
+     "err_constantofshape_runtime.onnx")
+save(single("ConstantOfShape", 13, [], [f("y", [2, 2])], [i64("s", [2, 2])],
+            value=numpy_helper.from_array(np.array([1.0, 2.0], np.float32))),
+     "err_constantofshape_value.onnx")
+save(single("Shape", 13, [f("x", ["N", 3])], [v("y", T.INT64, [2])]),
+     "err_shape_dynamic.onnx")
+save(single("GlobalAveragePool", 13, [f("x", [1, 2, 8])], [f("y", [1, 2, 1])]),
+     "err_gap_rank.onnx")
