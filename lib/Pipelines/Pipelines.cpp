@@ -54,6 +54,9 @@ qopt::chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
   if (hasFeature("avx512vnni") && hasFeature("avx512vl") &&
       hasFeature("avx512bw"))
     return "avx512vnni";
+  // AArch64 usdot (unsigned x signed, FEAT_I8MM).
+  if (hasFeature("i8mm"))
+    return "i8mm";
   return "none";
 }
 

@@ -16,9 +16,10 @@ namespace qnn {
 enum class DotProductISA {
   None,       ///< portable vector code (widening multiplies and adds)
   AVX512VNNI, ///< x86 vpdpbusd on 512-, 256- and 128-bit vectors
+  I8MM,       ///< AArch64 usdot (FEAT_I8MM) on 128-bit vectors
 };
 
-/// Parses the `dot-product` option spelling ("none", "avx512vnni").
+/// Parses the `dot-product` option spelling ("none", "avx512vnni", "i8mm").
 std::optional<DotProductISA> parseDotProductISA(StringRef name);
 
 /// Lowers qnn.dot4_u8s8 for `isa` (qopt-lower-dot-products).

@@ -165,8 +165,11 @@ def LowerDotProductsPass
     effects, which buffer deallocation rejects). With
     `dot-product=avx512vnni` every `qnn.dot4_u8s8` is split into 16-, 8-
     and 4-lane pieces, each a call of `llvm.x86.avx512.vpdpbusd.{512,256,128}`
-    (one instruction per 16 x 4 multiply-adds); lanes beyond a multiple of
-    four and every op with `dot-product=none` become portable vector code:
+    (one instruction per 16 x 4 multiply-adds); with `dot-product=i8mm`
+    (AArch64 FEAT_I8MM) into 4-lane pieces, each an
+    `llvm.aarch64.neon.usdot.v4i32.v16i8` (u8 x s8, like vpdpbusd). Lanes
+    beyond a multiple of four and every op with `dot-product=none` become
+    portable vector code:
     for each k < 4, the k-th bytes (a stride-4 shuffle) widened to i32 and
     multiplied and added. Both compute the same wrapping i32 sums, so
     results are bit-identical across targets.
@@ -186,7 +189,8 @@ def LowerDotProductsPass
   let options = [
     Option<"dotProduct", "dot-product", "std::string", /*default=*/"\"none\"",
            "Instructions for 4-way u8 x s8 dot products: 'none' (portable "
-           "vector code) or 'avx512vnni' (x86 vpdpbusd)">,
+           "vector code), 'avx512vnni' (x86 vpdpbusd) or 'i8mm' (AArch64 "
+           "usdot)">,
   ];
 }
 

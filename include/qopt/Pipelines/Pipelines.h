@@ -28,8 +28,9 @@ struct LowerToLLVMOptions
   Option<std::string> dotProduct{
       *this, "dot-product",
       llvm::cl::desc("8-bit dot-product instructions of the target: 'none' "
-                     "(portable vector code) or 'avx512vnni'; qopt-run and "
-                     "qopt-compile choose from the target's features"),
+                     "(portable vector code), 'avx512vnni' or 'i8mm'; "
+                     "qopt-run and qopt-compile choose from the target's "
+                     "features"),
       llvm::cl::init("none")};
 };
 

@@ -28,6 +28,7 @@ std::optional<DotProductISA> qnn::parseDotProductISA(StringRef name) {
   return llvm::StringSwitch<std::optional<DotProductISA>>(name)
       .Case("none", DotProductISA::None)
       .Case("avx512vnni", DotProductISA::AVX512VNNI)
+      .Case("i8mm", DotProductISA::I8MM)
       .Default(std::nullopt);
 }
 
@@ -74,12 +75,15 @@ struct LowerDot4U8S8 : OpRewritePattern<Dot4U8S8Op> {
       rewriter.replaceOp(op, portableDot(rewriter, loc, acc, x, w));
       return success();
     }
-    // Widest vpdpbusd first; a remainder of fewer than four lanes is
-    // portable code.
+    // Widest instruction first (vpdpbusd: 16, 8, 4 lanes; usdot: 4); a
+    // remainder of fewer than four lanes is portable code.
+    SmallVector<int64_t> widths = isa == DotProductISA::I8MM
+                                      ? SmallVector<int64_t>{4}
+                                      : SmallVector<int64_t>{16, 8, 4};
     Value result = acc;
     for (int64_t off = 0; off < n;) {
       int64_t lanes = n - off;
-      for (int64_t l : {16, 8, 4})
+      for (int64_t l : widths)
         if (l <= n - off) {
           lanes = l;
           break;
@@ -92,13 +96,16 @@ struct LowerDot4U8S8 : OpRewritePattern<Dot4U8S8Op> {
                                     ArrayRef<int64_t>{1}));
       Value xs = bytesOf(rewriter, loc, x, off, lanes);
       Value ws = bytesOf(rewriter, loc, w, off, lanes);
-      if (lanes >= 4)
-        part = LLVM::CallIntrinsicOp::create(
-                   rewriter, loc, part.getType(),
-                   rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd." +
-                                          std::to_string(lanes * 32)),
-                   ValueRange{part, xs, ws})
+      if (lanes >= 4) {
+        std::string name =
+            isa == DotProductISA::I8MM
+                ? "llvm.aarch64.neon.usdot.v4i32.v16i8"
+                : "llvm.x86.avx512.vpdpbusd." + std::to_string(lanes * 32);
+        part = LLVM::CallIntrinsicOp::create(rewriter, loc, part.getType(),
+                                             rewriter.getStringAttr(name),
+                                             ValueRange{part, xs, ws})
                    .getResult(0);
+      }
       else
         part = portableDot(rewriter, loc, part, xs, ws);
       result = lanes == n ? part
@@ -123,7 +130,7 @@ struct LowerDotProductsPass
     if (!isa) {
       getOperation().emitError()
           << "qopt-lower-dot-products: unknown dot-product '" << dotProduct
-          << "' (expected 'none' or 'avx512vnni')";
+          << "' (expected 'none', 'avx512vnni' or 'i8mm')";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());

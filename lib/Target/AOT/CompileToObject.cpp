@@ -184,7 +184,9 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
   // (checkFeatures aborts on names the target does not know.)
   lowerOptions.dotProduct = chooseDotProduct([&](llvm::StringRef f) {
-    return triple.isX86() && sti->checkFeatures("+" + f.str());
+    bool known = triple.isX86() ? f.starts_with("avx")
+                                : triple.isAArch64() && f == "i8mm";
+    return known && sti->checkFeatures("+" + f.str());
   });
   buildLowerToLLVMPipeline(pm, lowerOptions);
   if (mlir::failed(pm.run(module)))

@@ -1,5 +1,6 @@
 // RUN: qopt %s --split-input-file --pass-pipeline="builtin.module(func.func(qopt-lower-dot-products{dot-product=avx512vnni}))" | FileCheck %s --check-prefix=VNNI
 // RUN: qopt %s --split-input-file --pass-pipeline="builtin.module(func.func(qopt-lower-dot-products))" | FileCheck %s --check-prefix=NONE
+// RUN: qopt %s --split-input-file --pass-pipeline="builtin.module(func.func(qopt-lower-dot-products{dot-product=i8mm}))" | FileCheck %s --check-prefix=I8MM
 // RUN: not qopt %s --split-input-file --pass-pipeline="builtin.module(func.func(qopt-lower-dot-products{dot-product=sse2}))" 2>&1 | FileCheck %s --check-prefix=ERR
 
 // 32 lanes: two 512-bit vpdpbusd on lanes [0, 16) and [16, 32), each taking
@@ -27,6 +28,10 @@
 // NONE-COUNT-4: arith.muli
 // NONE-NOT: llvm.call_intrinsic
 // NONE-NOT: qnn.dot4_u8s8
+// AArch64 usdot works on 4 lanes: eight calls.
+// I8MM-LABEL: func @lanes32
+// I8MM-COUNT-8: llvm.call_intrinsic "llvm.aarch64.neon.usdot.v4i32.v16i8"({{.*}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
+// I8MM-NOT: qnn.dot4_u8s8
 func.func @lanes32(%acc: vector<32xi32>, %x: vector<128xi8>, %w: vector<128xi8>) -> vector<32xi32> {
   %r = qnn.dot4_u8s8 %acc, %x, %w : vector<128xi8> -> vector<32xi32>
   return %r : vector<32xi32>
@@ -49,4 +54,4 @@ func.func @lanes14(%acc: vector<14xi32>, %x: vector<56xi8>, %w: vector<56xi8>) -
   return %r : vector<14xi32>
 }
 
-// ERR: unknown dot-product 'sse2' (expected 'none' or 'avx512vnni')
+// ERR: unknown dot-product 'sse2' (expected 'none', 'avx512vnni' or 'i8mm')
