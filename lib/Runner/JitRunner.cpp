@@ -80,7 +80,7 @@ qopt::CompiledModel::~CompiledModel() = default;
 
 Expected<std::unique_ptr<qopt::CompiledModel>>
 qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
-                             bool vectorize) {
+                             bool vectorize, StringRef dotProduct) {
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func || func.isExternal())
     return err("no function '" + entry + "' to run in the module (choose one "
@@ -127,8 +127,10 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   LowerToLLVMOptions options;
   options.vectorize = vectorize;
   llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
-  options.dotProduct = chooseDotProduct(
-      [&](StringRef f) { return hostFeatures.lookup(f); });
+  options.dotProduct =
+      dotProduct.empty()
+          ? chooseDotProduct([&](StringRef f) { return hostFeatures.lookup(f); })
+          : dotProduct.str();
   buildLowerToLLVMPipeline(pm, options);
   if (failed(pm.run(*lowered)))
     return err("lowering to LLVM failed (see the diagnostics above)");

@@ -59,6 +59,11 @@ static cl::opt<bool> vectorize("vectorize",
                                cl::desc("Tile and vectorize (default on; "
                                         "--vectorize=false for scalar loops)"),
                                cl::init(true), cl::cat(toolOptions));
+static cl::opt<std::string> dotProduct(
+    "dot-product",
+    cl::desc("8-bit dot-product instructions: none (portable code), "
+             "avx512vnni or i8mm; default: the host's best"),
+    cl::init(""), cl::cat(toolOptions));
 static cl::opt<bool>
     calibrateMode("calibrate",
                   cl::desc("Collect the statistics of the module's "
@@ -222,7 +227,12 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  auto model = qopt::CompiledModel::compile(*module, entry, vectorize);
+  if (!dotProduct.empty() && dotProduct != "none" &&
+      dotProduct != "avx512vnni" && dotProduct != "i8mm")
+    return fail("--dot-product must be none, avx512vnni or i8mm, got '" +
+                dotProduct + "'");
+  auto model =
+      qopt::CompiledModel::compile(*module, entry, vectorize, dotProduct);
   if (!model)
     return fail(toString(model.takeError()));
 

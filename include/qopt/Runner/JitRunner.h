@@ -35,9 +35,12 @@ public:
   ~CompiledModel();
 
   /// Lowers a clone of `module` and JIT-compiles `entry`. Diagnostics go to
-  /// the module's context; the error says which step failed.
+  /// the module's context; the error says which step failed. `dotProduct`
+  /// selects the 8-bit dot-product instructions (see qopt-lower-to-llvm);
+  /// empty: the host's best.
   static llvm::Expected<std::unique_ptr<CompiledModel>>
-  compile(mlir::ModuleOp module, llvm::StringRef entry, bool vectorize = true);
+  compile(mlir::ModuleOp module, llvm::StringRef entry, bool vectorize = true,
+          llvm::StringRef dotProduct = "");
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }

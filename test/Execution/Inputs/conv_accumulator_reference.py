@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Writes quantized convolutions whose result is the raw i32 accumulator
+(unit scales, as ONNX ConvInteger), their inputs, and the accumulators
+computed here in int64 from the definition
+
+  acc[n, f, y, x] = bias[f] + sum_{c, ky, kx} (q[n, c, y*s + ky*d - pt, x*s + kx*d - pl] - zx) * w[f, c, ky, kx]
+
+with padding at the zero point. Shapes are chosen to hit the dot-product
+layout's edge cases: 6 input channels (not a multiple of 4), 20 output
+channels (16 + 4 lanes), stride 2, dilation 2, asymmetric padding; a signed
+and an unsigned input type, and a depthwise case.
+
+  conv_accumulator_reference.py OUTDIR
+"""
+import os
+import sys
+
+import numpy as np
+
+out = sys.argv[1]
+rng = np.random.default_rng(3)
+
+
+def dense(a):
+    return "dense<" + np.array2string(a, separator=", ", threshold=10**9,
+                                      max_line_width=10**9) + ">"
+
+
+def reference(q, zx, w, bias, s, d, pads, group):
+    n, c, h, wd = q.shape
+    f, cpg, kh, kw = w.shape
+    pt, pl, pb, pr = pads
+    xp = np.full((n, c, h + pt + pb, wd + pl + pr), zx, np.int64)
+    xp[:, :, pt:pt + h, pl:pl + wd] = q
+    oh = (h + pt + pb - d * (kh - 1) - 1) // s + 1
+    ow = (wd + pl + pr - d * (kw - 1) - 1) // s + 1
+    acc = np.zeros((n, f, oh, ow), np.int64) + bias[None, :, None, None]
+    fpg = f // group
+    for o in range(f):
+        g = o // fpg
+        for ci in range(cpg):
+            for ky in range(kh):
+                for kx in range(kw):
+                    patch = xp[:, g * cpg + ci, ky * d: ky * d + s * (oh - 1) + 1: s,
+                               kx * d: kx * d + s * (ow - 1) + 1: s]
+                    acc[:, o] += (patch - zx) * int(w[o, ci, ky, kx])
+    return acc
+
+
+def case(name, storage, zx, c, f, group, s, d, pads):
+    lo, hi = (0, 255) if storage == "u8" else (-128, 127)
+    q = rng.integers(lo, hi + 1, (2, c, 9, 9))
+    w = rng.integers(-127, 128, (f, c // group, 3, 3)).astype(np.int8)
+    bias = rng.integers(-5000, 5000, f)
+    acc = reference(q, zx, w, bias, s, d, pads, group)
+    qx = f"!quant.uniform<{storage}:f32, 1.0:{zx}>"
+    qw = "!quant.uniform<i8<-127:127>:f32, 1.0>"
+    qb = "!quant.uniform<i32:f32, 1.0>"
+    qy = "!quant.uniform<i32:f32, 1.0>"
+    xs, ws = f"2x{c}x9x9", f"{f}x{c // group}x3x3"
+    ys = "x".join(map(str, acc.shape))
+    with open(os.path.join(out, f"{name}.mlir"), "w") as fh:
+        fh.write(f"""func.func @main(%x: tensor<{xs}xf32>) -> tensor<{ys}xf32> {{
+  %q = qnn.quantize %x : (tensor<{xs}xf32>) -> tensor<{xs}x{qx}>
+  %w = qnn.qconst {dense(w)} : tensor<{ws}xi8> -> tensor<{ws}x{qw}>
+  %b = qnn.qconst {dense(bias.astype(np.int32))} : tensor<{f}xi32> -> tensor<{f}x{qb}>
+  %y = qnn.conv2d %q, %w, %b {{group = {group} : i64, strides = array<i64: {s}, {s}>, dilations = array<i64: {d}, {d}>, pads = array<i64: {", ".join(map(str, pads))}>}} : (tensor<{xs}x{qx}>, tensor<{ws}x{qw}>, tensor<{f}x{qb}>) -> tensor<{ys}x{qy}>
+  %r = qnn.dequantize %y : (tensor<{ys}x{qy}>) -> tensor<{ys}xf32>
+  return %r : tensor<{ys}xf32>
+}}
+""")
+    # quantize(x) = round(x / 1) + zx = q for x = q - zx.
+    np.save(os.path.join(out, f"{name}_x.npy"), (q - zx).astype(np.float32))
+    np.save(os.path.join(out, f"{name}_expected.npy"), acc.astype(np.float32))
+
+
+case("dense_s8", "i8", -3, 6, 20, 1, 2, 2, [1, 2, 2, 1])
+case("dense_u8", "u8", 131, 6, 20, 1, 1, 1, [1, 1, 1, 1])
+case("depthwise_u8", "u8", 7, 8, 8, 8, 2, 1, [0, 1, 1, 0])
