@@ -226,6 +226,12 @@ struct TileAndVectorizePass
     SmallVector<int64_t> par = {1, 1, t.ow, t.ch};
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(ctx, par));
+    // Dot-product convolutions loop over channel blocks outside the pixels:
+    // a block's weights ([C/4, ch, 4] bytes) stay in L1 across the whole
+    // output map instead of cycling all weights per output tile (4-8% on
+    // mobilenet_v2 224, neutral at 32x32 batch 64).
+    if (t.dotProduct)
+      tiling.setInterchange({0, 3, 1, 2});
     scf::SCFTileAndFuseOptions options;
     options.setTilingOptions(tiling);
     // Fuse the convolution and its accumulator initialisation (fill or
