@@ -199,3 +199,26 @@ save(single("Shape", 13, [f("x", ["N", 3])], [v("y", T.INT64, [2])]),
      "err_shape_dynamic.onnx")
 save(single("GlobalAveragePool", 13, [f("x", [1, 2, 8])], [f("y", [1, 2, 1])]),
      "err_gap_rank.onnx")
+p = helper.make_node("Pad", ["x", "p", "cv"], ["y"], name="the_node")
+save(helper.make_model(helper.make_graph(
+    [p], "g", [f("x", [1, 4]), f("cv", [])], [f("y", [1, 6])], [i64("p", [0, 1, 0, 1])]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_pad_value_runtime.onnx")
+save(single("Pad", 9, [f("x", [1, 4])], [f("y", [1, 4])]), "err_pad_no_pads_op9.onnx")
+save(single("ConvInteger", 13, [f("x", [1, 1, 4, 4])], [v("y", T.INT32, [1, 1, 4, 4])],
+            [numpy_helper.from_array(np.ones((1, 1, 1, 1), np.int8), "w")]),
+     "err_convinteger_float.onnx")
+c = helper.make_node("ConvInteger", ["x", "w", "zx"], ["y"], name="the_node")
+save(helper.make_model(helper.make_graph(
+    [c], "g", [v("x", T.UINT8, [1, 1, 4, 4]), v("zx", T.UINT8, [])],
+    [v("y", T.INT32, [1, 1, 4, 4])],
+    [numpy_helper.from_array(np.ones((1, 1, 1, 1), np.int8), "w")]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_convinteger_zp_runtime.onnx")
+u8 = lambda n, a: numpy_helper.from_array(np.array(a, np.uint8), n)
+qc = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz"], ["y"],
+                      name="the_node")
+save(helper.make_model(helper.make_graph(
+    [qc], "g", [v("x", T.UINT8, [1, 2, 4, 4])], [v("y", T.UINT8, [1, 1, 4, 4])],
+    [ft("xs", [0.1, 0.2]), u8("xz", [0, 0]),
+     numpy_helper.from_array(np.ones((1, 2, 1, 1), np.uint8), "w"), ft("ws", 0.1),
+     u8("wz", 0), ft("ys", 0.1), u8("yz", 0)]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_qlinearconv_per_channel_x.onnx")
