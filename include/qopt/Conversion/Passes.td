@@ -159,7 +159,7 @@ def FuseElementwisePass
 
 def LowerDotProductsPass
     : Pass<"qopt-lower-dot-products", "::mlir::func::FuncOp"> {
-  let summary = "Lower qnn.dot4_u8s8 to the target's dot-product instructions";
+  let summary = "Lower qnn.dot4_u8s8 and qnn.dot2_s16s16 to the target's dot-product instructions";
   let description = [{
     Runs after bufferization (LLVM intrinsic calls have no declared memory
     effects, which buffer deallocation rejects). With

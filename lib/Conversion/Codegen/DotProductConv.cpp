@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::qnn;
@@ -31,16 +32,21 @@ LogicalResult qnn::vectorizeDotProductConvTile(RewriterBase &rewriter,
                                                linalg::GenericOp op) {
   if (!isDotProductConv(op) || op.hasDynamicShape())
     return failure();
+  // Groups of g = 32 / element bits: 4 bytes (u8 x s8) or 2 i16 (s16 x s16).
+  Value x = op.getDpsInputOperand(0)->get();
+  Type elt = getElementTypeOrSelf(x.getType());
+  if (!elt.isInteger(8) && !elt.isInteger(16))
+    return failure();
+  int64_t g = 32 / elt.getIntOrFloatBitWidth();
   SmallVector<int64_t> r = op.getStaticLoopRanges();
   if (r[0] != 1 || r[1] != 1 || r[4] != 1 || r[5] != 1 || r[6] != 1 ||
-      r[7] != 4)
+      r[7] != g)
     return failure();
   int64_t ow = r[2], f = r[3];
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  Value x = op.getDpsInputOperand(0)->get();
+  Type i32 = b.getI32Type();
   Value w = op.getDpsInputOperand(1)->get();
   Value acc = op.getDpsInitOperand(0)->get();
   AffineMap xMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
@@ -51,17 +57,17 @@ LogicalResult qnn::vectorizeDotProductConvTile(RewriterBase &rewriter,
     unsigned srcRank = cast<ShapedType>(source.getType()).getRank();
     return AffineMap::getMinorIdentityMap(srcRank, rank, b.getContext());
   };
-  Value zero8 = arith::ConstantOp::create(b, loc, i8, b.getIntegerAttr(i8, 0));
+  Value zeroX = arith::ConstantOp::create(b, loc, elt, b.getIntegerAttr(elt, 0));
   Value zero32 =
       arith::ConstantOp::create(b, loc, i32, b.getIntegerAttr(i32, 0));
 
-  // Weights of the tile: F channels x 4, flattened.
+  // Weights of the tile: F channels x g, flattened.
   SmallVector<Value> zeros5(5, index(0));
   Value wTile = vector::TransferReadOp::create(
-      b, loc, VectorType::get({f, 4}, i8), w, zeros5, zero8, minor(w, 2),
+      b, loc, VectorType::get({f, g}, elt), w, zeros5, zeroX, minor(w, 2),
       ArrayRef<bool>{true, true});
   Value wFlat = vector::ShapeCastOp::create(
-      b, loc, VectorType::get({f * 4}, i8), wTile);
+      b, loc, VectorType::get({f * g}, elt), wTile);
   // All OW x F accumulators are read as one vector and written as one, so
   // that the pair is hoisted out of the reduction loops (accumulators stay in
   // registers) and the epilogue's read of the tile forwards from the write.
@@ -78,18 +84,20 @@ LogicalResult qnn::vectorizeDotProductConvTile(RewriterBase &rewriter,
     for (int64_t v : xMap.compose(point))
       xIdx.push_back(index(v));
     Value xGroup = vector::TransferReadOp::create(
-        b, loc, VectorType::get({4}, i8), x, xIdx, zero8, minor(x, 1),
+        b, loc, VectorType::get({g}, elt), x, xIdx, zeroX, minor(x, 1),
         ArrayRef<bool>{true});
-    // The four activations as one i32, broadcast to every channel.
+    // The g activations as one i32, broadcast to every channel.
     Value packed = vector::BitCastOp::create(
         b, loc, VectorType::get({1}, i32), xGroup);
     Value bcast = vector::BroadcastOp::create(
         b, loc, VectorType::get({f}, i32),
         vector::ExtractOp::create(b, loc, packed, int64_t(0)));
     Value xBytes = vector::BitCastOp::create(
-        b, loc, VectorType::get({f * 4}, i8), bcast);
+        b, loc, VectorType::get({f * g}, elt), bcast);
     Value row = vector::ExtractOp::create(b, loc, accs, col);
-    rows.push_back(Dot4U8S8Op::create(b, loc, row, xBytes, wFlat));
+    rows.push_back(g == 4 ? Value(Dot4U8S8Op::create(b, loc, row, xBytes, wFlat))
+                          : Value(Dot2S16S16Op::create(b, loc, row, xBytes,
+                                                       wFlat)));
   }
   // Rows joined by concatenating shuffles: a chain of vector.insert would be
   // canonicalized into per-element vector.from_elements.

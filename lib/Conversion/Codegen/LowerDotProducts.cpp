@@ -34,26 +34,29 @@ std::optional<DotProductISA> qnn::parseDotProductISA(StringRef name) {
 
 namespace {
 
-/// Lanes [offset, offset + lanes) of `x` / `w` (4 bytes per lane).
-Value bytesOf(OpBuilder &b, Location loc, Value v, int64_t offset,
-              int64_t lanes) {
-  if (offset == 0 && lanes * 4 == cast<VectorType>(v.getType()).getNumElements())
+/// Lanes [offset, offset + lanes) of `x` / `w` (`g` values per lane).
+Value groupsOf(OpBuilder &b, Location loc, Value v, int64_t offset,
+               int64_t lanes, int64_t g) {
+  if (offset == 0 && lanes * g == cast<VectorType>(v.getType()).getNumElements())
     return v;
   return vector::ExtractStridedSliceOp::create(
-      b, loc, v, ArrayRef<int64_t>{offset * 4}, ArrayRef<int64_t>{lanes * 4},
+      b, loc, v, ArrayRef<int64_t>{offset * g}, ArrayRef<int64_t>{lanes * g},
       ArrayRef<int64_t>{1});
 }
 
-/// acc + sum_k zext(x[4i+k]) * sext(w[4i+k]) with widening multiplies.
-Value portableDot(OpBuilder &b, Location loc, Value acc, Value x, Value w) {
+/// acc + sum_{k<g} ext(x[g*i+k]) * sext(w[g*i+k]) with widening multiplies
+/// (x zero-extended when `unsignedX`).
+Value portableDot(OpBuilder &b, Location loc, Value acc, Value x, Value w,
+                  int64_t g, bool unsignedX) {
   auto accType = cast<VectorType>(acc.getType());
   int64_t lanes = accType.getNumElements();
-  for (int64_t k = 0; k < 4; ++k) {
+  for (int64_t k = 0; k < g; ++k) {
     SmallVector<int64_t> mask;
     for (int64_t i = 0; i < lanes; ++i)
-      mask.push_back(i * 4 + k);
-    Value xk = arith::ExtUIOp::create(
-        b, loc, accType, vector::ShuffleOp::create(b, loc, x, x, mask));
+      mask.push_back(i * g + k);
+    Value xs = vector::ShuffleOp::create(b, loc, x, x, mask);
+    Value xk = unsignedX ? Value(arith::ExtUIOp::create(b, loc, accType, xs))
+                         : Value(arith::ExtSIOp::create(b, loc, accType, xs));
     Value wk = arith::ExtSIOp::create(
         b, loc, accType, vector::ShuffleOp::create(b, loc, w, w, mask));
     acc = arith::AddIOp::create(b, loc, acc,
@@ -72,7 +75,7 @@ struct LowerDot4U8S8 : OpRewritePattern<Dot4U8S8Op> {
     Value acc = op.getAcc(), x = op.getX(), w = op.getW();
     int64_t n = op.getAcc().getType().getNumElements();
     if (isa == DotProductISA::None) {
-      rewriter.replaceOp(op, portableDot(rewriter, loc, acc, x, w));
+      rewriter.replaceOp(op, portableDot(rewriter, loc, acc, x, w, 4, true));
       return success();
     }
     // Widest instruction first (vpdpbusd: 16, 8, 4 lanes; usdot: 4); a
@@ -94,8 +97,8 @@ struct LowerDot4U8S8 : OpRewritePattern<Dot4U8S8Op> {
                                     ArrayRef<int64_t>{off},
                                     ArrayRef<int64_t>{lanes},
                                     ArrayRef<int64_t>{1}));
-      Value xs = bytesOf(rewriter, loc, x, off, lanes);
-      Value ws = bytesOf(rewriter, loc, w, off, lanes);
+      Value xs = groupsOf(rewriter, loc, x, off, lanes, 4);
+      Value ws = groupsOf(rewriter, loc, w, off, lanes, 4);
       if (lanes >= 4) {
         std::string name =
             isa == DotProductISA::I8MM
@@ -107,7 +110,60 @@ struct LowerDot4U8S8 : OpRewritePattern<Dot4U8S8Op> {
                    .getResult(0);
       }
       else
-        part = portableDot(rewriter, loc, part, xs, ws);
+        part = portableDot(rewriter, loc, part, xs, ws, 4, true);
+      result = lanes == n ? part
+                          : Value(vector::InsertStridedSliceOp::create(
+                                rewriter, loc, part, result,
+                                ArrayRef<int64_t>{off}, ArrayRef<int64_t>{1}));
+      off += lanes;
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  DotProductISA isa;
+};
+
+/// qnn.dot2_s16s16: vpdpwssd on 16-, 8- and 4-lane pieces with
+/// avx512vnni; portable widening multiply-adds otherwise.
+struct LowerDot2S16S16 : OpRewritePattern<Dot2S16S16Op> {
+  LowerDot2S16S16(MLIRContext *ctx, DotProductISA isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+
+  LogicalResult matchAndRewrite(Dot2S16S16Op op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value acc = op.getAcc(), x = op.getX(), w = op.getW();
+    int64_t n = op.getAcc().getType().getNumElements();
+    if (isa != DotProductISA::AVX512VNNI) {
+      rewriter.replaceOp(op, portableDot(rewriter, loc, acc, x, w, 2, false));
+      return success();
+    }
+    Value result = acc;
+    for (int64_t off = 0; off < n;) {
+      int64_t lanes = n - off;
+      for (int64_t l : {16, 8, 4})
+        if (l <= n - off) {
+          lanes = l;
+          break;
+        }
+      Value part = lanes == n ? acc
+                              : Value(vector::ExtractStridedSliceOp::create(
+                                    rewriter, loc, acc,
+                                    ArrayRef<int64_t>{off},
+                                    ArrayRef<int64_t>{lanes},
+                                    ArrayRef<int64_t>{1}));
+      Value xs = groupsOf(rewriter, loc, x, off, lanes, 2);
+      Value ws = groupsOf(rewriter, loc, w, off, lanes, 2);
+      if (lanes >= 4)
+        part = LLVM::CallIntrinsicOp::create(
+                   rewriter, loc, part.getType(),
+                   rewriter.getStringAttr("llvm.x86.avx512.vpdpwssd." +
+                                          std::to_string(lanes * 32)),
+                   ValueRange{part, xs, ws})
+                   .getResult(0);
+      else
+        part = portableDot(rewriter, loc, part, xs, ws, 2, false);
       result = lanes == n ? part
                           : Value(vector::InsertStridedSliceOp::create(
                                 rewriter, loc, part, result,
@@ -143,5 +199,5 @@ struct LowerDotProductsPass
 
 void qnn::populateLowerDotProductPatterns(RewritePatternSet &patterns,
                                           DotProductISA isa) {
-  patterns.add<LowerDot4U8S8>(patterns.getContext(), isa);
+  patterns.add<LowerDot4U8S8, LowerDot2S16S16>(patterns.getContext(), isa);
 }

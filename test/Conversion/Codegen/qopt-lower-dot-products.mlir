@@ -54,4 +54,21 @@ func.func @lanes14(%acc: vector<14xi32>, %x: vector<56xi8>, %w: vector<56xi8>) -
   return %r : vector<14xi32>
 }
 
+// -----
+
+// Pairs of i16: vpdpwssd on 16 lanes with avx512vnni; portable code (both
+// halves sign-extended) otherwise.
+// VNNI-LABEL: func @dot2
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpwssd.512"(%arg0, %arg1, %arg2) : (vector<16xi32>, vector<32xi16>, vector<32xi16>) -> vector<16xi32>
+// NONE-LABEL: func @dot2
+// NONE: %[[X0:.*]] = vector.shuffle %arg1, %arg1 [0, 2, {{.*}}, 30]
+// NONE: arith.extsi %[[X0]] : vector<16xi16> to vector<16xi32>
+// NONE-COUNT-2: arith.muli
+// I8MM-LABEL: func @dot2
+// I8MM-NOT: llvm.call_intrinsic
+func.func @dot2(%acc: vector<16xi32>, %x: vector<32xi16>, %w: vector<32xi16>) -> vector<16xi32> {
+  %r = qnn.dot2_s16s16 %acc, %x, %w : vector<32xi16> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+
 // ERR: unknown dot-product 'sse2' (expected 'none', 'avx512vnni' or 'i8mm')

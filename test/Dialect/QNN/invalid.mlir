@@ -805,3 +805,11 @@ func.func @dynamic_quantize_f16(%x: tensor<4xf16>) {
   %q, %s = qnn.dynamic_quantize %x : (tensor<4xf16>) -> (tensor<4x!quant.uniform<i8<-127:127>:f16, 1.0>>, tensor<f32>)
   return
 }
+
+// -----
+
+func.func @dot2_lanes(%acc: vector<16xi32>, %x: vector<16xi16>) {
+  // expected-error @+1 {{needs 2 i16 values per accumulator lane: 16 values for 16 lanes}}
+  %r = qnn.dot2_s16s16 %acc, %x, %x : vector<16xi16> -> vector<16xi32>
+  return
+}

@@ -196,3 +196,12 @@ func.func @dynamic_quantize(%x: tensor<?x8xf32>) -> tensor<f32> {
   %q, %s = qnn.dynamic_quantize %x : (tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
   return %s : tensor<f32>
 }
+
+// -----
+
+// CHECK-LABEL: func @dot2_s16s16
+// CHECK: qnn.dot2_s16s16 %arg0, %arg1, %arg2 : vector<32xi16> -> vector<16xi32>
+func.func @dot2_s16s16(%acc: vector<16xi32>, %x: vector<32xi16>, %w: vector<32xi16>) -> vector<16xi32> {
+  %r = qnn.dot2_s16s16 %acc, %x, %w : vector<32xi16> -> vector<16xi32>
+  return %r : vector<16xi32>
+}

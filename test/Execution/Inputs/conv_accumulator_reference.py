@@ -48,7 +48,7 @@ def reference(q, zx, w, bias, s, d, pads, group):
 
 
 def case(name, storage, zx, c, f, group, s, d, pads):
-    lo, hi = (0, 255) if storage == "u8" else (-128, 127)
+    lo, hi = {"u8": (0, 255), "i8": (-128, 127), "i16": (-32768, 32767)}[storage]
     q = rng.integers(lo, hi + 1, (2, c, 9, 9))
     w = rng.integers(-127, 128, (f, c // group, 3, 3)).astype(np.int8)
     bias = rng.integers(-5000, 5000, f)
@@ -77,3 +77,5 @@ def case(name, storage, zx, c, f, group, s, d, pads):
 case("dense_s8", "i8", -3, 6, 20, 1, 2, 2, [1, 2, 2, 1])
 case("dense_u8", "u8", 131, 6, 20, 1, 1, 1, [1, 1, 1, 1])
 case("depthwise_u8", "u8", 7, 8, 8, 8, 2, 1, [0, 1, 1, 0])
+case("dense_s16", "i16", 0, 5, 20, 1, 2, 2, [1, 2, 2, 1])
+case("dense_s16_zp", "i16", -300, 6, 12, 1, 1, 1, [1, 1, 1, 1])

@@ -910,5 +910,16 @@ LogicalResult Dot4U8S8Op::verify() {
   return success();
 }
 
+LogicalResult Dot2S16S16Op::verify() {
+  if (getAcc().getType().isScalable() || getX().getType().isScalable())
+    return emitOpError("needs fixed-length vectors");
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t halves = getX().getType().getNumElements();
+  if (halves != 2 * lanes)
+    return emitOpError("needs 2 i16 values per accumulator lane: ")
+           << halves << " values for " << lanes << " lanes";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "qopt/Dialect/QNN/IR/QNNOps.cpp.inc"

@@ -299,26 +299,26 @@ SmallVector<double> accScales(const QParams &x, const QParams &w,
   return s;
 }
 
-/// A dense convolution in the dot-product layout: unsigned 8-bit NHWC
-/// activations (channels zero-padded to a multiple of four) read in groups
-/// of four channels, times signed 8-bit weights [KH, KW, C/4, F, 4],
-/// accumulated in i32:
-///   acc[n, oh, ow, f] += zext(x[n, oh*s+kh*d, ow*s+kw*d, 4*c4 + k])
-///                        * sext(w[kh, kw, c4, f, k])
-/// Four adjacent u8 x s8 products summed into one i32 lane is what x86 VNNI
-/// (vpdpbusd) and AArch64 (usdot) compute; qopt-tile-and-vectorize
-/// recognises the op by its `qopt.dot_product_conv` attribute. The attribute
-/// also keeps elementwise fusion from pulling the NHWC permutation into the
-/// reduction (see qopt-fuse-elementwise).
+/// A dense convolution in the dot-product layout: NHWC activations
+/// (channels zero-padded to a multiple of `g`) read in groups of `g`
+/// channels, times weights packed [KH, KW, C/g, F, g], accumulated in i32:
+///   acc[n, oh, ow, f] += x[n, oh*s+kh*d, ow*s+kw*d, g*cg + k]
+///                        * w[kh, kw, cg, f, k]
+/// g = 4 for unsigned 8-bit activations times signed 8-bit weights (x86
+/// VNNI vpdpbusd, AArch64 usdot); g = 2 for signed 16-bit activations times
+/// 16-bit weights (vpdpwssd). qopt-tile-and-vectorize recognises the op by
+/// its `qopt.dot_product_conv` attribute, which also keeps elementwise
+/// fusion from pulling the NHWC permutation into the reduction (see
+/// qopt-fuse-elementwise).
 Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
-                    ArrayRef<int64_t> s, ArrayRef<int64_t> d) {
+                    ArrayRef<int64_t> s, ArrayRef<int64_t> d, int64_t g) {
   auto xt = cast<RankedTensorType>(x.getType());
-  int64_t c = xt.getDimSize(3), c4 = (c + 3) / 4;
-  if (c % 4) {
+  int64_t c = xt.getDimSize(3), cg = (c + g - 1) / g;
+  if (c % g) {
     SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)), high = low;
-    high[3] = b.getIndexAttr(c4 * 4 - c);
+    high[3] = b.getIndexAttr(cg * g - c);
     SmallVector<int64_t> shape(xt.getShape());
-    shape[3] = c4 * 4;
+    shape[3] = cg * g;
     x = tensor::PadOp::create(
         b, loc, RankedTensorType::get(shape, xt.getElementType()), x, low,
         high, intConst(b, loc, xt.getElementType(), 0));
@@ -328,17 +328,19 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
   bindDims(ctx, n, oh, ow, f, kh, kw, ci, k);
   SmallVector<AffineMap> maps = {
       AffineMap::get(
-          8, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], ci * 4 + k},
+          8, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], ci * g + k},
           ctx),
       AffineMap::get(8, 0, {kh, kw, ci, f, k}, ctx),
       AffineMap::get(8, 0, {n, oh, ow, f}, ctx)};
   SmallVector<IteratorType> iters(4, IteratorType::parallel);
   iters.append(4, IteratorType::reduction);
+  bool unsignedX = g == 4;
   auto conv = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init},
-      maps, iters, [](OpBuilder &nb, Location l, ValueRange a) {
+      maps, iters, [&](OpBuilder &nb, Location l, ValueRange a) {
         Type i32 = nb.getI32Type();
-        Value xv = arith::ExtUIOp::create(nb, l, i32, a[0]);
+        Value xv = unsignedX ? Value(arith::ExtUIOp::create(nb, l, i32, a[0]))
+                             : Value(arith::ExtSIOp::create(nb, l, i32, a[0]));
         Value wv = arith::ExtSIOp::create(nb, l, i32, a[1]);
         Value p = arith::MulIOp::create(nb, l, xv, wv);
         linalg::YieldOp::create(nb, l,
@@ -354,8 +356,10 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
 /// w' is computed at compile time, and so is zx * sum w' per output channel,
 /// which joins the bias in the accumulator's initial value.
 ///
-/// Dense convolutions whose w' fits in i8 use the dot-product layout (see
-/// createDotConv). The others lower to the named NHWC ops (as float
+/// Dense convolutions use the dot-product layout (see createDotConv) with
+/// 8-bit activations when w' fits in i8 (signed activations become unsigned,
+/// x + 128, zx + 128), and with signed 16-bit activations (w' in i16). The
+/// others lower to the named NHWC ops (as float
 /// convolutions do in convert-qnn-to-linalg) with w' in i8 or i16; unsigned
 /// activations are then mapped to signed ones by flipping the sign bit
 /// (x - 128, zx - 128) while permuting to NHWC, because the named ops
@@ -392,16 +396,19 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
     sums[ch] += v;
     fitsI8 &= v >= -128 && v <= 127;
   }
-  // The dot-product layout multiplies bytes: 8-bit activations only (16-bit
-  // ones take the named op, which sign-extends i16).
-  bool dot = !depthwise && fitsI8 && xp.width == 8;
-  Type wElt = fitsI8 ? i8 : rewriter.getI16Type();
-  unsigned wBits = fitsI8 ? 8 : 16;
+  // Dot-product layout: groups of 4 channels for 8-bit activations (u8 x
+  // s8, so w' must fit i8), of 2 for signed 16-bit ones (s16 x s16).
+  int64_t g = xp.width == 8 ? 4 : 2;
+  bool dot = !depthwise && ((xp.width == 8 && fitsI8) ||
+                            (xp.width == 16 && xp.isSigned));
+  bool wide = !fitsI8 || (dot && g == 2);
+  Type wElt = wide ? rewriter.getI16Type() : i8;
+  unsigned wBits = wide ? 16 : 8;
   // [F, C, KH, KW] -> [KH, KW, C, F] (dense), [KH, KW, C] (depthwise) or
-  // [KH, KW, C/4, F, 4] (dot-product layout, C padded with zeros).
-  int64_t c4 = (cpg + 3) / 4;
+  // [KH, KW, C/g, F, g] (dot-product layout, C padded with zeros).
+  int64_t cg = (cpg + g - 1) / g;
   SmallVector<int64_t> wShape =
-      dot ? SmallVector<int64_t>{kh, kw, c4, f, 4}
+      dot ? SmallVector<int64_t>{kh, kw, cg, f, g}
       : depthwise ? SmallVector<int64_t>{kh, kw, f}
                   : SmallVector<int64_t>{kh, kw, cpg, f};
   SmallVector<APInt> wPacked(ShapedType::getNumElements(wShape),
@@ -412,7 +419,7 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
         for (int64_t x = 0; x < kw; ++x) {
           int64_t src = ((o * cpg + ci) * kh + y) * kw + x;
           int64_t dst =
-              dot ? (((y * kw + x) * c4 + ci / 4) * f + o) * 4 + ci % 4
+              dot ? (((y * kw + x) * cg + ci / g) * f + o) * g + ci % g
               : depthwise ? (y * kw + x) * f + o
                           : ((y * kw + x) * cpg + ci) * f + o;
           wPacked[dst] = APInt(wBits, wv[src], /*isSigned=*/true);
@@ -421,12 +428,14 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
       rewriter, loc,
       DenseElementsAttr::get(RankedTensorType::get(wShape, wElt), wPacked));
 
-  // Activations: NCHW -> NHWC; signed -> unsigned for the dot-product
+  // Activations: NCHW -> NHWC; signed 8-bit -> unsigned for the dot-product
   // layout, unsigned -> signed for the named ops.
   int64_t zx = xp.zps[0];
-  bool flip = dot ? xp.isSigned : !xp.isSigned;
+  bool toUnsigned = dot && g == 4 && xp.isSigned;
+  bool toSigned = !dot && !xp.isSigned;
+  bool flip = toUnsigned || toSigned;
   if (flip)
-    zx += dot ? 128 : -128;
+    zx += toUnsigned ? 128 : -128;
   Value x = createPermutation(
       rewriter, loc, input, {0, 2, 3, 1},
       [&](OpBuilder &b, Location l, Value v) -> Value {
@@ -471,7 +480,7 @@ Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
           .getResult(0);
   if (dot)
     return createDotConv(rewriter, loc, x, w, init, op.getStrides(),
-                         op.getDilations());
+                         op.getDilations(), g);
   return createConvNHWC(rewriter, loc, x, w, init, op.getStrides(),
                         op.getDilations(), depthwise);
 }

@@ -233,14 +233,19 @@ func.func @add16(%a: tensor<4x!q16a>, %b: tensor<4x!q16b>) -> tensor<4x!q16y> {
 
 // -----
 
-// A dense conv with 16-bit activations takes the named op (the dot-product
-// layout multiplies bytes).
+// A dense conv with signed 16-bit activations takes the dot-product layout
+// in pairs of channels: weights as i16 [KH, KW, C/2, F, 2], s16 x s16
+// products (both sign-extended), no sign flip.
 !qx = !quant.uniform<i16:f32, 0.001>
 !qw = !quant.uniform<i8<-127:127>:f32, 0.25>
 !qy = !quant.uniform<i16:f32, 0.01>
+// CHECK-DAG: #[[$X16:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d4, d2 + d5, d6 * 2 + d7)>
 // CHECK-LABEL: func @conv16
-// CHECK-NOT: qopt.dot_product_conv
-// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x4x8xi16>, tensor<1x1x8x2xi8>)
+// CHECK: arith.constant dense<1> : tensor<1x1x4x2x2xi16>
+// CHECK-NOT: arith.xori
+// CHECK: linalg.generic {indexing_maps = [#[[$X16]], {{.*}} ins({{.*}} : tensor<1x4x4x8xi16>, tensor<1x1x4x2x2xi16>) {{.*}} attrs = {qopt.dot_product_conv}
+// CHECK:   arith.extsi {{.*}} : i16 to i32
+// CHECK:   arith.extsi {{.*}} : i16 to i32
 func.func @conv16(%x: tensor<1x8x4x4x!qx>) -> tensor<1x2x4x4x!qy> {
   %w = qnn.qconst dense<1> : tensor<2x8x1x1xi8> -> tensor<2x8x1x1x!qw>
   %y = qnn.conv2d %x, %w : (tensor<1x8x4x4x!qx>, tensor<2x8x1x1x!qw>) -> tensor<1x2x4x4x!qy>

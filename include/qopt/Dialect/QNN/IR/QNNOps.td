@@ -761,4 +761,30 @@ def QNN_Dot4U8S8Op : QNN_Op<"dot4_u8s8", [Pure,
   let hasVerifier = 1;
 }
 
+def QNN_Dot2S16S16Op : QNN_Op<"dot2_s16s16", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["x", "w"]>]> {
+  let summary = "Vector of 2-way s16 x s16 dot products accumulated in i32";
+  let description = [{
+    For every lane i of `acc` (wrapping i32 arithmetic):
+
+    `result[i] = acc[i] + sum_{k<2} sext(x[2i + k]) * sext(w[2i + k])`
+
+    The operation of x86 `vpdpwssd`: the dot-product convolutions of 16-bit
+    activations (16x8 models) use it as 8-bit ones use `qnn.dot4_u8s8`.
+
+    Example:
+
+    ```mlir
+    %r = qnn.dot2_s16s16 %acc, %x, %w : vector<32xi16> -> vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                   VectorOfRankAndType<[1], [I16]>:$x,
+                   VectorOfRankAndType<[1], [I16]>:$w);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat =
+      "$acc `,` $x `,` $w attr-dict `:` type($x) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // QOPT_DIALECT_QNN_IR_QNNOPS_TD
