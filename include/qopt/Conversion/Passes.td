@@ -167,12 +167,14 @@ def LowerDotProductsPass
     and 4-lane pieces, each a call of `llvm.x86.avx512.vpdpbusd.{512,256,128}`
     (one instruction per 16 x 4 multiply-adds); with `dot-product=i8mm`
     (AArch64 FEAT_I8MM) into 4-lane pieces, each an
-    `llvm.aarch64.neon.usdot.v4i32.v16i8` (u8 x s8, like vpdpbusd). Lanes
-    beyond a multiple of four and every op with `dot-product=none` become
-    portable vector code:
-    for each k < 4, the k-th bytes (a stride-4 shuffle) widened to i32 and
-    multiplied and added. Both compute the same wrapping i32 sums, so
-    results are bit-identical across targets.
+    `llvm.aarch64.neon.usdot.v4i32.v16i8` (u8 x s8, like vpdpbusd).
+    `qnn.dot2_s16s16` (16-bit activations) becomes
+    `llvm.x86.avx512.vpdpwssd.{512,256,128}` with avx512vnni. Lanes beyond a
+    multiple of four and every op without a matching instruction become
+    portable vector code: for each k in the group, the k-th elements (a
+    strided shuffle) widened to i32, multiplied and added. All forms
+    compute the same wrapping i32 sums, so results are bit-identical across
+    targets.
 
     Example (`dot-product=avx512vnni`):
 
