@@ -41,7 +41,9 @@ static cl::opt<std::string> target("target",
                                    cl::cat(toolOptions));
 static cl::opt<std::string> cpu("cpu",
                                 cl::desc("Target CPU (e.g. znver4, "
-                                         "neoverse-n1); default generic"),
+                                         "neoverse-n1, or native for this "
+                                         "machine's CPU and features); "
+                                         "default generic"),
                                 cl::cat(toolOptions));
 static cl::opt<std::string> features("mattr",
                                      cl::desc("Target features, e.g. "

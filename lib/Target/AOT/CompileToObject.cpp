@@ -29,6 +29,8 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
 
 using llvm::Error;
@@ -165,11 +167,27 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   if (!target)
     return err("unknown target '" + options.triple + "': " + lookupError);
   std::string cpu = options.cpu.empty() ? "generic" : options.cpu;
+  std::string features = options.features;
+  // --cpu=native: this machine's CPU and features (for a host-triple object
+  // that should use everything the build machine has, e.g. AVX-512 VNNI).
+  if (cpu == "native") {
+    if (llvm::Triple(llvm::sys::getProcessTriple()).getArch() !=
+        llvm::Triple(options.triple).getArch())
+      return err("--cpu=native needs the host's architecture as --target ('" +
+                 llvm::sys::getProcessTriple() + "')");
+    cpu = llvm::sys::getHostCPUName().str();
+    if (features.empty()) {
+      llvm::SubtargetFeatures f;
+      for (const auto &[name, on] : llvm::sys::getHostCPUFeatures())
+        f.AddFeature(name, on);
+      features = f.getString();
+    }
+  }
   // No FP contraction: x86-64 and AArch64 objects round identically (the
   // integer-only models' outputs agree bit for bit across targets).
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, options.features, targetOptions, llvm::Reloc::PIC_,
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!tm)
     return err("cannot create a target machine for '" + options.triple +
