@@ -133,6 +133,9 @@ int main(int argc, char **argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mlir::registerAllPasses();
   qopt::registerAllPasses();
+  // --sqnr-pipeline may calibrate in process (quantize-static's
+  // calibration-data=): this tool has the JIT for it.
+  qopt::registerInProcessCalibration();
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "qopt JIT runner\n");
 
