@@ -86,13 +86,14 @@ func.func @conv_nhwc(%x: tensor<1x8x8x16xf32>, %w: tensor<1x1x16x64xf32>, %b: te
 
 // -----
 
-// Depthwise 3x3 stride 2: channels are the vector (16 lanes), 8 output
-// columns per tile; kernel rows are a reduction loop and the 3 kernel
-// columns x 8 output columns are unrolled FMAs on strided input columns.
+// Depthwise 3x3 stride 2: channels are the vector (all 32 here: two
+// independent 16-lane FMA chains per column), 8 output columns per tile;
+// kernel rows are a reduction loop and the 3 kernel columns x 8 output
+// columns are unrolled FMAs on strided input columns.
 // CHECK-LABEL: func @depthwise_stride2
-// CHECK: vector.transfer_write %{{.*}} : vector<8x16xf32>, tensor<1x1x8x16xf32>
-// CHECK: scf.for {{.*}} to %c3 step %c1 iter_args({{.*}}) -> ({{.*}}vector<1x8x16xf32>)
-// CHECK-COUNT-24: vector.fma {{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write %{{.*}} : vector<8x32xf32>, tensor<1x1x8x32xf32>
+// CHECK: scf.for {{.*}} to %c3 step %c1 iter_args({{.*}}) -> ({{.*}}vector<1x8x32xf32>)
+// CHECK-COUNT-24: vector.fma {{.*}} : vector<32xf32>
 // CHECK: scf.yield
 func.func @depthwise_stride2(%x: tensor<1x17x17x32xf32>, %w: tensor<3x3x32xf32>) -> tensor<1x8x8x32xf32> {
   %e = tensor.empty() : tensor<1x8x8x32xf32>
