@@ -111,9 +111,11 @@ def TileAndVectorizePass
     (loop-invariant subset hoisting) so they never leave registers.
 
     A dot-product convolution tile (one output row, `ow` columns, `ch`
-    channels, one group of four input channels) becomes, per output column,
-    a broadcast of the column's four u8 activations and one
-    `qnn.dot4_u8s8` over the `ch` channels (see qopt-lower-dot-products).
+    channels, one group of four u8 or two s16 input channels) becomes, per
+    output column, a broadcast of the column's group (32 bits) and one
+    `qnn.dot4_u8s8` / `qnn.dot2_s16s16` over the `ch` channels (see
+    qopt-lower-dot-products). Tiles iterate channel blocks outside the
+    pixels, so a block's weights stay in L1.
 
     Every other linalg op is tiled with `scf.for` (parallel loops outside,
     reduction loops inside) and its tile is vectorized; the innermost

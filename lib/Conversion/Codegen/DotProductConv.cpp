@@ -1,12 +1,13 @@
 //===- DotProductConv.cpp - Vector code for dot-product convolutions ------===//
 //
 // Part of qopt. The register tile of an integer convolution in the
-// dot-product layout (u8 NHWC activations read four channels at a time, s8 weights
-// [KH,KW,C/4,F,4], i32 accumulators), written directly as vector code:
-// upstream vectorization would produce a contraction over the group of four
-// that no lowering maps to vpdpbusd, and LLVM does not form it from generic
-// multiply-adds either. The dot products are qnn.dot4_u8s8 ops, lowered for
-// the target after bufferization (LowerDotProducts.cpp).
+// dot-product layout (NHWC activations read in groups of four u8 or two s16
+// channels, weights [KH,KW,C/g,F,g], i32 accumulators), written directly as
+// vector code: upstream vectorization would produce a contraction over the
+// group that no lowering maps to vpdpbusd / vpdpwssd, and LLVM does not form
+// them from generic multiply-adds either. The dot products are
+// qnn.dot4_u8s8 / qnn.dot2_s16s16 ops, lowered for the target after
+// bufferization (LowerDotProducts.cpp).
 //
 //===----------------------------------------------------------------------===//
 
