@@ -37,6 +37,11 @@ llvm_config.add_tool_substitutions(
 
 # The development kit (real models and data) sits beside the checkout on
 # developer and CI machines; tests that need it say `REQUIRES: kit`.
+# Tests that depend on the host's instruction set.
+import platform
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64-host")
+
 kit_dir = os.path.join(os.path.dirname(config.qopt_src_root), "shared", "kit")
 if os.path.isdir(kit_dir):
     config.available_features.add("kit")

@@ -10,6 +10,7 @@
 #include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/InitAllTools.h"
+#include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
 
@@ -19,6 +20,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -234,6 +236,16 @@ int main(int argc, char **argv) {
       dotProduct != "avx512vnni" && dotProduct != "i8mm")
     return fail("--dot-product must be none, avx512vnni or i8mm, got '" +
                 dotProduct + "'");
+  // Instructions the host lacks would fault at run time: refuse them here.
+  if (!dotProduct.empty() && dotProduct != "none") {
+    llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+    std::string best = qopt::chooseDotProduct(
+        [&](StringRef f) { return host.lookup(f); });
+    if (best != dotProduct)
+      return fail("--dot-product=" + dotProduct +
+                  " needs a CPU that has it; this one supports '" + best +
+                  "'");
+  }
   auto model =
       qopt::CompiledModel::compile(*module, entry, vectorize, dotProduct);
   if (!model)
