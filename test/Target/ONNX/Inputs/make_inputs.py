@@ -222,3 +222,26 @@ save(helper.make_model(helper.make_graph(
      numpy_helper.from_array(np.ones((1, 2, 1, 1), np.uint8), "w"), ft("ws", 0.1),
      u8("wz", 0), ft("ys", 0.1), u8("yz", 0)]),
     opset_imports=[helper.make_opsetid("", 13)]), "err_qlinearconv_per_channel_x.onnx")
+qm = helper.make_node("QLinearMatMul", ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"],
+                      name="the_node")
+save(helper.make_model(helper.make_graph(
+    [qm], "g", [v("a", T.UINT8, [2, 3])], [v("y", T.UINT8, [2, 4])],
+    [ft("as", [0.1, 0.2]), u8("az", [0, 0]),
+     numpy_helper.from_array(np.ones((3, 4), np.uint8), "b"), ft("bs", 0.1), u8("bz", 0),
+     ft("ys", 0.1), u8("yz", 0)]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_qlinearmatmul_per_row.onnx")
+qc = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz"], ["y"],
+                      name="the_node")
+save(helper.make_model(helper.make_graph(
+    [qc], "g", [f("x", [1, 1, 4, 4])], [v("y", T.UINT8, [1, 1, 4, 4])],
+    [ft("xs", 0.1), u8("xz", 0), numpy_helper.from_array(np.ones((1, 1, 1, 1), np.uint8), "w"),
+     ft("ws", 0.1), u8("wz", 0), ft("ys", 0.1), u8("yz", 0)]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_qlinearconv_float_x.onnx")
+qc = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz"], ["y"],
+                      name="the_node")
+save(helper.make_model(helper.make_graph(
+    [qc], "g", [v("x", T.INT8, [1, 1, 4, 4])], [v("y", T.UINT8, [1, 1, 4, 4])],
+    [ft("xs", 0.1), numpy_helper.from_array(np.array(0, np.int16), "xz"),
+     numpy_helper.from_array(np.ones((1, 1, 1, 1), np.uint8), "w"),
+     ft("ws", 0.1), u8("wz", 0), ft("ys", 0.1), u8("yz", 0)]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_qlinearconv_zp_type.onnx")
