@@ -65,6 +65,48 @@ Value portableDot(OpBuilder &b, Location loc, Value acc, Value x, Value w,
   return acc;
 }
 
+/// acc + dot(x, w) (groups of `g`) in pieces of the widest of `widths`
+/// lanes that fits, each a call of the intrinsic `intrinsic(lanes)`; a
+/// remainder narrower than every width is portable code.
+Value lowerInPieces(PatternRewriter &rewriter, Location loc, Value acc,
+                    Value x, Value w, int64_t g, bool unsignedX,
+                    ArrayRef<int64_t> widths,
+                    function_ref<std::string(int64_t)> intrinsic) {
+  int64_t n = cast<VectorType>(acc.getType()).getNumElements();
+  Value result = acc;
+  for (int64_t off = 0; off < n;) {
+    int64_t lanes = n - off;
+    bool native = false;
+    for (int64_t l : widths)
+      if (l <= n - off) {
+        lanes = l;
+        native = true;
+        break;
+      }
+    Value part = lanes == n ? acc
+                            : Value(vector::ExtractStridedSliceOp::create(
+                                  rewriter, loc, acc, ArrayRef<int64_t>{off},
+                                  ArrayRef<int64_t>{lanes},
+                                  ArrayRef<int64_t>{1}));
+    Value xs = groupsOf(rewriter, loc, x, off, lanes, g);
+    Value ws = groupsOf(rewriter, loc, w, off, lanes, g);
+    part = native ? LLVM::CallIntrinsicOp::create(
+                        rewriter, loc, part.getType(),
+                        rewriter.getStringAttr(intrinsic(lanes)),
+                        ValueRange{part, xs, ws})
+                        .getResult(0)
+                  : portableDot(rewriter, loc, part, xs, ws, g, unsignedX);
+    result = lanes == n ? part
+                        : Value(vector::InsertStridedSliceOp::create(
+                              rewriter, loc, part, result,
+                              ArrayRef<int64_t>{off}, ArrayRef<int64_t>{1}));
+    off += lanes;
+  }
+  return result;
+}
+
+/// qnn.dot4_u8s8: vpdpbusd on 16-, 8- and 4-lane pieces with avx512vnni,
+/// usdot on 4-lane pieces with i8mm, portable code otherwise.
 struct LowerDot4U8S8 : OpRewritePattern<Dot4U8S8Op> {
   LowerDot4U8S8(MLIRContext *ctx, DotProductISA isa)
       : OpRewritePattern(ctx), isa(isa) {}
@@ -73,50 +115,19 @@ struct LowerDot4U8S8 : OpRewritePattern<Dot4U8S8Op> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value acc = op.getAcc(), x = op.getX(), w = op.getW();
-    int64_t n = op.getAcc().getType().getNumElements();
-    if (isa == DotProductISA::None) {
-      rewriter.replaceOp(op, portableDot(rewriter, loc, acc, x, w, 4, true));
-      return success();
-    }
-    // Widest instruction first (vpdpbusd: 16, 8, 4 lanes; usdot: 4); a
-    // remainder of fewer than four lanes is portable code.
-    SmallVector<int64_t> widths = isa == DotProductISA::I8MM
-                                      ? SmallVector<int64_t>{4}
-                                      : SmallVector<int64_t>{16, 8, 4};
-    Value result = acc;
-    for (int64_t off = 0; off < n;) {
-      int64_t lanes = n - off;
-      for (int64_t l : widths)
-        if (l <= n - off) {
-          lanes = l;
-          break;
-        }
-      Value part = lanes == n ? acc
-                              : Value(vector::ExtractStridedSliceOp::create(
-                                    rewriter, loc, acc,
-                                    ArrayRef<int64_t>{off},
-                                    ArrayRef<int64_t>{lanes},
-                                    ArrayRef<int64_t>{1}));
-      Value xs = groupsOf(rewriter, loc, x, off, lanes, 4);
-      Value ws = groupsOf(rewriter, loc, w, off, lanes, 4);
-      if (lanes >= 4) {
-        std::string name =
-            isa == DotProductISA::I8MM
-                ? "llvm.aarch64.neon.usdot.v4i32.v16i8"
-                : "llvm.x86.avx512.vpdpbusd." + std::to_string(lanes * 32);
-        part = LLVM::CallIntrinsicOp::create(rewriter, loc, part.getType(),
-                                             rewriter.getStringAttr(name),
-                                             ValueRange{part, xs, ws})
-                   .getResult(0);
-      }
-      else
-        part = portableDot(rewriter, loc, part, xs, ws, 4, true);
-      result = lanes == n ? part
-                          : Value(vector::InsertStridedSliceOp::create(
-                                rewriter, loc, part, result,
-                                ArrayRef<int64_t>{off}, ArrayRef<int64_t>{1}));
-      off += lanes;
-    }
+    Value result;
+    if (isa == DotProductISA::AVX512VNNI)
+      result = lowerInPieces(rewriter, loc, acc, x, w, 4, true, {16, 8, 4},
+                             [](int64_t lanes) {
+                               return "llvm.x86.avx512.vpdpbusd." +
+                                      std::to_string(lanes * 32);
+                             });
+    else if (isa == DotProductISA::I8MM)
+      result = lowerInPieces(
+          rewriter, loc, acc, x, w, 4, true, {4},
+          [](int64_t) { return std::string("llvm.aarch64.neon.usdot.v4i32.v16i8"); });
+    else
+      result = portableDot(rewriter, loc, acc, x, w, 4, true);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -134,42 +145,14 @@ struct LowerDot2S16S16 : OpRewritePattern<Dot2S16S16Op> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value acc = op.getAcc(), x = op.getX(), w = op.getW();
-    int64_t n = op.getAcc().getType().getNumElements();
-    if (isa != DotProductISA::AVX512VNNI) {
-      rewriter.replaceOp(op, portableDot(rewriter, loc, acc, x, w, 2, false));
-      return success();
-    }
-    Value result = acc;
-    for (int64_t off = 0; off < n;) {
-      int64_t lanes = n - off;
-      for (int64_t l : {16, 8, 4})
-        if (l <= n - off) {
-          lanes = l;
-          break;
-        }
-      Value part = lanes == n ? acc
-                              : Value(vector::ExtractStridedSliceOp::create(
-                                    rewriter, loc, acc,
-                                    ArrayRef<int64_t>{off},
-                                    ArrayRef<int64_t>{lanes},
-                                    ArrayRef<int64_t>{1}));
-      Value xs = groupsOf(rewriter, loc, x, off, lanes, 2);
-      Value ws = groupsOf(rewriter, loc, w, off, lanes, 2);
-      if (lanes >= 4)
-        part = LLVM::CallIntrinsicOp::create(
-                   rewriter, loc, part.getType(),
-                   rewriter.getStringAttr("llvm.x86.avx512.vpdpwssd." +
-                                          std::to_string(lanes * 32)),
-                   ValueRange{part, xs, ws})
-                   .getResult(0);
-      else
-        part = portableDot(rewriter, loc, part, xs, ws, 2, false);
-      result = lanes == n ? part
-                          : Value(vector::InsertStridedSliceOp::create(
-                                rewriter, loc, part, result,
-                                ArrayRef<int64_t>{off}, ArrayRef<int64_t>{1}));
-      off += lanes;
-    }
+    Value result =
+        isa == DotProductISA::AVX512VNNI
+            ? lowerInPieces(rewriter, loc, acc, x, w, 2, false, {16, 8, 4},
+                            [](int64_t lanes) {
+                              return "llvm.x86.avx512.vpdpwssd." +
+                                     std::to_string(lanes * 32);
+                            })
+            : portableDot(rewriter, loc, acc, x, w, 2, false);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -809,7 +809,7 @@ func.func @dynamic_quantize_f16(%x: tensor<4xf16>) {
 // -----
 
 func.func @dot2_lanes(%acc: vector<16xi32>, %x: vector<16xi16>) {
-  // expected-error @+1 {{needs 2 i16 values per accumulator lane: 16 values for 16 lanes}}
+  // expected-error @+1 {{needs 2 i16 values per accumulator lane: 16 i16 values for 16 lanes}}
   %r = qnn.dot2_s16s16 %acc, %x, %x : vector<16xi16> -> vector<16xi32>
   return
 }

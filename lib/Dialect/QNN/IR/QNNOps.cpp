@@ -899,26 +899,29 @@ LogicalResult DynamicQuantizeOp::verify() {
   return success();
 }
 
-LogicalResult Dot4U8S8Op::verify() {
-  if (getAcc().getType().isScalable() || getX().getType().isScalable())
-    return emitOpError("needs fixed-length vectors");
-  int64_t lanes = getAcc().getType().getNumElements();
-  int64_t bytes = getX().getType().getNumElements();
-  if (bytes != 4 * lanes)
-    return emitOpError("needs 4 bytes per accumulator lane: ")
-           << bytes << " bytes for " << lanes << " lanes";
+/// The vector dot-product ops: fixed-length vectors, `group` values of x
+/// (and w) per accumulator lane.
+static LogicalResult verifyGroupedDot(Operation *op, VectorType acc,
+                                      VectorType x, int64_t group,
+                                      StringRef unit) {
+  if (acc.isScalable() || x.isScalable())
+    return op->emitOpError("needs fixed-length vectors");
+  int64_t lanes = acc.getNumElements(), values = x.getNumElements();
+  if (values != group * lanes)
+    return op->emitOpError("needs ")
+           << group << " " << unit << " per accumulator lane: " << values
+           << " " << unit << " for " << lanes << " lanes";
   return success();
 }
 
+LogicalResult Dot4U8S8Op::verify() {
+  return verifyGroupedDot(*this, getAcc().getType(), getX().getType(), 4,
+                          "bytes");
+}
+
 LogicalResult Dot2S16S16Op::verify() {
-  if (getAcc().getType().isScalable() || getX().getType().isScalable())
-    return emitOpError("needs fixed-length vectors");
-  int64_t lanes = getAcc().getType().getNumElements();
-  int64_t halves = getX().getType().getNumElements();
-  if (halves != 2 * lanes)
-    return emitOpError("needs 2 i16 values per accumulator lane: ")
-           << halves << " values for " << lanes << " lanes";
-  return success();
+  return verifyGroupedDot(*this, getAcc().getType(), getX().getType(), 2,
+                          "i16 values");
 }
 
 #define GET_OP_CLASSES
