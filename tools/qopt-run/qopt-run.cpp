@@ -8,6 +8,7 @@
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Calibration/LayerSQNR.h"
+#include "qopt/Conversion/Passes.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/InitAllTools.h"
 #include "qopt/Pipelines/Pipelines.h"
@@ -232,8 +233,7 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  if (!dotProduct.empty() && dotProduct != "none" &&
-      dotProduct != "avx512vnni" && dotProduct != "i8mm")
+  if (!dotProduct.empty() && !mlir::qnn::parseDotProductISA(dotProduct))
     return fail("--dot-product must be none, avx512vnni or i8mm, got '" +
                 dotProduct + "'");
   // Instructions the host lacks would fault at run time: refuse them here.

@@ -14,6 +14,8 @@
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <functional>
+
 namespace mlir {
 namespace qnn {
 #define GEN_PASS_DEF_LOWERDOTPRODUCTSPASS
@@ -105,59 +107,62 @@ Value lowerInPieces(PatternRewriter &rewriter, Location loc, Value acc,
   return result;
 }
 
-/// qnn.dot4_u8s8: vpdpbusd on 16-, 8- and 4-lane pieces with avx512vnni,
-/// usdot on 4-lane pieces with i8mm, portable code otherwise.
-struct LowerDot4U8S8 : OpRewritePattern<Dot4U8S8Op> {
-  LowerDot4U8S8(MLIRContext *ctx, DotProductISA isa)
-      : OpRewritePattern(ctx), isa(isa) {}
-
-  LogicalResult matchAndRewrite(Dot4U8S8Op op,
-                                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value acc = op.getAcc(), x = op.getX(), w = op.getW();
-    Value result;
-    if (isa == DotProductISA::AVX512VNNI)
-      result = lowerInPieces(rewriter, loc, acc, x, w, 4, true, {16, 8, 4},
-                             [](int64_t lanes) {
-                               return "llvm.x86.avx512.vpdpbusd." +
-                                      std::to_string(lanes * 32);
-                             });
-    else if (isa == DotProductISA::I8MM)
-      result = lowerInPieces(
-          rewriter, loc, acc, x, w, 4, true, {4},
-          [](int64_t) { return std::string("llvm.aarch64.neon.usdot.v4i32.v16i8"); });
-    else
-      result = portableDot(rewriter, loc, acc, x, w, 4, true);
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-
-  DotProductISA isa;
+/// One grouped dot-product op: g values per lane, x zero-extended or not,
+/// and per instruction set the piece widths and intrinsic (none: portable).
+struct DotFamily {
+  int64_t g;
+  bool unsignedX;
+  SmallVector<int64_t> widths;
+  std::function<std::string(int64_t)> intrinsic;
 };
 
-/// qnn.dot2_s16s16: vpdpwssd on 16-, 8- and 4-lane pieces with
-/// avx512vnni; portable widening multiply-adds otherwise.
-struct LowerDot2S16S16 : OpRewritePattern<Dot2S16S16Op> {
-  LowerDot2S16S16(MLIRContext *ctx, DotProductISA isa)
-      : OpRewritePattern(ctx), isa(isa) {}
+/// qnn.dot4_u8s8: vpdpbusd on 16-, 8- and 4-lane pieces with avx512vnni,
+/// usdot on 4-lane pieces with i8mm. qnn.dot2_s16s16: vpdpwssd with
+/// avx512vnni. Everything else: portable widening multiply-adds.
+template <typename OpTy>
+DotFamily dotFamily(DotProductISA isa);
 
-  LogicalResult matchAndRewrite(Dot2S16S16Op op,
+template <>
+DotFamily dotFamily<Dot4U8S8Op>(DotProductISA isa) {
+  if (isa == DotProductISA::AVX512VNNI)
+    return {4, true, {16, 8, 4}, [](int64_t lanes) {
+              return "llvm.x86.avx512.vpdpbusd." + std::to_string(lanes * 32);
+            }};
+  if (isa == DotProductISA::I8MM)
+    return {4, true, {4}, [](int64_t) {
+              return std::string("llvm.aarch64.neon.usdot.v4i32.v16i8");
+            }};
+  return {4, true, {}, nullptr};
+}
+
+template <>
+DotFamily dotFamily<Dot2S16S16Op>(DotProductISA isa) {
+  if (isa == DotProductISA::AVX512VNNI)
+    return {2, false, {16, 8, 4}, [](int64_t lanes) {
+              return "llvm.x86.avx512.vpdpwssd." + std::to_string(lanes * 32);
+            }};
+  return {2, false, {}, nullptr};
+}
+
+template <typename OpTy>
+struct LowerGroupedDot : OpRewritePattern<OpTy> {
+  LowerGroupedDot(MLIRContext *ctx, DotProductISA isa)
+      : OpRewritePattern<OpTy>(ctx), family(dotFamily<OpTy>(isa)) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value acc = op.getAcc(), x = op.getX(), w = op.getW();
     Value result =
-        isa == DotProductISA::AVX512VNNI
-            ? lowerInPieces(rewriter, loc, acc, x, w, 2, false, {16, 8, 4},
-                            [](int64_t lanes) {
-                              return "llvm.x86.avx512.vpdpwssd." +
-                                     std::to_string(lanes * 32);
-                            })
-            : portableDot(rewriter, loc, acc, x, w, 2, false);
+        family.widths.empty()
+            ? portableDot(rewriter, loc, acc, x, w, family.g, family.unsignedX)
+            : lowerInPieces(rewriter, loc, acc, x, w, family.g,
+                            family.unsignedX, family.widths, family.intrinsic);
     rewriter.replaceOp(op, result);
     return success();
   }
 
-  DotProductISA isa;
+  DotFamily family;
 };
 
 struct LowerDotProductsPass
@@ -182,5 +187,6 @@ struct LowerDotProductsPass
 
 void qnn::populateLowerDotProductPatterns(RewritePatternSet &patterns,
                                           DotProductISA isa) {
-  patterns.add<LowerDot4U8S8, LowerDot2S16S16>(patterns.getContext(), isa);
+  patterns.add<LowerGroupedDot<Dot4U8S8Op>, LowerGroupedDot<Dot2S16S16Op>>(
+      patterns.getContext(), isa);
 }

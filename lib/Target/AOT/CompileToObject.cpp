@@ -202,8 +202,9 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
   // (checkFeatures aborts on names the target does not know.)
   lowerOptions.dotProduct = chooseDotProduct([&](llvm::StringRef f) {
-    bool known = triple.isX86() ? f.starts_with("avx")
-                                : triple.isAArch64() && f == "i8mm";
+    bool known = llvm::any_of(
+        sti->getAllProcessorFeatures(),
+        [&](const llvm::SubtargetFeatureKV &kv) { return f == kv.Key; });
     return known && sti->checkFeatures("+" + f.str());
   });
   buildLowerToLLVMPipeline(pm, lowerOptions);

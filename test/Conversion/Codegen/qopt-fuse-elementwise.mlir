@@ -1,4 +1,4 @@
-// RUN: qopt %s --split-input-file --pass-pipeline="builtin.module(func.func(qopt-fuse-elementwise))" | FileCheck %s
+// RUN: qopt %s --split-input-file --qopt-fuse-elementwise | FileCheck %s
 
 // The NCHW -> NHWC permutation feeding a dot-product convolution stays a
 // separate generic, not fused into the convolution's reduction (where it

@@ -1,7 +1,7 @@
-// RUN: qopt %s --split-input-file --pass-pipeline="builtin.module(func.func(qopt-lower-dot-products{dot-product=avx512vnni}))" | FileCheck %s --check-prefix=VNNI
-// RUN: qopt %s --split-input-file --pass-pipeline="builtin.module(func.func(qopt-lower-dot-products))" | FileCheck %s --check-prefix=NONE
-// RUN: qopt %s --split-input-file --pass-pipeline="builtin.module(func.func(qopt-lower-dot-products{dot-product=i8mm}))" | FileCheck %s --check-prefix=I8MM
-// RUN: not qopt %s --split-input-file --pass-pipeline="builtin.module(func.func(qopt-lower-dot-products{dot-product=sse2}))" 2>&1 | FileCheck %s --check-prefix=ERR
+// RUN: qopt %s --split-input-file --qopt-lower-dot-products="dot-product=avx512vnni" | FileCheck %s --check-prefix=VNNI
+// RUN: qopt %s --split-input-file --qopt-lower-dot-products | FileCheck %s --check-prefix=NONE
+// RUN: qopt %s --split-input-file --qopt-lower-dot-products="dot-product=i8mm" | FileCheck %s --check-prefix=I8MM
+// RUN: not qopt %s --split-input-file --qopt-lower-dot-products="dot-product=sse2" 2>&1 | FileCheck %s --check-prefix=ERR
 
 // 32 lanes: two 512-bit vpdpbusd on lanes [0, 16) and [16, 32), each taking
 // the matching 64 bytes of x and w.

@@ -432,6 +432,24 @@ ParamOperands paramOperands(OpBuilder &b, Location loc, const QParams &p,
   return r;
 }
 
+/// One element of ONNX QuantizeLinear, saturate(round_half_even(x / s) + z)
+/// into [qmin, qmax], as the integer `storage` type (`zp` may be null: 0).
+/// Shared by qnn.quantize and qnn.dynamic_quantize.
+Value quantizeElement(OpBuilder &b, Location l, Value x, Value scale, Value zp,
+                      double qmin, double qmax, Type storage) {
+  Type ft = x.getType();
+  Value q = arith::DivFOp::create(b, l, x, scale);
+  q = math::RoundEvenOp::create(b, l, q);
+  if (zp)
+    q = arith::AddFOp::create(b, l, q, zp);
+  q = arith::MaximumFOp::create(
+      b, l, q, arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, qmin)));
+  q = arith::MinimumFOp::create(
+      b, l, q, arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, qmax)));
+  Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), q);
+  return arith::TruncIOp::create(b, l, storage, i);
+}
+
 struct QuantizeToInteger : IntPattern<QuantizeOp> {
   using IntPattern::IntPattern;
   LogicalResult
@@ -457,19 +475,9 @@ struct QuantizeToInteger : IntPattern<QuantizeOp> {
                   rewriter, loc, TypeRange{RankedTensorType::get(inType.getShape(), st)},
                   inputs, ValueRange{init}, maps, iters,
                   [&](OpBuilder &b, Location l, ValueRange a) {
-                    // ONNX QuantizeLinear: saturate(round_half_even(x/s) + z).
-                    Value q = arith::DivFOp::create(b, l, a[0], a[1]);
-                    q = math::RoundEvenOp::create(b, l, q);
-                    q = arith::AddFOp::create(b, l, q, a[2]);
-                    q = arith::MaximumFOp::create(
-                        b, l, q,
-                        arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, qmin)));
-                    q = arith::MinimumFOp::create(
-                        b, l, q,
-                        arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, qmax)));
-                    Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), q);
                     linalg::YieldOp::create(
-                        b, l, Value(arith::TruncIOp::create(b, l, st, i)));
+                        b, l, quantizeElement(b, l, a[0], a[1], a[2], qmin,
+                                              qmax, st));
                   })
                   .getResult(0);
     rewriter.replaceOp(op, y);
@@ -544,17 +552,9 @@ struct DynamicQuantizeToInteger : IntPattern<DynamicQuantizeOp> {
                                    rewriter.getMultiDimIdentityMap(rank)},
             SmallVector<IteratorType>(rank, IteratorType::parallel),
             [&](OpBuilder &b, Location l, ValueRange a) {
-              Value v = arith::DivFOp::create(b, l, a[0], a[1]);
-              v = math::RoundEvenOp::create(b, l, v);
-              v = arith::MaximumFOp::create(
-                  b, l, v,
-                  arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(-qmax)));
-              v = arith::MinimumFOp::create(
-                  b, l, v,
-                  arith::ConstantOp::create(b, l, f32, b.getF32FloatAttr(qmax)));
-              Value i = arith::FPToSIOp::create(b, l, b.getI32Type(), v);
               linalg::YieldOp::create(b, l,
-                                      Value(arith::TruncIOp::create(b, l, st, i)));
+                                      quantizeElement(b, l, a[0], a[1], Value(),
+                                                      -qmax, qmax, st));
             })
             .getResult(0);
     rewriter.replaceOp(op, {q, scale});
