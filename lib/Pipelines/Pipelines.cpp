@@ -25,7 +25,8 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   pipeline += "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},";
   if (options.outParams)
-    pipeline += "buffer-results-to-out-params{hoist-static-allocs=true "
+    pipeline += "func.func(qopt-distinct-result-buffers),"
+                "buffer-results-to-out-params{hoist-static-allocs=true "
                 "modify-public-functions=true},";
   pipeline += "buffer-deallocation-pipeline,"
               "func.func(qopt-lower-strided-copies),";

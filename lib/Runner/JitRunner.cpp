@@ -10,8 +10,11 @@
 #include "qopt/Runner/JitRunner.h"
 
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Runner/RuntimeSymbols.h"
+#include "qopt/Support/Sizes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -21,7 +24,9 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 
 using namespace mlir;
 using llvm::Error;
@@ -66,7 +71,7 @@ static std::string dtypeName(NpyDType t) {
   llvm_unreachable("dtype");
 }
 
-static std::string shapeString(ArrayRef<int64_t> shape) {
+static std::string npyShapeString(ArrayRef<int64_t> shape) {
   std::string s = "(";
   for (auto [i, d] : llvm::enumerate(shape)) {
     if (i)
@@ -78,9 +83,96 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
 
 qopt::CompiledModel::~CompiledModel() = default;
 
+uint64_t qopt::defaultMemoryLimit() {
+  if (const char *env = std::getenv("QOPT_MAX_MEMORY"))
+    if (std::optional<uint64_t> v = parseByteSize(env))
+      return *v;
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && pageSize > 0)
+    return (uint64_t)pages * (uint64_t)pageSize;
+  return uint64_t(8) << 30;
+}
+
+/// Bytes per element of a tensor the lowering will allocate.
+static int64_t elementBytes(Type t) {
+  if (auto q = dyn_cast<quant::QuantizedType>(t))
+    t = q.getStorageType();
+  if (t.isIntOrFloat())
+    return std::max<int64_t>(1, (t.getIntOrFloatBitWidth() + 7) / 8);
+  return 8; // index and anything else: a machine word
+}
+
+namespace {
+/// Static memory footprint of a function's tensors: fixed bytes, bytes per
+/// sample of a dynamic leading dimension, and the largest tensor.
+struct Footprint {
+  uint64_t fixed = 0, perSample = 0, largest = 0;
+  std::string largestName;
+  bool overflow = false;
+
+  void add(Value v) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t)
+      return;
+    std::optional<int64_t> bytes =
+        qopt::checkedByteSize(t.getShape(), elementBytes(t.getElementType()));
+    if (!bytes) {
+      overflow = true;
+      note(v, UINT64_MAX);
+      return;
+    }
+    bool perBatch = t.getRank() > 0 && t.isDynamicDim(0);
+    uint64_t &sum = perBatch ? perSample : fixed;
+    if (__builtin_add_overflow(sum, (uint64_t)*bytes, &sum))
+      overflow = true;
+    note(v, *bytes);
+  }
+
+  void note(Value v, uint64_t bytes) {
+    if (bytes <= largest && !largestName.empty())
+      return;
+    largest = bytes;
+    Location loc = v.getLoc();
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      loc = arg.getOwner()->getParentOp()->getLoc();
+    largestName.clear();
+    if (auto name = dyn_cast<NameLoc>(loc))
+      largestName = name.getName().str();
+    else if (Operation *op = v.getDefiningOp())
+      largestName = op->getName().getStringRef().str();
+    else
+      largestName = "an input";
+  }
+};
+} // namespace
+
+std::optional<uint64_t> qopt::CompiledModel::memoryNeeded(int64_t batch) const {
+  uint64_t total;
+  if (__builtin_mul_overflow(bytesPerSample, (uint64_t)std::max<int64_t>(1, batch),
+                             &total) ||
+      __builtin_add_overflow(total, fixedBytes, &total))
+    return std::nullopt;
+  return total;
+}
+
+Error qopt::CompiledModel::checkMemory(int64_t batch) const {
+  std::optional<uint64_t> need = memoryNeeded(batch);
+  if (need && *need <= memoryLimit)
+    return Error::success();
+  return err("running '" + entry + "'" +
+             (bytesPerSample ? " on a batch of " + Twine(batch) : Twine()) +
+             " needs up to " +
+             (need ? formatBytes(*need) : std::string("more than 2^64 bytes")) +
+             " of tensors (the largest, '" + largestTensor + "', " +
+             formatBytes(largestBytes) + "), above the limit of " +
+             formatBytes(memoryLimit) +
+             "; raise it with --max-memory or QOPT_MAX_MEMORY");
+}
+
 Expected<std::unique_ptr<qopt::CompiledModel>>
 qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
-                             bool vectorize, StringRef dotProduct) {
+                             bool vectorize, StringRef dotProduct,
+                             uint64_t memoryLimit) {
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func || func.isExternal())
     return err("no function '" + entry + "' to run in the module (choose one "
@@ -122,6 +214,23 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
                            "output " + std::to_string(i), model->outputSpecs))
       return std::move(e);
 
+  // Size every tensor before lowering: a few bytes of model can describe
+  // terabytes of intermediates, which must not reach LLVM or malloc.
+  Footprint footprint;
+  for (BlockArgument arg : func.getArguments())
+    footprint.add(arg);
+  func.walk([&](Operation *op) {
+    for (Value r : op->getResults())
+      footprint.add(r);
+  });
+  model->fixedBytes = footprint.overflow ? UINT64_MAX : footprint.fixed;
+  model->bytesPerSample = footprint.overflow ? 0 : footprint.perSample;
+  model->largestTensor = footprint.largestName;
+  model->largestBytes = footprint.largest;
+  model->memoryLimit = memoryLimit ? memoryLimit : defaultMemoryLimit();
+  if (Error e = model->checkMemory(1))
+    return std::move(e);
+
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(module.getContext());
   LowerToLLVMOptions options;
@@ -134,6 +243,8 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   buildLowerToLLVMPipeline(pm, options);
   if (failed(pm.run(*lowered)))
     return err("lowering to LLVM failed (see the diagnostics above)");
+  if (Error e = checkRuntimeSymbols(*lowered))
+    return std::move(e);
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -166,6 +277,7 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   if (!engine)
     return engine.takeError();
   model->engine = std::move(*engine);
+  model->engine->registerSymbols(checkedAllocationSymbols);
   return std::move(model);
 }
 
@@ -189,14 +301,14 @@ Error qopt::CompiledModel::checkInputs(ArrayRef<NpyArray> inputs,
                  " but the model's input '" + spec.name + "' expects " +
                  dtypeName(spec.dtype));
     if (in.shape.size() != spec.shape.size())
-      return err(what + " has shape " + shapeString(in.shape) +
+      return err(what + " has shape " + npyShapeString(in.shape) +
                  " but the model's input '" + spec.name + "' is " +
-                 shapeString(spec.shape) + " (first dimension: samples)");
+                 npyShapeString(spec.shape) + " (first dimension: samples)");
     for (size_t d = 1; d < in.shape.size(); ++d)
       if (in.shape[d] != spec.shape[d])
-        return err(what + " has shape " + shapeString(in.shape) +
+        return err(what + " has shape " + npyShapeString(in.shape) +
                    " but the model's input '" + spec.name + "' is " +
-                   shapeString(spec.shape));
+                   npyShapeString(spec.shape));
     if (!in.shape.empty() && !inputs[0].shape.empty() &&
         in.shape[0] != inputs[0].shape[0] && isBatched())
       return err("all inputs must have the same number of samples");
@@ -225,6 +337,8 @@ Error qopt::CompiledModel::runBatch(ArrayRef<const NpyArray *> inputs,
                                     std::vector<NpyArray> &outputs) {
   int64_t batch =
       inputs.empty() || inputs[0]->shape.empty() ? 1 : inputs[0]->shape[0];
+  if (Error e = checkMemory(batch))
+    return e;
   std::vector<Descriptor> descriptors;
   descriptors.reserve(inputs.size() + outputSpecs.size());
   for (const NpyArray *in : inputs)
@@ -243,8 +357,18 @@ Error qopt::CompiledModel::runBatch(ArrayRef<const NpyArray *> inputs,
   for (Descriptor &d : descriptors)
     for (int64_t &f : d.fields)
       args.push_back(&f);
-  if (auto e = engine->invokePacked(entry, args))
-    return e;
+  // A failed allocation inside the model jumps back here (no C++ frames
+  // in between: only the JIT-compiled code).
+  auto packed = engine->lookupPacked(entry);
+  if (!packed)
+    return packed.takeError();
+  void (*call)(void **) = *packed;
+  AllocationScope scope;
+  if (setjmp(scope.jumpBuffer))
+    return err("the model could not allocate " +
+               formatBytes(scope.failedBytes()) +
+               " while running; free memory or lower the batch size");
+  call(args.data());
   return Error::success();
 }
 

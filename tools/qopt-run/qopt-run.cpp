@@ -13,6 +13,7 @@
 #include "qopt/InitAllTools.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Runner/JitRunner.h"
+#include "qopt/Support/Sizes.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -66,6 +67,12 @@ static cl::opt<std::string> dotProduct(
     "dot-product",
     cl::desc("8-bit dot-product instructions: none (portable code), "
              "avx512vnni or i8mm; default: the host's best"),
+    cl::init(""), cl::cat(toolOptions));
+static cl::opt<std::string> maxMemory(
+    "max-memory",
+    cl::desc("Refuse models whose tensors need more than this many bytes "
+             "(suffix K, M, G or T; default: $QOPT_MAX_MEMORY, else the "
+             "machine's physical memory)"),
     cl::init(""), cl::cat(toolOptions));
 static cl::opt<bool>
     calibrateMode("calibrate",
@@ -141,6 +148,14 @@ int main(int argc, char **argv) {
   qopt::registerInProcessCalibration();
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "qopt JIT runner\n");
+  // Every model this process compiles (run, calibration, SQNR) reads the
+  // limit from the environment.
+  if (!maxMemory.empty()) {
+    if (!qopt::parseByteSize(maxMemory))
+      return fail("--max-memory expects a byte count such as 8G, got '" +
+                  maxMemory + "'");
+    setenv("QOPT_MAX_MEMORY", maxMemory.c_str(), /*overwrite=*/1);
+  }
 
   mlir::DialectRegistry registry;
   qopt::registerToolDialects(registry);

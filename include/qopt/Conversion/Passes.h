@@ -26,6 +26,7 @@ std::optional<DotProductISA> parseDotProductISA(StringRef name);
 void populateLowerDotProductPatterns(RewritePatternSet &patterns,
                                      DotProductISA isa);
 
+#define GEN_PASS_DECL_DISTINCTRESULTBUFFERSPASS
 #define GEN_PASS_DECL_LOWERSTRIDEDCOPIESPASS
 #define GEN_PASS_DECL_TILEANDVECTORIZEPASS
 #define GEN_PASS_DECL_HOISTVECTORTRANSFERSPASS

@@ -90,6 +90,37 @@ def LowerStridedCopiesPass
                            "::mlir::memref::MemRefDialect"];
 }
 
+def DistinctResultBuffersPass
+    : Pass<"qopt-distinct-result-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Copy a buffer that a function returns more than once";
+  let description = [{
+    A function may return the same SSA value twice: a model that lists one
+    tensor as two graph outputs, or a calibration clone that returns an
+    observed tensor which is also an output (every batch-1 model, where
+    reshapes fold away). Upstream `buffer-results-to-out-params` with
+    `hoist-static-allocs` replaces a returned allocation by its out-parameter
+    and erases it at the first occurrence, then reads the erased op at the
+    second (a use-after-free in LLVM 22.1). This pass runs after
+    bufferization and before that pass: every repeated returned memref gets a
+    fresh buffer and a `memref.copy`, so returned buffers are distinct.
+
+    Example:
+
+    ```mlir
+    return %a, %a : memref<1x4xf32>, memref<1x4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %copy = memref.alloc() : memref<1x4xf32>
+    memref.copy %a, %copy : memref<1x4xf32> to memref<1x4xf32>
+    return %a, %copy : memref<1x4xf32>, memref<1x4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // CPU code generation
 //===----------------------------------------------------------------------===//

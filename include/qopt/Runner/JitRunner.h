@@ -38,9 +38,17 @@ public:
   /// the module's context; the error says which step failed. `dotProduct`
   /// selects the 8-bit dot-product instructions (see qopt-lower-to-llvm);
   /// empty: the host's best.
+  ///
+  /// Models are untrusted: before lowering, the byte sizes of every tensor
+  /// the entry computes are added up (an upper bound of its peak memory) and
+  /// a model above `memoryLimit` bytes (0: defaultMemoryLimit()) is refused;
+  /// with a dynamic batch the check is repeated per batch. Generated code may
+  /// call only the runtime functions qopt emits (C math library, memory
+  /// functions); any other external symbol is an error naming it. A failed
+  /// allocation inside the model is an error from runBatch, not a crash.
   static llvm::Expected<std::unique_ptr<CompiledModel>>
   compile(mlir::ModuleOp module, llvm::StringRef entry, bool vectorize = true,
-          llvm::StringRef dotProduct = "");
+          llvm::StringRef dotProduct = "", uint64_t memoryLimit = 0);
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
@@ -74,12 +82,27 @@ public:
                                               int64_t)>
                    consume);
 
+  /// Upper bound of the bytes one call with `batch` samples needs (inputs,
+  /// outputs, intermediates and constants); nullopt on overflow.
+  std::optional<uint64_t> memoryNeeded(int64_t batch) const;
+
 private:
   CompiledModel() = default;
+  llvm::Error checkMemory(int64_t batch) const;
+  /// Bytes of tensors with static shapes, and per sample of tensors with a
+  /// dynamic batch; the largest tensor for the error message.
+  uint64_t fixedBytes = 0, bytesPerSample = 0, memoryLimit = 0;
+  std::string largestTensor;
+  uint64_t largestBytes = 0;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::string entry;
   std::vector<TensorSpec> inputSpecs, outputSpecs;
 };
+
+/// The default memory limit of compiled models: the QOPT_MAX_MEMORY
+/// environment variable (bytes, or with a K/M/G/T suffix) when set, else the
+/// machine's physical memory.
+uint64_t defaultMemoryLimit();
 
 } // namespace qopt
 

@@ -13,6 +13,7 @@
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Support/Sizes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -31,6 +32,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -50,6 +52,25 @@ namespace {
 
 constexpr int64_t kDyn = ShapedType::kDynamic;
 constexpr int64_t kMinOpset = 9, kMaxOpset = 17;
+/// Bytes of the widest element type (f64, i64): a bound for size checks.
+constexpr int64_t kMaxElementBytes = 8;
+/// Constants larger than this are not folded at import time (a few bytes of
+/// model can otherwise ask for gigabytes of folded constants); the op is kept
+/// and runs at run time instead. Splat constants of any size stay splats.
+constexpr int64_t kMaxFoldElements = int64_t(1) << 20;
+
+/// Float -> integer conversion as ONNX's Cast does it (truncation), defined
+/// for every input: NaN becomes 0 and out-of-range values saturate (a plain
+/// cast would be undefined behaviour).
+int64_t truncToInt64(double v) {
+  if (std::isnan(v))
+    return 0;
+  if (v >= 9.2233720368547758e18)
+    return std::numeric_limits<int64_t>::max();
+  if (v <= -9.2233720368547758e18)
+    return std::numeric_limits<int64_t>::min();
+  return (int64_t)std::trunc(v);
+}
 
 //===----------------------------------------------------------------------===//
 // Attribute access
@@ -112,6 +133,11 @@ private:
   FailureOr<Type> elementType(int32_t onnxType, Location loc);
   FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t,
                                        Location loc);
+  /// The `expectedBytes` bytes of an initializer stored in an external file:
+  /// only a regular file inside the model's directory (after resolving
+  /// symlinks), only the slice the tensor needs.
+  FailureOr<std::string> readExternalData(const onnx::TensorProto &t,
+                                          int64_t expectedBytes, Location loc);
 
   // Values: constants stay attributes until an op needs them as operands.
   bool has(StringRef name) const {
@@ -125,11 +151,14 @@ private:
   std::optional<SmallVector<int64_t>> getConstInts(StringRef name) const;
   std::optional<SmallVector<double>> getConstFloats(StringRef name) const;
   RankedTensorType typeOf(StringRef name);
+  // Results of nodes. An optional output the node does not name is dropped.
   void set(const onnx::NodeProto &node, Value v, unsigned i = 0) {
-    values[node.output(i)] = v;
+    if ((int)i < node.output_size() && !node.output(i).empty())
+      values[node.output(i)] = v;
   }
   void setConst(const onnx::NodeProto &node, ElementsAttr a, unsigned i = 0) {
-    constants[node.output(i)] = a;
+    if ((int)i < node.output_size() && !node.output(i).empty())
+      constants[node.output(i)] = a;
   }
   /// Optional input i: present and non-empty.
   bool hasInput(const onnx::NodeProto &node, int i) const {
@@ -215,18 +244,24 @@ private:
   llvm::StringMap<Handler> handlers;
 };
 
+/// The name diagnostics use for a node: its name, else its first output.
+static std::string displayName(const onnx::NodeProto &node) {
+  if (!node.name().empty())
+    return node.name();
+  if (node.output_size() > 0 && !node.output(0).empty())
+    return node.output(0);
+  return "<unnamed>";
+}
+
 Location Importer::nodeLoc(const onnx::NodeProto &node) {
-  std::string name = node.name();
-  if (name.empty() && node.output_size() > 0)
-    name = node.output(0);
-  return NameLoc::get(StringAttr::get(ctx, name),
+  return NameLoc::get(StringAttr::get(ctx, displayName(node)),
                       FileLineColLoc::get(ctx, bufferName, 0, 0));
 }
 
 InFlightDiagnostic Importer::nodeError(const onnx::NodeProto &node) {
   return emitError(nodeLoc(node))
-         << "ONNX node '" << (node.name().empty() ? node.output(0) : node.name())
-         << "' (" << node.op_type() << ", opset " << opset << "): ";
+         << "ONNX node '" << displayName(node) << "' (" << node.op_type()
+         << ", opset " << opset << "): ";
 }
 
 LogicalResult Importer::unsupported(const onnx::NodeProto &node,
@@ -240,10 +275,18 @@ LogicalResult Importer::requireInputs(const onnx::NodeProto &node, int min,
     return nodeError(node) << "expects " << min
                            << (min == max ? "" : " to " + std::to_string(max))
                            << " inputs, got " << node.input_size();
-  for (int i = 0; i < node.input_size(); ++i)
-    if (!node.input(i).empty() && !has(node.input(i)))
+  for (int i = 0; i < node.input_size(); ++i) {
+    // An empty name marks an omitted optional input; the first `min` inputs
+    // are required.
+    if (node.input(i).empty()) {
+      if (i < min)
+        return nodeError(node) << "required input " << i << " is empty";
+      continue;
+    }
+    if (!has(node.input(i)))
       return nodeError(node) << "input '" << node.input(i)
                              << "' is not defined before use";
+  }
   return success();
 }
 
@@ -291,38 +334,22 @@ FailureOr<ElementsAttr> Importer::tensorToAttr(const onnx::TensorProto &t,
     if (d < 0)
       return emitError(loc) << "tensor '" << t.name()
                             << "' has a negative dimension";
-  auto type = RankedTensorType::get(shape, *et);
-  int64_t n = type.getNumElements();
   unsigned eb = elementBytes(*et);
+  std::optional<int64_t> count = qopt::checkedNumElements(shape);
+  if (!count || !qopt::checkedMul(*count, (int64_t)eb))
+    return emitError(loc) << "tensor '" << t.name() << "' has dimensions "
+                          << qopt::shapeString(shape)
+                          << " whose size overflows 64 bits";
+  auto type = RankedTensorType::get(shape, *et);
+  int64_t n = *count;
 
   // Gather the little-endian bytes, wherever the proto keeps them.
   std::string bytes;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    std::string location;
-    int64_t offset = 0, length = -1;
-    for (const auto &kv : t.external_data()) {
-      if (kv.key() == "location")
-        location = kv.value();
-      else if (kv.key() == "offset")
-        offset = std::stoll(kv.value());
-      else if (kv.key() == "length")
-        length = std::stoll(kv.value());
-    }
-    SmallString<256> path(options.externalDataDir);
-    llvm::sys::path::append(path, location);
-    auto buf = llvm::MemoryBuffer::getFile(path);
-    if (!buf)
-      return emitError(loc) << "tensor '" << t.name()
-                            << "' stores its data in external file '" << path
-                            << "', which cannot be read: "
-                            << buf.getError().message();
-    if (length < 0)
-      length = n * eb;
-    if (offset < 0 || offset + length > (int64_t)(*buf)->getBufferSize())
-      return emitError(loc) << "tensor '" << t.name() << "': external file '"
-                            << path << "' is too short for offset " << offset
-                            << " and length " << length;
-    bytes.assign((*buf)->getBufferStart() + offset, length);
+    auto slice = readExternalData(t, n * eb, loc);
+    if (failed(slice))
+      return failure();
+    bytes = std::move(*slice);
   } else if (t.has_raw_data()) {
     bytes = t.raw_data();
   } else {
@@ -384,6 +411,90 @@ FailureOr<ElementsAttr> Importer::tensorToAttr(const onnx::TensorProto &t,
       DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(bytes)));
 }
 
+FailureOr<std::string>
+Importer::readExternalData(const onnx::TensorProto &t, int64_t expectedBytes,
+                           Location loc) {
+  std::string location;
+  StringRef offsetText, lengthText;
+  for (const auto &kv : t.external_data()) {
+    if (kv.key() == "location")
+      location = kv.value();
+    else if (kv.key() == "offset")
+      offsetText = kv.value();
+    else if (kv.key() == "length")
+      lengthText = kv.value();
+  }
+  auto fail = [&](const Twine &what) -> InFlightDiagnostic {
+    return emitError(loc) << "tensor '" << t.name()
+                          << "' stores its data in external file '"
+                          << location << "', " << what;
+  };
+  if (location.empty())
+    return fail("but the location is empty");
+  // The location is relative to the model's directory and may not leave it:
+  // no absolute paths, no '..' (ONNX Runtime's rule as well).
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::sys::path::is_absolute(location, llvm::sys::path::Style::windows) ||
+      StringRef(location).starts_with("/") ||
+      StringRef(location).starts_with("\\"))
+    return fail("an absolute path; external data must be a file inside the "
+                "model's directory");
+  for (StringRef part : llvm::make_range(llvm::sys::path::begin(location),
+                                         llvm::sys::path::end(location)))
+    if (part == "..")
+      return fail("which refers outside the model's directory ('..'); "
+                  "external data must be a file inside it");
+  if (options.externalDataDir.empty())
+    return fail("but the model was not read from a file, so there is no "
+                "directory to read it from");
+
+  // Resolve symlinks on both sides before checking containment.
+  SmallString<256> dir, path(options.externalDataDir), real;
+  if (std::error_code ec =
+          llvm::sys::fs::real_path(options.externalDataDir, dir))
+    return fail("but the model's directory '" + options.externalDataDir +
+                "' cannot be resolved: " + ec.message());
+  llvm::sys::path::append(path, location);
+  if (std::error_code ec = llvm::sys::fs::real_path(path, real))
+    return fail("which cannot be read: " + ec.message());
+  StringRef realRef = real;
+  if (!realRef.starts_with(dir) || realRef.size() <= dir.size() ||
+      !llvm::sys::path::is_separator(realRef[dir.size()]))
+    return fail("which resolves to '" + real +
+                "', outside the model's directory '" + dir + "'");
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(real, status))
+    return fail("which cannot be read: " + ec.message());
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return fail("which is not a regular file");
+  uint64_t fileSize = status.getSize();
+
+  // Offsets and lengths are decimal integers; parse without exceptions.
+  int64_t offset = 0, length = expectedBytes;
+  if (!offsetText.empty() &&
+      (offsetText.getAsInteger(10, offset) || offset < 0))
+    return fail("with offset '" + offsetText +
+                "', which is not a non-negative integer");
+  if (!lengthText.empty() &&
+      (lengthText.getAsInteger(10, length) || length < 0))
+    return fail("with length '" + lengthText +
+                "', which is not a non-negative integer");
+  if (length != expectedBytes)
+    return fail("with length " + Twine(length) + ", but the tensor's shape "
+                "needs " + Twine(expectedBytes) + " bytes");
+  // offset + length <= size, written so that nothing overflows.
+  if ((uint64_t)offset > fileSize || (uint64_t)length > fileSize - offset)
+    return fail("which holds " + Twine(fileSize) +
+                " bytes, too short for offset " + Twine(offset) +
+                " and length " + Twine(length));
+  if (length == 0)
+    return std::string();
+  auto buf = llvm::MemoryBuffer::getFileSlice(real, length, offset);
+  if (!buf)
+    return fail("which cannot be read: " + buf.getError().message());
+  return std::string((*buf)->getBufferStart(), (*buf)->getBufferSize());
+}
+
 Value Importer::get(StringRef name) {
   auto it = values.find(name);
   if (it != values.end())
@@ -408,7 +519,10 @@ RankedTensorType Importer::typeOf(StringRef name) {
 std::optional<SmallVector<int64_t>>
 Importer::getConstInts(StringRef name) const {
   ElementsAttr a = getConst(name);
-  if (!a || !isa<IntegerType>(a.getElementType()))
+  // Integer constants are shapes, axes, indices and zero points; larger ones
+  // are not folded (kMaxFoldElements).
+  if (!a || !isa<IntegerType>(a.getElementType()) ||
+      a.getNumElements() > kMaxFoldElements)
     return std::nullopt;
   SmallVector<int64_t> out;
   for (APInt v : a.getValues<APInt>())
@@ -541,6 +655,17 @@ LogicalResult Importer::windowAttrs(const onnx::NodeProto &node,
   if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
     return unsupported(node, "only 2-D windows (4-D NCHW tensors) are "
                              "supported");
+  auto outOfRange = [](ArrayRef<int64_t> v, int64_t lo) {
+    return llvm::any_of(v, [&](int64_t x) {
+      return x < lo || x > qnn::kMaxWindowExtent;
+    });
+  };
+  if (outOfRange(strides, 1) || outOfRange(dilations, 1) ||
+      outOfRange(pads, 0) || outOfRange(kernel, 1))
+    return nodeError(node) << "kernel_shape, strides and dilations must be in "
+                              "[1, "
+                           << qnn::kMaxWindowExtent << "] and pads in [0, "
+                           << qnn::kMaxWindowExtent << "]";
   std::string autoPad = getString(node, "auto_pad", "NOTSET");
   if (autoPad == "NOTSET")
     return success();
@@ -570,6 +695,13 @@ LogicalResult Importer::importConv(const onnx::NodeProto &node) {
   if (failed(requireInputs(node, 2, 3)))
     return failure();
   RankedTensorType xt = typeOf(node.input(0)), wt = typeOf(node.input(1));
+  if (!isa<FloatType>(xt.getElementType()) ||
+      !isa<FloatType>(wt.getElementType()))
+    return nodeError(node) << "expects float input and weight, got "
+                           << xt.getElementType() << " and "
+                           << wt.getElementType()
+                           << " (integer convolutions are ConvInteger or "
+                              "QLinearConv)";
   if (xt.getRank() != 4 || wt.getRank() != 4)
     return unsupported(node, "only 2-D convolution (4-D NCHW input) is "
                              "supported, got input " +
@@ -592,6 +724,11 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
     return nodeError(node) << "A and B must be 2-D, got " << at << " and "
                            << bt;
   Type et = at.getElementType();
+  if (!isa<FloatType>(et) || !isa<FloatType>(bt.getElementType()))
+    return nodeError(node) << "expects float A and B, got " << et << " and "
+                           << bt.getElementType()
+                           << " (integer products are MatMulInteger or "
+                              "QLinearMatMul)";
   Value a = get(node.input(0));
   if (transA)
     a = transpose(loc, a, {1, 0});
@@ -1166,6 +1303,9 @@ LogicalResult Importer::importGather(const onnx::NodeProto &node) {
   auto indices = getConstInts(node.input(1));
   if (!data || !indices)
     return unsupported(node, "Gather on values computed at run time");
+  if (data.getNumElements() > kMaxFoldElements)
+    return unsupported(node, "Gather from a constant of more than " +
+                                 Twine(kMaxFoldElements) + " elements");
   auto dt = cast<RankedTensorType>(data.getType());
   int64_t rank = dt.getRank(), axis = getInt(node, "axis", 0);
   if (axis < 0)
@@ -1222,7 +1362,28 @@ LogicalResult Importer::importCast(const onnx::NodeProto &node) {
       set(node, get(node.input(0)));
     return success();
   }
-  if (auto vals = getConstFloats(node.input(0))) {
+  // A splat stays a splat, whatever its size (ConstantOfShape + Cast).
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(getConst(node.input(0)));
+      dense && dense.isSplat() && !(*to).isInteger(1) &&
+      !xt.getElementType().isInteger(1)) {
+    double v = isa<IntegerType>(xt.getElementType())
+                   ? (double)dense.getSplatValue<APInt>().getSExtValue()
+                   : dense.getSplatValue<APFloat>().convertToDouble();
+    Attribute value;
+    if (auto ft = dyn_cast<FloatType>(*to))
+      value = FloatAttr::get(ft, v);
+    else
+      value = IntegerAttr::get(
+          *to, APInt((*to).getIntOrFloatBitWidth(), truncToInt64(v),
+                     /*isSigned=*/true, /*implicitTrunc=*/true));
+    setConst(node, DenseElementsAttr::get(outType, value));
+    return success();
+  }
+  ElementsAttr input = getConst(node.input(0));
+  std::optional<SmallVector<double>> vals;
+  if (input && input.getNumElements() <= kMaxFoldElements)
+    vals = getConstFloats(node.input(0));
+  if (vals) {
     if (isa<FloatType>(*to)) {
       setConst(node, createFloatElements(outType, *vals, node.output(0)));
       return success();
@@ -1230,7 +1391,7 @@ LogicalResult Importer::importCast(const onnx::NodeProto &node) {
     SmallVector<APInt> ints;
     unsigned width = (*to).getIntOrFloatBitWidth();
     for (double v : *vals)
-      ints.push_back(APInt(width, (int64_t)std::trunc(v), /*isSigned=*/true,
+      ints.push_back(APInt(width, truncToInt64(v), /*isSigned=*/true,
                            /*implicitTrunc=*/true));
     setConst(node, DenseElementsAttr::get(outType, ints));
     return success();
@@ -1248,6 +1409,11 @@ LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &node) {
   auto shape = getConstInts(node.input(0));
   if (!shape)
     return unsupported(node, "a shape that is not a constant");
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }) ||
+      !qopt::checkedByteSize(*shape, kMaxElementBytes))
+    return nodeError(node) << "shape " << qopt::shapeString(*shape)
+                           << " has a negative dimension or a size that "
+                              "overflows 64 bits";
   Attribute value = builder.getF32FloatAttr(0.0f);
   Type et = builder.getF32Type();
   if (const auto *a = findAttr(node, "value")) {
@@ -1726,11 +1892,23 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   auto it = handlers.find(node.op_type());
   if (it == handlers.end())
     return unsupported(node, "op type " + node.op_type());
+  if (node.output_size() == 0 || node.output(0).empty())
+    return nodeError(node) << "has no output";
   if (failed(it->second(node)))
     return failure();
-  for (const auto &out : node.output())
-    if (!out.empty() && !has(out))
+  for (const auto &out : node.output()) {
+    if (out.empty())
+      continue;
+    if (!has(out))
       return unsupported(node, "output '" + out + "'");
+    // Every later size computation (byte sizes, strides, run-time limits)
+    // relies on this: no tensor's byte size overflows int64.
+    RankedTensorType type = typeOf(out);
+    if (!qopt::checkedByteSize(type.getShape(), kMaxElementBytes))
+      return nodeError(node) << "output '" << out << "' has shape "
+                             << qopt::shapeString(type.getShape())
+                             << ", whose size overflows 64 bits";
+  }
   return success();
 }
 
@@ -1794,6 +1972,10 @@ LogicalResult Importer::importInputs(SmallVectorImpl<Type> &types,
                << in.name() << ":DIMS";
       }
     }
+    if (!qopt::checkedByteSize(shape, kMaxElementBytes))
+      return emitError(loc) << "graph input '" << in.name() << "' has shape "
+                            << qopt::shapeString(shape)
+                            << ", whose size overflows 64 bits";
     types.push_back(RankedTensorType::get(shape, *et));
     names.push_back(in.name());
   }
@@ -1866,6 +2048,15 @@ OwningOpRef<ModuleOp> Importer::run() {
 
 } // namespace
 
+std::string qopt::modelDirectory(StringRef modelPath) {
+  // A model read from standard input has no directory: external data is
+  // refused rather than read from wherever the tool happens to run.
+  if (modelPath.empty() || modelPath == "-" || modelPath == "<stdin>")
+    return "";
+  StringRef parent = llvm::sys::path::parent_path(modelPath);
+  return parent.empty() ? "." : parent.str();
+}
+
 std::string qopt::parseInputShapeOption(StringRef spec,
                                         ONNXImportOptions &options) {
   auto [name, dims] = spec.rsplit(':');
@@ -1926,7 +2117,7 @@ OwningOpRef<ModuleOp> qopt::loadModel(StringRef path, MLIRContext *context,
     return nullptr;
   }
   ONNXImportOptions options;
-  options.externalDataDir = llvm::sys::path::parent_path(path).str();
+  options.externalDataDir = modelDirectory(path);
   for (const std::string &spec : inputShapes) {
     error = parseInputShapeOption(spec, options);
     if (!error.empty())
@@ -1946,8 +2137,7 @@ void qopt::registerFromONNXTranslation() {
         const llvm::MemoryBuffer *buf =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
         ONNXImportOptions options;
-        options.externalDataDir =
-            llvm::sys::path::parent_path(buf->getBufferIdentifier()).str();
+        options.externalDataDir = modelDirectory(buf->getBufferIdentifier());
         for (const std::string &spec : inputShapes) {
           std::string err = parseInputShapeOption(spec, options);
           if (!err.empty()) {

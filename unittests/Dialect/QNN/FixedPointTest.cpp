@@ -52,7 +52,11 @@ TEST(FixedPoint, RoundingDivideByPOTMatchesGemmlowp) {
   std::mt19937 rng(2);
   std::uniform_int_distribution<int32_t> any(kMin, kMax);
   for (int e = 0; e <= 31; ++e) {
-    for (int32_t x : {0, 1, -1, 2, -2, 3, -3, kMin, kMax, 1 << e, -(1 << e)})
+    // +-2^e computed in unsigned arithmetic: for e = 31 the signed
+    // expressions 1 << e and -(1 << e) are undefined (UBSan reported it).
+    int32_t pot = (int32_t)(uint32_t(1) << e);
+    int32_t negPot = (int32_t)(0u - (uint32_t(1) << e));
+    for (int32_t x : {0, 1, -1, 2, -2, 3, -3, kMin, kMax, pot, negPot})
       EXPECT_EQ(roundingDivideByPOT(x, e), gemmlowp::RoundingDivideByPOT(x, e))
           << x << " >> " << e;
     for (int i = 0; i < 5000; ++i) {

@@ -27,10 +27,16 @@ struct ONNXImportOptions {
   /// symbolic dimensions (e.g. a dynamic batch or spatial size).
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
   /// Directory that external-data locations are relative to (the model's).
+  /// External data must be a regular file inside it; empty refuses external
+  /// data (a model read from standard input).
   std::string externalDataDir;
   /// Name given to the imported function.
   std::string functionName = "main";
 };
+
+/// The directory external data of the model at `modelPath` is read from:
+/// its parent directory, "." for a bare file name, "" for standard input.
+std::string modelDirectory(llvm::StringRef modelPath);
 
 /// Parses `NAME:1x3x224x224` into `options`. Returns an error message, or ""
 /// on success.

@@ -57,8 +57,14 @@ int64_t qnn::getWindowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                                  int64_t padAfter, bool ceilMode) {
   if (in == kDyn)
     return kDyn;
-  int64_t effective = dilation * (kernel - 1) + 1;
-  int64_t span = in + padBefore + padAfter - effective;
+  // Sizes come from models (untrusted): overflow means "does not fit".
+  int64_t effective, span;
+  if (__builtin_mul_overflow(dilation, kernel - 1, &effective) ||
+      __builtin_add_overflow(effective, 1, &effective) ||
+      __builtin_add_overflow(in, padBefore, &span) ||
+      __builtin_add_overflow(span, padAfter, &span) ||
+      __builtin_sub_overflow(span, effective, &span) || stride < 1)
+    return -1;
   if (span < 0)
     return -1;
   int64_t out = ceilMode ? (span + stride - 1) / stride + 1 : span / stride + 1;
@@ -96,6 +102,11 @@ static LogicalResult checkWindowAttrs(ArrayRef<int64_t> strides,
     return fail(reason, "dilations must be positive");
   if (llvm::any_of(pads, [](int64_t s) { return s < 0; }))
     return fail(reason, "pads must be non-negative");
+  auto tooLarge = [](int64_t s) { return s > qnn::kMaxWindowExtent; };
+  if (llvm::any_of(strides, tooLarge) || llvm::any_of(dilations, tooLarge) ||
+      llvm::any_of(pads, tooLarge))
+    return fail(reason, "strides, dilations and pads must be at most " +
+                            llvm::Twine(qnn::kMaxWindowExtent));
   return success();
 }
 
@@ -154,6 +165,9 @@ qnn::inferPool2DShape(ArrayRef<int64_t> input, ArrayRef<int64_t> kernel,
                             llvm::Twine(kernel.size()) + " sizes");
   if (llvm::any_of(kernel, [](int64_t k) { return k < 1; }))
     return fail(reason, "kernel sizes must be positive");
+  if (llvm::any_of(kernel, [](int64_t k) { return k > kMaxWindowExtent; }))
+    return fail(reason, "kernel sizes must be at most " +
+                            llvm::Twine(kMaxWindowExtent));
   if (failed(checkWindowAttrs(strides, dilations, pads, reason)))
     return failure();
   if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] ||
@@ -618,12 +632,15 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
 
 SmallVector<int64_t, 2> FlattenOp::inferShape(ArrayRef<int64_t> shape,
                                               int64_t axis) {
+  // An overflowing product (only possible for shapes whose element count
+  // overflows, which the verifier rejects) saturates instead of wrapping.
   auto product = [](ArrayRef<int64_t> dims) {
     int64_t p = 1;
     for (int64_t d : dims) {
       if (d == kDyn)
         return kDyn;
-      p *= d;
+      if (__builtin_mul_overflow(p, d, &p))
+        return std::numeric_limits<int64_t>::max();
     }
     return p;
   };

@@ -45,7 +45,13 @@ LogicalResult verifyFusedActivation(Operation *op);
 // Shape helpers (ShapedType::kDynamic propagates)
 //===----------------------------------------------------------------------===//
 
-/// Output extent of a sliding window along one dimension.
+/// Largest kernel size, stride, dilation or pad the window ops accept. Models
+/// are untrusted input; a bound keeps all window arithmetic far from int64
+/// overflow, and no real network comes near it.
+constexpr int64_t kMaxWindowExtent = (int64_t(1) << 31) - 1;
+
+/// Output extent of a sliding window along one dimension; -1 when the window
+/// does not fit (or the arithmetic would overflow).
 int64_t getWindowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                             int64_t dilation, int64_t padBefore,
                             int64_t padAfter, bool ceilMode = false);

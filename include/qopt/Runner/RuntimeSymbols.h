@@ -1,0 +1,57 @@
+//===- RuntimeSymbols.h - What JIT-compiled models may call ----*- C++ -*-===//
+//
+// Part of qopt. A `.mlir` input is code: lowered to LLVM it could call any
+// function of the host process (`system`, `open`...). The JIT therefore
+// resolves only the runtime functions qopt's lowering emits, and binds the
+// allocation functions to checked versions so that a failed allocation
+// becomes an error instead of a null-pointer dereference.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_RUNNER_RUNTIMESYMBOLS_H
+#define QOPT_RUNNER_RUNTIMESYMBOLS_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ExecutionEngine/Orc/Core.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/Support/Error.h"
+
+#include <csetjmp>
+#include <cstdint>
+
+namespace qopt {
+
+/// Whether generated code may call the external function `name`: the C math
+/// library, memory functions, LLVM intrinsics.
+bool isAllowedRuntimeSymbol(llvm::StringRef name);
+
+/// Checks a module in the LLVM dialect: every external function or global it
+/// refers to is allowed, and it holds no inline assembly. The error names
+/// the first offending symbol.
+llvm::Error checkRuntimeSymbols(mlir::ModuleOp llvmModule);
+
+/// malloc, calloc and aligned_alloc for JIT-compiled code: on failure they
+/// leave the model through AllocationScope (see there).
+llvm::orc::SymbolMap checkedAllocationSymbols(llvm::orc::MangleAndInterner);
+
+/// Marks a call into JIT-compiled code. If an allocation inside it fails, the
+/// checked allocators longjmp back here: `failed()` becomes true and
+/// `failedBytes()` says how much was asked for. Use as
+///
+///   AllocationScope scope;
+///   if (!setjmp(scope.jumpBuffer)) call(); else /* scope.failedBytes() */
+///
+/// Memory the model allocated before the failure is not freed.
+struct AllocationScope {
+  AllocationScope();
+  ~AllocationScope();
+  std::jmp_buf jumpBuffer;
+  uint64_t failedBytes() const;
+
+private:
+  AllocationScope *previous;
+};
+
+} // namespace qopt
+
+#endif // QOPT_RUNNER_RUNTIMESYMBOLS_H
