@@ -5,7 +5,11 @@
 #   make check   build, then run every test
 #   make build   build into build/ (tools in build/bin)
 #   make docs    regenerate docs/generated from ODS
+#   make check-sanitize   ASan + UBSan build in build-sanitize/, every test,
+#                         then each fuzz target for FUZZ_SECONDS
+#   make fuzz    only the fuzz runs (FUZZ_SECONDS per target, default 60)
 
+SHELL     := /bin/bash
 BUILD_DIR ?= build
 LLVM_DIR  := /usr/lib/llvm-22
 JOBS      ?= $(shell nproc)
@@ -18,7 +22,22 @@ CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
   -DCMAKE_INSTALL_PREFIX=$(abspath $(BUILD_DIR))/install
 
-.PHONY: deps configure build check demo docs install clean
+# The sanitizer build: qopt's libraries, tools and tests with ASan + UBSan,
+# and libFuzzer coverage so that the fuzz targets link libFuzzer. libMLIR.so
+# is not instrumented: its inlined allocators poison memory that it then
+# moves, hence allow_user_poisoning=0.
+SAN_DIR      ?= build-sanitize
+FUZZ_SECONDS ?= 60
+SAN_FLAGS := $(CMAKE_FLAGS) -DCMAKE_INSTALL_PREFIX=$(abspath $(SAN_DIR))/install \
+  "-DLLVM_USE_SANITIZER=Address;Undefined" \
+  "-DLLVM_UBSAN_FLAGS=-fsanitize=undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all" \
+  -DLLVM_USE_SANITIZE_COVERAGE=ON
+export ASAN_OPTIONS  ?= allow_user_poisoning=0:quarantine_size_mb=0:detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+FUZZERS := onnx-import npy mlir-passes
+
+.PHONY: deps configure build check demo docs install clean check-sanitize \
+        build-sanitize fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -44,5 +63,30 @@ docs: configure
 install: build
 	cmake --install $(BUILD_DIR)
 
+$(SAN_DIR)/build.ninja:
+	@bash scripts/install-deps.sh
+	cmake -S . -B $(SAN_DIR) $(SAN_FLAGS)
+
+build-sanitize: deps $(SAN_DIR)/build.ninja
+	cmake --build $(SAN_DIR) -j $(JOBS)
+
+check-sanitize: build-sanitize
+	cmake --build $(SAN_DIR) --target check-qopt -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz
+
+fuzz: build-sanitize
+	@mkdir -p $(SAN_DIR)/fuzz-corpus $(SAN_DIR)/fuzz-artifacts
+	/usr/bin/python3 fuzz/make_corpus.py $(SAN_DIR)/fuzz-corpus/seeds
+	@set -e; for f in $(FUZZERS); do \
+	  mkdir -p $(SAN_DIR)/fuzz-corpus/$$f; \
+	  echo "fuzz: qopt-$$f-fuzzer for $(FUZZ_SECONDS) s"; \
+	  $(SAN_DIR)/bin/qopt-$$f-fuzzer -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix=$(SAN_DIR)/fuzz-artifacts/$$f- \
+	    $(SAN_DIR)/fuzz-corpus/$$f $(SAN_DIR)/fuzz-corpus/seeds/$$f \
+	    2>&1 | grep -E "^(stat::|#[0-9]+ *DONE|==[0-9]+==|SUMMARY|INFO: a corpus)" ; \
+	  test $${PIPESTATUS[0]} -eq 0; \
+	done
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR)

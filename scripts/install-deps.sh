@@ -13,6 +13,8 @@ PKGS=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   # Build tools.
   cmake ninja-build ccache make
+  # Sanitizer and libFuzzer runtimes (make check-sanitize, make fuzz).
+  libclang-rt-22-dev
   # ONNX importer (protobuf comes with it) and ONNX's operator conformance tests.
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   # AArch64 cross testing.

@@ -15,7 +15,13 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "in_scope.txt", 
 
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
-                                     "CCACHE_DIR"])
+                                     "CCACHE_DIR", "ASAN_OPTIONS",
+                                     "UBSAN_OPTIONS", "LSAN_OPTIONS"])
+# The sanitizer build (make check-sanitize): tests that cannot work there
+# (stock mlir-opt loading an ASan-built plugin, ulimit on address space,
+# linking uninstrumented consumers) say `UNSUPPORTED: asan`.
+if "Address" in getattr(config, "llvm_use_sanitizer", ""):
+    config.available_features.add("asan")
 llvm_config.use_default_substitutions()
 # `not` and `count` at the start of a RUN line are found on PATH.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -32,7 +38,8 @@ config.substitutions.append(
     ("%stock_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
 
 llvm_config.add_tool_substitutions(
-    ["qopt", "qopt-translate", "qopt-run", "qopt-compile", "mlir-opt", "mlir-runner", "mlir-translate"],
+    ["qopt", "qopt-translate", "qopt-run", "qopt-compile", "mlir-opt", "mlir-runner", "mlir-translate",
+     "qopt-onnx-import-fuzzer", "qopt-npy-fuzzer", "qopt-mlir-passes-fuzzer"],
     [config.qopt_tools_dir, config.llvm_tools_dir])
 
 # The development kit (real models and data) sits beside the checkout on

@@ -5,12 +5,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Support/Npy.h"
+#include "qopt/Support/Sizes.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
+#include <limits>
 
 using namespace llvm;
 
@@ -39,10 +41,10 @@ unsigned qopt::npyElementSize(NpyDType t) {
 }
 
 int64_t qopt::NpyArray::numElements() const {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
+  // Shapes are checked when read (parseNpy); saturate rather than wrap for
+  // arrays built by hand.
+  return checkedNumElements(shape).value_or(
+      std::numeric_limits<int64_t>::max());
 }
 
 static Error npyError(StringRef path, const Twine &msg) {
@@ -66,11 +68,21 @@ static std::optional<StringRef> headerField(StringRef header, StringRef key) {
 }
 
 Expected<qopt::NpyArray> qopt::readNpy(StringRef path) {
+  // A device or pipe (/dev/zero, /dev/stdin) would be read until memory
+  // runs out or forever.
+  sys::fs::file_status status;
+  if (std::error_code ec = sys::fs::status(path, status))
+    return npyError(path, "cannot read: " + ec.message());
+  if (status.type() != sys::fs::file_type::regular_file)
+    return npyError(path, "cannot read: not a regular file");
   auto buf = MemoryBuffer::getFile(path, /*IsText=*/false,
                                    /*RequiresNullTerminator=*/false);
   if (!buf)
     return npyError(path, "cannot read: " + buf.getError().message());
-  StringRef bytes = (*buf)->getBuffer();
+  return parseNpy((*buf)->getBuffer(), path);
+}
+
+Expected<qopt::NpyArray> qopt::parseNpy(StringRef bytes, StringRef path) {
   if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
     return npyError(path, "not a .npy file (bad magic)");
   unsigned major = static_cast<unsigned char>(bytes[6]);
@@ -125,11 +137,14 @@ Expected<qopt::NpyArray> qopt::readNpy(StringRef path) {
       return npyError(path, "malformed shape " + *shapeStr);
     array.shape.push_back(v);
   }
-  size_t expected = array.numElements() * npyElementSize(array.dtype);
+  std::optional<int64_t> expected =
+      checkedByteSize(array.shape, npyElementSize(array.dtype));
+  if (!expected)
+    return npyError(path, "shape " + *shapeStr + " overflows 64 bits");
   StringRef payload = bytes.drop_front(headerStart + headerLen);
-  if (payload.size() != expected)
+  if ((int64_t)payload.size() != *expected)
     return npyError(path, "holds " + Twine(payload.size()) +
-                              " data bytes, expected " + Twine(expected) +
+                              " data bytes, expected " + Twine(*expected) +
                               " for its shape");
   array.data.assign(payload.begin(), payload.end());
   return array;

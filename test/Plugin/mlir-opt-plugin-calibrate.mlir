@@ -1,5 +1,7 @@
 // Stock mlir-opt with the plugin has qopt's passes but no JIT: asking
 // --quantize-static to calibrate in process is an error that says what to do.
+// Stock mlir-opt is not built with ASan, so it cannot load an ASan plugin.
+// UNSUPPORTED: asan
 // RUN: not %stock_mlir_opt %s --load-dialect-plugin=%qopt_libs/libQOptPlugin.so \
 // RUN:   --load-pass-plugin=%qopt_libs/libQOptPlugin.so \
 // RUN:   --pass-pipeline="builtin.module(quantize-static{calibration-data=%s})" 2>&1 | FileCheck %s

@@ -1,4 +1,6 @@
 // Debian's stock mlir-opt runs qopt's dialect and passes from the plugin.
+// Stock mlir-opt is not built with ASan, so it cannot load an ASan plugin.
+// UNSUPPORTED: asan
 // RUN: %stock_mlir_opt %s --load-dialect-plugin=%qopt_libs/libQOptPlugin.so \
 // RUN:   --load-pass-plugin=%qopt_libs/libQOptPlugin.so \
 // RUN:   --pass-pipeline="builtin.module(func.func(fold-bn,fuse-ops))" | FileCheck %s

@@ -43,8 +43,14 @@ struct NpyArray {
 NpyArray sliceSamples(const NpyArray &in, int64_t start, int64_t count,
                       int64_t rows);
 
-/// Reads `path`; the error names the file and what is wrong with it.
+/// Reads `path`; the error names the file and what is wrong with it. Only
+/// regular files are read (not devices or pipes).
 llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
+
+/// Parses the bytes of a .npy file; `name` is used in errors. The declared
+/// shape must match the payload exactly, so nothing larger than `bytes` is
+/// allocated.
+llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
 
 /// Writes `array` to `path`.
 llvm::Error writeNpy(llvm::StringRef path, const NpyArray &array);

@@ -1,0 +1,23 @@
+//===- MLIRPassesFuzzer.cpp - Fuzz qnn's parser, verifiers and passes -----===//
+//
+// Part of qopt. Input: MLIR text. A module that parses and verifies goes
+// through the graph passes and the first lowering steps.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../FuzzerCommon.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  auto ctx = qopt::fuzz::makeQuietContext();
+  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  mlir::ParserConfig config(ctx.get());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(text, config);
+  if (!module)
+    return 0;
+  qopt::fuzz::runGraphPasses(*module);
+  return 0;
+}
