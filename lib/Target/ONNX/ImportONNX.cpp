@@ -735,9 +735,12 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
   int64_t m = cast<RankedTensorType>(a.getType()).getDimSize(0);
   int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
   int64_t n = transB ? bt.getDimSize(0) : bt.getDimSize(1);
-  if (k != kDyn && k != (transB ? bt.getDimSize(1) : bt.getDimSize(0)))
+  int64_t kb = transB ? bt.getDimSize(1) : bt.getDimSize(0);
+  if (k != kDyn && kb != kDyn && k != kb)
     return nodeError(node) << "inner dimensions differ: A " << at << ", B "
                            << bt;
+  if (k == kDyn) // A's inner dimension is dynamic (a transposed batch)
+    k = kb;
 
   // Weight as [N, K]: fold the transpose and alpha into a constant B.
   Value w;
@@ -1128,7 +1131,9 @@ LogicalResult Importer::importTranspose(const onnx::NodeProto &node) {
 }
 
 LogicalResult Importer::importConcat(const onnx::NodeProto &node) {
-  if (failed(requireInputs(node, 1, 1 << 20)))
+  // Variadic: every input is required (requireInputs only checks the first).
+  if (failed(requireInputs(node, node.input_size(), node.input_size())) ||
+      failed(requireInputs(node, 1, 1 << 20)))
     return failure();
   RankedTensorType first = typeOf(node.input(0));
   int64_t rank = first.getRank(), axis = getInt(node, "axis", 0);

@@ -67,6 +67,8 @@ save(model([helper.make_node("Relu", ["x"], [], name="the_node")],
            [f("x", [4])], [f("x", [4])]), "node_no_outputs.onnx")
 save(model([helper.make_node("Add", ["x", ""], ["y"], name="the_node")],
            [f("x", [4])], [f("y", [4])]), "node_empty_input.onnx")
+save(model([helper.make_node("Concat", ["x", "", "x"], ["y"], name="the_node", axis=0)],
+           [f("x", [4])], [f("y", [8])]), "concat_empty_input.onnx")
 w = numpy_helper.from_array(np.ones((2, 3), np.float32), "w")
 save(model([helper.make_node("Gemm", ["a", "w"], ["y"], name="the_node", transB=1)],
            [i8("a", [1, 3])], [f("y", [1, 2])], [w]), "gemm_int_input_float_weight.onnx")
