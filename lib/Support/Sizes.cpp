@@ -11,16 +11,24 @@
 #include "llvm/Support/raw_ostream.h"
 
 std::optional<int64_t> qopt::checkedNumElements(llvm::ArrayRef<int64_t> shape) {
+  // The product of the non-zero dimensions must fit as well, so that any
+  // partial product a caller computes (strides, outer/inner sizes) does; a
+  // zero dimension then makes the count 0.
   int64_t n = 1;
+  bool empty = false;
   for (int64_t d : shape) {
     if (d < 0)
       continue;
+    if (d == 0) {
+      empty = true;
+      continue;
+    }
     std::optional<int64_t> next = checkedMul(n, d);
     if (!next)
       return std::nullopt;
     n = *next;
   }
-  return n;
+  return empty ? 0 : n;
 }
 
 std::optional<int64_t> qopt::checkedByteSize(llvm::ArrayRef<int64_t> shape,

@@ -23,7 +23,8 @@ using llvm::checkedMul;
 using llvm::checkedSub;
 
 /// Product of the static dimensions of `shape` (dynamic dimensions, i.e.
-/// negative values, count as 1); nullopt when it overflows int64.
+/// negative values, count as 1); nullopt when it, or the product of the
+/// non-zero dimensions, overflows int64.
 std::optional<int64_t> checkedNumElements(llvm::ArrayRef<int64_t> shape);
 
 /// Byte size of `shape` with `elementBytes` per element; nullopt on overflow.

@@ -616,19 +616,24 @@ LogicalResult Importer::binary(const onnx::NodeProto &node) {
     for (int64_t i = 0; i < resultType.getNumElements(); ++i) {
       int64_t x = (*lhs)[lhs->size() == 1 ? 0 : i];
       int64_t y = (*rhs)[rhs->size() == 1 ? 0 : i];
-      int64_t r = 0;
+      // ONNX integer arithmetic wraps (two's complement): compute in
+      // unsigned, where wrapping is defined.
+      uint64_t ux = (uint64_t)x, uy = (uint64_t)y, r = 0;
       if constexpr (std::is_same_v<OpTy, AddOp>)
-        r = x + y;
+        r = ux + uy;
       else if constexpr (std::is_same_v<OpTy, SubOp>)
-        r = x - y;
+        r = ux - uy;
       else if constexpr (std::is_same_v<OpTy, MulOp>)
-        r = x * y;
+        r = ux * uy;
       else {
         if (y == 0)
           return nodeError(node) << "integer division by zero";
-        r = x / y;
+        r = (x == std::numeric_limits<int64_t>::min() && y == -1)
+                ? ux
+                : (uint64_t)(x / y);
       }
-      out.push_back(APInt(width, r, /*isSigned=*/true));
+      out.push_back(APInt(width, r, /*isSigned=*/false,
+                          /*implicitTrunc=*/true));
     }
     setConst(node, DenseElementsAttr::get(resultType, out));
     return success();
@@ -1321,6 +1326,12 @@ LogicalResult Importer::importGather(const onnx::NodeProto &node) {
   SmallVector<int64_t> shape(dt.getShape().take_front(axis));
   shape.append(it.getShape().begin(), it.getShape().end());
   shape.append(dt.getShape().begin() + axis + 1, dt.getShape().end());
+  std::optional<int64_t> outElements = qopt::checkedNumElements(shape);
+  if (!outElements || *outElements > kMaxFoldElements)
+    return unsupported(node, "Gather of more than " +
+                                 Twine(kMaxFoldElements) +
+                                 " constant elements");
+  // The data holds at most kMaxFoldElements elements: no overflow below.
   int64_t outer = 1, inner = 1, dim = dt.getDimSize(axis);
   for (int64_t d = 0; d < axis; ++d)
     outer *= dt.getDimSize(d);

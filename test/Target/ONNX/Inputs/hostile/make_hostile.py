@@ -114,6 +114,24 @@ save(model([helper.make_node("ConstantOfShape", ["shape"], ["z"], name="fill",
             helper.make_node("Add", ["x", "z"], ["y"], name="the_node")],
            [f("x", [1, 1])], [f("y", [2 ** 20, 2 ** 20])], [shape40]), "output_2e40.onnx")
 
+# Folding Gather is bounded too: from a splat of 2^21 elements, and to
+# 2000 x 1024 elements.
+def fill(name, dims, value, dtype=np.float32):
+    return helper.make_node("ConstantOfShape", [name + "_shape"], [name], name=name,
+                            value=numpy_helper.from_array(np.array([value], dtype)))
+save(model([fill("data", None, 1.0), fill("idx", None, 0, np.int64),
+            helper.make_node("Gather", ["data", "idx"], ["y"], name="the_node", axis=0)],
+           [], [f("y", None)],
+           [numpy_helper.from_array(np.array([2048, 1024], np.int64), "data_shape"),
+            numpy_helper.from_array(np.array([3], np.int64), "idx_shape")]),
+     "gather_big_data.onnx")
+save(model([fill("data", None, 1.0), fill("idx", None, 0, np.int64),
+            helper.make_node("Gather", ["data", "idx"], ["y"], name="the_node", axis=0)],
+           [], [f("y", None)],
+           [numpy_helper.from_array(np.array([2, 1024], np.int64), "data_shape"),
+            numpy_helper.from_array(np.array([2000], np.int64), "idx_shape")]),
+     "gather_big_result.onnx")
+
 # 2. Calibration of a batch-1 model, and of a model that lists one tensor
 # twice as a graph output.
 rng = np.random.default_rng(0)
