@@ -43,6 +43,68 @@ Error err(const Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
 }
 
+/// Routes the lowered code's malloc and aligned_alloc through checks: on
+/// NULL they call `<name>_allocation_failed(bytes)`, a weak function of the
+/// object that writes a message to stderr and aborts. A program may define
+/// its own (e.g. to longjmp out); either way a failed allocation is never
+/// dereferenced.
+void checkAllocations(llvm::Module &m, const std::string &name) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
+  llvm::Type *voidTy = llvm::Type::getVoidTy(ctx);
+
+  // void <name>_allocation_failed(int64_t bytes): write(2, msg), abort().
+  llvm::Function *failed = llvm::Function::Create(
+      llvm::FunctionType::get(voidTy, {i64}, false),
+      llvm::GlobalValue::WeakAnyLinkage, name + "_allocation_failed", &m);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", failed));
+    std::string msg = "qopt: model '" + name +
+                      "' could not allocate an intermediate buffer\n";
+    llvm::Value *text = b.CreateGlobalString(msg, name + ".alloc_failed_msg");
+    llvm::FunctionCallee write = m.getOrInsertFunction(
+        "write", llvm::FunctionType::get(i64, {i32, ptr, i64}, false));
+    b.CreateCall(write, {b.getInt32(2), text, b.getInt64(msg.size())});
+    llvm::FunctionCallee abortFn = m.getOrInsertFunction(
+        "abort", llvm::FunctionType::get(voidTy, {}, false));
+    b.CreateCall(abortFn);
+    b.CreateUnreachable();
+  }
+
+  for (StringRef allocName : {"malloc", "aligned_alloc"}) {
+    llvm::Function *alloc = m.getFunction(allocName);
+    if (!alloc || alloc->use_empty())
+      continue;
+    llvm::FunctionType *type = alloc->getFunctionType();
+    llvm::Function *checked = llvm::Function::Create(
+        type, llvm::GlobalValue::InternalLinkage,
+        "qopt.checked_" + allocName.str(), &m);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", checked));
+    llvm::SmallVector<llvm::Value *> args;
+    for (llvm::Argument &a : checked->args())
+      args.push_back(&a);
+    llvm::Value *p = b.CreateCall(alloc, args);
+    llvm::Value *bytes = checked->getArg(checked->arg_size() - 1);
+    llvm::BasicBlock *fail = llvm::BasicBlock::Create(ctx, "fail", checked);
+    llvm::BasicBlock *ok = llvm::BasicBlock::Create(ctx, "ok", checked);
+    // A zero-byte request may legitimately return NULL.
+    b.CreateCondBr(b.CreateAnd(b.CreateIsNull(p),
+                               b.CreateICmpNE(bytes, b.getInt64(0))),
+                   fail, ok);
+    b.SetInsertPoint(fail);
+    b.CreateCall(failed, {bytes});
+    b.CreateUnreachable();
+    b.SetInsertPoint(ok);
+    b.CreateRet(p);
+    alloc->replaceUsesWithIf(checked, [&](llvm::Use &u) {
+      auto *call = llvm::dyn_cast<llvm::CallBase>(u.getUser());
+      return !call || call->getFunction() != checked;
+    });
+  }
+}
+
 struct Port {
   std::string name;
   mlir::Type element;
@@ -266,6 +328,8 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     b.CreateRetVoid();
   }
 
+  checkAllocations(*llvmModule, options.name);
+
   // The vectorizers query the subtarget through these attributes.
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration()) {
@@ -333,6 +397,11 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
       << shapeText(p.shape) << "\n";
   h << " * A model without a batch dimension ignores `batch`. Thread-safe;\n"
     << " * intermediate buffers come from malloc and are freed before return.\n"
+    << " * If malloc fails, the object calls " << options.name
+    << "_allocation_failed(bytes),\n"
+    << " * which prints a message and aborts; define your own to recover\n"
+    << " * (e.g. longjmp; the buffers of the failed call are then leaked):\n"
+    << " *   void " << options.name << "_allocation_failed(int64_t bytes);\n"
     << " * With glibc, repeated calls are several times faster when freed\n"
     << " * memory stays in the heap instead of going back to the kernel (else\n"
     << " * every call page-faults its buffers afresh; mobilenet_v2 int8: 22 ms\n"
