@@ -7,11 +7,17 @@
 #ifndef QOPT_INITALLPASSES_H
 #define QOPT_INITALLPASSES_H
 
+#include "qopt/Dialect/QNN/Transforms/Transforms.h"
+
 namespace qopt {
 
 /// Registers every qopt pass and pipeline with MLIR's global pass registry,
-/// so textual pipelines and `-<flag>` options see them. Idempotent.
-void registerAllPasses();
+/// so textual pipelines and `-<flag>` options see them. `calibrator` serves
+/// quantize-static{calibration-data=...} and qopt-ptq: tools that link the
+/// JIT pass qopt::inProcessCalibrator(); embedders without a JIT pass
+/// nothing, and calibration-data is then an error that says so. Only the
+/// first call registers.
+void registerAllPasses(mlir::qnn::Calibrator calibrator = {});
 
 } // namespace qopt
 

@@ -53,6 +53,4 @@ static LogicalResult calibrateCopy(ModuleOp module,
   return success();
 }
 
-void qopt::registerInProcessCalibration() {
-  qnn::setCalibrationHook(calibrateCopy);
-}
+qnn::Calibrator qopt::inProcessCalibrator() { return calibrateCopy; }

@@ -1,51 +1,130 @@
 //===- Pipelines.cpp - qopt's registered pass pipelines -------------------===//
 //
-// Part of qopt. The upstream part of the pipeline is written as text: it is
-// the form the toolchain notes tested against LLVM 22, and it keeps option
-// spellings in one readable place.
+// Part of qopt. Pipelines are built from the passes' typed constructors, so
+// that an option or pass name that changes upstream fails to compile instead
+// of failing at run time.
 //
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Pipelines/Pipelines.h"
 
 #include "qopt/Conversion/Passes.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
 
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/ErrorHandling.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const LowerToLLVMOptions &options) {
-  std::string pipeline =
-      "integer-only,func.func(convert-qnn-to-linalg),canonicalize,"
-      "func.func(qopt-fuse-elementwise),canonicalize,cse,";
-  if (options.vectorize)
-    pipeline += "func.func(qopt-tile-and-vectorize),canonicalize,cse,";
-  pipeline += "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map},";
-  if (options.outParams)
-    pipeline += "func.func(qopt-distinct-result-buffers),"
-                "buffer-results-to-out-params{hoist-static-allocs=true "
-                "modify-public-functions=true},";
-  pipeline += "buffer-deallocation-pipeline,"
-              "func.func(qopt-lower-strided-copies),";
-  if (options.vectorize)
-    pipeline += "func.func(qopt-hoist-vector-transfers),canonicalize,"
-                "func.func(qopt-lower-dot-products{dot-product=" +
-                options.dotProduct + "}),";
-  // Vector lowering as tested in the toolchain notes: full unrolling to
-  // rank-1 transfers, then LLVM.
-  pipeline += "func.func(convert-linalg-to-loops),"
-              "convert-vector-to-scf{full-unroll=true},lower-affine,"
-              "convert-scf-to-cf,convert-vector-to-llvm,"
-              "expand-strided-metadata,lower-affine,"
-              "finalize-memref-to-llvm,convert-math-to-llvm,"
-              "convert-math-to-libm,convert-arith-to-llvm,"
-              "convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
-              "convert-ub-to-llvm,reconcile-unrealized-casts";
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    llvm::report_fatal_error("qopt-lower-to-llvm: bad built-in pipeline");
+  using func::FuncOp;
+  LoweringPhase stop = options.compileTo;
+
+  // Quantized ops -> integer arithmetic, then everything -> linalg.
+  pm.addPass(qnn::createIntegerOnlyPass());
+  if (stop == LoweringPhase::Integer)
+    return;
+  pm.addNestedPass<FuncOp>(qnn::createConvertQNNToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<FuncOp>(qnn::createFuseElementwisePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (stop == LoweringPhase::Linalg)
+    return;
+
+  if (options.vectorize) {
+    pm.addNestedPass<FuncOp>(qnn::createTileAndVectorizePass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+  if (stop == LoweringPhase::Vectorized)
+    return;
+
+  // Bufferization with identity layouts at function boundaries, results as
+  // caller-allocated out-parameters (repeated results copied first: see
+  // qopt-distinct-result-buffers).
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (options.outParams) {
+    pm.addNestedPass<FuncOp>(qnn::createDistinctResultBuffersPass());
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addNestedPass<FuncOp>(qnn::createLowerStridedCopiesPass());
+  if (options.vectorize) {
+    pm.addNestedPass<FuncOp>(qnn::createHoistVectorTransfersPass());
+    pm.addPass(createCanonicalizerPass());
+    qnn::LowerDotProductsPassOptions dot;
+    dot.dotProduct = options.dotProduct;
+    pm.addNestedPass<FuncOp>(qnn::createLowerDotProductsPass(dot));
+  }
+  if (stop == LoweringPhase::Bufferized)
+    return;
+
+  // Loops and vectors to LLVM, as tested in the toolchain notes: transfers
+  // fully unrolled to rank 1, then the dialect conversions.
+  pm.addNestedPass<FuncOp>(createConvertLinalgToLoopsPass());
+  VectorTransferToSCFOptions vectorToSCF;
+  vectorToSCF.enableFullUnroll();
+  pm.addPass(createConvertVectorToSCFPass(vectorToSCF));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void qopt::buildPTQPipeline(OpPassManager &pm, const PTQOptions &options,
+                            qnn::Calibrator calibrator) {
+  pm.addNestedPass<func::FuncOp>(qnn::createFoldBatchNormPass());
+  pm.addNestedPass<func::FuncOp>(qnn::createFuseOpsPass());
+  if (options.compileTo == PTQPhase::Folded)
+    return;
+  qnn::QuantizeStaticPassOptions quantize;
+  quantize.calibrationData.assign(options.calibrationData.begin(),
+                                  options.calibrationData.end());
+  quantize.calibrationMethod = options.calibrationMethod;
+  quantize.activationType = options.activationType;
+  quantize.perChannel = options.perChannel;
+  quantize.config = options.config;
+  pm.addPass(qnn::createQuantizeStaticPass(quantize, std::move(calibrator)));
+  if (options.compileTo == PTQPhase::Quantized)
+    return;
+  pm.addPass(qnn::createIntegerOnlyPass());
 }
 
 std::string
@@ -61,13 +140,18 @@ qopt::chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
   return "none";
 }
 
-void qopt::registerPipelines() {
-  static bool once = [] {
-    PassPipelineRegistration<LowerToLLVMOptions>(
-        "qopt-lower-to-llvm",
-        "Lower float qnn on tensors to the LLVM dialect (JIT and AOT)",
-        buildLowerToLLVMPipeline);
-    return true;
-  }();
-  (void)once;
+void qopt::registerPipelines(qnn::Calibrator calibrator) {
+  PassPipelineRegistration<LowerToLLVMOptions>(
+      "qopt-lower-to-llvm",
+      "Lower qnn on tensors to the LLVM dialect (JIT and AOT); "
+      "compile-to=<phase> stops early",
+      buildLowerToLLVMPipeline);
+  PassPipelineRegistration<PTQOptions>(
+      "qopt-ptq",
+      "Post-training quantization: fold-bn, fuse-ops, quantize-static "
+      "(calibration-data=... calibrates in process), compile-to=integer "
+      "adds integer-only",
+      [calibrator](OpPassManager &pm, const PTQOptions &options) {
+        buildPTQPipeline(pm, options, calibrator);
+      });
 }

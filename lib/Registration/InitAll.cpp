@@ -27,11 +27,16 @@ void qopt::registerAllDialects(mlir::DialectRegistry &registry) {
                   mlir::linalg::LinalgDialect>();
 }
 
-void qopt::registerAllPasses() {
-  static bool once = [] {
+void qopt::registerAllPasses(mlir::qnn::Calibrator calibrator) {
+  static bool once = [&] {
+    // Before registerQNNPasses(): the first registration of a flag wins, and
+    // this one carries the calibrator.
+    mlir::registerPass([calibrator]() {
+      return mlir::qnn::createQuantizeStaticPass({}, calibrator);
+    });
     mlir::qnn::registerQNNPasses();
     mlir::qnn::registerQOptConversionPasses();
-    qopt::registerPipelines();
+    qopt::registerPipelines(calibrator);
     return true;
   }();
   (void)once;

@@ -2,6 +2,22 @@
 // results passed back through caller-allocated buffers.
 // RUN: qopt %s --qopt-lower-to-llvm | FileCheck %s
 // RUN: qopt %s --qopt-lower-to-llvm | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
+// compile-to stops after a phase.
+// RUN: qopt %s --qopt-lower-to-llvm=compile-to=integer | FileCheck %s --check-prefix=INTEGER
+// RUN: qopt %s --qopt-lower-to-llvm=compile-to=linalg | FileCheck %s --check-prefix=LINALG
+// RUN: qopt %s --qopt-lower-to-llvm=compile-to=vectorized | FileCheck %s --check-prefix=VECTOR
+// RUN: qopt %s --qopt-lower-to-llvm=compile-to=bufferized | FileCheck %s --check-prefix=BUFFER
+// RUN: not qopt %s --qopt-lower-to-llvm=compile-to=assembly 2>&1 | FileCheck %s --check-prefix=BADPHASE
+
+// INTEGER: qnn.conv2d
+// LINALG-NOT: qnn.
+// LINALG: linalg.
+// LINALG-NOT: vector.
+// VECTOR: vector.
+// VECTOR-NOT: memref.alloc
+// BUFFER: func.func @main({{.*}}memref<?x1x4x4xf32>{{.*}}memref<?x2x2x2xf32>)
+// BUFFER-NOT: llvm.func
+// BADPHASE: Cannot find option named 'assembly'
 
 // CHECK-LABEL: llvm.func @main(
 // CHECK-NOT: qnn.

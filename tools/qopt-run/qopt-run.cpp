@@ -142,10 +142,9 @@ int main(int argc, char **argv) {
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mlir::registerAllPasses();
-  qopt::registerAllPasses();
   // --sqnr-pipeline may calibrate in process (quantize-static's
   // calibration-data=): this tool has the JIT for it.
-  qopt::registerInProcessCalibration();
+  qopt::registerAllPasses(qopt::inProcessCalibrator());
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "qopt JIT runner\n");
   // Every model this process compiles (run, calibration, SQNR) reads the

@@ -15,9 +15,8 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  qopt::registerAllPasses();
   // --quantize-static=calibration-data=... runs the JIT from inside the pass.
-  qopt::registerInProcessCalibration();
+  qopt::registerAllPasses(qopt::inProcessCalibrator());
   mlir::DialectRegistry registry;
   qopt::registerToolDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(

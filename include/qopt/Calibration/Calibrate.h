@@ -18,6 +18,7 @@
 #ifndef QOPT_CALIBRATION_CALIBRATE_H
 #define QOPT_CALIBRATION_CALIBRATE_H
 
+#include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -65,12 +66,13 @@ llvm::Error writeStatistics(llvm::StringRef path,
 llvm::Expected<std::vector<ObserverStats>>
 readStatistics(llvm::StringRef path);
 
-/// Installs the in-process calibration behind
-/// `--quantize-static=calibration-data=...`: the module is copied into a
-/// fresh context (the caller is inside a running pass), calibrated through
-/// the JIT with default options (batches of 32, a progress line on a
-/// terminal), and the statistics are written onto the caller's observers.
-void registerInProcessCalibration();
+/// The calibration behind `--quantize-static=calibration-data=...` for
+/// drivers that link the JIT: the module is copied into a fresh context (the
+/// caller is inside a running pass), calibrated through the JIT with default
+/// options (batches of 32, a progress line on a terminal), and the
+/// statistics are written onto the caller's observers. Pass it to
+/// qopt::registerAllPasses or createQuantizeStaticPass.
+mlir::qnn::Calibrator inProcessCalibrator();
 
 } // namespace qopt
 

@@ -1,16 +1,37 @@
 //===- Pipelines.h - qopt's registered pass pipelines ---------------*- C++ -*-===//
 //
-// Part of qopt.
+// Part of qopt. Two pipelines, built from typed passes and registered for the
+// tools, the plugin and lit:
+//
+//   qopt-ptq             front end: fold-bn, fuse-ops, quantize-static
+//                        (calibrating in process when given data),
+//                        optionally integer-only
+//   qopt-lower-to-llvm   qnn on tensors -> LLVM dialect (what the JIT and
+//                        qopt-compile run)
+//
+// Both take `compile-to=<phase>` to stop after any phase, so a user (or a
+// test) can look at the IR between stages.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QOPT_PIPELINES_PIPELINES_H
 #define QOPT_PIPELINES_PIPELINES_H
 
+#include "qopt/Dialect/QNN/Transforms/Transforms.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
 namespace qopt {
+
+/// Where qopt-lower-to-llvm stops.
+enum class LoweringPhase {
+  Integer,    ///< after integer-only (quantized ops -> integer arithmetic)
+  Linalg,     ///< after convert-qnn-to-linalg and elementwise fusion
+  Vectorized, ///< after tiling and vectorization (still on tensors)
+  Bufferized, ///< after bufferization, out-params and deallocation
+  LLVM,       ///< the LLVM dialect (the default)
+};
 
 /// Options of `qopt-lower-to-llvm`.
 struct LowerToLLVMOptions
@@ -32,19 +53,79 @@ struct LowerToLLVMOptions
                      "qopt-run and qopt-compile choose from the target's "
                      "features"),
       llvm::cl::init("none")};
+  Option<LoweringPhase> compileTo{
+      *this, "compile-to", llvm::cl::desc("Stop after this phase"),
+      llvm::cl::init(LoweringPhase::LLVM),
+      llvm::cl::values(
+          clEnumValN(LoweringPhase::Integer, "integer",
+                     "after integer-only"),
+          clEnumValN(LoweringPhase::Linalg, "linalg",
+                     "after convert-qnn-to-linalg and fusion"),
+          clEnumValN(LoweringPhase::Vectorized, "vectorized",
+                     "after tiling and vectorization"),
+          clEnumValN(LoweringPhase::Bufferized, "bufferized",
+                     "after bufferization"),
+          clEnumValN(LoweringPhase::LLVM, "llvm", "the LLVM dialect"))};
+};
+
+/// Where qopt-ptq stops.
+enum class PTQPhase {
+  Folded,    ///< after fold-bn and fuse-ops
+  Quantized, ///< after quantize-static (the default)
+  Integer,   ///< after integer-only
+};
+
+/// Options of `qopt-ptq`, the common post-training quantization flow.
+struct PTQOptions : public mlir::PassPipelineOptions<PTQOptions> {
+  ListOption<std::string> calibrationData{
+      *this, "calibration-data",
+      llvm::cl::desc("Calibrate in process on these .npy files (one per "
+                     "model input); without them the module must already "
+                     "carry calibrated observers")};
+  Option<std::string> calibrationMethod{
+      *this, "calibration-method",
+      llvm::cl::desc("minmax, moving_average, percentile, entropy, mse or "
+                     "ksigma"),
+      llvm::cl::init("minmax")};
+  Option<std::string> activationType{
+      *this, "activation-type",
+      llvm::cl::desc("int8, uint8 or int16 (16x8)"), llvm::cl::init("int8")};
+  Option<bool> perChannel{*this, "per-channel",
+                          llvm::cl::desc("Per-channel weight scales"),
+                          llvm::cl::init(true)};
+  Option<std::string> config{
+      *this, "config",
+      llvm::cl::desc("JSON per-layer overrides (see quantize-static)"),
+      llvm::cl::init("")};
+  Option<PTQPhase> compileTo{
+      *this, "compile-to", llvm::cl::desc("Stop after this phase"),
+      llvm::cl::init(PTQPhase::Quantized),
+      llvm::cl::values(
+          clEnumValN(PTQPhase::Folded, "folded", "after fold-bn, fuse-ops"),
+          clEnumValN(PTQPhase::Quantized, "quantized",
+                     "after quantize-static"),
+          clEnumValN(PTQPhase::Integer, "integer", "after integer-only"))};
 };
 
 /// The `dot-product` option value for a target with `features` (LLVM
 /// subtarget feature names, e.g. "avx512vnni").
 std::string chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
 
-/// qnn (float) on tensors -> LLVM dialect: convert-qnn-to-linalg,
-/// elementwise fusion, one-shot bufferization, loops, LLVM conversion.
+/// qnn on tensors -> LLVM dialect: integer-only, convert-qnn-to-linalg,
+/// elementwise fusion, tiling and vectorization, one-shot bufferization,
+/// loops, LLVM conversion; up to `options.compileTo`.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const LowerToLLVMOptions &options);
 
-/// Registers `qopt-lower-to-llvm`.
-void registerPipelines();
+/// fold-bn, fuse-ops, quantize-static (calibrating with `calibrator` when
+/// `options.calibrationData` is given), integer-only; up to
+/// `options.compileTo`.
+void buildPTQPipeline(mlir::OpPassManager &pm, const PTQOptions &options,
+                      mlir::qnn::Calibrator calibrator = {});
+
+/// Registers `qopt-lower-to-llvm` and `qopt-ptq` (the latter calibrating
+/// with `calibrator`).
+void registerPipelines(mlir::qnn::Calibrator calibrator = {});
 
 } // namespace qopt
 

@@ -303,6 +303,13 @@ struct FoldQuantizeDequantize : OpRewritePattern<QuantizeOp> {
 struct QuantizeStaticPass
     : qnn::impl::QuantizeStaticPassBase<QuantizeStaticPass> {
   using QuantizeStaticPassBase::QuantizeStaticPassBase;
+  QuantizeStaticPass(const QuantizeStaticPassOptions &options,
+                     Calibrator calibrator)
+      : QuantizeStaticPassBase(options), calibrator(std::move(calibrator)) {}
+
+  /// Set by the driver that created the pass (see Calibrator).
+  Calibrator calibrator;
+
 
   /// Reads the per-layer config and marks the ops it matches:
   ///   {"layers": [{"match": REGEX, "keep_float": BOOL,
@@ -417,7 +424,7 @@ struct QuantizeStaticPass
   }
 
   /// Observes every activation (unless observers exist) and calibrates them
-  /// on calibration-data through the installed hook.
+  /// on calibration-data with the pass's calibrator.
   LogicalResult calibrateInProcess() {
     ModuleOp module = getOperation();
     bool observed = false;
@@ -430,15 +437,14 @@ struct QuantizeStaticPass
       if (failed(runPipeline(pm, module)))
         return failure();
     }
-    const CalibrationHook &hook = getCalibrationHook();
-    if (!hook)
+    if (!calibrator)
       return emitError(
           module.getLoc(),
           "quantize-static: this tool cannot calibrate in process (it does "
           "not link the JIT); calibrate with qopt-run --calibrate, or use qopt");
     SmallVector<std::string> paths(calibrationData.begin(),
                                    calibrationData.end());
-    return hook(module, paths);
+    return calibrator(module, paths);
   }
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
@@ -538,14 +544,11 @@ struct LowerFakeQuantPass
 
 } // namespace
 
-static CalibrationHook &calibrationHook() {
-  static CalibrationHook hook;
-  return hook;
+std::unique_ptr<Pass>
+qnn::createQuantizeStaticPass(QuantizeStaticPassOptions options,
+                              Calibrator calibrator) {
+  return std::make_unique<QuantizeStaticPass>(options, std::move(calibrator));
 }
-void qnn::setCalibrationHook(CalibrationHook hook) {
-  calibrationHook() = std::move(hook);
-}
-const CalibrationHook &qnn::getCalibrationHook() { return calibrationHook(); }
 
 void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
                                      bool perChannel, unsigned weightBits) {

@@ -10,6 +10,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
 
 #include <functional>
 
@@ -41,10 +42,18 @@ void populateQDQFoldingPatterns(RewritePatternSet &patterns,
 /// qopt's pass libraries do not link the JIT, so tools that do (qopt) install
 /// an implementation with setCalibrationHook
 /// (qopt::registerInProcessCalibration).
-using CalibrationHook = std::function<LogicalResult(
+/// Calibrates `module`'s observers on the .npy files `dataPaths` (one per
+/// model input): what `quantize-static{calibration-data=...}` calls. The
+/// dialect's passes cannot JIT-compile, so the driver that can (qopt,
+/// qopt-run: qopt::inProcessCalibrator()) hands one to the pass when it
+/// creates it; without one, calibration-data is an error that says so.
+using Calibrator = std::function<LogicalResult(
     ModuleOp module, ArrayRef<std::string> dataPaths)>;
-void setCalibrationHook(CalibrationHook hook);
-const CalibrationHook &getCalibrationHook();
+
+struct QuantizeStaticPassOptions;
+/// quantize-static with a calibrator for its calibration-data option.
+std::unique_ptr<Pass> createQuantizeStaticPass(QuantizeStaticPassOptions options,
+                                               Calibrator calibrator);
 
 } // namespace qnn
 } // namespace mlir
