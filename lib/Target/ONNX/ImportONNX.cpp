@@ -1176,9 +1176,12 @@ LogicalResult Importer::importConcat(const onnx::NodeProto &node) {
     if (t.getRank() != rank)
       return nodeError(node) << "input '" << in << "' has rank " << t.getRank()
                              << ", expected " << rank;
-    shape[axis] = (shape[axis] == kDyn || t.getDimSize(axis) == kDyn)
-                      ? kDyn
-                      : shape[axis] + t.getDimSize(axis);
+    if (shape[axis] == kDyn || t.getDimSize(axis) == kDyn) {
+      shape[axis] = kDyn;
+    } else if (__builtin_add_overflow(shape[axis], t.getDimSize(axis),
+                                      &shape[axis])) {
+      return nodeError(node) << "the concatenated dimension overflows 64 bits";
+    }
     inputs.push_back(get(in));
   }
   set(node, ConcatOp::create(builder, nodeLoc(node),

@@ -100,6 +100,9 @@ save(model([helper.make_node("Conv", ["x", "w"], ["y"], name="the_node",
 save(model([helper.make_node("Flatten", ["x"], ["y"], name="the_node", axis=2)],
            [f("x", [2 ** 31, 2 ** 31, 2 ** 31, 2])], [f("y", None)]), "flatten_overflow.onnx")
 
+save(model([helper.make_node("Concat", ["x", "x"], ["y"], name="the_node", axis=1)],
+           [f("x", [0, 2 ** 62 + 1])], [f("y", None)]), "concat_dim_overflow.onnx")
+
 # 5. Unbounded resources: a tiny model asking for 2^28 (1 GiB) and 2^40
 # element tensors.
 shape28 = numpy_helper.from_array(np.array([2 ** 28], np.int64), "shape")
