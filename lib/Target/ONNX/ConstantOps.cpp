@@ -1,0 +1,162 @@
+//===- ConstantOps.cpp - ONNX constant ops --------------------------------===//
+//
+// Part of qopt. Constant, ConstantOfShape and Cast; folding is bounded by
+// kMaxFoldElements and splats stay splats.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Support/Sizes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace mlir::qnn;
+using namespace qopt::onnx_import;
+
+static LogicalResult importConstant(Importer &im, const onnx::NodeProto &node) {
+  Location loc = im.nodeLoc(node);
+  if (const auto *a = findAttr(node, "value")) {
+    auto attr = im.tensorToAttr(a->t(), loc);
+    if (failed(attr))
+      return failure();
+    im.setConst(node, *attr);
+    return success();
+  }
+  auto f32 = Float32Type::get(im.ctx);
+  auto i64 = IntegerType::get(im.ctx, 64);
+  if (const auto *a = findAttr(node, "value_float")) {
+    im.setConst(node,
+                DenseElementsAttr::get(RankedTensorType::get({}, f32), a->f()));
+    return success();
+  }
+  if (const auto *a = findAttr(node, "value_floats")) {
+    SmallVector<float> v(a->floats().begin(), a->floats().end());
+    im.setConst(node, DenseElementsAttr::get(
+                          RankedTensorType::get({(int64_t)v.size()}, f32),
+                          ArrayRef<float>(v)));
+    return success();
+  }
+  if (const auto *a = findAttr(node, "value_int")) {
+    im.setConst(node, DenseElementsAttr::get(RankedTensorType::get({}, i64),
+                                             (int64_t)a->i()));
+    return success();
+  }
+  if (const auto *a = findAttr(node, "value_ints")) {
+    SmallVector<int64_t> v(a->ints().begin(), a->ints().end());
+    im.setConst(node, DenseElementsAttr::get(
+                          RankedTensorType::get({(int64_t)v.size()}, i64),
+                          ArrayRef<int64_t>(v)));
+    return success();
+  }
+  return im.unsupported(node, "a Constant without a value, value_float(s) or "
+                              "value_int(s) attribute");
+}
+
+static LogicalResult importCast(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  auto to = im.elementType(getInt(node, "to", 0), im.nodeLoc(node));
+  if (failed(to))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0));
+  auto outType = RankedTensorType::get(xt.getShape(), *to);
+  // Casting a quantized tensor to its own storage type changes nothing.
+  if (auto q = dyn_cast<quant::QuantizedType>(xt.getElementType())) {
+    auto i = dyn_cast<IntegerType>(*to);
+    if (i && i.getWidth() == q.getStorageTypeIntegralWidth() &&
+        i.isUnsigned() == !q.isSigned()) {
+      im.set(node, im.get(node.input(0)));
+      return success();
+    }
+    im.rebind(node.input(0), im.toRaw(im.nodeLoc(node), im.get(node.input(0))));
+    xt = im.typeOf(node.input(0));
+  }
+  if (xt.getElementType() == *to) {
+    if (ElementsAttr c = im.getConst(node.input(0)))
+      im.setConst(node, c);
+    else
+      im.set(node, im.get(node.input(0)));
+    return success();
+  }
+  // A splat stays a splat, whatever its size (ConstantOfShape + Cast).
+  if (auto dense =
+          dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(0)));
+      dense && dense.isSplat() && !(*to).isInteger(1) &&
+      !xt.getElementType().isInteger(1)) {
+    double v = isa<IntegerType>(xt.getElementType())
+                   ? (double)dense.getSplatValue<APInt>().getSExtValue()
+                   : dense.getSplatValue<APFloat>().convertToDouble();
+    Attribute value;
+    if (auto ft = dyn_cast<FloatType>(*to))
+      value = FloatAttr::get(ft, v);
+    else
+      value = IntegerAttr::get(
+          *to, APInt((*to).getIntOrFloatBitWidth(), truncToInt64(v),
+                     /*isSigned=*/true, /*implicitTrunc=*/true));
+    im.setConst(node, DenseElementsAttr::get(outType, value));
+    return success();
+  }
+  ElementsAttr input = im.getConst(node.input(0));
+  std::optional<SmallVector<double>> vals;
+  if (input && input.getNumElements() <= kMaxFoldElements)
+    vals = im.getConstFloats(node.input(0));
+  if (vals) {
+    if (isa<FloatType>(*to)) {
+      im.setConst(node, createFloatElements(outType, *vals, node.output(0)));
+      return success();
+    }
+    SmallVector<APInt> ints;
+    unsigned width = (*to).getIntOrFloatBitWidth();
+    for (double v : *vals)
+      ints.push_back(APInt(width, truncToInt64(v), /*isSigned=*/true,
+                           /*implicitTrunc=*/true));
+    im.setConst(node, DenseElementsAttr::get(outType, ints));
+    return success();
+  }
+  if ((*to).isInteger(1) || xt.getElementType().isInteger(1))
+    return im.unsupported(node, "Cast from or to bool computed at run time");
+  Value x = im.get(node.input(0));
+  im.set(node, CastOp::create(im.builder, im.nodeLoc(node), outType, x));
+  return success();
+}
+
+static LogicalResult importConstantOfShape(Importer &im,
+                                           const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  auto shape = im.getConstInts(node.input(0));
+  if (!shape)
+    return im.unsupported(node, "a shape that is not a constant");
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }) ||
+      !qopt::checkedByteSize(*shape, kMaxElementBytes))
+    return im.nodeError(node) << "shape " << qopt::shapeString(*shape)
+                              << " has a negative dimension or a size that "
+                                 "overflows 64 bits";
+  Attribute value = im.builder.getF32FloatAttr(0.0f);
+  Type et = im.builder.getF32Type();
+  if (const auto *a = findAttr(node, "value")) {
+    auto attr = im.tensorToAttr(a->t(), im.nodeLoc(node));
+    if (failed(attr))
+      return failure();
+    if (attr->getNumElements() != 1)
+      return im.nodeError(node) << "value must hold one element";
+    et = attr->getElementType();
+    value = *attr->getValues<Attribute>().begin();
+  }
+  im.setConst(node, DenseElementsAttr::get(RankedTensorType::get(*shape, et),
+                                           ArrayRef<Attribute>(value)));
+  return success();
+}
+
+void qopt::onnx_import::registerConstantHandlers(HandlerTable &t) {
+  t.onOp("Constant", 1, importConstant);
+  t.onOp("Cast", 1, importCast);
+  t.onOp("ConstantOfShape", 1, importConstantOfShape);
+}

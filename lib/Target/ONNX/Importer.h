@@ -1,0 +1,226 @@
+//===- Importer.h - ONNX importer internals --------------------*- C++ -*-===//
+//
+// Part of qopt. Private to lib/Target/ONNX. The importer walks the
+// (topologically sorted) ONNX graph once; each node goes to the handler the
+// HandlerTable holds for its op type and the model's opset. Handlers live in
+// one file per op family and use the Importer's helpers to read inputs and
+// attributes, report errors and record results:
+//
+//   NNOps.cpp          Conv, Gemm, MatMul, BatchNormalization, pools,
+//                      Softmax, Dropout
+//   ElementwiseOps.cpp Relu, Sigmoid, LeakyRelu, HardSigmoid, Clip,
+//                      Add/Sub/Mul/Div
+//   ShapeOps.cpp       data movement and shapes: Reshape, Flatten, Squeeze,
+//                      Unsqueeze, Transpose, Concat, Pad, Shape, Gather,
+//                      Identity
+//   ConstantOps.cpp    Constant, ConstantOfShape, Cast
+//   QuantizedOps.cpp   QuantizeLinear, DequantizeLinear, QLinearConv,
+//                      QLinearMatMul, ConvInteger, MatMulInteger
+//
+// docs/adding-an-onnx-op.md says how to add one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_LIB_TARGET_ONNX_IMPORTER_H
+#define QOPT_LIB_TARGET_ONNX_IMPORTER_H
+
+#include "qopt/Target/ONNX/ImportONNX.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <optional>
+
+namespace qopt::onnx_import {
+
+using namespace mlir;
+
+constexpr int64_t kDyn = ShapedType::kDynamic;
+/// The default-domain opsets qopt imports.
+constexpr int64_t kMinOpset = 9, kMaxOpset = 17;
+/// Bytes of the widest element type (f64, i64): a bound for size checks.
+constexpr int64_t kMaxElementBytes = 8;
+/// Constants larger than this are not folded at import time (a few bytes of
+/// model can otherwise ask for gigabytes of folded constants); the op is kept
+/// and runs at run time instead. Splat constants of any size stay splats.
+constexpr int64_t kMaxFoldElements = int64_t(1) << 20;
+
+//===----------------------------------------------------------------------===//
+// Attribute access
+//===----------------------------------------------------------------------===//
+
+const onnx::AttributeProto *findAttr(const onnx::NodeProto &node,
+                                     StringRef name);
+int64_t getInt(const onnx::NodeProto &node, StringRef name, int64_t dflt);
+float getFloat(const onnx::NodeProto &node, StringRef name, float dflt);
+std::string getString(const onnx::NodeProto &node, StringRef name,
+                      StringRef dflt);
+std::optional<SmallVector<int64_t>> getInts(const onnx::NodeProto &node,
+                                            StringRef name);
+
+/// Float -> integer conversion as ONNX's Cast does it (truncation), defined
+/// for every input: NaN becomes 0 and out-of-range values saturate (a plain
+/// cast would be undefined behaviour).
+int64_t truncToInt64(double v);
+
+//===----------------------------------------------------------------------===//
+// The importer's state and helpers
+//===----------------------------------------------------------------------===//
+
+class HandlerTable;
+
+class Importer {
+public:
+  Importer(MLIRContext *ctx, const onnx::ModelProto &model,
+           StringRef bufferName, const ONNXImportOptions &options)
+      : ctx(ctx), builder(ctx), model(model), bufferName(bufferName),
+        options(options) {}
+
+  OwningOpRef<ModuleOp> run();
+
+  // Diagnostics: "ONNX node 'name' (OpType, opset N): ...".
+  Location nodeLoc(const onnx::NodeProto &node);
+  InFlightDiagnostic nodeError(const onnx::NodeProto &node);
+  LogicalResult unsupported(const onnx::NodeProto &node, const Twine &what);
+
+  // Types and tensors.
+  FailureOr<Type> elementType(int32_t onnxType, Location loc);
+  FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t,
+                                       Location loc);
+  /// The `expectedBytes` bytes of an initializer stored in an external file:
+  /// only a regular file inside the model's directory (after resolving
+  /// symlinks), only the slice the tensor needs.
+  FailureOr<std::string> readExternalData(const onnx::TensorProto &t,
+                                          int64_t expectedBytes, Location loc);
+
+  // Values: constants stay attributes until an op needs them as operands.
+  bool has(StringRef name) const {
+    return values.count(name) || constants.count(name);
+  }
+  Value get(StringRef name);
+  ElementsAttr getConst(StringRef name) const {
+    auto it = constants.find(name);
+    return it == constants.end() ? ElementsAttr() : it->second;
+  }
+  /// Integer constants (shapes, axes, indices, zero points) of at most
+  /// kMaxFoldElements elements.
+  std::optional<SmallVector<int64_t>> getConstInts(StringRef name) const;
+  std::optional<SmallVector<double>> getConstFloats(StringRef name) const;
+  RankedTensorType typeOf(StringRef name);
+  // Results of nodes. An optional output the node does not name is dropped.
+  void set(const onnx::NodeProto &node, Value v, unsigned i = 0) {
+    if ((int)i < node.output_size() && !node.output(i).empty())
+      values[node.output(i)] = v;
+  }
+  void setConst(const onnx::NodeProto &node, ElementsAttr a, unsigned i = 0) {
+    if ((int)i < node.output_size() && !node.output(i).empty())
+      constants[node.output(i)] = a;
+  }
+  /// Makes the tensor `name` stand for `v` from now on (e.g. a quantized
+  /// value's raw integer view, for integer arithmetic on it).
+  void rebind(StringRef name, Value v) { values[name] = v; }
+  /// Optional input i: present and non-empty.
+  bool hasInput(const onnx::NodeProto &node, int i) const {
+    return node.input_size() > i && !node.input(i).empty();
+  }
+  /// Between `min` and `max` inputs, the first `min` non-empty, all defined.
+  LogicalResult requireInputs(const onnx::NodeProto &node, int min, int max);
+
+  // Shared pieces of handlers.
+  Value reshapeTo(Location loc, Value v, ArrayRef<int64_t> shape);
+  Value transpose(Location loc, Value v, ArrayRef<int64_t> perm);
+  /// strides/dilations/pads of a 2-D window op (auto_pad resolved against
+  /// `inShape` and `kernel`); NNOps.cpp.
+  LogicalResult windowAttrs(const onnx::NodeProto &node,
+                            ArrayRef<int64_t> inShape, ArrayRef<int64_t> kernel,
+                            SmallVectorImpl<int64_t> &strides,
+                            SmallVectorImpl<int64_t> &dilations,
+                            SmallVectorImpl<int64_t> &pads);
+  /// conv2d with the node's window attributes; the result element type is
+  /// `resultElement` (float, or the output's quantized type); NNOps.cpp.
+  LogicalResult emitConv(const onnx::NodeProto &node, Value x, Value w,
+                         Value bias, Type resultElement);
+
+  // Quantized tensors travel as !quant.uniform values; raw int8/uint8/int32
+  // views are made with quant.scast (+ tensor.bitcast for uint8, which MLIR
+  // stores as signless i8). QuantizedOps.cpp.
+  FailureOr<quant::QuantizedType> quantType(const onnx::NodeProto &node,
+                                            int scaleIdx, int zpIdx,
+                                            Type storageIfNoZp, int64_t rank,
+                                            int64_t axis);
+  Value toQuant(Location loc, Value v, quant::QuantizedType q);
+  Value toRaw(Location loc, Value v);
+  FailureOr<Value> quantOperand(const onnx::NodeProto &node, int i,
+                                quant::QuantizedType q);
+  /// The unit-scale quantized type of a ConvInteger / MatMulInteger operand.
+  FailureOr<quant::QuantizedType> unitScaleType(const onnx::NodeProto &node,
+                                                int idx, int zpIdx,
+                                                int64_t axis, int64_t channels);
+  /// Raw integer tensors (ONNX int8/uint8 data) seen as quantized with scale
+  /// 1 and zero point 0, so integer Relu / Clip / MaxPool reuse the
+  /// quantized ops; other values are returned unchanged.
+  Value asUnitQuantized(Location loc, Value v);
+
+  MLIRContext *ctx;
+  OpBuilder builder;
+  const onnx::ModelProto &model;
+  std::string bufferName;
+  const ONNXImportOptions &options;
+  /// The model's default-domain opset.
+  int64_t opset = 0;
+
+private:
+  LogicalResult importInputs(SmallVectorImpl<Type> &types,
+                             SmallVectorImpl<std::string> &names);
+  LogicalResult importNode(const HandlerTable &table,
+                           const onnx::NodeProto &node);
+
+  llvm::StringMap<Value> values;
+  llvm::StringMap<ElementsAttr> constants;
+};
+
+//===----------------------------------------------------------------------===//
+// Handlers by op type and opset
+//===----------------------------------------------------------------------===//
+
+using Handler =
+    std::function<LogicalResult(Importer &, const onnx::NodeProto &)>;
+
+/// Handlers keyed by op type and the opset they apply from, as torch-mlir's
+/// `onOp(name, sinceVersion, fn)`: a model of opset N uses, for each op, the
+/// handler with the largest `since` <= N. Opset-dependent semantics (an
+/// attribute that became an input) are separate handlers, not branches.
+class HandlerTable {
+public:
+  void onOp(StringRef opType, int64_t since, Handler handler);
+  /// The handler for `opType` at `opset`, or null.
+  const Handler *lookup(StringRef opType, int64_t opset) const;
+  /// Whether any opset has a handler for `opType`.
+  bool knows(StringRef opType) const { return table.count(opType); }
+
+private:
+  llvm::StringMap<SmallVector<std::pair<int64_t, Handler>, 1>> table;
+};
+
+/// Each family file registers its handlers.
+void registerNNHandlers(HandlerTable &table);
+void registerElementwiseHandlers(HandlerTable &table);
+void registerShapeHandlers(HandlerTable &table);
+void registerConstantHandlers(HandlerTable &table);
+void registerQuantizedHandlers(HandlerTable &table);
+
+/// All of them (built once).
+const HandlerTable &getHandlerTable();
+
+} // namespace qopt::onnx_import
+
+#endif // QOPT_LIB_TARGET_ONNX_IMPORTER_H

@@ -1,0 +1,400 @@
+//===- NNOps.cpp - ONNX neural-network ops --------------------------------===//
+//
+// Part of qopt. Conv, Gemm, MatMul, BatchNormalization, pooling, Softmax and
+// Dropout, and the window attributes they share with the quantized
+// convolutions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Support/Sizes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace mlir::qnn;
+using namespace qopt::onnx_import;
+
+static LogicalResult importConv(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 3)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0)), wt = im.typeOf(node.input(1));
+  if (!isa<FloatType>(xt.getElementType()) ||
+      !isa<FloatType>(wt.getElementType()))
+    return im.nodeError(node)
+           << "expects float input and weight, got " << xt.getElementType()
+           << " and " << wt.getElementType()
+           << " (integer convolutions are ConvInteger or "
+              "QLinearConv)";
+  if (xt.getRank() != 4 || wt.getRank() != 4)
+    return im.unsupported(node, "only 2-D convolution (4-D NCHW input) is "
+                                "supported, got input " +
+                                    std::to_string(xt.getRank()) + "-D");
+  return im.emitConv(node, im.get(node.input(0)), im.get(node.input(1)),
+                     im.hasInput(node, 2) ? im.get(node.input(2)) : Value(),
+                     xt.getElementType());
+}
+
+/// Gemm: Y = alpha * op(A) * op(B) + beta * C, normalized to
+/// fully_connected(A, B as [N, K], bias) when B and C are constants.
+static LogicalResult importGemm(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 3)))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  float alpha = getFloat(node, "alpha", 1.0f),
+        beta = getFloat(node, "beta", 1.0f);
+  bool transA = getInt(node, "transA", 0), transB = getInt(node, "transB", 0);
+  RankedTensorType at = im.typeOf(node.input(0)), bt = im.typeOf(node.input(1));
+  if (at.getRank() != 2 || bt.getRank() != 2)
+    return im.nodeError(node)
+           << "A and B must be 2-D, got " << at << " and " << bt;
+  Type et = at.getElementType();
+  if (!isa<FloatType>(et) || !isa<FloatType>(bt.getElementType()))
+    return im.nodeError(node) << "expects float A and B, got " << et << " and "
+                              << bt.getElementType()
+                              << " (integer products are MatMulInteger or "
+                                 "QLinearMatMul)";
+  Value a = im.get(node.input(0));
+  if (transA)
+    a = im.transpose(loc, a, {1, 0});
+  int64_t m = cast<RankedTensorType>(a.getType()).getDimSize(0);
+  int64_t k = cast<RankedTensorType>(a.getType()).getDimSize(1);
+  int64_t n = transB ? bt.getDimSize(0) : bt.getDimSize(1);
+  int64_t kb = transB ? bt.getDimSize(1) : bt.getDimSize(0);
+  if (k != kDyn && kb != kDyn && k != kb)
+    return im.nodeError(node)
+           << "inner dimensions differ: A " << at << ", B " << bt;
+  if (k == kDyn) // A's inner dimension is dynamic (a transposed batch)
+    k = kb;
+
+  // Weight as [N, K]: fold the transpose and alpha into a constant B.
+  Value w;
+  if (auto bvals = im.getConstFloats(node.input(1))) {
+    SmallVector<double> wv(n * k);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j)
+        wv[i * k + j] =
+            alpha * (transB ? (*bvals)[i * k + j] : (*bvals)[j * n + i]);
+    auto wType = RankedTensorType::get({n, k}, et);
+    w = arith::ConstantOp::create(
+        im.builder, NameLoc::get(StringAttr::get(im.ctx, node.input(1))),
+        cast<TypedAttr>(createFloatElements(wType, wv, node.input(1))));
+  } else {
+    if (alpha != 1.0f)
+      return im.unsupported(node, "alpha != 1 with a non-constant B");
+    w = im.get(node.input(1));
+    if (!transB)
+      w = im.transpose(loc, w, {1, 0});
+  }
+
+  auto outType = RankedTensorType::get({m, n}, et);
+  Value bias;
+  Value fullC; // a C that is not a per-column vector is added afterwards
+  if (im.hasInput(node, 2) && beta != 0.0f) {
+    RankedTensorType ct = im.typeOf(node.input(2));
+    auto cvals = im.getConstFloats(node.input(2));
+    bool perColumn = ct.getNumElements() == n || ct.getNumElements() == 1;
+    if (cvals && perColumn && (ct.getRank() <= 1 || ct.getDimSize(0) == 1)) {
+      SmallVector<double> bv(n);
+      for (int64_t i = 0; i < n; ++i)
+        bv[i] = beta * (*cvals)[cvals->size() == 1 ? 0 : i];
+      auto biasType = RankedTensorType::get({n}, et);
+      bias = arith::ConstantOp::create(
+          im.builder, NameLoc::get(StringAttr::get(im.ctx, node.input(2))),
+          cast<TypedAttr>(createFloatElements(biasType, bv, node.input(2))));
+    } else {
+      if (beta != 1.0f)
+        return im.unsupported(node, "beta != 1 with a non-constant C");
+      // A per-column C computed in the graph (e.g. DequantizeLinear of an
+      // int32 bias in QDQ models) is still the bias.
+      if (ct.getNumElements() == n &&
+          (ct.getRank() == 1 || (ct.getRank() == 2 && ct.getDimSize(0) == 1)))
+        bias = im.reshapeTo(loc, im.get(node.input(2)), {n});
+      else
+        fullC = im.get(node.input(2));
+    }
+  }
+  SmallVector<Value> operands = {a, w};
+  if (bias)
+    operands.push_back(bias);
+  Value y = FullyConnectedOp::create(im.builder, loc, TypeRange{outType},
+                                     operands, ArrayRef<NamedAttribute>{});
+  if (fullC) {
+    SmallVector<int64_t> shape;
+    if (!OpTrait::util::getBroadcastedShape(
+            outType.getShape(),
+            cast<RankedTensorType>(fullC.getType()).getShape(), shape))
+      return im.nodeError(node) << "C does not broadcast to " << outType;
+    y = AddOp::create(im.builder, loc, RankedTensorType::get(shape, et), y,
+                      fullC);
+  }
+  im.set(node, y);
+  return success();
+}
+
+static LogicalResult importMatMul(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 2)))
+    return failure();
+  RankedTensorType a = im.typeOf(node.input(0)), b = im.typeOf(node.input(1));
+  std::string reason;
+  auto shape = inferMatMulShape(a.getShape(), b.getShape(), &reason);
+  if (failed(shape))
+    return im.nodeError(node) << reason;
+  Value lhs = im.get(node.input(0)), rhs = im.get(node.input(1));
+  im.set(node,
+         MatMulOp::create(im.builder, im.nodeLoc(node),
+                          RankedTensorType::get(*shape, a.getElementType()),
+                          lhs, rhs));
+  return success();
+}
+
+static LogicalResult importBatchNorm(Importer &im,
+                                     const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 5, 5)))
+    return failure();
+  if (getInt(node, "training_mode", 0) != 0 || node.output_size() > 1)
+    return im.unsupported(node, "training-mode batch normalization (only "
+                                "inference, with one output, is supported)");
+  SmallVector<Value> operands;
+  for (int i = 0; i < 5; ++i)
+    operands.push_back(im.get(node.input(i)));
+  auto bn = BatchNormOp::create(im.builder, im.nodeLoc(node),
+                                TypeRange{operands[0].getType()}, operands,
+                                ArrayRef<NamedAttribute>{});
+  bn.setEpsilon(APFloat(getFloat(node, "epsilon", 1e-5f)));
+  im.set(node, bn);
+  return success();
+}
+
+static LogicalResult importPool(Importer &im, const onnx::NodeProto &node,
+                                bool isMax) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  if (node.output_size() > 1 && !node.output(1).empty())
+    return im.unsupported(node, "the Indices output of MaxPool");
+  if (getInt(node, "storage_order", 0) != 0)
+    return im.unsupported(node, "storage_order = 1");
+  RankedTensorType xt = im.typeOf(node.input(0));
+  auto kernel = getInts(node, "kernel_shape");
+  if (!kernel)
+    return im.nodeError(node) << "missing kernel_shape";
+  Value x = im.asUnitQuantized(im.nodeLoc(node), im.get(node.input(0)));
+  // 1-D pooling is 2-D pooling over an [N, C, 1, L] view.
+  bool oneD = xt.getRank() == 3 && kernel->size() == 1;
+  if (oneD) {
+    x = im.reshapeTo(im.nodeLoc(node), x,
+                     {xt.getDimSize(0), xt.getDimSize(1), 1, xt.getDimSize(2)});
+    xt = cast<RankedTensorType>(x.getType());
+  } else {
+    xt = cast<RankedTensorType>(x.getType());
+  }
+  if (xt.getRank() != 4 || (kernel->size() != 2 && !oneD))
+    return im.unsupported(node, "only 1-D and 2-D pooling are supported");
+  SmallVector<int64_t> strides, dilations, pads;
+  if (oneD) {
+    auto lift = [&](StringRef name, SmallVector<int64_t> dflt,
+                    SmallVector<int64_t> &out) {
+      auto v = getInts(node, name).value_or(dflt);
+      out = v;
+    };
+    SmallVector<int64_t> s1, d1, p1;
+    lift("strides", {1}, s1);
+    lift("dilations", {1}, d1);
+    lift("pads", {0, 0}, p1);
+    if (s1.size() != 1 || d1.size() != 1 || p1.size() != 2)
+      return im.nodeError(node) << "1-D pooling attributes have wrong sizes";
+    if (getString(node, "auto_pad", "NOTSET") != "NOTSET")
+      return im.unsupported(node, "auto_pad on 1-D pooling");
+    kernel = SmallVector<int64_t>{1, (*kernel)[0]};
+    strides = {1, s1[0]};
+    dilations = {1, d1[0]};
+    pads = {0, p1[0], 0, p1[1]};
+  } else if (failed(im.windowAttrs(node, xt.getShape(), *kernel, strides,
+                                   dilations, pads))) {
+    return failure();
+  }
+  bool ceil = getInt(node, "ceil_mode", 0);
+  std::string reason;
+  auto shape = inferPool2DShape(xt.getShape(), *kernel, strides, dilations,
+                                pads, ceil, &reason);
+  if (failed(shape))
+    return im.nodeError(node) << reason;
+  auto outType = RankedTensorType::get(*shape, xt.getElementType());
+  auto finish = [&](Value y) {
+    if (oneD)
+      y = im.reshapeTo(im.nodeLoc(node), y,
+                       {(*shape)[0], (*shape)[1], (*shape)[3]});
+    im.set(node, y);
+    return success();
+  };
+  if (isMax)
+    return finish(
+        MaxPool2DOp::create(im.builder, im.nodeLoc(node), outType, x,
+                            im.builder.getDenseI64ArrayAttr(*kernel),
+                            im.builder.getDenseI64ArrayAttr(strides),
+                            im.builder.getDenseI64ArrayAttr(pads),
+                            im.builder.getDenseI64ArrayAttr(dilations),
+                            im.builder.getBoolAttr(ceil)));
+  if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+    return im.unsupported(node, "dilated average pooling");
+  return finish(AvgPool2DOp::create(
+      im.builder, im.nodeLoc(node), outType, x,
+      im.builder.getDenseI64ArrayAttr(*kernel),
+      im.builder.getDenseI64ArrayAttr(strides),
+      im.builder.getDenseI64ArrayAttr(pads),
+      im.builder.getBoolAttr(getInt(node, "count_include_pad", 0)),
+      im.builder.getBoolAttr(ceil)));
+}
+
+/// Softmax; before opset 13 (`flattening`) it normalizes over all dimensions
+/// from `axis` (default 1) on, from 13 over `axis` (default -1) alone.
+static LogicalResult importSoftmax(Importer &im, const onnx::NodeProto &node,
+                                   bool flattening) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0));
+  int64_t rank = xt.getRank();
+  int64_t axis = getInt(node, "axis", flattening ? 1 : -1);
+  if (axis < -rank || axis >= rank)
+    return im.nodeError(node)
+           << "axis " << axis << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  // Before opset 13, softmax normalizes over all dimensions from `axis` on.
+  if (flattening && axis != rank - 1) {
+    bool trailingOnes = true;
+    for (int64_t d = axis + 1; d < rank; ++d)
+      trailingOnes &= xt.getDimSize(d) == 1;
+    if (!trailingOnes)
+      return im.unsupported(node, "opset < 13 softmax over several dimensions");
+  }
+  Value x = im.get(node.input(0));
+  im.set(node, SoftmaxOp::create(im.builder, im.nodeLoc(node), x.getType(), x,
+                                 im.builder.getI64IntegerAttr(axis)));
+  return success();
+}
+
+LogicalResult Importer::windowAttrs(const onnx::NodeProto &node,
+                                    ArrayRef<int64_t> inShape,
+                                    ArrayRef<int64_t> kernel,
+                                    SmallVectorImpl<int64_t> &strides,
+                                    SmallVectorImpl<int64_t> &dilations,
+                                    SmallVectorImpl<int64_t> &pads) {
+  strides.assign(getInts(node, "strides").value_or(SmallVector<int64_t>{1, 1}));
+  dilations.assign(
+      getInts(node, "dilations").value_or(SmallVector<int64_t>{1, 1}));
+  pads.assign(getInts(node, "pads").value_or(SmallVector<int64_t>{0, 0, 0, 0}));
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+    return unsupported(node, "only 2-D windows (4-D NCHW tensors) are "
+                             "supported");
+  auto outOfRange = [](ArrayRef<int64_t> v, int64_t lo) {
+    return llvm::any_of(
+        v, [&](int64_t x) { return x < lo || x > qnn::kMaxWindowExtent; });
+  };
+  if (outOfRange(strides, 1) || outOfRange(dilations, 1) ||
+      outOfRange(pads, 0) || outOfRange(kernel, 1))
+    return nodeError(node) << "kernel_shape, strides and dilations must be in "
+                              "[1, "
+                           << qnn::kMaxWindowExtent << "] and pads in [0, "
+                           << qnn::kMaxWindowExtent << "]";
+  std::string autoPad = getString(node, "auto_pad", "NOTSET");
+  if (autoPad == "NOTSET")
+    return success();
+  if (autoPad == "VALID") {
+    pads.assign({0, 0, 0, 0});
+    return success();
+  }
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return nodeError(node) << "invalid auto_pad '" << autoPad << "'";
+  for (int i = 0; i < 2; ++i) {
+    int64_t in = inShape[2 + i];
+    if (in == kDyn)
+      return unsupported(node, "auto_pad " + autoPad +
+                                   " on a dynamic spatial dimension; fix it "
+                                   "with --input-shape");
+    int64_t out = (in + strides[i] - 1) / strides[i];
+    int64_t eff = dilations[i] * (kernel[i] - 1) + 1;
+    int64_t total = std::max<int64_t>(0, (out - 1) * strides[i] + eff - in);
+    int64_t small = total / 2, big = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : big;
+    pads[2 + i] = autoPad == "SAME_UPPER" ? big : small;
+  }
+  return success();
+}
+
+LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x, Value w,
+                                 Value bias, Type resultElement) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(w.getType());
+  SmallVector<int64_t> strides, dilations, pads;
+  if (failed(windowAttrs(node, xt.getShape(), wt.getShape().drop_front(2),
+                         strides, dilations, pads)))
+    return failure();
+  int64_t group = getInt(node, "group", 1);
+  std::string reason;
+  auto shape = inferConv2DShape(xt.getShape(), wt.getShape(), strides,
+                                dilations, pads, group, &reason);
+  if (failed(shape))
+    return nodeError(node) << reason;
+  SmallVector<Value> operands = {x, w};
+  if (bias)
+    operands.push_back(bias);
+  auto conv =
+      Conv2DOp::create(builder, nodeLoc(node),
+                       TypeRange{RankedTensorType::get(*shape, resultElement)},
+                       operands, ArrayRef<NamedAttribute>{});
+  conv.setStrides(strides);
+  conv.setDilations(dilations);
+  conv.setPads(pads);
+  conv.setGroup(group);
+  set(node, conv);
+  return success();
+}
+
+void qopt::onnx_import::registerNNHandlers(HandlerTable &t) {
+  t.onOp("Conv", 1, importConv);
+  t.onOp("Gemm", 1, importGemm);
+  t.onOp("MatMul", 1, importMatMul);
+  t.onOp("BatchNormalization", 1, importBatchNorm);
+  t.onOp("MaxPool", 1, [](Importer &im, const onnx::NodeProto &n) {
+    return importPool(im, n, /*isMax=*/true);
+  });
+  t.onOp("AveragePool", 1, [](Importer &im, const onnx::NodeProto &n) {
+    return importPool(im, n, /*isMax=*/false);
+  });
+  t.onOp("GlobalAveragePool", 1, [](Importer &im, const onnx::NodeProto &n) {
+    if (failed(im.requireInputs(n, 1, 1)))
+      return failure();
+    RankedTensorType xt = im.typeOf(n.input(0));
+    if (xt.getRank() != 4)
+      return im.unsupported(n, "only 4-D NCHW input is supported");
+    Value x = im.get(n.input(0));
+    im.set(n,
+           GlobalAvgPool2DOp::create(
+               im.builder, im.nodeLoc(n),
+               RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), 1, 1},
+                                     xt.getElementType()),
+               x));
+    return success();
+  });
+  t.onOp("Softmax", 1, [](Importer &im, const onnx::NodeProto &n) {
+    return importSoftmax(im, n, /*flattening=*/true);
+  });
+  t.onOp("Softmax", 13, [](Importer &im, const onnx::NodeProto &n) {
+    return importSoftmax(im, n, /*flattening=*/false);
+  });
+  t.onOp("Dropout", 1, [](Importer &im, const onnx::NodeProto &n) {
+    if (failed(im.requireInputs(n, 1, 3)))
+      return failure();
+    if (n.output_size() > 1 && !n.output(1).empty())
+      return im.unsupported(n, "the mask output of Dropout");
+    im.set(n, im.get(n.input(0)));
+    return success();
+  });
+}

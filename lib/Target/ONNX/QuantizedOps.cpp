@@ -1,0 +1,375 @@
+//===- QuantizedOps.cpp - ONNX quantized ops ------------------------------===//
+//
+// Part of qopt. QDQ (QuantizeLinear, DequantizeLinear) and QOperator
+// (QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger) models.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Support/Sizes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace mlir::qnn;
+using namespace qopt::onnx_import;
+
+/// The signless storage type and signedness of an ONNX integer type.
+static std::pair<IntegerType, bool> storageOf(Type t) {
+  auto i = cast<IntegerType>(t);
+  return {IntegerType::get(t.getContext(), i.getWidth()), !i.isUnsigned()};
+}
+
+FailureOr<quant::QuantizedType>
+Importer::quantType(const onnx::NodeProto &node, int scaleIdx, int zpIdx,
+                    Type storageIfNoZp, int64_t rank, int64_t axis) {
+  auto scales = getConstFloats(node.input(scaleIdx));
+  if (!scales)
+    return unsupported(node, "a scale that is not a constant");
+  SmallVector<int64_t> zps(scales->size(), 0);
+  Type storage = storageIfNoZp;
+  if (hasInput(node, zpIdx)) {
+    auto z = getConstInts(node.input(zpIdx));
+    if (!z)
+      return unsupported(node, "a zero point that is not a constant");
+    ElementsAttr za = getConst(node.input(zpIdx));
+    storage = za.getElementType();
+    // uint8 zero points are unsigned: read them zero-extended.
+    zps.clear();
+    for (APInt v : za.getValues<APInt>())
+      zps.push_back(cast<IntegerType>(storage).isUnsigned()
+                        ? (int64_t)v.getZExtValue()
+                        : v.getSExtValue());
+    if (zps.size() != scales->size())
+      return nodeError(node) << "scale has " << scales->size()
+                             << " values but zero point has " << zps.size();
+  }
+  if (!isa<IntegerType>(storage))
+    return unsupported(node, "a non-integer quantized type");
+  auto [st, isSigned] = storageOf(storage);
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(
+      isSigned, st.getWidth());
+  int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(
+      isSigned, st.getWidth());
+  for (double sc : *scales)
+    if (!(sc > 0) || !std::isfinite(sc))
+      return nodeError(node)
+             << "scale " << sc << " must be positive and finite";
+  for (int64_t z : zps)
+    if (z < qmin || z > qmax)
+      return nodeError(node) << "zero point " << z << " is outside [" << qmin
+                             << ", " << qmax << "]";
+  Type f32 = builder.getF32Type();
+  if (scales->size() == 1 &&
+      getConst(node.input(scaleIdx)).getShapedType().getRank() <= 1)
+    return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
+        flags, st, f32, (*scales)[0], zps[0], qmin, qmax));
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return nodeError(node) << "quantization axis " << axis
+                           << " is out of range for rank " << rank;
+  return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
+      flags, st, f32, *scales, zps, axis, qmin, qmax));
+}
+
+Value Importer::toQuant(Location loc, Value v, quant::QuantizedType q) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getElementType() == q)
+    return v;
+  if (isa<quant::QuantizedType>(t.getElementType()))
+    v = toRaw(loc, v); // reinterpret the stored integers (ONNX semantics)
+  t = cast<RankedTensorType>(v.getType());
+  auto storage = RankedTensorType::get(t.getShape(), q.getStorageType());
+  if (t != storage)
+    v = tensor::BitcastOp::create(builder, loc, storage, v);
+  return quant::StorageCastOp::create(
+      builder, loc, RankedTensorType::get(t.getShape(), q), v);
+}
+
+Value Importer::toRaw(Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto q = dyn_cast<quant::QuantizedType>(t.getElementType());
+  if (!q)
+    return v;
+  auto storage = RankedTensorType::get(t.getShape(), q.getStorageType());
+  Value raw = quant::StorageCastOp::create(builder, loc, storage, v);
+  if (!q.isSigned())
+    raw = tensor::BitcastOp::create(
+        builder, loc,
+        RankedTensorType::get(
+            t.getShape(), IntegerType::get(ctx, q.getStorageTypeIntegralWidth(),
+                                           IntegerType::Unsigned)),
+        raw);
+  return raw;
+}
+
+FailureOr<Value> Importer::quantOperand(const onnx::NodeProto &node, int i,
+                                        quant::QuantizedType q) {
+  RankedTensorType t = typeOf(node.input(i));
+  Type et = t.getElementType();
+  if (!isa<IntegerType, quant::QuantizedType>(et))
+    return nodeError(node) << "input " << i
+                           << " must be an integer tensor, got " << t;
+  unsigned width =
+      isa<IntegerType>(et)
+          ? et.getIntOrFloatBitWidth()
+          : cast<quant::QuantizedType>(et).getStorageTypeIntegralWidth();
+  if (width != q.getStorageTypeIntegralWidth())
+    return nodeError(node) << "input " << i << " of type " << t
+                           << " does not match its zero point's type";
+  // Constant integers (weights) become a qconst holding the same bits.
+  if (auto dense =
+          dyn_cast_or_null<DenseIntElementsAttr>(getConst(node.input(i)))) {
+    auto storage = RankedTensorType::get(t.getShape(), q.getStorageType());
+    auto bits = dense.bitcast(q.getStorageType());
+    return Value(QConstOp::create(
+        builder, NameLoc::get(StringAttr::get(ctx, node.input(i))),
+        RankedTensorType::get(t.getShape(), q),
+        cast<ElementsAttr>(bits.reshape(storage))));
+  }
+  return toQuant(nodeLoc(node), get(node.input(i)), q);
+}
+
+Value Importer::asUnitQuantized(Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto i = dyn_cast<IntegerType>(t.getElementType());
+  if (!i || i.getWidth() > 32 || i.getWidth() == 1)
+    return v;
+  bool isSigned = !i.isUnsigned();
+  auto q = quant::UniformQuantizedType::get(
+      isSigned ? quant::QuantizationFlags::Signed : 0,
+      IntegerType::get(ctx, i.getWidth()), builder.getF32Type(), 1.0, 0,
+      quant::QuantizedType::getDefaultMinimumForInteger(isSigned, i.getWidth()),
+      quant::QuantizedType::getDefaultMaximumForInteger(isSigned,
+                                                        i.getWidth()));
+  return toQuant(loc, v, q);
+}
+
+static quant::QuantizedType accumulatorType(MLIRContext *ctx) {
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(ctx, 32),
+      Float32Type::get(ctx), 1.0, 0, std::numeric_limits<int32_t>::min(),
+      std::numeric_limits<int32_t>::max());
+}
+
+/// The unit-scale quantized type of a ConvInteger / MatMulInteger operand:
+/// its integer type with the (optional) zero point input `zpIdx`, per axis
+/// `axis` when the zero point has one value per `channels` (axis -1: only
+/// per tensor).
+FailureOr<quant::QuantizedType>
+Importer::unitScaleType(const onnx::NodeProto &node, int idx, int zpIdx,
+                        int64_t axis, int64_t channels) {
+  Type et = typeOf(node.input(idx)).getElementType();
+  if (auto q = dyn_cast<quant::QuantizedType>(et))
+    et = IntegerType::get(ctx, q.getStorageTypeIntegralWidth(),
+                          q.isSigned() ? IntegerType::Signless
+                                       : IntegerType::Unsigned);
+  if (!isa<IntegerType>(et))
+    return nodeError(node) << "input " << idx << " must be an integer tensor";
+  SmallVector<int64_t> zps = {0};
+  if (hasInput(node, zpIdx)) {
+    ElementsAttr za = getConst(node.input(zpIdx));
+    if (!za)
+      return unsupported(node, "a zero point that is not a constant");
+    zps.clear();
+    bool u = cast<IntegerType>(za.getElementType()).isUnsigned();
+    for (APInt v : za.getValues<APInt>())
+      zps.push_back(u ? (int64_t)v.getZExtValue() : v.getSExtValue());
+  }
+  auto [st, isSigned] = storageOf(et);
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  int64_t qmin = quant::QuantizedType::getDefaultMinimumForInteger(
+      isSigned, st.getWidth());
+  int64_t qmax = quant::QuantizedType::getDefaultMaximumForInteger(
+      isSigned, st.getWidth());
+  if (zps.size() == 1)
+    return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
+        flags, st, builder.getF32Type(), 1.0, zps[0], qmin, qmax));
+  if (axis < 0 || (int64_t)zps.size() != channels)
+    return unsupported(node, "per-element zero points of input " +
+                                 std::to_string(idx));
+  return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
+      flags, st, builder.getF32Type(), SmallVector<double>(zps.size(), 1.0),
+      zps, axis, qmin, qmax));
+}
+
+static LogicalResult importQuantizeLinear(Importer &im,
+                                          const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 3)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0));
+  if (!xt.getElementType().isF32())
+    return im.unsupported(node, "QuantizeLinear of a non-f32 tensor");
+  auto q = im.quantType(node, 1, 2,
+                        IntegerType::get(im.ctx, 8, IntegerType::Unsigned),
+                        xt.getRank(), getInt(node, "axis", 1));
+  if (failed(q))
+    return failure();
+  im.set(node, QuantizeOp::create(im.builder, im.nodeLoc(node),
+                                  RankedTensorType::get(xt.getShape(), *q),
+                                  im.get(node.input(0))));
+  return success();
+}
+
+static LogicalResult importDequantizeLinear(Importer &im,
+                                            const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 3)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0));
+  Type storage = xt.getElementType();
+  if (auto qt = dyn_cast<quant::QuantizedType>(storage))
+    storage = IntegerType::get(im.ctx, qt.getStorageTypeIntegralWidth(),
+                               qt.isSigned() ? IntegerType::Signless
+                                             : IntegerType::Unsigned);
+  auto q =
+      im.quantType(node, 1, 2, storage, xt.getRank(), getInt(node, "axis", 1));
+  if (failed(q))
+    return failure();
+  auto x = im.quantOperand(node, 0, *q);
+  if (failed(x))
+    return failure();
+  im.set(node, DequantizeOp::create(im.builder, im.nodeLoc(node),
+                                    RankedTensorType::get(
+                                        xt.getShape(), im.builder.getF32Type()),
+                                    *x));
+  return success();
+}
+
+/// QLinearConv(x, x_s, x_zp, w, w_s, w_zp, y_s, y_zp, B).
+static LogicalResult importQLinearConv(Importer &im,
+                                       const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 8, 9)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0)), wt = im.typeOf(node.input(3));
+  if (xt.getRank() != 4 || wt.getRank() != 4)
+    return im.unsupported(node, "only 2-D convolution (4-D NCHW input) is "
+                                "supported");
+  Type u8 = IntegerType::get(im.ctx, 8, IntegerType::Unsigned);
+  auto xq = im.quantType(node, 1, 2, u8, 4, 0);
+  auto wq = im.quantType(node, 4, 5, u8, 4, 0);
+  auto yq = im.quantType(node, 6, 7, u8, 4, 0);
+  if (failed(xq) || failed(wq) || failed(yq))
+    return failure();
+  if (!isa<quant::UniformQuantizedType>(*xq) ||
+      !isa<quant::UniformQuantizedType>(*yq))
+    return im.nodeError(node) << "x and y must be quantized per tensor";
+  auto x = im.quantOperand(node, 0, *xq);
+  auto w = im.quantOperand(node, 3, *wq);
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias;
+  if (im.hasInput(node, 8)) {
+    double sx = cast<quant::UniformQuantizedType>(*xq).getScale();
+    quant::QuantizedType bq;
+    Type i32 = IntegerType::get(im.ctx, 32);
+    int64_t lo = std::numeric_limits<int32_t>::min(),
+            hi = std::numeric_limits<int32_t>::max();
+    if (auto w1 = dyn_cast<quant::UniformQuantizedType>(*wq))
+      bq = quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                            i32, im.builder.getF32Type(),
+                                            sx * w1.getScale(), 0, lo, hi);
+    else {
+      auto wa = cast<quant::UniformQuantizedPerAxisType>(*wq);
+      SmallVector<double> s;
+      for (double ws : wa.getScales())
+        s.push_back(sx * ws);
+      bq = quant::UniformQuantizedPerAxisType::get(
+          quant::QuantizationFlags::Signed, i32, im.builder.getF32Type(), s,
+          SmallVector<int64_t>(s.size(), 0), 0, lo, hi);
+    }
+    auto b = im.quantOperand(node, 8, bq);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  return im.emitConv(node, *x, *w, bias, *yq);
+}
+
+/// QLinearMatMul(a, a_s, a_zp, b, b_s, b_zp, y_s, y_zp).
+static LogicalResult importQLinearMatMul(Importer &im,
+                                         const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 8, 8)))
+    return failure();
+  RankedTensorType at = im.typeOf(node.input(0)), bt = im.typeOf(node.input(3));
+  Type u8 = IntegerType::get(im.ctx, 8, IntegerType::Unsigned);
+  auto aq = im.quantType(node, 1, 2, u8, at.getRank(), at.getRank() - 2);
+  auto bq = im.quantType(node, 4, 5, u8, bt.getRank(), bt.getRank() - 1);
+  auto yq = im.quantType(node, 6, 7, u8, at.getRank(), 0);
+  if (failed(aq) || failed(bq) || failed(yq))
+    return failure();
+  if (!isa<quant::UniformQuantizedType>(*aq) ||
+      !isa<quant::UniformQuantizedType>(*yq))
+    return im.unsupported(node, "per-row quantization of a or y");
+  std::string reason;
+  auto shape = inferMatMulShape(at.getShape(), bt.getShape(), &reason);
+  if (failed(shape))
+    return im.nodeError(node) << reason;
+  auto a = im.quantOperand(node, 0, *aq);
+  auto b = im.quantOperand(node, 3, *bq);
+  if (failed(a) || failed(b))
+    return failure();
+  im.set(node, MatMulOp::create(im.builder, im.nodeLoc(node),
+                                RankedTensorType::get(*shape, *yq), *a, *b));
+  return success();
+}
+
+static LogicalResult importConvInteger(Importer &im,
+                                       const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 4)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0)), wt = im.typeOf(node.input(1));
+  if (xt.getRank() != 4 || wt.getRank() != 4)
+    return im.unsupported(node, "only 2-D convolution (4-D NCHW input) is "
+                                "supported");
+  auto xq = im.unitScaleType(node, 0, 2, /*axis=*/-1, 0);
+  auto wq = im.unitScaleType(node, 1, 3, /*axis=*/0, wt.getDimSize(0));
+  if (failed(xq) || failed(wq))
+    return failure();
+  auto x = im.quantOperand(node, 0, *xq);
+  auto w = im.quantOperand(node, 1, *wq);
+  if (failed(x) || failed(w))
+    return failure();
+  return im.emitConv(node, *x, *w, Value(), accumulatorType(im.ctx));
+}
+
+static LogicalResult importMatMulInteger(Importer &im,
+                                         const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 4)))
+    return failure();
+  RankedTensorType at = im.typeOf(node.input(0)), bt = im.typeOf(node.input(1));
+  auto aq = im.unitScaleType(node, 0, 2, /*axis=*/-1, 0);
+  auto bq = im.unitScaleType(node, 1, 3, bt.getRank() - 1,
+                             bt.getDimSize(bt.getRank() - 1));
+  if (failed(aq) || failed(bq))
+    return failure();
+  std::string reason;
+  auto shape = inferMatMulShape(at.getShape(), bt.getShape(), &reason);
+  if (failed(shape))
+    return im.nodeError(node) << reason;
+  auto a = im.quantOperand(node, 0, *aq);
+  auto b = im.quantOperand(node, 1, *bq);
+  if (failed(a) || failed(b))
+    return failure();
+  im.set(node,
+         MatMulOp::create(
+             im.builder, im.nodeLoc(node),
+             RankedTensorType::get(*shape, accumulatorType(im.ctx)), *a, *b));
+  return success();
+}
+
+void qopt::onnx_import::registerQuantizedHandlers(HandlerTable &t) {
+  t.onOp("QuantizeLinear", 1, importQuantizeLinear);
+  t.onOp("DequantizeLinear", 1, importDequantizeLinear);
+  t.onOp("QLinearConv", 1, importQLinearConv);
+  t.onOp("QLinearMatMul", 1, importQLinearMatMul);
+  t.onOp("ConvInteger", 1, importConvInteger);
+  t.onOp("MatMulInteger", 1, importMatMulInteger);
+}

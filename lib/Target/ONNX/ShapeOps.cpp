@@ -1,0 +1,410 @@
+//===- ShapeOps.cpp - ONNX data movement and shape ops --------------------===//
+//
+// Part of qopt. Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Pad,
+// Shape, Gather and Identity; on constants they fold.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Support/Sizes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace mlir::qnn;
+using namespace qopt::onnx_import;
+
+static LogicalResult importFlatten(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0));
+  int64_t rank = xt.getRank(), axis = getInt(node, "axis", 1);
+  if (axis < -rank || axis > rank)
+    return im.nodeError(node)
+           << "axis " << axis << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  auto outType = RankedTensorType::get(
+      FlattenOp::inferShape(xt.getShape(), axis), xt.getElementType());
+  if (ElementsAttr c = im.getConst(node.input(0))) {
+    if (auto dense = dyn_cast<DenseElementsAttr>(c)) {
+      im.setConst(node, dense.reshape(outType));
+      return success();
+    }
+  }
+  Value x = im.get(node.input(0));
+  im.set(node, FlattenOp::create(im.builder, im.nodeLoc(node), outType, x,
+                                 im.builder.getI64IntegerAttr(axis)));
+  return success();
+}
+
+static LogicalResult importReshape(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 2)))
+    return failure();
+  auto target = im.getConstInts(node.input(1));
+  if (!target)
+    return im.unsupported(node, "a shape input that is not a constant");
+  RankedTensorType xt = im.typeOf(node.input(0));
+  bool allowZero = getInt(node, "allowzero", 0);
+  SmallVector<int64_t> shape;
+  int inferIndex = -1;
+  for (auto [i, d] : llvm::enumerate(*target)) {
+    if (d == 0 && !allowZero) {
+      if ((int64_t)i >= xt.getRank())
+        return im.nodeError(node)
+               << "shape entry " << i
+               << " copies a dimension the input does not have";
+      shape.push_back(xt.getDimSize(i));
+    } else if (d == -1) {
+      if (inferIndex >= 0)
+        return im.nodeError(node) << "shape has more than one -1";
+      inferIndex = i;
+      shape.push_back(kDyn);
+    } else if (d < 0) {
+      return im.nodeError(node) << "invalid shape entry " << d;
+    } else {
+      shape.push_back(d);
+    }
+  }
+  if (inferIndex >= 0) {
+    int64_t known = 1;
+    bool dynamicOther = false;
+    for (auto [i, d] : llvm::enumerate(shape))
+      if ((int)i != inferIndex) {
+        if (d == kDyn)
+          dynamicOther = true;
+        else
+          known *= d;
+      }
+    if (xt.hasStaticShape() && !dynamicOther) {
+      if (known == 0 || xt.getNumElements() % known != 0)
+        return im.nodeError(node) << "cannot reshape " << xt << " to "
+                                  << (*target).size() << "-D shape";
+      shape[inferIndex] = xt.getNumElements() / known;
+    }
+  }
+  auto outType = RankedTensorType::get(shape, xt.getElementType());
+  if (outType.hasStaticShape() && xt.hasStaticShape() &&
+      outType.getNumElements() != xt.getNumElements())
+    return im.nodeError(node) << "cannot reshape " << xt << " to " << outType;
+  if (auto dense =
+          dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(0))))
+    if (outType.hasStaticShape()) {
+      im.setConst(node, dense.reshape(outType));
+      return success();
+    }
+  if (outType.getNumDynamicDims() > 1)
+    return im.unsupported(node, "a result with several dynamic dimensions; fix "
+                                "the input shapes with --input-shape");
+  Value x = im.get(node.input(0));
+  im.set(node, ReshapeOp::create(im.builder, im.nodeLoc(node), outType, x));
+  return success();
+}
+
+/// Squeeze / Unsqueeze; `axesAsInput` from opset 13 (an attribute before).
+static LogicalResult importSqueeze(Importer &im, const onnx::NodeProto &node,
+                                   bool unsqueeze, bool axesAsInput) {
+  if (failed(im.requireInputs(node, 1, 2)))
+    return failure();
+  std::optional<SmallVector<int64_t>> axes;
+  if (!axesAsInput)
+    axes = getInts(node, "axes");
+  else if (im.hasInput(node, 1)) {
+    axes = im.getConstInts(node.input(1));
+    if (!axes)
+      return im.unsupported(node, "axes that are not a constant");
+  }
+  RankedTensorType xt = im.typeOf(node.input(0));
+  SmallVector<int64_t> shape;
+  if (unsqueeze) {
+    if (!axes)
+      return im.nodeError(node) << "missing axes";
+    int64_t outRank = xt.getRank() + axes->size();
+    SmallVector<bool> isNew(outRank, false);
+    for (int64_t a : *axes) {
+      if (a < -outRank || a >= outRank)
+        return im.nodeError(node) << "axis " << a << " is out of range";
+      isNew[a < 0 ? a + outRank : a] = true;
+    }
+    int64_t j = 0;
+    for (int64_t i = 0; i < outRank; ++i)
+      shape.push_back(isNew[i] ? 1 : xt.getDimSize(j++));
+  } else {
+    SmallVector<bool> drop(xt.getRank(), false);
+    if (axes) {
+      for (int64_t a : *axes) {
+        if (a < -xt.getRank() || a >= xt.getRank())
+          return im.nodeError(node) << "axis " << a << " is out of range";
+        int64_t d = a < 0 ? a + xt.getRank() : a;
+        if (xt.getDimSize(d) != 1)
+          return im.nodeError(node) << "cannot squeeze dimension " << d
+                                    << " of size " << xt.getDimSize(d);
+        drop[d] = true;
+      }
+    } else {
+      for (int64_t d = 0; d < xt.getRank(); ++d)
+        drop[d] = xt.getDimSize(d) == 1;
+    }
+    for (int64_t d = 0; d < xt.getRank(); ++d)
+      if (!drop[d])
+        shape.push_back(xt.getDimSize(d));
+  }
+  auto outType = RankedTensorType::get(shape, xt.getElementType());
+  if (auto dense =
+          dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(0)))) {
+    im.setConst(node, dense.reshape(outType));
+    return success();
+  }
+  im.set(node, im.reshapeTo(im.nodeLoc(node), im.get(node.input(0)), shape));
+  return success();
+}
+
+static LogicalResult importTranspose(Importer &im,
+                                     const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0));
+  SmallVector<int64_t> perm;
+  if (auto p = getInts(node, "perm"))
+    perm = *p;
+  else
+    for (int64_t i = xt.getRank() - 1; i >= 0; --i)
+      perm.push_back(i);
+  SmallVector<bool> seen(xt.getRank(), false);
+  if ((int64_t)perm.size() != xt.getRank())
+    return im.nodeError(node) << "perm has " << perm.size()
+                              << " entries for rank " << xt.getRank();
+  for (int64_t p : perm) {
+    if (p < 0 || p >= xt.getRank() || seen[p])
+      return im.nodeError(node) << "perm is not a permutation";
+    seen[p] = true;
+  }
+  im.set(node, im.transpose(im.nodeLoc(node), im.get(node.input(0)), perm));
+  return success();
+}
+
+static LogicalResult importConcat(Importer &im, const onnx::NodeProto &node) {
+  // Variadic: every input is required (requireInputs only checks the first).
+  if (failed(im.requireInputs(node, node.input_size(), node.input_size())) ||
+      failed(im.requireInputs(node, 1, 1 << 20)))
+    return failure();
+  RankedTensorType first = im.typeOf(node.input(0));
+  int64_t rank = first.getRank(), axis = getInt(node, "axis", 0);
+  if (axis < -rank || axis >= rank)
+    return im.nodeError(node)
+           << "axis " << axis << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  // Constant 1-D integer concatenation is shape arithmetic.
+  bool allConstInts = rank == 1;
+  SmallVector<int64_t> folded;
+  for (const auto &in : node.input()) {
+    auto v = im.getConstInts(in);
+    if (!v) {
+      allConstInts = false;
+      break;
+    }
+    folded.append(v->begin(), v->end());
+  }
+  if (allConstInts && isa<IntegerType>(first.getElementType())) {
+    auto t =
+        RankedTensorType::get({(int64_t)folded.size()}, first.getElementType());
+    SmallVector<APInt> vals;
+    for (int64_t v : folded)
+      vals.push_back(
+          APInt(first.getElementType().getIntOrFloatBitWidth(), v, true));
+    im.setConst(node, DenseElementsAttr::get(t, vals));
+    return success();
+  }
+  SmallVector<Value> inputs;
+  SmallVector<int64_t> shape(first.getShape());
+  shape[axis] = 0;
+  for (const auto &in : node.input()) {
+    RankedTensorType t = im.typeOf(in);
+    if (t.getRank() != rank)
+      return im.nodeError(node) << "input '" << in << "' has rank "
+                                << t.getRank() << ", expected " << rank;
+    if (shape[axis] == kDyn || t.getDimSize(axis) == kDyn) {
+      shape[axis] = kDyn;
+    } else if (__builtin_add_overflow(shape[axis], t.getDimSize(axis),
+                                      &shape[axis])) {
+      return im.nodeError(node)
+             << "the concatenated dimension overflows 64 bits";
+    }
+    inputs.push_back(im.get(in));
+  }
+  im.set(node,
+         ConcatOp::create(im.builder, im.nodeLoc(node),
+                          RankedTensorType::get(shape, first.getElementType()),
+                          inputs, im.builder.getI64IntegerAttr(axis)));
+  return success();
+}
+
+/// Pad; `padsAsInputs` from opset 11 (pads and value were attributes).
+static LogicalResult importPad(Importer &im, const onnx::NodeProto &node,
+                               bool padsAsInputs) {
+  if (failed(im.requireInputs(node, 1, 4)))
+    return failure();
+  std::optional<SmallVector<int64_t>> pads;
+  float value = 0.0f;
+  if (!padsAsInputs) {
+    pads = getInts(node, "pads");
+    value = getFloat(node, "value", 0.0f);
+  } else {
+    if (!im.hasInput(node, 1))
+      return im.nodeError(node) << "missing pads input";
+    pads = im.getConstInts(node.input(1));
+    if (!pads)
+      return im.unsupported(node, "pads that are not a constant");
+    if (im.hasInput(node, 2)) {
+      auto v = im.getConstFloats(node.input(2));
+      if (!v || v->size() != 1)
+        return im.unsupported(node, "a constant_value that is not a constant "
+                                    "scalar");
+      value = (*v)[0];
+    }
+    if (im.hasInput(node, 3))
+      return im.unsupported(node, "the axes input");
+  }
+  if (!pads)
+    return im.nodeError(node) << "missing pads";
+  RankedTensorType xt = im.typeOf(node.input(0));
+  if ((int64_t)pads->size() != 2 * xt.getRank())
+    return im.nodeError(node) << "pads has " << pads->size()
+                              << " entries, expected " << 2 * xt.getRank();
+  if (llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
+    return im.unsupported(node, "negative pads (cropping)");
+  std::string mode = getString(node, "mode", "constant");
+  PadMode padMode;
+  if (mode == "constant")
+    padMode = PadMode::Constant;
+  else if (mode == "reflect")
+    padMode = PadMode::Reflect;
+  else if (mode == "edge")
+    padMode = PadMode::Edge;
+  else
+    return im.unsupported(node, "pad mode '" + mode + "'");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < xt.getRank(); ++d) {
+    int64_t s = xt.getDimSize(d);
+    shape.push_back(s == kDyn ? kDyn
+                              : s + (*pads)[d] + (*pads)[d + xt.getRank()]);
+  }
+  Value x = im.get(node.input(0));
+  im.set(node, PadOp::create(im.builder, im.nodeLoc(node),
+                             RankedTensorType::get(shape, xt.getElementType()),
+                             x, im.builder.getDenseI64ArrayAttr(*pads),
+                             im.builder.getF32FloatAttr(value),
+                             PadModeAttr::get(im.ctx, padMode)));
+  return success();
+}
+
+static LogicalResult importShape(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0));
+  int64_t rank = xt.getRank();
+  int64_t start = getInt(node, "start", 0), end = getInt(node, "end", rank);
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  SmallVector<int64_t> dims(xt.getShape().slice(start, end - start));
+  if (llvm::is_contained(dims, kDyn))
+    return im.unsupported(node,
+                          "Shape of a tensor with dynamic dimensions; fix "
+                          "them with --input-shape");
+  im.setConst(node, DenseElementsAttr::get(
+                        RankedTensorType::get({(int64_t)dims.size()},
+                                              IntegerType::get(im.ctx, 64)),
+                        ArrayRef<int64_t>(dims)));
+  return success();
+}
+
+static LogicalResult importGather(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 2)))
+    return failure();
+  auto data = dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(0)));
+  auto indices = im.getConstInts(node.input(1));
+  if (!data || !indices)
+    return im.unsupported(node, "Gather on values computed at run time");
+  if (data.getNumElements() > kMaxFoldElements)
+    return im.unsupported(node, "Gather from a constant of more than " +
+                                    Twine(kMaxFoldElements) + " elements");
+  auto dt = cast<RankedTensorType>(data.getType());
+  int64_t rank = dt.getRank(), axis = getInt(node, "axis", 0);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return im.nodeError(node) << "axis is out of range";
+  auto it = cast<RankedTensorType>(im.getConst(node.input(1)).getType());
+  SmallVector<int64_t> shape(dt.getShape().take_front(axis));
+  shape.append(it.getShape().begin(), it.getShape().end());
+  shape.append(dt.getShape().begin() + axis + 1, dt.getShape().end());
+  std::optional<int64_t> outElements = qopt::checkedNumElements(shape);
+  if (!outElements || *outElements > kMaxFoldElements)
+    return im.unsupported(node, "Gather of more than " +
+                                    Twine(kMaxFoldElements) +
+                                    " constant elements");
+  // The data holds at most kMaxFoldElements elements: no overflow below.
+  int64_t outer = 1, inner = 1, dim = dt.getDimSize(axis);
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= dt.getDimSize(d);
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= dt.getDimSize(d);
+  SmallVector<Attribute> src(data.getValues<Attribute>());
+  SmallVector<Attribute> out;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t idx : *indices) {
+      int64_t j = idx < 0 ? idx + dim : idx;
+      if (j < 0 || j >= dim)
+        return im.nodeError(node) << "index " << idx << " is out of range";
+      for (int64_t i = 0; i < inner; ++i)
+        out.push_back(src[(o * dim + j) * inner + i]);
+    }
+  im.setConst(node,
+              DenseElementsAttr::get(
+                  RankedTensorType::get(shape, dt.getElementType()), out));
+  return success();
+}
+
+void qopt::onnx_import::registerShapeHandlers(HandlerTable &t) {
+  t.onOp("Flatten", 1, importFlatten);
+  t.onOp("Reshape", 1, importReshape);
+  for (bool unsqueeze : {false, true}) {
+    StringRef name = unsqueeze ? "Unsqueeze" : "Squeeze";
+    t.onOp(name, 1, [unsqueeze](Importer &im, const onnx::NodeProto &n) {
+      return importSqueeze(im, n, unsqueeze, /*axesAsInput=*/false);
+    });
+    t.onOp(name, 13, [unsqueeze](Importer &im, const onnx::NodeProto &n) {
+      return importSqueeze(im, n, unsqueeze, /*axesAsInput=*/true);
+    });
+  }
+  t.onOp("Transpose", 1, importTranspose);
+  t.onOp("Concat", 1, importConcat);
+  t.onOp("Pad", 1, [](Importer &im, const onnx::NodeProto &n) {
+    return importPad(im, n, /*padsAsInputs=*/false);
+  });
+  t.onOp("Pad", 11, [](Importer &im, const onnx::NodeProto &n) {
+    return importPad(im, n, /*padsAsInputs=*/true);
+  });
+  t.onOp("Shape", 1, importShape);
+  t.onOp("Gather", 1, importGather);
+  t.onOp("Identity", 1, [](Importer &im, const onnx::NodeProto &n) {
+    if (failed(im.requireInputs(n, 1, 1)))
+      return failure();
+    if (ElementsAttr c = im.getConst(n.input(0)))
+      im.setConst(n, c);
+    else
+      im.set(n, im.get(n.input(0)));
+    return success();
+  });
+}
