@@ -10,9 +10,13 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
 
+#include <string>
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto ctx = qopt::fuzz::makeQuietContext();
-  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  // MLIR's lexer reads the terminating NUL that MemoryBuffer::getFile adds
+  // to every file the tools read; libFuzzer's buffers have none.
+  std::string text(reinterpret_cast<const char *>(data), size);
   mlir::ParserConfig config(ctx.get());
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(text, config);

@@ -52,6 +52,73 @@ def ConvertQNNToLinalgPass
 }
 
 //===----------------------------------------------------------------------===//
+// Quantized qnn to integer arithmetic
+//===----------------------------------------------------------------------===//
+
+def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
+  let summary = "Lower quantized qnn ops to integer arithmetic and qnn.rescale";
+  let description = [{
+    Every `!quant.uniform` tensor becomes its storage integer tensor (u8 is
+    stored as `i8` and treated as unsigned), and quantized ops become integer
+    code:
+
+    * conv2d / fully_connected / matmul: int32 accumulation of
+      `(x - zx) * (w - zw)` in `linalg.generic`, the int32 bias added, then
+      `qnn.rescale` by `s_x * s_w[c] / s_y` as a fixed-point multiplier and
+      shift per output channel, then the fused activation as an integer
+      clamp;
+    * requantize: `qnn.rescale` by `s_in / s_out`;
+    * quantize / dequantize (the float boundary): round half to even and
+      saturate / `(q - z) * s`;
+    * qconst: the stored integers as an `arith.constant`; `quant.scast`
+      disappears.
+
+    Function signatures with quantized tensors take their storage types.
+    `rounding` selects the fixed-point rounding of every `qnn.rescale`.
+
+    Example:
+
+    ```mlir
+    %y = qnn.requantize %x : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.05:3>>
+    ```
+
+    becomes
+
+    ```mlir
+    %y = qnn.rescale %x {multiplier = array<i32: 1073741824>, shift = array<i32: 2>, output_zp = 3 : i64} : (tensor<4xi8>) -> tensor<4xi8>
+    ```
+  }];
+  let dependentDialects = ["::mlir::qnn::QNNDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::func::FuncDialect"];
+  let options = [
+    Option<"rounding", "rounding", "::mlir::qnn::RoundingMode",
+           /*default=*/"::mlir::qnn::RoundingMode::SingleRound",
+           "Fixed-point rounding of requantization",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::qnn::RoundingMode::SingleRound, "single-round",
+                        "one rounding (TOSA, TFLITE_SINGLE_ROUNDING; the "
+                        "default)"),
+             clEnumValN(::mlir::qnn::RoundingMode::DoubleRound, "double-round",
+                        "gemmlowp's two roundings (TFLite's default)"))}]>,
+    Option<"scaleArithmetic", "scale-arithmetic",
+           "::mlir::qnn::ScaleArithmetic",
+           /*default=*/"::mlir::qnn::ScaleArithmetic::F32",
+           "How multipliers like s_x * s_w / s_y are computed from the "
+           "scales before they become fixed point",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::qnn::ScaleArithmetic::F32, "f32",
+                        "in float32, as the ONNX reference and ONNX Runtime "
+                        "(the default)"),
+             clEnumValN(::mlir::qnn::ScaleArithmetic::F64, "f64",
+                        "in double, as TFLite"))}]>,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Strided copies
 //===----------------------------------------------------------------------===//
 

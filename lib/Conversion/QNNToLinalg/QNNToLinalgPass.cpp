@@ -33,8 +33,10 @@ struct ConvertQNNToLinalgPass
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    TypeConverter converter;
+    converter.addConversion([](Type t) { return t; });
     RewritePatternSet patterns(ctx);
-    qnn::populateQNNToLinalgConversionPatterns(patterns);
+    qnn::populateQNNToLinalgConversionPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

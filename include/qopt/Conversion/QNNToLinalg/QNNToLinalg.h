@@ -1,11 +1,21 @@
-//===- QNNToLinalg.h - Lower qnn to linalg --------------------------*- C++ -*-===//
+//===- QNNToLinalg.h - Lowering qnn to linalg -----------------------*- C++ -*-===//
 //
-// Part of qopt.
+// Part of qopt. The one lowering layer from qnn to linalg, tensor, arith
+// and math, in two halves:
+//
+// * float ops (convert-qnn-to-linalg): populateQNNToLinalgConversionPatterns;
+// * quantized ops to integer arithmetic and qnn.rescale (integer-only):
+//   populateQNNToIntegerConversionPatterns, with the storage-type conversion
+//   of populateQNNIntegerTypeConversions.
+//
+// Embedders can run either half inside their own conversions.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QOPT_CONVERSION_QNNTOLINALG_QNNTOLINALG_H
 #define QOPT_CONVERSION_QNNTOLINALG_QNNTOLINALG_H
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
@@ -15,10 +25,28 @@ namespace mlir {
 namespace qnn {
 
 #define GEN_PASS_DECL_CONVERTQNNTOLINALGPASS
+#define GEN_PASS_DECL_INTEGERONLYPASS
 #include "qopt/Conversion/Passes.h.inc"
 
-/// Patterns lowering float qnn ops to linalg / tensor / arith / math.
-void populateQNNToLinalgConversionPatterns(RewritePatternSet &patterns);
+/// Float qnn ops -> linalg/tensor/arith/math on tensors (destination-passing
+/// style), data movement of any element type, observer / fake_quant and
+/// qnn.rescale. Quantized forms of the compute ops are left alone.
+void populateQNNToLinalgConversionPatterns(TypeConverter &converter,
+                                           RewritePatternSet &patterns);
+
+/// `!quant.uniform` tensors -> their storage integer tensors (u8 as i8),
+/// unsigned integer tensors -> signless, with quant.scast / tensor.bitcast
+/// materializations.
+void populateQNNIntegerTypeConversions(TypeConverter &converter);
+
+/// Quantized qnn ops -> integer arithmetic: i32 accumulation plus
+/// qnn.rescale with `rounding`, multipliers derived from the scales in
+/// `scaleArithmetic`; the float boundary (quantize / dequantize) as float
+/// arithmetic.
+void populateQNNToIntegerConversionPatterns(TypeConverter &converter,
+                                            RewritePatternSet &patterns,
+                                            RoundingMode rounding,
+                                            ScaleArithmetic scaleArithmetic);
 
 } // namespace qnn
 } // namespace mlir

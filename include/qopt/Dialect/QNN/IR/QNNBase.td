@@ -68,6 +68,15 @@ def QNN_RoundingModeAttr : EnumAttr<QNN_Dialect, QNN_RoundingMode, "rounding"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+def QNN_ScaleF32 : I32EnumAttrCase<"F32", 0, "f32">;
+def QNN_ScaleF64 : I32EnumAttrCase<"F64", 1, "f64">;
+def QNN_ScaleArithmetic : I32EnumAttr<"ScaleArithmetic",
+    "precision in which requantization multipliers are derived from scales",
+    [QNN_ScaleF32, QNN_ScaleF64]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnn";
+}
+
 def QNN_CalibMinMax     : I32EnumAttrCase<"MinMax", 0, "minmax">;
 def QNN_CalibMovingAvg  : I32EnumAttrCase<"MovingAverage", 1, "moving_average">;
 def QNN_CalibPercentile : I32EnumAttrCase<"Percentile", 2, "percentile">;

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "IntegerOnlyCommon.h"
+#include "LoweringUtils.h"
 
 #include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 
@@ -22,7 +22,7 @@
 
 using namespace mlir;
 using namespace mlir::qnn;
-using namespace mlir::qnn::integer_only;
+using namespace mlir::qnn::lowering;
 using utils::IteratorType;
 
 namespace {
@@ -48,8 +48,8 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
     SmallVector<int64_t> shape(xt.getShape());
     shape[3] = cg * g;
     x = tensor::PadOp::create(
-        b, loc, RankedTensorType::get(shape, xt.getElementType()), x, low,
-        high, intConst(b, loc, xt.getElementType(), 0));
+        b, loc, RankedTensorType::get(shape, xt.getElementType()), x, low, high,
+        intConst(b, loc, xt.getElementType(), 0));
   }
   MLIRContext *ctx = b.getContext();
   AffineExpr n, oh, ow, f, kh, kw, ci, k;
@@ -95,9 +95,9 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
 /// (x - 128, zx - 128) while permuting to NHWC, because the named ops
 /// sign-extend. Padding uses the (mapped) zero point.
 /// Returns null when the convolution does not qualify.
-Value integer_only::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
-                    ConversionPatternRewriter &rewriter, const QParams &xp,
-                    const QParams &wp) {
+Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
+                              ConversionPatternRewriter &rewriter,
+                              const QParams &xp, const QParams &wp) {
   auto qc = op.getWeight().getDefiningOp<QConstOp>();
   auto wt = cast<RankedTensorType>(op.getWeight().getType());
   auto xt = cast<RankedTensorType>(input.getType());
@@ -129,18 +129,18 @@ Value integer_only::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   // Dot-product layout: groups of 4 channels for 8-bit activations (u8 x
   // s8, so w' must fit i8), of 2 for signed 16-bit ones (s16 x s16).
   int64_t g = xp.width == 8 ? 4 : 2;
-  bool dot = !depthwise && ((xp.width == 8 && fitsI8) ||
-                            (xp.width == 16 && xp.isSigned));
+  bool dot = !depthwise &&
+             ((xp.width == 8 && fitsI8) || (xp.width == 16 && xp.isSigned));
   bool wide = !fitsI8 || (dot && g == 2);
   Type wElt = wide ? rewriter.getI16Type() : i8;
   unsigned wBits = wide ? 16 : 8;
   // [F, C, KH, KW] -> [KH, KW, C, F] (dense), [KH, KW, C] (depthwise) or
   // [KH, KW, C/g, F, g] (dot-product layout, C padded with zeros).
   int64_t cg = (cpg + g - 1) / g;
-  SmallVector<int64_t> wShape =
-      dot ? SmallVector<int64_t>{kh, kw, cg, f, g}
-      : depthwise ? SmallVector<int64_t>{kh, kw, f}
-                  : SmallVector<int64_t>{kh, kw, cpg, f};
+  SmallVector<int64_t> wShape = dot ? SmallVector<int64_t>{kh, kw, cg, f, g}
+                                : depthwise
+                                    ? SmallVector<int64_t>{kh, kw, f}
+                                    : SmallVector<int64_t>{kh, kw, cpg, f};
   SmallVector<APInt> wPacked(ShapedType::getNumElements(wShape),
                              APInt(wBits, 0));
   for (int64_t o = 0; o < f; ++o)
@@ -149,7 +149,7 @@ Value integer_only::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
         for (int64_t x = 0; x < kw; ++x) {
           int64_t src = ((o * cpg + ci) * kh + y) * kw + x;
           int64_t dst =
-              dot ? (((y * kw + x) * cg + ci / g) * f + o) * g + ci % g
+              dot         ? (((y * kw + x) * cg + ci / g) * f + o) * g + ci % g
               : depthwise ? (y * kw + x) * f + o
                           : ((y * kw + x) * cpg + ci) * f + o;
           wPacked[dst] = APInt(wBits, wv[src], /*isSigned=*/true);
@@ -166,18 +166,18 @@ Value integer_only::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   bool flip = toUnsigned || toSigned;
   if (flip)
     zx += toUnsigned ? 128 : -128;
-  Value x = createPermutation(
-      rewriter, loc, input, {0, 2, 3, 1},
-      [&](OpBuilder &b, Location l, Value v) -> Value {
-        if (!flip)
-          return v;
-        return arith::XOrIOp::create(b, l, v, intConst(b, l, v.getType(), 0x80));
-      });
+  Value x = createPermutation(rewriter, loc, input, {0, 2, 3, 1},
+                              [&](OpBuilder &b, Location l, Value v) -> Value {
+                                if (!flip)
+                                  return v;
+                                return arith::XOrIOp::create(
+                                    b, l, v, intConst(b, l, v.getType(), 0x80));
+                              });
   Type xElt = cast<RankedTensorType>(x.getType()).getElementType();
   Value zxValue = arith::ConstantOp::create(
       rewriter, loc, xElt,
-      rewriter.getIntegerAttr(
-          xElt, storageBits(zx, xElt.getIntOrFloatBitWidth())));
+      rewriter.getIntegerAttr(xElt,
+                              storageBits(zx, xElt.getIntOrFloatBitWidth())));
   x = createPadNHWC(rewriter, loc, x, op.getPads(), zxValue);
 
   // Accumulator init: bias[f] - zx * sum w'[f].
@@ -196,18 +196,17 @@ Value integer_only::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   AffineMap chan = AffineMap::get(4, 0, {rewriter.getAffineDimExpr(3)}, ctx);
   SmallVector<AffineMap> maps(initInputs.size(), chan);
   maps.push_back(rewriter.getMultiDimIdentityMap(4));
-  Value init =
-      linalg::GenericOp::create(
-          rewriter, loc, TypeRange{empty.getType()}, initInputs,
-          ValueRange{empty}, maps,
-          SmallVector<IteratorType>(4, IteratorType::parallel),
-          [](OpBuilder &b, Location l, ValueRange a) {
-            Value v = a[0];
-            if (a.size() > 2)
-              v = arith::AddIOp::create(b, l, v, a[1]);
-            linalg::YieldOp::create(b, l, v);
-          })
-          .getResult(0);
+  Value init = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{empty.getType()}, initInputs,
+                   ValueRange{empty}, maps,
+                   SmallVector<IteratorType>(4, IteratorType::parallel),
+                   [](OpBuilder &b, Location l, ValueRange a) {
+                     Value v = a[0];
+                     if (a.size() > 2)
+                       v = arith::AddIOp::create(b, l, v, a[1]);
+                     linalg::YieldOp::create(b, l, v);
+                   })
+                   .getResult(0);
   if (dot)
     return createDotConv(rewriter, loc, x, w, init, op.getStrides(),
                          op.getDilations(), g);
@@ -221,9 +220,10 @@ Value integer_only::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
 /// overflow beyond K = 66000; 16-bit ones (16x8) already near K = 500, so the
 /// bound is checked at compile time and an overflowing layer is an error
 /// naming it, never a wrapped result.
-LogicalResult integer_only::checkAccumulatorBound(Operation *op, Value weight, Value bias,
-                                    int64_t channelAxis, const QParams &xp,
-                                    const QParams &wp) {
+LogicalResult lowering::checkAccumulatorBound(Operation *op, Value weight,
+                                              Value bias, int64_t channelAxis,
+                                              const QParams &xp,
+                                              const QParams &wp) {
   double xMax = std::max(std::fabs(double(xp.qmin - xp.zps[0])),
                          std::fabs(double(xp.qmax - xp.zps[0])));
   auto wt = cast<RankedTensorType>(weight.getType());
@@ -232,15 +232,14 @@ LogicalResult integer_only::checkAccumulatorBound(Operation *op, Value weight, V
   int64_t channels = wt.getDimSize(channelAxis);
   int64_t perChannel = wt.getNumElements() / std::max<int64_t>(1, channels);
   SmallVector<double> sums(channels, 0.0);
-  auto zw = [&](int64_t c) {
-    return double(wp.zps[wp.perTensor() ? 0 : c]);
-  };
+  auto zw = [&](int64_t c) { return double(wp.zps[wp.perTensor() ? 0 : c]); };
   if (auto qc = weight.getDefiningOp<QConstOp>()) {
     SmallVector<int64_t> strides = computeStrides(wt.getShape());
     int64_t i = 0;
     for (APInt v : qc.getValue().getValues<APInt>()) {
       int64_t c = (i / strides[channelAxis]) % channels;
-      double w = wp.isSigned ? double(v.getSExtValue()) : double(v.getZExtValue());
+      double w =
+          wp.isSigned ? double(v.getSExtValue()) : double(v.getZExtValue());
       sums[c] += std::fabs(w - zw(c));
       ++i;
     }
@@ -260,8 +259,8 @@ LogicalResult integer_only::checkAccumulatorBound(Operation *op, Value weight, V
     double bound = b[c] + xMax * sums[c];
     if (bound > 2147483647.0)
       return op->emitError("the i32 accumulator of output channel ")
-             << c << " can overflow (|acc| up to " << int64_t(bound)
-             << " with " << xp.width
+             << c << " can overflow (|acc| up to " << int64_t(bound) << " with "
+             << xp.width
              << "-bit activations); keep this layer at 8-bit activations or "
                 "float (per-layer config)";
   }

@@ -1,0 +1,253 @@
+//===- ElementwiseOps.cpp - Lower float elementwise qnn ops to linalg -----===//
+//
+// Part of qopt. Activations, broadcasting arithmetic, softmax and casts, as
+// parallel linalg.generic ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/FixedPoint.h"
+#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qnn;
+using namespace mlir::qnn::lowering;
+
+namespace {
+
+template <typename OpTy> struct UnaryLowering : QNNPattern<OpTy> {
+  using QNNPattern<OpTy>::QNNPattern;
+  using Adaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    REQUIRE_FLOAT(op, rewriter);
+    Value y = elementwise(rewriter, op.getLoc(), op.getOutput().getType(),
+                          ValueRange{adaptor.getInput()}, adaptor.getInput(),
+                          [&](OpBuilder &b, Location l, ValueRange a) {
+                            return body(op, b, l, a[0]);
+                          });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+
+  static Value body(ReluOp, OpBuilder &b, Location l, Value x) {
+    return arith::MaximumFOp::create(b, l, x, floatConst(b, l, x.getType(), 0));
+  }
+  static Value body(ClipOp op, OpBuilder &b, Location l, Value x) {
+    return applyActivation(
+        b, l, x,
+        {op.getMin().convertToDouble(), op.getMax().convertToDouble()});
+  }
+  static Value body(LeakyReluOp op, OpBuilder &b, Location l, Value x) {
+    Type t = x.getType();
+    Value neg = arith::MulFOp::create(
+        b, l, x, floatConst(b, l, t, op.getAlpha().convertToDouble()));
+    Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, x,
+                                      floatConst(b, l, t, 0));
+    return arith::SelectOp::create(b, l, pos, x, neg);
+  }
+  static Value body(SigmoidOp, OpBuilder &b, Location l, Value x) {
+    Type t = x.getType();
+    Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
+    Value d = arith::AddFOp::create(b, l, floatConst(b, l, t, 1), e);
+    return arith::DivFOp::create(b, l, floatConst(b, l, t, 1), d);
+  }
+  static Value body(HardSigmoidOp op, OpBuilder &b, Location l, Value x) {
+    Type t = x.getType();
+    Value y = arith::MulFOp::create(
+        b, l, x, floatConst(b, l, t, op.getAlpha().convertToDouble()));
+    y = arith::AddFOp::create(
+        b, l, y, floatConst(b, l, t, op.getBeta().convertToDouble()));
+    return applyActivation(b, l, y, {0.0, 1.0});
+  }
+};
+
+template <typename OpTy> struct BinaryLowering : QNNPattern<OpTy> {
+  using QNNPattern<OpTy>::QNNPattern;
+  using Adaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    for (Type t : op->getOperandTypes())
+      if (isa<quant::QuantizedType>(cast<RankedTensorType>(t).getElementType()))
+        return rewriter.notifyMatchFailure(op, "quantized form is lowered by "
+                                               "--integer-only first");
+    auto type = op.getOutput().getType();
+    bool isInt = isa<IntegerType>(type.getElementType());
+    // The dynamic dims come from whichever operand has full rank there.
+    Value like = adaptor.getLhs();
+    if (cast<RankedTensorType>(like.getType()).getRank() < type.getRank())
+      like = adaptor.getRhs();
+    std::pair<double, double> range = {-std::numeric_limits<double>::infinity(),
+                                       std::numeric_limits<double>::infinity()};
+    if constexpr (std::is_same_v<OpTy, AddOp>)
+      range = op.getActivationRange();
+    Value y = elementwise(
+        rewriter, op.getLoc(), type,
+        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, like,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value r;
+          if constexpr (std::is_same_v<OpTy, AddOp>)
+            r = isInt ? Value(arith::AddIOp::create(b, l, a[0], a[1]))
+                      : Value(arith::AddFOp::create(b, l, a[0], a[1]));
+          else if constexpr (std::is_same_v<OpTy, SubOp>)
+            r = isInt ? Value(arith::SubIOp::create(b, l, a[0], a[1]))
+                      : Value(arith::SubFOp::create(b, l, a[0], a[1]));
+          else if constexpr (std::is_same_v<OpTy, MulOp>)
+            r = isInt ? Value(arith::MulIOp::create(b, l, a[0], a[1]))
+                      : Value(arith::MulFOp::create(b, l, a[0], a[1]));
+          else
+            r = arith::DivFOp::create(b, l, a[0], a[1]);
+          if (isInt)
+            return r; // integer ops carry no fused activation
+          return applyActivation(b, l, r, range);
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct SoftmaxLowering : QNNPattern<SoftmaxOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto type = op.getOutput().getType();
+    int64_t rank = type.getRank(), axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
+    Type et = type.getElementType();
+    // Reduced shape drops `axis`.
+    SmallVector<int64_t> redShape;
+    SmallVector<AffineExpr> redExprs;
+    SmallVector<Value> allDims = dimValues(rewriter, loc, x), redDims;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis) {
+        redShape.push_back(type.getDimSize(i));
+        redExprs.push_back(getAffineDimExpr(i, ctx));
+        redDims.push_back(allDims[i]);
+      }
+    auto redType = RankedTensorType::get(redShape, et);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap red = AffineMap::get(rank, 0, redExprs, ctx);
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    iters[axis] = IteratorType::reduction;
+    auto reduce = [&](Value in, double initValue, bool isMax) {
+      Value init =
+          fill(rewriter, loc, emptyTensor(rewriter, loc, redType, redDims),
+               initValue);
+      return linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{redType}, ValueRange{in},
+                 ValueRange{init}, SmallVector<AffineMap>{id, red}, iters,
+                 [&](OpBuilder &b, Location l, ValueRange a) {
+                   Value r =
+                       isMax
+                           ? Value(arith::MaximumFOp::create(b, l, a[0], a[1]))
+                           : Value(arith::AddFOp::create(b, l, a[0], a[1]));
+                   linalg::YieldOp::create(b, l, r);
+                 })
+          .getResult(0);
+    };
+    Value max = reduce(x, lowest(et), true);
+    Value e = elementwise(rewriter, loc, type, ValueRange{x, max}, x,
+                          [](OpBuilder &b, Location l, ValueRange a) {
+                            return Value(math::ExpOp::create(
+                                b, l, arith::SubFOp::create(b, l, a[0], a[1])));
+                          },
+                          {id, red});
+    Value sum = reduce(e, 0.0, false);
+    Value y =
+        elementwise(rewriter, loc, type, ValueRange{e, sum}, x,
+                    [](OpBuilder &b, Location l, ValueRange a) {
+                      return Value(arith::DivFOp::create(b, l, a[0], a[1]));
+                    },
+                    {id, red});
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// Scalar numeric conversion; `srcUnsigned`/`dstUnsigned` pick the unsigned
+/// integer conversions.
+Value convertScalar(OpBuilder &b, Location l, Value v, Type to,
+                    bool srcUnsigned, bool dstUnsigned) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  if (isa<FloatType>(from) && isa<FloatType>(to))
+    return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+               ? Value(arith::ExtFOp::create(b, l, to, v))
+               : Value(arith::TruncFOp::create(b, l, to, v));
+  if (isa<IntegerType>(from) && isa<FloatType>(to))
+    return srcUnsigned ? Value(arith::UIToFPOp::create(b, l, to, v))
+                       : Value(arith::SIToFPOp::create(b, l, to, v));
+  if (isa<FloatType>(from) && isa<IntegerType>(to))
+    return dstUnsigned ? Value(arith::FPToUIOp::create(b, l, to, v))
+                       : Value(arith::FPToSIOp::create(b, l, to, v));
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (fw > tw)
+    return arith::TruncIOp::create(b, l, to, v);
+  return srcUnsigned ? Value(arith::ExtUIOp::create(b, l, to, v))
+                     : Value(arith::ExtSIOp::create(b, l, to, v));
+}
+
+struct CastLowering : QNNPattern<CastOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(CastOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto isUnsigned = [](Type t) {
+      auto i = dyn_cast<IntegerType>(t);
+      return i && i.isUnsigned();
+    };
+    Type src = op.getInput().getType().getElementType();
+    Type dst = op.getOutput().getType().getElementType();
+    // Unsigned integers reach this pass as signless storage after
+    // --integer-only; their casts are lowered there, with the sign known.
+    if (isUnsigned(src) || isUnsigned(dst))
+      return rewriter.notifyMatchFailure(op, "unsigned cast");
+    Value y = elementwise(rewriter, op.getLoc(), op.getOutput().getType(),
+                          ValueRange{adaptor.getInput()}, adaptor.getInput(),
+                          [&](OpBuilder &b, Location l, ValueRange a) {
+                            return convertScalar(b, l, a[0], dst, false, false);
+                          });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateElementwiseLoweringPatterns(
+    TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<UnaryLowering<ReluOp>, UnaryLowering<ClipOp>,
+               UnaryLowering<LeakyReluOp>, UnaryLowering<SigmoidOp>,
+               UnaryLowering<HardSigmoidOp>, BinaryLowering<AddOp>,
+               BinaryLowering<SubOp>, BinaryLowering<MulOp>,
+               BinaryLowering<DivOp>, SoftmaxLowering, CastLowering>(
+      converter, patterns.getContext());
+}

@@ -1,0 +1,57 @@
+//===- IntegerOnlyPass.cpp - The --integer-only pass ----------------------===//
+//
+// Part of qopt. A thin pass over populateQNNToIntegerConversionPatterns:
+// after it, the only floating-point arithmetic left is at the explicit float
+// boundary (quantize / dequantize); every quantized op is int32
+// accumulation plus qnn.rescale.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir {
+namespace qnn {
+#define GEN_PASS_DEF_INTEGERONLYPASS
+#include "qopt/Conversion/Passes.h.inc"
+} // namespace qnn
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
+  using IntegerOnlyPassBase::IntegerOnlyPassBase;
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    TypeConverter converter;
+    qnn::populateQNNIntegerTypeConversions(converter);
+
+    ConversionTarget target(*ctx);
+    auto isLegalType = [&](Type t) { return converter.isLegal(t); };
+    target.markUnknownOpDynamicallyLegal([&](Operation *op) {
+      if (auto f = dyn_cast<func::FuncOp>(op))
+        return converter.isSignatureLegal(f.getFunctionType()) &&
+               converter.isLegal(&f.getBody());
+      return llvm::all_of(op->getOperandTypes(), isLegalType) &&
+             llvm::all_of(op->getResultTypes(), isLegalType);
+    });
+
+    RewritePatternSet patterns(ctx);
+    qnn::populateQNNToIntegerConversionPatterns(converter, patterns, rounding,
+                                                scaleArithmetic);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    if (failed(
+            applyFullConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,465 @@
+//===- NamedOps.cpp - Lower float named qnn ops to linalg -----------------===//
+//
+// Part of qopt. conv2d (NHWC named ops, or NCHW generics for grouped
+// convolutions), fully_connected, matmul, batch_norm and the pooling ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/FixedPoint.h"
+#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qnn;
+using namespace mlir::qnn::lowering;
+
+namespace {
+
+/// Dense and depthwise convolutions lower to the named NHWC ops
+/// (linalg.conv_2d_nhwc_hwcf, linalg.depthwise_conv_2d_nhwc_hwc) between
+/// NCHW <-> NHWC permutations; weights are permuted at compile time.
+/// Channels innermost give every tile contiguous channel vectors at any
+/// stride, and upstream decomposes and vectorizes these ops
+/// (qopt-tile-and-vectorize). The accumulator starts at the bias; the
+/// activation is a separate elementwise op that tiling fuses back.
+struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
+  Conv2DNHWCLowering(const TypeConverter &converter, MLIRContext *ctx)
+      : QNNPattern(converter, ctx, /*benefit=*/2) {}
+  LogicalResult
+  matchAndRewrite(Conv2DOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    REQUIRE_FLOAT(op, rewriter);
+    Location loc = op.getLoc();
+    auto outType = op.getOutput().getType();
+    auto wType = cast<RankedTensorType>(adaptor.getWeight().getType());
+    auto xType = cast<RankedTensorType>(adaptor.getInput().getType());
+    int64_t group = op.getGroup(), f = wType.getDimSize(0);
+    int64_t c = xType.getDimSize(1);
+    bool depthwise =
+        group > 1 && group == c && f == c && wType.getDimSize(1) == 1;
+    if (group != 1 && !depthwise)
+      return rewriter.notifyMatchFailure(op, "grouped convolution");
+    Type et = outType.getElementType();
+    Value x = permute(rewriter, loc, adaptor.getInput(), {0, 2, 3, 1});
+    x = createPadNHWC(rewriter, loc, x, op.getPads(),
+                      floatConst(rewriter, loc, et, 0.0));
+    SmallVector<int64_t> outShape = {
+        outType.getDimSize(0), outType.getDimSize(2), outType.getDimSize(3), f};
+    auto nhwcType = RankedTensorType::get(outShape, et);
+    SmallVector<Value> batch = dimValues(rewriter, loc, adaptor.getInput());
+    SmallVector<Value> outDims = {batch[0], Value(), Value(), Value()};
+    Value init = emptyTensor(rewriter, loc, nhwcType, outDims);
+    if (Value bias = adaptor.getBias()) {
+      MLIRContext *ctx = rewriter.getContext();
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(4, 0, {rewriter.getAffineDimExpr(3)}, ctx),
+          AffineMap::getMultiDimIdentityMap(4, ctx)};
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{nhwcType}, ValueRange{bias},
+                 ValueRange{init}, maps,
+                 SmallVector<IteratorType>(4, IteratorType::parallel),
+                 [](OpBuilder &nb, Location nl, ValueRange a) {
+                   linalg::YieldOp::create(nb, nl, a[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = fill(rewriter, loc, init, 0.0);
+    }
+    // [F, C, KH, KW] -> [KH, KW, C, F]; depthwise (C = 1): [KH, KW, F].
+    Value w = permuteWeights(rewriter, loc, adaptor.getWeight(), {2, 3, 1, 0});
+    if (depthwise) {
+      auto hwcf = cast<RankedTensorType>(w.getType());
+      w = tensor::CollapseShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({hwcf.getDimSize(0), hwcf.getDimSize(1), f},
+                                et),
+          w, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+    }
+    Value acc = createConvNHWC(rewriter, loc, x, w, init, op.getStrides(),
+                               op.getDilations(), depthwise);
+    acc = epilogue(rewriter, loc, acc, Value(), 3, op.getActivationRange());
+    rewriter.replaceOp(op, permute(rewriter, loc, acc, {0, 3, 1, 2}));
+    return success();
+  }
+};
+
+/// Grouped convolutions (neither dense nor depthwise) lower to one
+/// linalg.generic in NCHW whose loop order puts the contiguous output column
+/// innermost: (n, f, c, kh, kw, oh, ow).
+struct Conv2DLowering : QNNPattern<Conv2DOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    REQUIRE_FLOAT(op, rewriter);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto outType = op.getOutput().getType();
+    Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), 0.0);
+    Value w = adaptor.getWeight();
+    auto wType = cast<RankedTensorType>(w.getType());
+    int64_t group = op.getGroup(), f = wType.getDimSize(0);
+    int64_t cpg = wType.getDimSize(1), fpg = f / group;
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
+    SmallVector<Value> outDims = dimValues(rewriter, loc, adaptor.getInput());
+    Value init =
+        fill(rewriter, loc, emptyTensor(rewriter, loc, outType, outDims), 0.0);
+    auto mac = [](OpBuilder &b, Location l, ValueRange a) {
+      Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+      linalg::YieldOp::create(b, l,
+                              Value(arith::AddFOp::create(b, l, a[2], p)));
+    };
+    AffineExpr n, oc, c, kh, kw, oh, ow;
+    bindDims(ctx, n, oc, c, kh, kw, oh, ow);
+    AffineExpr inC = group == 1 ? c : oc.floorDiv(fpg) * cpg + c;
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(
+            7, 0, {n, inC, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]}, ctx),
+        AffineMap::get(7, 0, {oc, c, kh, kw}, ctx),
+        AffineMap::get(7, 0, {n, oc, oh, ow}, ctx)};
+    SmallVector<IteratorType> iters = {
+        IteratorType::parallel,  IteratorType::parallel,
+        IteratorType::reduction, IteratorType::reduction,
+        IteratorType::reduction, IteratorType::parallel,
+        IteratorType::parallel};
+    Value acc = linalg::GenericOp::create(rewriter, loc, TypeRange{outType},
+                                          ValueRange{x, w}, ValueRange{init},
+                                          maps, iters, mac)
+                    .getResult(0);
+    rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(), 1,
+                                    op.getActivationRange()));
+    return success();
+  }
+};
+
+struct FullyConnectedLowering : QNNPattern<FullyConnectedOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(FullyConnectedOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    REQUIRE_FLOAT(op, rewriter);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto outType = op.getOutput().getType();
+    Value init =
+        fill(rewriter, loc,
+             emptyLike(rewriter, loc, outType, adaptor.getInput()), 0.0);
+    AffineExpr m, n, k;
+    bindDims(ctx, m, n, k);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, ctx),
+                                   AffineMap::get(3, 0, {n, k}, ctx),
+                                   AffineMap::get(3, 0, {m, n}, ctx)};
+    SmallVector<IteratorType> iters = {IteratorType::parallel,
+                                       IteratorType::parallel,
+                                       IteratorType::reduction};
+    Value acc = linalg::GenericOp::create(
+                    rewriter, loc, TypeRange{outType},
+                    ValueRange{adaptor.getInput(), adaptor.getWeight()},
+                    ValueRange{init}, maps, iters,
+                    [](OpBuilder &b, Location l, ValueRange a) {
+                      Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+                      linalg::YieldOp::create(
+                          b, l, Value(arith::AddFOp::create(b, l, a[2], p)));
+                    })
+                    .getResult(0);
+    rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(), 1,
+                                    op.getActivationRange()));
+    return success();
+  }
+};
+
+struct MatMulLowering : QNNPattern<MatMulOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    REQUIRE_FLOAT(op, rewriter);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lt = cast<RankedTensorType>(lhs.getType());
+    auto rt = cast<RankedTensorType>(rhs.getType());
+    if (lt.getRank() < 2 || rt.getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "rank-1 matmul operands");
+    auto outType = op.getOutput().getType();
+    int64_t rank = outType.getRank(); // batch dims + m + n
+    // Iteration space: result dims, then k.
+    auto operandMap = [&](RankedTensorType t, bool isLhs) {
+      SmallVector<AffineExpr> exprs;
+      int64_t batch = t.getRank() - 2, offset = (rank - 2) - batch;
+      for (int64_t i = 0; i < batch; ++i)
+        exprs.push_back(t.getDimSize(i) == 1 &&
+                                outType.getDimSize(offset + i) != 1
+                            ? getAffineConstantExpr(0, ctx)
+                            : getAffineDimExpr(offset + i, ctx));
+      if (isLhs) {
+        exprs.push_back(getAffineDimExpr(rank - 2, ctx));
+        exprs.push_back(getAffineDimExpr(rank, ctx));
+      } else {
+        exprs.push_back(getAffineDimExpr(rank, ctx));
+        exprs.push_back(getAffineDimExpr(rank - 1, ctx));
+      }
+      return AffineMap::get(rank + 1, 0, exprs, ctx);
+    };
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    SmallVector<AffineMap> maps = {operandMap(lt, true), operandMap(rt, false),
+                                   AffineMap::get(rank + 1, 0, outExprs, ctx)};
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    iters.push_back(IteratorType::reduction);
+    // Dynamic result dims come from lhs (its batch/rows) by position.
+    SmallVector<Value> dims(rank);
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!outType.isDynamicDim(i))
+        continue;
+      int64_t li = i - (rank - lt.getRank());
+      if (i == rank - 1 || li < 0)
+        dims[i] = tensor::DimOp::create(rewriter, loc, rhs,
+                                        i - (rank - rt.getRank()));
+      else
+        dims[i] = tensor::DimOp::create(rewriter, loc, lhs, li);
+    }
+    Value init =
+        fill(rewriter, loc, emptyTensor(rewriter, loc, outType, dims), 0.0);
+    Value acc = linalg::GenericOp::create(
+                    rewriter, loc, TypeRange{outType}, ValueRange{lhs, rhs},
+                    ValueRange{init}, maps, iters,
+                    [](OpBuilder &b, Location l, ValueRange a) {
+                      Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+                      linalg::YieldOp::create(
+                          b, l, Value(arith::AddFOp::create(b, l, a[2], p)));
+                    })
+                    .getResult(0);
+    rewriter.replaceOp(op, epilogue(rewriter, loc, acc, Value(), rank - 1,
+                                    op.getActivationRange()));
+    return success();
+  }
+};
+
+struct BatchNormLowering : QNNPattern<BatchNormOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getOutput().getType();
+    int64_t rank = type.getRank();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap ch = AffineMap::get(rank, 0, {rewriter.getAffineDimExpr(1)},
+                                  rewriter.getContext());
+    double eps = op.getEpsilon().convertToDouble();
+    Value y = elementwise(
+        rewriter, loc, type,
+        ValueRange{adaptor.getInput(), adaptor.getScale(), adaptor.getBias(),
+                   adaptor.getMean(), adaptor.getVariance()},
+        adaptor.getInput(),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Type et = a[0].getType();
+          Value v =
+              arith::AddFOp::create(b, l, a[4], floatConst(b, l, et, eps));
+          Value sd = math::SqrtOp::create(b, l, v);
+          Value c = arith::SubFOp::create(b, l, a[0], a[3]);
+          Value s = arith::MulFOp::create(b, l, c, a[1]);
+          Value q = arith::DivFOp::create(b, l, s, sd);
+          return Value(arith::AddFOp::create(b, l, q, a[2]));
+        },
+        {id, ch, ch, ch, ch});
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// Extra high padding that makes every ceil-mode window fit.
+SmallVector<int64_t> ceilExtra(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
+                               ArrayRef<int64_t> kernel,
+                               ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> dilations,
+                               ArrayRef<int64_t> pads) {
+  SmallVector<int64_t> extra = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    int64_t need =
+        (out[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
+    int64_t have = in[i] + pads[i] + pads[2 + i];
+    extra[i] = std::max<int64_t>(0, need - have);
+  }
+  return extra;
+}
+
+struct MaxPoolLowering : QNNPattern<MaxPool2DOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(MaxPool2DOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    REQUIRE_FLOAT(op, rewriter);
+    Location loc = op.getLoc();
+    auto inType = op.getInput().getType();
+    auto outType = op.getOutput().getType();
+    Type et = outType.getElementType();
+    if (inType.isDynamicDim(2) || inType.isDynamicDim(3))
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
+    auto extra = ceilExtra(inType.getShape().drop_front(2),
+                           outType.getShape().drop_front(2), op.getKernel(),
+                           op.getStrides(), op.getDilations(), op.getPads());
+    Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
+                         lowest(et), extra);
+    Value init =
+        fill(rewriter, loc,
+             emptyLike(rewriter, loc, outType, adaptor.getInput()), lowest(et));
+    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernel(), et);
+    Value y = linalg::PoolingNchwMaxOp::create(
+                  rewriter, loc, TypeRange{outType}, ValueRange{x, window},
+                  ValueRange{init}, rewriter.getI64TensorAttr(op.getStrides()),
+                  rewriter.getI64TensorAttr(op.getDilations()))
+                  .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct AvgPoolLowering : QNNPattern<AvgPool2DOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(AvgPool2DOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    REQUIRE_FLOAT(op, rewriter);
+    Location loc = op.getLoc();
+    auto inType = op.getInput().getType();
+    auto outType = op.getOutput().getType();
+    Type et = outType.getElementType();
+    if (inType.isDynamicDim(2) || inType.isDynamicDim(3))
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
+    ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(), p = op.getPads();
+    SmallVector<int64_t> dil = {1, 1};
+    auto extra = ceilExtra(inType.getShape().drop_front(2),
+                           outType.getShape().drop_front(2), k, s, dil, p);
+    Value x = padSpatial(rewriter, loc, adaptor.getInput(), p, 0.0, extra);
+    Value init =
+        fill(rewriter, loc,
+             emptyLike(rewriter, loc, outType, adaptor.getInput()), 0.0);
+    Value window = tensor::EmptyOp::create(rewriter, loc, k, et);
+    Value sum = linalg::PoolingNchwSumOp::create(
+                    rewriter, loc, TypeRange{outType}, ValueRange{x, window},
+                    ValueRange{init}, rewriter.getI64TensorAttr(s),
+                    rewriter.getI64TensorAttr(dil))
+                    .getResult(0);
+    // Divisors per output position, known at compile time. Positions in the
+    // ceil-mode overhang never count; explicit pads count when
+    // count_include_pad.
+    int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+    int64_t h = inType.getDimSize(2), w = inType.getDimSize(3);
+    bool includePad = op.getCountIncludePad();
+    SmallVector<float> inv(oh * ow);
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j) {
+        int64_t y0 = i * s[0] - p[0], x0 = j * s[1] - p[1];
+        int64_t lo0 = includePad ? -p[0] : 0, hi0 = includePad ? h + p[2] : h;
+        int64_t lo1 = includePad ? -p[1] : 0, hi1 = includePad ? w + p[3] : w;
+        int64_t ny = std::min(y0 + k[0], hi0) - std::max(y0, lo0);
+        int64_t nx = std::min(x0 + k[1], hi1) - std::max(x0, lo1);
+        inv[i * ow + j] =
+            1.0f / static_cast<float>(std::max<int64_t>(1, ny * nx));
+      }
+    auto invType = RankedTensorType::get({oh, ow}, rewriter.getF32Type());
+    Value invConst = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(invType, ArrayRef<float>(inv)));
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap hw = AffineMap::get(
+        4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)}, ctx);
+    Value y =
+        elementwise(rewriter, loc, outType, ValueRange{sum, invConst}, sum,
+                    [](OpBuilder &b, Location l, ValueRange a) {
+                      Value f = a[1];
+                      if (f.getType() != a[0].getType())
+                        f = arith::TruncFOp::create(b, l, a[0].getType(), f);
+                      return Value(arith::MulFOp::create(b, l, a[0], f));
+                    },
+                    {id, hw});
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct GlobalAvgPoolLowering : QNNPattern<GlobalAvgPool2DOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(GlobalAvgPool2DOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    REQUIRE_FLOAT(op, rewriter);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto inType = op.getInput().getType();
+    auto outType = op.getOutput().getType();
+    Type et = outType.getElementType();
+    auto redType =
+        RankedTensorType::get({inType.getDimSize(0), inType.getDimSize(1)}, et);
+    SmallVector<Value> dims = dimValues(rewriter, loc, x);
+    Value init =
+        fill(rewriter, loc, emptyTensor(rewriter, loc, redType, dims), 0.0);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap nc = AffineMap::get(
+        4, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+    SmallVector<IteratorType> iters = {
+        IteratorType::parallel, IteratorType::parallel, IteratorType::reduction,
+        IteratorType::reduction};
+    double inv =
+        1.0 / static_cast<double>(inType.getDimSize(2) * inType.getDimSize(3));
+    Value sum = linalg::GenericOp::create(
+                    rewriter, loc, TypeRange{redType}, ValueRange{x},
+                    ValueRange{init}, SmallVector<AffineMap>{id, nc}, iters,
+                    [](OpBuilder &b, Location l, ValueRange a) {
+                      linalg::YieldOp::create(
+                          b, l, Value(arith::AddFOp::create(b, l, a[0], a[1])));
+                    })
+                    .getResult(0);
+    Value mean = elementwise(rewriter, loc, redType, ValueRange{sum}, sum,
+                             [&](OpBuilder &b, Location l, ValueRange a) {
+                               return Value(arith::MulFOp::create(
+                                   b, l, a[0], floatConst(b, l, et, inv)));
+                             });
+    SmallVector<OpFoldResult> sizes;
+    sizes.push_back(outType.isDynamicDim(0)
+                        ? OpFoldResult(dims[0])
+                        : rewriter.getIndexAttr(outType.getDimSize(0)));
+    sizes.push_back(rewriter.getIndexAttr(outType.getDimSize(1)));
+    sizes.push_back(rewriter.getIndexAttr(1));
+    sizes.push_back(rewriter.getIndexAttr(1));
+    Value y = tensor::ExpandShapeOp::create(
+        rewriter, loc, outType, mean,
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}}, sizes);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateNamedOpLoweringPatterns(TypeConverter &converter,
+                                               RewritePatternSet &patterns) {
+  patterns.add<Conv2DNHWCLowering, Conv2DLowering, FullyConnectedLowering,
+               MatMulLowering, BatchNormLowering, MaxPoolLowering,
+               AvgPoolLowering, GlobalAvgPoolLowering>(converter,
+                                                       patterns.getContext());
+}

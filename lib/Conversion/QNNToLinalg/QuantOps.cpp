@@ -1,0 +1,232 @@
+//===- QuantOps.cpp - Lower qnn quantization ops to linalg ----------------===//
+//
+// Part of qopt. The float-side quantization ops (observer, fake_quant) and the
+// fixed-point qnn.rescale that --integer-only leaves behind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/FixedPoint.h"
+#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qnn;
+using namespace mlir::qnn::lowering;
+
+namespace {
+
+struct ObserverLowering : QNNPattern<ObserverOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(ObserverOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // Outside calibration an observer is the identity.
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+struct FakeQuantLowering : QNNPattern<FakeQuantOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(FakeQuantOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getOutput().getType();
+    Type et = type.getElementType();
+    auto q = cast<quant::QuantizedType>(op.getQtype());
+    UniformParams params = getUniformParams(q);
+    ArrayRef<double> scales = params.scales;
+    ArrayRef<int64_t> zps = params.zeroPoints;
+    int64_t axis = params.axis;
+    double qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
+    auto paramType = RankedTensorType::get({(int64_t)scales.size()}, et);
+    SmallVector<Attribute> sAttr, zAttr;
+    for (auto [s, z] : llvm::zip_equal(scales, zps)) {
+      sAttr.push_back(rewriter.getFloatAttr(et, s));
+      zAttr.push_back(rewriter.getFloatAttr(et, (double)z));
+    }
+    Value sConst = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(paramType, sAttr));
+    Value zConst = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(paramType, zAttr));
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t rank = type.getRank();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap pm = AffineMap::get(rank, 0,
+                                  {axis < 0 ? getAffineConstantExpr(0, ctx)
+                                            : getAffineDimExpr(axis, ctx)},
+                                  ctx);
+    Value y = elementwise(rewriter, loc, type,
+                          ValueRange{adaptor.getInput(), sConst, zConst},
+                          adaptor.getInput(),
+                          [&](OpBuilder &b, Location l, ValueRange a) {
+                            Value d = arith::DivFOp::create(b, l, a[0], a[1]);
+                            Value r = math::RoundEvenOp::create(b, l, d);
+                            Value qv = arith::AddFOp::create(b, l, r, a[2]);
+                            qv = applyActivation(b, l, qv, {qmin, qmax});
+                            Value c = arith::SubFOp::create(b, l, qv, a[2]);
+                            return Value(arith::MulFOp::create(b, l, c, a[1]));
+                          },
+                          {id, pm, pm});
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Fixed-point requantization
+//===----------------------------------------------------------------------===//
+
+/// qnn.rescale, element by element in 64-bit integers. The arithmetic is the
+/// one of qnn::multiplyByQuantizedMultiplier{Double,Single}Round
+/// (Utils/FixedPoint.cpp), which the unit tests compare with gemmlowp.
+struct RescaleLowering : QNNPattern<RescaleOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(RescaleOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto inType = op.getInput().getType();
+    auto outType = op.getOutput().getType();
+    int64_t rank = inType.getRank();
+    Type i64 = rewriter.getI64Type();
+    ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
+    bool perChannel = mult.size() > 1;
+    SmallVector<Value> inputs = {x};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    if (perChannel) {
+      // Stored as i32 and sign-extended in the body: LLVM then sees 32-bit
+      // factors and multiplies with vpmuldq instead of a full 64-bit
+      // multiply.
+      auto t =
+          RankedTensorType::get({(int64_t)mult.size()}, rewriter.getI32Type());
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(t, mult)));
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(t, shift)));
+      AffineMap am = AffineMap::get(
+          rank, 0, {getAffineDimExpr(static_cast<int64_t>(*op.getAxis()), ctx)},
+          ctx);
+      maps.append({am, am});
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Value init = emptyLike(rewriter, loc, outType, x);
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    bool inUnsigned = op.getInputUnsigned(),
+         outUnsigned = op.getOutputUnsigned();
+    int64_t inZp = static_cast<int64_t>(op.getInputZp());
+    int64_t outZp = static_cast<int64_t>(op.getOutputZp());
+    unsigned outWidth = outType.getElementTypeBitWidth();
+    int64_t outMin = outUnsigned ? 0 : -(int64_t(1) << (outWidth - 1));
+    int64_t outMax = outUnsigned ? (int64_t(1) << outWidth) - 1
+                                 : (int64_t(1) << (outWidth - 1)) - 1;
+    bool doubleRound = op.getRounding() == RoundingMode::DoubleRound;
+    Type outElt = outType.getElementType();
+    Value y =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, inputs, ValueRange{init}, maps,
+            iters,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              auto c = [&](int64_t v) {
+                return Value(arith::ConstantOp::create(
+                    b, l, i64, b.getIntegerAttr(i64, v)));
+              };
+              Value v = a[0];
+              if (v.getType() != i64)
+                v = inUnsigned ? Value(arith::ExtUIOp::create(b, l, i64, v))
+                               : Value(arith::ExtSIOp::create(b, l, i64, v));
+              if (inZp)
+                v = arith::SubIOp::create(b, l, v, c(inZp));
+              Value m = perChannel
+                            ? Value(arith::ExtSIOp::create(b, l, i64, a[1]))
+                            : c(mult[0]);
+              Value sh = perChannel
+                             ? Value(arith::ExtSIOp::create(b, l, i64, a[2]))
+                             : c(shift[0]);
+              Value zero = c(0);
+              Value r;
+              if (doubleRound) {
+                Value left = arith::MaxSIOp::create(b, l, sh, zero);
+                Value right = arith::MaxSIOp::create(
+                    b, l, arith::SubIOp::create(b, l, zero, sh), zero);
+                Value xs = arith::ShLIOp::create(b, l, v, left);
+                xs = arith::MaxSIOp::create(b, l, xs, c(INT32_MIN));
+                xs = arith::MinSIOp::create(b, l, xs, c(INT32_MAX));
+                // SaturatingRoundingDoublingHighMul (M >= 0, no INT_MIN^2).
+                Value ab = arith::MulIOp::create(b, l, xs, m);
+                Value nonNeg = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::sge, ab, zero);
+                Value nudge =
+                    arith::SelectOp::create(b, l, nonNeg, c(int64_t(1) << 30),
+                                            c(1 - (int64_t(1) << 30)));
+                Value high = arith::DivSIOp::create(
+                    b, l, arith::AddIOp::create(b, l, ab, nudge),
+                    c(int64_t(1) << 31));
+                // RoundingDivideByPOT(high, right).
+                Value mask = arith::SubIOp::create(
+                    b, l, arith::ShLIOp::create(b, l, c(1), right), c(1));
+                Value rem = arith::AndIOp::create(b, l, high, mask);
+                Value neg = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::slt, high, zero);
+                Value threshold = arith::AddIOp::create(
+                    b, l, arith::ShRSIOp::create(b, l, mask, c(1)),
+                    arith::ExtUIOp::create(b, l, i64, neg));
+                Value up = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::sgt, rem, threshold);
+                r = arith::AddIOp::create(
+                    b, l, arith::ShRSIOp::create(b, l, high, right),
+                    arith::ExtUIOp::create(b, l, i64, up));
+              } else {
+                Value total = arith::SubIOp::create(b, l, c(31), sh);
+                Value round = arith::ShLIOp::create(
+                    b, l, c(1), arith::SubIOp::create(b, l, total, c(1)));
+                Value p = arith::MulIOp::create(b, l, v, m);
+                r = arith::ShRSIOp::create(
+                    b, l, arith::AddIOp::create(b, l, p, round), total);
+                r = arith::MaxSIOp::create(b, l, r, c(INT32_MIN));
+                r = arith::MinSIOp::create(b, l, r, c(INT32_MAX));
+              }
+              if (outZp)
+                r = arith::AddIOp::create(b, l, r, c(outZp));
+              r = arith::MaxSIOp::create(b, l, r, c(outMin));
+              r = arith::MinSIOp::create(b, l, r, c(outMax));
+              if (outElt != i64)
+                r = arith::TruncIOp::create(b, l, outElt, r);
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateQuantLoweringPatterns(TypeConverter &converter,
+                                             RewritePatternSet &patterns) {
+  patterns.add<ObserverLowering, FakeQuantLowering, RescaleLowering>(
+      converter, patterns.getContext());
+}
