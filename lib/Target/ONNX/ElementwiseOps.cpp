@@ -55,9 +55,14 @@ static LogicalResult binary(Importer &im, const onnx::NodeProto &node) {
   // Integer constants are shape arithmetic: evaluate them here.
   auto lhs = im.getConstInts(node.input(0)),
        rhs = im.getConstInts(node.input(1));
+  // Each operand is a scalar or already the result's size (no general
+  // broadcasting of folded constants).
+  auto fits = [&](const SmallVector<int64_t> &v) {
+    return v.size() == 1 ||
+           (int64_t)v.size() == resultType.getNumElements();
+  };
   if (lhs && rhs && resultType.hasStaticShape() &&
-      isa<IntegerType>(a.getElementType()) &&
-      (lhs->size() == 1 || rhs->size() == 1 || lhs->size() == rhs->size())) {
+      isa<IntegerType>(a.getElementType()) && fits(*lhs) && fits(*rhs)) {
     SmallVector<APInt> out;
     unsigned width = a.getElementType().getIntOrFloatBitWidth();
     for (int64_t i = 0; i < resultType.getNumElements(); ++i) {

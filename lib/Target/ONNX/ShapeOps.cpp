@@ -292,9 +292,16 @@ static LogicalResult importPad(Importer &im, const onnx::NodeProto &node,
     return im.unsupported(node, "pad mode '" + mode + "'");
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < xt.getRank(); ++d) {
-    int64_t s = xt.getDimSize(d);
-    shape.push_back(s == kDyn ? kDyn
-                              : s + (*pads)[d] + (*pads)[d + xt.getRank()]);
+    int64_t s = xt.getDimSize(d), padded;
+    if (s == kDyn) {
+      shape.push_back(kDyn);
+      continue;
+    }
+    if (__builtin_add_overflow(s, (*pads)[d], &padded) ||
+        __builtin_add_overflow(padded, (*pads)[d + xt.getRank()], &padded))
+      return im.nodeError(node) << "padded dimension " << d
+                                << " overflows 64 bits";
+    shape.push_back(padded);
   }
   Value x = im.get(node.input(0));
   im.set(node, PadOp::create(im.builder, im.nodeLoc(node),

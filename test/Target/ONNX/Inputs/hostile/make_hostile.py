@@ -103,6 +103,18 @@ save(model([helper.make_node("Flatten", ["x"], ["y"], name="the_node", axis=2)],
 save(model([helper.make_node("Concat", ["x", "x"], ["y"], name="the_node", axis=1)],
            [f("x", [0, 2 ** 62 + 1])], [f("y", None)]), "concat_dim_overflow.onnx")
 
+save(model([helper.make_node("Pad", ["x", "pads"], ["y"], name="the_node")],
+           [f("x", [0, 2 ** 62])], [f("y", None)],
+           [numpy_helper.from_array(np.array([0, 2 ** 62, 0, 2 ** 62], np.int64), "pads")]),
+     "pad_dim_overflow.onnx")
+# Folded integer arithmetic on constants that broadcast both ways ([3,1] *
+# [1,3]) read past the operands; it now runs at run time.
+save(model([helper.make_node("Mul", ["a", "b"], ["y"], name="the_node")],
+           [], [helper.make_tensor_value_info("y", TensorProto.INT64, [3, 3])],
+           [numpy_helper.from_array(np.array([[1], [2], [3]], np.int64), "a"),
+            numpy_helper.from_array(np.array([[4, 5, 6]], np.int64), "b")]),
+     "mul_const_broadcast.onnx")
+
 # 5. Unbounded resources: a tiny model asking for 2^28 (1 GiB) and 2^40
 # element tensors.
 shape28 = numpy_helper.from_array(np.array([2 ** 28], np.int64), "shape")
