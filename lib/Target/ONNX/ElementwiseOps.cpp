@@ -48,7 +48,7 @@ static LogicalResult binary(Importer &im, const onnx::NodeProto &node) {
            << "operand element types differ: " << a.getElementType() << " and "
            << b.getElementType();
   SmallVector<int64_t> shape;
-  if (!OpTrait::util::getBroadcastedShape(a.getShape(), b.getShape(), shape))
+  if (!::mlir::OpTrait::util::getBroadcastedShape(a.getShape(), b.getShape(), shape))
     return im.nodeError(node)
            << "shapes " << a << " and " << b << " do not broadcast";
   auto resultType = RankedTensorType::get(shape, a.getElementType());

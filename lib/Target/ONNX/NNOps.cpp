@@ -127,7 +127,7 @@ static LogicalResult importGemm(Importer &im, const onnx::NodeProto &node) {
                                      operands, ArrayRef<NamedAttribute>{});
   if (fullC) {
     SmallVector<int64_t> shape;
-    if (!OpTrait::util::getBroadcastedShape(
+    if (!::mlir::OpTrait::util::getBroadcastedShape(
             outType.getShape(),
             cast<RankedTensorType>(fullC.getType()).getShape(), shape))
       return im.nodeError(node) << "C does not broadcast to " << outType;

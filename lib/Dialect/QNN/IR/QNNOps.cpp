@@ -203,7 +203,7 @@ FailureOr<SmallVector<int64_t>> qnn::inferMatMulShape(ArrayRef<int64_t> lhs,
     return fail(reason, "contraction dimensions differ: " + llvm::Twine(k1) +
                             " vs " + llvm::Twine(k2));
   SmallVector<int64_t> batch;
-  if (!OpTrait::util::getBroadcastedShape(ArrayRef(a).drop_back(2),
+  if (!::mlir::OpTrait::util::getBroadcastedShape(ArrayRef(a).drop_back(2),
                                           ArrayRef(b).drop_back(2), batch))
     return fail(reason, "batch dimensions " +
                             shapeStr(ArrayRef(a).drop_back(2)) + " and " +
@@ -943,3 +943,30 @@ LogicalResult Dot2S16S16Op::verify() {
 
 #define GET_OP_CLASSES
 #include "qopt/Dialect/QNN/IR/QNNOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// WeightedOpInterface
+//===----------------------------------------------------------------------===//
+
+OpOperand &Conv2DOp::getWeightOperand() { return getWeightMutable(); }
+Value Conv2DOp::getBiasValue() { return getBias(); }
+std::optional<int64_t> Conv2DOp::getWeightChannelAxis() { return 0; }
+int64_t Conv2DOp::getResultChannelAxis() { return 1; }
+
+OpOperand &FullyConnectedOp::getWeightOperand() { return getWeightMutable(); }
+Value FullyConnectedOp::getBiasValue() { return getBias(); }
+std::optional<int64_t> FullyConnectedOp::getWeightChannelAxis() { return 0; }
+int64_t FullyConnectedOp::getResultChannelAxis() { return 1; }
+
+OpOperand &MatMulOp::getWeightOperand() { return getRhsMutable(); }
+Value MatMulOp::getBiasValue() { return Value(); }
+std::optional<int64_t> MatMulOp::getWeightChannelAxis() {
+  // A [K, N] right operand has its output channels last; a batched one has
+  // no single channel axis.
+  if (getRhs().getType().getRank() != 2)
+    return std::nullopt;
+  return 1;
+}
+int64_t MatMulOp::getResultChannelAxis() {
+  return getOutput().getType().getRank() - 1;
+}

@@ -54,12 +54,19 @@ std::optional<ChannelAffine> getConstantAffine(BatchNormOp bn) {
   return affine;
 }
 
+/// A weighted op whose weight has its output channels first (conv2d,
+/// fully_connected): channel scales multiply weight rows, shifts the bias.
+bool hasLeadingWeightChannels(Operation *op) {
+  auto weighted = dyn_cast<WeightedOpInterface>(op);
+  return weighted && weighted.getWeightChannelAxis() == 0;
+}
+
 /// Why `bn` cannot be folded into its producer, or "" if it can.
 std::string whyNotFoldable(BatchNormOp bn) {
   if (!getConstantAffine(bn))
     return "its parameters are not constants";
   Operation *producer = bn.getInput().getDefiningOp();
-  if (!producer || !isa<Conv2DOp, FullyConnectedOp, MatMulOp>(producer))
+  if (!producer || !isa<WeightedOpInterface>(producer))
     return "its input is not produced by conv2d, fully_connected or matmul";
   if (!producer->getResult(0).hasOneUse())
     return "its producer has other users";
@@ -185,7 +192,7 @@ struct FoldIntoWeightedOp : OpRewritePattern<BatchNormOp> {
   LogicalResult matchAndRewrite(BatchNormOp bn,
                                 PatternRewriter &rewriter) const override {
     Operation *producer = bn.getInput().getDefiningOp();
-    if (!producer || !isa<Conv2DOp, FullyConnectedOp>(producer))
+    if (!producer || !hasLeadingWeightChannels(producer))
       return rewriter.notifyMatchFailure(bn, "producer is not conv/fc");
     std::string why = whyNotFoldable(bn);
     if (!why.empty())
@@ -212,7 +219,7 @@ struct FoldChannelOpIntoWeightedOp : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     Operation *producer = op.getLhs().getDefiningOp();
-    if (!producer || !isa<Conv2DOp, FullyConnectedOp>(producer) ||
+    if (!producer || !hasLeadingWeightChannels(producer) ||
         !producer->getResult(0).hasOneUse() ||
         cast<FusedActivationOpInterface>(producer).getActivation() !=
             Activation::None)

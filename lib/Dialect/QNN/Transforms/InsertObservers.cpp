@@ -29,10 +29,7 @@ std::optional<CalibrationMethod> parseMethod(StringRef s) {
 }
 
 bool producesOwnParameters(Operation *op) {
-  return isa<Conv2DOp, FullyConnectedOp, MatMulOp, BatchNormOp, AddOp, SubOp,
-             MulOp, DivOp, AvgPool2DOp, GlobalAvgPool2DOp, ConcatOp, ReluOp,
-             ClipOp, LeakyReluOp, SigmoidOp, HardSigmoidOp, SoftmaxOp,
-             CastOp>(op);
+  return op->hasTrait<qnn::OpTrait::ObservedResult>();
 }
 
 bool isFloatTensor(Type t) {

@@ -29,15 +29,13 @@ namespace {
 
 /// The weight operand of a weighted op and the axis of its output channels.
 std::optional<std::pair<OpOperand *, int64_t>> weightOperand(Operation *op) {
-  if (isa<Conv2DOp, FullyConnectedOp>(op))
-    return std::make_pair(&op->getOpOperand(1), int64_t(0));
-  if (isa<MatMulOp>(op)) {
-    auto t = cast<RankedTensorType>(op->getOperand(1).getType());
-    if (t.getRank() != 2)
-      return std::nullopt;
-    return std::make_pair(&op->getOpOperand(1), int64_t(1));
-  }
-  return std::nullopt;
+  auto weighted = dyn_cast<WeightedOpInterface>(op);
+  if (!weighted)
+    return std::nullopt;
+  std::optional<int64_t> axis = weighted.getWeightChannelAxis();
+  if (!axis)
+    return std::nullopt;
+  return std::make_pair(&weighted.getWeightOperand(), *axis);
 }
 
 struct PrepareQATPass : qnn::impl::PrepareQATPassBase<PrepareQATPass> {

@@ -69,18 +69,11 @@ struct QuantizationReportPass
   void runOnOperation() override {
     std::vector<Row> rows;
     getOperation().walk([&](Operation *op) {
-      Value w, b;
-      if (auto c = dyn_cast<Conv2DOp>(op)) {
-        w = c.getWeight();
-        b = c.getBias();
-      } else if (auto fc = dyn_cast<FullyConnectedOp>(op)) {
-        w = fc.getWeight();
-        b = fc.getBias();
-      } else if (auto mm = dyn_cast<MatMulOp>(op)) {
-        w = mm.getRhs();
-      } else {
+      auto weighted = dyn_cast<WeightedOpInterface>(op);
+      if (!weighted)
         return;
-      }
+      Value w = weighted.getWeightOperand().get();
+      Value b = weighted.getBiasValue();
       Row r;
       r.name = getLocationName(op->getLoc());
       if (r.name.empty())

@@ -51,15 +51,16 @@ struct QuantizeDynamicPass
     auto w = getConstantRealValues(weight);
     if (!w)
       return false;
-    bool isMatMul = isa<MatMulOp>(op);
+    auto weighted = cast<WeightedOpInterface>(op);
     auto wShape = cast<RankedTensorType>(weight.getType()).getShape();
-    int64_t axis = isMatMul ? (int64_t)wShape.size() - 1 : 0;
-    if (isMatMul && wShape.size() != 2)
+    std::optional<int64_t> weightAxis = weighted.getWeightChannelAxis();
+    if (!weightAxis)
       return false;
+    int64_t axis = *weightAxis;
     int64_t channels = wShape[axis];
     std::optional<SmallVector<double>> bias;
-    if (!isMatMul && op->getNumOperands() > 2) {
-      bias = getConstantRealValues(op->getOperand(2));
+    if (Value biasValue = weighted.getBiasValue()) {
+      bias = getConstantRealValues(biasValue);
       if (!bias)
         return false;
     }
@@ -114,8 +115,7 @@ struct QuantizeDynamicPass
     // Per-channel factors broadcast along the output channel axis: [F, 1, 1]
     // for NCHW convolutions, [F] for fully_connected / matmul.
     SmallVector<int64_t> chanShape = {channels};
-    if (isa<Conv2DOp>(op))
-      chanShape.append({1, 1});
+    chanShape.append(yt.getRank() - weighted.getResultChannelAxis() - 1, 1);
     SmallVector<double> sw = qw.scales;
     if (sw.size() == 1)
       sw.assign(channels, sw[0]);
@@ -146,7 +146,7 @@ struct QuantizeDynamicPass
     }
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<Conv2DOp, FullyConnectedOp, MatMulOp>(op))
+      if (isa<WeightedOpInterface>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {

@@ -180,15 +180,14 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
 };
 
 /// op(dequantize(q)) -> dequantize(op_q(q)) for ops that keep their input's
-/// parameters.
-template <typename OpTy>
-struct SinkDequantize : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
+/// parameters (the KeepsQuantParams trait).
+struct SinkDequantize : OpTraitRewritePattern<qnn::OpTrait::KeepsQuantParams> {
+  using OpTraitRewritePattern::OpTraitRewritePattern;
+  LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
     if (keptFloat(op))
       return rewriter.notifyMatchFailure(op, "kept float by the config");
-    auto dq = op->getOperand(0).template getDefiningOp<DequantizeOp>();
+    auto dq = op->getOperand(0).getDefiningOp<DequantizeOp>();
     if (!dq || !isa<quant::UniformQuantizedType>(
                    dq.getInput().getType().getElementType()))
       return rewriter.notifyMatchFailure(op, "input is not dequantized");
@@ -382,9 +381,7 @@ struct QuantizeStaticPass
       entries.push_back(std::move(e));
     }
     module.walk([&](Operation *op) {
-      if (!isa<Conv2DOp, FullyConnectedOp, MatMulOp, AddOp, ReluOp, ClipOp,
-               MaxPool2DOp, GlobalAvgPool2DOp, ReshapeOp, FlattenOp,
-               TransposeOp>(op))
+      if (!op->hasTrait<qnn::OpTrait::Quantizable>())
         return;
       // Text without debug info has lost the locations, but the observer
       // of the op's result keeps its producer's name.
@@ -555,9 +552,7 @@ void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
   MLIRContext *ctx = patterns.getContext();
   patterns.add<FoldWeightedOp<Conv2DOp>, FoldWeightedOp<FullyConnectedOp>,
                FoldWeightedOp<MatMulOp>>(ctx, perChannel, weightBits);
-  patterns.add<SinkDequantize<MaxPool2DOp>, SinkDequantize<ReshapeOp>,
-               SinkDequantize<FlattenOp>, SinkDequantize<TransposeOp>,
-               FoldActivation<ReluOp>, FoldActivation<ClipOp>,
+  patterns.add<SinkDequantize, FoldActivation<ReluOp>, FoldActivation<ClipOp>,
                FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldQuantizeConstant,
                FoldQuantizeDequantize>(ctx);
 }

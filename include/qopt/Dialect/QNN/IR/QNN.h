@@ -81,6 +81,20 @@ bool areShapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b);
 } // namespace qnn
 } // namespace mlir
 
+namespace mlir::qnn::OpTrait {
+/// See QNN_ObservedResult, QNN_KeepsQuantParams and QNN_Quantizable in
+/// QNNInterfaces.td: categories the quantization passes query.
+template <typename ConcreteType>
+class ObservedResult
+    : public ::mlir::OpTrait::TraitBase<ConcreteType, ObservedResult> {};
+template <typename ConcreteType>
+class KeepsQuantParams
+    : public ::mlir::OpTrait::TraitBase<ConcreteType, KeepsQuantParams> {};
+template <typename ConcreteType>
+class Quantizable
+    : public ::mlir::OpTrait::TraitBase<ConcreteType, Quantizable> {};
+} // namespace mlir::qnn::OpTrait
+
 #include "qopt/Dialect/QNN/IR/QNNInterfaces.h.inc"
 
 #define GET_OP_CLASSES

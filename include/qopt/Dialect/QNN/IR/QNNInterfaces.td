@@ -52,4 +52,51 @@ def QNN_FusedActivationOpInterface : OpInterface<"FusedActivationOpInterface"> {
   let verify = [{ return ::mlir::qnn::verifyFusedActivation($_op); }];
 }
 
+def QNN_WeightedOpInterface : OpInterface<"WeightedOpInterface"> {
+  let description = [{
+    An op that multiplies its input by a weight operand (usually a constant)
+    and may add a bias: conv2d, fully_connected, matmul. Batch-norm folding,
+    static and dynamic quantization, QAT preparation and the size report
+    find the weight, the bias and the axis of output channels through it,
+    so a new weighted op needs no change in those passes.
+  }];
+  let cppNamespace = "::mlir::qnn";
+  let methods = [
+    InterfaceMethod<"The weight operand.",
+      "::mlir::OpOperand &", "getWeightOperand", (ins)>,
+    InterfaceMethod<"The bias, or null when the op has none (or cannot "
+      "have one).", "::mlir::Value", "getBiasValue", (ins)>,
+    InterfaceMethod<"The weight's axis of output channels (per-channel "
+      "quantization, batch-norm folding), or nullopt when the weight has no "
+      "single such axis (a matmul with a batched right operand).",
+      "std::optional<int64_t>", "getWeightChannelAxis", (ins)>,
+    InterfaceMethod<"The result's axis of output channels (1 for NCHW "
+      "convolutions, the last for fully_connected and matmul).",
+      "int64_t", "getResultChannelAxis", (ins)>,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Op categories of the quantization passes
+//===----------------------------------------------------------------------===//
+
+// The result has a value range of its own (computation, not data
+// movement): `--insert-observers` puts an observer on it.
+def QNN_ObservedResult : NativeOpTrait<"ObservedResult"> {
+  let cppNamespace = "::mlir::qnn::OpTrait";
+}
+
+// Data movement that computes on its quantized operand and keeps its
+// quantization parameters (max pooling, reshapes, transposes):
+// quantization moves a dequantize from its operand to its result.
+def QNN_KeepsQuantParams : NativeOpTrait<"KeepsQuantParams"> {
+  let cppNamespace = "::mlir::qnn::OpTrait";
+}
+
+// The op has an integer implementation that `--quantize-static` uses; the
+// per-layer configuration (keep_float, weight_bits...) applies to it.
+def QNN_Quantizable : NativeOpTrait<"Quantizable"> {
+  let cppNamespace = "::mlir::qnn::OpTrait";
+}
+
 #endif // QOPT_DIALECT_QNN_IR_QNNINTERFACES_TD

@@ -27,7 +27,8 @@ defvar FusedActivationArgs = (ins
 // Compute ops
 //===----------------------------------------------------------------------===//
 
-def QNN_Conv2DOp : QNN_Op<"conv2d", [Pure,
+def QNN_Conv2DOp : QNN_Op<"conv2d", [Pure, QNN_ObservedResult, QNN_Quantizable,
+    DeclareOpInterfaceMethods<QNN_WeightedOpInterface>,
     DeclareOpInterfaceMethods<QNN_FusedActivationOpInterface>]> {
   let summary = "2-D convolution (grouped and depthwise), NCHW x FCHW";
   let description = [{
@@ -66,6 +67,7 @@ def QNN_Conv2DOp : QNN_Op<"conv2d", [Pure,
 }
 
 def QNN_FullyConnectedOp : QNN_Op<"fully_connected", [Pure,
+    QNN_ObservedResult, QNN_Quantizable, DeclareOpInterfaceMethods<QNN_WeightedOpInterface>,
     DeclareOpInterfaceMethods<QNN_FusedActivationOpInterface>]> {
   let summary = "Fully-connected layer: input[M,K] x weight[N,K]^T + bias[N]";
   let description = [{
@@ -95,7 +97,8 @@ def QNN_FullyConnectedOp : QNN_Op<"fully_connected", [Pure,
   let hasVerifier = 1;
 }
 
-def QNN_MatMulOp : QNN_Op<"matmul", [Pure,
+def QNN_MatMulOp : QNN_Op<"matmul", [Pure, QNN_ObservedResult, QNN_Quantizable,
+    DeclareOpInterfaceMethods<QNN_WeightedOpInterface>,
     DeclareOpInterfaceMethods<QNN_FusedActivationOpInterface>]> {
   let summary = "Matrix product with numpy broadcasting (ONNX MatMul)";
   let description = [{
@@ -126,7 +129,7 @@ def QNN_MatMulOp : QNN_Op<"matmul", [Pure,
   let hasVerifier = 1;
 }
 
-def QNN_BatchNormOp : QNN_Op<"batch_norm", [Pure]> {
+def QNN_BatchNormOp : QNN_Op<"batch_norm", [Pure, QNN_ObservedResult]> {
   let summary = "Inference batch normalization over axis 1";
   let description = [{
     `output = (input - mean[c]) * scale[c] / sqrt(variance[c] + epsilon) + bias[c]`
@@ -166,7 +169,7 @@ class QNN_UnaryOp<string mnemonic, list<Trait> traits = [],
   let hasVerifier = 1;
 }
 
-def QNN_ReluOp : QNN_UnaryOp<"relu"> {
+def QNN_ReluOp : QNN_UnaryOp<"relu", [QNN_ObservedResult, QNN_Quantizable]> {
   let summary = "Rectified linear unit: max(x, 0)";
   let description = [{
     Float or quantized. Quantized input and result may differ in parameters.
@@ -180,7 +183,7 @@ def QNN_ReluOp : QNN_UnaryOp<"relu"> {
   let arguments = (ins QNN_Tensor:$input);
 }
 
-def QNN_ClipOp : QNN_UnaryOp<"clip"> {
+def QNN_ClipOp : QNN_UnaryOp<"clip", [QNN_ObservedResult, QNN_Quantizable]> {
   let summary = "Clamp to [min, max] (relu6 is clip 0, 6)";
   let description = [{
     Example:
@@ -192,7 +195,8 @@ def QNN_ClipOp : QNN_UnaryOp<"clip"> {
   let arguments = (ins QNN_Tensor:$input, F32Attr:$min, F32Attr:$max);
 }
 
-def QNN_LeakyReluOp : QNN_UnaryOp<"leaky_relu", [], QNN_FloatTensor> {
+def QNN_LeakyReluOp : QNN_UnaryOp<"leaky_relu", [QNN_ObservedResult],
+                                  QNN_FloatTensor> {
   let summary = "x if x >= 0 else alpha * x";
   let description = [{
     Example:
@@ -205,7 +209,8 @@ def QNN_LeakyReluOp : QNN_UnaryOp<"leaky_relu", [], QNN_FloatTensor> {
                    DefaultValuedAttr<F32Attr, "0.01">:$alpha);
 }
 
-def QNN_SigmoidOp : QNN_UnaryOp<"sigmoid", [], QNN_FloatTensor> {
+def QNN_SigmoidOp : QNN_UnaryOp<"sigmoid", [QNN_ObservedResult],
+                                QNN_FloatTensor> {
   let summary = "Logistic function 1 / (1 + exp(-x))";
   let description = [{
     Float only: quantized models keep it between dequantize and quantize.
@@ -219,7 +224,8 @@ def QNN_SigmoidOp : QNN_UnaryOp<"sigmoid", [], QNN_FloatTensor> {
   let arguments = (ins QNN_FloatTensor:$input);
 }
 
-def QNN_HardSigmoidOp : QNN_UnaryOp<"hard_sigmoid", [], QNN_FloatTensor> {
+def QNN_HardSigmoidOp : QNN_UnaryOp<"hard_sigmoid", [QNN_ObservedResult],
+                                    QNN_FloatTensor> {
   let summary = "max(0, min(1, alpha * x + beta))";
   let description = [{
     Example:
@@ -234,7 +240,8 @@ def QNN_HardSigmoidOp : QNN_UnaryOp<"hard_sigmoid", [], QNN_FloatTensor> {
                    DefaultValuedAttr<F32Attr, "0.5">:$beta);
 }
 
-def QNN_SoftmaxOp : QNN_UnaryOp<"softmax", [], QNN_FloatTensor> {
+def QNN_SoftmaxOp : QNN_UnaryOp<"softmax", [QNN_ObservedResult],
+                                QNN_FloatTensor> {
   let summary = "exp(x) / sum(exp(x)) along one axis";
   let description = [{
     Negative `axis` counts from the end.
@@ -249,7 +256,8 @@ def QNN_SoftmaxOp : QNN_UnaryOp<"softmax", [], QNN_FloatTensor> {
                    DefaultValuedAttr<I64Attr, "-1">:$axis);
 }
 
-def QNN_CastOp : QNN_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+def QNN_CastOp : QNN_Op<"cast", [Pure, SameOperandsAndResultShape,
+                                  QNN_ObservedResult]> {
   let summary = "Elementwise numeric conversion (ONNX Cast)";
   let description = [{
     Converts between float and integer element types, rounding float to
@@ -283,7 +291,8 @@ class QNN_BinaryOp<string mnemonic, list<Trait> traits = [],
   let hasVerifier = 1;
 }
 
-def QNN_AddOp : QNN_BinaryOp<"add", [Commutative,
+def QNN_AddOp : QNN_BinaryOp<"add", [Commutative, QNN_ObservedResult,
+    QNN_Quantizable,
     DeclareOpInterfaceMethods<QNN_FusedActivationOpInterface>]> {
   let summary = "Elementwise sum with broadcasting and fused activation";
   let description = [{
@@ -309,7 +318,7 @@ def QNN_AddOp : QNN_BinaryOp<"add", [Commutative,
   ];
 }
 
-def QNN_SubOp : QNN_BinaryOp<"sub", [], QNN_ArithTensor> {
+def QNN_SubOp : QNN_BinaryOp<"sub", [QNN_ObservedResult], QNN_ArithTensor> {
   let summary = "Elementwise difference with broadcasting";
   let description = [{
     Example:
@@ -321,7 +330,8 @@ def QNN_SubOp : QNN_BinaryOp<"sub", [], QNN_ArithTensor> {
   let arguments = (ins QNN_ArithTensor:$lhs, QNN_ArithTensor:$rhs);
 }
 
-def QNN_MulOp : QNN_BinaryOp<"mul", [Commutative], QNN_ArithTensor> {
+def QNN_MulOp : QNN_BinaryOp<"mul", [Commutative, QNN_ObservedResult],
+                              QNN_ArithTensor> {
   let summary = "Elementwise product with broadcasting";
   let description = [{
     Example:
@@ -333,7 +343,7 @@ def QNN_MulOp : QNN_BinaryOp<"mul", [Commutative], QNN_ArithTensor> {
   let arguments = (ins QNN_ArithTensor:$lhs, QNN_ArithTensor:$rhs);
 }
 
-def QNN_DivOp : QNN_BinaryOp<"div", [], QNN_FloatTensor> {
+def QNN_DivOp : QNN_BinaryOp<"div", [QNN_ObservedResult], QNN_FloatTensor> {
   let summary = "Elementwise quotient with broadcasting (float only)";
   let description = [{
     Example:
@@ -349,7 +359,8 @@ def QNN_DivOp : QNN_BinaryOp<"div", [], QNN_FloatTensor> {
 // Pooling
 //===----------------------------------------------------------------------===//
 
-def QNN_MaxPool2DOp : QNN_Op<"max_pool2d", [Pure]> {
+def QNN_MaxPool2DOp : QNN_Op<"max_pool2d", [Pure, QNN_KeepsQuantParams,
+                                            QNN_Quantizable]> {
   let summary = "2-D max pooling over NCHW";
   let description = [{
     `pads` is `[top, left, bottom, right]`; padded positions never win.
@@ -376,7 +387,7 @@ def QNN_MaxPool2DOp : QNN_Op<"max_pool2d", [Pure]> {
   let hasVerifier = 1;
 }
 
-def QNN_AvgPool2DOp : QNN_Op<"avg_pool2d", [Pure]> {
+def QNN_AvgPool2DOp : QNN_Op<"avg_pool2d", [Pure, QNN_ObservedResult]> {
   let summary = "2-D average pooling over NCHW";
   let description = [{
     With `count_include_pad = false` (ONNX's default) padded positions are
@@ -402,7 +413,8 @@ def QNN_AvgPool2DOp : QNN_Op<"avg_pool2d", [Pure]> {
   let hasVerifier = 1;
 }
 
-def QNN_GlobalAvgPool2DOp : QNN_Op<"global_avg_pool2d", [Pure]> {
+def QNN_GlobalAvgPool2DOp : QNN_Op<"global_avg_pool2d", [Pure,
+    QNN_ObservedResult, QNN_Quantizable]> {
   let summary = "Mean over H and W of NCHW, keeping them as 1x1";
   let description = [{
     Example:
@@ -423,7 +435,8 @@ def QNN_GlobalAvgPool2DOp : QNN_Op<"global_avg_pool2d", [Pure]> {
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def QNN_ReshapeOp : QNN_Op<"reshape", [Pure]> {
+def QNN_ReshapeOp : QNN_Op<"reshape", [Pure, QNN_KeepsQuantParams,
+                                      QNN_Quantizable]> {
   let summary = "Reinterpret the shape; the result type is the new shape";
   let description = [{
     Element count is preserved. At most one result dimension may be dynamic,
@@ -445,7 +458,8 @@ def QNN_ReshapeOp : QNN_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def QNN_FlattenOp : QNN_Op<"flatten", [Pure]> {
+def QNN_FlattenOp : QNN_Op<"flatten", [Pure, QNN_KeepsQuantParams,
+                                      QNN_Quantizable]> {
   let summary = "Collapse to 2-D: dims before `axis` and dims from `axis`";
   let description = [{
     Example:
@@ -469,7 +483,8 @@ def QNN_FlattenOp : QNN_Op<"flatten", [Pure]> {
   let hasVerifier = 1;
 }
 
-def QNN_TransposeOp : QNN_Op<"transpose", [Pure]> {
+def QNN_TransposeOp : QNN_Op<"transpose", [Pure, QNN_KeepsQuantParams,
+                                          QNN_Quantizable]> {
   let summary = "Permute dimensions: output dim i is input dim perm[i]";
   let description = [{
     Example:
@@ -487,7 +502,7 @@ def QNN_TransposeOp : QNN_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
-def QNN_ConcatOp : QNN_Op<"concat", [Pure]> {
+def QNN_ConcatOp : QNN_Op<"concat", [Pure, QNN_ObservedResult]> {
   let summary = "Concatenate along one axis";
   let description = [{
     Quantized inputs may differ in parameters; the lowering requantizes each
