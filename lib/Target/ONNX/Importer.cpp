@@ -373,6 +373,12 @@ Importer::getConstFloats(StringRef name) const {
   ElementsAttr a = getConst(name);
   if (!a)
     return std::nullopt;
+  // Initializer data is bounded by the model's size, but a splat (from
+  // ConstantOfShape) can stand for any number of elements: do not expand a
+  // large one.
+  if (auto dense = dyn_cast<DenseElementsAttr>(a);
+      dense && dense.isSplat() && a.getNumElements() > kMaxFoldElements)
+    return std::nullopt;
   if (isa<IntegerType>(a.getElementType())) {
     SmallVector<double> out;
     for (APInt v : a.getValues<APInt>())

@@ -345,15 +345,15 @@ static LogicalResult importMatMulInteger(Importer &im,
   if (failed(im.requireInputs(node, 2, 4)))
     return failure();
   RankedTensorType at = im.typeOf(node.input(0)), bt = im.typeOf(node.input(1));
+  std::string reason;
+  auto shape = inferMatMulShape(at.getShape(), bt.getShape(), &reason);
+  if (failed(shape))
+    return im.nodeError(node) << reason;
   auto aq = im.unitScaleType(node, 0, 2, /*axis=*/-1, 0);
   auto bq = im.unitScaleType(node, 1, 3, bt.getRank() - 1,
                              bt.getDimSize(bt.getRank() - 1));
   if (failed(aq) || failed(bq))
     return failure();
-  std::string reason;
-  auto shape = inferMatMulShape(at.getShape(), bt.getShape(), &reason);
-  if (failed(shape))
-    return im.nodeError(node) << reason;
   auto a = im.quantOperand(node, 0, *aq);
   auto b = im.quantOperand(node, 1, *bq);
   if (failed(a) || failed(b))

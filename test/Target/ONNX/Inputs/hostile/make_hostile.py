@@ -115,6 +115,19 @@ save(model([helper.make_node("Mul", ["a", "b"], ["y"], name="the_node")],
             numpy_helper.from_array(np.array([[4, 5, 6]], np.int64), "b")]),
      "mul_const_broadcast.onnx")
 
+u8 = lambda n, s: helper.make_tensor_value_info(n, TensorProto.UINT8, s)
+save(model([helper.make_node("MatMulInteger", ["a", "b"], ["y"], name="the_node")],
+           [u8("a", [2, 3])], [helper.make_tensor_value_info("y", TensorProto.INT32, None)],
+           [numpy_helper.from_array(np.array(3, np.uint8), "b")]), "matmulinteger_scalar.onnx")
+# A DequantizeLinear whose scale is a 2^31-element splat (from
+# ConstantOfShape): the splat is not expanded.
+save(model([helper.make_node("ConstantOfShape", ["shape"], ["s"], name="fill",
+                             value=numpy_helper.from_array(np.array([0.5], np.float32))),
+            helper.make_node("DequantizeLinear", ["x", "s"], ["y"], name="the_node", axis=0)],
+           [u8("x", [4])], [f("y", [4])],
+           [numpy_helper.from_array(np.array([2 ** 31], np.int64), "shape")]),
+     "dequantize_huge_splat_scale.onnx")
+
 # 5. Unbounded resources: a tiny model asking for 2^28 (1 GiB) and 2^40
 # element tensors.
 shape28 = numpy_helper.from_array(np.array([2 ** 28], np.int64), "shape")
