@@ -17,6 +17,7 @@
 #ifndef QOPT_PIPELINES_PIPELINES_H
 #define QOPT_PIPELINES_PIPELINES_H
 
+#include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -82,14 +83,25 @@ struct PTQOptions : public mlir::PassPipelineOptions<PTQOptions> {
       llvm::cl::desc("Calibrate in process on these .npy files (one per "
                      "model input); without them the module must already "
                      "carry calibrated observers")};
-  Option<std::string> calibrationMethod{
-      *this, "calibration-method",
-      llvm::cl::desc("minmax, moving_average, percentile, entropy, mse or "
-                     "ksigma"),
-      llvm::cl::init("minmax")};
-  Option<std::string> activationType{
-      *this, "activation-type",
-      llvm::cl::desc("int8, uint8 or int16 (16x8)"), llvm::cl::init("int8")};
+  Option<mlir::qnn::CalibrationMethod> calibrationMethod{
+      *this, "calibration-method", llvm::cl::desc("Calibration method"),
+      llvm::cl::init(mlir::qnn::CalibrationMethod::MinMax),
+      llvm::cl::values(
+          clEnumValN(mlir::qnn::CalibrationMethod::MinMax, "minmax", ""),
+          clEnumValN(mlir::qnn::CalibrationMethod::MovingAverage,
+                     "moving_average", ""),
+          clEnumValN(mlir::qnn::CalibrationMethod::Percentile, "percentile",
+                     ""),
+          clEnumValN(mlir::qnn::CalibrationMethod::Entropy, "entropy", ""),
+          clEnumValN(mlir::qnn::CalibrationMethod::MSE, "mse", ""),
+          clEnumValN(mlir::qnn::CalibrationMethod::KSigma, "ksigma", ""))};
+  Option<mlir::qnn::ActivationType> activationType{
+      *this, "activation-type", llvm::cl::desc("Activation storage"),
+      llvm::cl::init(mlir::qnn::ActivationType::Int8),
+      llvm::cl::values(
+          clEnumValN(mlir::qnn::ActivationType::Int8, "int8", ""),
+          clEnumValN(mlir::qnn::ActivationType::UInt8, "uint8", ""),
+          clEnumValN(mlir::qnn::ActivationType::Int16, "int16", "16x8"))};
   Option<bool> perChannel{*this, "per-channel",
                           llvm::cl::desc("Per-channel weight scales"),
                           llvm::cl::init(true)};

@@ -43,14 +43,7 @@ struct InsertObserversPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto dflt = parseMethod(method);
-    if (!dflt) {
-      module.emitError("insert-observers: unknown method '")
-          << method
-          << "' (expected minmax, moving_average, percentile, entropy, mse "
-             "or ksigma)";
-      return signalPassFailure();
-    }
+    std::optional<CalibrationMethod> dflt = method.getValue();
     SmallVector<std::pair<llvm::Regex, CalibrationMethod>> overrides;
     SmallVector<StringRef> items;
     StringRef(methodOverrides).split(items, ',', -1, false);

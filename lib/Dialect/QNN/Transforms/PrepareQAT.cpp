@@ -42,10 +42,6 @@ struct PrepareQATPass : qnn::impl::PrepareQATPassBase<PrepareQATPass> {
   using PrepareQATPassBase::PrepareQATPassBase;
 
   LogicalResult checkOptions(ModuleOp module) {
-    if (activationType != "int8" && activationType != "uint8")
-      return module.emitError("prepare-qat: activation-type must be int8 or "
-                              "uint8, got '")
-             << activationType << "'";
     if (weightBits != 8 && weightBits != 4)
       return module.emitError("prepare-qat: weight-bits must be 8 or 4, got ")
              << static_cast<unsigned>(weightBits);
@@ -63,7 +59,7 @@ struct PrepareQATPass : qnn::impl::PrepareQATPassBase<PrepareQATPass> {
     if (failed(checkOptions(module)))
       return signalPassFailure();
     MLIRContext *ctx = &getContext();
-    bool isSigned = activationType == "int8";
+    bool isSigned = activationType == ActivationType::Int8;
 
     SmallVector<ObserverOp> observers;
     module.walk([&](ObserverOp o) { observers.push_back(o); });

@@ -132,12 +132,6 @@ struct QuantizeDynamicPass
   }
 
   void runOnOperation() override {
-    if (mode != "dynamic" && mode != "weight-only") {
-      getOperation().emitError("quantize-dynamic: mode must be 'dynamic' or "
-                               "'weight-only', got '")
-          << mode << "'";
-      return signalPassFailure();
-    }
     if (weightBits != 8 && weightBits != 4) {
       getOperation().emitError("quantize-dynamic: weight-bits must be 8 or 4, "
                                "got ")
@@ -154,7 +148,7 @@ struct QuantizeDynamicPass
       for (Value v : op->getOperands().drop_front())
         if (Operation *def = v.getDefiningOp<arith::ConstantOp>())
           constants.push_back(def);
-      if (!quantize(op, mode == "dynamic")) {
+      if (!quantize(op, mode == DynamicQuantMode::Dynamic)) {
         op->emitRemark("quantize-dynamic: left in float (weights or bias "
                        "not constant, or not an f32 op)");
         continue;

@@ -445,17 +445,10 @@ struct QuantizeStaticPass
   }
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    if (activationType != "int8" && activationType != "uint8" &&
-        activationType != "int16") {
-      getOperation().emitError("quantize-static: activation-type must be "
-                               "int8, uint8 or int16, got '")
-          << activationType << "'";
-      return signalPassFailure();
-    }
-    bool isSigned = activationType != "uint8";
+    bool isSigned = activationType != ActivationType::UInt8;
     // 16x8 (TFLite's 16-bit activations with 8-bit weights): symmetric int16
     // activations, zero point 0.
-    unsigned activationBits = activationType == "int16" ? 16 : 8;
+    unsigned activationBits = activationType == ActivationType::Int16 ? 16 : 8;
     bool symmetric = symmetricActivations || activationBits == 16;
     if (weightBits != 8 && weightBits != 4) {
       getOperation().emitError("quantize-static: weight-bits must be 8 or 4, "

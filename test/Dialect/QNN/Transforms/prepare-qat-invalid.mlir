@@ -18,6 +18,6 @@ module {
     return %x : tensor<4xf32>
   }
 }
-// TYPE: prepare-qat: activation-type must be int8 or uint8, got 'int4'
+// TYPE: for the --activation-type option: Cannot find option named 'int4'!
 // BITS: prepare-qat: weight-bits must be 8 or 4, got 2
 // RANGE: prepare-qat: activation-range must be LO,HI with finite LO < HI

@@ -5,7 +5,7 @@
 // RUN: not qopt %s --quantize-static=weight-bits=3 -split-input-file 2>&1 | FileCheck %s --check-prefix=BITS
 // BITS: quantize-static: weight-bits must be 8 or 4, got 3
 // DATA: error: quantize-static: calibration-data: '{{.*}}missing.npy': cannot read
-// METHOD: error: insert-observers: unknown method 'bogus'
+// METHOD: for the --calibration-method option: Cannot find option named 'bogus'!
 
 func.func @uncalibrated(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{observer 0 ('conv1') has no calibration statistics; calibrate with `qopt-run FILE --calibrate --input calib.npy -o calibrated.mlir` (or apply saved ones with --stats-in stats.json)}}
@@ -21,4 +21,4 @@ module {
     return %x : tensor<4xf32>
   }
 }
-// TYPE: quantize-static: activation-type must be int8, uint8 or int16, got 'int4'
+// TYPE: for the --activation-type option: Cannot find option named 'int4'!

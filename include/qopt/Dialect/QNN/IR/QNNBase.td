@@ -77,6 +77,25 @@ def QNN_ScaleArithmetic : I32EnumAttr<"ScaleArithmetic",
   let cppNamespace = "::mlir::qnn";
 }
 
+def QNN_ActInt8  : I32EnumAttrCase<"Int8", 0, "int8">;
+def QNN_ActUInt8 : I32EnumAttrCase<"UInt8", 1, "uint8">;
+def QNN_ActInt16 : I32EnumAttrCase<"Int16", 2, "int16">;
+def QNN_ActivationType : I32EnumAttr<"ActivationType",
+    "storage of quantized activations",
+    [QNN_ActInt8, QNN_ActUInt8, QNN_ActInt16]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnn";
+}
+
+def QNN_DynModeDynamic    : I32EnumAttrCase<"Dynamic", 0, "dynamic">;
+def QNN_DynModeWeightOnly : I32EnumAttrCase<"WeightOnly", 1, "weight-only">;
+def QNN_DynamicQuantMode : I32EnumAttr<"DynamicQuantMode",
+    "what --quantize-dynamic quantizes",
+    [QNN_DynModeDynamic, QNN_DynModeWeightOnly]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnn";
+}
+
 def QNN_CalibMinMax     : I32EnumAttrCase<"MinMax", 0, "minmax">;
 def QNN_CalibMovingAvg  : I32EnumAttrCase<"MovingAverage", 1, "moving_average">;
 def QNN_CalibPercentile : I32EnumAttrCase<"Percentile", 2, "percentile">;

@@ -121,9 +121,21 @@ def InsertObserversPass : Pass<"insert-observers", "::mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
-           "Calibration method: minmax, moving_average, percentile, "
-           "entropy, mse or ksigma">,
+    Option<"method", "method", "::mlir::qnn::CalibrationMethod",
+           /*default=*/"::mlir::qnn::CalibrationMethod::MinMax",
+           "Calibration method", [{::llvm::cl::values(
+             clEnumValN(::mlir::qnn::CalibrationMethod::MinMax, "minmax",
+                        "observed min and max"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::MovingAverage,
+                        "moving_average", "moving average of batch ranges"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::Percentile,
+                        "percentile", "histogram percentile"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::Entropy, "entropy",
+                        "KL-divergence threshold (TensorRT)"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::MSE, "mse",
+                        "least expected quantization error"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::KSigma, "ksigma",
+                        "mean +- k standard deviations"))}]>,
     Option<"methodOverrides", "method-overrides", "std::string",
            /*default=*/"\"\"",
            "Comma-separated NAME_REGEX:METHOD pairs, matched against the "
@@ -169,9 +181,13 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
     dequantize.
   }];
   let options = [
-    Option<"activationType", "activation-type", "std::string",
-           /*default=*/"\"int8\"", "int8, uint8, or int16 (16-bit "
-           "symmetric activations with 8-bit weights, '16x8')">,
+    Option<"activationType", "activation-type", "::mlir::qnn::ActivationType",
+           /*default=*/"::mlir::qnn::ActivationType::Int8",
+           "Activation storage", [{::llvm::cl::values(
+             clEnumValN(::mlir::qnn::ActivationType::Int8, "int8", "int8"),
+             clEnumValN(::mlir::qnn::ActivationType::UInt8, "uint8", "uint8"),
+             clEnumValN(::mlir::qnn::ActivationType::Int16, "int16",
+                        "symmetric int16 with 8-bit weights (16x8)"))}]>,
     Option<"symmetricActivations", "symmetric-activations", "bool",
            /*default=*/"false", "Symmetric activation ranges (zero point 0, "
            "or 128 for uint8)">,
@@ -187,10 +203,22 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
            "[{\"match\": REGEX, \"keep_float\": true, \"weight_bits\": 4, "
            "\"per_channel\": false}]}, REGEX searched in the op's location "
            "name">,
-    Option<"calibrationMethod", "calibration-method", "std::string",
-           /*default=*/"\"minmax\"",
-           "Method of the observers inserted for calibration-data: minmax, "
-           "moving_average, percentile, entropy, mse or ksigma">,
+    Option<"calibrationMethod", "calibration-method",
+           "::mlir::qnn::CalibrationMethod",
+           /*default=*/"::mlir::qnn::CalibrationMethod::MinMax",
+           "Method of the observers inserted for calibration-data", [{::llvm::cl::values(
+             clEnumValN(::mlir::qnn::CalibrationMethod::MinMax, "minmax",
+                        "observed min and max"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::MovingAverage,
+                        "moving_average", "moving average of batch ranges"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::Percentile,
+                        "percentile", "histogram percentile"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::Entropy, "entropy",
+                        "KL-divergence threshold (TensorRT)"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::MSE, "mse",
+                        "least expected quantization error"),
+             clEnumValN(::mlir::qnn::CalibrationMethod::KSigma, "ksigma",
+                        "mean +- k standard deviations"))}]>,
   ];
   let dependentDialects = ["::mlir::qnn::QNNDialect",
                            "::mlir::quant::QuantDialect"];
@@ -232,9 +260,14 @@ def QuantizeDynamicPass : Pass<"quantize-dynamic", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::quant::QuantDialect",
                            "::mlir::arith::ArithDialect"];
   let options = [
-    Option<"mode", "mode", "std::string", /*default=*/"\"dynamic\"",
-           "dynamic (int8 arithmetic, run-time activation scales) or "
-           "weight-only (int8 storage, float arithmetic)">,
+    Option<"mode", "mode", "::mlir::qnn::DynamicQuantMode",
+           /*default=*/"::mlir::qnn::DynamicQuantMode::Dynamic",
+           "What to quantize",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::qnn::DynamicQuantMode::Dynamic, "dynamic",
+                        "int8 arithmetic, run-time activation scales"),
+             clEnumValN(::mlir::qnn::DynamicQuantMode::WeightOnly,
+                        "weight-only", "int8 storage, float arithmetic"))}]>,
     Option<"perChannel", "per-channel", "bool", /*default=*/"true",
            "One weight scale per output channel (else per tensor)">,
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
@@ -276,8 +309,11 @@ def PrepareQATPass : Pass<"prepare-qat", "::mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"activationType", "activation-type", "std::string",
-           /*default=*/"\"int8\"", "int8 or uint8 activations">,
+    Option<"activationType", "activation-type", "::mlir::qnn::ActivationType",
+           /*default=*/"::mlir::qnn::ActivationType::Int8",
+           "Activation storage", [{::llvm::cl::values(
+             clEnumValN(::mlir::qnn::ActivationType::Int8, "int8", "int8"),
+             clEnumValN(::mlir::qnn::ActivationType::UInt8, "uint8", "uint8"))}]>,
     Option<"symmetricActivations", "symmetric-activations", "bool",
            /*default=*/"false", "Symmetric activation ranges">,
     Option<"perChannel", "per-channel", "bool", /*default=*/"true",
