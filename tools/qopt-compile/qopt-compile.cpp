@@ -6,19 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/InitAllPasses.h"
-#include "qopt/InitAllTools.h"
 #include "qopt/Target/AOT/CompileToObject.h"
-#include "qopt/Target/ONNX/ImportONNX.h"
+#include "qopt/Tools/ToolSession.h"
 
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllPasses.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/WithColor.h"
 
 using namespace llvm;
 
@@ -57,28 +49,14 @@ static cl::list<std::string>
     inputShapes("input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"),
                 cl::cat(toolOptions));
 
-static int fail(const Twine &msg) {
-  WithColor::error(errs(), "qopt-compile") << msg << "\n";
-  return 1;
-}
-
 int main(int argc, char **argv) {
-  InitLLVM y(argc, argv);
-  mlir::registerAllPasses();
-  qopt::registerAllPasses();
-  cl::HideUnrelatedOptions(toolOptions);
-  cl::ParseCommandLineOptions(argc, argv, "qopt ahead-of-time compiler\n");
-  mlir::DialectRegistry registry;
-  qopt::registerToolDialects(registry);
-  mlir::MLIRContext context(registry);
-
-  std::string loadError;
-  mlir::OwningOpRef<mlir::ModuleOp> module = qopt::loadModel(
-      inputFile, &context,
-      std::vector<std::string>(inputShapes.begin(), inputShapes.end()),
-      loadError);
+  qopt::ToolSession session(argc, argv, "qopt-compile",
+                            "qopt ahead-of-time compiler\n", toolOptions);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      session.loadModel(inputFile, std::vector<std::string>(inputShapes.begin(),
+                                                            inputShapes.end()));
   if (!module)
-    return loadError.empty() ? 1 : fail(loadError);
+    return 1;
   qopt::AOTOptions options;
   options.entry = entry;
   options.name = name;
@@ -87,6 +65,6 @@ int main(int argc, char **argv) {
   options.features = features;
   options.sourceName = sys::path::filename(inputFile).str();
   if (Error e = qopt::compileToObject(*module, options, outputFile, headerFile))
-    return fail(toString(std::move(e)));
+    return session.fail(std::move(e));
   return 0;
 }

@@ -1,0 +1,211 @@
+//===- RunModes.cpp - What qopt-run does, as library calls ----------------===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Tools/RunModes.h"
+
+#include "qopt/Calibration/Calibrate.h"
+#include "qopt/Calibration/LayerSQNR.h"
+#include "qopt/Conversion/Passes.h"
+#include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Runner/JitRunner.h"
+#include "qopt/Target/ONNX/ImportONNX.h"
+
+#include "mlir/IR/OperationSupport.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/Format.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <algorithm>
+#include <chrono>
+
+using namespace llvm;
+
+static Error err(const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(), msg.str());
+}
+
+Expected<std::vector<qopt::NpyArray>>
+qopt::readNpyFiles(ArrayRef<std::string> paths) {
+  std::vector<NpyArray> data;
+  for (const std::string &path : paths) {
+    auto array = readNpy(path);
+    if (!array)
+      return array.takeError();
+    data.push_back(std::move(*array));
+  }
+  return data;
+}
+
+Error qopt::checkHostDotProduct(StringRef dotProduct) {
+  if (dotProduct.empty())
+    return Error::success();
+  if (!mlir::qnn::parseDotProductISA(dotProduct))
+    return err("--dot-product must be none, avx512vnni or i8mm, got '" +
+               dotProduct + "'");
+  if (dotProduct == "none")
+    return Error::success();
+  StringMap<bool> host = sys::getHostCPUFeatures();
+  std::string best =
+      chooseDotProduct([&](StringRef f) { return host.lookup(f); });
+  if (best != dotProduct)
+    return err("--dot-product=" + dotProduct +
+               " needs a CPU that has it; this one supports '" + best + "'");
+  return Error::success();
+}
+
+Expected<qopt::BenchResult> qopt::benchmark(CompiledModel &model,
+                                            ArrayRef<NpyArray> data,
+                                            int64_t batchSize, int runs) {
+  int64_t samples = data.empty() ? 1 : data[0].shape[0];
+  int64_t b = model.staticBatch();
+  if (!b)
+    b = batchSize > 0 ? std::min<int64_t>(batchSize, samples) : samples;
+  std::vector<NpyArray> batch(data.size());
+  SmallVector<const NpyArray *> ptrs;
+  for (auto [in, out] : llvm::zip_equal(data, batch)) {
+    if (in.shape[0] < b)
+      return err("--bench needs at least " + Twine(b) + " samples");
+    out = sliceSamples(in, 0, b, b);
+    ptrs.push_back(&out);
+  }
+  std::vector<NpyArray> outs;
+  for (int i = 0; i < 3; ++i)
+    if (Error e = model.runBatch(ptrs, outs))
+      return std::move(e);
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    if (Error e = model.runBatch(ptrs, outs))
+      return std::move(e);
+    auto t1 = std::chrono::steady_clock::now();
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return BenchResult{b, ms[ms.size() / 2], ms.front()};
+}
+
+Error qopt::runModel(mlir::ModuleOp module, const RunOptions &options,
+                     raw_ostream &os) {
+  if (Error e = checkHostDotProduct(options.dotProduct))
+    return e;
+  auto model = CompiledModel::compile(module, options.entry, options.vectorize,
+                                      options.dotProduct);
+  if (!model)
+    return model.takeError();
+  auto data = readNpyFiles(options.inputs);
+  if (!data)
+    return data.takeError();
+  if (Error e = (*model)->checkInputs(*data, options.inputs))
+    return e;
+  if (!options.outputs.empty() &&
+      options.outputs.size() != (*model)->outputs().size())
+    return err("the model has " + Twine((*model)->outputs().size()) +
+               " output(s) but " + Twine(options.outputs.size()) +
+               " --output file(s) were given");
+  if (options.bench > 0) {
+    auto result = benchmark(**model, *data, options.batchSize, options.bench);
+    if (!result)
+      return result.takeError();
+    os << "batch " << result->batch << ": median "
+       << format("%.3f", result->medianMs) << " ms, min "
+       << format("%.3f", result->minMs) << " ms over " << options.bench
+       << " runs\n";
+  }
+  auto results = (*model)->runDataset(*data, options.batchSize);
+  if (!results)
+    return results.takeError();
+  for (auto [path, r] : llvm::zip(options.outputs, *results))
+    if (Error e = writeNpy(path, r))
+      return e;
+  return Error::success();
+}
+
+Error qopt::runCalibration(mlir::ModuleOp module,
+                           const CalibrateModeOptions &options) {
+  std::vector<ObserverStats> stats;
+  if (!options.statsIn.empty()) {
+    auto read = readStatistics(options.statsIn);
+    if (!read)
+      return read.takeError();
+    stats = std::move(*read);
+  } else {
+    auto data = readNpyFiles(options.inputs);
+    if (!data)
+      return data.takeError();
+    if (data->empty())
+      return err("--calibrate needs calibration data (--input)");
+    CalibrationOptions calibration;
+    calibration.entry = options.entry;
+    calibration.batchSize = options.batchSize;
+    calibration.percentile = options.percentile;
+    calibration.ksigma = options.ksigma;
+    calibration.progress = errs().is_displayed();
+    auto computed = calibrate(module, *data, calibration);
+    if (!computed)
+      return computed.takeError();
+    stats = std::move(*computed);
+  }
+  if (Error e = applyStatistics(module, stats))
+    return e;
+  if (!options.statsOut.empty())
+    if (Error e = writeStatistics(options.statsOut, stats))
+      return e;
+  if (!options.outputModule.empty()) {
+    std::error_code ec;
+    raw_fd_ostream os(options.outputModule, ec);
+    if (ec)
+      return err("cannot write '" + options.outputModule +
+                 "': " + ec.message());
+    // With locations: later steps (--sqnr, --quantization-report) name
+    // layers by their ONNX nodes.
+    module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
+  }
+  return Error::success();
+}
+
+Error qopt::runSQNR(mlir::ModuleOp module, const SQNRModeOptions &options,
+                    raw_ostream &os) {
+  mlir::OwningOpRef<mlir::ModuleOp> quantized;
+  if (options.quantizedModel.empty()) {
+    // In process: the clone keeps the float model's locations. The
+    // pipeline is the user's text (--sqnr-pipeline).
+    quantized = module.clone();
+    mlir::PassManager pm(module.getContext());
+    std::string parseErrors;
+    raw_string_ostream parseOs(parseErrors);
+    if (failed(mlir::parsePassPipeline(options.pipeline, pm, parseOs)))
+      return err("bad --sqnr-pipeline '" + options.pipeline + "'" +
+                 (parseErrors.empty() ? "" : ": " + parseErrors));
+    if (failed(pm.run(*quantized)))
+      return err("--sqnr-pipeline '" + options.pipeline +
+                 "' failed (see the diagnostics above)");
+  } else {
+    std::string loadError;
+    quantized = loadModel(options.quantizedModel, module.getContext(),
+                          options.inputShapes, loadError);
+    if (!quantized)
+      return err(loadError.empty() ? "cannot load '" + options.quantizedModel +
+                                         "' (see the diagnostics above)"
+                                   : loadError);
+  }
+  auto data = readNpyFiles(options.inputs);
+  if (!data)
+    return data.takeError();
+  if (data->empty())
+    return err("--sqnr needs data to run both models on (--input)");
+  SQNROptions sqnr;
+  sqnr.entry = options.entry;
+  sqnr.batchSize = options.batchSize;
+  auto layers = measureLayerSQNR(module, *quantized, *data, sqnr);
+  if (!layers)
+    return layers.takeError();
+  printLayerSQNR(os, *layers);
+  if (!options.jsonPath.empty())
+    if (Error e = writeLayerSQNRJson(options.jsonPath, *layers))
+      return e;
+  return Error::success();
+}

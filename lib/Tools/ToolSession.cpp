@@ -1,0 +1,51 @@
+//===- ToolSession.cpp - The preamble qopt's tools share ------------------===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Tools/ToolSession.h"
+
+#include "qopt/InitAllPasses.h"
+#include "qopt/InitAllTools.h"
+#include "qopt/Target/ONNX/ImportONNX.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllPasses.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace llvm;
+
+qopt::ToolSession::ToolSession(int &argc, char **&argv, StringRef toolName,
+                               StringRef overview,
+                               cl::OptionCategory &toolOptions,
+                               mlir::qnn::Calibrator calibrator)
+    : initLLVM(argc, argv), toolName(toolName.str()) {
+  mlir::registerAllPasses();
+  qopt::registerAllPasses(std::move(calibrator));
+  cl::HideUnrelatedOptions(toolOptions);
+  cl::ParseCommandLineOptions(argc, argv, overview);
+  mlir::DialectRegistry registry;
+  qopt::registerToolDialects(registry);
+  context = std::make_unique<mlir::MLIRContext>(registry);
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+qopt::ToolSession::loadModel(StringRef path, ArrayRef<std::string> shapes) {
+  std::string error;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      qopt::loadModel(path, context.get(), shapes, error);
+  if (!module && !error.empty())
+    fail(error);
+  return module;
+}
+
+int qopt::ToolSession::fail(const Twine &msg) const {
+  WithColor::error(errs(), toolName) << msg << "\n";
+  return 1;
+}
+
+int qopt::ToolSession::fail(Error error) const {
+  return fail(toString(std::move(error)));
+}
