@@ -8,6 +8,7 @@
 
 #include "qopt/Pipelines/Pipelines.h"
 
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 
@@ -45,14 +46,15 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     return;
   pm.addNestedPass<FuncOp>(qnn::createConvertQNNToLinalgPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<FuncOp>(qnn::createFuseElementwisePass());
+  pm.addNestedPass<FuncOp>(qcpu::createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (stop == LoweringPhase::Linalg)
     return;
 
   if (options.vectorize) {
-    pm.addNestedPass<FuncOp>(qnn::createTileAndVectorizePass());
+    pm.addNestedPass<FuncOp>(qcpu::createSelectCPUStrategyPass());
+    pm.addNestedPass<FuncOp>(qcpu::createTileAndVectorizePass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
@@ -68,20 +70,20 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   if (options.outParams) {
-    pm.addNestedPass<FuncOp>(qnn::createDistinctResultBuffersPass());
+    pm.addNestedPass<FuncOp>(qcpu::createDistinctResultBuffersPass());
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
     outParams.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   }
   bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addNestedPass<FuncOp>(qnn::createLowerStridedCopiesPass());
+  pm.addNestedPass<FuncOp>(qcpu::createLowerStridedCopiesPass());
   if (options.vectorize) {
-    pm.addNestedPass<FuncOp>(qnn::createHoistVectorTransfersPass());
+    pm.addNestedPass<FuncOp>(qcpu::createHoistVectorTransfersPass());
     pm.addPass(createCanonicalizerPass());
-    qnn::LowerDotProductsPassOptions dot;
+    qcpu::LowerDotProductsPassOptions dot;
     dot.dotProduct = options.dotProduct;
-    pm.addNestedPass<FuncOp>(qnn::createLowerDotProductsPass(dot));
+    pm.addNestedPass<FuncOp>(qcpu::createLowerDotProductsPass(dot));
   }
   if (stop == LoweringPhase::Bufferized)
     return;

@@ -7,6 +7,8 @@
 #include "qopt/InitAllDialects.h"
 #include "qopt/InitAllPasses.h"
 
+#include "qopt/Codegen/CPU/IR/QCPU.h"
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
@@ -21,7 +23,8 @@
 #include "mlir/IR/DialectRegistry.h"
 
 void qopt::registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<mlir::qnn::QNNDialect, mlir::quant::QuantDialect,
+  registry.insert<mlir::qnn::QNNDialect, mlir::qcpu::QCPUDialect,
+                  mlir::quant::QuantDialect,
                   mlir::arith::ArithDialect, mlir::func::FuncDialect,
                   mlir::math::MathDialect, mlir::tensor::TensorDialect,
                   mlir::linalg::LinalgDialect>();
@@ -36,6 +39,7 @@ void qopt::registerAllPasses(mlir::qnn::Calibrator calibrator) {
     });
     mlir::qnn::registerQNNPasses();
     mlir::qnn::registerQOptConversionPasses();
+    mlir::qcpu::registerQOptCodegenCPUPasses();
     qopt::registerPipelines(calibrator);
     return true;
   }();

@@ -8,7 +8,7 @@
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Calibration/LayerSQNR.h"
-#include "qopt/Conversion/Passes.h"
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
@@ -43,7 +43,7 @@ qopt::readNpyFiles(ArrayRef<std::string> paths) {
 Error qopt::checkHostDotProduct(StringRef dotProduct) {
   if (dotProduct.empty())
     return Error::success();
-  if (!mlir::qnn::parseDotProductISA(dotProduct))
+  if (!mlir::qcpu::parseDotProductISA(dotProduct))
     return err("--dot-product must be none, avx512vnni or i8mm, got '" +
                dotProduct + "'");
   if (dotProduct == "none")

@@ -34,10 +34,10 @@ namespace {
 ///                        * w[kh, kw, cg, f, k]
 /// g = 4 for unsigned 8-bit activations times signed 8-bit weights (x86
 /// VNNI vpdpbusd, AArch64 usdot); g = 2 for signed 16-bit activations times
-/// 16-bit weights (vpdpwssd). qopt-tile-and-vectorize recognises the op by
-/// its `qopt.dot_product_conv` attribute, which also keeps elementwise
-/// fusion from pulling the NHWC permutation into the reduction (see
-/// qopt-fuse-elementwise).
+/// 16-bit weights (vpdpwssd). The CPU back end recognises the op by this
+/// structure (qcpu::isDotProductConv): it selects the dot-product kernel for
+/// it and keeps elementwise fusion from pulling the NHWC permutation into the
+/// reduction (see qopt-fuse-elementwise).
 Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                     ArrayRef<int64_t> s, ArrayRef<int64_t> d, int64_t g) {
   auto xt = cast<RankedTensorType>(x.getType());
@@ -74,7 +74,6 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
         linalg::YieldOp::create(nb, l,
                                 Value(arith::AddIOp::create(nb, l, a[2], p)));
       });
-  conv->setAttr(kDotProductConvAttr, b.getUnitAttr());
   return conv.getResult(0);
 }
 

@@ -768,22 +768,6 @@ func.func @cast_quantized(%a: tensor<4x!quant.uniform<i8:f32, 0.1>>) {
 
 // -----
 
-func.func @dot4_lanes(%acc: vector<16xi32>, %x: vector<32xi8>) {
-  // expected-error @+1 {{needs 4 bytes per accumulator lane: 32 bytes for 16 lanes}}
-  %r = qnn.dot4_u8s8 %acc, %x, %x : vector<32xi8> -> vector<16xi32>
-  return
-}
-
-// -----
-
-func.func @dot4_scalable(%acc: vector<[4]xi32>, %x: vector<[16]xi8>) {
-  // expected-error @+1 {{needs fixed-length vectors}}
-  %r = qnn.dot4_u8s8 %acc, %x, %x : vector<[16]xi8> -> vector<[4]xi32>
-  return
-}
-
-// -----
-
 func.func @dynamic_quantize_scale(%x: tensor<4xf32>) {
   // expected-error @+1 {{result must be a signed symmetric per-tensor type with scale 1 and zero point 0}}
   %q, %s = qnn.dynamic_quantize %x : (tensor<4xf32>) -> (tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<f32>)
@@ -803,13 +787,5 @@ func.func @dynamic_quantize_shape(%x: tensor<4xf32>) {
 func.func @dynamic_quantize_f16(%x: tensor<4xf16>) {
   // expected-error @+1 {{input must be f32 (the scale is f32)}}
   %q, %s = qnn.dynamic_quantize %x : (tensor<4xf16>) -> (tensor<4x!quant.uniform<i8<-127:127>:f16, 1.0>>, tensor<f32>)
-  return
-}
-
-// -----
-
-func.func @dot2_lanes(%acc: vector<16xi32>, %x: vector<16xi16>) {
-  // expected-error @+1 {{needs 2 i16 values per accumulator lane: 16 i16 values for 16 lanes}}
-  %r = qnn.dot2_s16s16 %acc, %x, %x : vector<16xi16> -> vector<16xi32>
   return
 }

@@ -181,27 +181,9 @@ func.func @integer_arith_and_cast(%a: tensor<2x8xi32>, %b: tensor<8xi32>, %u: te
 
 // -----
 
-// CHECK-LABEL: func @dot4_u8s8
-// CHECK: qnn.dot4_u8s8 %arg0, %arg1, %arg2 : vector<128xi8> -> vector<32xi32>
-func.func @dot4_u8s8(%acc: vector<32xi32>, %x: vector<128xi8>, %w: vector<128xi8>) -> vector<32xi32> {
-  %r = qnn.dot4_u8s8 %acc, %x, %w : vector<128xi8> -> vector<32xi32>
-  return %r : vector<32xi32>
-}
-
-// -----
-
 // CHECK-LABEL: func @dynamic_quantize
 // CHECK: qnn.dynamic_quantize %arg0 : (tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.000000e+00>>, tensor<f32>)
 func.func @dynamic_quantize(%x: tensor<?x8xf32>) -> tensor<f32> {
   %q, %s = qnn.dynamic_quantize %x : (tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
   return %s : tensor<f32>
-}
-
-// -----
-
-// CHECK-LABEL: func @dot2_s16s16
-// CHECK: qnn.dot2_s16s16 %arg0, %arg1, %arg2 : vector<32xi16> -> vector<16xi32>
-func.func @dot2_s16s16(%acc: vector<16xi32>, %x: vector<32xi16>, %w: vector<32xi16>) -> vector<16xi32> {
-  %r = qnn.dot2_s16s16 %acc, %x, %w : vector<32xi16> -> vector<16xi32>
-  return %r : vector<16xi32>
 }

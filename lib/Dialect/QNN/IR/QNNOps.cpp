@@ -916,31 +916,6 @@ LogicalResult DynamicQuantizeOp::verify() {
   return success();
 }
 
-/// The vector dot-product ops: fixed-length vectors, `group` values of x
-/// (and w) per accumulator lane.
-static LogicalResult verifyGroupedDot(Operation *op, VectorType acc,
-                                      VectorType x, int64_t group,
-                                      StringRef unit) {
-  if (acc.isScalable() || x.isScalable())
-    return op->emitOpError("needs fixed-length vectors");
-  int64_t lanes = acc.getNumElements(), values = x.getNumElements();
-  if (values != group * lanes)
-    return op->emitOpError("needs ")
-           << group << " " << unit << " per accumulator lane: " << values
-           << " " << unit << " for " << lanes << " lanes";
-  return success();
-}
-
-LogicalResult Dot4U8S8Op::verify() {
-  return verifyGroupedDot(*this, getAcc().getType(), getX().getType(), 4,
-                          "bytes");
-}
-
-LogicalResult Dot2S16S16Op::verify() {
-  return verifyGroupedDot(*this, getAcc().getType(), getX().getType(), 2,
-                          "i16 values");
-}
-
 #define GET_OP_CLASSES
 #include "qopt/Dialect/QNN/IR/QNNOps.cpp.inc"
 

@@ -13,13 +13,6 @@
 namespace mlir {
 namespace qnn {
 
-/// Marks the linalg.generic of a dense integer convolution in the
-/// dot-product layout (u8 NHWC read 4 channels at a time x s8
-/// [KH,KW,C/4,F,4] -> i32 NHWC),
-/// built by --integer-only and register-tiled by qopt-tile-and-vectorize.
-inline constexpr llvm::StringLiteral kDotProductConvAttr =
-    "qopt.dot_product_conv";
-
 /// Sizes of the ranked tensor `v` as index values (constants where static).
 SmallVector<Value> getDimValues(OpBuilder &b, Location loc, Value v);
 

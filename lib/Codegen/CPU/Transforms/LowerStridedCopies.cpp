@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Conversion/Passes.h"
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -15,10 +15,10 @@
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir {
-namespace qnn {
+namespace qcpu {
 #define GEN_PASS_DEF_LOWERSTRIDEDCOPIESPASS
-#include "qopt/Conversion/Passes.h.inc"
-} // namespace qnn
+#include "qopt/Codegen/CPU/Transforms/Passes.h.inc"
+} // namespace qcpu
 } // namespace mlir
 
 using namespace mlir;
@@ -80,7 +80,7 @@ void copyByBlocks(IRRewriter &rewriter, memref::CopyOp copy, int64_t k) {
 }
 
 struct LowerStridedCopiesPass
-    : qnn::impl::LowerStridedCopiesPassBase<LowerStridedCopiesPass> {
+    : qcpu::impl::LowerStridedCopiesPassBase<LowerStridedCopiesPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<memref::CopyOp> copies;

@@ -4,29 +4,32 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QOPT_CONVERSION_CODEGEN_DOTPRODUCTCONV_H
-#define QOPT_CONVERSION_CODEGEN_DOTPRODUCTCONV_H
+#ifndef QOPT_CODEGEN_CPU_TRANSFORMS_DOTPRODUCTCONV_H
+#define QOPT_CODEGEN_CPU_TRANSFORMS_DOTPRODUCTCONV_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir {
-namespace qnn {
+namespace qcpu {
 
-/// True for a linalg.generic built by --integer-only as a convolution in the
-/// dot-product layout (see kDotProductConvAttr).
+/// True for a linalg.generic that is an integer convolution in the
+/// dot-product layout, recognized by its structure (as --integer-only builds
+/// it): eight loops (n, oh, ow, f parallel; kh, kw, c/g, g reductions), u8 or
+/// s16 activations, weights indexed [kh, kw, c/g, f, g] with g = 4 (8-bit)
+/// or 2 (16-bit), an i32 accumulator indexed [n, oh, ow, f].
 bool isDotProductConv(Operation *op);
 
 /// Replaces a register tile of a dot-product convolution (static loop
 /// extents [1, 1, OW, F, 1, 1, 1, g]: one output row, OW columns, F
 /// channels, one group of g = 4 u8 or 2 s16 input channels) by vector code:
 /// the OW x F accumulators are read once, each column's group is broadcast
-/// as one 32-bit value, and each column takes one qnn.dot4_u8s8 or
-/// qnn.dot2_s16s16 over its F channels.
+/// as one 32-bit value, and each column takes one qcpu.dot4_u8s8 or
+/// qcpu.dot2_s16s16 over its F channels.
 LogicalResult vectorizeDotProductConvTile(RewriterBase &rewriter,
                                           linalg::GenericOp op);
 
-} // namespace qnn
+} // namespace qcpu
 } // namespace mlir
 
-#endif // QOPT_CONVERSION_CODEGEN_DOTPRODUCTCONV_H
+#endif // QOPT_CODEGEN_CPU_TRANSFORMS_DOTPRODUCTCONV_H

@@ -14,7 +14,7 @@
 // VNNI: vector.extract_strided_slice %arg1 {offsets = [64], sizes = [64], strides = [1]}
 // VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // VNNI: vector.insert_strided_slice {{.*}} {offsets = [16], strides = [1]}
-// VNNI-NOT: qnn.dot4_u8s8
+// VNNI-NOT: qcpu.dot4_u8s8
 // Portable: for each k < 4, bytes k, k+4, ... zero-/sign-extended, multiplied
 // and added.
 // NONE-LABEL: func @lanes32
@@ -27,13 +27,13 @@
 // NONE: vector.shuffle %arg1, %arg1 [3, 7, {{.*}}, 127]
 // NONE-COUNT-4: arith.muli
 // NONE-NOT: llvm.call_intrinsic
-// NONE-NOT: qnn.dot4_u8s8
+// NONE-NOT: qcpu.dot4_u8s8
 // AArch64 usdot works on 4 lanes: eight calls.
 // I8MM-LABEL: func @lanes32
 // I8MM-COUNT-8: llvm.call_intrinsic "llvm.aarch64.neon.usdot.v4i32.v16i8"({{.*}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
-// I8MM-NOT: qnn.dot4_u8s8
+// I8MM-NOT: qcpu.dot4_u8s8
 func.func @lanes32(%acc: vector<32xi32>, %x: vector<128xi8>, %w: vector<128xi8>) -> vector<32xi32> {
-  %r = qnn.dot4_u8s8 %acc, %x, %w : vector<128xi8> -> vector<32xi32>
+  %r = qcpu.dot4_u8s8 %acc, %x, %w : vector<128xi8> -> vector<32xi32>
   return %r : vector<32xi32>
 }
 
@@ -50,7 +50,7 @@ func.func @lanes32(%acc: vector<32xi32>, %x: vector<128xi8>, %w: vector<128xi8>)
 // VNNI-COUNT-4: arith.muli {{.*}} : vector<2xi32>
 // VNNI: vector.insert_strided_slice {{.*}} {offsets = [12], strides = [1]} : vector<2xi32> into vector<14xi32>
 func.func @lanes14(%acc: vector<14xi32>, %x: vector<56xi8>, %w: vector<56xi8>) -> vector<14xi32> {
-  %r = qnn.dot4_u8s8 %acc, %x, %w : vector<56xi8> -> vector<14xi32>
+  %r = qcpu.dot4_u8s8 %acc, %x, %w : vector<56xi8> -> vector<14xi32>
   return %r : vector<14xi32>
 }
 
@@ -67,7 +67,7 @@ func.func @lanes14(%acc: vector<14xi32>, %x: vector<56xi8>, %w: vector<56xi8>) -
 // I8MM-LABEL: func @dot2
 // I8MM-NOT: llvm.call_intrinsic
 func.func @dot2(%acc: vector<16xi32>, %x: vector<32xi16>, %w: vector<32xi16>) -> vector<16xi32> {
-  %r = qnn.dot2_s16s16 %acc, %x, %w : vector<32xi16> -> vector<16xi32>
+  %r = qcpu.dot2_s16s16 %acc, %x, %w : vector<32xi16> -> vector<16xi32>
   return %r : vector<16xi32>
 }
 

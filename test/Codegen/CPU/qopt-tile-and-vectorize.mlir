@@ -1,4 +1,4 @@
-// RUN: qopt %s --qopt-tile-and-vectorize --split-input-file | FileCheck %s
+// RUN: qopt %s --qopt-select-cpu-strategy --qopt-tile-and-vectorize --split-input-file | FileCheck %s
 
 // A GEMM-like generic (n, f, c, p): 16 lanes along p, a block of 8 output
 // channels, the reduction over c innermost with the 8x16 accumulator carried
@@ -111,7 +111,7 @@ func.func @depthwise_stride2(%x: tensor<1x17x17x32xf32>, %w: tensor<3x3x32xf32>)
 // and groups of four input channels are reduction loops carrying the 4x32
 // accumulators in registers. Per iteration: one [32 x 4] weight load, and per
 // column a 4-byte activation load broadcast to 32 lanes and one
-// qnn.dot4_u8s8. The epilogue takes the accumulators without a memory round
+// qcpu.dot4_u8s8. The epilogue takes the accumulators without a memory round
 // trip.
 // CHECK-LABEL: func @dot_product_conv
 // CHECK: scf.for {{.*}} to %c4 step %c1
@@ -121,7 +121,7 @@ func.func @depthwise_stride2(%x: tensor<1x17x17x32xf32>, %w: tensor<3x3x32xf32>)
 // CHECK: scf.for {{.*}} to %c2 step %c1
 // CHECK: vector.transfer_read %arg1{{.*}} : tensor<3x3x2x32x4xi8>, vector<32x4xi8>
 // CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x6x6x8xi8>, vector<4xi8>
-// CHECK-COUNT-4: qnn.dot4_u8s8 {{.*}} : vector<128xi8> -> vector<32xi32>
+// CHECK-COUNT-4: qcpu.dot4_u8s8 {{.*}} : vector<128xi8> -> vector<32xi32>
 // CHECK: vector.shape_cast {{.*}} : vector<128xi32> to vector<4x32xi32>
 // CHECK: arith.trunci {{.*}} : vector<4x32xi32> to vector<4x32xi8>
 // CHECK: vector.transfer_write {{.*}} : vector<4x32xi8>, tensor<1x4x4x32xi8>
@@ -132,7 +132,7 @@ func.func @depthwise_stride2(%x: tensor<1x17x17x32xf32>, %w: tensor<3x3x32xf32>)
 #id4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
 func.func @dot_product_conv(%x: tensor<1x6x6x8xi8>, %w: tensor<3x3x2x32x4xi8>, %init: tensor<1x4x4x32xi32>) -> tensor<1x4x4x32xi8> {
   %y = linalg.generic {indexing_maps = [#xmap, #wmap, #omap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
-      ins(%x, %w : tensor<1x6x6x8xi8>, tensor<3x3x2x32x4xi8>) outs(%init : tensor<1x4x4x32xi32>) attrs = {qopt.dot_product_conv} {
+      ins(%x, %w : tensor<1x6x6x8xi8>, tensor<3x3x2x32x4xi8>) outs(%init : tensor<1x4x4x32xi32>) {
     ^bb0(%a: i8, %b: i8, %c: i32):
       %a32 = arith.extui %a : i8 to i32
       %b32 = arith.extsi %b : i8 to i32

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Conversion/Passes.h"
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -14,10 +14,10 @@
 #include "llvm/ADT/DenseSet.h"
 
 namespace mlir {
-namespace qnn {
+namespace qcpu {
 #define GEN_PASS_DEF_DISTINCTRESULTBUFFERSPASS
-#include "qopt/Conversion/Passes.h.inc"
-} // namespace qnn
+#include "qopt/Codegen/CPU/Transforms/Passes.h.inc"
+} // namespace qcpu
 } // namespace mlir
 
 using namespace mlir;
@@ -37,7 +37,7 @@ Value copyBuffer(OpBuilder &b, Location loc, Value v) {
 }
 
 struct DistinctResultBuffersPass
-    : qnn::impl::DistinctResultBuffersPassBase<DistinctResultBuffersPass> {
+    : qcpu::impl::DistinctResultBuffersPassBase<DistinctResultBuffersPass> {
   void runOnOperation() override {
     getOperation().walk([](func::ReturnOp ret) {
       llvm::SmallDenseSet<Value, 8> seen;

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Conversion/Passes.h"
-#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
+#include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -16,10 +16,10 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
-namespace qnn {
+namespace qcpu {
 #define GEN_PASS_DEF_FUSEELEMENTWISEPASS
-#include "qopt/Conversion/Passes.h.inc"
-} // namespace qnn
+#include "qopt/Codegen/CPU/Transforms/Passes.h.inc"
+} // namespace qcpu
 } // namespace mlir
 
 using namespace mlir;
@@ -27,7 +27,7 @@ using namespace mlir;
 namespace {
 
 struct FuseElementwisePass
-    : qnn::impl::FuseElementwisePassBase<FuseElementwisePass> {
+    : qcpu::impl::FuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     // Upstream's default (a producer with one use), except into a
@@ -35,7 +35,7 @@ struct FuseElementwisePass
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
       return producer && producer->hasOneUse() &&
-             !fused->getOwner()->hasAttr(qnn::kDotProductConvAttr);
+             !qcpu::isDotProductConv(fused->getOwner());
     };
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);

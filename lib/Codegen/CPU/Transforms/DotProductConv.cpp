@@ -6,30 +6,62 @@
 // vector code: upstream vectorization would produce a contraction over the
 // group that no lowering maps to vpdpbusd / vpdpwssd, and LLVM does not form
 // them from generic multiply-adds either. The dot products are
-// qnn.dot4_u8s8 / qnn.dot2_s16s16 ops, lowered for the target after
+// qcpu.dot4_u8s8 / qcpu.dot2_s16s16 ops, lowered for the target after
 // bufferization (LowerDotProducts.cpp).
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Conversion/Codegen/DotProductConv.h"
-#include "qopt/Dialect/QNN/IR/QNN.h"
-#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
+#include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
+#include "qopt/Codegen/CPU/IR/QCPU.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
-using namespace mlir::qnn;
+using namespace mlir::qcpu;
 
-bool qnn::isDotProductConv(Operation *op) {
+bool qcpu::isDotProductConv(Operation *op) {
   auto generic = dyn_cast<linalg::GenericOp>(op);
-  return generic && generic->hasAttr(kDotProductConvAttr) &&
-         generic.getNumLoops() == 8 && generic.getNumDpsInputs() == 2 &&
-         generic.getNumDpsInits() == 1;
+  if (!generic || generic.getNumLoops() != 8 ||
+      generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1)
+    return false;
+  auto iters = generic.getIteratorTypesArray();
+  for (auto [i, it] : llvm::enumerate(iters))
+    if ((it == utils::IteratorType::parallel) != (i < 4))
+      return false;
+  Type x = getElementTypeOrSelf(generic.getDpsInputOperand(0)->get());
+  Type w = getElementTypeOrSelf(generic.getDpsInputOperand(1)->get());
+  Type acc = getElementTypeOrSelf(generic.getDpsInitOperand(0)->get());
+  if (!acc.isInteger(32) || x != w || !(x.isInteger(8) || x.isInteger(16)))
+    return false;
+  // Weights [kh, kw, c/g, f, g], accumulator [n, oh, ow, f], groups of
+  // g = 32 / bits channels.
+  MLIRContext *ctx = op->getContext();
+  auto dims = [&](ArrayRef<unsigned> d) {
+    SmallVector<AffineExpr> e;
+    for (unsigned i : d)
+      e.push_back(getAffineDimExpr(i, ctx));
+    return AffineMap::get(8, 0, e, ctx);
+  };
+  if (generic.getMatchingIndexingMap(generic.getDpsInputOperand(1)) !=
+          dims({4, 5, 6, 3, 7}) ||
+      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)) !=
+          dims({0, 1, 2, 3}))
+    return false;
+  auto wType = dyn_cast<RankedTensorType>(
+      generic.getDpsInputOperand(1)->get().getType());
+  if (!wType) {
+    auto wMem = dyn_cast<MemRefType>(
+        generic.getDpsInputOperand(1)->get().getType());
+    if (!wMem)
+      return false;
+    return wMem.getDimSize(4) == 32 / x.getIntOrFloatBitWidth();
+  }
+  return wType.getDimSize(4) == 32 / x.getIntOrFloatBitWidth();
 }
 
-LogicalResult qnn::vectorizeDotProductConvTile(RewriterBase &rewriter,
+LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
                                                linalg::GenericOp op) {
   if (!isDotProductConv(op) || op.hasDynamicShape())
     return failure();

@@ -1,13 +1,15 @@
 //===- TileAndVectorize.cpp - CPU tiling and vectorization ----------------===//
 //
 // Part of qopt. Upstream tiling (scf::tileUsingSCF) and vectorization
-// (linalg::vectorize with masks) with tile sizes chosen per op: the output's
-// innermost dimension gets vector lanes; everything else is a loop.
+// (linalg::vectorize) following each op's #qcpu.lowering_config, which
+// qopt-select-cpu-strategy chose. A register tile made here gets a config
+// with empty tile sizes: "a tile, vectorize it". Ops without a config are
+// left alone; the configs are consumed.
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Conversion/Passes.h"
-#include "qopt/Conversion/Codegen/DotProductConv.h"
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
+#include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -33,137 +35,52 @@
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace mlir {
-namespace qnn {
+namespace qcpu {
 #define GEN_PASS_DEF_TILEANDVECTORIZEPASS
 #define GEN_PASS_DEF_HOISTVECTORTRANSFERSPASS
-#include "qopt/Conversion/Passes.h.inc"
-} // namespace qnn
+#include "qopt/Codegen/CPU/Transforms/Passes.h.inc"
+} // namespace qcpu
 } // namespace mlir
 
 using namespace mlir;
 
 namespace {
 
-/// Tile sizes for `op`: the attribute if present, else 1 everywhere except
-/// `width` lanes on the dimension that indexes the output's last dimension.
-std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
-                                                    int64_t width) {
-  unsigned n = op.getNumLoops();
-  if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>("qopt.tile_sizes"))
-    if (attr.size() == n)
-      return SmallVector<int64_t>(attr.asArrayRef());
-  if (op.getNumDpsInits() != 1 || n == 0)
-    return std::nullopt;
-  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (out.getNumResults() == 0)
-    return std::nullopt;
-  auto last = dyn_cast<AffineDimExpr>(out.getResults().back());
-  if (!last)
-    return std::nullopt;
-  SmallVector<int64_t> tiles(n, 1);
-  unsigned vecDim = last.getPosition();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  // Full vectors where the extent allows; the peeled remainder is scalar.
-  // Extents shorter than a vector get the largest power of two that fits.
-  auto fitting = [](int64_t extent, int64_t max) {
-    if (ShapedType::isDynamic(extent))
-      return max;
-    // Prefer a width that divides the extent (no remainder tile) unless it
-    // would be less than half the maximum.
-    for (int64_t t = max; t >= max / 2 && t > 1; t /= 2)
-      if (extent % t == 0)
-        return t;
-    int64_t t = max;
-    while (t > 1 && t > extent)
-      t /= 2;
-    return t;
-  };
-  tiles[vecDim] = fitting(ranges[vecDim], width);
-  // Register blocking for contractions: a second output dimension that some
-  // input does not depend on (the output channels of a convolution, which
-  // the input row does not vary with) gets kBlock rows, so every vector
-  // loaded from that input feeds kBlock FMAs.
-  constexpr int64_t kBlock = 8;
-  if (op.getNumReductionLoops() == 0)
-    return tiles;
-  auto iters = op.getIteratorTypesArray();
-  for (int64_t d = n - 1; d >= 0; --d) {
-    if ((unsigned)d == vecDim || iters[d] != utils::IteratorType::parallel ||
-        ShapedType::isDynamic(ranges[d]) || ranges[d] < kBlock ||
-        !out.isFunctionOfDim(d))
-      continue;
-    bool reused = llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
-      AffineMap m = op.getMatchingIndexingMap(in);
-      return m.isFunctionOfDim(vecDim) && !m.isFunctionOfDim(d);
-    });
-    if (reused) {
-      tiles[d] = kBlock;
-      break;
-    }
-  }
-  return tiles;
+using qcpu::KernelKind;
+using qcpu::LoweringConfigAttr;
+
+LoweringConfigAttr getConfig(Operation *op) {
+  return op->getAttrOfType<LoweringConfigAttr>(
+      LoweringConfigAttr::getAttrName());
 }
 
-/// Largest of `candidates` that divides `extent`, or 0.
-int64_t largestDivisor(int64_t extent, ArrayRef<int64_t> candidates) {
-  for (int64_t c : candidates)
-    if (c <= extent && extent % c == 0)
-      return c;
-  return 0;
+/// Marks `op` as a register tile to vectorize (empty tile sizes).
+void markTile(Operation *op, KernelKind kernel) {
+  op->setAttr(LoweringConfigAttr::getAttrName(),
+              LoweringConfigAttr::get(op->getContext(), ArrayRef<int64_t>{}, kernel));
 }
 
-/// Register tiling of an NHWC convolution (dense or depthwise). One output
-/// row, `ow` output columns and `ch` channels per tile; the accumulators
-/// (ow x ch/16 vectors) stay in registers while kernel rows and input
-/// channels are reduction loops around the 1-D convolution that upstream
-/// vectorizes (Conv1DGenerator: unrolled over kernel width and columns,
-/// broadcast input times weight-vector FMAs).
-struct ConvTiles {
-  int64_t ow = 0, ch = 0;
-  bool depthwise = false;
-  bool dotProduct = false; // --integer-only's u8 x s8 layout
-};
-
-std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op) {
-  ConvTiles t;
-  t.depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(op);
-  t.dotProduct = qnn::isDotProductConv(op);
-  if (!t.depthwise && !t.dotProduct && !isa<linalg::Conv2DNhwcHwcfOp>(op))
-    return std::nullopt;
-  auto out = cast<RankedTensorType>(op->getResult(0).getType());
-  if (ShapedType::isDynamic(out.getDimSize(2)) ||
-      ShapedType::isDynamic(out.getDimSize(3)) ||
-      ShapedType::isDynamic(out.getDimSize(1)))
-    return std::nullopt;
-  int64_t channels = out.getDimSize(3), width = out.getDimSize(2);
-  // Up to 32 channels: for depthwise, two independent 16-lane accumulator
-  // chains per column hide the 9-deep multiply-add latency (fp32 3-5%).
-  t.ch = largestDivisor(channels, {32, 16, 8});
-  if (!t.ch)
-    t.ch = channels <= 32 ? channels : 0;
-  if (!t.ch)
-    return std::nullopt;
-  int64_t maxW = t.ch > 16 ? 12 : 16;
-  if (t.depthwise)
-    maxW = 8;
-  for (int64_t w = std::min(maxW, width); w >= 1; --w)
-    if (width % w == 0) {
-      t.ow = w;
-      break;
-    }
-  return t;
+bool isTile(Operation *op) {
+  LoweringConfigAttr config = getConfig(op);
+  return config && config.getSizes().empty();
 }
 
 struct TileAndVectorizePass
-    : qnn::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
+    : qcpu::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
   using TileAndVectorizePassBase::TileAndVectorizePassBase;
 
   /// Phase 1: tile every linalg op; peel the vector loop so that all but the
   /// last tile are full (static) and mark those tiles for vectorization.
   void tile(linalg::LinalgOp op, IRRewriter &rewriter) {
-    auto tiles = chooseTileSizes(op, vectorWidth);
-    if (!tiles)
+    LoweringConfigAttr config = getConfig(op);
+    SmallVector<int64_t> tileSizes(config.getSizes());
+    if (tileSizes.size() != op.getNumLoops()) {
+      op->emitWarning("lowering_config has ")
+          << tileSizes.size() << " tile sizes for " << op.getNumLoops()
+          << " loops; not tiled";
       return;
+    }
+    std::optional<SmallVector<int64_t>> tiles = tileSizes;
     // Parallel loops outside, reductions inside.
     SmallVector<int64_t> interchange;
     auto iters = op.getIteratorTypesArray();
@@ -185,8 +102,7 @@ struct TileAndVectorizePass
     if (tiled->tiledOps.empty())
       return;
     Operation *tileOp = tiled->tiledOps.back();
-    tileOp->setAttr("qopt.vectorize", rewriter.getDenseI64ArrayAttr(*tiles));
-    tileOp->removeAttr("qopt.tile_sizes");
+    markTile(tileOp, KernelKind::Generic);
     // Peel every loop whose tile may be partial (the vector and block
     // dimensions): the main loop then only sees full tiles.
     for (auto [loopIdx, dim] : llvm::enumerate(interchange)) {
@@ -204,10 +120,17 @@ struct TileAndVectorizePass
 
   /// Tiles an NHWC convolution and the elementwise op consuming it (bias is
   /// already the accumulator's initial value; the consumer applies the
-  /// activation and permutes back) into register tiles; see ConvTiles.
-  void tileConv(linalg::LinalgOp conv, const ConvTiles &t,
+  /// activation and permutes back) into register tiles of the config's sizes.
+  void tileConv(linalg::LinalgOp conv, LoweringConfigAttr config,
                 IRRewriter &rewriter) {
     MLIRContext *ctx = &getContext();
+    ArrayRef<int64_t> sizes = config.getSizes();
+    bool dotProduct = config.getKernel() == KernelKind::DotProductConv;
+    if (sizes.size() != conv.getNumLoops() || sizes.size() < 4) {
+      conv->emitWarning("lowering_config does not fit the convolution; not "
+                        "tiled");
+      return;
+    }
     // Parallel tiling of the consumer when it is an NHWC elementwise op
     // reading the accumulator and writing its result in the same layout
     // (activation, requantization; per-channel parameters may broadcast) so
@@ -224,14 +147,14 @@ struct TileAndVectorizePass
             user.getMatchingIndexingMap(user.getDpsInitOperand(0))
                 .isIdentity())
           root = user;
-    SmallVector<int64_t> par = {1, 1, t.ow, t.ch};
+    SmallVector<int64_t> par(sizes.take_front(4));
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(ctx, par));
     // Dot-product convolutions loop over channel blocks outside the pixels:
     // a block's weights ([C/4, ch, 4] bytes) stay in L1 across the whole
     // output map instead of cycling all weights per output tile (4-8% on
     // mobilenet_v2 224, neutral at 32x32 batch 64).
-    if (t.dotProduct)
+    if (dotProduct)
       tiling.setInterchange({0, 3, 1, 2});
     scf::SCFTileAndFuseOptions options;
     options.setTilingOptions(tiling);
@@ -265,10 +188,10 @@ struct TileAndVectorizePass
     linalg::LinalgOp tiledConv;
     for (Operation *op : fused->tiledAndFusedOps) {
       if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op) ||
-          qnn::isDotProductConv(op))
+          qcpu::isDotProductConv(op))
         tiledConv = cast<linalg::LinalgOp>(op);
       else if (isa<linalg::LinalgOp>(op))
-        op->setAttr("qopt.vectorize", rewriter.getUnitAttr());
+        markTile(op, KernelKind::Generic);
     }
     if (!tiledConv)
       return;
@@ -277,10 +200,11 @@ struct TileAndVectorizePass
     // kernel width stays whole inside the vectorized 1-D convolution.
     // Dot-product convolutions loop over the kernel width and the groups of
     // four channels too; the group itself is the dot product.
-    SmallVector<int64_t> red =
-        t.dotProduct  ? SmallVector<int64_t>{0, 0, 0, 0, 1, 1, 1, 0}
-        : t.depthwise ? SmallVector<int64_t>{0, 0, 0, 0, 1, 0}
-                      : SmallVector<int64_t>{0, 0, 0, 0, 1, 0, 1};
+    SmallVector<int64_t> red(4, 0);
+    red.append(sizes.begin() + 4, sizes.end());
+    // The reduction tiles (and, for dot products, the tile itself) are
+    // register tiles from here on.
+    markTile(tiledConv, config.getKernel());
     scf::SCFTilingOptions redOptions;
     redOptions.setTileSizes(getAsIndexOpFoldResult(ctx, red));
     rewriter.setInsertionPoint(tiledConv);
@@ -337,14 +261,16 @@ struct TileAndVectorizePass
     IRRewriter rewriter(&getContext());
 
     // Convolutions first: they choose their consumers' tiling.
-    SmallVector<std::pair<linalg::LinalgOp, ConvTiles>> convs;
+    SmallVector<std::pair<linalg::LinalgOp, LoweringConfigAttr>> convs;
     getOperation()->walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics())
-        if (std::optional<ConvTiles> t = chooseConvTiles(op))
-          convs.push_back({op, *t});
+      LoweringConfigAttr config = getConfig(op);
+      if (op.hasPureTensorSemantics() && config &&
+          !config.getSizes().empty() &&
+          config.getKernel() != KernelKind::Generic)
+        convs.push_back({op, config});
     });
-    for (auto &[conv, t] : convs)
-      tileConv(conv, t, rewriter);
+    for (auto &[conv, config] : convs)
+      tileConv(conv, config, rewriter);
     // 1-D convolutions that upstream vectorizes.
     {
       RewritePatternSet decompose(&getContext());
@@ -358,12 +284,16 @@ struct TileAndVectorizePass
         return;
       bool convTile = (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
                        !isa<linalg::GenericOp>(op)) ||
-                      qnn::isDotProductConv(op);
+                      qcpu::isDotProductConv(op);
+      // The 1-D convolutions that decomposition made inside conv tiles.
       if (convTile && op->getParentOfType<scf::ForOp>()) {
-        op->setAttr("qopt.vectorize", UnitAttr::get(&getContext()));
+        if (!isTile(op))
+          markTile(op, qcpu::isDotProductConv(op) ? KernelKind::DotProductConv
+                                                  : KernelKind::ConvNHWC);
         return;
       }
-      if (!op->hasAttr("qopt.vectorize"))
+      LoweringConfigAttr config = getConfig(op);
+      if (config && !config.getSizes().empty())
         ops.push_back(op);
     });
     for (linalg::LinalgOp op : ops)
@@ -376,23 +306,23 @@ struct TileAndVectorizePass
     // written as vector code directly.
     SmallVector<linalg::GenericOp> dotTiles;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (op->hasAttr("qopt.vectorize") && qnn::isDotProductConv(op))
+      if (isTile(op) && qcpu::isDotProductConv(op))
         dotTiles.push_back(op);
     });
     for (linalg::GenericOp op : dotTiles) {
-      op->removeAttr("qopt.vectorize");
+      op->removeAttr(LoweringConfigAttr::getAttrName());
       auto tile = cast<linalg::GenericOp>(
           makeStatic(cast<linalg::LinalgOp>(op.getOperation()), rewriter)
               .getOperation());
-      (void)qnn::vectorizeDotProductConvTile(rewriter, tile);
+      (void)qcpu::vectorizeDotProductConvTile(rewriter, tile);
     }
     SmallVector<linalg::LinalgOp> tilesToVectorize;
     getOperation()->walk([&](linalg::LinalgOp op) {
-      if (op->hasAttr("qopt.vectorize") && op.hasPureTensorSemantics())
+      if (isTile(op) && op.hasPureTensorSemantics())
         tilesToVectorize.push_back(op);
     });
     for (linalg::LinalgOp op : tilesToVectorize) {
-      op->removeAttr("qopt.vectorize");
+      op->removeAttr(LoweringConfigAttr::getAttrName());
       op = makeStatic(op, rewriter);
       if (op.hasDynamicShape())
         continue;
@@ -406,8 +336,9 @@ struct TileAndVectorizePass
       else
         rewriter.eraseOp(op);
     }
-    getOperation()->walk(
-        [](linalg::LinalgOp op) { op->removeAttr("qopt.vectorize"); });
+    getOperation()->walk([](linalg::LinalgOp op) {
+      op->removeAttr(LoweringConfigAttr::getAttrName());
+    });
 
     // Accumulators of the reduction loops become loop-carried vectors
     // (transfer_read / transfer_write pairs on the iteration tensor move out
@@ -437,7 +368,7 @@ struct TileAndVectorizePass
 };
 
 struct HoistVectorTransfersPass
-    : qnn::impl::HoistVectorTransfersPassBase<HoistVectorTransfersPass> {
+    : qcpu::impl::HoistVectorTransfersPassBase<HoistVectorTransfersPass> {
   void runOnOperation() override {
     linalg::hoistRedundantVectorTransfers(getOperation());
     // n-D transfers of contiguous memory (a [channels x 4] weight tile of a

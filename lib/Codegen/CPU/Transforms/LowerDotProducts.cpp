@@ -1,11 +1,10 @@
-//===- LowerDotProducts.cpp - qnn.dot4_u8s8 to target instructions --------===//
+//===- LowerDotProducts.cpp - qcpu.dot4_u8s8 to target instructions --------===//
 //
 // Part of qopt.
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Conversion/Passes.h"
-#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -17,16 +16,16 @@
 #include <functional>
 
 namespace mlir {
-namespace qnn {
+namespace qcpu {
 #define GEN_PASS_DEF_LOWERDOTPRODUCTSPASS
-#include "qopt/Conversion/Passes.h.inc"
-} // namespace qnn
+#include "qopt/Codegen/CPU/Transforms/Passes.h.inc"
+} // namespace qcpu
 } // namespace mlir
 
 using namespace mlir;
-using namespace mlir::qnn;
+using namespace mlir::qcpu;
 
-std::optional<DotProductISA> qnn::parseDotProductISA(StringRef name) {
+std::optional<DotProductISA> qcpu::parseDotProductISA(StringRef name) {
   return llvm::StringSwitch<std::optional<DotProductISA>>(name)
       .Case("none", DotProductISA::None)
       .Case("avx512vnni", DotProductISA::AVX512VNNI)
@@ -116,8 +115,8 @@ struct DotFamily {
   std::function<std::string(int64_t)> intrinsic;
 };
 
-/// qnn.dot4_u8s8: vpdpbusd on 16-, 8- and 4-lane pieces with avx512vnni,
-/// usdot on 4-lane pieces with i8mm. qnn.dot2_s16s16: vpdpwssd with
+/// qcpu.dot4_u8s8: vpdpbusd on 16-, 8- and 4-lane pieces with avx512vnni,
+/// usdot on 4-lane pieces with i8mm. qcpu.dot2_s16s16: vpdpwssd with
 /// avx512vnni. Everything else: portable widening multiply-adds.
 template <typename OpTy>
 DotFamily dotFamily(DotProductISA isa);
@@ -166,7 +165,7 @@ struct LowerGroupedDot : OpRewritePattern<OpTy> {
 };
 
 struct LowerDotProductsPass
-    : qnn::impl::LowerDotProductsPassBase<LowerDotProductsPass> {
+    : qcpu::impl::LowerDotProductsPassBase<LowerDotProductsPass> {
   using LowerDotProductsPassBase::LowerDotProductsPassBase;
 
   void runOnOperation() override {
@@ -185,7 +184,7 @@ struct LowerDotProductsPass
 
 } // namespace
 
-void qnn::populateLowerDotProductPatterns(RewritePatternSet &patterns,
+void qcpu::populateLowerDotProductPatterns(RewritePatternSet &patterns,
                                           DotProductISA isa) {
   patterns.add<LowerGroupedDot<Dot4U8S8Op>, LowerGroupedDot<Dot2S16S16Op>>(
       patterns.getContext(), isa);

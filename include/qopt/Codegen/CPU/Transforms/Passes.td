@@ -1,0 +1,246 @@
+//===- Passes.td - qopt CPU code-generation passes -------------*- tablegen -*-===//
+//
+// Part of qopt. Below the graph level: strategy selection, fusion, tiling
+// and vectorization, dot-product instructions, buffer passes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_CODEGEN_CPU_TRANSFORMS_PASSES_TD
+#define QOPT_CODEGEN_CPU_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Strategy selection
+//===----------------------------------------------------------------------===//
+
+def SelectCPUStrategyPass
+    : Pass<"qopt-select-cpu-strategy", "::mlir::func::FuncOp"> {
+  let summary = "Choose tile sizes and the kernel of every linalg op";
+  let description = [{
+    Attaches a `#qcpu.lowering_config` to every linalg op on tensors that
+    `qopt-tile-and-vectorize` should tile and vectorize: the register-tile
+    sizes for the op's shape and element types (channels in vector lanes,
+    output columns in registers), and the kernel: `dot_product_conv` for
+    integer convolutions in the dot-product layout (recognized by their
+    structure: eight loops, u8 or s16 activations read in groups of four or
+    two channels, weights `[KH, KW, C/g, F, g]`, i32 accumulators), `generic`
+    otherwise. An op that already carries a config keeps it, so tests and
+    users can choose by hand.
+
+    Example:
+
+    ```mlir
+    %0 = linalg.conv_2d_nhwc_hwcf ins(...) outs(...) -> tensor<1x8x8x32xf32>
+    ```
+
+    gets `{qcpu.lowering_config = #qcpu.lowering_config<tile_sizes =
+    [1, 1, 8, 16, 1, 0, 1], kernel = conv_nhwc>}`.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "Lanes of the widest vector register for 32-bit elements">,
+  ];
+  let dependentDialects = ["::mlir::qcpu::QCPUDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Strided copies
+//===----------------------------------------------------------------------===//
+
+def LowerStridedCopiesPass
+    : Pass<"qopt-lower-strided-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into block copies";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a `memref.copy` between identity-layout
+    buffers to a `memcpy`, but any other copy (bufferized `tensor.pad` and
+    `tensor.insert_slice` write into strided subviews) becomes a call to
+    `memrefCopy` from MLIR's C runner utils. qopt's objects must not need
+    that library, and element-by-element loops are slow (a padded NHWC
+    activation copied one byte at a time cost 10% of an int8 mobilenet_v2).
+    So this pass finds the trailing dimensions over which both buffers are
+    contiguous and copies those blocks with `memref.copy` inside `scf.for`
+    loops over the leading dimensions (each block copy becomes a `memcpy`
+    intrinsic, expanded inline by LLVM); copies with no contiguous inner
+    block become `linalg.copy` loops.
+
+    Example (the interior of a padded NHWC buffer: rows of W x C elements
+    are contiguous in both):
+
+    ```mlir
+    memref.copy %a, %sub : memref<?x8x8x16xi8> to memref<?x8x8x16xi8, strided<[1600, 160, 16, 1], offset: 176>>
+    ```
+
+    becomes loops over n and h around
+
+    ```mlir
+    memref.copy %rowA, %rowSub : memref<8x16xi8, strided<[16, 1], offset: ?>> to memref<8x16xi8, strided<[16, 1], offset: ?>>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def DistinctResultBuffersPass
+    : Pass<"qopt-distinct-result-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Copy a buffer that a function returns more than once";
+  let description = [{
+    A function may return the same SSA value twice: a model that lists one
+    tensor as two graph outputs, or a calibration clone that returns an
+    observed tensor which is also an output (every batch-1 model, where
+    reshapes fold away). Upstream `buffer-results-to-out-params` with
+    `hoist-static-allocs` replaces a returned allocation by its out-parameter
+    and erases it at the first occurrence, then reads the erased op at the
+    second (a use-after-free in LLVM 22.1). This pass runs after
+    bufferization and before that pass: every repeated returned memref gets a
+    fresh buffer and a `memref.copy`, so returned buffers are distinct.
+
+    Example:
+
+    ```mlir
+    return %a, %a : memref<1x4xf32>, memref<1x4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %copy = memref.alloc() : memref<1x4xf32>
+    memref.copy %a, %copy : memref<1x4xf32> to memref<1x4xf32>
+    return %a, %copy : memref<1x4xf32>, memref<1x4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// CPU code generation
+//===----------------------------------------------------------------------===//
+
+def TileAndVectorizePass
+    : Pass<"qopt-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops on tensors and vectorize the tiles";
+  let description = [{
+    Follows the `#qcpu.lowering_config` of each linalg op (chosen by
+    `qopt-select-cpu-strategy`; ops without one are left alone) and consumes
+    it. Convolutions with a `conv_nhwc` or `dot_product_conv` kernel
+    (`linalg.conv_2d_nhwc_hwcf`, `linalg.depthwise_conv_2d_nhwc_hwc` and the
+    integer convolutions in the dot-product layout) are register-tiled
+    first: their
+    elementwise consumer (the activation) is tiled to one output row, a few
+    output columns and 8-32 channels, and the convolution and its
+    accumulator initialisation (bias broadcast or fill) are fused into that
+    tile. Kernel rows and input channels become reduction loops around a 1-D
+    convolution that upstream decomposes and vectorizes into broadcast x
+    weight-vector FMAs; the accumulators become loop-carried vectors
+    (loop-invariant subset hoisting) so they never leave registers.
+
+    A dot-product convolution tile (one output row, `ow` columns, `ch`
+    channels, one group of four u8 or two s16 input channels) becomes, per
+    output column, a broadcast of the column's group (32 bits) and one
+    `qcpu.dot4_u8s8` / `qcpu.dot2_s16s16` over the `ch` channels (see
+    qopt-lower-dot-products). Tiles iterate channel blocks outside the
+    pixels, so a block's weights stay in L1.
+
+    Every other linalg op (`generic` kernel) is tiled with `scf.for` by its
+    config's tile sizes (parallel loops outside, reduction loops inside) and
+    its tile is vectorized; partial tiles are peeled. Ops the vectorizer
+    rejects stay as tiled scalar code.
+
+    Example: a `linalg.generic` with dims (n, f, c, p) and
+    `#qcpu.lowering_config<tile_sizes = [1, 8, 1, 16], kernel = generic>`
+    becomes loops over n, f/8, p/16 and c around FMAs on an 8x16 accumulator
+    carried in registers.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::qcpu::QCPUDialect"];
+}
+
+def FuseElementwisePass
+    : Pass<"qopt-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Upstream elementwise fusion that keeps layouts of dot-product convolutions";
+  let description = [{
+    The patterns of upstream `linalg-fuse-elementwise-ops` (producer into
+    consumer fusion, reshape propagation by expansion, constant folding)
+    with one restriction: nothing is fused into an integer convolution in
+    the dot-product layout (`qcpu::isDotProductConv`). Its activations must
+    arrive
+    materialised in NHWC, where each dot product loads four adjacent
+    channels; fused, the NCHW -> NHWC permutation would run inside the
+    reduction loop, once per output channel.
+
+    Example: `%x = linalg.generic (permute NCHW -> NHWC, flip the sign bit)`
+    feeding such a convolution stays a separate generic (and still
+    fuses with its own producers, e.g. the previous layer's epilogue).
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowerDotProductsPass
+    : Pass<"qopt-lower-dot-products", "::mlir::func::FuncOp"> {
+  let summary = "Lower qcpu.dot4_u8s8 and qcpu.dot2_s16s16 to the target's dot-product instructions";
+  let description = [{
+    Runs after bufferization (LLVM intrinsic calls have no declared memory
+    effects, which buffer deallocation rejects). With
+    `dot-product=avx512vnni` every `qcpu.dot4_u8s8` is split into 16-, 8-
+    and 4-lane pieces, each a call of `llvm.x86.avx512.vpdpbusd.{512,256,128}`
+    (one instruction per 16 x 4 multiply-adds); with `dot-product=i8mm`
+    (AArch64 FEAT_I8MM) into 4-lane pieces, each an
+    `llvm.aarch64.neon.usdot.v4i32.v16i8` (u8 x s8, like vpdpbusd).
+    `qcpu.dot2_s16s16` (16-bit activations) becomes
+    `llvm.x86.avx512.vpdpwssd.{512,256,128}` with avx512vnni. Lanes beyond a
+    multiple of four and every op without a matching instruction become
+    portable vector code: for each k in the group, the k-th elements (a
+    strided shuffle) widened to i32, multiplied and added. All forms
+    compute the same wrapping i32 sums, so results are bit-identical across
+    targets.
+
+    Example (`dot-product=avx512vnni`):
+
+    ```mlir
+    %r = qcpu.dot4_u8s8 %acc, %x, %w : vector<64xi8> -> vector<16xi32>
+    // becomes
+    %r = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%acc, %x, %w)
+        : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"dotProduct", "dot-product", "std::string", /*default=*/"\"none\"",
+           "Instructions for 4-way u8 x s8 dot products: 'none' (portable "
+           "vector code), 'avx512vnni' (x86 vpdpbusd) or 'i8mm' (AArch64 "
+           "usdot)">,
+  ];
+}
+
+def HoistVectorTransfersPass
+    : Pass<"qopt-hoist-vector-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Hoist loop-invariant vector transfers (accumulators) out of loops";
+  let description = [{
+    After bufferization, the accumulator tile that a reduction loop reads and
+    writes back every iteration is read once before the loop and written once
+    after it (upstream `linalg::hoistRedundantVectorTransfers`).
+
+    Example: an `scf.for` over c whose body does `vector.transfer_read %acc`,
+    an FMA and `vector.transfer_write %acc` keeps the accumulator in a
+    register across all iterations instead.
+
+    Then n-D transfers of contiguous memory are flattened to one 1-D
+    transfer (upstream `populateFlattenVectorTransferPatterns`): the
+    [channels x 4] weight tile of a dot-product convolution becomes one
+    128-byte load instead of rows that LLVM stitches from 4-byte pieces
+    (which had cost int8 mobilenet_v2 a fifth of its time).
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+#endif // QOPT_CODEGEN_CPU_TRANSFORMS_PASSES_TD

@@ -1,0 +1,177 @@
+//===- SelectCPUStrategy.cpp - Tile sizes and kernels for linalg ops ------===//
+//
+// Part of qopt. The one place where the CPU back end decides how each
+// linalg op is tiled and turned into vector code; the decision is a typed
+// #qcpu.lowering_config that qopt-tile-and-vectorize follows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace mlir {
+namespace qcpu {
+#define GEN_PASS_DEF_SELECTCPUSTRATEGYPASS
+#include "qopt/Codegen/CPU/Transforms/Passes.h.inc"
+} // namespace qcpu
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::qcpu;
+
+namespace {
+
+/// Tile sizes of the `generic` kernel: 1 everywhere except `width` lanes on
+/// the dimension that indexes the output's last dimension (and a register
+/// block of a second output dimension for contractions).
+std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
+                                                    int64_t width) {
+  unsigned n = op.getNumLoops();
+  if (op.getNumDpsInits() != 1 || n == 0)
+    return std::nullopt;
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (out.getNumResults() == 0)
+    return std::nullopt;
+  auto last = dyn_cast<AffineDimExpr>(out.getResults().back());
+  if (!last)
+    return std::nullopt;
+  SmallVector<int64_t> tiles(n, 1);
+  unsigned vecDim = last.getPosition();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // Full vectors where the extent allows; the peeled remainder is scalar.
+  // Extents shorter than a vector get the largest power of two that fits.
+  auto fitting = [](int64_t extent, int64_t max) {
+    if (ShapedType::isDynamic(extent))
+      return max;
+    // Prefer a width that divides the extent (no remainder tile) unless it
+    // would be less than half the maximum.
+    for (int64_t t = max; t >= max / 2 && t > 1; t /= 2)
+      if (extent % t == 0)
+        return t;
+    int64_t t = max;
+    while (t > 1 && t > extent)
+      t /= 2;
+    return t;
+  };
+  tiles[vecDim] = fitting(ranges[vecDim], width);
+  // Register blocking for contractions: a second output dimension that some
+  // input does not depend on (the output channels of a convolution, which
+  // the input row does not vary with) gets kBlock rows, so every vector
+  // loaded from that input feeds kBlock FMAs.
+  constexpr int64_t kBlock = 8;
+  if (op.getNumReductionLoops() == 0)
+    return tiles;
+  auto iters = op.getIteratorTypesArray();
+  for (int64_t d = n - 1; d >= 0; --d) {
+    if ((unsigned)d == vecDim || iters[d] != utils::IteratorType::parallel ||
+        ShapedType::isDynamic(ranges[d]) || ranges[d] < kBlock ||
+        !out.isFunctionOfDim(d))
+      continue;
+    bool reused = llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
+      AffineMap m = op.getMatchingIndexingMap(in);
+      return m.isFunctionOfDim(vecDim) && !m.isFunctionOfDim(d);
+    });
+    if (reused) {
+      tiles[d] = kBlock;
+      break;
+    }
+  }
+  return tiles;
+}
+
+/// Largest of `candidates` that divides `extent`, or 0.
+int64_t largestDivisor(int64_t extent, ArrayRef<int64_t> candidates) {
+  for (int64_t c : candidates)
+    if (c <= extent && extent % c == 0)
+      return c;
+  return 0;
+}
+
+/// Register tiling of an NHWC convolution (dense or depthwise). One output
+/// row, `ow` output columns and `ch` channels per tile; the accumulators
+/// (ow x ch/16 vectors) stay in registers while kernel rows and input
+/// channels are reduction loops around the 1-D convolution that upstream
+/// vectorizes (Conv1DGenerator: unrolled over kernel width and columns,
+/// broadcast input times weight-vector FMAs).
+struct ConvTiles {
+  int64_t ow = 0, ch = 0;
+  bool depthwise = false;
+  bool dotProduct = false; // --integer-only's u8 x s8 layout
+};
+
+std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op) {
+  ConvTiles t;
+  t.depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(op);
+  t.dotProduct = qcpu::isDotProductConv(op);
+  if (!t.depthwise && !t.dotProduct && !isa<linalg::Conv2DNhwcHwcfOp>(op))
+    return std::nullopt;
+  auto out = cast<RankedTensorType>(op->getResult(0).getType());
+  if (ShapedType::isDynamic(out.getDimSize(2)) ||
+      ShapedType::isDynamic(out.getDimSize(3)) ||
+      ShapedType::isDynamic(out.getDimSize(1)))
+    return std::nullopt;
+  int64_t channels = out.getDimSize(3), width = out.getDimSize(2);
+  // Up to 32 channels: for depthwise, two independent 16-lane accumulator
+  // chains per column hide the 9-deep multiply-add latency (fp32 3-5%).
+  t.ch = largestDivisor(channels, {32, 16, 8});
+  if (!t.ch)
+    t.ch = channels <= 32 ? channels : 0;
+  if (!t.ch)
+    return std::nullopt;
+  int64_t maxW = t.ch > 16 ? 12 : 16;
+  if (t.depthwise)
+    maxW = 8;
+  for (int64_t w = std::min(maxW, width); w >= 1; --w)
+    if (width % w == 0) {
+      t.ow = w;
+      break;
+    }
+  return t;
+}
+
+/// The lowering config of `op`, or null when it is left alone.
+LoweringConfigAttr chooseConfig(linalg::LinalgOp op, int64_t vectorWidth) {
+  MLIRContext *ctx = op->getContext();
+  if (std::optional<ConvTiles> t = chooseConvTiles(op)) {
+    // Parallel tile (n, oh, ow, channels), then the reduction loops: kernel
+    // rows one at a time (so the op decomposes into a 1-D convolution) and
+    // input channels one at a time (dense only); the kernel width stays
+    // whole inside the vectorized 1-D convolution. Dot-product convolutions
+    // loop over the kernel width and the channel groups too; the group
+    // itself is the dot product.
+    SmallVector<int64_t> sizes = {1, 1, t->ow, t->ch};
+    if (t->dotProduct)
+      sizes.append({1, 1, 1, 0});
+    else if (t->depthwise)
+      sizes.append({1, 0});
+    else
+      sizes.append({1, 0, 1});
+    return LoweringConfigAttr::get(ctx, sizes,
+                                   t->dotProduct ? KernelKind::DotProductConv
+                                                 : KernelKind::ConvNHWC);
+  }
+  if (std::optional<SmallVector<int64_t>> tiles =
+          chooseTileSizes(op, vectorWidth))
+    return LoweringConfigAttr::get(ctx, *tiles, KernelKind::Generic);
+  return {};
+}
+
+struct SelectCPUStrategyPass
+    : qcpu::impl::SelectCPUStrategyPassBase<SelectCPUStrategyPass> {
+  using SelectCPUStrategyPassBase::SelectCPUStrategyPassBase;
+  void runOnOperation() override {
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (!op.hasPureTensorSemantics() ||
+          op->hasAttr(LoweringConfigAttr::getAttrName()) ||
+          op->getParentOfType<scf::ForOp>())
+        return;
+      if (LoweringConfigAttr config = chooseConfig(op, vectorWidth))
+        op->setAttr(LoweringConfigAttr::getAttrName(), config);
+    });
+  }
+};
+
+} // namespace

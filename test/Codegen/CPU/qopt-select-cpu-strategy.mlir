@@ -1,0 +1,85 @@
+// RUN: qopt %s --qopt-select-cpu-strategy --split-input-file | FileCheck %s
+
+// A dense NHWC convolution: one output row, 8 columns, 16 channels per
+// register tile; kernel rows and input channels one at a time, the kernel
+// width whole. Its elementwise consumer gets a generic config (it is tiled
+// with the convolution).
+// CHECK-LABEL: func @conv
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 1, 8, 16, 1, 0, 1], kernel = conv_nhwc>
+// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 1, 1, 16], kernel = generic>
+#id4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
+func.func @conv(%x: tensor<1x10x10x8xf32>, %w: tensor<3x3x8x16xf32>, %init: tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32> {
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x10x10x8xf32>, tensor<3x3x8x16xf32>) outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  %e = tensor.empty() : tensor<1x8x8x16xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c : tensor<1x8x8x16xf32>) outs(%e : tensor<1x8x8x16xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %z = arith.constant 0.0 : f32
+      %m = arith.maximumf %a, %z : f32
+      linalg.yield %m : f32
+  } -> tensor<1x8x8x16xf32>
+  return %r : tensor<1x8x8x16xf32>
+}
+
+// -----
+
+// An integer convolution in the dot-product layout is recognized by its
+// structure (no marker attribute): u8 activations in groups of 4 channels,
+// weights [kh, kw, c/4, f, 4], an i32 accumulator.
+// CHECK-LABEL: func @dot_product_conv
+// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 1, 4, 32, 1, 1, 1, 0], kernel = dot_product_conv>
+#xmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh + kh, ow + kw, c * 4 + k)>
+#wmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (kh, kw, c, f, k)>
+#omap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh, ow, f)>
+func.func @dot_product_conv(%x: tensor<1x6x6x8xi8>, %w: tensor<3x3x2x32x4xi8>, %init: tensor<1x4x4x32xi32>) -> tensor<1x4x4x32xi32> {
+  %y = linalg.generic {indexing_maps = [#xmap, #wmap, #omap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x6x6x8xi8>, tensor<3x3x2x32x4xi8>) outs(%init : tensor<1x4x4x32xi32>) {
+    ^bb0(%a: i8, %b: i8, %c: i32):
+      %a32 = arith.extui %a : i8 to i32
+      %b32 = arith.extsi %b : i8 to i32
+      %m = arith.muli %a32, %b32 : i32
+      %s = arith.addi %c, %m : i32
+      linalg.yield %s : i32
+  } -> tensor<1x4x4x32xi32>
+  return %y : tensor<1x4x4x32xi32>
+}
+
+// -----
+
+// The same loops with weights in another order are not the dot-product
+// layout: a generic kernel.
+// CHECK-LABEL: func @not_dot_product
+// CHECK-NOT: dot_product_conv
+// CHECK: kernel = generic
+#xmap2 = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh + kh, ow + kw, c * 4 + k)>
+#wmap2 = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (f, kh, kw, c, k)>
+#omap2 = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh, ow, f)>
+func.func @not_dot_product(%x: tensor<1x6x6x8xi8>, %w: tensor<32x3x3x2x4xi8>, %init: tensor<1x4x4x32xi32>) -> tensor<1x4x4x32xi32> {
+  %y = linalg.generic {indexing_maps = [#xmap2, #wmap2, #omap2], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x6x6x8xi8>, tensor<32x3x3x2x4xi8>) outs(%init : tensor<1x4x4x32xi32>) {
+    ^bb0(%a: i8, %b: i8, %c: i32):
+      %a32 = arith.extui %a : i8 to i32
+      %b32 = arith.extsi %b : i8 to i32
+      %m = arith.muli %a32, %b32 : i32
+      %s = arith.addi %c, %m : i32
+      linalg.yield %s : i32
+  } -> tensor<1x4x4x32xi32>
+  return %y : tensor<1x4x4x32xi32>
+}
+
+// -----
+
+// A config chosen by hand is kept.
+// CHECK-LABEL: func @kept
+// CHECK: qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [2, 4], kernel = generic>
+#id2 = affine_map<(i, j) -> (i, j)>
+func.func @kept(%a: tensor<8x32xf32>) -> tensor<8x32xf32> {
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"], qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [2, 4], kernel = generic>}
+      ins(%a : tensor<8x32xf32>) outs(%a : tensor<8x32xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      %y = arith.negf %x : f32
+      linalg.yield %y : f32
+  } -> tensor<8x32xf32>
+  return %r : tensor<8x32xf32>
+}
