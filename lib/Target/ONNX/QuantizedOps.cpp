@@ -179,10 +179,15 @@ Importer::unitScaleType(const onnx::NodeProto &node, int idx, int zpIdx,
     ElementsAttr za = getConst(node.input(zpIdx));
     if (!za)
       return unsupported(node, "a zero point that is not a constant");
+    auto zt = dyn_cast<IntegerType>(za.getElementType());
+    if (!zt || !getConstInts(node.input(zpIdx)))
+      return nodeError(node) << "zero point must be an integer constant of "
+                                "at most "
+                             << kMaxFoldElements << " elements";
     zps.clear();
-    bool u = cast<IntegerType>(za.getElementType()).isUnsigned();
     for (APInt v : za.getValues<APInt>())
-      zps.push_back(u ? (int64_t)v.getZExtValue() : v.getSExtValue());
+      zps.push_back(zt.isUnsigned() ? (int64_t)v.getZExtValue()
+                                    : v.getSExtValue());
   }
   auto [st, isSigned] = storageOf(et);
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;

@@ -130,6 +130,8 @@ static LogicalResult importSqueeze(Importer &im, const onnx::NodeProto &node,
     for (int64_t a : *axes) {
       if (a < -outRank || a >= outRank)
         return im.nodeError(node) << "axis " << a << " is out of range";
+      if (isNew[a < 0 ? a + outRank : a])
+        return im.nodeError(node) << "axis " << a << " is repeated";
       isNew[a < 0 ? a + outRank : a] = true;
     }
     int64_t j = 0;

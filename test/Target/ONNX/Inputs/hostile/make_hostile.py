@@ -128,6 +128,16 @@ save(model([helper.make_node("ConstantOfShape", ["shape"], ["s"], name="fill",
            [numpy_helper.from_array(np.array([2 ** 31], np.int64), "shape")]),
      "dequantize_huge_splat_scale.onnx")
 
+save(model([helper.make_node("Unsqueeze", ["x", "axes"], ["y"], name="the_node")],
+           [f("x", [2, 3])], [f("y", None)],
+           [numpy_helper.from_array(np.array([0, 0], np.int64), "axes")]),
+     "unsqueeze_repeated_axes.onnx")
+save(model([helper.make_node("MatMulInteger", ["a", "b", "azp"], ["y"], name="the_node")],
+           [u8("a", [2, 3])], [helper.make_tensor_value_info("y", TensorProto.INT32, None)],
+           [numpy_helper.from_array(np.ones((3, 2), np.uint8), "b"),
+            numpy_helper.from_array(np.array(0.5, np.float32), "azp")]),
+     "matmulinteger_float_zp.onnx")
+
 # 5. Unbounded resources: a tiny model asking for 2^28 (1 GiB) and 2^40
 # element tensors.
 shape28 = numpy_helper.from_array(np.array([2 ** 28], np.int64), "shape")
