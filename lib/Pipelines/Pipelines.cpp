@@ -129,17 +129,17 @@ void qopt::buildPTQPipeline(OpPassManager &pm, const PTQOptions &options,
   pm.addPass(qnn::createIntegerOnlyPass());
 }
 
-std::string
+qcpu::DotProductISA
 qopt::chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
   // vpdpbusd on 512-bit vectors, and on 256/128-bit ones (VL) for tiles
   // with fewer channels.
   if (hasFeature("avx512vnni") && hasFeature("avx512vl") &&
       hasFeature("avx512bw"))
-    return "avx512vnni";
+    return qcpu::DotProductISA::AVX512VNNI;
   // AArch64 usdot (unsigned x signed, FEAT_I8MM).
   if (hasFeature("i8mm"))
-    return "i8mm";
-  return "none";
+    return qcpu::DotProductISA::I8MM;
+  return qcpu::DotProductISA::None;
 }
 
 void qopt::registerPipelines(qnn::Calibrator calibrator) {

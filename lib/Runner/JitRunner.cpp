@@ -236,10 +236,15 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   LowerToLLVMOptions options;
   options.vectorize = vectorize;
   llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
-  options.dotProduct =
-      dotProduct.empty()
-          ? chooseDotProduct([&](StringRef f) { return hostFeatures.lookup(f); })
-          : dotProduct.str();
+  if (dotProduct.empty()) {
+    options.dotProduct =
+        chooseDotProduct([&](StringRef f) { return hostFeatures.lookup(f); });
+  } else if (auto isa = mlir::qcpu::symbolizeDotProductISA(dotProduct)) {
+    options.dotProduct = *isa;
+  } else {
+    return err("unknown dot-product instructions '" + dotProduct +
+               "' (expected none, avx512vnni or i8mm)");
+  }
   buildLowerToLLVMPipeline(pm, options);
   if (failed(pm.run(*lowered)))
     return err("lowering to LLVM failed (see the diagnostics above)");

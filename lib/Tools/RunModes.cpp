@@ -49,8 +49,8 @@ Error qopt::checkHostDotProduct(StringRef dotProduct) {
   if (dotProduct == "none")
     return Error::success();
   StringMap<bool> host = sys::getHostCPUFeatures();
-  std::string best =
-      chooseDotProduct([&](StringRef f) { return host.lookup(f); });
+  StringRef best = mlir::qcpu::stringifyDotProductISA(
+      chooseDotProduct([&](StringRef f) { return host.lookup(f); }));
   if (best != dotProduct)
     return err("--dot-product=" + dotProduct +
                " needs a CPU that has it; this one supports '" + best + "'");

@@ -17,6 +17,7 @@
 #ifndef QOPT_PIPELINES_PIPELINES_H
 #define QOPT_PIPELINES_PIPELINES_H
 
+#include "qopt/Codegen/CPU/IR/QCPU.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 
@@ -47,13 +48,18 @@ struct LowerToLLVMOptions
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg ops (off: scalar loops)"),
       llvm::cl::init(true)};
-  Option<std::string> dotProduct{
+  Option<mlir::qcpu::DotProductISA> dotProduct{
       *this, "dot-product",
-      llvm::cl::desc("8-bit dot-product instructions of the target: 'none' "
-                     "(portable vector code), 'avx512vnni' or 'i8mm'; "
-                     "qopt-run and qopt-compile choose from the target's "
-                     "features"),
-      llvm::cl::init("none")};
+      llvm::cl::desc("Dot-product instructions of the target (qopt-run and "
+                     "qopt-compile choose from the target's features)"),
+      llvm::cl::init(mlir::qcpu::DotProductISA::None),
+      llvm::cl::values(
+          clEnumValN(mlir::qcpu::DotProductISA::None, "none",
+                     "portable vector code"),
+          clEnumValN(mlir::qcpu::DotProductISA::AVX512VNNI, "avx512vnni",
+                     "x86 vpdpbusd / vpdpwssd"),
+          clEnumValN(mlir::qcpu::DotProductISA::I8MM, "i8mm",
+                     "AArch64 usdot"))};
   Option<LoweringPhase> compileTo{
       *this, "compile-to", llvm::cl::desc("Stop after this phase"),
       llvm::cl::init(LoweringPhase::LLVM),
@@ -119,9 +125,10 @@ struct PTQOptions : public mlir::PassPipelineOptions<PTQOptions> {
           clEnumValN(PTQPhase::Integer, "integer", "after integer-only"))};
 };
 
-/// The `dot-product` option value for a target with `features` (LLVM
+/// The best dot-product instructions of a target with `features` (LLVM
 /// subtarget feature names, e.g. "avx512vnni").
-std::string chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
+mlir::qcpu::DotProductISA
+chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
 
 /// qnn on tensors -> LLVM dialect: integer-only, convert-qnn-to-linalg,
 /// elementwise fusion, tiling and vectorization, one-shot bufferization,

@@ -71,4 +71,4 @@ func.func @dot2(%acc: vector<16xi32>, %x: vector<32xi16>, %w: vector<32xi16>) ->
   return %r : vector<16xi32>
 }
 
-// ERR: unknown dot-product 'sse2' (expected 'none', 'avx512vnni' or 'i8mm')
+// ERR: for the --dot-product option: Cannot find option named 'sse2'!

@@ -11,7 +11,6 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
-#include "llvm/ADT/StringSwitch.h"
 
 #include <functional>
 
@@ -26,11 +25,7 @@ using namespace mlir;
 using namespace mlir::qcpu;
 
 std::optional<DotProductISA> qcpu::parseDotProductISA(StringRef name) {
-  return llvm::StringSwitch<std::optional<DotProductISA>>(name)
-      .Case("none", DotProductISA::None)
-      .Case("avx512vnni", DotProductISA::AVX512VNNI)
-      .Case("i8mm", DotProductISA::I8MM)
-      .Default(std::nullopt);
+  return symbolizeDotProductISA(name);
 }
 
 namespace {
@@ -169,15 +164,8 @@ struct LowerDotProductsPass
   using LowerDotProductsPassBase::LowerDotProductsPassBase;
 
   void runOnOperation() override {
-    std::optional<DotProductISA> isa = parseDotProductISA(dotProduct);
-    if (!isa) {
-      getOperation().emitError()
-          << "qopt-lower-dot-products: unknown dot-product '" << dotProduct
-          << "' (expected 'none', 'avx512vnni' or 'i8mm')";
-      return signalPassFailure();
-    }
     RewritePatternSet patterns(&getContext());
-    populateLowerDotProductPatterns(patterns, *isa);
+    populateLowerDotProductPatterns(patterns, dotProduct);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -52,6 +52,17 @@ def QCPU_KernelKind : I32EnumAttr<"KernelKind",
 }
 def QCPU_KernelKindAttr : EnumAttr<QCPU_Dialect, QCPU_KernelKind, "kernel">;
 
+def QCPU_ISANone : I32EnumAttrCase<"None", 0, "none">;
+def QCPU_ISAAVX512VNNI : I32EnumAttrCase<"AVX512VNNI", 1, "avx512vnni">;
+def QCPU_ISAI8MM : I32EnumAttrCase<"I8MM", 2, "i8mm">;
+def QCPU_DotProductISA : I32EnumAttr<"DotProductISA",
+    "instructions for the grouped dot products: none (portable vector code), "
+    "avx512vnni (x86 vpdpbusd / vpdpwssd), i8mm (AArch64 usdot)",
+    [QCPU_ISANone, QCPU_ISAAVX512VNNI, QCPU_ISAI8MM]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qcpu";
+}
+
 def QCPU_LoweringConfigAttr : AttrDef<QCPU_Dialect, "LoweringConfig"> {
   let mnemonic = "lowering_config";
   let summary = "Tile sizes and kernel of a linalg op on the CPU";

@@ -17,14 +17,6 @@
 namespace mlir {
 namespace qcpu {
 
-/// Instructions for the grouped dot products (qcpu.dot4_u8s8,
-/// qcpu.dot2_s16s16).
-enum class DotProductISA {
-  None,       ///< portable vector code (widening multiplies and adds)
-  AVX512VNNI, ///< x86 vpdpbusd / vpdpwssd on 512-, 256- and 128-bit vectors
-  I8MM,       ///< AArch64 usdot (FEAT_I8MM) on 128-bit vectors
-};
-
 /// Parses the `dot-product` option spelling ("none", "avx512vnni", "i8mm").
 std::optional<DotProductISA> parseDotProductISA(StringRef name);
 

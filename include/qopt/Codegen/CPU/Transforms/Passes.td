@@ -214,10 +214,16 @@ def LowerDotProductsPass
                            "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect"];
   let options = [
-    Option<"dotProduct", "dot-product", "std::string", /*default=*/"\"none\"",
-           "Instructions for 4-way u8 x s8 dot products: 'none' (portable "
-           "vector code), 'avx512vnni' (x86 vpdpbusd) or 'i8mm' (AArch64 "
-           "usdot)">,
+    Option<"dotProduct", "dot-product", "::mlir::qcpu::DotProductISA",
+           /*default=*/"::mlir::qcpu::DotProductISA::None",
+           "Instructions for the grouped dot products",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::qcpu::DotProductISA::None, "none",
+                        "portable vector code"),
+             clEnumValN(::mlir::qcpu::DotProductISA::AVX512VNNI,
+                        "avx512vnni", "x86 vpdpbusd / vpdpwssd"),
+             clEnumValN(::mlir::qcpu::DotProductISA::I8MM, "i8mm",
+                        "AArch64 usdot"))}]>,
   ];
 }
 
