@@ -1,4 +1,4 @@
-//===- ReplayMutateStub.cpp - LLVMFuzzerMutate outside libFuzzer ----------===//
+//===- WeakMutate.cpp - LLVMFuzzerMutate outside libFuzzer ----------------===//
 //
 // Part of qopt. The replay build (no libFuzzer) links ONNXMutator.cpp too;
 // nothing calls the mutator there. Weak: libFuzzer's definition wins.
