@@ -129,6 +129,7 @@ struct TileAndVectorizePass
     if (sizes.size() != conv.getNumLoops() || sizes.size() < 4) {
       conv->emitWarning("lowering_config does not fit the convolution; not "
                         "tiled");
+      conv->removeAttr(LoweringConfigAttr::getAttrName());
       return;
     }
     // Parallel tiling of the consumer when it is an NHWC elementwise op
