@@ -90,8 +90,17 @@ static LogicalResult binary(Importer &im, const onnx::NodeProto &node) {
     im.setConst(node, DenseElementsAttr::get(resultType, out));
     return success();
   }
-  if (!isa<FloatType>(a.getElementType()) && std::is_same_v<OpTy, DivOp>)
-    return im.unsupported(node, "integer division computed at run time");
+  if (!isa<FloatType>(a.getElementType())) {
+    char opChar = std::is_same_v<OpTy, AddOp>   ? '+'
+                  : std::is_same_v<OpTy, SubOp> ? '-'
+                  : std::is_same_v<OpTy, MulOp> ? '*'
+                                                : '/';
+    auto r = integerArithmetic(im, node, opChar);
+    if (failed(r))
+      return failure();
+    im.set(node, *r);
+    return success();
+  }
   Value lv = im.get(node.input(0)), rv = im.get(node.input(1));
   auto op = OpTy::create(im.builder, im.nodeLoc(node), resultType,
                          ValueRange{lv, rv});
@@ -114,9 +123,11 @@ static LogicalResult importClip(Importer &im, const onnx::NodeProto &node,
       if (!im.hasInput(node, i))
         continue;
       auto v = im.getConstFloats(node.input(i));
-      if (!v || v->size() != 1)
-        return im.unsupported(node, "a " + std::string(i == 1 ? "min" : "max") +
-                                        " bound that is not a constant scalar");
+      if (!v)
+        return importRuntimeClip(im, node);
+      if (v->size() != 1)
+        return im.nodeError(node) << (i == 1 ? "min" : "max")
+                                  << " must be a scalar";
       (i == 1 ? lo : hi) = static_cast<float>((*v)[0]);
     }
   }

@@ -14,6 +14,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Parser/Parser.h"
@@ -63,7 +65,8 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef bytes, StringRef bufferName,
                                        MLIRContext *context,
                                        const ONNXImportOptions &options) {
   context->loadDialect<QNNDialect, arith::ArithDialect, func::FuncDialect,
-                       quant::QuantDialect, tensor::TensorDialect>();
+                       quant::QuantDialect, tensor::TensorDialect,
+                       linalg::LinalgDialect, math::MathDialect>();
   onnx::ModelProto model;
   Location fileLoc = FileLineColLoc::get(context, bufferName, 0, 0);
   if (bytes.empty()) {
@@ -131,6 +134,7 @@ void qopt::registerFromONNXTranslation() {
       },
       [](DialectRegistry &registry) {
         registry.insert<QNNDialect, arith::ArithDialect, func::FuncDialect,
-                        quant::QuantDialect, tensor::TensorDialect>();
+                        quant::QuantDialect, tensor::TensorDialect,
+                       linalg::LinalgDialect, math::MathDialect>();
       });
 }

@@ -610,6 +610,8 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerShapeHandlers(t);
     registerConstantHandlers(t);
     registerQuantizedHandlers(t);
+    registerMathHandlers(t);
+    registerReductionHandlers(t);
     return t;
   }();
   return table;

@@ -78,6 +78,17 @@ int64_t truncToInt64(double v);
 
 class HandlerTable;
 
+/// The scalar operands of an elementwise body, with whether each came from
+/// an unsigned ONNX type (arith sees them as signless).
+struct ScalarArgs {
+  ValueRange values;
+  ArrayRef<bool> isUnsigned;
+  Value operator[](unsigned i) const { return values[i]; }
+  size_t size() const { return values.size(); }
+};
+using ScalarBodyFn =
+    function_ref<Value(OpBuilder &, Location, const ScalarArgs &)>;
+
 class Importer {
 public:
   Importer(MLIRContext *ctx, const onnx::ModelProto &model,
@@ -150,6 +161,20 @@ public:
   LogicalResult emitConv(const onnx::NodeProto &node, Value x, Value w,
                          Value bias, Type resultElement);
 
+  // Elementwise ops without a qnn op (ElementwiseBuilder.cpp): one
+  // linalg.generic over the ONNX-broadcast shape of `operands`, computing
+  // each element with `body`; the result has element type `resultElement`.
+  FailureOr<Value> mapElements(const onnx::NodeProto &node,
+                               ArrayRef<Value> operands, Type resultElement,
+                               ScalarBodyFn body);
+  FailureOr<SmallVector<int64_t>> broadcastShape(const onnx::NodeProto &node,
+                                                 ArrayRef<Value> operands);
+  /// The dynamic sizes of `shape`, read from operands that have them.
+  SmallVector<Value> resultDims(Location loc, ArrayRef<int64_t> shape,
+                                ArrayRef<Value> operands);
+  Value toSignless(Location loc, Value v);
+  Value fromSignless(Location loc, Value v, Type element);
+
   // Quantized tensors travel as !quant.uniform values; raw int8/uint8/int32
   // views are made with quant.scast (+ tensor.bitcast for uint8, which MLIR
   // stores as signless i8). QuantizedOps.cpp.
@@ -217,6 +242,15 @@ void registerElementwiseHandlers(HandlerTable &table);
 void registerShapeHandlers(HandlerTable &table);
 void registerConstantHandlers(HandlerTable &table);
 void registerQuantizedHandlers(HandlerTable &table);
+void registerMathHandlers(HandlerTable &table);
+void registerReductionHandlers(HandlerTable &table);
+
+/// Integer Add/Sub/Mul/Div ('+', '-', '*', '/') on run-time values
+/// (MathOps.cpp; float arithmetic is qnn ops).
+FailureOr<Value> integerArithmetic(Importer &im, const onnx::NodeProto &node,
+                                   char opChar);
+/// Clip with a run-time min or max (MathOps.cpp).
+LogicalResult importRuntimeClip(Importer &im, const onnx::NodeProto &node);
 
 /// All of them (built once).
 const HandlerTable &getHandlerTable();

@@ -21,6 +21,13 @@ using namespace mlir;
 using namespace mlir::qnn;
 using namespace qopt::onnx_import;
 
+/// [N, C, L] -> [N, C, 1, L] (and back): 1-D windows run as 2-D ones.
+static Value liftTo2D(Importer &im, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  return im.reshapeTo(loc, v, {t.getDimSize(0), t.getDimSize(1), 1,
+                               t.getDimSize(2)});
+}
+
 static LogicalResult importConv(Importer &im, const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 3)))
     return failure();
@@ -32,10 +39,6 @@ static LogicalResult importConv(Importer &im, const onnx::NodeProto &node) {
            << " and " << wt.getElementType()
            << " (integer convolutions are ConvInteger or "
               "QLinearConv)";
-  if (xt.getRank() != 4 || wt.getRank() != 4)
-    return im.unsupported(node, "only 2-D convolution (4-D NCHW input) is "
-                                "supported, got input " +
-                                    std::to_string(xt.getRank()) + "-D");
   return im.emitConv(node, im.get(node.input(0)), im.get(node.input(1)),
                      im.hasInput(node, 2) ? im.get(node.input(2)) : Value(),
                      xt.getElementType());
@@ -185,40 +188,17 @@ static LogicalResult importPool(Importer &im, const onnx::NodeProto &node,
   if (!kernel)
     return im.nodeError(node) << "missing kernel_shape";
   Value x = im.asUnitQuantized(im.nodeLoc(node), im.get(node.input(0)));
-  // 1-D pooling is 2-D pooling over an [N, C, 1, L] view.
-  bool oneD = xt.getRank() == 3 && kernel->size() == 1;
-  if (oneD) {
-    x = im.reshapeTo(im.nodeLoc(node), x,
-                     {xt.getDimSize(0), xt.getDimSize(1), 1, xt.getDimSize(2)});
-    xt = cast<RankedTensorType>(x.getType());
-  } else {
-    xt = cast<RankedTensorType>(x.getType());
-  }
-  if (xt.getRank() != 4 || (kernel->size() != 2 && !oneD))
-    return im.unsupported(node, "only 1-D and 2-D pooling are supported");
   SmallVector<int64_t> strides, dilations, pads;
-  if (oneD) {
-    auto lift = [&](StringRef name, SmallVector<int64_t> dflt,
-                    SmallVector<int64_t> &out) {
-      auto v = getInts(node, name).value_or(dflt);
-      out = v;
-    };
-    SmallVector<int64_t> s1, d1, p1;
-    lift("strides", {1}, s1);
-    lift("dilations", {1}, d1);
-    lift("pads", {0, 0}, p1);
-    if (s1.size() != 1 || d1.size() != 1 || p1.size() != 2)
-      return im.nodeError(node) << "1-D pooling attributes have wrong sizes";
-    if (getString(node, "auto_pad", "NOTSET") != "NOTSET")
-      return im.unsupported(node, "auto_pad on 1-D pooling");
-    kernel = SmallVector<int64_t>{1, (*kernel)[0]};
-    strides = {1, s1[0]};
-    dilations = {1, d1[0]};
-    pads = {0, p1[0], 0, p1[1]};
-  } else if (failed(im.windowAttrs(node, xt.getShape(), *kernel, strides,
-                                   dilations, pads))) {
+  if (failed(im.windowAttrs(node, xt.getShape(), *kernel, strides, dilations,
+                            pads)))
     return failure();
+  // 1-D pooling is 2-D pooling over an [N, C, 1, L] view.
+  bool oneD = kernel->size() == 1;
+  if (oneD) {
+    x = liftTo2D(im, im.nodeLoc(node), x);
+    kernel = SmallVector<int64_t>{1, (*kernel)[0]};
   }
+  xt = cast<RankedTensorType>(x.getType());
   bool ceil = getInt(node, "ceil_mode", 0);
   std::string reason;
   auto shape = inferPool2DShape(xt.getShape(), *kernel, strides, dilations,
@@ -286,13 +266,24 @@ LogicalResult Importer::windowAttrs(const onnx::NodeProto &node,
                                     SmallVectorImpl<int64_t> &strides,
                                     SmallVectorImpl<int64_t> &dilations,
                                     SmallVectorImpl<int64_t> &pads) {
-  strides.assign(getInts(node, "strides").value_or(SmallVector<int64_t>{1, 1}));
+  // 1-D and 2-D windows; a 1-D window is returned as the 2-D window of an
+  // [N, C, 1, L] view (height 1, no padding).
+  int64_t sp = kernel.size();
+  if ((sp != 1 && sp != 2) || (int64_t)inShape.size() != sp + 2)
+    return unsupported(node, "only 1-D and 2-D windows (3-D NCL and 4-D NCHW "
+                             "tensors) are supported, got a " +
+                                 std::to_string(kernel.size()) +
+                                 "-D window on a " +
+                                 std::to_string(inShape.size()) + "-D tensor");
+  strides.assign(getInts(node, "strides").value_or(SmallVector<int64_t>(sp, 1)));
   dilations.assign(
-      getInts(node, "dilations").value_or(SmallVector<int64_t>{1, 1}));
-  pads.assign(getInts(node, "pads").value_or(SmallVector<int64_t>{0, 0, 0, 0}));
-  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
-    return unsupported(node, "only 2-D windows (4-D NCHW tensors) are "
-                             "supported");
+      getInts(node, "dilations").value_or(SmallVector<int64_t>(sp, 1)));
+  pads.assign(getInts(node, "pads").value_or(SmallVector<int64_t>(2 * sp, 0)));
+  if ((int64_t)strides.size() != sp || (int64_t)dilations.size() != sp ||
+      (int64_t)pads.size() != 2 * sp)
+    return nodeError(node) << "strides, dilations and pads must have " << sp
+                           << ", " << sp << " and " << 2 * sp
+                           << " entries for a " << sp << "-D window";
   auto outOfRange = [](ArrayRef<int64_t> v, int64_t lo) {
     return llvm::any_of(
         v, [&](int64_t x) { return x < lo || x > qnn::kMaxWindowExtent; });
@@ -304,26 +295,29 @@ LogicalResult Importer::windowAttrs(const onnx::NodeProto &node,
                            << qnn::kMaxWindowExtent << "] and pads in [0, "
                            << qnn::kMaxWindowExtent << "]";
   std::string autoPad = getString(node, "auto_pad", "NOTSET");
-  if (autoPad == "NOTSET")
-    return success();
   if (autoPad == "VALID") {
-    pads.assign({0, 0, 0, 0});
-    return success();
-  }
-  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    pads.assign(2 * sp, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < sp; ++i) {
+      int64_t in = inShape[2 + i];
+      if (in == kDyn)
+        return unsupported(node, "auto_pad " + autoPad +
+                                     " on a dynamic spatial dimension; fix it "
+                                     "with --input-shape");
+      int64_t out = (in + strides[i] - 1) / strides[i];
+      int64_t eff = dilations[i] * (kernel[i] - 1) + 1;
+      int64_t total = std::max<int64_t>(0, (out - 1) * strides[i] + eff - in);
+      int64_t small = total / 2, big = total - small;
+      pads[i] = autoPad == "SAME_UPPER" ? small : big;
+      pads[sp + i] = autoPad == "SAME_UPPER" ? big : small;
+    }
+  } else if (autoPad != "NOTSET") {
     return nodeError(node) << "invalid auto_pad '" << autoPad << "'";
-  for (int i = 0; i < 2; ++i) {
-    int64_t in = inShape[2 + i];
-    if (in == kDyn)
-      return unsupported(node, "auto_pad " + autoPad +
-                                   " on a dynamic spatial dimension; fix it "
-                                   "with --input-shape");
-    int64_t out = (in + strides[i] - 1) / strides[i];
-    int64_t eff = dilations[i] * (kernel[i] - 1) + 1;
-    int64_t total = std::max<int64_t>(0, (out - 1) * strides[i] + eff - in);
-    int64_t small = total / 2, big = total - small;
-    pads[i] = autoPad == "SAME_UPPER" ? small : big;
-    pads[2 + i] = autoPad == "SAME_UPPER" ? big : small;
+  }
+  if (sp == 1) {
+    strides.assign({1, strides[0]});
+    dilations.assign({1, dilations[0]});
+    pads.assign({0, pads[0], 0, pads[1]});
   }
   return success();
 }
@@ -333,9 +327,19 @@ LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x, Value w,
   auto xt = cast<RankedTensorType>(x.getType());
   auto wt = cast<RankedTensorType>(w.getType());
   SmallVector<int64_t> strides, dilations, pads;
+  if (xt.getRank() != wt.getRank())
+    return nodeError(node) << "input and weight ranks differ: " << xt << " and "
+                           << wt;
   if (failed(windowAttrs(node, xt.getShape(), wt.getShape().drop_front(2),
                          strides, dilations, pads)))
     return failure();
+  bool oneD = xt.getRank() == 3;
+  if (oneD) {
+    x = liftTo2D(*this, nodeLoc(node), x);
+    w = liftTo2D(*this, nodeLoc(node), w);
+    xt = cast<RankedTensorType>(x.getType());
+    wt = cast<RankedTensorType>(w.getType());
+  }
   int64_t group = getInt(node, "group", 1);
   std::string reason;
   auto shape = inferConv2DShape(xt.getShape(), wt.getShape(), strides,
@@ -353,7 +357,10 @@ LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x, Value w,
   conv.setDilations(dilations);
   conv.setPads(pads);
   conv.setGroup(group);
-  set(node, conv);
+  Value y = conv;
+  if (oneD)
+    y = reshapeTo(nodeLoc(node), y, {(*shape)[0], (*shape)[1], (*shape)[3]});
+  set(node, y);
   return success();
 }
 
