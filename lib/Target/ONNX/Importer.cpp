@@ -612,6 +612,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerQuantizedHandlers(t);
     registerMathHandlers(t);
     registerReductionHandlers(t);
+    registerDataMovementHandlers(t);
     return t;
   }();
   return table;

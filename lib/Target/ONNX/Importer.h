@@ -244,6 +244,9 @@ void registerConstantHandlers(HandlerTable &table);
 void registerQuantizedHandlers(HandlerTable &table);
 void registerMathHandlers(HandlerTable &table);
 void registerReductionHandlers(HandlerTable &table);
+void registerDataMovementHandlers(HandlerTable &table);
+/// Gather on run-time data or indices (DataMovementOps.cpp).
+LogicalResult importRuntimeGather(Importer &im, const onnx::NodeProto &node);
 
 /// Integer Add/Sub/Mul/Div ('+', '-', '*', '/') on run-time values
 /// (MathOps.cpp; float arithmetic is qnn ops).

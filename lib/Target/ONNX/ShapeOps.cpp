@@ -343,11 +343,8 @@ static LogicalResult importGather(Importer &im, const onnx::NodeProto &node) {
     return failure();
   auto data = dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(0)));
   auto indices = im.getConstInts(node.input(1));
-  if (!data || !indices)
-    return im.unsupported(node, "Gather on values computed at run time");
-  if (data.getNumElements() > kMaxFoldElements)
-    return im.unsupported(node, "Gather from a constant of more than " +
-                                    Twine(kMaxFoldElements) + " elements");
+  if (!data || !indices || data.getNumElements() > kMaxFoldElements)
+    return importRuntimeGather(im, node);
   auto dt = cast<RankedTensorType>(data.getType());
   int64_t rank = dt.getRank(), axis = getInt(node, "axis", 0);
   if (axis < 0)
@@ -359,10 +356,10 @@ static LogicalResult importGather(Importer &im, const onnx::NodeProto &node) {
   shape.append(it.getShape().begin(), it.getShape().end());
   shape.append(dt.getShape().begin() + axis + 1, dt.getShape().end());
   std::optional<int64_t> outElements = qopt::checkedNumElements(shape);
-  if (!outElements || *outElements > kMaxFoldElements)
-    return im.unsupported(node, "Gather of more than " +
-                                    Twine(kMaxFoldElements) +
-                                    " constant elements");
+  if (!outElements)
+    return im.nodeError(node) << "result size overflows 64 bits";
+  if (*outElements > kMaxFoldElements)
+    return importRuntimeGather(im, node);
   // The data holds at most kMaxFoldElements elements: no overflow below.
   int64_t outer = 1, inner = 1, dim = dt.getDimSize(axis);
   for (int64_t d = 0; d < axis; ++d)

@@ -1,4 +1,5 @@
 // RUN: qopt %s --qopt-hoist-vector-transfers --split-input-file | FileCheck %s
+// RUN: qopt %s --qopt-hoist-vector-transfers --canonicalize --split-input-file | FileCheck %s --check-prefix=CANON
 
 // The accumulator read and write leave the reduction loop.
 // CHECK-LABEL: func @hoist
@@ -37,4 +38,24 @@ func.func @flatten_weight_tile(%w: memref<3x3x8x32x4xi8>, %i: index) -> vector<3
   %z = arith.constant 0 : i8
   %v = vector.transfer_read %w[%i, %c0, %c0, %c0, %c0], %z {in_bounds = [true, true]} : memref<3x3x8x32x4xi8>, vector<32x4xi8>
   return %v : vector<32x4xi8>
+}
+
+// -----
+
+// A column broadcast along a new leading dimension, then its unit dimension
+// dropped (what flattening the matmul's transposes produces) stays a
+// broadcast of the column as a vector: result[i][j] = x[j][0]. LLVM 22's
+// canonicalizer would otherwise rewrite shape_cast(broadcast(x)) into a
+// broadcast that stretches x's unit dimension (result[i][j] = x[i][0]).
+// CHECK-LABEL: func @shape_cast_of_broadcast
+// CHECK: %[[COL:.*]] = vector.shape_cast %arg0 : vector<8x1xf32> to vector<8xf32>
+// CHECK: %[[B:.*]] = vector.broadcast %[[COL]] : vector<8xf32> to vector<8x8xf32>
+// CHECK: return %[[B]]
+// CANON-LABEL: func @shape_cast_of_broadcast
+// CANON-NOT: vector<8x1xf32> to vector<8x8xf32>
+// CANON: vector.broadcast %{{.*}} : vector<8xf32> to vector<8x8xf32>
+func.func @shape_cast_of_broadcast(%arg0: vector<8x1xf32>) -> vector<8x8xf32> {
+  %0 = vector.broadcast %arg0 : vector<8x1xf32> to vector<8x8x1xf32>
+  %1 = vector.shape_cast %0 : vector<8x8x1xf32> to vector<8x8xf32>
+  return %1 : vector<8x8xf32>
 }

@@ -65,6 +65,56 @@ bool isTile(Operation *op) {
   return config && config.getSizes().empty();
 }
 
+/// shape_cast(broadcast(x)) where the shape_cast drops unit dimensions
+/// becomes broadcast(shape_cast(x)). LLVM 22's canonicalizer rewrites the
+/// first form to broadcast(x) whenever x broadcasts to the result, which is
+/// wrong when the dropped unit dimension was x's own (vector<8x1> broadcast
+/// to 8x8x1, cast to 8x8: the canonical form would stretch x's unit
+/// dimension instead of repeating x's column). Rewriting first keeps that
+/// pattern from seeing it.
+struct ShapeCastOfBroadcast : OpRewritePattern<vector::ShapeCastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::ShapeCastOp cast,
+                                PatternRewriter &rewriter) const override {
+    auto bcast = cast.getSource().getDefiningOp<vector::BroadcastOp>();
+    if (!bcast)
+      return failure();
+    auto srcType = dyn_cast<VectorType>(bcast.getSourceType());
+    if (!srcType)
+      return failure(); // a scalar broadcast is fine as it is
+    ArrayRef<int64_t> d = bcast.getResultVectorType().getShape();
+    ArrayRef<int64_t> r = cast.getResultVectorType().getShape();
+    ArrayRef<int64_t> x = srcType.getShape();
+    int64_t lead = d.size() - x.size();
+    // r must be d with some unit dimensions removed.
+    SmallVector<int64_t> keptX;
+    size_t j = 0;
+    for (size_t i = 0; i < d.size(); ++i) {
+      if (j < r.size() && r[j] == d[i]) {
+        ++j;
+        if ((int64_t)i >= lead)
+          keptX.push_back(x[i - lead]);
+        continue;
+      }
+      if (d[i] != 1)
+        return failure();
+    }
+    if (j != r.size() || keptX.size() == x.size())
+      return failure();
+    auto newSrcType = VectorType::get(keptX, srcType.getElementType());
+    Value src = bcast.getSource();
+    if (keptX.empty())
+      src = vector::ExtractOp::create(rewriter, cast.getLoc(), src,
+                                      SmallVector<int64_t>(x.size(), 0));
+    else
+      src = vector::ShapeCastOp::create(rewriter, cast.getLoc(), newSrcType,
+                                        src);
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(
+        cast, cast.getResultVectorType(), src);
+    return success();
+  }
+};
+
 struct TileAndVectorizePass
     : qcpu::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
   using TileAndVectorizePassBase::TileAndVectorizePassBase;
@@ -364,9 +414,11 @@ struct TileAndVectorizePass
         lowering, vector::VectorContractLowering::OuterProduct);
     vector::populateVectorTransferPermutationMapLoweringPatterns(lowering);
     vector::populateCastAwayVectorLeadingOneDimPatterns(lowering);
+    lowering.add<ShapeCastOfBroadcast>(&getContext(), /*benefit=*/10);
     (void)applyPatternsGreedily(getOperation(), std::move(lowering));
   }
 };
+
 
 struct HoistVectorTransfersPass
     : qcpu::impl::HoistVectorTransfersPassBase<HoistVectorTransfersPass> {
@@ -377,6 +429,7 @@ struct HoistVectorTransfersPass
     // instead, LLVM assembles the vector from 4-byte pieces.
     RewritePatternSet flatten(&getContext());
     vector::populateFlattenVectorTransferPatterns(flatten);
+    flatten.add<ShapeCastOfBroadcast>(&getContext(), /*benefit=*/10);
     (void)applyPatternsGreedily(getOperation(), std::move(flatten));
   }
 };
