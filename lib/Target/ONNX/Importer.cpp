@@ -613,6 +613,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerMathHandlers(t);
     registerReductionHandlers(t);
     registerDataMovementHandlers(t);
+    registerResizeHandlers(t);
     return t;
   }();
   return table;

@@ -245,6 +245,7 @@ void registerQuantizedHandlers(HandlerTable &table);
 void registerMathHandlers(HandlerTable &table);
 void registerReductionHandlers(HandlerTable &table);
 void registerDataMovementHandlers(HandlerTable &table);
+void registerResizeHandlers(HandlerTable &table);
 /// Gather on run-time data or indices (DataMovementOps.cpp).
 LogicalResult importRuntimeGather(Importer &im, const onnx::NodeProto &node);
 

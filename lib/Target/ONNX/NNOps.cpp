@@ -13,6 +13,7 @@
 #include "qopt/Support/Sizes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Traits.h"
@@ -42,6 +43,162 @@ static LogicalResult importConv(Importer &im, const onnx::NodeProto &node) {
   return im.emitConv(node, im.get(node.input(0)), im.get(node.input(1)),
                      im.hasInput(node, 2) ? im.get(node.input(2)) : Value(),
                      xt.getElementType());
+}
+
+/// ConvTranspose as the convolution it is the adjoint of: the input with
+/// (stride - 1) zeros between elements and (dilated kernel - 1 - pad) zeros
+/// around it (one strided tensor.insert_slice into a zero tensor), convolved
+/// at stride 1 with the spatially flipped kernel whose input and output
+/// channels are swapped per group. The convolution is a qnn.conv2d, so it
+/// gets the fast convolution kernels and quantizes like any convolution.
+static LogicalResult importConvTranspose(Importer &im,
+                                         const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 3)))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  RankedTensorType xt = im.typeOf(node.input(0)), wt = im.typeOf(node.input(1));
+  Type et = xt.getElementType();
+  if (!isa<FloatType>(et) || wt.getElementType() != et)
+    return im.nodeError(node) << "expects float input and weight";
+  int64_t sp = xt.getRank() - 2;
+  if ((sp != 1 && sp != 2) || wt.getRank() != xt.getRank())
+    return im.unsupported(node, "only 1-D and 2-D transposed convolution");
+  auto wv = im.getConstFloats(node.input(1));
+  if (!wv || !wt.hasStaticShape())
+    return im.unsupported(node, "a weight that is not a constant");
+  int64_t group = getInt(node, "group", 1);
+  int64_t c = wt.getDimSize(0), mg = wt.getDimSize(1);
+  if (group <= 0 || c % group || (xt.getDimSize(1) != kDyn &&
+                                  xt.getDimSize(1) != c))
+    return im.nodeError(node) << "weight " << wt << " does not match input "
+                              << xt << " with group " << group;
+  SmallVector<int64_t> k(wt.getShape().drop_front(2));
+  auto attr = [&](StringRef name, int64_t n, int64_t dflt) {
+    return getInts(node, name).value_or(SmallVector<int64_t>(n, dflt));
+  };
+  SmallVector<int64_t> strides = attr("strides", sp, 1),
+                       dil = attr("dilations", sp, 1),
+                       pads = attr("pads", 2 * sp, 0),
+                       outPad = attr("output_padding", sp, 0);
+  if ((int64_t)strides.size() != sp || (int64_t)dil.size() != sp ||
+      (int64_t)pads.size() != 2 * sp || (int64_t)outPad.size() != sp)
+    return im.nodeError(node) << "attribute sizes do not match a " << sp
+                              << "-D window";
+  for (int64_t v : llvm::concat<int64_t>(strides, dil, k))
+    if (v < 1 || v > qnn::kMaxWindowExtent)
+      return im.nodeError(node) << "strides, dilations and kernel must be in "
+                                   "[1, "
+                                << qnn::kMaxWindowExtent << "]";
+  for (int64_t v : llvm::concat<int64_t>(pads, outPad))
+    if (v < 0 || v > qnn::kMaxWindowExtent)
+      return im.nodeError(node) << "pads must be in [0, "
+                                << qnn::kMaxWindowExtent << "]";
+  SmallVector<int64_t> in(xt.getShape().drop_front(2));
+  if (llvm::is_contained(in, kDyn))
+    return im.unsupported(node, "dynamic spatial dimensions");
+  std::string autoPad = getString(node, "auto_pad", "NOTSET");
+  auto outShape = getInts(node, "output_shape");
+  if (outShape && (int64_t)outShape->size() == sp + 2)
+    outShape = SmallVector<int64_t>(outShape->begin() + 2, outShape->end());
+  if (outShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < sp; ++i) {
+      int64_t target = outShape ? (*outShape)[i] : in[i] * strides[i];
+      int64_t total = strides[i] * (in[i] - 1) + outPad[i] +
+                      (k[i] - 1) * dil[i] + 1 - target;
+      if (total < 0)
+        return im.unsupported(node, "an output_shape larger than the full "
+                                    "transposed convolution");
+      bool upper = autoPad != "SAME_LOWER";
+      pads[i] = upper ? total / 2 : total - total / 2;
+      pads[sp + i] = total - pads[i];
+    }
+  } else if (autoPad == "VALID") {
+    pads.assign(2 * sp, 0);
+  } else if (autoPad != "NOTSET") {
+    return im.nodeError(node) << "invalid auto_pad '" << autoPad << "'";
+  }
+  // The zero-inserted, padded input.
+  SmallVector<int64_t> zShape{xt.getDimSize(0), c};
+  SmallVector<int64_t> before(sp), after(sp);
+  for (int64_t i = 0; i < sp; ++i) {
+    int64_t kd = (k[i] - 1) * dil[i];
+    before[i] = kd - pads[i];
+    after[i] = kd - pads[sp + i] + outPad[i];
+    if (before[i] < 0 || after[i] < 0)
+      return im.unsupported(node, "pads larger than the dilated kernel");
+    zShape.push_back(before[i] + (in[i] - 1) * strides[i] + 1 + after[i]);
+  }
+  if (!qopt::checkedByteSize(zShape, kMaxElementBytes))
+    return im.nodeError(node) << "result size overflows 64 bits";
+  Value x = im.get(node.input(0));
+  SmallVector<Value> dyn;
+  if (xt.isDynamicDim(0))
+    dyn.push_back(tensor::DimOp::create(b, loc, x, 0));
+  Value zeros =
+      linalg::FillOp::create(
+          b, loc, Value(arith::ConstantOp::create(b, loc, b.getFloatAttr(et, 0.0))),
+          Value(tensor::EmptyOp::create(b, loc, zShape, et, dyn)))
+          .result();
+  SmallVector<OpFoldResult> offs{b.getIndexAttr(0), b.getIndexAttr(0)},
+      szs, strs{b.getIndexAttr(1), b.getIndexAttr(1)};
+  for (int64_t d = 0; d < xt.getRank(); ++d)
+    szs.push_back(xt.isDynamicDim(d)
+                      ? OpFoldResult(tensor::DimOp::create(b, loc, x, d).getResult())
+                      : OpFoldResult(b.getIndexAttr(xt.getDimSize(d))));
+  for (int64_t i = 0; i < sp; ++i) {
+    offs.push_back(b.getIndexAttr(before[i]));
+    strs.push_back(b.getIndexAttr(strides[i]));
+  }
+  Value z = tensor::InsertSliceOp::create(b, loc, x, zeros, offs, szs, strs);
+  // Weight [C, M/g, k...] -> [M, C/g, k...], spatially flipped.
+  int64_t cg = c / group, m = mg * group;
+  int64_t kh = sp == 2 ? k[0] : 1, kw = k[sp - 1];
+  SmallVector<double> nw(m * cg * kh * kw);
+  for (int64_t g = 0; g < group; ++g)
+    for (int64_t ci = 0; ci < cg; ++ci)
+      for (int64_t mi = 0; mi < mg; ++mi)
+        for (int64_t i = 0; i < kh; ++i)
+          for (int64_t j = 0; j < kw; ++j) {
+            int64_t src = (((g * cg + ci) * mg + mi) * kh + i) * kw + j;
+            int64_t dst = (((g * mg + mi) * cg + ci) * kh + (kh - 1 - i)) * kw +
+                          (kw - 1 - j);
+            nw[dst] = (*wv)[src];
+          }
+  SmallVector<int64_t> nwShape{m, cg};
+  if (sp == 2)
+    nwShape.push_back(kh);
+  nwShape.push_back(kw);
+  auto nwType = RankedTensorType::get(nwShape, et);
+  Value w = arith::ConstantOp::create(
+      b, NameLoc::get(StringAttr::get(im.ctx, node.input(1))),
+      cast<TypedAttr>(createFloatElements(nwType, nw, node.input(1))));
+  if (sp == 1) {
+    z = liftTo2D(im, loc, z);
+    w = liftTo2D(im, loc, w);
+  }
+  auto zt = cast<RankedTensorType>(z.getType());
+  SmallVector<int64_t> dil2 = sp == 2 ? dil : SmallVector<int64_t>{1, dil[0]};
+  SmallVector<int64_t> out{zt.getDimSize(0), m};
+  for (int64_t i = 0; i < 2; ++i) {
+    int64_t kk = i == 0 ? kh : kw;
+    out.push_back(zt.getDimSize(2 + i) - (kk - 1) * dil2[i]);
+  }
+  SmallVector<Value> operands{z, w};
+  if (im.hasInput(node, 2))
+    operands.push_back(im.get(node.input(2)));
+  auto conv = Conv2DOp::create(b, loc,
+                               TypeRange{RankedTensorType::get(out, et)},
+                               operands, ArrayRef<NamedAttribute>{});
+  conv.setStrides({1, 1});
+  conv.setDilations(dil2);
+  conv.setPads({0, 0, 0, 0});
+  conv.setGroup(group);
+  Value y = conv;
+  if (sp == 1)
+    y = im.reshapeTo(loc, y, {out[0], out[1], out[3]});
+  im.set(node, y);
+  return success();
 }
 
 /// Gemm: Y = alpha * op(A) * op(B) + beta * C, normalized to
@@ -366,6 +523,7 @@ LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x, Value w,
 
 void qopt::onnx_import::registerNNHandlers(HandlerTable &t) {
   t.onOp("Conv", 1, importConv);
+  t.onOp("ConvTranspose", 1, importConvTranspose);
   t.onOp("Gemm", 1, importGemm);
   t.onOp("MatMul", 1, importMatMul);
   t.onOp("BatchNormalization", 1, importBatchNorm);

@@ -1,0 +1,275 @@
+//===- ResizeOps.cpp - ONNX Resize and Upsample ---------------------------===//
+//
+// Part of qopt. Resize (opsets 10, 11, 13, 18, 19) and Upsample (7, 9) in
+// nearest and linear modes, with every coordinate transformation mode but
+// tf_crop_and_resize. The output size is static, so the source index (and for
+// linear, the two neighbours and the weight) of each output coordinate along
+// each resized axis is computed here, in double precision, into small
+// constant tables; the run-time op is a linalg.generic that reads the table
+// entries of its coordinates and gathers with tensor.extract.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+#include "ScalarMath.h"
+
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Support/Sizes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace qopt::onnx_import;
+namespace sc = qopt::onnx_import::scalar;
+
+namespace {
+
+struct AxisTable {
+  SmallVector<int64_t> lo, hi; ///< neighbours (nearest: lo only)
+  SmallVector<double> w;       ///< weight of hi (linear)
+};
+
+FailureOr<double> sourceCoordinate(StringRef mode, int64_t x, int64_t in,
+                                   int64_t out, double scale) {
+  if (mode == "half_pixel")
+    return (x + 0.5) / scale - 0.5;
+  if (mode == "pytorch_half_pixel")
+    return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+  if (mode == "align_corners")
+    return out == 1 ? 0.0 : x * double(in - 1) / double(out - 1);
+  if (mode == "asymmetric")
+    return x / scale;
+  if (mode == "tf_half_pixel_for_nn")
+    return (x + 0.5) / scale;
+  return failure();
+}
+
+int64_t nearest(StringRef mode, double v) {
+  if (mode == "floor")
+    return (int64_t)std::floor(v);
+  if (mode == "ceil")
+    return (int64_t)std::ceil(v);
+  double f = std::floor(v);
+  if (v - f == 0.5)
+    return mode == "round_prefer_ceil" ? (int64_t)f + 1 : (int64_t)f;
+  return (int64_t)std::round(v);
+}
+
+LogicalResult importResize(Importer &im, const onnx::NodeProto &node,
+                           int form) {
+  // form 7: Upsample, scales attribute; 9: Upsample / Resize-10 (X, scales);
+  // 11: Resize (X, roi, scales, sizes).
+  if (failed(im.requireInputs(node, 1, form == 11 ? 4 : (form == 9 ? 2 : 1))))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  RankedTensorType xt = im.typeOf(node.input(0));
+  int64_t rank = xt.getRank();
+  std::string mode = getString(node, "mode", "nearest");
+  if (mode == "bilinear") // Upsample's name for it
+    mode = "linear";
+  if (mode != "nearest" && mode != "linear")
+    return im.unsupported(node, "mode '" + mode + "'");
+  std::string ctm = getString(node, "coordinate_transformation_mode",
+                              form == 11 ? "half_pixel" : "asymmetric");
+  std::string nearestMode = getString(node, "nearest_mode",
+                                      form == 11 ? "round_prefer_floor"
+                                                 : "floor");
+  if (form != 11) // Upsample and Resize-10 floor the nearest index
+    nearestMode = "floor";
+  if (getInt(node, "antialias", 0))
+    return im.unsupported(node, "antialias");
+  if (getString(node, "keep_aspect_ratio_policy", "stretch") != "stretch")
+    return im.unsupported(node, "keep_aspect_ratio_policy other than stretch");
+  if (ctm == "tf_crop_and_resize")
+    return im.unsupported(node, "coordinate_transformation_mode "
+                                "tf_crop_and_resize");
+  std::optional<SmallVector<double>> scales;
+  std::optional<SmallVector<int64_t>> sizes;
+  if (form == 7) {
+    if (auto s = findAttr(node, "scales"))
+      scales = SmallVector<double>(s->floats().begin(), s->floats().end());
+  } else {
+    int si = form == 11 ? 2 : 1;
+    if (im.hasInput(node, si) && im.typeOf(node.input(si)).getNumElements()) {
+      scales = im.getConstFloats(node.input(si));
+      if (!scales)
+        return im.unsupported(node, "scales computed at run time");
+    }
+    if (form == 11 && im.hasInput(node, 3)) {
+      sizes = im.getConstInts(node.input(3));
+      if (!sizes)
+        return im.unsupported(node, "sizes computed at run time");
+    }
+  }
+  SmallVector<int64_t> axes;
+  if (auto a = getInts(node, "axes")) {
+    for (int64_t v : *a)
+      axes.push_back(v < 0 ? v + rank : v);
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  size_t given = sizes ? sizes->size() : (scales ? scales->size() : 0);
+  if (given != axes.size())
+    return im.nodeError(node) << "expects " << axes.size()
+                              << " scales or sizes, got " << given;
+  SmallVector<int64_t> outShape(xt.getShape());
+  SmallVector<double> axisScale(rank, 1.0);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = axes[i];
+    if (a < 0 || a >= rank)
+      return im.nodeError(node) << "axis out of range";
+    int64_t in = xt.getDimSize(a);
+    if (sizes) {
+      int64_t o = (*sizes)[i];
+      if (o <= 0 || o > qnn::kMaxWindowExtent)
+        return im.nodeError(node) << "invalid size " << o;
+      if (in == kDyn ? o != 1 : o != in) {
+        if (in == kDyn)
+          return im.unsupported(node, "resizing a dynamic dimension");
+        axisScale[a] = double(o) / double(in);
+      }
+      outShape[a] = in == kDyn ? kDyn : o;
+      continue;
+    }
+    double s = (*scales)[i];
+    if (!(s > 0) || !std::isfinite(s))
+      return im.nodeError(node) << "invalid scale " << s;
+    if (s == 1.0)
+      continue;
+    if (in == kDyn)
+      return im.unsupported(node, "resizing a dynamic dimension");
+    double o = std::floor(in * s);
+    if (o < 1 || o > qnn::kMaxWindowExtent)
+      return im.nodeError(node) << "scale " << s << " gives output size " << o;
+    outShape[a] = (int64_t)o;
+    axisScale[a] = s;
+  }
+  if (!isa<FloatType>(xt.getElementType()) && mode == "linear")
+    return im.unsupported(node, "linear resizing of integer tensors");
+  if (!qopt::checkedByteSize(outShape, kMaxElementBytes))
+    return im.nodeError(node) << "result size overflows 64 bits";
+  // Per resized axis: index tables.
+  SmallVector<int64_t> resized;
+  SmallVector<AxisTable> tables;
+  for (int64_t a = 0; a < rank; ++a) {
+    if (outShape[a] == xt.getDimSize(a) && axisScale[a] == 1.0)
+      continue;
+    int64_t in = xt.getDimSize(a), out = outShape[a];
+    AxisTable t;
+    for (int64_t x = 0; x < out; ++x) {
+      auto c = sourceCoordinate(ctm, x, in, out, axisScale[a]);
+      if (failed(c))
+        return im.unsupported(node, "coordinate_transformation_mode '" + ctm +
+                                        "'");
+      if (mode == "nearest") {
+        int64_t i = std::clamp<int64_t>(nearest(nearestMode, *c), 0, in - 1);
+        t.lo.push_back(i);
+        continue;
+      }
+      double v = std::clamp(*c, 0.0, double(in - 1));
+      int64_t lo = (int64_t)std::floor(v);
+      int64_t hi = std::min(lo + 1, in - 1);
+      t.lo.push_back(lo);
+      t.hi.push_back(hi);
+      t.w.push_back(v - lo);
+    }
+    resized.push_back(a);
+    tables.push_back(std::move(t));
+  }
+  Value x = im.get(node.input(0));
+  auto outType = RankedTensorType::get(outShape, xt.getElementType());
+  SmallVector<Value> dyn;
+  for (int64_t a = 0; a < rank; ++a)
+    if (outShape[a] == kDyn)
+      dyn.push_back(tensor::DimOp::create(b, loc, x, a));
+  // Table operands: for each resized axis lo (and hi, w), read at d_axis.
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  Type et = xt.getElementType();
+  for (auto [a, t] : llvm::zip(resized, tables)) {
+    auto mk = [&](ArrayRef<int64_t> v) {
+      auto tt = RankedTensorType::get({(int64_t)v.size()}, b.getI64Type());
+      return (Value)arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(tt, v));
+    };
+    AffineMap m = AffineMap::get(rank, 0, b.getAffineDimExpr(a), im.ctx);
+    ins.push_back(mk(t.lo));
+    maps.push_back(m);
+    if (mode == "linear") {
+      ins.push_back(mk(t.hi));
+      maps.push_back(m);
+      auto wt = RankedTensorType::get({(int64_t)t.w.size()}, et);
+      SmallVector<Attribute> ws;
+      for (double w : t.w)
+        ws.push_back(FloatAttr::get(et, w));
+      ins.push_back(arith::ConstantOp::create(b, loc,
+                                              DenseElementsAttr::get(wt, ws)));
+      maps.push_back(m);
+    }
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(b, loc, outShape, et, dyn);
+  auto g = linalg::GenericOp::create(
+      b, loc, outType, ins, ValueRange{init}, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        SmallVector<Value> ivs;
+        for (int64_t i = 0; i < rank; ++i)
+          ivs.push_back(linalg::IndexOp::create(nb, l, i));
+        auto idx = [&](Value v) {
+          return (Value)arith::IndexCastOp::create(nb, l, nb.getIndexType(), v);
+        };
+        if (mode == "nearest") {
+          SmallVector<Value> at(ivs);
+          for (auto [k, a] : llvm::enumerate(resized))
+            at[a] = idx(args[k]);
+          linalg::YieldOp::create(nb, l,
+                                  Value(tensor::ExtractOp::create(nb, l, x, at)));
+          return;
+        }
+        // Linear: sum over the 2^k corners of the product of the weights.
+        size_t k = resized.size();
+        Value acc;
+        for (uint64_t corner = 0; corner < (uint64_t(1) << k); ++corner) {
+          SmallVector<Value> at(ivs);
+          Value weight;
+          for (size_t j = 0; j < k; ++j) {
+            bool high = corner >> j & 1;
+            at[resized[j]] = idx(args[3 * j + (high ? 1 : 0)]);
+            Value w = args[3 * j + 2];
+            if (!high)
+              w = arith::SubFOp::create(nb, l, sc::constant(nb, l, et, 1.0), w);
+            weight = weight ? (Value)arith::MulFOp::create(nb, l, weight, w) : w;
+          }
+          Value v = tensor::ExtractOp::create(nb, l, x, at);
+          Value term = weight ? (Value)arith::MulFOp::create(nb, l, v, weight) : v;
+          acc = acc ? (Value)arith::AddFOp::create(nb, l, acc, term) : term;
+        }
+        linalg::YieldOp::create(nb, l, acc);
+      });
+  im.set(node, g.getResult(0));
+  return success();
+}
+
+} // namespace
+
+void qopt::onnx_import::registerResizeHandlers(HandlerTable &t) {
+  t.onOp("Upsample", 7, [](Importer &im, const onnx::NodeProto &n) {
+    return importResize(im, n, 7);
+  });
+  t.onOp("Upsample", 9, [](Importer &im, const onnx::NodeProto &n) {
+    return importResize(im, n, 9);
+  });
+  t.onOp("Resize", 10, [](Importer &im, const onnx::NodeProto &n) {
+    return importResize(im, n, 9);
+  });
+  t.onOp("Resize", 11, [](Importer &im, const onnx::NodeProto &n) {
+    return importResize(im, n, 11);
+  });
+}
