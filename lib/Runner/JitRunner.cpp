@@ -369,10 +369,15 @@ Error qopt::CompiledModel::runBatch(ArrayRef<const NpyArray *> inputs,
     return packed.takeError();
   void (*call)(void **) = *packed;
   AllocationScope scope;
-  if (setjmp(scope.jumpBuffer))
+  if (setjmp(scope.jumpBuffer)) {
+    if (scope.tookUnavailableBranch())
+      return err("the model took an If branch that qopt could not compile "
+                 "for these input shapes (the importer warned about it); "
+                 "compile with the input shapes that branch needs");
     return err("the model could not allocate " +
                formatBytes(scope.failedBytes()) +
                " while running; free memory or lower the batch size");
+  }
   call(args.data());
   return Error::success();
 }

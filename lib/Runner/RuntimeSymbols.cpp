@@ -34,7 +34,8 @@ bool qopt::isAllowedRuntimeSymbol(llvm::StringRef name) {
                           "memcpy", "memmove", "memset",
                           "__truncsfhf2", "__extendhfsf2", "__truncdfhf2",
                           "__gnu_h2f_ieee", "__gnu_f2h_ieee",
-                          "__truncsfbf2", "__truncdfbf2"})
+                          "__truncsfbf2", "__truncdfbf2",
+                          kUnavailableBranchSymbol})
       s.insert(f);
     return s;
   }();
@@ -69,6 +70,18 @@ llvm::Error qopt::checkRuntimeSymbols(ModuleOp module) {
 namespace {
 thread_local qopt::AllocationScope *activeScope = nullptr;
 thread_local uint64_t lastFailedBytes = 0;
+thread_local bool unavailableBranch = false;
+
+/// Called by code of an If branch the importer could not compile for the
+/// model's input shapes (see qopt::kUnavailableBranchSymbol).
+[[noreturn]] void branchUnavailable() {
+  unavailableBranch = true;
+  if (activeScope)
+    std::longjmp(activeScope->jumpBuffer, 1);
+  std::fprintf(stderr, "qopt: a compiled model took an If branch that could "
+                       "not be compiled for its input shapes\n");
+  std::_Exit(1);
+}
 
 [[noreturn]] void allocationFailed(uint64_t bytes) {
   lastFailedBytes = bytes;
@@ -107,6 +120,11 @@ void *checkedAlignedAlloc(size_t alignment, size_t bytes) {
 qopt::AllocationScope::AllocationScope() : previous(activeScope) {
   activeScope = this;
   lastFailedBytes = 0;
+  unavailableBranch = false;
+}
+
+bool qopt::AllocationScope::tookUnavailableBranch() const {
+  return unavailableBranch;
 }
 
 qopt::AllocationScope::~AllocationScope() { activeScope = previous; }
@@ -123,5 +141,6 @@ qopt::checkedAllocationSymbols(llvm::orc::MangleAndInterner interner) {
   bind("malloc", reinterpret_cast<void *>(&checkedMalloc));
   bind("calloc", reinterpret_cast<void *>(&checkedCalloc));
   bind("aligned_alloc", reinterpret_cast<void *>(&checkedAlignedAlloc));
+  bind(kUnavailableBranchSymbol, reinterpret_cast<void *>(&branchUnavailable));
   return map;
 }

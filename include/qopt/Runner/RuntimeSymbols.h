@@ -21,6 +21,12 @@
 
 namespace qopt {
 
+/// The function an If branch calls when the importer could not compile it
+/// for the model's input shapes (shapes that only the other branch
+/// accepts): the JIT turns the call into an error, AOT objects define it
+/// weakly (message on stderr, abort).
+constexpr const char *kUnavailableBranchSymbol = "qopt_unavailable_branch";
+
 /// Whether generated code may call the external function `name`: the C math
 /// library, memory functions, LLVM intrinsics.
 bool isAllowedRuntimeSymbol(llvm::StringRef name);
@@ -47,6 +53,8 @@ struct AllocationScope {
   ~AllocationScope();
   std::jmp_buf jumpBuffer;
   uint64_t failedBytes() const;
+  /// Whether the jump came from an unavailable If branch instead.
+  bool tookUnavailableBranch() const;
 
 private:
   AllocationScope *previous;

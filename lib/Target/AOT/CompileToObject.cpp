@@ -73,6 +73,25 @@ void checkAllocations(llvm::Module &m, const std::string &name) {
     b.CreateUnreachable();
   }
 
+  // An If branch the importer could not compile for the model's input
+  // shapes calls this one: weak too, message and abort.
+  if (llvm::Function *branch = m.getFunction("qopt_unavailable_branch");
+      branch && branch->isDeclaration()) {
+    branch->setLinkage(llvm::GlobalValue::WeakAnyLinkage);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", branch));
+    std::string msg = "qopt: model '" + name +
+                      "' took an If branch that could not be compiled for "
+                      "its input shapes\n";
+    llvm::Value *text = b.CreateGlobalString(msg, name + ".branch_msg");
+    llvm::FunctionCallee write = m.getOrInsertFunction(
+        "write", llvm::FunctionType::get(i64, {i32, ptr, i64}, false));
+    b.CreateCall(write, {b.getInt32(2), text, b.getInt64(msg.size())});
+    llvm::FunctionCallee abortFn = m.getOrInsertFunction(
+        "abort", llvm::FunctionType::get(voidTy, {}, false));
+    b.CreateCall(abortFn);
+    b.CreateUnreachable();
+  }
+
   for (StringRef allocName : {"malloc", "aligned_alloc"}) {
     llvm::Function *alloc = m.getFunction(allocName);
     if (!alloc || alloc->use_empty())

@@ -87,7 +87,7 @@ static LogicalResult importCast(Importer &im, const onnx::NodeProto &node) {
   }
   // A splat stays a splat, whatever its size (ConstantOfShape + Cast).
   if (auto dense =
-          dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(0)));
+          im.getDenseConst(node.input(0));
       dense && dense.isSplat() && !(*to).isInteger(1) &&
       !xt.getElementType().isInteger(1)) {
     double v = isa<IntegerType>(xt.getElementType())

@@ -88,7 +88,7 @@ SmallVector<Value> dynDims(Importer &im, Location loc, Value t) {
 std::optional<DenseElementsAttr>
 foldMapping(Importer &im, StringRef input, RankedTensorType outType,
             function_ref<int64_t(ArrayRef<int64_t>)> src) {
-  auto data = dyn_cast_or_null<DenseElementsAttr>(im.getConst(input));
+  auto data = im.getDenseConst(input);
   if (!data || !outType.hasStaticShape() ||
       data.getNumElements() > kMaxFoldElements ||
       outType.getNumElements() > kMaxFoldElements)

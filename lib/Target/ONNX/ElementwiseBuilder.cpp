@@ -14,6 +14,8 @@
 #include "Importer.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -98,6 +100,81 @@ SmallVector<Value> Importer::resultDims(Location loc, ArrayRef<int64_t> shape,
   return dyn;
 }
 
+/// Evaluates an elementwise op on small constant operands at import time
+/// (shape arithmetic: comparisons of dimensions, casts of sizes), by
+/// building the scalar body once per element in a scratch function and
+/// letting MLIR's folders reduce it to constants. Null if any element does
+/// not fold.
+static DenseElementsAttr foldElements(MLIRContext *ctx, Location loc,
+                                      ArrayRef<Value> operands,
+                                      ArrayRef<int64_t> shape,
+                                      Type resultElement, ScalarBodyFn body) {
+  constexpr int64_t kMaxFolded = 256;
+  SmallVector<DenseElementsAttr> attrs;
+  for (Value v : operands) {
+    auto c = v.getDefiningOp<arith::ConstantOp>();
+    auto d = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : nullptr;
+    if (!d || d.getNumElements() > kMaxFolded)
+      return nullptr;
+    attrs.push_back(d);
+  }
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d == ShapedType::kDynamic)
+      return nullptr;
+    n *= d;
+  }
+  if (n > kMaxFolded)
+    return nullptr;
+  OpBuilder b(ctx);
+  OwningOpRef<ModuleOp> scratch = ModuleOp::create(loc);
+  b.setInsertionPointToStart(scratch->getBody());
+  auto fn = func::FuncOp::create(b, loc, "fold", b.getFunctionType({}, {}));
+  b.setInsertionPointToStart(fn.addEntryBlock());
+  SmallVector<bool> isUnsigned;
+  for (Value v : operands)
+    isUnsigned.push_back(getElementTypeOrSelf(v.getType()).isUnsignedInteger());
+  SmallVector<Value> results;
+  SmallVector<int64_t> idx(shape.size(), 0);
+  for (int64_t e = 0; e < n; ++e) {
+    SmallVector<Value> args;
+    for (DenseElementsAttr a : attrs) {
+      auto t = cast<RankedTensorType>(a.getType());
+      int64_t off = shape.size() - t.getRank(), lin = 0;
+      for (int64_t i = 0; i < t.getRank(); ++i)
+        lin = lin * t.getDimSize(i) + (t.getDimSize(i) == 1 ? 0 : idx[off + i]);
+      Attribute v = a.isSplat() ? a.getSplatValue<Attribute>()
+                                : a.getValues<Attribute>()[lin];
+      Type st = signless(a.getElementType());
+      if (auto iv = dyn_cast<IntegerAttr>(v))
+        v = IntegerAttr::get(st, iv.getValue());
+      args.push_back(arith::ConstantOp::create(b, loc, cast<TypedAttr>(v)));
+    }
+    results.push_back(body(b, loc, ScalarArgs{args, isUnsigned}));
+    for (int64_t d = shape.size() - 1; d >= 0; --d) {
+      if (++idx[d] < shape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  func::ReturnOp::create(b, loc, results);
+  fn.setType(b.getFunctionType({}, ValueRange(results).getTypes()));
+  (void)applyPatternsGreedily(fn, FrozenRewritePatternSet());
+  auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+  SmallVector<Attribute> vals;
+  for (Value r : ret.getOperands()) {
+    auto c = r.getDefiningOp<arith::ConstantOp>();
+    if (!c)
+      return nullptr;
+    Attribute v = c.getValue();
+    if (auto iv = dyn_cast<IntegerAttr>(v))
+      v = IntegerAttr::get(resultElement, iv.getValue());
+    vals.push_back(v);
+  }
+  return DenseElementsAttr::get(RankedTensorType::get(shape, resultElement),
+                                vals);
+}
+
 FailureOr<Value> Importer::mapElements(const onnx::NodeProto &node,
                                        ArrayRef<Value> operands,
                                        Type resultElement,
@@ -107,6 +184,9 @@ FailureOr<Value> Importer::mapElements(const onnx::NodeProto &node,
   if (failed(shape))
     return failure();
   int64_t rank = shape->size();
+  if (DenseElementsAttr folded =
+          foldElements(ctx, loc, operands, *shape, resultElement, body))
+    return Value(arith::ConstantOp::create(builder, loc, folded));
   SmallVector<Value> ins;
   SmallVector<AffineMap> maps;
   for (Value v : operands) {

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Parser/Parser.h"
@@ -66,7 +67,8 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef bytes, StringRef bufferName,
                                        const ONNXImportOptions &options) {
   context->loadDialect<QNNDialect, arith::ArithDialect, func::FuncDialect,
                        quant::QuantDialect, tensor::TensorDialect,
-                       linalg::LinalgDialect, math::MathDialect>();
+                       linalg::LinalgDialect, math::MathDialect,
+                       scf::SCFDialect>();
   onnx::ModelProto model;
   Location fileLoc = FileLineColLoc::get(context, bufferName, 0, 0);
   if (bytes.empty()) {
@@ -135,6 +137,7 @@ void qopt::registerFromONNXTranslation() {
       [](DialectRegistry &registry) {
         registry.insert<QNNDialect, arith::ArithDialect, func::FuncDialect,
                         quant::QuantDialect, tensor::TensorDialect,
-                       linalg::LinalgDialect, math::MathDialect>();
+                       linalg::LinalgDialect, math::MathDialect,
+                       scf::SCFDialect>();
       });
 }

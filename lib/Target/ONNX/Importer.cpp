@@ -368,6 +368,21 @@ Importer::getConstInts(StringRef name) const {
   return out;
 }
 
+DenseElementsAttr Importer::getDenseConst(StringRef name) const {
+  ElementsAttr a = getConst(name);
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(a))
+    return dense;
+  if (auto blob = dyn_cast_or_null<DenseF32ResourceElementsAttr>(a)) {
+    if (a.getNumElements() > kMaxFoldElements)
+      return nullptr;
+    auto data = blob.tryGetAsArrayRef();
+    if (!data)
+      return nullptr;
+    return DenseElementsAttr::get(cast<ShapedType>(a.getType()), *data);
+  }
+  return nullptr;
+}
+
 std::optional<SmallVector<double>>
 Importer::getConstFloats(StringRef name) const {
   ElementsAttr a = getConst(name);
@@ -580,6 +595,23 @@ OwningOpRef<ModuleOp> Importer::run() {
   return module;
 }
 
+LogicalResult Importer::importSubgraph(const onnx::GraphProto &graph) {
+  const HandlerTable &table = getHandlerTable();
+  for (const auto &init : graph.initializer()) {
+    auto attr = tensorToAttr(
+        init, NameLoc::get(StringAttr::get(ctx, init.name()),
+                           FileLineColLoc::get(ctx, bufferName, 0, 0)));
+    if (failed(attr))
+      return failure();
+    values.erase(init.name());
+    constants[init.name()] = *attr;
+  }
+  for (const auto &node : graph.node())
+    if (failed(importNode(table, node)))
+      return failure();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // The handler table
 //===----------------------------------------------------------------------===//
@@ -614,6 +646,8 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerReductionHandlers(t);
     registerDataMovementHandlers(t);
     registerResizeHandlers(t);
+    registerControlFlowHandlers(t);
+    registerRecurrentHandlers(t);
     return t;
   }();
   return table;

@@ -26,6 +26,7 @@
 
 #include "qopt/Target/ONNX/ImportONNX.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -46,7 +47,7 @@ using namespace mlir;
 
 constexpr int64_t kDyn = ShapedType::kDynamic;
 /// The default-domain opsets qopt imports.
-constexpr int64_t kMinOpset = 9, kMaxOpset = 17;
+constexpr int64_t kMinOpset = 7, kMaxOpset = 21;
 /// Bytes of the widest element type (f64, i64): a bound for size checks.
 constexpr int64_t kMaxElementBytes = 8;
 /// Constants larger than this are not folded at import time (a few bytes of
@@ -122,6 +123,9 @@ public:
     auto it = constants.find(name);
     return it == constants.end() ? ElementsAttr() : it->second;
   }
+  /// A constant as a DenseElementsAttr (f32 resource blobs of at most
+  /// kMaxFoldElements elements are expanded), for folding; null otherwise.
+  DenseElementsAttr getDenseConst(StringRef name) const;
   /// Integer constants (shapes, axes, indices, zero points) of at most
   /// kMaxFoldElements elements.
   std::optional<SmallVector<int64_t>> getConstInts(StringRef name) const;
@@ -129,8 +133,13 @@ public:
   RankedTensorType typeOf(StringRef name);
   // Results of nodes. An optional output the node does not name is dropped.
   void set(const onnx::NodeProto &node, Value v, unsigned i = 0) {
-    if ((int)i < node.output_size() && !node.output(i).empty())
-      values[node.output(i)] = v;
+    if ((int)i >= node.output_size() || node.output(i).empty())
+      return;
+    values[node.output(i)] = v;
+    // A result folded to a constant is known as one (shape arithmetic).
+    if (auto c = v.getDefiningOp<arith::ConstantOp>())
+      if (auto e = dyn_cast<ElementsAttr>(c.getValue()))
+        constants[node.output(i)] = e;
   }
   void setConst(const onnx::NodeProto &node, ElementsAttr a, unsigned i = 0) {
     if ((int)i < node.output_size() && !node.output(i).empty())
@@ -195,6 +204,22 @@ public:
   /// quantized ops; other values are returned unchanged.
   Value asUnitQuantized(Location loc, Value v);
 
+  /// Imports the initializers and nodes of a subgraph (an If branch, a Loop
+  /// body) at the builder's insertion point; names of the enclosing graphs
+  /// stay visible.
+  LogicalResult importSubgraph(const onnx::GraphProto &graph);
+  /// The value names defined so far, to restore after importing a region
+  /// (what a branch defines is not visible after it).
+  struct Scope {
+    llvm::StringMap<Value> values;
+    llvm::StringMap<ElementsAttr> constants;
+  };
+  Scope saveScope() const { return {values, constants}; }
+  void restoreScope(Scope s) {
+    values = std::move(s.values);
+    constants = std::move(s.constants);
+  }
+
   MLIRContext *ctx;
   OpBuilder builder;
   const onnx::ModelProto &model;
@@ -246,6 +271,8 @@ void registerMathHandlers(HandlerTable &table);
 void registerReductionHandlers(HandlerTable &table);
 void registerDataMovementHandlers(HandlerTable &table);
 void registerResizeHandlers(HandlerTable &table);
+void registerControlFlowHandlers(HandlerTable &table);
+void registerRecurrentHandlers(HandlerTable &table);
 /// Gather on run-time data or indices (DataMovementOps.cpp).
 LogicalResult importRuntimeGather(Importer &im, const onnx::NodeProto &node);
 

@@ -94,7 +94,7 @@ static LogicalResult importReshape(Importer &im, const onnx::NodeProto &node) {
       outType.getNumElements() != xt.getNumElements())
     return im.nodeError(node) << "cannot reshape " << xt << " to " << outType;
   if (auto dense =
-          dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(0))))
+          im.getDenseConst(node.input(0)))
     if (outType.hasStaticShape()) {
       im.setConst(node, dense.reshape(outType));
       return success();
@@ -159,7 +159,7 @@ static LogicalResult importSqueeze(Importer &im, const onnx::NodeProto &node,
   }
   auto outType = RankedTensorType::get(shape, xt.getElementType());
   if (auto dense =
-          dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(0)))) {
+          im.getDenseConst(node.input(0))) {
     im.setConst(node, dense.reshape(outType));
     return success();
   }
@@ -186,6 +186,37 @@ static LogicalResult importTranspose(Importer &im,
     if (p < 0 || p >= xt.getRank() || seen[p])
       return im.nodeError(node) << "perm is not a permutation";
     seen[p] = true;
+  }
+  // Small constants (shape arithmetic) fold.
+  if (auto dense =
+          im.getDenseConst(node.input(0));
+      dense && xt.hasStaticShape() &&
+      dense.getNumElements() <= kMaxFoldElements) {
+    SmallVector<int64_t> shape;
+    for (int64_t p : perm)
+      shape.push_back(xt.getDimSize(p));
+    auto outType = RankedTensorType::get(shape, xt.getElementType());
+    if (dense.isSplat()) {
+      im.setConst(node, dense.reshape(outType));
+      return success();
+    }
+    SmallVector<Attribute> vals(dense.getValues<Attribute>()), out;
+    SmallVector<int64_t> idx(shape.size(), 0), strides(xt.getRank(), 1);
+    for (int64_t d = xt.getRank() - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * xt.getDimSize(d + 1);
+    for (int64_t n = 0; n < outType.getNumElements(); ++n) {
+      int64_t src = 0;
+      for (size_t d = 0; d < shape.size(); ++d)
+        src += idx[d] * strides[perm[d]];
+      out.push_back(vals[src]);
+      for (int64_t d = shape.size() - 1; d >= 0; --d) {
+        if (++idx[d] < shape[d])
+          break;
+        idx[d] = 0;
+      }
+    }
+    im.setConst(node, DenseElementsAttr::get(outType, out));
+    return success();
   }
   im.set(node, im.transpose(im.nodeLoc(node), im.get(node.input(0)), perm));
   return success();
@@ -223,6 +254,53 @@ static LogicalResult importConcat(Importer &im, const onnx::NodeProto &node) {
           APInt(first.getElementType().getIntOrFloatBitWidth(), v, true));
     im.setConst(node, DenseElementsAttr::get(t, vals));
     return success();
+  }
+  // Constants of any rank (weights reordered by exporters) fold too.
+  if (first.hasStaticShape() &&
+      llvm::all_of(node.input(), [&](const std::string &in) {
+        auto d = im.getDenseConst(in);
+        return d && im.typeOf(in).hasStaticShape() &&
+               im.typeOf(in).getRank() == rank &&
+               im.typeOf(in).getElementType() == first.getElementType();
+      })) {
+    SmallVector<int64_t> shape(first.getShape());
+    int64_t total = 0;
+    bool fits = true;
+    for (const auto &in : node.input()) {
+      RankedTensorType t = im.typeOf(in);
+      for (int64_t d = 0; d < rank; ++d)
+        fits &= d == axis || t.getDimSize(d) == shape[d];
+      total += t.getNumElements();
+    }
+    if (fits && total <= kMaxFoldElements) {
+      int64_t outer = 1, inner = 1;
+      for (int64_t d = 0; d < axis; ++d)
+        outer *= shape[d];
+      for (int64_t d = axis + 1; d < rank; ++d)
+        inner *= shape[d];
+      SmallVector<SmallVector<Attribute>> parts;
+      shape[axis] = 0;
+      for (const auto &in : node.input()) {
+        auto d = im.getDenseConst(in);
+        shape[axis] += im.typeOf(in).getDimSize(axis);
+        if (d.isSplat())
+          parts.push_back(SmallVector<Attribute>(d.getNumElements(),
+                                                 d.getSplatValue<Attribute>()));
+        else
+          parts.emplace_back(d.getValues<Attribute>());
+      }
+      SmallVector<Attribute> out;
+      for (int64_t o = 0; o < outer; ++o)
+        for (auto [k, in] : llvm::enumerate(node.input())) {
+          int64_t chunk = im.typeOf(in).getDimSize(axis) * inner;
+          out.append(parts[k].begin() + o * chunk,
+                     parts[k].begin() + (o + 1) * chunk);
+        }
+      im.setConst(node, DenseElementsAttr::get(
+                            RankedTensorType::get(shape, first.getElementType()),
+                            out));
+      return success();
+    }
   }
   SmallVector<Value> inputs;
   SmallVector<int64_t> shape(first.getShape());
@@ -341,7 +419,7 @@ static LogicalResult importShape(Importer &im, const onnx::NodeProto &node) {
 static LogicalResult importGather(Importer &im, const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 2)))
     return failure();
-  auto data = dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(0)));
+  auto data = im.getDenseConst(node.input(0));
   auto indices = im.getConstInts(node.input(1));
   if (!data || !indices || data.getNumElements() > kMaxFoldElements)
     return importRuntimeGather(im, node);
