@@ -66,6 +66,8 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   // qopt-distinct-result-buffers).
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // Recurrent layers yield a new state tensor per step.
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));

@@ -48,28 +48,27 @@ static std::optional<NpyDType> dtypeOf(Type t) {
     return NpyDType::F32;
   if (t.isF64())
     return NpyDType::F64;
+  if (t.isF16())
+    return NpyDType::F16;
   if (auto i = dyn_cast<IntegerType>(t)) {
-    if (i.getWidth() == 8)
-      return i.isUnsigned() ? NpyDType::U8 : NpyDType::I8;
-    if (i.getWidth() == 32)
-      return NpyDType::I32;
-    if (i.getWidth() == 64)
-      return NpyDType::I64;
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 1:
+      return NpyDType::Bool;
+    case 8:
+      return u ? NpyDType::U8 : NpyDType::I8;
+    case 16:
+      return u ? NpyDType::U16 : NpyDType::I16;
+    case 32:
+      return u ? NpyDType::U32 : NpyDType::I32;
+    case 64:
+      return u ? NpyDType::U64 : NpyDType::I64;
+    }
   }
   return std::nullopt;
 }
 
-static std::string dtypeName(NpyDType t) {
-  switch (t) {
-  case NpyDType::F32: return "f32";
-  case NpyDType::F64: return "f64";
-  case NpyDType::I8: return "i8";
-  case NpyDType::U8: return "u8";
-  case NpyDType::I32: return "i32";
-  case NpyDType::I64: return "i64";
-  }
-  llvm_unreachable("dtype");
-}
+static std::string dtypeName(NpyDType t) { return qopt::npyDTypeName(t).str(); }
 
 static std::string npyShapeString(ArrayRef<int64_t> shape) {
   std::string s = "(";
@@ -191,8 +190,8 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
                    os << t;
                    return s;
                  }() +
-                 "; qopt-run handles ranked tensors of f32, f64, i8, ui8, "
-                 "i32 and i64");
+                 "; qopt-run handles ranked tensors of f16, f32, f64, i1, "
+                 "i8/16/32/64 and ui8/16/32/64");
     for (int64_t i = 1; i < tt.getRank(); ++i)
       if (tt.isDynamicDim(i))
         return err(dflt + " of '" + entry +

@@ -16,29 +16,38 @@
 
 using namespace llvm;
 
-StringRef qopt::npyDescr(NpyDType t) {
-  switch (t) {
-  case NpyDType::F32: return "<f4";
-  case NpyDType::F64: return "<f8";
-  case NpyDType::I8: return "|i1";
-  case NpyDType::U8: return "|u1";
-  case NpyDType::I32: return "<i4";
-  case NpyDType::I64: return "<i8";
-  }
+namespace {
+using qopt::NpyDType;
+struct DTypeInfo {
+  NpyDType type;
+  const char *descr, *alt, *name;
+  unsigned size;
+};
+constexpr DTypeInfo kDTypes[] = {
+    {NpyDType::F32, "<f4", "<f4", "f32", 4},
+    {NpyDType::F64, "<f8", "<f8", "f64", 8},
+    {NpyDType::I8, "|i1", "<i1", "i8", 1},
+    {NpyDType::U8, "|u1", "<u1", "u8", 1},
+    {NpyDType::I32, "<i4", "<i4", "i32", 4},
+    {NpyDType::I64, "<i8", "<i8", "i64", 8},
+    {NpyDType::Bool, "|b1", "<b1", "bool", 1},
+    {NpyDType::F16, "<f2", "<f2", "f16", 2},
+    {NpyDType::I16, "<i2", "<i2", "i16", 2},
+    {NpyDType::U16, "<u2", "<u2", "u16", 2},
+    {NpyDType::U32, "<u4", "<u4", "u32", 4},
+    {NpyDType::U64, "<u8", "<u8", "u64", 8},
+};
+const DTypeInfo &info(NpyDType t) {
+  for (const DTypeInfo &i : kDTypes)
+    if (i.type == t)
+      return i;
   llvm_unreachable("dtype");
 }
+} // namespace
 
-unsigned qopt::npyElementSize(NpyDType t) {
-  switch (t) {
-  case NpyDType::I8:
-  case NpyDType::U8: return 1;
-  case NpyDType::F32:
-  case NpyDType::I32: return 4;
-  case NpyDType::F64:
-  case NpyDType::I64: return 8;
-  }
-  llvm_unreachable("dtype");
-}
+StringRef qopt::npyDescr(NpyDType t) { return info(t).descr; }
+unsigned qopt::npyElementSize(NpyDType t) { return info(t).size; }
+StringRef qopt::npyDTypeName(NpyDType t) { return info(t).name; }
 
 int64_t qopt::NpyArray::numElements() const {
   // Shapes are checked when read (parseNpy); saturate rather than wrap for
@@ -114,21 +123,16 @@ Expected<qopt::NpyArray> qopt::parseNpy(StringRef bytes, StringRef path) {
     return npyError(path, "Fortran-ordered arrays are not supported");
   StringRef d = descr->trim("'\" ");
   NpyArray array;
-  if (d == "<f4")
-    array.dtype = NpyDType::F32;
-  else if (d == "<f8")
-    array.dtype = NpyDType::F64;
-  else if (d == "|i1" || d == "<i1")
-    array.dtype = NpyDType::I8;
-  else if (d == "|u1" || d == "<u1")
-    array.dtype = NpyDType::U8;
-  else if (d == "<i4")
-    array.dtype = NpyDType::I32;
-  else if (d == "<i8")
-    array.dtype = NpyDType::I64;
-  else
+  bool known = false;
+  for (const DTypeInfo &i : kDTypes)
+    if (d == i.descr || d == i.alt) {
+      array.dtype = i.type;
+      known = true;
+    }
+  if (!known)
     return npyError(path, "unsupported dtype '" + d +
-                              "' (supported: f32, f64, i8, u8, i32, i64)");
+                              "' (supported: f16, f32, f64, i8, i16, i32, "
+                              "i64, u8, u16, u32, u64, bool)");
   SmallVector<StringRef> dims;
   shapeStr->trim("() ").split(dims, ',', -1, /*KeepEmpty=*/false);
   for (StringRef s : dims) {

@@ -1,8 +1,8 @@
 //===- Npy.h - NumPy .npy arrays ------------------------------------*- C++ -*-===//
 //
 // Part of qopt. Reads and writes version 1/2 .npy files (C order, little
-// endian) of f32, f64, i8, u8, i32 and i64 — the formats datasets, golden
-// outputs and calibration sets come in.
+// endian) of f32, f64, f16, i8/16/32/64, u8/16/32/64 and bool — the formats
+// datasets, golden outputs, calibration sets and ONNX's tests come in.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,11 +19,14 @@
 
 namespace qopt {
 
-enum class NpyDType { F32, F64, I8, U8, I32, I64 };
+enum class NpyDType { F32, F64, I8, U8, I32, I64, Bool, F16, I16, U16, U32,
+                      U64 };
 
-/// The numpy descr string ("<f4", "|i1", ...) and the element size.
+/// The numpy descr string ("<f4", "|i1", ...), the element size and the
+/// short name ("f32", "u8", "bool").
 llvm::StringRef npyDescr(NpyDType t);
 unsigned npyElementSize(NpyDType t);
+llvm::StringRef npyDTypeName(NpyDType t);
 
 struct NpyArray {
   NpyDType dtype = NpyDType::F32;

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
+#include "ScalarMath.h"
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
@@ -59,10 +60,10 @@ static LogicalResult importConstant(Importer &im, const onnx::NodeProto &node) {
                               "value_int(s) attribute");
 }
 
-static LogicalResult importCast(Importer &im, const onnx::NodeProto &node) {
-  if (failed(im.requireInputs(node, 1, 1)))
-    return failure();
-  auto to = im.elementType(getInt(node, "to", 0), im.nodeLoc(node));
+/// Cast of input 0 to element type `to` (Cast's `to` attribute, CastLike's
+/// second input).
+static LogicalResult importCastTo(Importer &im, const onnx::NodeProto &node,
+                                  FailureOr<Type> to) {
   if (failed(to))
     return failure();
   RankedTensorType xt = im.typeOf(node.input(0));
@@ -120,11 +121,48 @@ static LogicalResult importCast(Importer &im, const onnx::NodeProto &node) {
     im.setConst(node, DenseElementsAttr::get(outType, ints));
     return success();
   }
-  if ((*to).isInteger(1) || xt.getElementType().isInteger(1))
-    return im.unsupported(node, "Cast from or to bool computed at run time");
   Value x = im.get(node.input(0));
+  Type from = xt.getElementType();
+  bool plainQnnCast = !(*to).isInteger(1) && !from.isInteger(1) &&
+                      !(*to).isF16() && !from.isF16() &&
+                      !(*to).isUnsignedInteger(16) && !(*to).isUnsignedInteger(32) &&
+                      !(*to).isUnsignedInteger(64) &&
+                      !from.isUnsignedInteger(16) && !from.isUnsignedInteger(32) &&
+                      !from.isUnsignedInteger(64);
+  if (!plainQnnCast) {
+    // Booleans, f16 and the wider unsigned types: an elementwise
+    // conversion with ONNX's Cast semantics.
+    Type toSignless = (*to).isUnsignedInteger()
+                          ? IntegerType::get(im.ctx, (*to).getIntOrFloatBitWidth())
+                          : *to;
+    bool toUnsigned = (*to).isUnsignedInteger();
+    auto r = im.mapElements(node, {x}, *to,
+                            [&](OpBuilder &b, Location l, const ScalarArgs &a) {
+                              return scalar::convert(b, l, a[0], toSignless,
+                                                     a.isUnsigned[0], toUnsigned);
+                            });
+    if (failed(r))
+      return failure();
+    im.set(node, *r);
+    return success();
+  }
   im.set(node, CastOp::create(im.builder, im.nodeLoc(node), outType, x));
   return success();
+}
+
+static LogicalResult importCast(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  return importCastTo(im, node,
+                      im.elementType(getInt(node, "to", 0), im.nodeLoc(node)));
+}
+
+static LogicalResult importCastLike(Importer &im,
+                                    const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 2)))
+    return failure();
+  return importCastTo(im, node,
+                      FailureOr<Type>(im.typeOf(node.input(1)).getElementType()));
 }
 
 static LogicalResult importConstantOfShape(Importer &im,
@@ -158,5 +196,6 @@ static LogicalResult importConstantOfShape(Importer &im,
 void qopt::onnx_import::registerConstantHandlers(HandlerTable &t) {
   t.onOp("Constant", 1, importConstant);
   t.onOp("Cast", 1, importCast);
+  t.onOp("CastLike", 15, importCastLike);
   t.onOp("ConstantOfShape", 1, importConstantOfShape);
 }

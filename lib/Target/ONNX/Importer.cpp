@@ -146,6 +146,12 @@ FailureOr<Type> Importer::elementType(int32_t t, Location loc) {
     return Type(IntegerType::get(ctx, 64));
   case onnx::TensorProto::BOOL:
     return Type(IntegerType::get(ctx, 1));
+  case onnx::TensorProto::UINT16:
+    return Type(IntegerType::get(ctx, 16, IntegerType::Unsigned));
+  case onnx::TensorProto::UINT32:
+    return Type(IntegerType::get(ctx, 32, IntegerType::Unsigned));
+  case onnx::TensorProto::UINT64:
+    return Type(IntegerType::get(ctx, 64, IntegerType::Unsigned));
   default:
     return emitError(loc) << "unsupported ONNX element type "
                           << onnx::TensorProto::DataType_Name(
@@ -219,7 +225,14 @@ FailureOr<ElementsAttr> Importer::tensorToAttr(const onnx::TensorProto &t,
       append(t.int32_data(), [](int32_t v) { return (uint8_t)v; });
       break;
     case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::UINT16:
       append(t.int32_data(), [](int32_t v) { return (uint16_t)v; });
+      break;
+    case onnx::TensorProto::UINT32:
+      append(t.uint64_data(), [](uint64_t v) { return (uint32_t)v; });
+      break;
+    case onnx::TensorProto::UINT64:
+      append(t.uint64_data(), [](uint64_t v) { return v; });
       break;
     default:
       break;
@@ -441,7 +454,8 @@ LogicalResult Importer::importNode(const HandlerTable &table,
                                        " before opset " +
                                        std::to_string(opset + 1)
                                  : "op type " + node.op_type());
-  if (node.output_size() == 0 || node.output(0).empty())
+  if (llvm::all_of(node.output(),
+                   [](const std::string &o) { return o.empty(); }))
     return nodeError(node) << "has no output";
   if (failed((*handler)(*this, node)))
     return failure();
@@ -648,6 +662,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerResizeHandlers(t);
     registerControlFlowHandlers(t);
     registerRecurrentHandlers(t);
+    registerNormalizationHandlers(t);
     return t;
   }();
   return table;

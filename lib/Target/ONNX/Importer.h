@@ -280,6 +280,14 @@ LogicalResult importRuntimeGather(Importer &im, const onnx::NodeProto &node);
 /// (MathOps.cpp; float arithmetic is qnn ops).
 FailureOr<Value> integerArithmetic(Importer &im, const onnx::NodeProto &node,
                                    char opChar);
+/// Sum (or max) of `x` over `axes`, with size-1 dimensions kept in their
+/// place if `keep` (ReductionOps.cpp).
+Value reduceAxes(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes,
+                 bool isMax, bool keep);
+/// The number of elements of `x` along `axes`, as a rank-0 tensor of x's
+/// element type (run-time for dynamic sizes).
+Value elementCount(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes);
+void registerNormalizationHandlers(HandlerTable &table);
 /// Clip with a run-time min or max (MathOps.cpp).
 LogicalResult importRuntimeClip(Importer &im, const onnx::NodeProto &node);
 

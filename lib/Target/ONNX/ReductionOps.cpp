@@ -376,6 +376,29 @@ Handler argReduction(bool isMax) {
 
 } // namespace
 
+Value qopt::onnx_import::reduceAxes(Importer &im, Location loc, Value x,
+                                    ArrayRef<int64_t> axes, bool isMax,
+                                    bool keep) {
+  Value y = reduceGeneric(im, loc, x, axes, isMax ? Reduce::Max : Reduce::Sum);
+  if (keep)
+    y = keepDims(im, loc, y, axes,
+                 cast<RankedTensorType>(x.getType()).getRank());
+  return y;
+}
+
+Value qopt::onnx_import::elementCount(Importer &im, Location loc, Value x,
+                                      ArrayRef<int64_t> axes) {
+  OpBuilder &b = im.builder;
+  Value n = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t a : axes)
+    n = arith::MulIOp::create(b, loc, n, tensor::DimOp::create(b, loc, x, a));
+  Value n64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), n);
+  Type et = cast<RankedTensorType>(x.getType()).getElementType();
+  Value f = arith::SIToFPOp::create(b, loc, et, n64);
+  return tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, et),
+                                        f);
+}
+
 void qopt::onnx_import::registerReductionHandlers(HandlerTable &t) {
   struct {
     const char *name;

@@ -115,6 +115,14 @@ struct ShapeCastOfBroadcast : OpRewritePattern<vector::ShapeCastOp> {
   }
 };
 
+/// Booleans stay scalar: LLVM packs vectors of i1 into bits in memory, while
+/// scalar i1 loads and stores (and .npy bool arrays) use one byte each.
+static bool touchesBooleans(linalg::LinalgOp op) {
+  auto isBool = [](Type t) { return getElementTypeOrSelf(t).isInteger(1); };
+  return llvm::any_of(op->getOperandTypes(), isBool) ||
+         llvm::any_of(op->getResultTypes(), isBool);
+}
+
 struct TileAndVectorizePass
     : qcpu::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
   using TileAndVectorizePassBase::TileAndVectorizePassBase;
@@ -375,7 +383,7 @@ struct TileAndVectorizePass
     for (linalg::LinalgOp op : tilesToVectorize) {
       op->removeAttr(LoweringConfigAttr::getAttrName());
       op = makeStatic(op, rewriter);
-      if (op.hasDynamicShape())
+      if (op.hasDynamicShape() || touchesBooleans(op))
         continue;
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> vec =
