@@ -115,9 +115,13 @@ static LogicalResult importCastTo(Importer &im, const onnx::NodeProto &node,
     }
     SmallVector<APInt> ints;
     unsigned width = (*to).getIntOrFloatBitWidth();
-    for (double v : *vals)
+    for (double v : *vals) {
+      // To bool: nonzero (NaN included) is true, not the low bit.
+      if (width == 1)
+        v = v != 0.0 ? 1.0 : 0.0;
       ints.push_back(APInt(width, truncToInt64(v), /*isSigned=*/true,
                            /*implicitTrunc=*/true));
+    }
     im.setConst(node, DenseElementsAttr::get(outType, ints));
     return success();
   }
