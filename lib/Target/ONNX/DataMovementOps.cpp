@@ -324,6 +324,12 @@ LogicalResult importSplit(Importer &im, const onnx::NodeProto &node,
     SmallVector<int64_t> shape(xt.getShape());
     shape[*axis] = (*split)[k];
     auto t = RankedTensorType::get(shape, xt.getElementType());
+    if ((*split)[k] == 0 && t.hasStaticShape()) {
+      im.set(node, tensor::EmptyOp::create(im.builder, loc, shape,
+                                           xt.getElementType()),
+             k);
+      continue;
+    }
     SmallVector<OpFoldResult> offs, szs, strs;
     for (int64_t d = 0; d < xt.getRank(); ++d) {
       offs.push_back(im.builder.getIndexAttr(d == *axis ? off : 0));

@@ -349,7 +349,8 @@ LogicalResult importSoftmaxLike(Importer &im, const onnx::NodeProto &node,
     if (failed(neg))
       return failure();
     Value firstNeg = reduceAxes(im, loc, *neg, {ax}, /*isMax=*/true, true);
-    y = im.mapElements(node, {firstNeg}, et,
+    // x only gives the result its shape.
+    y = im.mapElements(node, {firstNeg, x}, et,
                        [&](OpBuilder &b, Location l, const ScalarArgs &a) {
                          Value idx = arith::IndexCastOp::create(
                              b, l, b.getI64Type(),

@@ -39,8 +39,11 @@ FailureOr<double> sourceCoordinate(StringRef mode, int64_t x, int64_t in,
     return (x + 0.5) / scale - 0.5;
   if (mode == "pytorch_half_pixel")
     return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
-  if (mode == "align_corners")
-    return out == 1 ? 0.0 : x * double(in - 1) / double(out - 1);
+  if (mode == "align_corners") {
+    // The resized length is in * scale, unrounded (ONNX's reference).
+    double len = double(in) * scale;
+    return len == 1.0 ? 0.0 : x * double(in - 1) / (len - 1.0);
+  }
   if (mode == "asymmetric")
     return x / scale;
   if (mode == "tf_half_pixel_for_nn")
