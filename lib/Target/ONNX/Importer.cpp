@@ -663,6 +663,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerControlFlowHandlers(t);
     registerRecurrentHandlers(t);
     registerNormalizationHandlers(t);
+    registerScatterHandlers(t);
     return t;
   }();
   return table;

@@ -288,6 +288,7 @@ Value reduceAxes(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes,
 /// element type (run-time for dynamic sizes).
 Value elementCount(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes);
 void registerNormalizationHandlers(HandlerTable &table);
+void registerScatterHandlers(HandlerTable &table);
 /// Clip with a run-time min or max (MathOps.cpp).
 LogicalResult importRuntimeClip(Importer &im, const onnx::NodeProto &node);
 

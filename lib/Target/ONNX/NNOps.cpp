@@ -521,9 +521,167 @@ LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x, Value w,
   return success();
 }
 
+/// Einsum as one linalg.generic: each letter of the equation is a loop;
+/// inputs are read through their letters (a repeated letter reads a
+/// diagonal), letters missing from the output are reductions. "..." stands
+/// for the same leading broadcast dimensions in every operand; an equation
+/// without "->" outputs the letters used once, in alphabetical order.
+static LogicalResult importEinsum(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1 << 10)))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  std::string eq;
+  for (char c : getString(node, "equation", ""))
+    if (c != ' ')
+      eq += c;
+  std::string lhs = eq, rhs;
+  bool explicitOut = false;
+  if (size_t p = eq.find("->"); p != std::string::npos) {
+    lhs = eq.substr(0, p);
+    rhs = eq.substr(p + 2);
+    explicitOut = true;
+  }
+  SmallVector<std::string> terms;
+  for (StringRef t : llvm::split(StringRef(lhs), ','))
+    terms.push_back(t.str());
+  if ((int)terms.size() != node.input_size())
+    return im.nodeError(node) << "equation '" << eq << "' has " << terms.size()
+                              << " operands, the node " << node.input_size();
+  Type et = im.typeOf(node.input(0)).getElementType();
+  if (!isa<FloatType>(et) && !et.isSignlessInteger())
+    return im.nodeError(node) << "unsupported element type " << et;
+  // Ellipsis: the broadcast rank.
+  int64_t ellRank = 0;
+  for (auto [k, t] : llvm::enumerate(terms)) {
+    int64_t rank = im.typeOf(node.input(k)).getRank();
+    size_t e = t.find("...");
+    int64_t letters = t.size() - (e == std::string::npos ? 0 : 3);
+    if (e == std::string::npos ? letters != rank : letters > rank)
+      return im.nodeError(node) << "operand " << k << " of rank " << rank
+                                << " does not match '" << t << "'";
+    if (e != std::string::npos)
+      ellRank = std::max(ellRank, rank - letters);
+  }
+  // Loop dims: ellipsis dims first ('0'..), then letters in order of use.
+  SmallVector<char> dims;
+  auto dimOf = [&](char c) {
+    auto it = llvm::find(dims, c);
+    if (it != dims.end())
+      return (int64_t)(it - dims.begin());
+    dims.push_back(c);
+    return (int64_t)dims.size() - 1;
+  };
+  for (int64_t i = 0; i < ellRank; ++i)
+    dimOf(char(1 + i)); // placeholders that are never letters
+  llvm::StringMap<int> counts;
+  for (const auto &t : terms)
+    for (char c : t)
+      if (c != '.') {
+        if (!llvm::isAlpha(c))
+          return im.nodeError(node) << "invalid equation '" << eq << "'";
+        dimOf(c);
+        counts[std::string(1, c)]++;
+      }
+  if (!explicitOut) {
+    rhs = ellRank ? "..." : "";
+    for (char c = 'A'; c <= 'z'; ++c)
+      if (llvm::isAlpha(c) && counts.lookup(std::string(1, c)) == 1)
+        rhs += c;
+  }
+  auto exprsOf = [&](const std::string &t, int64_t rank,
+                     SmallVectorImpl<AffineExpr> &out) -> LogicalResult {
+    size_t e = t.find("...");
+    int64_t ell = e == std::string::npos ? 0 : rank - (int64_t)(t.size() - 3);
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (i == e) {
+        for (int64_t j = 0; j < ell; ++j)
+          out.push_back(b.getAffineDimExpr(ellRank - ell + j));
+        i += 2;
+        continue;
+      }
+      auto it = llvm::find(dims, t[i]);
+      if (it == dims.end())
+        return failure();
+      out.push_back(b.getAffineDimExpr(it - dims.begin()));
+    }
+    return success();
+  };
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> ins;
+  SmallVector<int64_t> sizes(dims.size(), kDyn);
+  for (auto [k, t] : llvm::enumerate(terms)) {
+    RankedTensorType tt = im.typeOf(node.input(k));
+    if (tt.getElementType() != et)
+      return im.nodeError(node) << "operand element types differ";
+    SmallVector<AffineExpr> exprs;
+    (void)exprsOf(t, tt.getRank(), exprs);
+    for (auto [j, e] : llvm::enumerate(exprs)) {
+      int64_t d = cast<AffineDimExpr>(e).getPosition(), s = tt.getDimSize(j);
+      if (s == 1 && d < ellRank)
+        exprs[j] = b.getAffineConstantExpr(0); // broadcast ellipsis dim
+      else if (sizes[d] == kDyn)
+        sizes[d] = s;
+      else if (s != kDyn && s != sizes[d])
+        return im.nodeError(node) << "letter sizes disagree in '" << eq << "'";
+    }
+    maps.push_back(AffineMap::get(dims.size(), 0, exprs, im.ctx));
+    ins.push_back(im.get(node.input(k)));
+  }
+  SmallVector<AffineExpr> outExprs;
+  std::string outTerm = rhs;
+  if (failed(exprsOf(outTerm, ellRank + (int64_t)outTerm.size() -
+                                  (outTerm.find("...") == std::string::npos
+                                       ? 0
+                                       : 3),
+                     outExprs)))
+    return im.nodeError(node) << "output letter not in the inputs of '" << eq
+                              << "'";
+  SmallVector<int64_t> outShape;
+  SmallVector<bool> isOut(dims.size(), false);
+  for (AffineExpr e : outExprs) {
+    int64_t d = cast<AffineDimExpr>(e).getPosition();
+    isOut[d] = true;
+    if (sizes[d] == kDyn)
+      return im.unsupported(node, "dynamic dimensions");
+    outShape.push_back(sizes[d]);
+  }
+  maps.push_back(AffineMap::get(dims.size(), 0, outExprs, im.ctx));
+  SmallVector<utils::IteratorType> iters;
+  for (size_t d = 0; d < dims.size(); ++d)
+    iters.push_back(isOut[d] ? utils::IteratorType::parallel
+                             : utils::IteratorType::reduction);
+  Value zero = isa<FloatType>(et)
+                   ? (Value)arith::ConstantOp::create(b, loc,
+                                                      b.getFloatAttr(et, 0.0))
+                   : (Value)arith::ConstantOp::create(b, loc,
+                                                      b.getIntegerAttr(et, 0));
+  Value init = linalg::FillOp::create(
+                   b, loc, zero,
+                   Value(tensor::EmptyOp::create(b, loc, outShape, et)))
+                   .result();
+  auto g = linalg::GenericOp::create(
+      b, loc, init.getType(), ins, ValueRange{init}, maps, iters,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        bool f = isa<FloatType>(et);
+        Value p = a[0];
+        for (size_t i = 1; i + 1 < a.size(); ++i)
+          p = f ? (Value)arith::MulFOp::create(nb, l, p, a[i])
+                : (Value)arith::MulIOp::create(nb, l, p, a[i]);
+        Value acc = a.back();
+        linalg::YieldOp::create(
+            nb, l,
+            f ? (Value)arith::AddFOp::create(nb, l, acc, p)
+              : (Value)arith::AddIOp::create(nb, l, acc, p));
+      });
+  im.set(node, g.getResult(0));
+  return success();
+}
+
 void qopt::onnx_import::registerNNHandlers(HandlerTable &t) {
   t.onOp("Conv", 1, importConv);
   t.onOp("ConvTranspose", 1, importConvTranspose);
+  t.onOp("Einsum", 12, importEinsum);
   t.onOp("Gemm", 1, importGemm);
   t.onOp("MatMul", 1, importMatMul);
   t.onOp("BatchNormalization", 1, importBatchNorm);

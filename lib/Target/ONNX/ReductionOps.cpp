@@ -374,6 +374,117 @@ Handler argReduction(bool isMax) {
   };
 }
 
+
+/// TopK: each element's rank along the axis (how many elements come before
+/// it: better values, or equal values at lower indices, as ONNX orders
+/// ties), then output position r takes the element of rank r. Two
+/// quadratic generics over the axis, which real models keep short.
+LogicalResult importTopK(Importer &im, const onnx::NodeProto &node,
+                         bool kAsInput) {
+  if (failed(im.requireInputs(node, 1, kAsInput ? 2 : 1)))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  RankedTensorType xt = im.typeOf(node.input(0));
+  Type et = xt.getElementType();
+  if (!isa<FloatType>(et) && !et.isSignlessInteger())
+    return im.nodeError(node) << "unsupported element type " << et;
+  int64_t k = getInt(node, "k", -1);
+  if (kAsInput) {
+    auto kv = im.getConstInts(node.input(1));
+    if (!kv || kv->size() != 1)
+      return im.unsupported(node, "K that is not a constant (the output shape "
+                                  "would depend on the data)");
+    k = (*kv)[0];
+  }
+  int64_t rank = xt.getRank();
+  auto axes = normalizeAxes(im, node, {getInt(node, "axis", -1)}, rank);
+  if (failed(axes))
+    return failure();
+  int64_t axis = (*axes)[0], n = xt.getDimSize(axis);
+  if (n == kDyn)
+    return im.unsupported(node, "a dynamic axis");
+  if (k < 0 || k > n)
+    return im.nodeError(node) << "K = " << k << " is not in [0, " << n << "]";
+  if (!getInt(node, "sorted", 1))
+    ; // sorted output is a valid order for sorted = 0 too
+  bool largest = getInt(node, "largest", 1);
+  Value x = im.get(node.input(0));
+  SmallVector<Value> dyn;
+  for (int64_t d = 0; d < rank; ++d)
+    if (xt.isDynamicDim(d))
+      dyn.push_back(tensor::DimOp::create(b, loc, x, d));
+  // rank[..., i, ...] = sum over j of before(j, i).
+  auto i64 = b.getI64Type();
+  Value zero64 = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+  Value rankInit = linalg::FillOp::create(
+                       b, loc, zero64,
+                       Value(tensor::EmptyOp::create(b, loc, xt.getShape(), i64,
+                                                     dyn)))
+                       .result();
+  SmallVector<AffineExpr> iExprs, jExprs;
+  for (int64_t d = 0; d < rank; ++d) {
+    iExprs.push_back(b.getAffineDimExpr(d));
+    jExprs.push_back(b.getAffineDimExpr(d == axis ? rank : d));
+  }
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  AffineMap iMap = AffineMap::get(rank + 1, 0, iExprs, im.ctx);
+  AffineMap jMap = AffineMap::get(rank + 1, 0, jExprs, im.ctx);
+  Value ranks =
+      linalg::GenericOp::create(
+          b, loc, rankInit.getType(), ValueRange{x, x}, ValueRange{rankInit},
+          ArrayRef<AffineMap>{iMap, jMap, iMap}, iters,
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value xi = a[0], xj = a[1];
+            Value i = linalg::IndexOp::create(nb, l, axis);
+            Value j = linalg::IndexOp::create(nb, l, rank);
+            Value better = sc::compare(nb, l, largest ? sc::Cmp::GT : sc::Cmp::LT,
+                                       xj, xi, false);
+            Value tie = arith::AndIOp::create(
+                nb, l, sc::compare(nb, l, sc::Cmp::EQ, xj, xi, false),
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, j, i));
+            Value before = arith::OrIOp::create(nb, l, better, tie);
+            Value one = arith::ExtUIOp::create(nb, l, i64, before);
+            linalg::YieldOp::create(
+                nb, l, Value(arith::AddIOp::create(nb, l, a[2], one)));
+          })
+          .getResult(0);
+  // out[..., r, ...] = x[..., i, ...] where rank[..., i, ...] == r.
+  SmallVector<int64_t> outShape(xt.getShape());
+  outShape[axis] = k;
+  Value vInit = linalg::FillOp::create(
+                    b, loc, sc::constant(b, loc, et, 0),
+                    Value(tensor::EmptyOp::create(b, loc, outShape, et, dyn)))
+                    .result();
+  Value iInit = linalg::FillOp::create(
+                    b, loc, zero64,
+                    Value(tensor::EmptyOp::create(b, loc, outShape, i64, dyn)))
+                    .result();
+  // Loops: output dims (axis = r), then i over the input axis.
+  AffineMap srcMap = jMap; // d_axis -> i
+  AffineMap outMap = iMap;
+  auto pick = linalg::GenericOp::create(
+      b, loc, TypeRange{vInit.getType(), iInit.getType()}, ValueRange{x, ranks},
+      ValueRange{vInit, iInit},
+      ArrayRef<AffineMap>{srcMap, srcMap, outMap, outMap}, iters,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value r = arith::IndexCastOp::create(
+            nb, l, i64, linalg::IndexOp::create(nb, l, axis));
+        Value i = arith::IndexCastOp::create(
+            nb, l, i64, linalg::IndexOp::create(nb, l, rank));
+        Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                          a[1], r);
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, hit, a[0], a[2]),
+                       arith::SelectOp::create(nb, l, hit, i, a[3])});
+      });
+  im.set(node, pick.getResult(0), 0);
+  im.set(node, pick.getResult(1), 1);
+  return success();
+}
+
 } // namespace
 
 Value qopt::onnx_import::reduceAxes(Importer &im, Location loc, Value x,
@@ -416,5 +527,11 @@ void qopt::onnx_import::registerReductionHandlers(HandlerTable &t) {
   t.onOp("ReduceSum", 1, reduction(Reduce::Sum, /*axesAsInput=*/false));
   t.onOp("ReduceSum", 13, reduction(Reduce::Sum, /*axesAsInput=*/true));
   t.onOp("ArgMax", 1, argReduction(/*isMax=*/true));
+  t.onOp("TopK", 1, [](Importer &im, const onnx::NodeProto &n) {
+    return importTopK(im, n, /*kAsInput=*/false);
+  });
+  t.onOp("TopK", 10, [](Importer &im, const onnx::NodeProto &n) {
+    return importTopK(im, n, /*kAsInput=*/true);
+  });
   t.onOp("ArgMin", 1, argReduction(/*isMax=*/false));
 }

@@ -1,0 +1,181 @@
+//===- ScatterOps.cpp - ONNX ScatterND and ScatterElements -----------------===//
+//
+// Part of qopt. Scatters are sequential by definition (with duplicate
+// indices, later updates win or accumulate), so they become an scf.for over
+// the update elements that carries the output tensor: read the target, combine
+// (none / add / mul / max / min), tensor.insert. Model indices are wrapped
+// once if negative and clamped into bounds: an index never writes outside
+// the tensor.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+#include "ScalarMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace qopt::onnx_import;
+namespace sc = qopt::onnx_import::scalar;
+
+namespace {
+
+Value clampIndex(OpBuilder &b, Location l, Value idx, int64_t dim) {
+  idx = arith::IndexCastOp::create(b, l, b.getIndexType(), idx);
+  Value d = arith::ConstantIndexOp::create(b, l, dim);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+  idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, d),
+                                idx);
+  idx = arith::MaxSIOp::create(b, l, idx, zero);
+  return arith::MinSIOp::create(
+      b, l, idx,
+      arith::ConstantIndexOp::create(b, l, std::max<int64_t>(0, dim - 1)));
+}
+
+/// The multi-index of linear position `lin` in `shape`.
+SmallVector<Value> delinearize(OpBuilder &b, Location l, Value lin,
+                               ArrayRef<int64_t> shape) {
+  SmallVector<Value> idx(shape.size());
+  for (int64_t d = shape.size() - 1; d >= 0; --d) {
+    Value s = arith::ConstantIndexOp::create(b, l, shape[d]);
+    idx[d] = arith::RemUIOp::create(b, l, lin, s);
+    lin = arith::DivUIOp::create(b, l, lin, s);
+  }
+  return idx;
+}
+
+FailureOr<std::string> reductionOf(Importer &im, const onnx::NodeProto &node) {
+  std::string r = getString(node, "reduction", "none");
+  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
+    return im.nodeError(node) << "invalid reduction '" << r << "'";
+  return r;
+}
+
+Value combine(OpBuilder &b, Location l, StringRef r, Value old, Value upd,
+              bool isUnsigned) {
+  if (r == "add")
+    return sc::add(b, l, old, upd);
+  if (r == "mul")
+    return sc::mul(b, l, old, upd);
+  if (r == "max")
+    return sc::max(b, l, old, upd, isUnsigned);
+  if (r == "min")
+    return sc::min(b, l, old, upd, isUnsigned);
+  return upd;
+}
+
+/// Common checks; the data, indices and updates as signless tensors.
+struct Operands {
+  Value data, indices, updates;
+  RankedTensorType dt, it, ut;
+};
+
+FailureOr<Operands> operandsOf(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 3, 3)))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  Operands o;
+  o.dt = im.typeOf(node.input(0));
+  o.it = im.typeOf(node.input(1));
+  o.ut = im.typeOf(node.input(2));
+  if (!o.dt.hasStaticShape() || !o.it.hasStaticShape() ||
+      !o.ut.hasStaticShape())
+    return im.unsupported(node, "dynamic shapes");
+  if (!isa<IntegerType>(o.it.getElementType()))
+    return im.nodeError(node) << "indices must be integers";
+  if (o.dt.getElementType() != o.ut.getElementType())
+    return im.nodeError(node) << "data and updates element types differ";
+  o.data = im.toSignless(loc, im.get(node.input(0)));
+  o.indices = im.get(node.input(1));
+  o.updates = im.toSignless(loc, im.get(node.input(2)));
+  return o;
+}
+
+LogicalResult importScatterElements(Importer &im, const onnx::NodeProto &node) {
+  auto o = operandsOf(im, node);
+  auto red = reductionOf(im, node);
+  if (failed(o) || failed(red))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  int64_t rank = o->dt.getRank(), axis = getInt(node, "axis", 0);
+  if (axis < -rank || axis >= rank || o->it.getShape() != o->ut.getShape() ||
+      o->it.getRank() != rank)
+    return im.nodeError(node) << "invalid axis or shapes";
+  if (axis < 0)
+    axis += rank;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && o->it.getDimSize(d) > o->dt.getDimSize(d))
+      return im.nodeError(node) << "indices larger than data along dim " << d;
+  bool isUnsigned = o->dt.getElementType().isUnsignedInteger();
+  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+  Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
+  Value n = arith::ConstantIndexOp::create(b, loc, o->it.getNumElements());
+  auto loop = scf::ForOp::create(
+      b, loc, c0, n, c1, ValueRange{o->data},
+      [&](OpBuilder &nb, Location l, Value i, ValueRange iter) {
+        SmallVector<Value> at = delinearize(nb, l, i, o->it.getShape());
+        Value idx = tensor::ExtractOp::create(nb, l, o->indices, at);
+        Value u = tensor::ExtractOp::create(nb, l, o->updates, at);
+        at[axis] = clampIndex(nb, l, idx, o->dt.getDimSize(axis));
+        Value old = tensor::ExtractOp::create(nb, l, iter[0], at);
+        Value v = combine(nb, l, *red, old, u, isUnsigned);
+        scf::YieldOp::create(
+            nb, l, Value(tensor::InsertOp::create(nb, l, v, iter[0], at)));
+      });
+  im.set(node, im.fromSignless(loc, loop.getResult(0), o->dt.getElementType()));
+  return success();
+}
+
+LogicalResult importScatterND(Importer &im, const onnx::NodeProto &node) {
+  auto o = operandsOf(im, node);
+  auto red = reductionOf(im, node);
+  if (failed(o) || failed(red))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  int64_t q = o->it.getRank(), r = o->dt.getRank();
+  int64_t k = q ? o->it.getDimSize(q - 1) : 0;
+  if (q < 1 || k < 1 || k > r)
+    return im.nodeError(node) << "invalid indices shape " << o->it;
+  SmallVector<int64_t> expect(o->it.getShape().drop_back());
+  expect.append(o->dt.getShape().begin() + k, o->dt.getShape().end());
+  if (o->ut.getShape() != ArrayRef<int64_t>(expect))
+    return im.nodeError(node) << "updates shape " << o->ut
+                              << " does not match indices and data";
+  bool isUnsigned = o->dt.getElementType().isUnsignedInteger();
+  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+  Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
+  Value n = arith::ConstantIndexOp::create(b, loc, o->ut.getNumElements());
+  auto loop = scf::ForOp::create(
+      b, loc, c0, n, c1, ValueRange{o->data},
+      [&](OpBuilder &nb, Location l, Value i, ValueRange iter) {
+        SmallVector<Value> uat = delinearize(nb, l, i, o->ut.getShape());
+        SmallVector<Value> at;
+        for (int64_t j = 0; j < k; ++j) {
+          SmallVector<Value> iat(uat.begin(), uat.begin() + (q - 1));
+          iat.push_back(arith::ConstantIndexOp::create(nb, l, j));
+          Value idx = tensor::ExtractOp::create(nb, l, o->indices, iat);
+          at.push_back(clampIndex(nb, l, idx, o->dt.getDimSize(j)));
+        }
+        at.append(uat.begin() + (q - 1), uat.end());
+        Value u = tensor::ExtractOp::create(nb, l, o->updates, uat);
+        Value old = tensor::ExtractOp::create(nb, l, iter[0], at);
+        Value v = combine(nb, l, *red, old, u, isUnsigned);
+        scf::YieldOp::create(
+            nb, l, Value(tensor::InsertOp::create(nb, l, v, iter[0], at)));
+      });
+  im.set(node, im.fromSignless(loc, loop.getResult(0), o->dt.getElementType()));
+  return success();
+}
+
+} // namespace
+
+void qopt::onnx_import::registerScatterHandlers(HandlerTable &t) {
+  t.onOp("ScatterElements", 11, importScatterElements);
+  t.onOp("Scatter", 9, importScatterElements); // deprecated alias
+  t.onOp("ScatterND", 11, importScatterND);
+}
