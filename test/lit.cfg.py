@@ -10,7 +10,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qopt_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "in_scope.txt", "expected_failures.txt", "run_node_tests.py",
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "in_scope.txt", "expected_failures.txt", "run_node_tests.py", "make_in_scope.py",
                    "lit.site.cfg.py", "Inputs", "Utils"]
 
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"

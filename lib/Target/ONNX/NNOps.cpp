@@ -106,9 +106,8 @@ static LogicalResult importConvTranspose(Importer &im,
       int64_t target = outShape ? (*outShape)[i] : in[i] * strides[i];
       int64_t total = strides[i] * (in[i] - 1) + outPad[i] +
                       (k[i] - 1) * dil[i] + 1 - target;
-      if (total < 0)
-        return im.unsupported(node, "an output_shape larger than the full "
-                                    "transposed convolution");
+      // total < 0 (an output_shape larger than the full transposed
+      // convolution): negative pads, i.e. more zeros around the input.
       bool upper = autoPad != "SAME_LOWER";
       pads[i] = upper ? total / 2 : total - total / 2;
       pads[sp + i] = total - pads[i];

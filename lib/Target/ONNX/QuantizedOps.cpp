@@ -12,6 +12,7 @@
 #include "qopt/Support/Sizes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Traits.h"
@@ -370,7 +371,93 @@ static LogicalResult importMatMulInteger(Importer &im,
   return success();
 }
 
+/// DynamicQuantizeLinear: uint8 with the scale and zero point of the
+/// tensor's own range (extended to include 0), as ONNX defines it:
+/// scale = (max(0, max x) - min(0, min x)) / 255, zp = round(-min / scale)
+/// saturated, y = saturate(round(x / scale) + zp); rounding half to even.
+static LogicalResult importDynamicQuantizeLinear(Importer &im,
+                                                 const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  RankedTensorType xt = im.typeOf(node.input(0));
+  if (!xt.getElementType().isF32())
+    return im.nodeError(node) << "expects an f32 input";
+  Value x = im.get(node.input(0));
+  SmallVector<int64_t> all;
+  for (int64_t d = 0; d < xt.getRank(); ++d)
+    all.push_back(d);
+  Type f32 = im.builder.getF32Type();
+  Value mx = reduceAxes(im, loc, x, all, /*isMax=*/true, /*keep=*/false);
+  auto negX = im.mapElements(node, {x}, f32,
+                             [](OpBuilder &b, Location l, const ScalarArgs &a) {
+                               return (Value)arith::NegFOp::create(b, l, a[0]);
+                             });
+  if (failed(negX))
+    return failure();
+  Value negMin = reduceAxes(im, loc, *negX, all, true, false);
+  auto c = [](OpBuilder &b, Location l, double v) {
+    return (Value)arith::ConstantOp::create(b, l, b.getF32FloatAttr(v));
+  };
+  auto scale = im.mapElements(
+      node, {mx, negMin}, f32, [&](OpBuilder &b, Location l, const ScalarArgs &a) {
+        Value hi = arith::MaximumFOp::create(b, l, a[0], c(b, l, 0));
+        Value lo = arith::MinimumFOp::create(
+            b, l, arith::NegFOp::create(b, l, a[1]), c(b, l, 0));
+        return (Value)arith::DivFOp::create(
+            b, l, arith::SubFOp::create(b, l, hi, lo), c(b, l, 255));
+      });
+  if (failed(scale))
+    return failure();
+  auto satU8 = [&](OpBuilder &b, Location l, Value v) {
+    v = arith::MaximumFOp::create(b, l, v, c(b, l, 0));
+    v = arith::MinimumFOp::create(b, l, v, c(b, l, 255));
+    return (Value)arith::FPToUIOp::create(b, l, b.getI8Type(), v);
+  };
+  Type u8 = IntegerType::get(im.ctx, 8, IntegerType::Unsigned);
+  // zp = saturate(round(0 - min / scale)), with min = min(0, min x); a zero
+  // scale (an all-zero input) gives zero point 0.
+  auto zpf = im.mapElements(
+      node, {negMin, *scale}, f32,
+      [&](OpBuilder &b, Location l, const ScalarArgs &a) {
+        Value lo = arith::MinimumFOp::create(
+            b, l, arith::NegFOp::create(b, l, a[0]), c(b, l, 0));
+        Value q = arith::DivFOp::create(b, l, arith::NegFOp::create(b, l, lo),
+                                        a[1]);
+        Value zeroScale = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                                a[1], c(b, l, 0));
+        q = arith::SelectOp::create(b, l, zeroScale, c(b, l, 0), q);
+        q = math::RoundEvenOp::create(b, l, q);
+        q = arith::MaximumFOp::create(b, l, q, c(b, l, 0));
+        return (Value)arith::MinimumFOp::create(b, l, q, c(b, l, 255));
+      });
+  if (failed(zpf))
+    return failure();
+  auto zp = im.mapElements(node, {*zpf}, u8,
+                           [&](OpBuilder &b, Location l, const ScalarArgs &a) {
+                             return satU8(b, l, a[0]);
+                           });
+  auto y = im.mapElements(
+      node, {x, *scale, *zpf}, u8,
+      [&](OpBuilder &b, Location l, const ScalarArgs &a) {
+        Value zeroScale = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                                a[1], c(b, l, 0));
+        Value q = arith::DivFOp::create(b, l, a[0], a[1]);
+        q = arith::SelectOp::create(b, l, zeroScale, c(b, l, 0), q);
+        q = arith::AddFOp::create(b, l, math::RoundEvenOp::create(b, l, q),
+                                  a[2]);
+        return satU8(b, l, q);
+      });
+  if (failed(zp) || failed(y))
+    return failure();
+  im.set(node, *y, 0);
+  im.set(node, *scale, 1);
+  im.set(node, *zp, 2);
+  return success();
+}
+
 void qopt::onnx_import::registerQuantizedHandlers(HandlerTable &t) {
+  t.onOp("DynamicQuantizeLinear", 11, importDynamicQuantizeLinear);
   t.onOp("QuantizeLinear", 1, importQuantizeLinear);
   t.onOp("DequantizeLinear", 1, importDequantizeLinear);
   t.onOp("QLinearConv", 1, importQLinearConv);

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <array>
 #include <cmath>
 
 using namespace mlir;
@@ -28,10 +29,25 @@ namespace sc = qopt::onnx_import::scalar;
 
 namespace {
 
+/// Per output coordinate of one axis: the source index and weight of each
+/// tap (nearest 1, linear 2, cubic 4).
 struct AxisTable {
-  SmallVector<int64_t> lo, hi; ///< neighbours (nearest: lo only)
-  SmallVector<double> w;       ///< weight of hi (linear)
+  SmallVector<SmallVector<int64_t>> idx; ///< [tap][x]
+  SmallVector<SmallVector<double>> w;    ///< [tap][x]
 };
+
+/// Keys' cubic convolution weights for the 4 taps around `frac`.
+std::array<double, 4> cubicWeights(double frac, double a) {
+  auto k = [a](double t) {
+    t = std::fabs(t);
+    if (t <= 1)
+      return (a + 2) * t * t * t - (a + 3) * t * t + 1;
+    if (t < 2)
+      return a * t * t * t - 5 * a * t * t + 8 * a * t - 4 * a;
+    return 0.0;
+  };
+  return {k(frac + 1), k(frac), k(1 - frac), k(2 - frac)};
+}
 
 FailureOr<double> sourceCoordinate(StringRef mode, int64_t x, int64_t in,
                                    int64_t out, double scale) {
@@ -75,8 +91,10 @@ LogicalResult importResize(Importer &im, const onnx::NodeProto &node,
   std::string mode = getString(node, "mode", "nearest");
   if (mode == "bilinear") // Upsample's name for it
     mode = "linear";
-  if (mode != "nearest" && mode != "linear")
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
     return im.unsupported(node, "mode '" + mode + "'");
+  double cubicA = getFloat(node, "cubic_coeff_a", -0.75f);
+  bool excludeOutside = getInt(node, "exclude_outside", 0);
   std::string ctm = getString(node, "coordinate_transformation_mode",
                               form == 11 ? "half_pixel" : "asymmetric");
   std::string nearestMode = getString(node, "nearest_mode",
@@ -153,8 +171,8 @@ LogicalResult importResize(Importer &im, const onnx::NodeProto &node,
     outShape[a] = (int64_t)o;
     axisScale[a] = s;
   }
-  if (!isa<FloatType>(xt.getElementType()) && mode == "linear")
-    return im.unsupported(node, "linear resizing of integer tensors");
+  if (!isa<FloatType>(xt.getElementType()) && mode != "nearest")
+    return im.unsupported(node, mode + " resizing of integer tensors");
   if (!qopt::checkedByteSize(outShape, kMaxElementBytes))
     return im.nodeError(node) << "result size overflows 64 bits";
   // Per resized axis: index tables.
@@ -165,22 +183,42 @@ LogicalResult importResize(Importer &im, const onnx::NodeProto &node,
       continue;
     int64_t in = xt.getDimSize(a), out = outShape[a];
     AxisTable t;
+    int taps = mode == "nearest" ? 1 : mode == "linear" ? 2 : 4;
+    t.idx.resize(taps);
+    t.w.resize(taps);
     for (int64_t x = 0; x < out; ++x) {
       auto c = sourceCoordinate(ctm, x, in, out, axisScale[a]);
       if (failed(c))
         return im.unsupported(node, "coordinate_transformation_mode '" + ctm +
                                         "'");
       if (mode == "nearest") {
-        int64_t i = std::clamp<int64_t>(nearest(nearestMode, *c), 0, in - 1);
-        t.lo.push_back(i);
-        continue;
+        t.idx[0].push_back(
+            std::clamp<int64_t>(nearest(nearestMode, *c), 0, in - 1));
+        t.w[0].push_back(1.0);
+      } else if (mode == "linear") {
+        double v = std::clamp(*c, 0.0, double(in - 1));
+        int64_t lo = (int64_t)std::floor(v);
+        t.idx[0].push_back(lo);
+        t.idx[1].push_back(std::min(lo + 1, in - 1));
+        t.w[0].push_back(1.0 - (v - lo));
+        t.w[1].push_back(v - lo);
+      } else {
+        // Cubic: taps at floor(c) - 1 .. floor(c) + 2, edge-clamped, or
+        // dropped and the weights renormalized with exclude_outside.
+        int64_t base = (int64_t)std::floor(*c);
+        auto ws = cubicWeights(*c - base, cubicA);
+        double sum = 0;
+        for (int j = 0; j < 4; ++j) {
+          int64_t src = base - 1 + j;
+          bool outside = src < 0 || src >= in;
+          if (excludeOutside && outside)
+            ws[j] = 0;
+          sum += ws[j];
+          t.idx[j].push_back(std::clamp<int64_t>(src, 0, in - 1));
+        }
+        for (int j = 0; j < 4; ++j)
+          t.w[j].push_back(excludeOutside && sum != 0 ? ws[j] / sum : ws[j]);
       }
-      double v = std::clamp(*c, 0.0, double(in - 1));
-      int64_t lo = (int64_t)std::floor(v);
-      int64_t hi = std::min(lo + 1, in - 1);
-      t.lo.push_back(lo);
-      t.hi.push_back(hi);
-      t.w.push_back(v - lo);
     }
     resized.push_back(a);
     tables.push_back(std::move(t));
@@ -195,21 +233,22 @@ LogicalResult importResize(Importer &im, const onnx::NodeProto &node,
   SmallVector<Value> ins;
   SmallVector<AffineMap> maps;
   Type et = xt.getElementType();
+  int taps = tables.empty() ? 1 : tables[0].idx.size();
   for (auto [a, t] : llvm::zip(resized, tables)) {
-    auto mk = [&](ArrayRef<int64_t> v) {
-      auto tt = RankedTensorType::get({(int64_t)v.size()}, b.getI64Type());
-      return (Value)arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(tt, v));
-    };
     AffineMap m = AffineMap::get(rank, 0, b.getAffineDimExpr(a), im.ctx);
-    ins.push_back(mk(t.lo));
-    maps.push_back(m);
-    if (mode == "linear") {
-      ins.push_back(mk(t.hi));
+    for (int j = 0; j < taps; ++j) {
+      auto it = RankedTensorType::get({(int64_t)t.idx[j].size()},
+                                      b.getI64Type());
+      ins.push_back(arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(it, ArrayRef<int64_t>(t.idx[j]))));
       maps.push_back(m);
-      auto wt = RankedTensorType::get({(int64_t)t.w.size()}, et);
+    }
+    if (mode == "nearest")
+      continue;
+    for (int j = 0; j < taps; ++j) {
+      auto wt = RankedTensorType::get({(int64_t)t.w[j].size()}, et);
       SmallVector<Attribute> ws;
-      for (double w : t.w)
+      for (double w : t.w[j])
         ws.push_back(FloatAttr::get(et, w));
       ins.push_back(arith::ConstantOp::create(b, loc,
                                               DenseElementsAttr::get(wt, ws)));
@@ -236,18 +275,23 @@ LogicalResult importResize(Importer &im, const onnx::NodeProto &node,
                                   Value(tensor::ExtractOp::create(nb, l, x, at)));
           return;
         }
-        // Linear: sum over the 2^k corners of the product of the weights.
+        // Linear and cubic: the sum over the taps^k corners of the value
+        // times the product of its weights along the resized axes.
         size_t k = resized.size();
+        int per = 2 * taps; // operands per axis: indices, then weights
         Value acc;
-        for (uint64_t corner = 0; corner < (uint64_t(1) << k); ++corner) {
+        uint64_t corners = 1;
+        for (size_t j = 0; j < k; ++j)
+          corners *= taps;
+        for (uint64_t corner = 0; corner < corners; ++corner) {
           SmallVector<Value> at(ivs);
           Value weight;
+          uint64_t rest = corner;
           for (size_t j = 0; j < k; ++j) {
-            bool high = corner >> j & 1;
-            at[resized[j]] = idx(args[3 * j + (high ? 1 : 0)]);
-            Value w = args[3 * j + 2];
-            if (!high)
-              w = arith::SubFOp::create(nb, l, sc::constant(nb, l, et, 1.0), w);
+            int tap = rest % taps;
+            rest /= taps;
+            at[resized[j]] = idx(args[per * j + tap]);
+            Value w = args[per * j + taps + tap];
             weight = weight ? (Value)arith::MulFOp::create(nb, l, weight, w) : w;
           }
           Value v = tensor::ExtractOp::create(nb, l, x, at);
