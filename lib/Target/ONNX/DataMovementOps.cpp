@@ -457,6 +457,12 @@ LogicalResult runtimeGather(Importer &im, const onnx::NodeProto &node) {
   auto axis = normAxis(im, node, getInt(node, "axis", 0), dt.getRank());
   if (failed(axis))
     return failure();
+  // Constant indices are checked now (ONNX makes an out-of-range index an
+  // error); run-time ones are clamped below.
+  if (auto idx = im.getConstInts(node.input(1)); idx && !dt.isDynamicDim(*axis))
+    for (int64_t i : *idx)
+      if (i < -dt.getDimSize(*axis) || i >= dt.getDimSize(*axis))
+        return im.nodeError(node) << "index " << i << " is out of range";
   int64_t q = it.getRank();
   SmallVector<int64_t> shape(dt.getShape().take_front(*axis));
   shape.append(it.getShape().begin(), it.getShape().end());

@@ -448,6 +448,15 @@ LogicalResult Importer::importNode(const HandlerTable &table,
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return nodeError(node) << "unsupported op domain '" << node.domain() << "'";
   const Handler *handler = table.lookup(node.op_type(), opset);
+  // Ops whose output shape depends on the values they read.
+  static const llvm::StringSet<> dataDependent = {
+      "NonZero", "NonMaxSuppression", "Unique", "Compress",
+      "SequenceConstruct", "SplitToSequence", "ConcatFromSequence"};
+  if (!handler && dataDependent.contains(node.op_type()))
+    return unsupported(node, "op type " + node.op_type() +
+                                 ", whose output shape depends on the data "
+                                 "(qopt compiles ranked tensors of shapes "
+                                 "known from the inputs' shapes)");
   if (!handler)
     return unsupported(node, table.knows(node.op_type())
                                  ? "op type " + node.op_type() +

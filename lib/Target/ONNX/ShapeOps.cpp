@@ -421,6 +421,29 @@ static LogicalResult importGather(Importer &im, const onnx::NodeProto &node) {
     return failure();
   auto data = im.getDenseConst(node.input(0));
   auto indices = im.getConstInts(node.input(1));
+  // A splat (ConstantOfShape) gathers to a splat of any size.
+  if (data && data.isSplat() && im.typeOf(node.input(1)).hasStaticShape()) {
+    auto dt = cast<RankedTensorType>(data.getType());
+    auto it = im.typeOf(node.input(1));
+    int64_t rank = dt.getRank(), axis = getInt(node, "axis", 0);
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank)
+      return im.nodeError(node) << "axis is out of range";
+    if (indices)
+      for (int64_t i : *indices)
+        if (i < -dt.getDimSize(axis) || i >= dt.getDimSize(axis))
+          return im.nodeError(node) << "index " << i << " is out of range";
+    SmallVector<int64_t> shape(dt.getShape().take_front(axis));
+    shape.append(it.getShape().begin(), it.getShape().end());
+    shape.append(dt.getShape().begin() + axis + 1, dt.getShape().end());
+    if (!qopt::checkedByteSize(shape, kMaxElementBytes))
+      return im.nodeError(node) << "result size overflows 64 bits";
+    im.setConst(node, DenseElementsAttr::get(
+                          RankedTensorType::get(shape, dt.getElementType()),
+                          data.getSplatValue<Attribute>()));
+    return success();
+  }
   if (!data || !indices || data.getNumElements() > kMaxFoldElements)
     return importRuntimeGather(im, node);
   auto dt = cast<RankedTensorType>(data.getType());

@@ -62,7 +62,7 @@ save(single("Clip", 13, [f("x", [4])], [f("y", [4])],
              numpy_helper.from_array(np.array(1.0, np.float32), "hi")]), "clip_op13.onnx")
 # Errors.
 save(single("TfIdfVectorizer", 13, [f("x", [4])], [f("y", [4])]), "unsupported_op.onnx")
-save(single("Relu", 18, [f("x", [4])], [f("y", [4])]), "opset18.onnx")
+save(single("Relu", 22, [f("x", [4])], [f("y", [4])]), "opset22.onnx")
 save(single("Relu", 13, [f("x", [1, 3, "H", "W"])], [f("y", [1, 3, "H", "W"])]),
      "dynamic_spatial.onnx")
 ext = numpy_helper.from_array(np.ones((4,), np.float32), "w")
@@ -162,8 +162,6 @@ save(single("Pad", 13, [f("x", [1, 4]), v("p", T.INT64, [4])], [f("y", [1, 6])])
      "err_pad_runtime.onnx")
 save(single("Pad", 13, [f("x", [1, 4])], [f("y", [1, 4])]), "err_pad_no_pads.onnx")
 save(single("Constant", 13, [], [f("y", [1])]), "err_constant_empty.onnx")
-save(single("Cast", 13, [f("x", [2])], [v("y", T.BOOL, [2])], to=T.BOOL),
-     "err_cast_bool.onnx")
 save(single("Dropout", 13, [f("x", [2])], [f("y", [2]), v("m", T.BOOL, [2])]),
      "err_dropout_mask.onnx")
 d = helper.make_node("Relu", ["x"], ["y"], name="the_node", domain="com.microsoft")
@@ -241,3 +239,93 @@ save(helper.make_model(helper.make_graph(
      numpy_helper.from_array(np.ones((1, 1, 1, 1), np.uint8), "w"),
      ft("ws", 0.1), u8("wz", 0), ft("ys", 0.1), u8("yz", 0)]),
     opset_imports=[helper.make_opsetid("", 13)]), "err_qlinearconv_zp_type.onnx")
+
+
+# Errors of the long tail of ops (import-onnx-long-tail-errors.test).
+def g(nodes, inputs, outputs, inits=(), opset=17):
+    graph = helper.make_graph(nodes, "g", list(inputs), list(outputs), list(inits))
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+n = lambda op, ins, outs, **a: helper.make_node(op, ins, outs, name="the_node", **a)
+b1 = lambda name, s: v(name, T.BOOL, s)
+relu_g = lambda out: helper.make_graph(
+    [helper.make_node("TfIdfVectorizer", ["x"], [out])], "b", [], [f(out, [2])])
+save(g([n("If", ["c"], ["y"], then_branch=relu_g("t"), else_branch=relu_g("e"))],
+       [b1("c", []), f("x", [2])], [f("y", [2])]), "lterr_if_no_branch.onnx")
+save(g([n("LSTM", ["x", "w", "r"], ["y"], hidden_size=2)],
+       [f("x", [1, 1, 2]), f("w", [1, 8, 2]), f("r", [1, 8, 2])], [f("y", None)]),
+     "lterr_lstm_runtime_weights.onnx")
+save(g([n("LSTM", ["x", "w", "r"], ["y"], hidden_size=2, activations=["Sigmoid", "Elu", "Tanh"])],
+       [f("x", [1, 1, 2])], [f("y", None)],
+       [ft("w", np.ones((1, 8, 2))), ft("r", np.ones((1, 8, 2)))]),
+     "lterr_lstm_activation.onnx")
+save(g([n("TopK", ["x", "k"], ["v", "i"])], [f("x", [4]), v("k", T.INT64, [1])],
+       [f("v", None), v("i", T.INT64, None)]), "lterr_topk_runtime_k.onnx")
+save(g([n("Range", ["s", "l", "d"], ["y"])], [f("s", []), ], [f("y", None)],
+       [ft("l", 4.0), ft("d", 1.0)]), "lterr_range_runtime.onnx")
+save(g([n("Einsum", ["a", "b"], ["y"], equation="ij,jk->ik")],
+       [f("a", [2, 3]), f("b", [4, 5])], [f("y", None)]), "lterr_einsum_sizes.onnx")
+save(g([n("Einsum", ["a"], ["y"], equation="ijk->i")], [f("a", [2, 3])], [f("y", None)]),
+     "lterr_einsum_rank.onnx")
+save(g([n("Slice", ["x", "s", "e", "a", "st"], ["y"])], [f("x", [4])], [f("y", None)],
+       [i64("s", [0]), i64("e", [4]), i64("a", [0]), i64("st", [0])]), "lterr_slice_step0.onnx")
+save(g([n("Slice", ["x", "s", "e"], ["y"])], [f("x", [4]), v("s", T.INT64, [1])],
+       [f("y", None)], [i64("e", [4])]), "lterr_slice_runtime.onnx")
+save(g([n("Split", ["x", "sp"], ["a", "b"], axis=0)], [f("x", [4])], [f("a", None), f("b", None)],
+       [i64("sp", [1, 2])]), "lterr_split_sizes.onnx")
+save(g([n("Where", ["c", "x", "y"], ["z"])], [f("c", [2]), f("x", [2]), f("y", [2])],
+       [f("z", None)]), "lterr_where_cond.onnx")
+save(g([n("Mod", ["x", "y"], ["z"])], [f("x", [2]), f("y", [2])], [f("z", None)]),
+     "lterr_mod_fmod.onnx")
+save(g([n("Resize", ["x", "", "sc"], ["y"], mode="linear",
+          coordinate_transformation_mode="tf_crop_and_resize")],
+       [f("x", [1, 1, 2, 2])], [f("y", None)], [ft("sc", [1, 1, 2, 2])]),
+     "lterr_resize_crop.onnx")
+save(g([n("Resize", ["x", "", "sc"], ["y"], mode="area")],
+       [f("x", [1, 1, 2, 2])], [f("y", None)], [ft("sc", [1, 1, 2, 2])]),
+     "lterr_resize_mode.onnx")
+save(g([n("NonZero", ["x"], ["y"])], [f("x", [4])], [v("y", T.INT64, None)]),
+     "lterr_nonzero.onnx")
+save(g([n("Expand", ["x", "s"], ["y"])], [f("x", [3])], [f("y", None)], [i64("s", [2, 4])]),
+     "lterr_expand_shape.onnx")
+save(g([n("ScatterND", ["x", "i", "u"], ["y"])], [f("x", [4])], [f("y", None)],
+       [i64("i", [[0], [1]]), ft("u", [1.0, 2.0, 3.0])]), "lterr_scatternd_updates.onnx")
+save(g([n("ConvTranspose", ["x", "w"], ["y"])], [f("x", [1, 1, 2, 2]), f("w", [1, 1, 2, 2])],
+       [f("y", None)]), "lterr_convtranspose_runtime_w.onnx")
+save(g([n("Abs", ["x"], ["y"])], [b1("x", [2])], [b1("y", None)]), "lterr_abs_bool.onnx")
+save(g([n("ReduceMean", ["x", "a"], ["y"])], [f("x", [2, 3])], [f("y", None)], [i64("a", [2])]),
+     "lterr_reduce_axis.onnx", ) if False else None
+save(g([n("ReduceMean", ["x", "a"], ["y"])], [f("x", [2, 3])], [f("y", None)], [i64("a", [2])],
+       opset=18), "lterr_reduce_axis.onnx")
+
+
+# The long tail in one graph (import-onnx-long-tail.test): which upstream
+# ops each ONNX op becomes.
+def long_tail():
+    rng = np.random.default_rng(1)
+    then_g = helper.make_graph([helper.make_node("Neg", ["e"], ["t_out"], name="neg")],
+                               "then", [], [f("t_out", [2, 3])])
+    else_g = helper.make_graph([helper.make_node("Identity", ["e"], ["e_out"], name="ident")],
+                               "else", [], [f("e_out", [2, 3])])
+    nodes = [
+        helper.make_node("Erf", ["x"], ["e"], name="erf"),
+        helper.make_node("ReduceMean", ["e", "axes"], ["m"], name="mean", keepdims=1),
+        helper.make_node("Greater", ["e", "m"], ["gt"], name="gt"),
+        helper.make_node("Where", ["gt", "e", "m"], ["w"], name="where"),
+        helper.make_node("Slice", ["w", "st", "en", "ax", "sp"], ["s"], name="rev"),
+        helper.make_node("If", ["c"], ["i"], name="branch", then_branch=then_g,
+                         else_branch=else_g),
+        helper.make_node("LSTM", ["seq", "W", "R"], ["", "h"], name="lstm", hidden_size=4),
+        helper.make_node("Resize", ["img", "", "scales"], ["up"], name="resize", mode="linear"),
+    ]
+    inits = [i64("axes", [1]), i64("st", [-1]), i64("en", [-100]), i64("ax", [1]),
+             i64("sp", [-1]),
+             ft("W", rng.standard_normal((1, 16, 3))), ft("R", rng.standard_normal((1, 16, 4))),
+             ft("scales", [1, 1, 2, 2])]
+    ins = [f("x", [2, 3]), b1("c", []), f("seq", [5, 2, 3]), f("img", [1, 1, 2, 2])]
+    outs = [f("s", None), f("i", None), f("h", None), f("up", None)]
+    return g(nodes, ins, outs, inits, opset=18)
+
+
+save(long_tail(), "long_tail_ops.onnx")
