@@ -44,7 +44,8 @@ std::string qopt::parseInputShapeOption(StringRef spec,
                                         ONNXImportOptions &options) {
   auto [name, dims] = spec.rsplit(':');
   if (name.empty() || dims.empty() || name == spec)
-    return ("--input-shape expects NAME:DIMS (e.g. input:1x3x224x224), got '" +
+    return ("--input-shape expects NAME:DIMS (e.g. input:1x3x224x224, or "
+            "input:?x3x224x224 to keep the batch dynamic), got '" +
             spec + "'")
         .str();
   SmallVector<int64_t> shape;
@@ -52,9 +53,13 @@ std::string qopt::parseInputShapeOption(StringRef spec,
   dims.split(parts, 'x');
   for (StringRef p : parts) {
     int64_t d;
+    if (p == "?") { // stays dynamic
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
     if (p.getAsInteger(10, d) || d <= 0)
       return ("--input-shape '" + spec + "': '" + p +
-              "' is not a positive dimension")
+              "' is not a positive dimension or '?'")
           .str();
     shape.push_back(d);
   }

@@ -466,6 +466,8 @@ LogicalResult Importer::importNode(const HandlerTable &table,
   if (llvm::all_of(node.output(),
                    [](const std::string &o) { return o.empty(); }))
     return nodeError(node) << "has no output";
+  if (succeeded(trySymbolic(node)))
+    return success();
   if (failed((*handler)(*this, node)))
     return failure();
   for (const auto &out : node.output()) {

@@ -32,6 +32,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <onnx/onnx_pb.h>
@@ -78,6 +79,15 @@ int64_t truncToInt64(double v);
 //===----------------------------------------------------------------------===//
 
 class HandlerTable;
+
+/// A small 1-D (or 0-D) integer vector known element by element: constants,
+/// or run-time `index` values (shapes of dynamic tensors and arithmetic on
+/// them; SymbolicShapes.cpp).
+struct SymbolicVector {
+  SmallVector<OpFoldResult> elems;
+  bool scalar = false;
+  Type elementType;
+};
 
 /// The scalar operands of an elementwise body, with whether each came from
 /// an unsigned ONNX type (arith sees them as signless).
@@ -213,12 +223,24 @@ public:
   struct Scope {
     llvm::StringMap<Value> values;
     llvm::StringMap<ElementsAttr> constants;
+    llvm::StringMap<SymbolicVector> symbolic;
   };
-  Scope saveScope() const { return {values, constants}; }
+  Scope saveScope() const { return {values, constants, symbolic}; }
   void restoreScope(Scope s) {
     values = std::move(s.values);
     constants = std::move(s.constants);
+    symbolic = std::move(s.symbolic);
   }
+
+  // Shape arithmetic on dynamic dimensions (SymbolicShapes.cpp).
+  /// Handles `node` if it is shape arithmetic on a symbolic vector (or the
+  /// Shape of a dynamic tensor); failure() if not (nothing was done).
+  LogicalResult trySymbolic(const onnx::NodeProto &node);
+  const SymbolicVector *getSymbolic(StringRef name) const;
+  void setSymbolic(const onnx::NodeProto &node, SymbolicVector v,
+                   unsigned i = 0);
+  /// tensor.dim of `v`, one per (value, dimension) and block.
+  Value dimOf(Location loc, Value v, int64_t d);
 
   MLIRContext *ctx;
   OpBuilder builder;
@@ -236,6 +258,8 @@ private:
 
   llvm::StringMap<Value> values;
   llvm::StringMap<ElementsAttr> constants;
+  llvm::StringMap<SymbolicVector> symbolic;
+  llvm::DenseMap<std::pair<const void *, int64_t>, Value> dimCache;
 };
 
 //===----------------------------------------------------------------------===//

@@ -73,20 +73,34 @@ static LogicalResult importReshape(Importer &im, const onnx::NodeProto &node) {
     }
   }
   if (inferIndex >= 0) {
-    int64_t known = 1;
+    // Dynamic dimensions copied by a 0 entry cancel out: -1 is the ratio of
+    // the remaining static sizes ([N, 8, 2, 32] to [0, 0, -1] is [N, 8, 64]).
+    int64_t known = 1, inStatic = 1;
     bool dynamicOther = false;
+    SmallVector<bool> copied(xt.getRank(), false);
+    for (auto [i, d] : llvm::enumerate(*target))
+      if (d == 0 && !allowZero && (int64_t)i < xt.getRank())
+        copied[i] = true;
+    for (int64_t d = 0; d < xt.getRank(); ++d) {
+      if (copied[d])
+        continue;
+      if (xt.isDynamicDim(d))
+        dynamicOther = true;
+      else
+        inStatic *= xt.getDimSize(d);
+    }
     for (auto [i, d] : llvm::enumerate(shape))
-      if ((int)i != inferIndex) {
+      if ((int)i != inferIndex && !((int64_t)i < xt.getRank() && copied[i])) {
         if (d == kDyn)
           dynamicOther = true;
         else
           known *= d;
       }
-    if (xt.hasStaticShape() && !dynamicOther) {
-      if (known == 0 || xt.getNumElements() % known != 0)
+    if (!dynamicOther) {
+      if (known == 0 || inStatic % known != 0)
         return im.nodeError(node) << "cannot reshape " << xt << " to "
                                   << (*target).size() << "-D shape";
-      shape[inferIndex] = xt.getNumElements() / known;
+      shape[inferIndex] = inStatic / known;
     }
   }
   auto outType = RankedTensorType::get(shape, xt.getElementType());
