@@ -419,10 +419,11 @@ static LogicalResult importShape(Importer &im, const onnx::NodeProto &node) {
   start = std::clamp<int64_t>(start, 0, rank);
   end = std::clamp<int64_t>(end, start, rank);
   SmallVector<int64_t> dims(xt.getShape().slice(start, end - start));
+  // Dynamic dimensions are handled symbolically before this handler runs
+  // (SymbolicShapes.cpp); never fold a dynamic size into a constant.
   if (llvm::is_contained(dims, kDyn))
-    return im.unsupported(node,
-                          "Shape of a tensor with dynamic dimensions; fix "
-                          "them with --input-shape");
+    return im.nodeError(node) << "internal error: dynamic dimensions reached "
+                                 "the constant Shape handler";
   im.setConst(node, DenseElementsAttr::get(
                         RankedTensorType::get({(int64_t)dims.size()},
                                               IntegerType::get(im.ctx, 64)),

@@ -189,8 +189,6 @@ save(single("ConstantOfShape", 13, [v("s", T.INT64, [2])], [f("y", [2, 2])]),
 save(single("ConstantOfShape", 13, [], [f("y", [2, 2])], [i64("s", [2, 2])],
             value=numpy_helper.from_array(np.array([1.0, 2.0], np.float32))),
      "err_constantofshape_value.onnx")
-save(single("Shape", 13, [f("x", ["N", 3])], [v("y", T.INT64, [2])]),
-     "err_shape_dynamic.onnx")
 save(single("GlobalAveragePool", 13, [f("x", [1, 2, 8])], [f("y", [1, 2, 1])]),
      "err_gap_rank.onnx")
 p = helper.make_node("Pad", ["x", "p", "cv"], ["y"], name="the_node")
