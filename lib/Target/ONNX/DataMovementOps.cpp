@@ -765,6 +765,11 @@ LogicalResult importCumSum(Importer &im, const onnx::NodeProto &node) {
   auto axis = normAxis(im, node, (*av)[0], xt.getRank());
   if (failed(axis))
     return failure();
+  if (xt.getDimSize(*axis) == kDyn || xt.getDimSize(*axis) > kMaxQuadraticAxis)
+    return im.unsupported(node, "CumSum over a dynamic axis or one longer than " +
+                                    Twine(kMaxQuadraticAxis) +
+                                    " (its cost grows with the square of the "
+                                    "length)");
   bool exclusive = getInt(node, "exclusive", 0), reverse = getInt(node, "reverse", 0);
   Value x = im.toSignless(loc, im.get(node.input(0)));
   auto st = cast<RankedTensorType>(x.getType());

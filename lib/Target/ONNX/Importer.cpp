@@ -445,9 +445,22 @@ Value Importer::transpose(Location loc, Value v, ArrayRef<int64_t> perm) {
 
 LogicalResult Importer::importNode(const HandlerTable &table,
                                    const onnx::NodeProto &node) {
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
+  const Handler *handler = nullptr;
+  if (node.domain() == "com.microsoft") {
+    handler = table.lookup("com.microsoft." + node.op_type(), 1);
+    if (!handler)
+      return unsupported(node, "op type " + node.op_type() +
+                                   " of domain com.microsoft (qopt imports "
+                                   "ONNX Runtime's QOperator ops QLinearAdd, "
+                                   "QLinearMul, QLinearSigmoid, "
+                                   "QLinearLeakyRelu, QLinearConcat, "
+                                   "QLinearGlobalAveragePool, "
+                                   "QLinearAveragePool and QGemm)");
+  } else if (!node.domain().empty() && node.domain() != "ai.onnx") {
     return nodeError(node) << "unsupported op domain '" << node.domain() << "'";
-  const Handler *handler = table.lookup(node.op_type(), opset);
+  } else {
+    handler = table.lookup(node.op_type(), opset);
+  }
   // Ops whose output shape depends on the values they read.
   static const llvm::StringSet<> dataDependent = {
       "NonZero", "NonMaxSuppression", "Unique", "Compress",
@@ -675,6 +688,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerRecurrentHandlers(t);
     registerNormalizationHandlers(t);
     registerScatterHandlers(t);
+    registerMicrosoftHandlers(t);
     return t;
   }();
   return table;

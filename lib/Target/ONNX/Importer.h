@@ -55,6 +55,9 @@ constexpr int64_t kMaxElementBytes = 8;
 /// model can otherwise ask for gigabytes of folded constants); the op is kept
 /// and runs at run time instead. Splat constants of any size stay splats.
 constexpr int64_t kMaxFoldElements = int64_t(1) << 20;
+/// Ops implemented with work quadratic in one axis (TopK, CumSum) refuse
+/// longer axes rather than run for hours.
+constexpr int64_t kMaxQuadraticAxis = 1 << 16;
 
 //===----------------------------------------------------------------------===//
 // Attribute access
@@ -313,6 +316,8 @@ Value reduceAxes(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes,
 Value elementCount(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes);
 void registerNormalizationHandlers(HandlerTable &table);
 void registerScatterHandlers(HandlerTable &table);
+/// com.microsoft ops, registered as "com.microsoft.<OpType>".
+void registerMicrosoftHandlers(HandlerTable &table);
 /// Clip with a run-time min or max (MathOps.cpp).
 LogicalResult importRuntimeClip(Importer &im, const onnx::NodeProto &node);
 

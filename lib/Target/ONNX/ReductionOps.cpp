@@ -406,6 +406,11 @@ LogicalResult importTopK(Importer &im, const onnx::NodeProto &node,
     return im.unsupported(node, "a dynamic axis");
   if (k < 0 || k > n)
     return im.nodeError(node) << "K = " << k << " is not in [0, " << n << "]";
+  if (n > kMaxQuadraticAxis)
+    return im.unsupported(node, "TopK over an axis longer than " +
+                                    Twine(kMaxQuadraticAxis) +
+                                    " (its cost grows with the square of the "
+                                    "length)");
   if (!getInt(node, "sorted", 1))
     ; // sorted output is a valid order for sorted = 0 too
   bool largest = getInt(node, "largest", 1);
