@@ -705,6 +705,19 @@ void qopt::onnx_import::registerNNHandlers(HandlerTable &t) {
                x));
     return success();
   });
+  t.onOp("GlobalMaxPool", 1, [](Importer &im, const onnx::NodeProto &n) -> LogicalResult {
+    if (failed(im.requireInputs(n, 1, 1)))
+      return failure();
+    RankedTensorType xt = im.typeOf(n.input(0));
+    if (xt.getRank() < 3 || !isa<FloatType>(xt.getElementType()))
+      return im.nodeError(n) << "expects a float input of rank >= 3";
+    SmallVector<int64_t> axes;
+    for (int64_t d = 2; d < xt.getRank(); ++d)
+      axes.push_back(d);
+    im.set(n, reduceAxes(im, im.nodeLoc(n), im.get(n.input(0)), axes,
+                         /*isMax=*/true, /*keep=*/true));
+    return success();
+  });
   t.onOp("Softmax", 1, [](Importer &im, const onnx::NodeProto &n) {
     return importSoftmax(im, n, /*flattening=*/true);
   });
