@@ -1,11 +1,13 @@
-//===- ControlFlowOps.cpp - ONNX If ----------------------------------------===//
+//===- ControlFlowOps.cpp - ONNX If and Loop ------------------------------===//
 //
 // Part of qopt. If becomes scf.if: each branch graph is imported into its
 // region (names of the enclosing graph stay visible, names a branch defines
 // do not leak out), and the results take the join of the two branches'
 // types (a dimension the branches disagree on is dynamic). A condition known
 // at import time (exporters test shapes and ranks this way) imports only the
-// branch taken, inline.
+// branch taken, inline. A Loop with a constant trip count whose condition
+// stays true (what exporters write for counted loops) becomes an scf.for;
+// a data-dependent trip count is an error that says so.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +15,7 @@
 
 #include "qopt/Runner/RuntimeSymbols.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -199,8 +202,173 @@ LogicalResult importIf(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
+/// Imports a Loop body into the body of an scf.for over [0, trips) with the
+/// loop-carried values `inits` and, if `scanTypes` is set, one [trips, ...]
+/// buffer per scan output. Returns the loop (results: carried values, then
+/// buffers) and, through `scanOut`, the scan outputs' types.
+FailureOr<scf::ForOp> buildLoop(Importer &im, const onnx::NodeProto &node,
+                                const onnx::GraphProto &body, int64_t trips,
+                                ValueRange inits,
+                                std::optional<SmallVector<Type>> scanTypes,
+                                SmallVectorImpl<Type> &scanOut) {
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  int nv = inits.size();
+  SmallVector<Value> iterInits(inits);
+  if (scanTypes)
+    for (Type t : *scanTypes) {
+      auto st = cast<RankedTensorType>(t);
+      SmallVector<int64_t> shape{trips};
+      shape.append(st.getShape().begin(), st.getShape().end());
+      iterInits.push_back(
+          tensor::EmptyOp::create(b, loc, shape, st.getElementType()));
+    }
+  Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+  Value ub = arith::ConstantIndexOp::create(b, loc, trips);
+  Value step = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(b, loc, lb, ub, step, iterInits);
+  Block *blk = loop.getBody();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(blk);
+  Importer::Scope scope = im.saveScope();
+  auto bindInput = [&](int k, Value v) {
+    if (k < body.input_size() && !body.input(k).name().empty())
+      im.rebind(body.input(k).name(), v);
+  };
+  Value iter = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                          loop.getInductionVar());
+  bindInput(0, tensor::FromElementsOp::create(
+                   b, loc, RankedTensorType::get({}, b.getI64Type()), iter));
+  bindInput(1, arith::ConstantOp::create(
+                   b, loc, DenseElementsAttr::get(
+                               RankedTensorType::get({}, b.getI1Type()), true)));
+  for (int k = 0; k < nv; ++k)
+    bindInput(2 + k, blk->getArgument(1 + k));
+  auto fail = [&]() -> FailureOr<scf::ForOp> {
+    im.restoreScope(std::move(scope));
+    loop.erase();
+    return failure();
+  };
+  if (failed(im.importSubgraph(body)))
+    return fail();
+  // The condition must stay true: then the loop is a counted loop.
+  auto c = im.getConstInts(body.output(0).name());
+  if (!c || c->size() != 1 || (*c)[0] == 0) {
+    (void)im.unsupported(node, "a Loop whose condition is computed in the "
+                               "body (the trip count would depend on the "
+                               "data)");
+    return fail();
+  }
+  SmallVector<Value> yields;
+  for (int k = 0; k < nv; ++k) {
+    StringRef name = body.output(1 + k).name();
+    if (!im.has(name)) {
+      im.nodeError(node) << "body output '" << name << "' is undefined";
+      return fail();
+    }
+    Value v = im.get(name);
+    if (v.getType() != inits[k].getType()) {
+      if (!tensor::CastOp::areCastCompatible(v.getType(), inits[k].getType())) {
+        (void)im.unsupported(node, "a loop-carried value whose type changes "
+                                   "between iterations");
+        return fail();
+      }
+      v = tensor::CastOp::create(b, loc, inits[k].getType(), v);
+    }
+    yields.push_back(v);
+  }
+  for (int k = 1 + nv; k < body.output_size(); ++k) {
+    StringRef name = body.output(k).name();
+    if (!im.has(name)) {
+      im.nodeError(node) << "body output '" << name << "' is undefined";
+      return fail();
+    }
+    Value v = im.get(name);
+    auto vt = cast<RankedTensorType>(v.getType());
+    if (!vt.hasStaticShape()) {
+      (void)im.unsupported(node, "a scan output of dynamic shape");
+      return fail();
+    }
+    scanOut.push_back(vt);
+    if (!scanTypes)
+      continue;
+    // buffer[iv] = v
+    Value buf = blk->getArgument(1 + nv + (k - 1 - nv));
+    SmallVector<OpFoldResult> offs{OpFoldResult(loop.getInductionVar())};
+    SmallVector<OpFoldResult> sizes{b.getIndexAttr(1)};
+    SmallVector<OpFoldResult> strides{b.getIndexAttr(1)};
+    for (int64_t d : vt.getShape()) {
+      offs.push_back(b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(d));
+      strides.push_back(b.getIndexAttr(1));
+    }
+    yields.push_back(
+        tensor::InsertSliceOp::create(b, loc, v, buf, offs, sizes, strides));
+  }
+  scf::YieldOp::create(b, loc, yields);
+  im.restoreScope(std::move(scope));
+  return loop;
+}
+
+/// Loop with a constant trip count and a condition that stays true: an
+/// scf.for carrying the loop values, scan outputs stacked into [M, ...].
+LogicalResult importLoop(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 1 << 10)) && node.input_size() < 2)
+    return failure();
+  const onnx::GraphProto *body = branch(node, "body");
+  if (!body)
+    return im.nodeError(node) << "missing body";
+  int nv = node.input_size() - 2;
+  if (body->input_size() != nv + 2 || body->output_size() < nv + 1 ||
+      node.output_size() > body->output_size() - 1)
+    return im.nodeError(node) << "body signature does not match the node's "
+                              << nv << " loop-carried values";
+  if (!im.hasInput(node, 0))
+    return im.unsupported(node, "a Loop without a trip count");
+  auto m = im.getConstInts(node.input(0));
+  if (!m || m->size() != 1)
+    return im.unsupported(node, "a trip count computed at run time");
+  constexpr int64_t kMaxTrips = int64_t(1) << 24;
+  if ((*m)[0] < 0 || (*m)[0] > kMaxTrips)
+    return im.unsupported(node, "a trip count outside [0, " +
+                                    Twine(kMaxTrips) + "]");
+  if (im.hasInput(node, 1)) {
+    auto c = im.getConstInts(node.input(1));
+    if (!c || c->size() != 1)
+      return im.unsupported(node, "an initial condition computed at run time");
+    if ((*c)[0] == 0) { // no iteration: the initial values, empty scans
+      for (int k = 0; k < nv; ++k)
+        im.set(node, im.get(node.input(2 + k)), k);
+      if (node.output_size() > nv)
+        return im.unsupported(node, "scan outputs of a Loop that never runs");
+      return success();
+    }
+  }
+  SmallVector<Value> inits;
+  for (int k = 0; k < nv; ++k) {
+    if (!im.has(node.input(2 + k)))
+      return im.nodeError(node) << "input '" << node.input(2 + k)
+                                << "' is not defined before use";
+    inits.push_back(im.get(node.input(2 + k)));
+  }
+  // First pass learns the scan outputs' types; the second builds the loop.
+  SmallVector<Type> scanTypes, unused;
+  auto probe = buildLoop(im, node, *body, (*m)[0], inits, std::nullopt,
+                         scanTypes);
+  if (failed(probe))
+    return failure();
+  probe->erase();
+  auto loop = buildLoop(im, node, *body, (*m)[0], inits, scanTypes, unused);
+  if (failed(loop))
+    return failure();
+  for (int k = 0; k < node.output_size(); ++k)
+    im.set(node, loop->getResult(k), k);
+  return success();
+}
+
 } // namespace
 
 void qopt::onnx_import::registerControlFlowHandlers(HandlerTable &t) {
   t.onOp("If", 1, importIf);
+  t.onOp("Loop", 1, importLoop);
 }
