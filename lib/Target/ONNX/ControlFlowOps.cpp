@@ -34,7 +34,7 @@ const onnx::GraphProto *branch(const onnx::NodeProto &node, StringRef name) {
 FailureOr<SmallVector<Value>> importBranch(Importer &im,
                                            const onnx::NodeProto &node,
                                            const onnx::GraphProto &g) {
-  if (failed(im.importSubgraph(g)))
+  if (failed(im.importSubgraph(g, node)))
     return failure();
   SmallVector<Value> outs;
   for (const auto &o : g.output()) {
@@ -82,7 +82,7 @@ LogicalResult importIf(Importer &im, const onnx::NodeProto &node) {
   // A condition known now: the branch taken, inline.
   if (auto c = im.getConstInts(node.input(0))) {
     const onnx::GraphProto &g = (*c)[0] ? *thenG : *elseG;
-    if (failed(im.importSubgraph(g)))
+    if (failed(im.importSubgraph(g, node)))
       return failure();
     for (auto [i, o] : llvm::enumerate(g.output())) {
       if (!im.has(o.name()))
@@ -249,7 +249,7 @@ FailureOr<scf::ForOp> buildLoop(Importer &im, const onnx::NodeProto &node,
     loop.erase();
     return failure();
   };
-  if (failed(im.importSubgraph(body)))
+  if (failed(im.importSubgraph(body, node)))
     return fail();
   // The condition must stay true: then the loop is a counted loop.
   auto c = im.getConstInts(body.output(0).name());
@@ -351,14 +351,19 @@ LogicalResult importLoop(Importer &im, const onnx::NodeProto &node) {
                                 << "' is not defined before use";
     inits.push_back(im.get(node.input(2 + k)));
   }
-  // First pass learns the scan outputs' types; the second builds the loop.
+  // With scan outputs, a first pass learns their types and the second
+  // builds the loop.
   SmallVector<Type> scanTypes, unused;
-  auto probe = buildLoop(im, node, *body, (*m)[0], inits, std::nullopt,
-                         scanTypes);
-  if (failed(probe))
-    return failure();
-  probe->erase();
-  auto loop = buildLoop(im, node, *body, (*m)[0], inits, scanTypes, unused);
+  bool scans = body->output_size() > nv + 1;
+  if (scans) {
+    auto probe = buildLoop(im, node, *body, (*m)[0], inits, std::nullopt,
+                           scanTypes);
+    if (failed(probe))
+      return failure();
+    probe->erase();
+  }
+  auto loop = buildLoop(im, node, *body, (*m)[0], inits,
+                        std::optional<SmallVector<Type>>(scanTypes), unused);
   if (failed(loop))
     return failure();
   for (int k = 0; k < node.output_size(); ++k)

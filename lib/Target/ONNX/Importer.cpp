@@ -633,8 +633,20 @@ OwningOpRef<ModuleOp> Importer::run() {
   return module;
 }
 
-LogicalResult Importer::importSubgraph(const onnx::GraphProto &graph) {
+LogicalResult Importer::importSubgraph(const onnx::GraphProto &graph,
+                                       const onnx::NodeProto &owner) {
   const HandlerTable &table = getHandlerTable();
+  // Nested control flow is bounded (a Loop imports its body twice, so
+  // depth costs exponentially).
+  constexpr int kMaxSubgraphDepth = 12;
+  if (subgraphDepth >= kMaxSubgraphDepth)
+    return unsupported(owner, "subgraphs (If/Loop bodies) nested more than " +
+                                  Twine(kMaxSubgraphDepth) + " deep");
+  struct DepthGuard {
+    int &d;
+    DepthGuard(int &d) : d(d) { ++d; }
+    ~DepthGuard() { --d; }
+  } guard(subgraphDepth);
   for (const auto &init : graph.initializer()) {
     auto attr = tensorToAttr(
         init, NameLoc::get(StringAttr::get(ctx, init.name()),

@@ -220,7 +220,8 @@ public:
   /// Imports the initializers and nodes of a subgraph (an If branch, a Loop
   /// body) at the builder's insertion point; names of the enclosing graphs
   /// stay visible.
-  LogicalResult importSubgraph(const onnx::GraphProto &graph);
+  LogicalResult importSubgraph(const onnx::GraphProto &graph,
+                               const onnx::NodeProto &owner);
   /// The value names defined so far, to restore after importing a region
   /// (what a branch defines is not visible after it).
   struct Scope {
@@ -262,6 +263,7 @@ private:
   llvm::StringMap<Value> values;
   llvm::StringMap<ElementsAttr> constants;
   llvm::StringMap<SymbolicVector> symbolic;
+  int subgraphDepth = 0;
   llvm::DenseMap<std::pair<const void *, int64_t>, Value> dimCache;
 };
 

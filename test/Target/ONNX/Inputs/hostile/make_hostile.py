@@ -191,3 +191,31 @@ save(model(batch1, [f("x", ["N", 1, 6, 6])], [f("y", ["N", 3]), f("y", ["N", 3])
            [cw3, cb3, fw, fb, numpy_helper.from_array(np.array([-1, 4], np.int64), "shape")]),
      "repeated_outputs.onnx")
 np.save("batch1_x.npy", rng.standard_normal((3, 1, 6, 6)).astype(np.float32))
+
+# 3. Control flow nested 20 deep: each Loop imports its body twice, so depth
+# would cost exponentially; the importer stops at 12.
+def nested_loop(depth):
+    inner = helper.make_graph(
+        [helper.make_node("Identity", ["c_in"], ["c_out"]),
+         helper.make_node("Identity", ["v_in"], ["v_out"]),
+         helper.make_node("Identity", ["v_in"], ["s_out"])],
+        "b0", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+               helper.make_tensor_value_info("c_in", TensorProto.BOOL, []), f("v_in", [2])],
+        [helper.make_tensor_value_info("c_out", TensorProto.BOOL, []), f("v_out", [2]),
+         f("s_out", [2])])
+    for d in range(depth):
+        inner = helper.make_graph(
+            [helper.make_node("Identity", ["c_in"], ["c_out"]),
+             helper.make_node("Loop", ["M", "T", "v_in"], ["v_out", "s_out"], body=inner)],
+            "b%d" % (d + 1),
+            [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+             helper.make_tensor_value_info("c_in", TensorProto.BOOL, []), f("v_in", [2])],
+            [helper.make_tensor_value_info("c_out", TensorProto.BOOL, []), f("v_out", [2]),
+             f("s_out", None)])
+    return model([helper.make_node("Loop", ["M", "T", "x"], ["y", "ys"], name="the_node", body=inner)],
+                 [f("x", [2])], [f("y", [2]), f("ys", None)],
+                 [numpy_helper.from_array(np.array(2, np.int64), "M"),
+                  numpy_helper.from_array(np.array(True), "T")])
+
+
+save(nested_loop(20), "loop_nested_20.onnx")
