@@ -27,3 +27,9 @@ done
 for m in mobilenet_v2_digits32_qdq_int8 mobilenet_v2_digits32_qdq_uint8; do
   node "$ORT/ort_run.js" dump "$KIT/models/$m.onnx" "$KIT/data/digits32_test_x.npy" "$OUT/$m.npy" --bs 50
 done
+# The repository's own transformer and recurrent models (dynamic batch).
+for m in digits_vit_op13 digits_vit_op17 digits_lstm_op13 digits_lstm_op17 \
+         digits_bigru_op13 digits_bigru_op17; do
+  node "$ORT/ort_run.js" dump "$ROOT/test/Execution/Inputs/seq/$m.onnx" \
+    "$ROOT/test/Execution/Inputs/digits_test_x.npy" "$OUT/$m.npy" --bs 450
+done
