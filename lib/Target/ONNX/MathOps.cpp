@@ -314,6 +314,25 @@ template <typename OpTy> Handler logic() {
                      });
 }
 
+template <typename OpTy> Handler logicInt() {
+  return [](Importer &im, const onnx::NodeProto &node) -> LogicalResult {
+    auto ops = operands(im, node, 2, 2, Accepts::Numeric);
+    if (failed(ops))
+      return failure();
+    Type et = getElementTypeOrSelf((*ops)[0].getType());
+    if (!isa<IntegerType>(et))
+      return im.nodeError(node) << "expects integer tensors, got " << et;
+    auto r = im.mapElements(node, *ops, et,
+                            [](OpBuilder &b, Location l, const ScalarArgs &x) {
+                              return (Value)OpTy::create(b, l, x[0], x[1]);
+                            });
+    if (failed(r))
+      return failure();
+    im.set(node, *r);
+    return success();
+  };
+}
+
 LogicalResult importWhere(Importer &im, const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 3, 3)))
     return failure();
@@ -523,6 +542,50 @@ void qopt::onnx_import::registerMathHandlers(HandlerTable &t) {
            h = arith::MinimumFOp::create(b, l, h, cst(b, l, x, 1.0));
            return (Value)arith::MulFOp::create(b, l, x, h);
          }));
+  t.onOp("Mish", 18, fl([](OpBuilder &b, Location l, Value x,
+                          const onnx::NodeProto &) {
+           // x * tanh(softplus(x))
+           Value sp = math::LogOp::create(
+               b, l, arith::AddFOp::create(b, l, math::ExpOp::create(b, l, x),
+                                           cst(b, l, x, 1.0)));
+           return (Value)arith::MulFOp::create(b, l, x,
+                                               math::TanhOp::create(b, l, sp));
+         }));
+  t.onOp("Gelu", 20, fl([](OpBuilder &b, Location l, Value x,
+                          const onnx::NodeProto &n) {
+           Value half = cst(b, l, x, 0.5), one = cst(b, l, x, 1.0);
+           Value inner;
+           if (getString(n, "approximate", "none") == "tanh") {
+             // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+             Value x3 = arith::MulFOp::create(
+                 b, l, x, arith::MulFOp::create(b, l, x, x));
+             Value u = arith::AddFOp::create(
+                 b, l, x,
+                 arith::MulFOp::create(b, l, cst(b, l, x, 0.044715), x3));
+             inner = math::TanhOp::create(
+                 b, l,
+                 arith::MulFOp::create(b, l, cst(b, l, x, std::sqrt(2.0 / M_PI)),
+                                       u));
+           } else {
+             inner = math::ErfOp::create(
+                 b, l, arith::MulFOp::create(b, l, x, cst(b, l, x, M_SQRT1_2)));
+           }
+           return (Value)arith::MulFOp::create(
+               b, l, arith::MulFOp::create(b, l, half, x),
+               arith::AddFOp::create(b, l, one, inner));
+         }));
+  t.onOp("BitwiseAnd", 18, logicInt<arith::AndIOp>());
+  t.onOp("BitwiseOr", 18, logicInt<arith::OrIOp>());
+  t.onOp("BitwiseXor", 18, logicInt<arith::XOrIOp>());
+  t.onOp("BitwiseNot", 18, elementwise(1, 1, Accepts::Numeric,
+                                       [](OpBuilder &b, Location l,
+                                          const ScalarArgs &x) {
+                                         if (sc::isFloat(x[0]))
+                                           return x[0];
+                                         Value ones = arith::ConstantOp::create(
+                                             b, l, b.getIntegerAttr(x[0].getType(), -1));
+                                         return (Value)arith::XOrIOp::create(b, l, x[0], ones);
+                                       }));
   t.onOp("Abs", 1, elementwise(1, 1, Accepts::Numeric,
                                [](OpBuilder &b, Location l, const ScalarArgs &x) {
                                  if (sc::isFloat(x[0]))

@@ -363,12 +363,31 @@ static LogicalResult importPad(Importer &im, const onnx::NodeProto &node,
                                     "scalar");
       value = (*v)[0];
     }
-    if (im.hasInput(node, 3))
-      return im.unsupported(node, "the axes input");
   }
   if (!pads)
     return im.nodeError(node) << "missing pads";
   RankedTensorType xt = im.typeOf(node.input(0));
+  if (padsAsInputs && im.hasInput(node, 3)) {
+    // Opset 18: pads for the listed axes only.
+    auto axes = im.getConstInts(node.input(3));
+    if (!axes)
+      return im.unsupported(node, "axes that are not a constant");
+    int64_t rank = xt.getRank(), n = axes->size();
+    if ((int64_t)pads->size() != 2 * n)
+      return im.nodeError(node) << "pads has " << pads->size()
+                                << " entries for " << n << " axes";
+    SmallVector<int64_t> full(2 * rank, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t a = (*axes)[i];
+      if (a < -rank || a >= rank)
+        return im.nodeError(node) << "axis " << a << " is out of range";
+      if (a < 0)
+        a += rank;
+      full[a] = (*pads)[i];
+      full[rank + a] = (*pads)[n + i];
+    }
+    pads = full;
+  }
   if ((int64_t)pads->size() != 2 * xt.getRank())
     return im.nodeError(node) << "pads has " << pads->size()
                               << " entries, expected " << 2 * xt.getRank();
