@@ -211,6 +211,8 @@ static LogicalResult importQuantizeLinear(Importer &im,
                                           const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 3)))
     return failure();
+  if (getInt(node, "block_size", 0) != 0)
+    return im.unsupported(node, "blocked quantization (block_size, opset 21)");
   RankedTensorType xt = im.typeOf(node.input(0));
   if (!xt.getElementType().isF32())
     return im.unsupported(node, "QuantizeLinear of a non-f32 tensor");
@@ -229,6 +231,8 @@ static LogicalResult importDequantizeLinear(Importer &im,
                                             const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 3)))
     return failure();
+  if (getInt(node, "block_size", 0) != 0)
+    return im.unsupported(node, "blocked quantization (block_size, opset 21)");
   RankedTensorType xt = im.typeOf(node.input(0));
   Type storage = xt.getElementType();
   if (auto qt = dyn_cast<quant::QuantizedType>(storage))
