@@ -46,17 +46,25 @@ FailureOr<SmallVector<Value>> importBranch(Importer &im,
   return outs;
 }
 
+std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
 /// The type both branches' values fit: dimensions that differ are dynamic.
-FailureOr<Type> join(Importer &im, const onnx::NodeProto &node, Type a,
-                     Type b) {
+FailureOr<Type> join(Importer &im, const onnx::NodeProto &node, unsigned i,
+                     Type a, Type b) {
   if (a == b)
     return a;
   auto ta = cast<RankedTensorType>(a), tb = cast<RankedTensorType>(b);
   if (ta.getElementType() != tb.getElementType() ||
       ta.getRank() != tb.getRank())
-    return im.unsupported(node, "branches returning " + std::to_string(0) +
-                                    " values of different element types or "
-                                    "ranks");
+    return im.unsupported(node, "branches whose output " + std::to_string(i) +
+                                    " differs in element type or rank (" +
+                                    typeString(ta) + " and " + typeString(tb) +
+                                    ")");
   SmallVector<int64_t> shape;
   for (auto [x, y] : llvm::zip(ta.getShape(), tb.getShape()))
     shape.push_back(x == y ? x : kDyn);
@@ -171,8 +179,9 @@ LogicalResult importIf(Importer &im, const onnx::NodeProto &node) {
     }
   }
   SmallVector<Type> types;
-  for (auto [a, b] : llvm::zip(outs[0], outs[1])) {
-    auto t = join(im, node, a.getType(), b.getType());
+  for (auto [i, ab] : llvm::enumerate(llvm::zip(outs[0], outs[1]))) {
+    auto [a, b] = ab;
+    auto t = join(im, node, i, a.getType(), b.getType());
     if (failed(t))
       return failure();
     types.push_back(*t);
@@ -313,8 +322,14 @@ FailureOr<scf::ForOp> buildLoop(Importer &im, const onnx::NodeProto &node,
 /// Loop with a constant trip count and a condition that stays true: an
 /// scf.for carrying the loop values, scan outputs stacked into [M, ...].
 LogicalResult importLoop(Importer &im, const onnx::NodeProto &node) {
-  if (failed(im.requireInputs(node, 2, 1 << 10)) && node.input_size() < 2)
-    return failure();
+  // M and cond are optional (empty names); the loop-carried values are not.
+  if (node.input_size() < 2)
+    return im.nodeError(node) << "expects at least the M and cond inputs "
+                                 "(either may be empty)";
+  for (int i = 0; i < node.input_size(); ++i)
+    if (!node.input(i).empty() && !im.has(node.input(i)))
+      return im.nodeError(node) << "input '" << node.input(i)
+                                << "' is not defined before use";
   const onnx::GraphProto *body = branch(node, "body");
   if (!body)
     return im.nodeError(node) << "missing body";

@@ -327,3 +327,38 @@ def long_tail():
 
 
 save(long_tail(), "long_tail_ops.onnx")
+
+
+# More long-tail errors: control flow, com.microsoft, opset 21.
+def loop_body(cond_from_data=False):
+    nodes = [helper.make_node("Identity", ["v_in"], ["v_out"])]
+    if cond_from_data:
+        nodes.append(helper.make_node("ReduceSum", ["v_in"], ["s"], keepdims=0))
+        nodes.append(helper.make_node("Less", ["s", "ten"], ["c_out"]))
+    else:
+        nodes.append(helper.make_node("Identity", ["c_in"], ["c_out"]))
+    return helper.make_graph(
+        nodes, "body",
+        [helper.make_tensor_value_info("i", T.INT64, []), b1("c_in", []), f("v_in", [2])],
+        [b1("c_out", []), f("v_out", [2])], [ft("ten", 10.0)])
+
+
+save(g([n("Loop", ["m", "", "x"], ["y"], body=loop_body())],
+       [f("x", [2]), v("m", T.INT64, [])], [f("y", [2])]), "lterr_loop_runtime_trips.onnx")
+save(g([n("Loop", ["m", "", "x"], ["y"], body=loop_body(True))], [f("x", [2])], [f("y", [2])],
+       [i64("m", 5)]), "lterr_loop_data_cond.onnx")
+then_r1 = helper.make_graph([helper.make_node("Identity", ["x"], ["t"])], "t", [], [f("t", [2])])
+else_r2 = helper.make_graph([helper.make_node("Unsqueeze", ["x", "ax"], ["e"])], "e", [],
+                            [f("e", [1, 2])], [i64("ax", [0])])
+save(g([n("If", ["c"], ["y"], then_branch=then_r1, else_branch=else_r2)],
+       [b1("c", []), f("x", [2])], [f("y", None)]), "lterr_if_ranks.onnx")
+ms_node = helper.make_node("QAttention", ["x"], ["y"], name="the_node", domain="com.microsoft")
+save(helper.make_model(helper.make_graph([ms_node], "g", [f("x", [2])], [f("y", [2])]),
+                       opset_imports=[helper.make_opsetid("", 17),
+                                      helper.make_opsetid("com.microsoft", 1)]),
+     "lterr_microsoft_op.onnx")
+save(g([n("DequantizeLinear", ["x", "s"], ["y"], axis=0, block_size=2)],
+       [v("x", T.INT8, [4])], [f("y", None)], [ft("s", [1.0, 1.0])], opset=21),
+     "lterr_dequantize_blocked.onnx")
+save(g([n("Pad", ["x", "p", "", "a"], ["y"])], [f("x", [2, 2])], [f("y", None)],
+       [i64("p", [1, 1, 1, 1]), i64("a", [1])], opset=18), "lterr_pad_axes.onnx")
