@@ -120,9 +120,8 @@ static DenseElementsAttr foldElements(MLIRContext *ctx, Location loc,
   }
   int64_t n = 1;
   for (int64_t d : shape) {
-    if (d == ShapedType::kDynamic)
+    if (d == ShapedType::kDynamic || __builtin_mul_overflow(n, d, &n))
       return nullptr;
-    n *= d;
   }
   if (n > kMaxFolded)
     return nullptr;

@@ -284,7 +284,9 @@ static LogicalResult importConcat(Importer &im, const onnx::NodeProto &node) {
       RankedTensorType t = im.typeOf(in);
       for (int64_t d = 0; d < rank; ++d)
         fits &= d == axis || t.getDimSize(d) == shape[d];
-      total += t.getNumElements();
+      std::optional<int64_t> n = qopt::checkedNumElements(t.getShape());
+      if (!n || __builtin_add_overflow(total, *n, &total))
+        fits = false;
     }
     if (fits && total <= kMaxFoldElements) {
       int64_t outer = 1, inner = 1;
@@ -296,7 +298,10 @@ static LogicalResult importConcat(Importer &im, const onnx::NodeProto &node) {
       shape[axis] = 0;
       for (const auto &in : node.input()) {
         auto d = im.getDenseConst(in);
-        shape[axis] += im.typeOf(in).getDimSize(axis);
+        if (__builtin_add_overflow(shape[axis], im.typeOf(in).getDimSize(axis),
+                                   &shape[axis]))
+          return im.nodeError(node)
+                 << "the concatenated dimension overflows 64 bits";
         if (d.isSplat())
           parts.push_back(SmallVector<Attribute>(d.getNumElements(),
                                                  d.getSplatValue<Attribute>()));
