@@ -312,7 +312,8 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
                    " (flat index " + llvm::Twine(i) + ")");
   }
 
-  int64_t samples = inputs.empty() ? 1 : inputs[0].shape[0];
+  int64_t samples =
+      inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0];
   bool needHist = llvm::any_of(acc, [](const Accumulator &a) {
     return a.needsHistogram();
   });
@@ -332,7 +333,13 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
             const NpyArray &o = outs[firstExtra + i];
             int64_t perSample = o.numElements() /
                                 std::max<int64_t>(1, o.shape.empty() ? 1 : o.shape[0]);
-            int64_t count = o.shape.empty() ? o.numElements() : n * perSample;
+            // The first n rows (a short static batch is zero-padded); never
+            // more than the output holds (an output without a batch
+            // dimension, e.g. a recurrent state, counts whole).
+            int64_t count = o.shape.empty()
+                                ? o.numElements()
+                                : std::min<int64_t>(o.numElements(),
+                                                    n * perSample);
             if (pass == 0) {
               if (Error e = accumulate(a, o.as<float>(), count, options))
                 return e;

@@ -390,7 +390,31 @@ Error qopt::CompiledModel::forEachBatch(
     ArrayRef<NpyArray> inputs, int64_t batchSize,
     llvm::function_ref<Error(std::vector<NpyArray> &, int64_t, int64_t)>
         consume) {
-  int64_t samples = inputs.empty() ? 1 : inputs[0].shape[0];
+  // Data that is exactly the model's static input shapes runs as one call
+  // (scalar and unbatched inputs, e.g. a recurrent state next to a window).
+  bool exact = !inputs.empty() && inputs.size() == inputSpecs.size();
+  for (auto [in, spec] : llvm::zip(inputs, inputSpecs))
+    exact &= ArrayRef<int64_t>(in.shape) == ArrayRef<int64_t>(spec.shape);
+  if (exact) {
+    SmallVector<const NpyArray *> ptrs;
+    for (const NpyArray &in : inputs)
+      ptrs.push_back(&in);
+    std::vector<NpyArray> outs;
+    if (Error e = runBatch(ptrs, outs))
+      return e;
+    return consume(outs, inputs[0].shape.empty() ? 1 : inputs[0].shape[0], 0);
+  }
+  int64_t samples =
+      inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0];
+  // Batches are slices of every input's leading dimension: all inputs need
+  // one, of the same length.
+  for (auto [i, in] : llvm::enumerate(inputs))
+    if (in.shape.empty() || in.shape[0] != samples)
+      return err("input " + llvm::Twine(i) + " has shape " +
+                 qopt::shapeString(in.shape) +
+                 ", which does not share the leading (batch) dimension of "
+                 "input 0; give inputs of exactly the model's shapes to run "
+                 "them in one call");
   int64_t fixed = staticBatch();
   if (fixed)
     batchSize = fixed;

@@ -97,7 +97,10 @@ struct InsertObserversPass
         observe(arg, loc);
       }
       func.walk([&](Operation *op) {
-        if (!producesOwnParameters(op))
+        // Ops inside If/Loop bodies (scf regions) stay float for now: a
+        // calibration run would have to return their statistics across the
+        // region boundary.
+        if (!producesOwnParameters(op) || op->getParentOp() != func)
           return;
         b.setInsertionPointAfter(op);
         for (Value r : op->getResults())

@@ -27,3 +27,23 @@ func.func @cnn(%x: tensor<?x1x4x4xf32> {onnx.name = "input"}) -> tensor<?x3xf32>
   %y = qnn.fully_connected %f, %v : (tensor<?x8xf32>, tensor<3x8xf32>) -> tensor<?x3xf32> loc("fc1")
   return %y : tensor<?x3xf32>
 }
+
+// -----
+
+// Ops inside If/Loop bodies (scf regions) are not observed (yet): the
+// calibration run could not return their statistics across the region.
+// CHECK-LABEL: func @branch
+// CHECK: qnn.observer %arg0
+// CHECK: scf.if
+// CHECK-NOT: qnn.observer
+// CHECK: qnn.relu
+// CHECK: } else {
+func.func @branch(%x: tensor<4xf32>, %c: i1) -> tensor<4xf32> {
+  %r = scf.if %c -> (tensor<4xf32>) {
+    %y = qnn.relu %x : (tensor<4xf32>) -> tensor<4xf32> loc("relu")
+    scf.yield %y : tensor<4xf32>
+  } else {
+    scf.yield %x : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
