@@ -318,7 +318,11 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
   for (int i = 0; i < node.input_size(); ++i)
     if (!node.input(i).empty() && !has(node.input(i)))
       return failure(); // the handler reports it
-  if (op == "Identity" || (op == "Cast" && isa<IntegerType>(typeOf(node.input(0)).getElementType()))) {
+  // Every form below reads fixed input positions: check the arity first.
+  auto arity = [&](int min, int max) {
+    return node.input_size() >= min && node.input_size() <= max;
+  };
+  if ((op == "Identity" || op == "Cast") && arity(1, 1) && isSym(*this, node, 0)) {
     SymbolicVector v = *getSymbolic(node.input(0));
     if (op == "Cast") {
       auto to = elementType(getInt(node, "to", 0), loc);
@@ -329,7 +333,8 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
     setSymbolic(node, std::move(v));
     return success();
   }
-  if ((op == "Unsqueeze" || op == "Squeeze") && isSym(*this, node, 0)) {
+  if ((op == "Unsqueeze" || op == "Squeeze") && arity(1, 2) &&
+      isSym(*this, node, 0)) {
     SymbolicVector v = *getSymbolic(node.input(0));
     if (op == "Unsqueeze" && v.scalar)
       v.scalar = false;
@@ -340,7 +345,8 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
     setSymbolic(node, std::move(v));
     return success();
   }
-  if (op == "Gather" && isSym(*this, node, 0) && getInt(node, "axis", 0) == 0) {
+  if (op == "Gather" && arity(2, 2) && isSym(*this, node, 0) &&
+      getInt(node, "axis", 0) == 0) {
     const SymbolicVector &data = *getSymbolic(node.input(0));
     auto idx = getConstInts(node.input(1));
     if (!idx)
@@ -356,7 +362,8 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
     setSymbolic(node, std::move(v));
     return success();
   }
-  if (op == "Slice" && isSym(*this, node, 0) && node.input_size() >= 3) {
+  if (op == "Slice" && arity(3, 5) && isSym(*this, node, 0) &&
+      !node.input(1).empty() && !node.input(2).empty()) {
     const SymbolicVector &data = *getSymbolic(node.input(0));
     auto s = getConstInts(node.input(1)), e = getConstInts(node.input(2));
     std::optional<SmallVector<int64_t>> st;
@@ -375,7 +382,8 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
     setSymbolic(node, std::move(v));
     return success();
   }
-  if (op == "Concat") {
+  if (op == "Concat" && arity(1, 1 << 20) &&
+      llvm::none_of(node.input(), [](const std::string &i) { return i.empty(); })) {
     SymbolicVector v{{}, false, Type()};
     for (const auto &in : node.input()) {
       auto s = symOf(*this, in);
@@ -389,7 +397,7 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
   }
   if ((op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
        op == "Equal") &&
-      node.input_size() == 2) {
+      arity(2, 2) && !node.input(0).empty() && !node.input(1).empty()) {
     auto a = symOf(*this, node.input(0)), b = symOf(*this, node.input(1));
     if (!a || !b)
       return failure();
@@ -403,7 +411,8 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
     setSymbolic(node, std::move(*r));
     return success();
   }
-  if (op == "Where" && node.input_size() == 3) {
+  if (op == "Where" && arity(3, 3) &&
+      llvm::none_of(node.input(), [](const std::string &i) { return i.empty(); })) {
     auto c = symOf(*this, node.input(0)), a = symOf(*this, node.input(1)),
          b = symOf(*this, node.input(2));
     if (!c || !a || !b)
@@ -430,9 +439,11 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
     setSymbolic(node, std::move(r));
     return success();
   }
-  if (op == "Reshape" && isSym(*this, node, 1))
+  if (op == "Reshape" && arity(2, 2) && !node.input(0).empty() &&
+      isSym(*this, node, 1))
     return symbolicReshape(*this, node, *getSymbolic(node.input(1)));
-  if (op == "Reshape" && isSym(*this, node, 0)) {
+  if (op == "Reshape" && arity(2, 2) && !node.input(1).empty() &&
+      isSym(*this, node, 0)) {
     // A reshape of the vector itself (to [-1], [n] or a scalar).
     SymbolicVector v = *getSymbolic(node.input(0));
     auto t = getConstInts(node.input(1));
@@ -442,7 +453,7 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
     setSymbolic(node, std::move(v));
     return success();
   }
-  if (op == "ConstantOfShape" && isSym(*this, node, 0)) {
+  if (op == "ConstantOfShape" && arity(1, 1) && isSym(*this, node, 0)) {
     const SymbolicVector &s = *getSymbolic(node.input(0));
     Attribute value = builder.getF32FloatAttr(0.0f);
     if (const auto *a = findAttr(node, "value")) {
@@ -465,7 +476,8 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
     set(node, linalg::FillOp::create(builder, loc, fill, init).result());
     return success();
   }
-  if (op == "Expand" && isSym(*this, node, 1)) {
+  if (op == "Expand" && arity(2, 2) && !node.input(0).empty() &&
+      isSym(*this, node, 1)) {
     const SymbolicVector &s = *getSymbolic(node.input(1));
     Value x = get(node.input(0));
     auto xt = cast<RankedTensorType>(x.getType());
