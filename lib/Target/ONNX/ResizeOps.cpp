@@ -175,6 +175,12 @@ LogicalResult importResize(Importer &im, const onnx::NodeProto &node,
     return im.unsupported(node, mode + " resizing of integer tensors");
   if (!qopt::checkedByteSize(outShape, kMaxElementBytes))
     return im.nodeError(node) << "result size overflows 64 bits";
+  // The index tables hold one entry per output coordinate of each resized
+  // axis: bounded like folded constants.
+  for (int64_t a = 0; a < rank; ++a)
+    if (outShape[a] != xt.getDimSize(a) && outShape[a] > kMaxFoldElements)
+      return im.unsupported(node, "a resized dimension of more than " +
+                                      Twine(kMaxFoldElements) + " elements");
   // Per resized axis: index tables.
   SmallVector<int64_t> resized;
   SmallVector<AxisTable> tables;
