@@ -292,13 +292,26 @@ LogicalResult importSoftmaxLike(Importer &im, const onnx::NodeProto &node,
     return failure();
   Value x = im.get(node.input(0));
   int64_t ax = *axis;
+  // Before opset 13 the op works on [prod(dims before axis), prod(rest)];
+  // over the last axis that is the same as the opset-13 form.
+  if (flattening && ax == xt.getRank() - 1)
+    flattening = false;
   if (flattening) {
-    if (!xt.hasStaticShape())
-      return im.unsupported(node, "opset < 13 form on a dynamic shape");
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < xt.getRank(); ++d)
+    int64_t outer = 1, inner = 1, dynOuter = 0;
+    for (int64_t d = 0; d < xt.getRank(); ++d) {
+      if (xt.isDynamicDim(d)) {
+        if (d >= ax)
+          return im.unsupported(node, "the opset < 13 form over dynamic "
+                                      "dimensions");
+        ++dynOuter;
+        continue;
+      }
       (d < ax ? outer : inner) *= xt.getDimSize(d);
-    x = im.reshapeTo(loc, x, {outer, inner});
+    }
+    if (dynOuter > 1)
+      return im.unsupported(node, "the opset < 13 form with several dynamic "
+                                  "dimensions");
+    x = im.reshapeTo(loc, x, {dynOuter ? kDyn : outer, inner});
     ax = 1;
   }
   Value m = reduceAxes(im, loc, x, {ax}, /*isMax=*/true, true);
