@@ -12,6 +12,7 @@
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Runner/RuntimeSymbols.h"
 #include "qopt/Support/Sizes.h"
+#include "qopt/Dialect/QNN/Utils/ShapeOrigin.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -178,6 +179,19 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
                "with -e)");
   std::unique_ptr<CompiledModel> model(new CompiledModel());
   model->entry = entry.str();
+  // An output dimension other than 0 is the batch if it provably is a copy
+  // of an input's dynamic dimension 0.
+  Value resultValue;
+  auto isInputBatch = [&](Value v, int64_t d) {
+    auto origin = qnn::dimensionOrigin(v, d);
+    for (BlockArgument arg : func.getArguments()) {
+      auto at = dyn_cast<RankedTensorType>(arg.getType());
+      if (at && at.getRank() && at.isDynamicDim(0) &&
+          origin == std::make_pair(Value(arg), int64_t(0)))
+        return true;
+    }
+    return false;
+  };
   auto describe = [&](Type t, DictionaryAttr attrs, std::string dflt,
                       std::vector<TensorSpec> &out) -> Error {
     auto tt = dyn_cast<RankedTensorType>(t);
@@ -192,15 +206,23 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
                  }() +
                  "; qopt-run handles ranked tensors of f16, f32, f64, i1, "
                  "i8/16/32/64 and ui8/16/32/64");
-    for (int64_t i = 1; i < tt.getRank(); ++i)
-      if (tt.isDynamicDim(i))
-        return err(dflt + " of '" + entry +
-                   "' has a dynamic non-batch dimension");
+    int64_t batchDim = tt.getRank() && tt.isDynamicDim(0) ? 0 : -1;
+    for (int64_t i = 1; i < tt.getRank(); ++i) {
+      if (!tt.isDynamicDim(i))
+        continue;
+      if (batchDim < 0 && resultValue && isInputBatch(resultValue, i)) {
+        batchDim = i;
+        continue;
+      }
+      return err(dflt + " of '" + entry +
+                 "' has a dynamic dimension (" + Twine(i) +
+                 ") that is not the inputs' batch");
+    }
     std::string name = dflt;
     if (attrs)
       if (auto n = attrs.getAs<StringAttr>("onnx.name"))
         name = n.str();
-    out.push_back({name, *dt, SmallVector<int64_t>(tt.getShape())});
+    out.push_back({name, *dt, SmallVector<int64_t>(tt.getShape()), batchDim});
     return Error::success();
   };
   FunctionType ft = func.getFunctionType();
@@ -208,10 +230,14 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
     if (Error e = describe(ft.getInput(i), func.getArgAttrDict(i),
                            "input " + std::to_string(i), model->inputSpecs))
       return std::move(e);
-  for (unsigned i = 0; i < ft.getNumResults(); ++i)
+  auto ret = dyn_cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (unsigned i = 0; i < ft.getNumResults(); ++i) {
+    resultValue = ret && i < ret.getNumOperands() ? ret.getOperand(i) : Value();
     if (Error e = describe(ft.getResult(i), func.getResultAttrDict(i),
                            "output " + std::to_string(i), model->outputSpecs))
       return std::move(e);
+  }
+  resultValue = Value();
 
   // Size every tensor before lowering: a few bytes of model can describe
   // terabytes of intermediates, which must not reach LLVM or malloc.
@@ -352,8 +378,8 @@ Error qopt::CompiledModel::runBatch(ArrayRef<const NpyArray *> inputs,
   for (auto [spec, out] : llvm::zip_equal(outputSpecs, outputs)) {
     out.dtype = spec.dtype;
     out.shape = spec.shape;
-    if (!out.shape.empty() && out.shape[0] == ShapedType::kDynamic)
-      out.shape[0] = batch;
+    if (spec.batchDim >= 0)
+      out.shape[spec.batchDim] = batch;
     out.data.assign(out.numElements() * npyElementSize(out.dtype), 0);
     descriptors.emplace_back(out.data.data(), out.shape);
   }
@@ -445,7 +471,11 @@ qopt::CompiledModel::runDataset(ArrayRef<NpyArray> inputs, int64_t batchSize) {
   bool exact = !inputs.empty();
   for (auto [in, spec] : llvm::zip_equal(inputs, inputSpecs))
     exact &= ArrayRef<int64_t>(in.shape) == ArrayRef<int64_t>(spec.shape);
-  if (exact || inputs.empty()) {
+  // An output whose batch is not its dimension 0 cannot be concatenated
+  // batch by batch: the whole dataset runs as one call.
+  bool wholeCall = llvm::any_of(
+      outputSpecs, [](const TensorSpec &s) { return s.batchDim > 0; });
+  if (exact || inputs.empty() || wholeCall) {
     SmallVector<const NpyArray *> ptrs;
     for (const NpyArray &in : inputs)
       ptrs.push_back(&in);

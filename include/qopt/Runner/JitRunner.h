@@ -28,6 +28,10 @@ struct TensorSpec {
   std::string name;                ///< onnx.name attribute, or argN / resultN
   NpyDType dtype;
   llvm::SmallVector<int64_t> shape; ///< ShapedType::kDynamic where dynamic
+  /// The dynamic (batch) dimension: 0, or for an output whose batch is
+  /// elsewhere ([T, N, C] sequences, [layers, N, H] states) the dimension
+  /// proven to be the inputs' batch; -1 when static.
+  int64_t batchDim = -1;
 };
 
 class CompiledModel {

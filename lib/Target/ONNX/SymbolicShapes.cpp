@@ -20,6 +20,7 @@
 #include "Importer.h"
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ShapeOrigin.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -132,7 +133,12 @@ OpFoldResult dimElem(Importer &im, Location loc, Value v, int64_t d) {
 bool isDimOf(OpFoldResult e, Value v, int64_t d) {
   auto val = dyn_cast<Value>(e);
   auto dim = val ? val.getDefiningOp<tensor::DimOp>() : nullptr;
-  return dim && dim.getSource() == v && dim.getConstantIndex() == d;
+  if (!dim || !dim.getConstantIndex())
+    return false;
+  if (dim.getSource() == v && dim.getConstantIndex() == d)
+    return true;
+  return qnn::dimensionOrigin(dim.getSource(), *dim.getConstantIndex()) ==
+         qnn::dimensionOrigin(v, d);
 }
 
 LogicalResult symbolicReshape(Importer &im, const onnx::NodeProto &node,
