@@ -526,7 +526,9 @@ LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x, Value w,
 /// for the same leading broadcast dimensions in every operand; an equation
 /// without "->" outputs the letters used once, in alphabetical order.
 static LogicalResult importEinsum(Importer &im, const onnx::NodeProto &node) {
-  if (failed(im.requireInputs(node, 1, 1 << 10)))
+  // Variadic: every input is required.
+  if (failed(im.requireInputs(node, 1, 1 << 10)) ||
+      failed(im.requireInputs(node, node.input_size(), node.input_size())))
     return failure();
   Location loc = im.nodeLoc(node);
   OpBuilder &b = im.builder;
