@@ -14,11 +14,13 @@
 #include "ScalarMath.h"
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Utils/ShapeOrigin.h"
 #include "qopt/Support/Sizes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <array>
 #include <cmath>
@@ -123,6 +125,26 @@ LogicalResult importResize(Importer &im, const onnx::NodeProto &node,
     }
     if (form == 11 && im.hasInput(node, 3)) {
       sizes = im.getConstInts(node.input(3));
+      // Sizes computed from shapes with a dynamic batch: an element that
+      // is provably the input's own (dynamic) dimension keeps it.
+      if (const SymbolicVector *sym = im.getSymbolic(node.input(3));
+          !sizes && sym && (int64_t)sym->elems.size() == rank) {
+        Value x = im.get(node.input(0));
+        sizes.emplace();
+        for (auto [i, e] : llvm::enumerate(sym->elems)) {
+          if (auto c = getConstantIntValue(e)) {
+            sizes->push_back(*c);
+            continue;
+          }
+          auto dim = dyn_cast<Value>(e).getDefiningOp<tensor::DimOp>();
+          auto idx = dim ? dim.getConstantIndex() : std::nullopt;
+          if (!idx || !xt.isDynamicDim(i) ||
+              qnn::dimensionOrigin(dim.getSource(), *idx) !=
+                  qnn::dimensionOrigin(x, i))
+            return im.unsupported(node, "sizes computed at run time");
+          sizes->push_back(kDyn);
+        }
+      }
       if (!sizes)
         return im.unsupported(node, "sizes computed at run time");
     }
@@ -148,6 +170,8 @@ LogicalResult importResize(Importer &im, const onnx::NodeProto &node,
     int64_t in = xt.getDimSize(a);
     if (sizes) {
       int64_t o = (*sizes)[i];
+      if (o == kDyn) // the input's own dynamic dimension
+        continue;
       if (o <= 0 || o > qnn::kMaxWindowExtent)
         return im.nodeError(node) << "invalid size " << o;
       if (in == kDyn ? o != 1 : o != in) {

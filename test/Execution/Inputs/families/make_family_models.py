@@ -13,6 +13,7 @@ outputs as references:
          the width, log-softmax; output [T, N, C] (batch in dimension 1);
   audio  1-D conv "STFT", log-power, avg-pool, a GRU; outputs the last
          step and the hidden state [1, N, H];
+  unet   decoder upsampling to the input's size (Resize sizes from shapes);
   misc   masked_fill, nearest upsampling, where/abs/sqrt/pow, clamp,
          softplus + log_softmax, tanh-GELU.
 Needs Debian's python3-torch (not a test dependency: outputs committed).
@@ -107,6 +108,20 @@ class Audio(nn.Module):
         return y[:, -1], h
 
 
+class UNet(nn.Module):
+    """Decoder upsampling to the input's own size (Resize sizes computed from
+    shapes that include the dynamic batch)."""
+
+    def __init__(s):
+        super().__init__()
+        s.d, s.e, s.o = nn.Conv2d(3, 8, 3, 2, 1), nn.Conv2d(8, 8, 3, 1, 1), nn.Conv2d(11, 2, 1)
+
+    def forward(s, x):
+        y = F.relu(s.e(F.relu(s.d(x))))
+        up = F.interpolate(y, size=x.shape[2:], mode="bilinear", align_corners=False)
+        return s.o(torch.cat([up, x], 1))
+
+
 class Misc(nn.Module):
     def forward(s, x):
         y = x.masked_fill(x > 0.5, -1.0)
@@ -119,7 +134,8 @@ class Misc(nn.Module):
 def main():
     cases = [("seg", Seg(), torch.randn(3, 3, 16, 16)), ("det", Det(), torch.randn(3, 3, 32, 32)),
              ("tr", Tr(), torch.randint(0, 50, (3, 7))), ("crnn", CRNN(), torch.randn(3, 1, 8, 20)),
-             ("audio", Audio(), torch.randn(3, 400)), ("misc", Misc(), torch.randn(3, 6, 5))]
+             ("audio", Audio(), torch.randn(3, 400)), ("misc", Misc(), torch.randn(3, 6, 5)),
+             ("unet", UNet(), torch.randn(3, 3, 16, 16))]
     for name, m, x in cases:
         m.eval()
         with torch.no_grad():
