@@ -6,16 +6,30 @@
 // one file per op family and use the Importer's helpers to read inputs and
 // attributes, report errors and record results:
 //
-//   NNOps.cpp          Conv, Gemm, MatMul, BatchNormalization, pools,
-//                      Softmax, Dropout
-//   ElementwiseOps.cpp Relu, Sigmoid, LeakyRelu, HardSigmoid, Clip,
-//                      Add/Sub/Mul/Div
-//   ShapeOps.cpp       data movement and shapes: Reshape, Flatten, Squeeze,
-//                      Unsqueeze, Transpose, Concat, Pad, Shape, Gather,
-//                      Identity
-//   ConstantOps.cpp    Constant, ConstantOfShape, Cast
-//   QuantizedOps.cpp   QuantizeLinear, DequantizeLinear, QLinearConv,
-//                      QLinearMatMul, ConvInteger, MatMulInteger
+//   NNOps.cpp            Conv, ConvTranspose, Gemm, MatMul, Einsum,
+//                        BatchNormalization, pools, Softmax, Dropout
+//   ElementwiseOps.cpp   the quantizable activations and arithmetic (qnn ops)
+//   MathOps.cpp          the long tail of elementwise math, comparisons,
+//                        logic, Where, Pow, Mod, variadic Max/Min/Sum/Mean
+//   ReductionOps.cpp     Reduce*, ArgMax/ArgMin, TopK
+//   NormalizationOps.cpp LayerNormalization, InstanceNormalization, MVN,
+//                        LRN, LogSoftmax, Hardmax
+//   ShapeOps.cpp         Reshape, Flatten, Squeeze, Unsqueeze, Transpose,
+//                        Concat, Pad, Shape, Gather, Identity
+//   DataMovementOps.cpp  Slice, Split, Expand, Tile, Gather*, Size, Range,
+//                        EyeLike, Trilu, OneHot, CumSum, DepthToSpace...
+//   ScatterOps.cpp       ScatterND, ScatterElements
+//   ResizeOps.cpp        Resize, Upsample
+//   RecurrentOps.cpp     LSTM, GRU, RNN
+//   ControlFlowOps.cpp   If, Loop
+//   ConstantOps.cpp      Constant, ConstantOfShape, Cast, CastLike
+//   QuantizedOps.cpp     QuantizeLinear, DequantizeLinear,
+//                        DynamicQuantizeLinear, QLinearConv, QLinearMatMul,
+//                        ConvInteger, MatMulInteger
+//   MicrosoftOps.cpp     com.microsoft QOperator ops
+// Shared machinery: ElementwiseBuilder.cpp (linalg.generic with ONNX
+// broadcasting, constant folding), ScalarMath.h (scalar bodies),
+// SymbolicShapes.cpp (shape arithmetic on dynamic dimensions).
 //
 // docs/adding-an-onnx-op.md says how to add one.
 //
