@@ -50,3 +50,25 @@ np.save("new_opsets_x.npy", x)
 for k in outs:
     np.save("new_opsets_%s.npy" % k, np.asarray(ref[k]).astype(
         np.int32 if k.startswith("b") else np.float32))
+
+# Opset 7 (the oldest qopt imports): Upsample with a scales attribute,
+# BatchNormalization with `spatial`, Max without broadcasting, Dropout with
+# `ratio`.
+rng = np.random.default_rng(0)
+bn = {n: (rng.random(2) + 0.5).astype(np.float32) for n in "sbmv"}
+old = helper.make_graph(
+    [helper.make_node("Upsample", ["x"], ["u"], mode="nearest", scales=[1.0, 1.0, 2.0, 2.0]),
+     helper.make_node("BatchNormalization", ["u", "s", "b", "m", "v"], ["bn"], epsilon=1e-5,
+                      spatial=1),
+     helper.make_node("Max", ["bn", "zero"], ["mx"]),
+     helper.make_node("Dropout", ["mx"], ["y"], ratio=0.5)],
+    "old_opsets", [f("x", [1, 2, 2, 2])], [f("y", None)],
+    [numpy_helper.from_array(bn[n], n) for n in "sbmv"]
+    + [numpy_helper.from_array(np.zeros((1, 2, 4, 4), np.float32), "zero")])
+onnx.save(helper.make_model(old, opset_imports=[helper.make_opsetid("", 7)]), "old_opsets.onnx")
+xo = rng.standard_normal((1, 2, 2, 2)).astype(np.float32)
+u = xo.repeat(2, 2).repeat(2, 3)
+c = lambda n: bn[n][None, :, None, None]
+np.save("old_opsets_x.npy", xo)
+np.save("old_opsets_y.npy",
+        np.maximum((u - c("m")) / np.sqrt(c("v") + 1e-5) * c("s") + c("b"), 0).astype(np.float32))
