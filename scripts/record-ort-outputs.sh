@@ -33,3 +33,8 @@ for m in digits_vit_op13 digits_vit_op17 digits_lstm_op13 digits_lstm_op17 \
   node "$ORT/ort_run.js" dump "$ROOT/test/Execution/Inputs/seq/$m.onnx" \
     "$ROOT/test/Execution/Inputs/digits_test_x.npy" "$OUT/$m.npy" --bs 450
 done
+# Opset 9/10 linear resizing differs from PyTorch's: ORT is the reference.
+for op in 9 10; do
+  node "$ORT/ort_run.js" dump "$ROOT/test/Execution/Inputs/families/unet_op$op.onnx" \
+    "$ROOT/test/Execution/Inputs/families/unet_x.npy" "$OUT/unet_op$op.npy" --bs 3
+done

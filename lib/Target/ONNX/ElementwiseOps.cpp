@@ -90,12 +90,18 @@ static LogicalResult binary(Importer &im, const onnx::NodeProto &node) {
     im.setConst(node, DenseElementsAttr::get(resultType, out));
     return success();
   }
-  if (!isa<FloatType>(a.getElementType())) {
+  // Float constants (scales computed from static shapes) fold too.
+  auto smallConst = [&](StringRef name) {
+    ElementsAttr c = im.getConst(name);
+    return c && c.getNumElements() <= 256;
+  };
+  if (!isa<FloatType>(a.getElementType()) ||
+      (smallConst(node.input(0)) && smallConst(node.input(1)))) {
     char opChar = std::is_same_v<OpTy, AddOp>   ? '+'
                   : std::is_same_v<OpTy, SubOp> ? '-'
                   : std::is_same_v<OpTy, MulOp> ? '*'
                                                 : '/';
-    auto r = integerArithmetic(im, node, opChar);
+    auto r = arithmeticGeneric(im, node, opChar);
     if (failed(r))
       return failure();
     im.set(node, *r);

@@ -319,9 +319,10 @@ void registerRecurrentHandlers(HandlerTable &table);
 /// Gather on run-time data or indices (DataMovementOps.cpp).
 LogicalResult importRuntimeGather(Importer &im, const onnx::NodeProto &node);
 
-/// Integer Add/Sub/Mul/Div ('+', '-', '*', '/') on run-time values
-/// (MathOps.cpp; float arithmetic is qnn ops).
-FailureOr<Value> integerArithmetic(Importer &im, const onnx::NodeProto &node,
+/// Add/Sub/Mul/Div ('+', '-', '*', '/') as a linalg.generic: integer
+/// arithmetic on run-time values, and arithmetic on small constants, which
+/// folds (MathOps.cpp; float arithmetic on run-time values is qnn ops).
+FailureOr<Value> arithmeticGeneric(Importer &im, const onnx::NodeProto &node,
                                    char opChar);
 /// Sum (or max) of `x` over `axes`, with size-1 dimensions kept in their
 /// place if `keep` (ReductionOps.cpp).

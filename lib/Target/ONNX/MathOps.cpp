@@ -425,7 +425,7 @@ LogicalResult importIsInf(Importer &im, const onnx::NodeProto &node) {
 } // namespace
 
 /// Integer Add/Sub/Mul/Div on run-time values (float ones are qnn ops).
-FailureOr<Value> qopt::onnx_import::integerArithmetic(
+FailureOr<Value> qopt::onnx_import::arithmeticGeneric(
     Importer &im, const onnx::NodeProto &node, char opChar) {
   auto ops = operands(im, node, 2, 2, Accepts::Numeric);
   if (failed(ops))

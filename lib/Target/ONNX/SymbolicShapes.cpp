@@ -368,13 +368,22 @@ LogicalResult Importer::trySymbolic(const onnx::NodeProto &node) {
     setSymbolic(node, std::move(v));
     return success();
   }
-  if (op == "Slice" && arity(3, 5) && isSym(*this, node, 0) &&
-      !node.input(1).empty() && !node.input(2).empty()) {
+  // Slice: starts/ends as inputs (opset 10+) or attributes (before).
+  bool sliceInputs = op == "Slice" && arity(3, 5) && isSym(*this, node, 0) &&
+                     !node.input(1).empty() && !node.input(2).empty();
+  bool sliceAttrs = op == "Slice" && arity(1, 1) && isSym(*this, node, 0);
+  if (sliceInputs || sliceAttrs) {
     const SymbolicVector &data = *getSymbolic(node.input(0));
-    auto s = getConstInts(node.input(1)), e = getConstInts(node.input(2));
-    std::optional<SmallVector<int64_t>> st;
-    if (hasInput(node, 4))
-      st = getConstInts(node.input(4));
+    std::optional<SmallVector<int64_t>> s, e, st;
+    if (sliceInputs) {
+      s = getConstInts(node.input(1));
+      e = getConstInts(node.input(2));
+      if (hasInput(node, 4))
+        st = getConstInts(node.input(4));
+    } else {
+      s = getInts(node, "starts");
+      e = getInts(node, "ends");
+    }
     if (!s || !e || s->size() != 1 || e->size() != 1 ||
         (hasInput(node, 4) && (!st || (*st)[0] != 1)))
       return failure();

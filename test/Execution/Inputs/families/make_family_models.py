@@ -147,6 +147,13 @@ def main():
         for op in (11, 17):
             torch.onnx.export(m, x[:2], f"{name}_op{op}.onnx", opset_version=op,
                               input_names=["x"], dynamic_axes={"x": {0: "N"}})
+        if name == "unet":
+            # Opsets 9 (Upsample) and 10 (Resize-10): linear resizing there is
+            # "asymmetric", unlike PyTorch's bilinear; the test compares these
+            # with ONNX Runtime (scripts/record-ort-outputs.sh).
+            for op in (9, 10):
+                torch.onnx.export(m, x[:2], f"{name}_op{op}.onnx", opset_version=op,
+                                  input_names=["x"], dynamic_axes={"x": {0: "N"}})
         print(name, "outputs", len(ref))
 
 
