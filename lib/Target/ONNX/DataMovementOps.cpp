@@ -202,6 +202,9 @@ LogicalResult importSlice(Importer &im, const onnx::NodeProto &node,
     auto clampI = [](int64_t v, int64_t lo, int64_t hi) {
       return std::min(std::max(v, lo), hi);
     };
+    // A step longer than the dimension takes at most one element: clamp it
+    // so that no arithmetic below overflows.
+    st = clampI(st, -(dim + 1), dim + 1);
     if (s < 0)
       s = s < std::numeric_limits<int64_t>::min() / 2 ? -dim - 1 : s + dim;
     if (e < 0)
@@ -313,7 +316,8 @@ LogicalResult importSplit(Importer &im, const onnx::NodeProto &node,
   for (int64_t s : *split) {
     if (s < 0)
       return im.nodeError(node) << "negative split size " << s;
-    total += s;
+    if (__builtin_add_overflow(total, s, &total))
+      return im.nodeError(node) << "split sizes overflow 64 bits";
   }
   if (dim != kDyn && total != dim)
     return im.nodeError(node) << "split sizes add up to " << total
@@ -818,9 +822,17 @@ LogicalResult importDepthSpace(Importer &im, const onnx::NodeProto &node,
   Location loc = im.nodeLoc(node);
   RankedTensorType xt = im.typeOf(node.input(0));
   int64_t bs = getInt(node, "blocksize", 0);
-  if (xt.getRank() != 4 || !xt.hasStaticShape() || bs <= 0)
+  if (xt.getRank() != 4 || !xt.hasStaticShape() || bs <= 0 || bs > (1 << 15))
     return im.nodeError(node)
-           << "expects a static 4-D input and a positive blocksize";
+           << "expects a static 4-D input and a blocksize in [1, 32768]";
+  {
+    // The moved dimensions' sizes must fit (bs^2 <= 2^30 here).
+    int64_t t;
+    if (__builtin_mul_overflow(xt.getDimSize(2), bs, &t) ||
+        __builtin_mul_overflow(xt.getDimSize(3), bs, &t) ||
+        __builtin_mul_overflow(xt.getDimSize(1), bs * bs, &t))
+      return im.nodeError(node) << "result dimensions overflow 64 bits";
+  }
   int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
           w = xt.getDimSize(3);
   Value x = im.get(node.input(0));

@@ -103,9 +103,17 @@ static LogicalResult importConvTranspose(Importer &im,
     outShape = SmallVector<int64_t>(outShape->begin() + 2, outShape->end());
   if (outShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t i = 0; i < sp; ++i) {
-      int64_t target = outShape ? (*outShape)[i] : in[i] * strides[i];
-      int64_t total = strides[i] * (in[i] - 1) + outPad[i] +
-                      (k[i] - 1) * dil[i] + 1 - target;
+      // In 128 bits: output_shape is an unchecked attribute.
+      __int128 target = outShape ? (__int128)(*outShape)[i]
+                                 : (__int128)in[i] * strides[i];
+      __int128 full = (__int128)strides[i] * (in[i] - 1) + outPad[i] +
+                      (__int128)(k[i] - 1) * dil[i] + 1;
+      __int128 t128 = full - target;
+      if (target < 0 || t128 > qnn::kMaxWindowExtent ||
+          t128 < -qnn::kMaxWindowExtent)
+        return im.nodeError(node) << "output_shape does not fit the input "
+                                     "and kernel";
+      int64_t total = (int64_t)t128;
       // total < 0 (an output_shape larger than the full transposed
       // convolution): negative pads, i.e. more zeros around the input.
       bool upper = autoPad != "SAME_LOWER";
@@ -126,7 +134,11 @@ static LogicalResult importConvTranspose(Importer &im,
     after[i] = kd - pads[sp + i] + outPad[i];
     if (before[i] < 0 || after[i] < 0)
       return im.unsupported(node, "pads larger than the dilated kernel");
-    zShape.push_back(before[i] + (in[i] - 1) * strides[i] + 1 + after[i]);
+    int64_t z;
+    if (__builtin_mul_overflow(in[i] - 1, strides[i], &z) ||
+        __builtin_add_overflow(z, before[i] + 1 + after[i], &z))
+      return im.nodeError(node) << "result size overflows 64 bits";
+    zShape.push_back(z);
   }
   if (!qopt::checkedByteSize(zShape, kMaxElementBytes))
     return im.nodeError(node) << "result size overflows 64 bits";

@@ -195,6 +195,11 @@ LogicalResult Layer::run() {
   else if (direction != "forward")
     return im.nodeError(node) << "invalid direction '" << direction << "'";
   hidden = getInt(node, "hidden_size", 0);
+  // Bounded before any size is computed from it (the weights' shapes are
+  // checked against it below).
+  if (hidden <= 0 || hidden > qnn::kMaxWindowExtent)
+    return im.nodeError(node) << "hidden_size " << hidden << " is not in [1, "
+                              << qnn::kMaxWindowExtent << "]";
   lbr = getInt(node, "linear_before_reset", 0);
   inputForget = getInt(node, "input_forget", 0);
   if (const auto *a = findAttr(node, "clip"))
