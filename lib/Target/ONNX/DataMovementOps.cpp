@@ -297,8 +297,12 @@ LogicalResult importSplit(Importer &im, const onnx::NodeProto &node,
     if (dim == kDyn)
       return im.unsupported(node, "splitting a dynamic dimension");
     int64_t parts = outs;
-    if (form == 18 && findAttr(node, "num_outputs"))
-      parts = getInt(node, "num_outputs", outs);
+    if (form == 18 && findAttr(node, "num_outputs") &&
+        getInt(node, "num_outputs", outs) != outs)
+      return im.nodeError(node) << "num_outputs "
+                                << getInt(node, "num_outputs", outs)
+                                << " differs from the node's " << outs
+                                << " outputs";
     if (parts <= 0)
       return im.nodeError(node) << "no outputs";
     int64_t each = (dim + parts - 1) / parts;
