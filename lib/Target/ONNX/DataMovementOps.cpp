@@ -305,7 +305,7 @@ LogicalResult importSplit(Importer &im, const onnx::NodeProto &node,
                                 << " outputs";
     if (parts <= 0)
       return im.nodeError(node) << "no outputs";
-    int64_t each = (dim + parts - 1) / parts;
+    int64_t each = dim / parts + (dim % parts != 0); // ceil, no overflow
     if (form != 18 && dim % parts != 0)
       return im.nodeError(node) << "dimension " << dim
                                 << " does not split evenly into " << parts;
