@@ -495,9 +495,10 @@ LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x, Value w,
   auto xt = cast<RankedTensorType>(x.getType());
   auto wt = cast<RankedTensorType>(w.getType());
   SmallVector<int64_t> strides, dilations, pads;
-  if (xt.getRank() != wt.getRank())
-    return nodeError(node) << "input and weight ranks differ: " << xt << " and "
-                           << wt;
+  if (xt.getRank() != wt.getRank() || xt.getRank() < 3)
+    return nodeError(node) << "input and weight must have the same rank, at "
+                              "least 3 (N, C and a spatial dimension), got "
+                           << xt << " and " << wt;
   if (failed(windowAttrs(node, xt.getShape(), wt.getShape().drop_front(2),
                          strides, dilations, pads)))
     return failure();

@@ -362,3 +362,5 @@ save(g([n("DequantizeLinear", ["x", "s"], ["y"], axis=0, block_size=2)],
      "lterr_dequantize_blocked.onnx")
 save(g([n("Pad", ["x", "p", "", "a"], ["y"])], [f("x", [2, 2])], [f("y", None)],
        [i64("p", [1, 1, 1, 1]), i64("a", [1])], opset=18), "lterr_pad_axes.onnx")
+save(g([n("Conv", ["x", "w"], ["y"])], [f("x", [4])], [f("y", None)], [ft("w", [1.0])]),
+     "lterr_conv_rank.onnx")
