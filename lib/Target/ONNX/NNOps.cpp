@@ -347,10 +347,8 @@ static LogicalResult importPool(Importer &im, const onnx::NodeProto &node,
                                 bool isMax) {
   if (failed(im.requireInputs(node, 1, 1)))
     return failure();
-  if (node.output_size() > 1 && !node.output(1).empty())
-    return im.unsupported(node, "the Indices output of MaxPool");
-  if (getInt(node, "storage_order", 0) != 0)
-    return im.unsupported(node, "storage_order = 1");
+  bool wantIndices = node.output_size() > 1 && !node.output(1).empty();
+  bool columnMajor = getInt(node, "storage_order", 0) != 0;
   RankedTensorType xt = im.typeOf(node.input(0));
   auto kernel = getInts(node, "kernel_shape");
   if (!kernel)
@@ -379,6 +377,113 @@ static LogicalResult importPool(Importer &im, const onnx::NodeProto &node,
       y = im.reshapeTo(im.nodeLoc(node), y,
                        {(*shape)[0], (*shape)[1], (*shape)[3]});
     im.set(node, y);
+    if (!wantIndices)
+      return success();
+    if (!isa<FloatType>(xt.getElementType()) || !xt.hasStaticShape())
+      return im.unsupported(node, "the Indices output of an integer or "
+                                  "dynamic-shape MaxPool");
+    // Indices: the row-major flat index into X of each window's first
+    // maximum (one generic: output positions x window positions).
+    OpBuilder &b = im.builder;
+    Location loc = im.nodeLoc(node);
+    Type i64 = b.getI64Type(), et = xt.getElementType();
+    int64_t C = xt.getDimSize(1), H = xt.getDimSize(2), W = xt.getDimSize(3);
+    Value window = tensor::EmptyOp::create(b, loc, *kernel, et);
+    auto idxType = RankedTensorType::get(*shape, i64);
+    Value vInit = linalg::FillOp::create(
+                      b, loc,
+                      Value(arith::ConstantOp::create(
+                          b, loc, b.getFloatAttr(et, -INFINITY))),
+                      Value(tensor::EmptyOp::create(b, loc, *shape, et)))
+                      .result();
+    Value iInit = linalg::FillOp::create(
+                      b, loc,
+                      Value(arith::ConstantOp::create(b, loc,
+                                                      b.getI64IntegerAttr(-1))),
+                      Value(tensor::EmptyOp::create(b, loc, *shape, i64)))
+                      .result();
+    SmallVector<AffineMap> maps{
+        AffineMap::get(6, 0, {b.getAffineDimExpr(4), b.getAffineDimExpr(5)},
+                       im.ctx),
+        AffineMap::get(6, 0,
+                       {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
+                        b.getAffineDimExpr(2), b.getAffineDimExpr(3)},
+                       im.ctx)};
+    maps.push_back(maps[1]);
+    SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+    iters.append(2, utils::IteratorType::reduction);
+    auto g = linalg::GenericOp::create(
+        b, loc, TypeRange{vInit.getType(), idxType}, ValueRange{window},
+        ValueRange{vInit, iInit}, maps, iters,
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          auto idx = [&](int64_t d) {
+            return (Value)arith::IndexCastOp::create(
+                nb, l, i64, linalg::IndexOp::create(nb, l, d));
+          };
+          auto c = [&](int64_t v) {
+            return (Value)arith::ConstantOp::create(nb, l,
+                                                    nb.getI64IntegerAttr(v));
+          };
+          // ih = oh * sh - pt + kh * dh (and w), inside [0, H) x [0, W)?
+          Value ih = arith::AddIOp::create(
+              nb, l,
+              arith::SubIOp::create(
+                  nb, l, arith::MulIOp::create(nb, l, idx(2), c(strides[0])),
+                  c(pads[0])),
+              arith::MulIOp::create(nb, l, idx(4), c(dilations[0])));
+          Value iw = arith::AddIOp::create(
+              nb, l,
+              arith::SubIOp::create(
+                  nb, l, arith::MulIOp::create(nb, l, idx(3), c(strides[1])),
+                  c(pads[1])),
+              arith::MulIOp::create(nb, l, idx(5), c(dilations[1])));
+          auto inRange = [&](Value v, int64_t n) {
+            return (Value)arith::AndIOp::create(
+                nb, l,
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, v, c(0)),
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, v, c(n)));
+          };
+          Value inside =
+              arith::AndIOp::create(nb, l, inRange(ih, H), inRange(iw, W));
+          auto clampIdx = [&](Value v, int64_t n) {
+            v = arith::MaxSIOp::create(nb, l, v, c(0));
+            v = arith::MinSIOp::create(nb, l, v, c(n - 1));
+            return (Value)arith::IndexCastOp::create(nb, l, nb.getIndexType(),
+                                                     v);
+          };
+          Value xv = tensor::ExtractOp::create(
+              nb, l, x,
+              ValueRange{linalg::IndexOp::create(nb, l, 0),
+                         linalg::IndexOp::create(nb, l, 1), clampIdx(ih, H),
+                         clampIdx(iw, W)});
+          Value better = arith::AndIOp::create(
+              nb, l, inside,
+              arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, xv,
+                                    a[1]));
+          // Row major: ((n * C + c) * H + ih) * W + iw; column major
+          // (storage_order 1): ((n * C + c) * W + iw) * H + ih.
+          Value nc = arith::AddIOp::create(
+              nb, l, arith::MulIOp::create(nb, l, idx(0), c(C)), idx(1));
+          Value outer = columnMajor ? iw : ih, inner = columnMajor ? ih : iw;
+          int64_t outerN = columnMajor ? W : H, innerN = columnMajor ? H : W;
+          Value flat = arith::AddIOp::create(
+              nb, l,
+              arith::MulIOp::create(
+                  nb, l,
+                  arith::AddIOp::create(
+                      nb, l, arith::MulIOp::create(nb, l, nc, c(outerN)),
+                      outer),
+                  c(innerN)),
+              inner);
+          linalg::YieldOp::create(
+              nb, l,
+              ValueRange{arith::SelectOp::create(nb, l, better, xv, a[1]),
+                         arith::SelectOp::create(nb, l, better, flat, a[2])});
+        });
+    Value ind = g.getResult(1);
+    if (oneD)
+      ind = im.reshapeTo(loc, ind, {(*shape)[0], (*shape)[1], (*shape)[3]});
+    im.set(node, ind, 1);
     return success();
   };
   if (isMax)
