@@ -52,21 +52,6 @@ Value generate(Importer &im, Location loc, RankedTensorType outType,
   return g.getResult(0);
 }
 
-/// An index loaded from the model, as `index`, wrapped once if negative and
-/// clamped into [0, dim).
-Value boundedIndex(OpBuilder &b, Location l, Value idx, Value dim) {
-  if (!idx.getType().isIndex())
-    idx = arith::IndexCastOp::create(b, l, b.getIndexType(), idx);
-  Value zero = arith::ConstantIndexOp::create(b, l, 0);
-  Value one = arith::ConstantIndexOp::create(b, l, 1);
-  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
-  idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, dim),
-                                idx);
-  idx = arith::MaxSIOp::create(b, l, idx, zero);
-  return arith::MinSIOp::create(b, l, idx,
-                                arith::SubIOp::create(b, l, dim, one));
-}
-
 Value dimValue(OpBuilder &b, Location l, Value t, int64_t i) {
   auto tt = cast<RankedTensorType>(t.getType());
   if (!tt.isDynamicDim(i))
@@ -497,7 +482,7 @@ LogicalResult runtimeGather(Importer &im, const onnx::NodeProto &node) {
          generate(im, loc, outType, dyn, ValueRange{indices}, {idxMap},
                   [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange a) {
                     SmallVector<Value> at(ivs.take_front(*axis));
-                    at.push_back(boundedIndex(b, l, a[0], dim));
+                    at.push_back(sc::boundedIndex(b, l, a[0], dim));
                     for (int64_t d = *axis + 1; d < dt.getRank(); ++d)
                       at.push_back(ivs[d + q - 1]);
                     return (Value)tensor::ExtractOp::create(b, l, data, at);
@@ -525,12 +510,12 @@ LogicalResult importGatherElements(Importer &im, const onnx::NodeProto &node) {
                         [&](OpBuilder &b, Location l, ValueRange ivs,
                             ValueRange a) {
                           SmallVector<Value> at(ivs);
-                          at[*axis] = boundedIndex(b, l, a[0], dim);
+                          at[*axis] = sc::boundedIndex(b, l, a[0], dim);
                           // Other dimensions of indices may be smaller than
                           // the data's; never larger (clamped).
                           for (int64_t d = 0; d < dt.getRank(); ++d)
                             if (d != *axis)
-                              at[d] = boundedIndex(b, l, at[d],
+                              at[d] = sc::boundedIndex(b, l, at[d],
                                                    dimValue(b, l, data, d));
                           return (Value)tensor::ExtractOp::create(b, l, data, at);
                         }));
@@ -564,7 +549,7 @@ LogicalResult importGatherND(Importer &im, const onnx::NodeProto &node) {
                        SmallVector<Value> ii(ivs.take_front(q - 1));
                        ii.push_back(arith::ConstantIndexOp::create(b, l, j));
                        Value v = tensor::ExtractOp::create(b, l, indices, ii);
-                       at.push_back(boundedIndex(b, l, v,
+                       at.push_back(sc::boundedIndex(b, l, v,
                                                  dimValue(b, l, data, bd + j)));
                      }
                      for (Value iv : ivs.drop_front(q - 1))

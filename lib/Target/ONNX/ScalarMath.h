@@ -80,6 +80,26 @@ inline Value compare(OpBuilder &b, Location l, Cmp c, Value x, Value y,
   return arith::CmpIOp::create(b, l, isUnsigned ? u[(int)c] : s[(int)c], x, y);
 }
 
+/// An index read from the model (any integer type) as an `index`, wrapped
+/// once if negative and clamped into [0, dim): generated code never reads or
+/// writes outside a tensor, whatever the model's indices are.
+inline Value boundedIndex(OpBuilder &b, Location l, Value idx, Value dim) {
+  if (!idx.getType().isIndex())
+    idx = arith::IndexCastOp::create(b, l, b.getIndexType(), idx);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+  idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, dim),
+                                idx);
+  idx = arith::MaxSIOp::create(b, l, idx, zero);
+  return arith::MinSIOp::create(b, l, idx,
+                                arith::SubIOp::create(b, l, dim, one));
+}
+inline Value boundedIndex(OpBuilder &b, Location l, Value idx, int64_t dim) {
+  return boundedIndex(b, l, idx,
+                      arith::ConstantIndexOp::create(b, l, std::max<int64_t>(dim, 1)));
+}
+
 /// Conversion between any two ONNX element types as Cast defines it:
 /// float -> int truncates toward zero (saturating, NaN -> 0 by fptosi
 /// semantics after clamping), int -> bool is `!= 0`, bool -> anything 0/1.

@@ -22,19 +22,6 @@ namespace sc = qopt::onnx_import::scalar;
 
 namespace {
 
-Value clampIndex(OpBuilder &b, Location l, Value idx, int64_t dim) {
-  idx = arith::IndexCastOp::create(b, l, b.getIndexType(), idx);
-  Value d = arith::ConstantIndexOp::create(b, l, dim);
-  Value zero = arith::ConstantIndexOp::create(b, l, 0);
-  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
-  idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, d),
-                                idx);
-  idx = arith::MaxSIOp::create(b, l, idx, zero);
-  return arith::MinSIOp::create(
-      b, l, idx,
-      arith::ConstantIndexOp::create(b, l, std::max<int64_t>(0, dim - 1)));
-}
-
 /// The multi-index of linear position `lin` in `shape`.
 SmallVector<Value> delinearize(OpBuilder &b, Location l, Value lin,
                                ArrayRef<int64_t> shape) {
@@ -94,13 +81,40 @@ FailureOr<Operands> operandsOf(Importer &im, const onnx::NodeProto &node) {
   return o;
 }
 
+/// The scatter loop shared by both ops: for each element of the updates (in
+/// order), `target` gives its destination in the data; the element there is
+/// combined with the update and written back.
+LogicalResult scatterLoop(
+    Importer &im, const onnx::NodeProto &node, const Operands &o,
+    StringRef red,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ArrayRef<Value>)>
+        target) {
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  bool isUnsigned = o.dt.getElementType().isUnsignedInteger();
+  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+  Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
+  Value n = arith::ConstantIndexOp::create(b, loc, o.ut.getNumElements());
+  auto loop = scf::ForOp::create(
+      b, loc, c0, n, c1, ValueRange{o.data},
+      [&](OpBuilder &nb, Location l, Value i, ValueRange iter) {
+        SmallVector<Value> uat = delinearize(nb, l, i, o.ut.getShape());
+        SmallVector<Value> at = target(nb, l, uat);
+        Value u = tensor::ExtractOp::create(nb, l, o.updates, uat);
+        Value old = tensor::ExtractOp::create(nb, l, iter[0], at);
+        Value v = combine(nb, l, red, old, u, isUnsigned);
+        scf::YieldOp::create(
+            nb, l, Value(tensor::InsertOp::create(nb, l, v, iter[0], at)));
+      });
+  im.set(node, im.fromSignless(loc, loop.getResult(0), o.dt.getElementType()));
+  return success();
+}
+
 LogicalResult importScatterElements(Importer &im, const onnx::NodeProto &node) {
   auto o = operandsOf(im, node);
   auto red = reductionOf(im, node);
   if (failed(o) || failed(red))
     return failure();
-  Location loc = im.nodeLoc(node);
-  OpBuilder &b = im.builder;
   int64_t rank = o->dt.getRank(), axis = getInt(node, "axis", 0);
   if (axis < -rank || axis >= rank || o->it.getShape() != o->ut.getShape() ||
       o->it.getRank() != rank)
@@ -110,24 +124,17 @@ LogicalResult importScatterElements(Importer &im, const onnx::NodeProto &node) {
   for (int64_t d = 0; d < rank; ++d)
     if (d != axis && o->it.getDimSize(d) > o->dt.getDimSize(d))
       return im.nodeError(node) << "indices larger than data along dim " << d;
-  bool isUnsigned = o->dt.getElementType().isUnsignedInteger();
-  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
-  Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
-  Value n = arith::ConstantIndexOp::create(b, loc, o->it.getNumElements());
-  auto loop = scf::ForOp::create(
-      b, loc, c0, n, c1, ValueRange{o->data},
-      [&](OpBuilder &nb, Location l, Value i, ValueRange iter) {
-        SmallVector<Value> at = delinearize(nb, l, i, o->it.getShape());
-        Value idx = tensor::ExtractOp::create(nb, l, o->indices, at);
-        Value u = tensor::ExtractOp::create(nb, l, o->updates, at);
-        at[axis] = clampIndex(nb, l, idx, o->dt.getDimSize(axis));
-        Value old = tensor::ExtractOp::create(nb, l, iter[0], at);
-        Value v = combine(nb, l, *red, old, u, isUnsigned);
-        scf::YieldOp::create(
-            nb, l, Value(tensor::InsertOp::create(nb, l, v, iter[0], at)));
-      });
-  im.set(node, im.fromSignless(loc, loop.getResult(0), o->dt.getElementType()));
-  return success();
+  // Updates and indices share a shape: the index element at the update's
+  // position replaces its coordinate along the axis.
+  return scatterLoop(im, node, *o, *red,
+                     [&](OpBuilder &nb, Location l, ArrayRef<Value> uat) {
+                       SmallVector<Value> at(uat);
+                       Value idx = tensor::ExtractOp::create(nb, l, o->indices,
+                                                             uat);
+                       at[axis] = sc::boundedIndex(nb, l, idx,
+                                                   o->dt.getDimSize(axis));
+                       return at;
+                     });
 }
 
 LogicalResult importScatterND(Importer &im, const onnx::NodeProto &node) {
@@ -135,8 +142,6 @@ LogicalResult importScatterND(Importer &im, const onnx::NodeProto &node) {
   auto red = reductionOf(im, node);
   if (failed(o) || failed(red))
     return failure();
-  Location loc = im.nodeLoc(node);
-  OpBuilder &b = im.builder;
   int64_t q = o->it.getRank(), r = o->dt.getRank();
   int64_t k = q ? o->it.getDimSize(q - 1) : 0;
   if (q < 1 || k < 1 || k > r)
@@ -146,30 +151,23 @@ LogicalResult importScatterND(Importer &im, const onnx::NodeProto &node) {
   if (o->ut.getShape() != ArrayRef<int64_t>(expect))
     return im.nodeError(node) << "updates shape " << o->ut
                               << " does not match indices and data";
-  bool isUnsigned = o->dt.getElementType().isUnsignedInteger();
-  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
-  Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
-  Value n = arith::ConstantIndexOp::create(b, loc, o->ut.getNumElements());
-  auto loop = scf::ForOp::create(
-      b, loc, c0, n, c1, ValueRange{o->data},
-      [&](OpBuilder &nb, Location l, Value i, ValueRange iter) {
-        SmallVector<Value> uat = delinearize(nb, l, i, o->ut.getShape());
-        SmallVector<Value> at;
-        for (int64_t j = 0; j < k; ++j) {
-          SmallVector<Value> iat(uat.begin(), uat.begin() + (q - 1));
-          iat.push_back(arith::ConstantIndexOp::create(nb, l, j));
-          Value idx = tensor::ExtractOp::create(nb, l, o->indices, iat);
-          at.push_back(clampIndex(nb, l, idx, o->dt.getDimSize(j)));
-        }
-        at.append(uat.begin() + (q - 1), uat.end());
-        Value u = tensor::ExtractOp::create(nb, l, o->updates, uat);
-        Value old = tensor::ExtractOp::create(nb, l, iter[0], at);
-        Value v = combine(nb, l, *red, old, u, isUnsigned);
-        scf::YieldOp::create(
-            nb, l, Value(tensor::InsertOp::create(nb, l, v, iter[0], at)));
-      });
-  im.set(node, im.fromSignless(loc, loop.getResult(0), o->dt.getElementType()));
-  return success();
+  // The first k coordinates come from the index vector at the update's
+  // leading position, the rest from the update's trailing position.
+  return scatterLoop(im, node, *o, *red,
+                     [&](OpBuilder &nb, Location l, ArrayRef<Value> uat) {
+                       SmallVector<Value> at;
+                       for (int64_t j = 0; j < k; ++j) {
+                         SmallVector<Value> iat(uat.begin(),
+                                                uat.begin() + (q - 1));
+                         iat.push_back(arith::ConstantIndexOp::create(nb, l, j));
+                         Value idx =
+                             tensor::ExtractOp::create(nb, l, o->indices, iat);
+                         at.push_back(sc::boundedIndex(nb, l, idx,
+                                                       o->dt.getDimSize(j)));
+                       }
+                       at.append(uat.begin() + (q - 1), uat.end());
+                       return at;
+                     });
 }
 
 } // namespace
