@@ -13,6 +13,8 @@
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 #include "qopt/Runner/JitRunner.h"
 
+#include "qopt/Runner/RuntimeSymbols.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/FileSystem.h"
@@ -279,7 +281,9 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
     return err("the module has no qnn.observer ops; run qopt "
                "--insert-observers first");
   std::vector<Accumulator> acc(observers.size());
+  std::map<int64_t, size_t> nestedIndex; // id -> acc index
   SmallVector<Value> watched;
+  SmallVector<size_t> watchedIndex;
   for (auto [i, o] : llvm::enumerate(observers)) {
     acc[i].stats.id = o.getId();
     acc[i].stats.location =
@@ -289,7 +293,17 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
     if (!cast<RankedTensorType>(o.getType()).getElementType().isF32())
       return err("observer " + llvm::Twine(o.getId()) +
                  " watches a non-f32 tensor");
-    watched.push_back(o.getInput());
+    if (o->getParentOp() == cf) {
+      watched.push_back(o.getInput());
+      watchedIndex.push_back(i);
+    } else {
+      // In the clone, an observer inside a region body reports through
+      // the runtime instead of returning its tensor.
+      nestedIndex[o.getId()] = i;
+      qopt::reportThroughRuntime(o.getInput(), o.getId());
+      o.replaceAllUsesWith(o.getInput());
+      o.erase();
+    }
   }
   unsigned firstExtra = appendResults(cf, watched);
 
@@ -319,6 +333,20 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
   });
   int passes = needHist ? 2 : 1;
   for (int pass = 0; pass < passes; ++pass) {
+    // Observers in If/Loop bodies report from inside the run, once per
+    // execution (every loop iteration, only the branch taken).
+    Error nestedError = Error::success();
+    qopt::ObservationScope observation(
+        [&](int64_t id, const float *values, int64_t count) {
+          auto it = nestedIndex.find(id);
+          if (it == nestedIndex.end() || nestedError)
+            return;
+          Accumulator &a = acc[it->second];
+          if (pass == 0)
+            nestedError = accumulate(a, values, count, options);
+          else if (a.needsHistogram() && a.stats.count > 0)
+            histogram(a, values, count, options.histogramBins);
+        });
     if (pass == 1)
       for (Accumulator &a : acc)
         if (a.needsHistogram()) {
@@ -329,8 +357,9 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
     Error e = (*model)->forEachBatch(
         inputs, options.batchSize,
         [&](std::vector<NpyArray> &outs, int64_t n, int64_t start) -> Error {
-          for (auto [i, a] : llvm::enumerate(acc)) {
-            const NpyArray &o = outs[firstExtra + i];
+          for (auto [k, i] : llvm::enumerate(watchedIndex)) {
+            Accumulator &a = acc[i];
+            const NpyArray &o = outs[firstExtra + k];
             int64_t perSample = o.numElements() /
                                 std::max<int64_t>(1, o.shape.empty() ? 1 : o.shape[0]);
             // The first n rows (a short static batch is zero-padded); never
@@ -353,8 +382,12 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
                          << samples << " samples";
           return Error::success();
         });
-    if (e)
+    if (e) {
+      llvm::consumeError(std::move(nestedError));
       return std::move(e);
+    }
+    if (nestedError)
+      return std::move(nestedError);
   }
   if (options.progress)
     llvm::errs() << "\n";
@@ -384,6 +417,10 @@ Error qopt::applyStatistics(ModuleOp module,
                    "')");
       return;
     }
+    // An observer in a branch that never ran keeps no range: quantization
+    // leaves its op float and says so, instead of inventing statistics.
+    if (it->second->count == 0)
+      return;
     o.setMinAttr(b.getF64FloatAttr(it->second->min));
     o.setMaxAttr(b.getF64FloatAttr(it->second->max));
   });
@@ -393,7 +430,17 @@ Error qopt::applyStatistics(ModuleOp module,
 Error qopt::writeStatistics(llvm::StringRef path,
                             llvm::ArrayRef<ObserverStats> stats) {
   llvm::json::Array arr;
-  for (const ObserverStats &s : stats)
+  for (const ObserverStats &s : stats) {
+    if (s.count == 0) {
+      arr.push_back(llvm::json::Object{{"id", s.id},
+                                       {"location", s.location},
+                                       {"method", s.method},
+                                       {"count", 0},
+                                       {"note", "never executed during "
+                                                "calibration (a branch "
+                                                "that did not run)"}});
+      continue;
+    }
     arr.push_back(llvm::json::Object{{"id", s.id},
                                      {"location", s.location},
                                      {"method", s.method},
@@ -404,6 +451,7 @@ Error qopt::writeStatistics(llvm::StringRef path,
                                      {"mean", s.mean},
                                      {"std", s.stddev},
                                      {"count", s.count}});
+  }
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
   if (ec)
@@ -434,6 +482,16 @@ qopt::readStatistics(llvm::StringRef path) {
     auto id = o ? o->getInteger("id") : std::nullopt;
     auto mn = o ? o->getNumber("min") : std::nullopt;
     auto mx = o ? o->getNumber("max") : std::nullopt;
+    auto count = o ? o->getInteger("count") : std::nullopt;
+    if (id && count && *count == 0 && !mn && !mx) {
+      ObserverStats s;
+      s.id = *id;
+      s.count = 0;
+      if (auto l = o->getString("location"))
+        s.location = l->str();
+      out.push_back(s);
+      continue;
+    }
     if (!id || !mn || !mx)
       return err("'" + path + "': every observer needs id, min and max");
     if (!std::isfinite(*mn) || !std::isfinite(*mx) || *mn > *mx)
@@ -444,6 +502,7 @@ qopt::readStatistics(llvm::StringRef path) {
     s.id = *id;
     s.min = *mn;
     s.max = *mx;
+    s.count = count && *count > 0 ? *count : -1;
     if (auto l = o->getString("location"))
       s.location = l->str();
     if (auto m = o->getString("method"))

@@ -10,6 +10,7 @@
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 #include "qopt/Runner/JitRunner.h"
+#include "qopt/Runner/RuntimeSymbols.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -24,6 +25,7 @@
 #include <limits>
 
 using namespace mlir;
+using namespace qopt;
 using llvm::Error;
 using llvm::Expected;
 
@@ -95,6 +97,8 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
   SmallVector<Value> fTaps, qTaps;
   OpBuilder b(qf.getContext());
   SmallVector<Operation *> quantOps;
+  std::vector<LayerSQNR> regionTaps;
+  SmallVector<Value> regionF, regionQ;
   qf.walk([&](Operation *op) {
     if (op->getNumResults() == 1 && isQuantizedTensor(op->getResult(0).getType()) &&
         !isa<qnn::QConstOp>(op))
@@ -123,6 +127,15 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
       continue;
     b.setInsertionPointAfter(op);
     Value dq = qnn::DequantizeOp::create(b, op->getLoc(), ft, op->getResult(0));
+    // Layers inside If/Loop bodies report through the runtime, once per
+    // execution, in both models.
+    if (op->getParentOp() != qf.getOperation() ||
+        fv.getParentRegion()->getParentOp() != ff.getOperation()) {
+      regionTaps.push_back({name, op->getName().getStringRef().str()});
+      regionF.push_back(fv);
+      regionQ.push_back(dq);
+      continue;
+    }
     auto [slot, inserted] = layerIndex.try_emplace(name, layers.size());
     if (inserted) {
       layers.push_back({name, op->getName().getStringRef().str()});
@@ -133,7 +146,29 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
       qTaps[slot->second] = dq;
     }
   }
-  if (layers.empty())
+  // A name seen several times inside regions keeps its last op (after its
+  // requantizations), as at the top level.
+  {
+    llvm::StringMap<size_t> lastOf;
+    for (auto [i, l] : llvm::enumerate(regionTaps))
+      lastOf[l.name] = i;
+    std::vector<LayerSQNR> kept;
+    SmallVector<Value> keptF, keptQ;
+    for (auto [i, l] : llvm::enumerate(regionTaps))
+      if (lastOf[l.name] == i && !layerIndex.count(l.name)) {
+        kept.push_back(l);
+        keptF.push_back(regionF[i]);
+        keptQ.push_back(regionQ[i]);
+      }
+    regionTaps = std::move(kept);
+    regionF = std::move(keptF);
+    regionQ = std::move(keptQ);
+    for (auto [i, pair] : llvm::enumerate(llvm::zip_equal(regionF, regionQ))) {
+      reportThroughRuntime(std::get<0>(pair), i);
+      reportThroughRuntime(std::get<1>(pair), i);
+    }
+  }
+  if (layers.empty() && regionTaps.empty())
     return err("no quantized op of the quantized model matches a float "
                "tensor of the float model by location or name (give the "
                "model before --integer-only; quantized in another process, "
@@ -172,6 +207,17 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
                            : a.numElements() / std::max<int64_t>(1, a.shape[0]);
   };
   std::vector<NpyArray> qBatch(inputs.size()), qOuts;
+  // What the region taps saw in this batch, per model, in execution order.
+  std::vector<std::vector<float>> regionSeen[2];
+  regionSeen[0].resize(regionTaps.size());
+  regionSeen[1].resize(regionTaps.size());
+  int running = 0; // 0: the float model, 1: the quantized one
+  ObservationScope observation(
+      [&](int64_t id, const float *values, int64_t count) {
+        if (id >= 0 && id < (int64_t)regionTaps.size())
+          regionSeen[running][id].insert(regionSeen[running][id].end(),
+                                         values, values + count);
+      });
   Error e = (*fModel)->forEachBatch(
       inputs, options.batchSize,
       [&](std::vector<NpyArray> &fOuts, int64_t n, int64_t start) -> Error {
@@ -179,19 +225,44 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
                            ? n
                            : fOuts[0].shape[0];
         SmallVector<const NpyArray *> ptrs;
+        bool whole = (*fModel)->runsWhole(inputs);
         for (auto [in, out] : llvm::zip_equal(inputs, qBatch)) {
+          if (whole) {
+            ptrs.push_back(&in);
+            continue;
+          }
           out = sliceSamples(in, start, n, rows);
           ptrs.push_back(&out);
         }
-        if (Error e = (*qModel)->runBatch(ptrs, qOuts))
-          return e;
+        running = 1;
+        Error runError = (*qModel)->runBatch(ptrs, qOuts);
+        running = 0;
+        if (runError)
+          return runError;
+        for (auto [l, layer] : llvm::enumerate(regionTaps)) {
+          std::vector<float> &f = regionSeen[0][l], &q = regionSeen[1][l];
+          // Quantization may send a run down another branch or change a
+          // loop's trip count: such a batch is not comparable.
+          if (f.size() == q.size())
+            for (size_t i = 0; i < f.size(); ++i) {
+              double d = (double)f[i] - q[i];
+              layer.signal += (double)f[i] * f[i];
+              layer.noise += d * d;
+              layer.maxAbsError = std::max(layer.maxAbsError, std::fabs(d));
+            }
+          if (f.size() == q.size())
+            layer.elements += f.size();
+          f.clear();
+          q.clear();
+        }
         for (auto [l, layer] : llvm::enumerate(layers)) {
           const NpyArray &fo = fOuts[tapIndex(l, false)];
           const NpyArray &qo = qOuts[tapIndex(l, true)];
           if (fo.dtype != NpyDType::F32 || qo.dtype != NpyDType::F32)
             return err("'" + layer.name + "' is not f32 in both models");
-          int64_t count = n * perSample(fo);
-          if (perSample(fo) != perSample(qo) || count > fo.numElements())
+          int64_t count = whole ? fo.numElements() : n * perSample(fo);
+          if (perSample(fo) != perSample(qo) || count > fo.numElements() ||
+              count > qo.numElements())
             return err("'" + layer.name +
                        "' has different sizes in the two models");
           const float *f = fo.as<float>(), *q = qo.as<float>();
@@ -207,6 +278,10 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
       });
   if (e)
     return std::move(e);
+  // Region layers after the top-level ones, before nothing else depends
+  // on the order (the model outputs stay where they are).
+  layers.insert(layers.begin() + fTaps.size(), regionTaps.begin(),
+                regionTaps.end());
   return layers;
 }
 

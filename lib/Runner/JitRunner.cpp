@@ -412,16 +412,20 @@ bool qopt::CompiledModel::isBatched() const {
          inputSpecs[0].shape[0] == ShapedType::kDynamic;
 }
 
-Error qopt::CompiledModel::forEachBatch(
-    ArrayRef<NpyArray> inputs, int64_t batchSize,
-    llvm::function_ref<Error(std::vector<NpyArray> &, int64_t, int64_t)>
-        consume) {
+bool qopt::CompiledModel::runsWhole(ArrayRef<NpyArray> inputs) const {
   // Data that is exactly the model's static input shapes runs as one call
   // (scalar and unbatched inputs, e.g. a recurrent state next to a window).
   bool exact = !inputs.empty() && inputs.size() == inputSpecs.size();
   for (auto [in, spec] : llvm::zip(inputs, inputSpecs))
     exact &= ArrayRef<int64_t>(in.shape) == ArrayRef<int64_t>(spec.shape);
-  if (exact) {
+  return exact;
+}
+
+Error qopt::CompiledModel::forEachBatch(
+    ArrayRef<NpyArray> inputs, int64_t batchSize,
+    llvm::function_ref<Error(std::vector<NpyArray> &, int64_t, int64_t)>
+        consume) {
+  if (runsWhole(inputs)) {
     SmallVector<const NpyArray *> ptrs;
     for (const NpyArray &in : inputs)
       ptrs.push_back(&in);

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 using namespace mlir;
 
@@ -35,7 +36,7 @@ bool qopt::isAllowedRuntimeSymbol(llvm::StringRef name) {
                           "__truncsfhf2", "__extendhfsf2", "__truncdfhf2",
                           "__gnu_h2f_ieee", "__gnu_f2h_ieee",
                           "__truncsfbf2", "__truncdfbf2",
-                          kUnavailableBranchSymbol})
+                          kUnavailableBranchSymbol, kObserveSymbol})
       s.insert(f);
     return s;
   }();
@@ -83,6 +84,44 @@ thread_local bool unavailableBranch = false;
   std::_Exit(1);
 }
 
+thread_local qopt::ObservationScope *activeObservation = nullptr;
+
+/// qopt_observe: an f32 memref of any rank and layout (see kObserveSymbol).
+void observe(int64_t id, int64_t rank, void *descriptor) {
+  if (!activeObservation || !descriptor || rank < 0 || rank > 32)
+    return;
+  struct Head {
+    float *allocated, *aligned;
+    int64_t offset;
+  };
+  auto *head = static_cast<Head *>(descriptor);
+  auto *sizes = reinterpret_cast<int64_t *>(head + 1);
+  int64_t *strides = sizes + rank;
+  int64_t count = 1;
+  bool contiguous = true;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    if (sizes[d] != 1 && strides[d] != count)
+      contiguous = false;
+    count *= sizes[d];
+  }
+  const float *base = head->aligned + head->offset;
+  if (contiguous || count == 0) {
+    activeObservation->deliver(id, base, count);
+    return;
+  }
+  std::vector<float> values(count);
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t at = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      at += index[d] * strides[d];
+    values[i] = base[at];
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == sizes[d]; --d)
+      index[d] = 0;
+  }
+  activeObservation->deliver(id, values.data(), count);
+}
+
 [[noreturn]] void allocationFailed(uint64_t bytes) {
   lastFailedBytes = bytes;
   if (activeScope)
@@ -127,6 +166,13 @@ bool qopt::AllocationScope::tookUnavailableBranch() const {
   return unavailableBranch;
 }
 
+qopt::ObservationScope::ObservationScope(Sink sink)
+    : sink(std::move(sink)), previous(activeObservation) {
+  activeObservation = this;
+}
+
+qopt::ObservationScope::~ObservationScope() { activeObservation = previous; }
+
 qopt::AllocationScope::~AllocationScope() { activeScope = previous; }
 
 uint64_t qopt::AllocationScope::failedBytes() const { return lastFailedBytes; }
@@ -142,5 +188,6 @@ qopt::checkedAllocationSymbols(llvm::orc::MangleAndInterner interner) {
   bind("calloc", reinterpret_cast<void *>(&checkedCalloc));
   bind("aligned_alloc", reinterpret_cast<void *>(&checkedAlignedAlloc));
   bind(kUnavailableBranchSymbol, reinterpret_cast<void *>(&branchUnavailable));
+  bind(kObserveSymbol, reinterpret_cast<void *>(&observe));
   return map;
 }

@@ -46,7 +46,7 @@ struct ObserverStats {
   double min = 0, max = 0;          ///< the chosen range
   double observedMin = 0, observedMax = 0;
   double mean = 0, stddev = 0;
-  int64_t count = 0;                ///< values seen
+  int64_t count = 0;                ///< values seen (0: never ran; -1: unknown, read from a file)
 };
 
 /// Calibrates the observers of `module` (unchanged) on `inputs`.

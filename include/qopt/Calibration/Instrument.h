@@ -17,6 +17,12 @@ namespace qopt {
 /// attributes are dropped (they were sized for the old result list).
 unsigned appendResults(mlir::func::FuncOp func, mlir::ArrayRef<mlir::Value> values);
 
+/// Makes the clone hand `value` (an f32 tensor anywhere, also inside If and
+/// Loop bodies, whose values cannot become results) to the active
+/// qopt::ObservationScope each time it is computed: a call to qopt_observe
+/// with `id`, inserted after `value`'s definition.
+void reportThroughRuntime(mlir::Value value, int64_t id);
+
 } // namespace qopt
 
 #endif // QOPT_CALIBRATION_INSTRUMENT_H

@@ -62,6 +62,10 @@ public:
   int64_t staticBatch() const;
 
   /// Whether the first input's leading (sample) dimension is dynamic.
+  /// Whether `inputs` are exactly the model's static input shapes, which
+  /// forEachBatch runs as one call with every input whole (scalars and
+  /// unbatched inputs such as a recurrent state).
+  bool runsWhole(llvm::ArrayRef<NpyArray> inputs) const;
   bool isBatched() const;
 
   /// Checks dtype, rank and non-batch dims of `inputs` against the model.

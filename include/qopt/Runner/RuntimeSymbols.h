@@ -18,6 +18,7 @@
 
 #include <csetjmp>
 #include <cstdint>
+#include <functional>
 
 namespace qopt {
 
@@ -26,6 +27,33 @@ namespace qopt {
 /// accepts): the JIT turns the call into an error, AOT objects define it
 /// weakly (message on stderr, abort).
 constexpr const char *kUnavailableBranchSymbol = "qopt_unavailable_branch";
+
+/// The function an observer inside an If or Loop body calls in the
+/// calibration clone: `void qopt_observe(int64_t id, int64_t rank,
+/// void *descriptor)`, an f32 memref as MLIR passes unranked memrefs. It
+/// hands the values to the active ObservationScope; without one it does
+/// nothing.
+constexpr const char *kObserveSymbol = "qopt_observe";
+
+/// Receives what observers inside region bodies see while it is alive (on
+/// this thread): `sink(id, values, count)` once per execution of the
+/// observer. Nested scopes hide outer ones.
+class ObservationScope {
+public:
+  using Sink = std::function<void(int64_t id, const float *values,
+                                  int64_t count)>;
+  explicit ObservationScope(Sink sink);
+  ~ObservationScope();
+  ObservationScope(const ObservationScope &) = delete;
+  ObservationScope &operator=(const ObservationScope &) = delete;
+  void deliver(int64_t id, const float *values, int64_t count) {
+    sink(id, values, count);
+  }
+
+private:
+  Sink sink;
+  ObservationScope *previous;
+};
 
 /// Whether generated code may call the external function `name`: the C math
 /// library, memory functions, LLVM intrinsics.

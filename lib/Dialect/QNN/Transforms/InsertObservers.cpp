@@ -6,6 +6,7 @@
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,6 +36,20 @@ bool producesOwnParameters(Operation *op) {
 bool isFloatTensor(Type t) {
   auto r = dyn_cast<RankedTensorType>(t);
   return r && isa<FloatType>(r.getElementType());
+}
+
+/// True when quantization gives `v` parameters: it is observed, or data
+/// movement that keeps parameters carries an observed value.
+bool carriesParameters(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<ObserverOp>(def))
+      return true;
+    if (!def->hasTrait<qnn::OpTrait::KeepsQuantParams>() ||
+        def->getNumOperands() == 0)
+      return false;
+    v = def->getOperand(0);
+  }
+  return false;
 }
 
 struct InsertObserversPass
@@ -96,16 +111,43 @@ struct InsertObserversPass
           loc = NameLoc::get(name, loc);
         observe(arg, loc);
       }
+      // Results with parameters of their own, at any depth: ops in If and
+      // Loop bodies (scf regions) are observed too; calibration reports the
+      // ones whose branch never ran.
       func.walk([&](Operation *op) {
-        // Ops inside If/Loop bodies (scf regions) stay float for now: a
-        // calibration run would have to return their statistics across the
-        // region boundary.
-        if (!producesOwnParameters(op) || op->getParentOp() != func)
+        if (!producesOwnParameters(op))
           return;
         b.setInsertionPointAfter(op);
         for (Value r : op->getResults())
           observe(r, op->getLoc());
       });
+      // Activations that reach an op with an integer implementation from
+      // an op without parameters (a float island: a gather, a layer norm,
+      // an If result, a loop-carried state) are observed where they are
+      // made, so the quantizable op gets quantized operands.
+      SmallVector<Value> unobserved;
+      func.walk([&](Operation *op) {
+        if (!op->hasTrait<qnn::OpTrait::Quantizable>())
+          return;
+        for (OpOperand &operand : op->getOpOperands()) {
+          Value v = operand.get();
+          // Constants (weights, biases, QAT's quantized weights) get their
+          // parameters from their values.
+          if (isFloatTensor(v.getType()) && !carriesParameters(v) &&
+              !getConstantRealValues(v) &&
+              !llvm::is_contained(unobserved, v))
+            unobserved.push_back(v);
+        }
+      });
+      for (Value v : unobserved) {
+        if (auto arg = dyn_cast<BlockArgument>(v)) {
+          b.setInsertionPointToStart(arg.getOwner());
+          observe(v, arg.getOwner()->getParentOp()->getLoc());
+        } else {
+          b.setInsertionPointAfterValue(v);
+          observe(v, v.getDefiningOp()->getLoc());
+        }
+      }
     }
   }
 };

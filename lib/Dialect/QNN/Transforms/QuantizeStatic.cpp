@@ -246,6 +246,43 @@ struct FoldAdd : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(matmul(dequantize(a), dequantize(b))) -> matmul_q(a, b) when
+/// both operands are activations (attention's Q*K^T and P*V): per-tensor
+/// parameters on both sides, i32 accumulation of (a - za) * (b - zb).
+struct FoldActivationMatMul : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto op = quantize.getInput().getDefiningOp<MatMulOp>();
+    if (!op || !op->getResult(0).hasOneUse() || keptFloat(op))
+      return rewriter.notifyMatchFailure(quantize, "no single-use matmul");
+    if (getConstantRealValues(op.getRhs()))
+      return rewriter.notifyMatchFailure(op, "constant weights: weighted op");
+    auto da = op.getLhs().getDefiningOp<DequantizeOp>();
+    auto db = op.getRhs().getDefiningOp<DequantizeOp>();
+    auto perTensor8 = [](Value v) {
+      auto q = dyn_cast<quant::UniformQuantizedType>(
+          cast<RankedTensorType>(v.getType()).getElementType());
+      return q && q.getStorageTypeIntegralWidth() <= 8;
+    };
+    if (!da || !db || !perTensor8(da.getInput()) ||
+        !perTensor8(db.getInput()) || !perTensor8(quantize.getOutput()))
+      return rewriter.notifyMatchFailure(op, "operands are not 8-bit "
+                                             "per-tensor activations");
+    // |a - za| * |b - zb| <= 255 * 255 per step: the i32 accumulator holds
+    // any reduction shorter than 2^31 / 65025 (about 33000).
+    auto lt = op.getLhs().getType();
+    if (lt.getRank() < 2 || op.getRhs().getType().getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "rank-1 operand");
+    int64_t k = lt.getDimSize(lt.getRank() - 1);
+    if (ShapedType::isDynamic(k) || k > (int64_t(1) << 31) / (255 * 255))
+      return rewriter.notifyMatchFailure(op, "reduction too long for i32");
+    replaceWithQuantizedClone(rewriter, quantize, op,
+                              {da.getInput(), db.getInput()});
+    return success();
+  }
+};
+
 /// quantize(float constant) -> qconst (QAT exports quantize weights in the
 /// graph), round half to even and saturate like qnn.quantize.
 struct FoldQuantizeConstant : OpRewritePattern<QuantizeOp> {
@@ -470,6 +507,24 @@ struct QuantizeStaticPass
           "calibrated.mlir");
       return signalPassFailure();
     }
+    // Observers inside If/Loop bodies that calibration never reached (a
+    // branch that did not run) have no range: their values stay float.
+    // Every other observer must have been calibrated.
+    bool anyTopLevelCalibrated = llvm::any_of(observers, [](ObserverOp o) {
+      return o.getMin() && isa<func::FuncOp>(o->getParentOp());
+    });
+    llvm::erase_if(observers, [&](ObserverOp o) {
+      if (o.getMin() || isa<func::FuncOp>(o->getParentOp()) ||
+          !anyTopLevelCalibrated)
+        return false;
+      o.emitWarning("quantize-static: observer ")
+          << o.getId() << (o.getName() ? " ('" + o.getName()->str() + "')" : "")
+          << " saw no data during calibration (its If branch or Loop body "
+             "never ran); the value stays float";
+      o.replaceAllUsesWith(o.getInput());
+      o.erase();
+      return true;
+    });
     for (ObserverOp o : observers)
       if (!o.getMin() || !o.getMax()) {
         o.emitError("observer ")
@@ -546,6 +601,6 @@ void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
   patterns.add<FoldWeightedOp<Conv2DOp>, FoldWeightedOp<FullyConnectedOp>,
                FoldWeightedOp<MatMulOp>>(ctx, perChannel, weightBits);
   patterns.add<SinkDequantize, FoldActivation<ReluOp>, FoldActivation<ClipOp>,
-               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldQuantizeConstant,
+               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldQuantizeConstant,
                FoldQuantizeDequantize>(ctx);
 }

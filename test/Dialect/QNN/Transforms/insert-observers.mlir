@@ -30,14 +30,16 @@ func.func @cnn(%x: tensor<?x1x4x4xf32> {onnx.name = "input"}) -> tensor<?x3xf32>
 
 // -----
 
-// Ops inside If/Loop bodies (scf regions) are not observed (yet): the
-// calibration run could not return their statistics across the region.
+// Ops inside If/Loop bodies (scf regions) are observed like any other;
+// calibration reports them through the runtime.
 // CHECK-LABEL: func @branch
 // CHECK: qnn.observer %arg0
 // CHECK: scf.if
-// CHECK-NOT: qnn.observer
-// CHECK: qnn.relu
+// CHECK: %[[R:.*]] = qnn.relu
+// CHECK-NEXT: qnn.observer %[[R]] {id = 1 : i64, name = "relu"}
 // CHECK: } else {
+// CHECK-NOT: qnn.observer
+// CHECK: return
 func.func @branch(%x: tensor<4xf32>, %c: i1) -> tensor<4xf32> {
   %r = scf.if %c -> (tensor<4xf32>) {
     %y = qnn.relu %x : (tensor<4xf32>) -> tensor<4xf32> loc("relu")
@@ -46,4 +48,35 @@ func.func @branch(%x: tensor<4xf32>, %c: i1) -> tensor<4xf32> {
     scf.yield %x : tensor<4xf32>
   }
   return %r : tensor<4xf32>
+}
+
+// -----
+
+// An activation made by an op without parameters (a float island: here a
+// linalg.generic, as the importer emits for Exp or a gather) is observed
+// where it is made when an op with an integer form uses it, so both
+// operands of an activation-by-activation matmul get parameters. Constant
+// operands (weights) are not observed.
+// CHECK-LABEL: func @island_operands
+// CHECK: %[[A:.*]] = qnn.observer %arg0 {id = 0 : i64}
+// CHECK: %[[B:.*]] = qnn.observer %arg1 {id = 1 : i64}
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[B]]
+// CHECK: %[[OE:.*]] = qnn.observer %[[E]] {id = 4 : i64, name = "exp"}
+// CHECK: %[[M:.*]] = qnn.matmul %[[A]], %[[OE]]
+// CHECK-NEXT: qnn.observer %[[M]] {id = 2 : i64, name = "scores"}
+// CHECK: qnn.matmul %{{.*}}, %cst
+// CHECK-NEXT: qnn.observer {{.*}} {id = 3 : i64, name = "proj"}
+// CHECK-NOT: qnn.observer
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @island_operands(%x: tensor<4x4xf32>, %y: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %e0 = tensor.empty() : tensor<4x4xf32>
+  %e = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x4xf32>) outs(%e0 : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = math.exp %in : f32
+    linalg.yield %v : f32
+  } -> tensor<4x4xf32> loc("exp")
+  %m = qnn.matmul %x, %e : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32> loc("scores")
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %p = qnn.matmul %m, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32> loc("proj")
+  return %p : tensor<4x4xf32>
 }

@@ -70,3 +70,21 @@ func.func @float_island(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %o = qnn.observer %s {id = 1 : i64, min = 0.0 : f64, max = 1.0 : f64} : tensor<1x4xf32>
   return %o : tensor<1x4xf32>
 }
+
+// -----
+
+// Attention's two matmuls multiply activations: both operands quantized
+// (per tensor), no weight to quantize. A matmul of an activation and a
+// constant stays a weighted matmul.
+// CHECK-LABEL: func @attention_scores
+// CHECK-DAG: %[[Q:.*]] = qnn.quantize %arg0 : (tensor<2x4x8xf32>) -> tensor<2x4x8x!quant.uniform<i8:f32, 0.0078431372549019607>>
+// CHECK-DAG: %[[K:.*]] = qnn.quantize %arg1 : (tensor<2x8x4xf32>) -> tensor<2x8x4x!quant.uniform<i8:f32, 0.015686274509803921>>
+// CHECK: %[[S:.*]] = qnn.matmul %[[Q]], %[[K]] : (tensor<2x4x8x!quant.uniform<i8:f32, 0.0078431372549019607>>, tensor<2x8x4x!quant.uniform<i8:f32, 0.015686274509803921>>) -> tensor<2x4x4x!quant.uniform<i8:f32, 0.062745098039215685>>
+// CHECK: qnn.dequantize %[[S]]
+func.func @attention_scores(%q: tensor<2x4x8xf32>, %k: tensor<2x8x4xf32>) -> tensor<2x4x4xf32> {
+  %a = qnn.observer %q {id = 0 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<2x4x8xf32>
+  %b = qnn.observer %k {id = 1 : i64, min = -2.0 : f64, max = 2.0 : f64} : tensor<2x8x4xf32>
+  %s = qnn.matmul %a, %b : (tensor<2x4x8xf32>, tensor<2x8x4xf32>) -> tensor<2x4x4xf32>
+  %o = qnn.observer %s {id = 2 : i64, min = -8.0 : f64, max = 8.0 : f64} : tensor<2x4x4xf32>
+  return %o : tensor<2x4x4xf32>
+}
