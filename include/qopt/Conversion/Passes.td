@@ -95,6 +95,9 @@ def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
                            "::mlir::math::MathDialect",
                            "::mlir::func::FuncDialect"];
   let options = [
+    Option<"lookupTables", "lookup-tables", "bool", /*default=*/"true",
+           "First replace float islands that are functions of one 8-bit "
+           "tensor by 256-entry tables (--form-lookup-tables)">,
     Option<"rounding", "rounding", "::mlir::qnn::RoundingMode",
            /*default=*/"::mlir::qnn::RoundingMode::SingleRound",
            "Fixed-point rounding of requantization",

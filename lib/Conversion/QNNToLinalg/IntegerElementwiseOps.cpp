@@ -181,6 +181,49 @@ struct UnsignedCastToInteger : OpConversionPattern<CastOp> {
   }
 };
 
+/// A table lookup per element: the stored input, offset to [0, 256), indexes
+/// the constant table (a gather once vectorized).
+struct LookupTableToInteger : OpConversionPattern<LookupTableOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LookupTableOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inType = cast<quant::UniformQuantizedType>(
+        op.getInput().getType().getElementType());
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getOutput().getType()));
+    Value table = arith::ConstantOp::create(rewriter, loc, op.getTable());
+    Value in = adaptor.getInput();
+    int64_t rank = outType.getRank();
+    Value init = emptyTensor(rewriter, loc, outType.getShape(),
+                             outType.getElementType(),
+                             dimValues(rewriter, loc, in));
+    bool isSigned = inType.isSigned();
+    Value y =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{in}, ValueRange{init},
+            SmallVector<AffineMap>(2, rewriter.getMultiDimIdentityMap(rank)),
+            SmallVector<IteratorType>(rank, IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Type i32 = b.getI32Type();
+              Value v = isSigned
+                            ? Value(arith::ExtSIOp::create(b, l, i32, a[0]))
+                            : Value(arith::ExtUIOp::create(b, l, i32, a[0]));
+              if (isSigned)
+                v = arith::AddIOp::create(b, l, v, intConst(b, l, i32, 128));
+              Value index =
+                  arith::IndexCastOp::create(b, l, b.getIndexType(), v);
+              linalg::YieldOp::create(
+                  b, l,
+                  Value(tensor::ExtractOp::create(b, l, table, index)));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateIntegerElementwisePatterns(TypeConverter &converter,
@@ -191,6 +234,6 @@ void lowering::populateIntegerElementwisePatterns(TypeConverter &converter,
   patterns.add<ClampToInteger<ReluOp>, ClampToInteger<ClipOp>>(converter, ctx,
                                                                rounding, math);
   patterns.add<ErasedCast<quant::StorageCastOp>, ErasedCast<tensor::BitcastOp>,
-               RetypeDataMovement, RetypeIntConstant, UnsignedCastToInteger>(
-      converter, ctx);
+               RetypeDataMovement, RetypeIntConstant, UnsignedCastToInteger,
+               LookupTableToInteger>(converter, ctx);
 }

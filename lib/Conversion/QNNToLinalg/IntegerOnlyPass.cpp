@@ -8,12 +8,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
+#include "qopt/Dialect/QNN/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
 namespace qnn {
@@ -29,6 +31,15 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
   using IntegerOnlyPassBase::IntegerOnlyPassBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    // Float islands on 8-bit tensors become tables first: they then need
+    // no float arithmetic at all.
+    if (lookupTables) {
+      RewritePatternSet tablePatterns(ctx);
+      qnn::populateLookupTablePatterns(tablePatterns);
+      if (failed(applyPatternsGreedily(getOperation(),
+                                       std::move(tablePatterns))))
+        return signalPassFailure();
+    }
     TypeConverter converter;
     qnn::populateQNNIntegerTypeConversions(converter);
 

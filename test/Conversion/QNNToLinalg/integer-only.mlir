@@ -1,6 +1,7 @@
 // RUN: qopt %s --integer-only --split-input-file | FileCheck %s
 // RUN: qopt %s --integer-only=rounding=double-round --split-input-file | FileCheck %s --check-prefix=DOUBLE
 // RUN: qopt %s --integer-only=scale-arithmetic=f64 --split-input-file | FileCheck %s --check-prefix=F64
+// RUN: qopt %s --integer-only=lookup-tables=false --split-input-file | FileCheck %s --check-prefix=NOTABLES
 
 // requantize: s_in / s_out = 0.1 / 0.05 = 2 = 2^30 * 2^(2 - 31).
 // CHECK-LABEL: func @requantize(%arg0: tensor<4xi8>) -> tensor<4xi8>
@@ -250,4 +251,29 @@ func.func @conv16(%x: tensor<1x8x4x4x!qx>) -> tensor<1x2x4x4x!qy> {
   %w = qnn.qconst dense<1> : tensor<2x8x1x1xi8> -> tensor<2x8x1x1x!qw>
   %y = qnn.conv2d %x, %w : (tensor<1x8x4x4x!qx>, tensor<2x8x1x1x!qw>) -> tensor<1x2x4x4x!qy>
   return %y : tensor<1x2x4x4x!qy>
+}
+
+// -----
+
+// Float islands on 8-bit tensors become tables before the conversion (see
+// form-lookup-tables.mlir); a table is a per-element gather from the
+// constant, indexed by the stored value offset to [0, 256).
+// CHECK-LABEL: func @sigmoid_table
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xi8>) -> tensor<2x3xi8>
+// CHECK: %[[T:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<256xi8>
+// CHECK: linalg.generic {{.*}} ins(%[[X]] : tensor<2x3xi8>)
+// CHECK: %[[E:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[I:.*]] = arith.addi %[[E]], %{{.*}} : i32
+// CHECK: %[[IX:.*]] = arith.index_cast %[[I]] : i32 to index
+// CHECK: tensor.extract %[[T]][%[[IX]]] : tensor<256xi8>
+// CHECK-NOT: qnn.sigmoid
+// CHECK-NOT: arith.mulf
+// Without tables the island stays float between quantize and dequantize.
+// NOTABLES-LABEL: func @sigmoid_table
+// NOTABLES: qnn.sigmoid
+func.func @sigmoid_table(%x: tensor<2x3x!quant.uniform<i8:f32, 0.0625>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.00390625:-128>> {
+  %d = qnn.dequantize %x : (tensor<2x3x!quant.uniform<i8:f32, 0.0625>>) -> tensor<2x3xf32>
+  %s = qnn.sigmoid %d : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %y = qnn.quantize %s : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.00390625:-128>>
+  return %y : tensor<2x3x!quant.uniform<i8:f32, 0.00390625:-128>>
 }

@@ -789,3 +789,19 @@ func.func @dynamic_quantize_f16(%x: tensor<4xf16>) {
   %q, %s = qnn.dynamic_quantize %x : (tensor<4xf16>) -> (tensor<4x!quant.uniform<i8<-127:127>:f16, 1.0>>, tensor<f32>)
   return
 }
+
+// -----
+
+func.func @lookup_table_16bit_input(%x: tensor<4x!quant.uniform<i16:f32, 0.1>>) {
+  // expected-error @+1 {{input must be an 8-bit per-tensor quantized tensor}}
+  %y = qnn.lookup_table %x {table = dense<0> : tensor<256xi8>} : (tensor<4x!quant.uniform<i16:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>
+  return
+}
+
+// -----
+
+func.func @lookup_table_short(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) {
+  // expected-error @+1 {{table must be tensor<256xi8> (one stored result per stored input)}}
+  %y = qnn.lookup_table %x {table = dense<0> : tensor<255xi8>} : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>
+  return
+}

@@ -916,6 +916,80 @@ LogicalResult DynamicQuantizeOp::verify() {
   return success();
 }
 
+
+//===----------------------------------------------------------------------===//
+// ScalarFunctionOpInterface
+//===----------------------------------------------------------------------===//
+
+std::optional<double> ReluOp::evaluateScalar(ArrayRef<double> x) {
+  return std::max(x[0], 0.0);
+}
+
+std::optional<double> ClipOp::evaluateScalar(ArrayRef<double> x) {
+  return std::min(std::max(x[0], (double)getMin().convertToFloat()),
+                  (double)getMax().convertToFloat());
+}
+
+std::optional<double> LeakyReluOp::evaluateScalar(ArrayRef<double> x) {
+  return x[0] >= 0 ? x[0] : (double)getAlpha().convertToFloat() * x[0];
+}
+
+std::optional<double> SigmoidOp::evaluateScalar(ArrayRef<double> x) {
+  return 1.0 / (1.0 + std::exp(-x[0]));
+}
+
+std::optional<double> HardSigmoidOp::evaluateScalar(ArrayRef<double> x) {
+  double y = (double)getAlpha().convertToFloat() * x[0] +
+             (double)getBeta().convertToFloat();
+  return std::min(1.0, std::max(0.0, y));
+}
+
+std::optional<double> AddOp::evaluateScalar(ArrayRef<double> x) {
+  auto [lo, hi] = cast<FusedActivationOpInterface>(getOperation())
+                      .getActivationRange();
+  return std::min(hi, std::max(lo, x[0] + x[1]));
+}
+
+std::optional<double> SubOp::evaluateScalar(ArrayRef<double> x) {
+  return x[0] - x[1];
+}
+
+std::optional<double> MulOp::evaluateScalar(ArrayRef<double> x) {
+  return x[0] * x[1];
+}
+
+std::optional<double> DivOp::evaluateScalar(ArrayRef<double> x) {
+  return x[0] / x[1];
+}
+
+//===----------------------------------------------------------------------===//
+// LookupTableOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LookupTableOp::verify() {
+  auto in = dyn_cast<quant::UniformQuantizedType>(
+      getInput().getType().getElementType());
+  auto out = dyn_cast<quant::UniformQuantizedType>(
+      getOutput().getType().getElementType());
+  if (!in || in.getStorageTypeIntegralWidth() != 8)
+    return emitOpError("input must be an 8-bit per-tensor quantized tensor, "
+                       "got ")
+           << getInput().getType();
+  if (!out)
+    return emitOpError("result must be a per-tensor quantized tensor, got ")
+           << getOutput().getType();
+  auto table = getTable().getType();
+  if (table.getRank() != 1 || table.getNumElements() != 256 ||
+      table.getElementType() != out.getStorageType()) {
+    std::string want;
+    llvm::raw_string_ostream os(want);
+    os << RankedTensorType::get({256}, out.getStorageType());
+    return emitOpError("table must be ")
+           << want << " (one stored result per stored input), got " << table;
+  }
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "qopt/Dialect/QNN/IR/QNNOps.cpp.inc"
 

@@ -76,6 +76,23 @@ def QNN_WeightedOpInterface : OpInterface<"WeightedOpInterface"> {
   ];
 }
 
+def QNN_ScalarFunctionOpInterface : OpInterface<"ScalarFunctionOpInterface"> {
+  let description = [{
+    An elementwise op whose value at each element is a function of its
+    operands' real values at that element (relu, clip, sigmoid, add...).
+    `--integer-only` evaluates chains of such ops at compile time to build
+    lookup tables, so a new elementwise op becomes table-able by
+    implementing this interface.
+  }];
+  let cppNamespace = "::mlir::qnn";
+  let methods = [
+    InterfaceMethod<"The op's real result for real `operands` (one per "
+      "operand, in order), or nullopt when it has no scalar form.",
+      "std::optional<double>", "evaluateScalar",
+      (ins "::llvm::ArrayRef<double>":$operands)>,
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Op categories of the quantization passes
 //===----------------------------------------------------------------------===//

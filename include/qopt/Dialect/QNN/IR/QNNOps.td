@@ -169,7 +169,8 @@ class QNN_UnaryOp<string mnemonic, list<Trait> traits = [],
   let hasVerifier = 1;
 }
 
-def QNN_ReluOp : QNN_UnaryOp<"relu", [QNN_ObservedResult, QNN_Quantizable]> {
+def QNN_ReluOp : QNN_UnaryOp<"relu", [
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, QNN_ObservedResult, QNN_Quantizable]> {
   let summary = "Rectified linear unit: max(x, 0)";
   let description = [{
     Float or quantized. Quantized input and result may differ in parameters.
@@ -183,7 +184,8 @@ def QNN_ReluOp : QNN_UnaryOp<"relu", [QNN_ObservedResult, QNN_Quantizable]> {
   let arguments = (ins QNN_Tensor:$input);
 }
 
-def QNN_ClipOp : QNN_UnaryOp<"clip", [QNN_ObservedResult, QNN_Quantizable]> {
+def QNN_ClipOp : QNN_UnaryOp<"clip", [
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, QNN_ObservedResult, QNN_Quantizable]> {
   let summary = "Clamp to [min, max] (relu6 is clip 0, 6)";
   let description = [{
     Example:
@@ -195,7 +197,8 @@ def QNN_ClipOp : QNN_UnaryOp<"clip", [QNN_ObservedResult, QNN_Quantizable]> {
   let arguments = (ins QNN_Tensor:$input, F32Attr:$min, F32Attr:$max);
 }
 
-def QNN_LeakyReluOp : QNN_UnaryOp<"leaky_relu", [QNN_ObservedResult],
+def QNN_LeakyReluOp : QNN_UnaryOp<"leaky_relu", [
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, QNN_ObservedResult],
                                   QNN_FloatTensor> {
   let summary = "x if x >= 0 else alpha * x";
   let description = [{
@@ -209,7 +212,8 @@ def QNN_LeakyReluOp : QNN_UnaryOp<"leaky_relu", [QNN_ObservedResult],
                    DefaultValuedAttr<F32Attr, "0.01">:$alpha);
 }
 
-def QNN_SigmoidOp : QNN_UnaryOp<"sigmoid", [QNN_ObservedResult],
+def QNN_SigmoidOp : QNN_UnaryOp<"sigmoid", [
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, QNN_ObservedResult],
                                 QNN_FloatTensor> {
   let summary = "Logistic function 1 / (1 + exp(-x))";
   let description = [{
@@ -224,7 +228,8 @@ def QNN_SigmoidOp : QNN_UnaryOp<"sigmoid", [QNN_ObservedResult],
   let arguments = (ins QNN_FloatTensor:$input);
 }
 
-def QNN_HardSigmoidOp : QNN_UnaryOp<"hard_sigmoid", [QNN_ObservedResult],
+def QNN_HardSigmoidOp : QNN_UnaryOp<"hard_sigmoid", [
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, QNN_ObservedResult],
                                     QNN_FloatTensor> {
   let summary = "max(0, min(1, alpha * x + beta))";
   let description = [{
@@ -291,7 +296,8 @@ class QNN_BinaryOp<string mnemonic, list<Trait> traits = [],
   let hasVerifier = 1;
 }
 
-def QNN_AddOp : QNN_BinaryOp<"add", [Commutative, QNN_ObservedResult,
+def QNN_AddOp : QNN_BinaryOp<"add", [
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, Commutative, QNN_ObservedResult,
     QNN_Quantizable,
     DeclareOpInterfaceMethods<QNN_FusedActivationOpInterface>]> {
   let summary = "Elementwise sum with broadcasting and fused activation";
@@ -318,7 +324,8 @@ def QNN_AddOp : QNN_BinaryOp<"add", [Commutative, QNN_ObservedResult,
   ];
 }
 
-def QNN_SubOp : QNN_BinaryOp<"sub", [QNN_ObservedResult], QNN_ArithTensor> {
+def QNN_SubOp : QNN_BinaryOp<"sub", [
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, QNN_ObservedResult], QNN_ArithTensor> {
   let summary = "Elementwise difference with broadcasting";
   let description = [{
     Example:
@@ -330,7 +337,8 @@ def QNN_SubOp : QNN_BinaryOp<"sub", [QNN_ObservedResult], QNN_ArithTensor> {
   let arguments = (ins QNN_ArithTensor:$lhs, QNN_ArithTensor:$rhs);
 }
 
-def QNN_MulOp : QNN_BinaryOp<"mul", [Commutative, QNN_ObservedResult],
+def QNN_MulOp : QNN_BinaryOp<"mul", [
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, Commutative, QNN_ObservedResult],
                               QNN_ArithTensor> {
   let summary = "Elementwise product with broadcasting";
   let description = [{
@@ -343,7 +351,8 @@ def QNN_MulOp : QNN_BinaryOp<"mul", [Commutative, QNN_ObservedResult],
   let arguments = (ins QNN_ArithTensor:$lhs, QNN_ArithTensor:$rhs);
 }
 
-def QNN_DivOp : QNN_BinaryOp<"div", [QNN_ObservedResult], QNN_FloatTensor> {
+def QNN_DivOp : QNN_BinaryOp<"div", [
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, QNN_ObservedResult], QNN_FloatTensor> {
   let summary = "Elementwise quotient with broadcasting (float only)";
   let description = [{
     Example:
@@ -740,6 +749,34 @@ def QNN_RescaleOp : QNN_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
                    DefaultValuedAttr<BoolAttr, "false">:$output_unsigned);
   let results = (outs QNN_IntTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+
+def QNN_LookupTableOp : QNN_Op<"lookup_table", [Pure,
+                                                SameOperandsAndResultShape]> {
+  let summary = "Elementwise function of an 8-bit tensor as a 256-entry table";
+  let description = [{
+    `--integer-only` replaces a float island that is a function of one 8-bit
+    quantized tensor (sigmoid, tanh, x * sigmoid(x), GELU, exp...) between
+    its dequantize and the next quantize by the table of its 256 possible
+    results, computed at compile time from the float function and both
+    quantization parameter sets. `table[i]` is the stored result for the
+    stored input value `i + min` (`min` is -128 for i8, 0 for u8).
+
+    Example:
+
+    ```mlir
+    %y = qnn.lookup_table %x {table = dense<...> : tensor<256xi8>}
+        : (tensor<4x!quant.uniform<i8:f32, 0.05>>)
+        -> tensor<4x!quant.uniform<i8:f32, 0.0039:-128>>
+    ```
+  }];
+  let arguments = (ins QNN_Tensor:$input, AnyIntElementsAttr:$table);
+  let results = (outs QNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 

@@ -397,4 +397,41 @@ def QuantizationReportPass
   ];
 }
 
+def FormLookupTablesPass : Pass<"form-lookup-tables", "::mlir::ModuleOp"> {
+  let summary = "Replace float islands on 8-bit tensors by 256-entry tables";
+  let description = [{
+    A float island is what quantization leaves between the dequantize of a
+    quantized tensor and the next quantize when the ops in between have no
+    integer form: sigmoid, tanh, hard-swish, SiLU written `x * sigmoid(x)`,
+    GELU in its Erf or tanh form, exp, log, softplus, elu... When the island
+    is a function of one 8-bit per-tensor tensor (through elementwise ops,
+    scalar constants and intermediate quantize/dequantize pairs), it has only
+    256 possible inputs: this pass evaluates it for each of them at compile
+    time, in double precision, rounding where the graph rounds, and
+    replaces the island by `qnn.lookup_table`. The table is exact by
+    construction: for every input it holds the stored value the float
+    island rounds to (ties of the float island's own f32 arithmetic aside).
+
+    Ops with an integer form of their own (relu, clip, requantize) are not
+    made tables; an island needs at least one float op. `--integer-only`
+    runs these patterns first.
+
+    Example: `x * sigmoid(x)` on an int8 tensor
+
+    ```mlir
+    %d = qnn.dequantize %x : (tensor<8x!quant.uniform<i8:f32, 0.05>>) -> tensor<8xf32>
+    %s = qnn.sigmoid %d : (tensor<8xf32>) -> tensor<8xf32>
+    %m = qnn.mul %d, %s : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+    %y = qnn.quantize %m : (tensor<8xf32>) -> tensor<8x!quant.uniform<i8:f32, 0.025:-117>>
+    ```
+
+    becomes
+
+    ```mlir
+    %y = qnn.lookup_table %x {table = dense<[...]> : tensor<256xi8>} : (...) -> ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::qnn::QNNDialect"];
+}
+
 #endif // QOPT_DIALECT_QNN_TRANSFORMS_PASSES_TD

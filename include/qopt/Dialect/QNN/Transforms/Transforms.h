@@ -37,6 +37,10 @@ void populateQDQFoldingPatterns(RewritePatternSet &patterns,
                                 bool perChannel = true,
                                 unsigned weightBits = 8);
 
+/// Replaces float islands that are functions of one 8-bit tensor by
+/// qnn.lookup_table (`--form-lookup-tables`; `--integer-only` runs them).
+void populateLookupTablePatterns(RewritePatternSet &patterns);
+
 /// Calibrates the observers of `module` in place on `dataPaths` (one .npy
 /// file per model input). `--quantize-static=calibration-data=...` calls it;
 /// qopt's pass libraries do not link the JIT, so tools that do (qopt) install
