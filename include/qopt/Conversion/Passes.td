@@ -71,7 +71,11 @@ def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
     * quantize / dequantize (the float boundary): round half to even and
       saturate / `(q - z) * s`;
     * qconst: the stored integers as an `arith.constant`; `quant.scast`
-      disappears.
+      disappears;
+    * float islands that are functions of one 8-bit tensor (sigmoid, tanh,
+      `x * sigmoid(x)`, GELU, exp...) first become `qnn.lookup_table`
+      (`--form-lookup-tables`, unless `lookup-tables=false`), lowered as a
+      gather from the 256-entry constant.
 
     Function signatures with quantized tensors take their storage types.
     `rounding` selects the fixed-point rounding of every `qnn.rescale`.

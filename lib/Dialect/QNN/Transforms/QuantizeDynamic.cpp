@@ -8,7 +8,9 @@
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Transforms/WideRangeLogarithms.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/LocationName.h"
 #include "qopt/Dialect/QNN/Utils/QuantParams.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -34,6 +36,11 @@ Value f32Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   auto type = RankedTensorType::get(shape, b.getF32Type());
   return arith::ConstantOp::create(
       b, loc, cast<TypedAttr>(createFloatElements(type, values, "qd")));
+}
+
+std::string nameSuffix(Operation *op) {
+  std::string name = getLocationName(op->getLoc());
+  return name.empty() ? "" : " '" + name + "'";
 }
 
 struct QuantizeDynamicPass
@@ -138,9 +145,24 @@ struct QuantizeDynamicPass
           << static_cast<unsigned>(weightBits);
       return signalPassFailure();
     }
+    // What feeds a logarithm over a range 8 bits cannot hold stays float
+    // (see WideRangeLogarithms.h).
+    llvm::DenseSet<Operation *> wideRange;
+    for (WideRangeLogarithm &w : findWideRangeLogarithms(getOperation())) {
+      int64_t kept = 0;
+      for (Operation *op : w.producers)
+        if (isa<WeightedOpInterface>(op) && wideRange.insert(op).second)
+          ++kept;
+      if (kept)
+        w.logarithm->emitWarning("quantize-dynamic: the ")
+            << kept << " weighted ops computing the operand of the "
+            << "logarithm" << nameSuffix(w.logarithm)
+            << " stay float: " << w.reason
+            << ", and 8-bit activations hold 48 dB";
+    }
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<WeightedOpInterface>(op))
+      if (isa<WeightedOpInterface>(op) && !wideRange.contains(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {

@@ -9,6 +9,7 @@
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
+#include "qopt/Dialect/QNN/Transforms/WideRangeLogarithms.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 #include "qopt/Dialect/QNN/Utils/QuantParams.h"
@@ -336,6 +337,35 @@ struct FoldQuantizeDequantize : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// Removes the observers of every computation that feeds a logarithm over
+/// a range 8 bits cannot hold, marks its quantizable ops float, and warns
+/// once per logarithm. True when anything changed.
+bool keepWideLogarithmsFloat(ModuleOp module) {
+  bool changed = false;
+  for (WideRangeLogarithm &w : findWideRangeLogarithms(module)) {
+    int64_t kept = 0;
+    for (Operation *op : w.producers) {
+      if (auto o = dyn_cast<ObserverOp>(op)) {
+        o.replaceAllUsesWith(o.getInput());
+        o.erase();
+        changed = true;
+        continue;
+      }
+      if (op->hasTrait<qnn::OpTrait::Quantizable>() ||
+          op->hasTrait<qnn::OpTrait::ObservedResult>()) {
+        op->setAttr(kKeepFloat, UnitAttr::get(module.getContext()));
+        ++kept;
+      }
+    }
+    std::string name = getLocationName(w.logarithm->getLoc());
+    w.logarithm->emitWarning("quantize-static: the operand of the logarithm")
+        << (name.empty() ? "" : " '" + name + "'") << " and the " << kept
+        << " ops computing it stay float: " << w.reason
+        << ", and 8-bit activations hold 48 dB";
+  }
+  return changed;
+}
+
 struct QuantizeStaticPass
     : qnn::impl::QuantizeStaticPassBase<QuantizeStaticPass> {
   using QuantizeStaticPassBase::QuantizeStaticPassBase;
@@ -534,6 +564,12 @@ struct QuantizeStaticPass
                "apply saved ones with --stats-in stats.json)";
         return signalPassFailure();
       }
+    // Computations that feed a logarithm over more than 8 bits of range
+    // stay float: no observer, no quantized op.
+    if (keepWideLogarithmsFloat(getOperation()))
+      observers.clear(), getOperation().walk([&](ObserverOp o) {
+        observers.push_back(o);
+      });
     OpBuilder b(ctx);
     for (ObserverOp o : observers) {
       auto q = activationParams(ctx, o.getMin()->convertToDouble(),

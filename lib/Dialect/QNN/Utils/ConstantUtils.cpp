@@ -63,6 +63,11 @@ ElementsAttr qnn::createFloatElements(RankedTensorType type,
 /// Real values of a weight or bias given as a float constant or as
 /// dequantize(qconst).
 std::optional<SmallVector<double>> qnn::getConstantRealValues(Value v) {
+  // Reshapes keep the element order: a reshaped constant (a Conv1d weight
+  // made 2-D, whose dense_resource data the folder cannot reshape) has the
+  // same values.
+  while (isa_and_nonnull<ReshapeOp, FlattenOp>(v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
   if (auto f = getConstantFloatValues(v))
     return f;
   auto dq = v.getDefiningOp<DequantizeOp>();

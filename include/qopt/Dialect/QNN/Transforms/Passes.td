@@ -93,12 +93,17 @@ def InsertObserversPass : Pass<"insert-observers", "::mlir::ModuleOp"> {
   let summary = "Put a qnn.observer on every activation quantization needs";
   let description = [{
     Observes float function inputs and the outputs of every op whose result
-    gets its own quantization parameters: conv2d, fully_connected, matmul,
-    batch_norm, add/sub/mul/div, avg_pool2d, global_avg_pool2d, concat,
-    relu/clip/leaky_relu/sigmoid/hard_sigmoid/softmax, cast. Data movement
-    (reshape, flatten, transpose, pad, max_pool2d) keeps its input's
-    parameters and is not observed. Observers sit after fused activations
-    (they are part of the producer).
+    gets its own quantization parameters (trait `ObservedResult`: conv2d,
+    fully_connected, matmul, batch_norm, add/sub/mul/div, avg_pool2d,
+    global_avg_pool2d, concat, relu/clip/leaky_relu/sigmoid/hard_sigmoid/
+    softmax, cast). Data movement (reshape, flatten, transpose, pad,
+    max_pool2d) keeps its input's parameters and is not observed. Observers
+    sit after fused activations (they are part of the producer). Ops inside
+    If/Loop bodies (scf regions) are observed too. An activation that
+    reaches an op with an integer form (`Quantizable`) from an op without
+    parameters (a gather, a layer norm, any linalg.generic, an If result, a
+    loop-carried value) is observed where it is made, so that op gets
+    quantized operands; constants are never observed.
 
     Each observer gets an `id` unique in the module (in walk order, so stable
     for the same input) and the producer's location (the ONNX node name), and
@@ -162,12 +167,26 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
       activations kept;
     * max_pool2d, reshape, flatten, transpose: computed on the quantized
       input, keeping its parameters;
-    * relu / clip: quantized with the output's parameters;
+    * matmul of two activations (attention's Q*K^T and P*V): both operands
+      8-bit per tensor, int32 accumulation;
+    * relu / clip / add / global_avg_pool2d: quantized with the output's
+      parameters;
     * `quantize(dequantize(q))`: `q`, or `qnn.requantize` when parameters
       differ.
 
-    Ops without an integer kernel (softmax, sigmoid, add...) stay float
-    between dequantize and quantize.
+    Any graph quantizes: ops without an integer form (softmax, sigmoid,
+    layer norm, the importer's linalg.generic long tail, If/Loop results)
+    stay float between the dequantize and quantize the pass places; which
+    ops are which is declared on them (`Quantizable`, `KeepsQuantParams`,
+    `ObservedResult`). `--integer-only` turns such islands on one 8-bit
+    tensor into lookup tables (`--form-lookup-tables`).
+
+    Two kinds of values stay float on purpose, each with a warning:
+    observers inside If/Loop bodies that calibration never reached (a branch
+    that did not run: no statistics are invented), and the computation of a
+    logarithm's operand when it needs more than 8 bits (a power, or a
+    calibrated range over 2^8: log-mel front ends; see
+    WideRangeLogarithms.h).
 
     Example:
 
