@@ -28,6 +28,7 @@ void qopt::registerAllDialects(mlir::DialectRegistry &registry) {
                   mlir::arith::ArithDialect, mlir::func::FuncDialect,
                   mlir::math::MathDialect, mlir::tensor::TensorDialect,
                   mlir::linalg::LinalgDialect>();
+  mlir::qnn::registerDataMovementExternalModels(registry);
 }
 
 void qopt::registerAllPasses(mlir::qnn::Calibrator calibrator) {

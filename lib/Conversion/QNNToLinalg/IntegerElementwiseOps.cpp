@@ -81,13 +81,23 @@ struct RetypeDataMovement : ConversionPattern {
                   ConversionPatternRewriter &rewriter) const override {
     // Also plain-integer arithmetic whose unsigned types become signless
     // (two's-complement add/sub/mul wrap identically).
-    if (!isa<ReshapeOp, FlattenOp, TransposeOp, ConcatOp, PadOp, AddOp, SubOp,
-             MulOp>(op))
+    // Data movement (also upstream tensor ops, as external models) only
+    // retypes; max pooling compares stored integers in its own pattern.
+    bool moves = isa<DataMovementOpInterface>(op) && !isa<MaxPool2DOp>(op);
+    if (!moves && !isa<ConcatOp, PadOp, AddOp, SubOp, MulOp>(op))
       return failure();
-    if (isa<ConcatOp, PadOp, AddOp, SubOp, MulOp>(op) &&
-        llvm::any_of(op->getOperandTypes(), [](Type t) {
-          return isa<quant::QuantizedType>(getElementTypeOrSelf(t));
-        }))
+    auto isQuantized = [](Type t) {
+      return isa<quant::QuantizedType>(getElementTypeOrSelf(t));
+    };
+    // A quantized concat whose operands share the result's parameters
+    // (quantize-static requantizes them) concatenates stored integers.
+    bool sameParams =
+        isa<ConcatOp>(op) && llvm::all_of(op->getOperandTypes(), [&](Type t) {
+          return getElementTypeOrSelf(t) ==
+                 getElementTypeOrSelf(op->getResult(0).getType());
+        });
+    if (!moves && !sameParams &&
+        llvm::any_of(op->getOperandTypes(), isQuantized))
       return failure(); // quantized arithmetic needs its own lowering
     SmallVector<Type> types;
     if (failed(getTypeConverter()->convertTypes(op->getResultTypes(), types)))

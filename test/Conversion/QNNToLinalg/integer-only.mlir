@@ -277,3 +277,18 @@ func.func @sigmoid_table(%x: tensor<2x3x!quant.uniform<i8:f32, 0.0625>>) -> tens
   %y = qnn.quantize %s : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.00390625:-128>>
   return %y : tensor<2x3x!quant.uniform<i8:f32, 0.00390625:-128>>
 }
+
+// -----
+
+// Quantized data movement and concat with shared parameters only retype to
+// the storage integers.
+// CHECK-LABEL: func @retyped_movement
+// CHECK: %[[S:.*]] = tensor.extract_slice %arg0[0, 2] [2, 2] [1, 1] : tensor<2x8xi8> to tensor<2x2xi8>
+// CHECK: %[[C:.*]] = qnn.concat %[[S]], %arg1 {axis = 1 : i64} : (tensor<2x2xi8>, tensor<2x4xi8>) -> tensor<2x6xi8>
+// CHECK: tensor.collapse_shape %[[C]] {{.*}} : tensor<2x6xi8> into tensor<12xi8>
+func.func @retyped_movement(%x: tensor<2x8x!quant.uniform<i8:f32, 0.5>>, %y: tensor<2x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<12x!quant.uniform<i8:f32, 0.5>> {
+  %s = tensor.extract_slice %x[0, 2] [2, 2] [1, 1] : tensor<2x8x!quant.uniform<i8:f32, 0.5>> to tensor<2x2x!quant.uniform<i8:f32, 0.5>>
+  %c = qnn.concat %s, %y {axis = 1 : i64} : (tensor<2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x6x!quant.uniform<i8:f32, 0.5>>
+  %f = tensor.collapse_shape %c [[0, 1]] : tensor<2x6x!quant.uniform<i8:f32, 0.5>> into tensor<12x!quant.uniform<i8:f32, 0.5>>
+  return %f : tensor<12x!quant.uniform<i8:f32, 0.5>>
+}

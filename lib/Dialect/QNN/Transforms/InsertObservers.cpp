@@ -44,10 +44,10 @@ bool carriesParameters(Value v) {
   while (Operation *def = v.getDefiningOp()) {
     if (isa<ObserverOp>(def))
       return true;
-    if (!def->hasTrait<qnn::OpTrait::KeepsQuantParams>() ||
-        def->getNumOperands() == 0)
+    auto mover = dyn_cast<DataMovementOpInterface>(def);
+    if (!mover)
       return false;
-    v = def->getOperand(0);
+    v = mover.getMovedOperand().get();
   }
   return false;
 }

@@ -181,20 +181,22 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
 };
 
 /// op(dequantize(q)) -> dequantize(op_q(q)) for ops that keep their input's
-/// parameters (the KeepsQuantParams trait).
-struct SinkDequantize : OpTraitRewritePattern<qnn::OpTrait::KeepsQuantParams> {
-  using OpTraitRewritePattern::OpTraitRewritePattern;
-  LogicalResult matchAndRewrite(Operation *op,
+/// parameters (DataMovementOpInterface).
+struct SinkDequantize : OpInterfaceRewritePattern<DataMovementOpInterface> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+  LogicalResult matchAndRewrite(DataMovementOpInterface mover,
                                 PatternRewriter &rewriter) const override {
-    if (keptFloat(op))
+    Operation *op = mover.getOperation();
+    if (keptFloat(op) || op->getNumResults() != 1)
       return rewriter.notifyMatchFailure(op, "kept float by the config");
-    auto dq = op->getOperand(0).getDefiningOp<DequantizeOp>();
+    unsigned moved = mover.getMovedOperand().getOperandNumber();
+    auto dq = op->getOperand(moved).getDefiningOp<DequantizeOp>();
     if (!dq || !isa<quant::UniformQuantizedType>(
                    dq.getInput().getType().getElementType()))
       return rewriter.notifyMatchFailure(op, "input is not dequantized");
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     Operation *newOp = rewriter.clone(*op);
-    newOp->setOperand(0, dq.getInput());
+    newOp->setOperand(moved, dq.getInput());
     newOp->getResult(0).setType(RankedTensorType::get(
         resultType.getShape(), dq.getInput().getType().getElementType()));
     rewriter.replaceOpWithNewOp<DequantizeOp>(op, resultType,
@@ -280,6 +282,38 @@ struct FoldActivationMatMul : OpRewritePattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(op, "reduction too long for i32");
     replaceWithQuantizedClone(rewriter, quantize, op,
                               {da.getInput(), db.getInput()});
+    return success();
+  }
+};
+
+/// quantize(concat(dequantize(a_i))) -> concat_q(requantize(a_i)): every
+/// operand brought to the result's parameters, then the stored integers
+/// are concatenated.
+struct FoldConcat : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto concat = quantize.getInput().getDefiningOp<ConcatOp>();
+    if (!concat || !concat->getResult(0).hasOneUse() || keptFloat(concat))
+      return failure();
+    auto outQ = dyn_cast<quant::UniformQuantizedType>(
+        quantize.getOutput().getType().getElementType());
+    if (!outQ)
+      return failure();
+    SmallVector<Value> operands;
+    for (Value v : concat->getOperands()) {
+      auto dq = v.getDefiningOp<DequantizeOp>();
+      if (!dq || !isa<quant::UniformQuantizedType>(
+                     dq.getInput().getType().getElementType()))
+        return rewriter.notifyMatchFailure(concat, "operand not quantized");
+      auto t = cast<RankedTensorType>(v.getType());
+      auto want = RankedTensorType::get(t.getShape(), outQ);
+      Value q = dq.getInput();
+      if (q.getType() != want)
+        q = RequantizeOp::create(rewriter, concat.getLoc(), want, q);
+      operands.push_back(q);
+    }
+    replaceWithQuantizedClone(rewriter, quantize, concat, operands);
     return success();
   }
 };
@@ -637,6 +671,6 @@ void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
   patterns.add<FoldWeightedOp<Conv2DOp>, FoldWeightedOp<FullyConnectedOp>,
                FoldWeightedOp<MatMulOp>>(ctx, perChannel, weightBits);
   patterns.add<SinkDequantize, FoldActivation<ReluOp>, FoldActivation<ClipOp>,
-               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldQuantizeConstant,
+               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldConcat, FoldQuantizeConstant,
                FoldQuantizeDequantize>(ctx);
 }

@@ -88,3 +88,29 @@ func.func @attention_scores(%q: tensor<2x4x8xf32>, %k: tensor<2x8x4xf32>) -> ten
   %o = qnn.observer %s {id = 2 : i64, min = -8.0 : f64, max = 8.0 : f64} : tensor<2x4x4xf32>
   return %o : tensor<2x4x4xf32>
 }
+
+// -----
+
+// Upstream data movement (the importer's Slice, Unsqueeze: external models
+// of DataMovementOpInterface) keeps its operand's parameters; concat brings
+// each operand to the result's parameters, then concatenates the stored
+// integers.
+// CHECK-LABEL: func @data_movement
+// CHECK: %[[X:.*]] = qnn.quantize %arg0 : (tensor<2x8xf32>) -> tensor<2x8x!quant.uniform<i8:f32, 0.0078431372549019607>>
+// CHECK: %[[Y:.*]] = qnn.quantize %arg1
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[X]][0, 2] [2, 2] [1, 1] : tensor<2x8x!quant.uniform<i8:f32, 0.0078431372549019607>> to tensor<2x2x!quant.uniform<i8:f32, 0.0078431372549019607>>
+// CHECK: %[[R:.*]] = qnn.requantize %[[S]] : {{.*}} -> tensor<2x2x!quant.uniform<i8:f32, 0.015686274509803921>>
+// CHECK: %[[C:.*]] = qnn.concat %[[R]], %[[Y]] {axis = 1 : i64} : {{.*}} -> tensor<2x6x!quant.uniform<i8:f32, 0.015686274509803921>>
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[C]] {{.*}} into tensor<2x3x2x!quant.uniform<i8:f32, 0.015686274509803921>>
+// CHECK: qnn.relu %[[E]]
+func.func @data_movement(%x: tensor<2x8xf32>, %y: tensor<2x4xf32>) -> tensor<2x3x2xf32> {
+  %ox = qnn.observer %x {id = 0 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<2x8xf32>
+  %oy = qnn.observer %y {id = 1 : i64, min = -2.0 : f64, max = 2.0 : f64} : tensor<2x4xf32>
+  %s = tensor.extract_slice %ox[0, 2] [2, 2] [1, 1] : tensor<2x8xf32> to tensor<2x2xf32>
+  %c = qnn.concat %s, %oy {axis = 1 : i64} : (tensor<2x2xf32>, tensor<2x4xf32>) -> tensor<2x6xf32>
+  %oc = qnn.observer %c {id = 2 : i64, min = -2.0 : f64, max = 2.0 : f64} : tensor<2x6xf32>
+  %e = tensor.expand_shape %oc [[0], [1, 2]] output_shape [2, 3, 2] : tensor<2x6xf32> into tensor<2x3x2xf32>
+  %r = qnn.relu %e : (tensor<2x3x2xf32>) -> tensor<2x3x2xf32>
+  %or = qnn.observer %r {id = 3 : i64, min = 0.0 : f64, max = 2.0 : f64} : tensor<2x3x2xf32>
+  return %or : tensor<2x3x2xf32>
+}

@@ -82,20 +82,27 @@ bool areShapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b);
 } // namespace mlir
 
 namespace mlir::qnn::OpTrait {
-/// See QNN_ObservedResult, QNN_KeepsQuantParams and QNN_Quantizable in
+/// See QNN_ObservedResult and QNN_Quantizable in
 /// QNNInterfaces.td: categories the quantization passes query.
 template <typename ConcreteType>
 class ObservedResult
     : public ::mlir::OpTrait::TraitBase<ConcreteType, ObservedResult> {};
-template <typename ConcreteType>
-class KeepsQuantParams
-    : public ::mlir::OpTrait::TraitBase<ConcreteType, KeepsQuantParams> {};
 template <typename ConcreteType>
 class Quantizable
     : public ::mlir::OpTrait::TraitBase<ConcreteType, Quantizable> {};
 } // namespace mlir::qnn::OpTrait
 
 #include "qopt/Dialect/QNN/IR/QNNInterfaces.h.inc"
+
+namespace mlir {
+class DialectRegistry;
+namespace qnn {
+/// DataMovementOpInterface for tensor.extract_slice, tensor.expand_shape and
+/// tensor.collapse_shape (what the importer emits for Slice, Split,
+/// Squeeze, Unsqueeze...).
+void registerDataMovementExternalModels(DialectRegistry &registry);
+} // namespace qnn
+} // namespace mlir
 
 #define GET_OP_CLASSES
 #include "qopt/Dialect/QNN/IR/QNNOps.h.inc"

@@ -103,11 +103,22 @@ def QNN_ObservedResult : NativeOpTrait<"ObservedResult"> {
   let cppNamespace = "::mlir::qnn::OpTrait";
 }
 
-// Data movement that computes on its quantized operand and keeps its
-// quantization parameters (max pooling, reshapes, transposes):
-// quantization moves a dequantize from its operand to its result.
-def QNN_KeepsQuantParams : NativeOpTrait<"KeepsQuantParams"> {
-  let cppNamespace = "::mlir::qnn::OpTrait";
+def QNN_DataMovementOpInterface : OpInterface<"DataMovementOpInterface"> {
+  let description = [{
+    An op that moves or selects the elements of one operand without
+    computing on them (reshapes, transposes, slices, max pooling): quantized,
+    it works on the stored integers and keeps the operand's parameters, so
+    quantization moves a dequantize from its operand to its result, and
+    `--integer-only` only retypes it. qnn ops declare it; upstream ops
+    (tensor.extract_slice, tensor.expand_shape, tensor.collapse_shape) get it
+    as external models (qnn::registerDataMovementExternalModels).
+  }];
+  let cppNamespace = "::mlir::qnn";
+  let methods = [
+    InterfaceMethod<"The operand whose elements move.",
+      "::mlir::OpOperand &", "getMovedOperand", (ins), [{}],
+      [{ return $_op->getOpOperand(0); }]>,
+  ];
 }
 
 // The op has an integer implementation that `--quantize-static` uses; the

@@ -368,7 +368,7 @@ def QNN_DivOp : QNN_BinaryOp<"div", [
 // Pooling
 //===----------------------------------------------------------------------===//
 
-def QNN_MaxPool2DOp : QNN_Op<"max_pool2d", [Pure, QNN_KeepsQuantParams,
+def QNN_MaxPool2DOp : QNN_Op<"max_pool2d", [Pure, QNN_DataMovementOpInterface,
                                             QNN_Quantizable]> {
   let summary = "2-D max pooling over NCHW";
   let description = [{
@@ -444,7 +444,7 @@ def QNN_GlobalAvgPool2DOp : QNN_Op<"global_avg_pool2d", [Pure,
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def QNN_ReshapeOp : QNN_Op<"reshape", [Pure, QNN_KeepsQuantParams,
+def QNN_ReshapeOp : QNN_Op<"reshape", [Pure, QNN_DataMovementOpInterface,
                                       QNN_Quantizable]> {
   let summary = "Reinterpret the shape; the result type is the new shape";
   let description = [{
@@ -467,7 +467,7 @@ def QNN_ReshapeOp : QNN_Op<"reshape", [Pure, QNN_KeepsQuantParams,
   let hasFolder = 1;
 }
 
-def QNN_FlattenOp : QNN_Op<"flatten", [Pure, QNN_KeepsQuantParams,
+def QNN_FlattenOp : QNN_Op<"flatten", [Pure, QNN_DataMovementOpInterface,
                                       QNN_Quantizable]> {
   let summary = "Collapse to 2-D: dims before `axis` and dims from `axis`";
   let description = [{
@@ -492,7 +492,7 @@ def QNN_FlattenOp : QNN_Op<"flatten", [Pure, QNN_KeepsQuantParams,
   let hasVerifier = 1;
 }
 
-def QNN_TransposeOp : QNN_Op<"transpose", [Pure, QNN_KeepsQuantParams,
+def QNN_TransposeOp : QNN_Op<"transpose", [Pure, QNN_DataMovementOpInterface,
                                           QNN_Quantizable]> {
   let summary = "Permute dimensions: output dim i is input dim perm[i]";
   let description = [{
@@ -511,7 +511,8 @@ def QNN_TransposeOp : QNN_Op<"transpose", [Pure, QNN_KeepsQuantParams,
   let hasVerifier = 1;
 }
 
-def QNN_ConcatOp : QNN_Op<"concat", [Pure, QNN_ObservedResult]> {
+def QNN_ConcatOp : QNN_Op<"concat", [Pure, QNN_ObservedResult,
+                                        QNN_Quantizable]> {
   let summary = "Concatenate along one axis";
   let description = [{
     Quantized inputs may differ in parameters; the lowering requantizes each

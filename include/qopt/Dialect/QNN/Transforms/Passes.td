@@ -177,7 +177,7 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
     Any graph quantizes: ops without an integer form (softmax, sigmoid,
     layer norm, the importer's linalg.generic long tail, If/Loop results)
     stay float between the dequantize and quantize the pass places; which
-    ops are which is declared on them (`Quantizable`, `KeepsQuantParams`,
+    ops are which is declared on them (`Quantizable`, `DataMovementOpInterface`,
     `ObservedResult`). `--integer-only` turns such islands on one 8-bit
     tensor into lookup tables (`--form-lookup-tables`).
 
