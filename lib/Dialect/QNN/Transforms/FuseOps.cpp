@@ -80,6 +80,42 @@ struct FuseActivation : OpRewritePattern<ActOp> {
   bool fuseAdd;
 };
 
+/// act(move(producer(...))) -> move(act(producer(...))) when the producer
+/// could fuse the activation: relu and clip are monotone and elementwise,
+/// so they commute with data movement (a Conv1d's squeeze between the
+/// convolution and its ReLU). Fused, the activation narrows the range the
+/// producer's output is quantized to.
+template <typename ActOp>
+struct HoistActivationAboveDataMovement : OpRewritePattern<ActOp> {
+  using OpRewritePattern<ActOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ActOp act,
+                                PatternRewriter &rewriter) const override {
+    auto mover = act.getInput().template getDefiningOp<DataMovementOpInterface>();
+    if (!mover || mover->getNumResults() != 1 ||
+        !mover->getResult(0).hasOneUse())
+      return rewriter.notifyMatchFailure(act, "no single-use data movement");
+    Value moved = mover.getMovedOperand().get();
+    Operation *producer = moved.getDefiningOp();
+    if (!isa_and_nonnull<FusedActivationOpInterface>(producer) ||
+        !moved.hasOneUse())
+      return rewriter.notifyMatchFailure(act, "nothing to fuse into");
+    auto elementType =
+        cast<RankedTensorType>(act.getOutput().getType()).getElementType();
+    if (cast<RankedTensorType>(moved.getType()).getElementType() !=
+        elementType)
+      return rewriter.notifyMatchFailure(act, "element types differ");
+    Operation *newAct = rewriter.clone(*act);
+    newAct->setOperand(0, moved);
+    newAct->getResult(0).setType(moved.getType());
+    Operation *newMove = rewriter.clone(*mover);
+    newMove->setOperand(mover.getMovedOperand().getOperandNumber(),
+                        newAct->getResult(0));
+    rewriter.replaceOp(act, newMove->getResults());
+    rewriter.eraseOp(mover);
+    return success();
+  }
+};
+
 struct FuseOpsPass : qnn::impl::FuseOpsPassBase<FuseOpsPass> {
   using FuseOpsPassBase::FuseOpsPassBase;
   void runOnOperation() override {
@@ -96,4 +132,7 @@ void qnn::populateFuseActivationPatterns(RewritePatternSet &patterns,
                                          bool fuseAdd) {
   patterns.add<FuseActivation<ReluOp>, FuseActivation<ClipOp>>(
       patterns.getContext(), fuseAdd);
+  patterns.add<HoistActivationAboveDataMovement<ReluOp>,
+               HoistActivationAboveDataMovement<ClipOp>>(
+      patterns.getContext());
 }

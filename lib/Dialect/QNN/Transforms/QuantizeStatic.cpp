@@ -11,10 +11,12 @@
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Dialect/QNN/Transforms/WideRangeLogarithms.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/ElementwiseFunction.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 #include "qopt/Dialect/QNN/Utils/QuantParams.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
@@ -392,12 +394,45 @@ bool keepWideLogarithmsFloat(ModuleOp module) {
       }
     }
     std::string name = getLocationName(w.logarithm->getLoc());
-    w.logarithm->emitWarning("quantize-static: the operand of the logarithm")
+    w.logarithm->emitWarning("quantize-static: the operand of the ")
+        << w.kind
         << (name.empty() ? "" : " '" + name + "'") << " and the " << kept
         << " ops computing it stay float: " << w.reason
         << ", and 8-bit activations hold 48 dB";
   }
   return changed;
+}
+
+/// Whether `op` may be part of a float island that --integer-only turns
+/// into a table.
+bool isTableCandidate(Operation *op) {
+  return isa<ScalarFunctionOpInterface, linalg::GenericOp>(op);
+}
+
+/// A quantize / dequantize pair between two float ops rounds for nothing:
+/// no integer op reads the quantized value. Removes such pairs, except
+/// where the pair starts an island that --integer-only can turn into a
+/// table (its float users are elementwise and what feeds the pair is not
+/// already a function of an 8-bit tensor).
+void removeFloatToFloatPairs(ModuleOp module) {
+  SmallVector<QuantizeOp> candidates;
+  module.walk([&](QuantizeOp q) { candidates.push_back(q); });
+  for (QuantizeOp q : candidates) {
+    if (q->use_empty() || !llvm::all_of(q->getUsers(), [](Operation *u) {
+          return isa<DequantizeOp>(u);
+        }))
+      continue;
+    bool feedsIsland = llvm::any_of(q->getUsers(), [](Operation *dq) {
+      return llvm::any_of(dq->getUsers(), isTableCandidate);
+    });
+    if (feedsIsland && !ElementwiseFunction::trace(q.getInput()))
+      continue;
+    for (Operation *dq : llvm::make_early_inc_range(q->getUsers())) {
+      dq->getResult(0).replaceAllUsesWith(q.getInput());
+      dq->erase();
+    }
+    q->erase();
+  }
 }
 
 struct QuantizeStaticPass
@@ -622,6 +657,7 @@ struct QuantizeStaticPass
     populateQDQFoldingPatterns(patterns, perChannel, weightBits);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+    removeFloatToFloatPairs(getOperation());
     getOperation().walk([](Operation *op) {
       op->removeAttr(kKeepFloat);
       op->removeAttr(kWeightBits);

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
@@ -73,14 +74,70 @@ bool isSquare(Operation *op) {
   return false;
 }
 
+bool isSquareRoot(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() < 1)
+    return false;
+  bool found = false;
+  generic.getRegion().walk(
+      [&](Operation *inner) { found |= isa<math::SqrtOp>(inner); });
+  return found;
+}
+
+/// A magnitude sqrt(re^2 + im^2): the ops from the squares to the root,
+/// when every path back from the root ends in a square or a constant.
+std::optional<SetVector<Operation *>> powerBeforeRoot(Operation *root) {
+  SetVector<Operation *> ops;
+  SmallVector<Value> work(root->getOperands());
+  DenseSet<Value> seen;
+  bool square = false;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second || matchPattern(v, m_Constant()))
+      continue;
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getParentRegion() != root->getParentRegion())
+      return std::nullopt;
+    if (ops.size() > 16)
+      return std::nullopt;
+    ops.insert(def);
+    if (isSquare(def)) {
+      square = true;
+      continue;
+    }
+    // A generic's data are its inputs (its init is only a shape).
+    ValueRange data = def->getOperands();
+    if (auto generic = dyn_cast<linalg::GenericOp>(def))
+      data = generic.getDpsInputs();
+    for (Value operand : data)
+      if (isa<RankedTensorType>(operand.getType()))
+        work.push_back(operand);
+  }
+  if (!square)
+    return std::nullopt;
+  return ops;
+}
+
 } // namespace
 
 SmallVector<WideRangeLogarithm> qnn::findWideRangeLogarithms(Operation *root) {
   SmallVector<WideRangeLogarithm> found;
+  // Square roots of powers: 8 bits of power leave a magnitude about 4 bits
+  // near zero; the power stays float from the squares to the root (the
+  // squared values themselves are fine at 8 bits).
+  root->walk([&](Operation *sqrt) {
+    if (!isSquareRoot(sqrt))
+      return;
+    if (auto ops = powerBeforeRoot(sqrt))
+      found.push_back({sqrt, "square root",
+                       "it is the square root of a power (computed from "
+                       "squares), which 8 bits leave with 4 bits near zero",
+                       std::move(*ops)});
+  });
   root->walk([&](Operation *log) {
     if (!isLogarithm(log))
       return;
-    WideRangeLogarithm w{log, "", {}};
+    WideRangeLogarithm w{log, "logarithm", "", {}};
     bool square = false;
     std::optional<std::pair<double, double>> range;
     // Every op the operand depends on, back to inputs and constants, in

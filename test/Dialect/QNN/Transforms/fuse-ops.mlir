@@ -103,3 +103,21 @@ func.func @not_fusable(%x: tensor<4xf32>) -> tensor<4xf32> {
   %r = qnn.relu %s : (tensor<4xf32>) -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// A Conv1d is a conv2d followed by a squeeze (qnn.reshape); its ReLU comes
+// after the squeeze. ReLU commutes with data movement, so it moves above the
+// reshape and fuses into the convolution (whose output is then quantized
+// over [0, max] instead of [min, max]).
+// CHECK-LABEL: func @conv1d_relu
+// CHECK: %[[C:.*]] = qnn.conv2d {{.*}} {fused_activation = #qnn.activation<relu>}
+// CHECK-NEXT: %[[R:.*]] = qnn.reshape %[[C]] : (tensor<1x4x1x6xf32>) -> tensor<1x4x6xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @conv1d_relu(%x: tensor<1x2x1x8xf32>) -> tensor<1x4x6xf32> {
+  %w = arith.constant dense<0.5> : tensor<4x2x1x3xf32>
+  %c = qnn.conv2d %x, %w : (tensor<1x2x1x8xf32>, tensor<4x2x1x3xf32>) -> tensor<1x4x1x6xf32>
+  %s = qnn.reshape %c : (tensor<1x4x1x6xf32>) -> tensor<1x4x6xf32>
+  %r = qnn.relu %s : (tensor<1x4x6xf32>) -> tensor<1x4x6xf32>
+  return %r : tensor<1x4x6xf32>
+}

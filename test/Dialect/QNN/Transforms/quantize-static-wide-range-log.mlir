@@ -5,11 +5,13 @@
 // a logarithm. 8-bit activations hold 48 dB; a power spans twice its
 // amplitude's range, so everything computing the logarithm's operand
 // stays float (no quantize before the log), in static and dynamic
-// quantization alike. What follows the logarithm is quantized as usual.
+// quantization alike (what follows, all float ops here, needs no
+// quantization either).
 // CHECK-LABEL: func @log_power
 // CHECK-NOT: qnn.quantize
 // CHECK: math.log
-// CHECK: qnn.quantize
+// CHECK-NOT: qnn.quantize
+// CHECK: return
 // DYN: warning: quantize-dynamic: the 1 weighted ops computing the operand of the logarithm stay float: its operand is a power
 // DYN-LABEL: func @log_power
 // DYN-NOT: qnn.dynamic_quantize
@@ -66,4 +68,41 @@ func.func @wide_and_narrow(%x: tensor<2x4xf32>, %y: tensor<2x8xf32>) -> (tensor<
     linalg.yield %v : f32
   } -> tensor<2x4xf32>
   return %l, %l2 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+// -----
+
+// A magnitude sqrt(re^2 + im^2): 8 bits of power leave about 4 bits of
+// magnitude near zero. The ops from the squares to the root stay float;
+// the squared values themselves (re, im) stay quantized.
+// CHECK-LABEL: func @magnitude
+// CHECK: %[[RE:.*]] = qnn.quantize %arg0
+// CHECK: %[[DRE:.*]] = qnn.dequantize %[[RE]]
+// CHECK: qnn.mul %[[DRE]], %[[DRE]] : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+// CHECK-NOT: qnn.quantize
+// CHECK: math.sqrt
+// CHECK: qnn.quantize
+#v = affine_map<(d0) -> (d0)>
+func.func @magnitude(%re: tensor<8xf32>, %im: tensor<8xf32>) -> tensor<8x4xf32> {
+  %ore = qnn.observer %re {id = 0 : i64, min = -4.0 : f64, max = 4.0 : f64} : tensor<8xf32>
+  %oim = qnn.observer %im {id = 1 : i64, min = -4.0 : f64, max = 4.0 : f64} : tensor<8xf32>
+  %r2 = qnn.mul %ore, %ore : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %or2 = qnn.observer %r2 {id = 2 : i64, min = 0.0 : f64, max = 16.0 : f64} : tensor<8xf32>
+  %i2 = qnn.mul %oim, %oim : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %oi2 = qnn.observer %i2 {id = 3 : i64, min = 0.0 : f64, max = 16.0 : f64} : tensor<8xf32>
+  %p = qnn.add %or2, %oi2 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %op = qnn.observer %p {id = 4 : i64, min = 0.0 : f64, max = 32.0 : f64} : tensor<8xf32>
+  %e = tensor.empty() : tensor<8xf32>
+  // expected-warning @+1 {{the operand of the square root and the 3 ops computing it stay float: it is the square root of a power (computed from squares), which 8 bits leave with 4 bits near zero}}
+  %m = linalg.generic {indexing_maps = [#v, #v], iterator_types = ["parallel"]} ins(%op : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = math.sqrt %in : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %om = qnn.observer %m {id = 5 : i64, min = 0.0 : f64, max = 5.7 : f64} : tensor<8xf32>
+  %x = qnn.reshape %om : (tensor<8xf32>) -> tensor<8x1xf32>
+  %w = arith.constant dense<0.5> : tensor<1x4xf32>
+  %y = qnn.matmul %x, %w : (tensor<8x1xf32>, tensor<1x4xf32>) -> tensor<8x4xf32>
+  %oy = qnn.observer %y {id = 6 : i64, min = 0.0 : f64, max = 3.0 : f64} : tensor<8x4xf32>
+  return %oy : tensor<8x4xf32>
 }

@@ -58,17 +58,25 @@ func.func @same_scale(%x: tensor<1x1x2x2xf32>) -> tensor<1x1xf32> {
 
 // -----
 
-// Without an integer kernel (softmax) the op stays float between
-// dequantize and quantize.
+// Without an integer kernel (softmax) the op stays float between the
+// dequantize of its quantized input and the quantize its quantized user
+// needs. Quantize / dequantize pairs that no integer op reads (the
+// function's input into softmax, softmax's output returned) would only
+// round: there are none.
 // CHECK-LABEL: func @float_island
-// CHECK: qnn.dequantize
-// CHECK: qnn.softmax {{.*}} : (tensor<1x4xf32>) -> tensor<1x4xf32>
-// CHECK: qnn.quantize
-func.func @float_island(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+// CHECK-NEXT: %[[S:.*]] = qnn.softmax %arg0 : (tensor<1x4xf32>) -> tensor<1x4xf32>
+// CHECK-NEXT: %[[Q:.*]] = qnn.quantize %[[S]]
+// CHECK-NEXT: %[[R:.*]] = qnn.reshape %[[Q]]
+// CHECK-NEXT: %[[M:.*]] = qnn.max_pool2d %[[R]]
+// CHECK-NEXT: %[[D:.*]] = qnn.dequantize %[[M]]
+// CHECK-NEXT: return %[[S]], %[[D]]
+func.func @float_island(%x: tensor<1x4xf32>) -> (tensor<1x4xf32>, tensor<1x1x1x2xf32>) {
   %i = qnn.observer %x {id = 0 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x4xf32>
   %s = qnn.softmax %i : (tensor<1x4xf32>) -> tensor<1x4xf32>
   %o = qnn.observer %s {id = 1 : i64, min = 0.0 : f64, max = 1.0 : f64} : tensor<1x4xf32>
-  return %o : tensor<1x4xf32>
+  %r = qnn.reshape %o : (tensor<1x4xf32>) -> tensor<1x1x2x2xf32>
+  %m = qnn.max_pool2d %r {kernel = array<i64: 2, 1>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x1x2xf32>
+  return %s, %m : tensor<1x4xf32>, tensor<1x1x1x2xf32>
 }
 
 // -----

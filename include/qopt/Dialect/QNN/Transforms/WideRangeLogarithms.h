@@ -23,7 +23,8 @@ namespace qnn {
 /// function that compute that operand (back to the function's inputs and
 /// constants; observers included).
 struct WideRangeLogarithm {
-  Operation *logarithm;
+  Operation *logarithm; ///< the logarithm (or square root)
+  std::string kind;     ///< "logarithm" or "square root"
   std::string reason;
   llvm::SetVector<Operation *> producers;
 };
@@ -31,7 +32,9 @@ struct WideRangeLogarithm {
 /// The logarithms (elementwise ops whose body computes log, log2, log10 or
 /// log1p) of `root`'s functions whose operand is a power (computed from a
 /// square: x * x, pow(x, 2)) or, when it is observed with calibrated
-/// statistics, spans more than 2^8 (positive minimum to maximum).
+/// statistics, spans more than 2^8 (positive minimum to maximum), with
+/// everything computing that operand; and the square roots of powers (a
+/// magnitude sqrt(re^2 + im^2)) with the ops from the squares to the root.
 SmallVector<WideRangeLogarithm> findWideRangeLogarithms(Operation *root);
 
 } // namespace qnn
