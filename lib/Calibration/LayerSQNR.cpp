@@ -260,9 +260,13 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
           const NpyArray &qo = qOuts[tapIndex(l, true)];
           if (fo.dtype != NpyDType::F32 || qo.dtype != NpyDType::F32)
             return err("'" + layer.name + "' is not f32 in both models");
-          int64_t count = whole ? fo.numElements() : n * perSample(fo);
-          if (perSample(fo) != perSample(qo) || count > fo.numElements() ||
-              count > qo.numElements())
+          // Both models ran on the same batch: every element compares,
+          // wherever the batch dimension is. Only the zero-padded rows of a
+          // short static batch (batch in dimension 0) are left out.
+          bool padded = !whole && n < rows && !fo.shape.empty() &&
+                        fo.shape[0] == rows;
+          int64_t count = padded ? n * perSample(fo) : fo.numElements();
+          if (fo.numElements() != qo.numElements())
             return err("'" + layer.name +
                        "' has different sizes in the two models");
           const float *f = fo.as<float>(), *q = qo.as<float>();

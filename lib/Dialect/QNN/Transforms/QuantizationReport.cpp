@@ -10,6 +10,7 @@
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -74,6 +75,13 @@ struct QuantizationReportPass
         return;
       Value w = weighted.getWeightOperand().get();
       Value b = weighted.getBiasValue();
+      // A matmul of two activations (attention) stores no weights.
+      Value stored = w;
+      while (isa_and_nonnull<DequantizeOp, ReshapeOp, FlattenOp>(
+          stored.getDefiningOp()))
+        stored = stored.getDefiningOp()->getOperand(0);
+      if (!matchPattern(stored, m_Constant()))
+        return;
       Row r;
       r.name = getLocationName(op->getLoc());
       if (r.name.empty())

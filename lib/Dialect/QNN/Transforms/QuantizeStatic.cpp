@@ -379,12 +379,12 @@ struct FoldQuantizeDequantize : OpRewritePattern<QuantizeOp> {
 bool keepWideLogarithmsFloat(ModuleOp module) {
   bool changed = false;
   for (WideRangeLogarithm &w : findWideRangeLogarithms(module)) {
-    int64_t kept = 0;
+    int64_t kept = 0, unobserved = 0;
     for (Operation *op : w.producers) {
       if (auto o = dyn_cast<ObserverOp>(op)) {
         o.replaceAllUsesWith(o.getInput());
         o.erase();
-        changed = true;
+        ++unobserved;
         continue;
       }
       if (op->hasTrait<qnn::OpTrait::Quantizable>() ||
@@ -393,6 +393,10 @@ bool keepWideLogarithmsFloat(ModuleOp module) {
         ++kept;
       }
     }
+    // Nothing quantized there anyway (a layer norm's own square root).
+    if (kept == 0 && unobserved == 0)
+      continue;
+    changed = true;
     std::string name = getLocationName(w.logarithm->getLoc());
     w.logarithm->emitWarning("quantize-static: the operand of the ")
         << w.kind
