@@ -272,6 +272,10 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
   auto func = module.lookupSymbol<func::FuncOp>(options.entry);
   if (!func || func.isExternal())
     return err("no function '" + options.entry + "' to calibrate");
+  if (Operation *taken = module.lookupSymbol(qopt::kObserveSymbol))
+    if (!isa<func::FuncOp>(taken) || !cast<func::FuncOp>(taken).isExternal())
+      return err(llvm::Twine("the module defines '") + qopt::kObserveSymbol +
+                 "', a name qopt's calibration runtime reserves");
   // The clone returns each observer's input after the model's own results.
   OwningOpRef<ModuleOp> clone = module.clone();
   auto cf = clone->lookupSymbol<func::FuncOp>(options.entry);

@@ -61,6 +61,11 @@ Expected<std::vector<qopt::LayerSQNR>>
 qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
                        llvm::ArrayRef<NpyArray> inputs,
                        const SQNROptions &options) {
+  for (ModuleOp m : {floatModule, quantModule})
+    if (Operation *taken = m.lookupSymbol(kObserveSymbol))
+      if (!isa<func::FuncOp>(taken) || !cast<func::FuncOp>(taken).isExternal())
+        return err(llvm::Twine("the module defines '") + kObserveSymbol +
+                   "', a name qopt's runtime reserves");
   OwningOpRef<ModuleOp> fClone = floatModule.clone();
   OwningOpRef<ModuleOp> qClone = quantModule.clone();
   auto ff = fClone->lookupSymbol<func::FuncOp>(options.entry);
