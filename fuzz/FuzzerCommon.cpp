@@ -38,5 +38,15 @@ void qopt::fuzz::runGraphPasses(mlir::ModuleOp module) {
           "integer-only,func.func(convert-qnn-to-linalg))",
           pm, llvm::nulls())))
     __builtin_trap();
+  // Static quantization of calibrated observers (whole-graph folding,
+  // wide-range logarithms) then lookup tables, on a copy.
+  mlir::OwningOpRef<mlir::ModuleOp> copy = module.clone();
   (void)pm.run(module);
+  mlir::PassManager pmStatic(module.getContext());
+  if (failed(mlir::parsePassPipeline(
+          "builtin.module(func.func(fuse-ops),quantize-static,"
+          "form-lookup-tables,integer-only)",
+          pmStatic, llvm::nulls())))
+    __builtin_trap();
+  (void)pmStatic.run(*copy);
 }
