@@ -4,7 +4,8 @@
 #   import -> fold batch-norm + fuse activations -> fp32 on 450 test digits
 #   -> observers, calibration on 256 images, static int8 quantization
 #   -> integer-only int8 on the same digits (accuracy, agreement, speed)
-#   -> ahead-of-time int8 object + C program.
+#   -> ahead-of-time int8 object + C program
+#   -> the same int8 object from the ONNX file in one qopt-compile command.
 set -euo pipefail
 BUILD=${1:-build}
 BIN="$BUILD/bin"
@@ -57,4 +58,9 @@ echo "6. compile     qopt-compile the int8 model -> object + C header, linked by
 clang-22 -O2 -I"$OUT" -DQOPT_MODEL_HEADER='"digits.h"' -DQOPT_MODEL=digits examples/c/run_model.c "$OUT/digits.o" -lm -o "$OUT/run_digits"
 "$OUT/run_digits" "$IN/digits_test_x.npy" "$OUT/aot.npy" | sed 's/^/   /'
 echo "   accuracy $(accuracy "$OUT/aot.npy"); identical to the JIT: $(/usr/bin/python3 -c "import numpy as np; print(bool((np.load('$OUT/aot.npy')==np.load('$OUT/int8.npy')).all()))"); object needs only: $(nm -u "$OUT/digits.o" | awk '{print $2}' | tr '\n' ' ')"
+echo "7. one command qopt-compile model.onnx --quantize=static --calibration-data=... --integer-only (steps 1-6 in one process)"
+"$BIN/qopt-compile" "$MODEL" --quantize=static --calibration-data="$IN/digits_calib_x.npy" --integer-only -o "$OUT/digits1.o" --header "$OUT/digits1.h" --name digits
+clang-22 -O2 -I"$OUT" -DQOPT_MODEL_HEADER='"digits1.h"' -DQOPT_MODEL=digits examples/c/run_model.c "$OUT/digits1.o" -lm -o "$OUT/run_digits1"
+"$OUT/run_digits1" "$IN/digits_test_x.npy" "$OUT/aot1.npy" > /dev/null
+echo "   accuracy $(accuracy "$OUT/aot1.npy"); identical to step 6: $(/usr/bin/python3 -c "import numpy as np; print(bool((np.load('$OUT/aot1.npy')==np.load('$OUT/aot.npy')).all()))")"
 echo "== artifacts in $OUT"

@@ -3,10 +3,14 @@
 // Part of qopt.
 //   qopt-compile model.onnx --target aarch64-linux-gnu -o model.o --header
 //   model.h
+//   qopt-compile model.onnx --quantize=static --calibration-data=x.npy \
+//     -o model.o --header model.h
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Calibration/Calibrate.h"
 #include "qopt/Target/AOT/CompileToObject.h"
+#include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/ToolSession.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -49,14 +53,22 @@ static cl::list<std::string>
     inputShapes("input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"),
                 cl::cat(toolOptions));
 
+static qopt::QuantizeFlowCL quantizeOptions(toolOptions);
+
 int main(int argc, char **argv) {
   qopt::ToolSession session(argc, argv, "qopt-compile",
-                            "qopt ahead-of-time compiler\n", toolOptions);
+                            "qopt ahead-of-time compiler\n", toolOptions,
+                            qopt::inProcessCalibrator());
+  auto flow = quantizeOptions.get();
+  if (!flow)
+    return session.fail(flow.takeError());
   mlir::OwningOpRef<mlir::ModuleOp> module =
       session.loadModel(inputFile, std::vector<std::string>(inputShapes.begin(),
                                                             inputShapes.end()));
   if (!module)
     return 1;
+  if (Error e = qopt::runQuantizeFlow(*module, *flow))
+    return session.fail(std::move(e));
   qopt::AOTOptions options;
   options.entry = entry;
   options.name = name;

@@ -8,6 +8,7 @@
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Support/Sizes.h"
+#include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/RunModes.h"
 #include "qopt/Tools/ToolSession.h"
 
@@ -98,6 +99,8 @@ static cl::list<std::string>
     inputShapes("input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"),
                 cl::cat(toolOptions));
 
+static qopt::QuantizeFlowCL quantizeOptions(toolOptions);
+
 int main(int argc, char **argv) {
   // Compiled models malloc their intermediate tensors on every call. Keep
   // freed memory in the heap instead of returning it to the kernel, so that
@@ -118,11 +121,20 @@ int main(int argc, char **argv) {
                           maxMemory + "'");
     setenv("QOPT_MAX_MEMORY", maxMemory.c_str(), /*overwrite=*/1);
   }
+  auto flow = quantizeOptions.get();
+  if (!flow)
+    return session.fail(flow.takeError());
+  if (flow->mode != qopt::QuantizeMode::None &&
+      (sqnrModel.getNumOccurrences() || calibrateMode || !statsIn.empty()))
+    return session.fail("--quantize runs the quantized model; it does not "
+                        "combine with --sqnr, --calibrate or --stats-in");
   std::vector<std::string> shapes(inputShapes.begin(), inputShapes.end());
   mlir::OwningOpRef<mlir::ModuleOp> module =
       session.loadModel(inputFile, shapes);
   if (!module)
     return 1;
+  if (Error e = qopt::runQuantizeFlow(*module, *flow))
+    return session.fail(std::move(e));
   std::vector<std::string> inputPaths(inputs.begin(), inputs.end());
 
   if (sqnrModel.getNumOccurrences()) {

@@ -1,0 +1,58 @@
+//===- QuantizeFlow.h - One command from float model to quantized -*- C++ -*-===//
+//
+// Part of qopt. `qopt-compile model.onnx --quantize=static
+// --calibration-data=x.npy -o model.o` and the same options of qopt-run:
+// the graph passes, calibration, quantization and (optionally) the
+// integer-only check in one process, each step the existing pass.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_TOOLS_QUANTIZEFLOW_H
+#define QOPT_TOOLS_QUANTIZEFLOW_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace qopt {
+
+enum class QuantizeMode { None, Static, Dynamic, WeightOnly, QAT };
+
+struct QuantizeFlowOptions {
+  QuantizeMode mode = QuantizeMode::None;
+  std::vector<std::string> calibrationData;
+  std::string calibrationMethod = "minmax";
+  std::string config;
+  bool integerOnly = false;
+  bool progress = false; ///< stage names on stderr
+};
+
+/// The command-line options of the flow, registered in `category` by the
+/// tool that constructs this object (one per process, at namespace scope).
+class QuantizeFlowCL {
+public:
+  explicit QuantizeFlowCL(llvm::cl::OptionCategory &category);
+  /// The options as given, or an error for a bad combination.
+  llvm::Expected<QuantizeFlowOptions> get() const;
+
+private:
+  llvm::cl::opt<QuantizeMode> mode;
+  llvm::cl::list<std::string> calibrationData;
+  llvm::cl::opt<std::string> calibrationMethod;
+  llvm::cl::opt<std::string> config;
+  llvm::cl::opt<bool> integerOnly;
+};
+
+/// Runs fold-bn and fuse-ops, then the mode's quantization (static:
+/// calibrating in process on the data), then with `integerOnly`
+/// integer-only and verify-integer-only. Diagnostics go to the context's
+/// handler; the error says which step failed.
+llvm::Error runQuantizeFlow(mlir::ModuleOp module,
+                            const QuantizeFlowOptions &options);
+
+} // namespace qopt
+
+#endif // QOPT_TOOLS_QUANTIZEFLOW_H

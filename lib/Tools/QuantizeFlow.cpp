@@ -1,0 +1,161 @@
+//===- QuantizeFlow.cpp - One command from float model to quantized -------===//
+//
+// Part of qopt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Tools/QuantizeFlow.h"
+
+#include "qopt/Calibration/Calibrate.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Transforms/Transforms.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mlir;
+
+namespace {
+Error err(const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(), msg.str());
+}
+} // namespace
+
+qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
+    : mode("quantize",
+           cl::desc("Quantize before compiling (one process: graph passes, "
+                    "calibration, quantization)"),
+           cl::init(QuantizeMode::None),
+           cl::values(
+               clEnumValN(QuantizeMode::None, "none", "keep the model as is"),
+               clEnumValN(QuantizeMode::Static, "static",
+                          "int8 activations calibrated on "
+                          "--calibration-data"),
+               clEnumValN(QuantizeMode::Dynamic, "dynamic",
+                          "int8 weights, activation scales at run time"),
+               clEnumValN(QuantizeMode::WeightOnly, "weight-only",
+                          "int8 weights, float activations"),
+               clEnumValN(QuantizeMode::QAT, "qat",
+                          "lower the model's fake quantization (QAT, QDQ)")),
+           cl::cat(category)),
+      calibrationData("calibration-data",
+                      cl::desc("With --quantize=static: .npy files, one per "
+                               "model input"),
+                      cl::CommaSeparated, cl::cat(category)),
+      calibrationMethod(
+          "calibration-method",
+          cl::desc("With --quantize=static: minmax (default), "
+                   "moving_average, percentile, entropy, mse, ksigma"),
+          cl::init("minmax"), cl::cat(category)),
+      config("config",
+             cl::desc("With --quantize=static: per-layer JSON "
+                      "(keep_float, weight_bits, per_channel)"),
+             cl::cat(category)),
+      integerOnly("integer-only",
+                  cl::desc("Require integer arithmetic inside the quantized "
+                           "model (float islands on 8-bit tensors become "
+                           "lookup tables; others are an error)"),
+                  cl::init(false), cl::cat(category)) {}
+
+Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
+  QuantizeFlowOptions o;
+  o.mode = mode;
+  o.calibrationData.assign(calibrationData.begin(), calibrationData.end());
+  o.calibrationMethod = calibrationMethod;
+  o.config = config;
+  o.integerOnly = integerOnly;
+  o.progress = sys::Process::StandardErrIsDisplayed();
+  bool isStatic = o.mode == QuantizeMode::Static;
+  if (!isStatic && !o.calibrationData.empty())
+    return err("--calibration-data needs --quantize=static");
+  if (!isStatic && o.config.size())
+    return err("--config needs --quantize=static");
+  if (!isStatic && calibrationMethod.getNumOccurrences())
+    return err("--calibration-method needs --quantize=static");
+  if (o.integerOnly && (o.mode == QuantizeMode::None ||
+                        o.mode == QuantizeMode::Dynamic ||
+                        o.mode == QuantizeMode::WeightOnly))
+    return err("--integer-only needs --quantize=static or --quantize=qat "
+               "(dynamic and weight-only quantization compute in float)");
+  if (isStatic && o.calibrationData.empty())
+    return err("--quantize=static needs --calibration-data=x.npy (one .npy "
+               "per model input, samples along the first dimension)");
+  if (!qnn::symbolizeCalibrationMethod(o.calibrationMethod))
+    return err("unknown --calibration-method '" + o.calibrationMethod +
+               "' (minmax, moving_average, percentile, entropy, mse, "
+               "ksigma)");
+  for (const std::string &path : o.calibrationData)
+    if (!sys::fs::exists(path))
+      return err("calibration data '" + path + "' does not exist");
+  return o;
+}
+
+Error qopt::runQuantizeFlow(ModuleOp module,
+                            const QuantizeFlowOptions &options) {
+  if (options.mode == QuantizeMode::None)
+    return Error::success();
+  auto stage = [&](StringRef what) {
+    if (options.progress)
+      errs() << "qopt: " << what << "\n";
+  };
+  auto run = [&](PassManager &pm, StringRef what) -> Error {
+    stage(what);
+    if (failed(pm.run(module)))
+      return err(what + " failed (see the diagnostics above)");
+    return Error::success();
+  };
+  MLIRContext *ctx = module.getContext();
+  {
+    PassManager pm(ctx);
+    pm.addNestedPass<func::FuncOp>(qnn::createFoldBatchNormPass());
+    pm.addNestedPass<func::FuncOp>(qnn::createFuseOpsPass());
+    if (Error e = run(pm, "folding batch norms and fusing activations"))
+      return e;
+  }
+  PassManager pm(ctx);
+  StringRef what;
+  switch (options.mode) {
+  case QuantizeMode::Static: {
+    qnn::QuantizeStaticPassOptions o;
+    o.calibrationData.assign(options.calibrationData.begin(),
+                             options.calibrationData.end());
+    o.calibrationMethod =
+        *qnn::symbolizeCalibrationMethod(options.calibrationMethod);
+    o.config = options.config;
+    pm.addPass(qnn::createQuantizeStaticPass(o, inProcessCalibrator()));
+    what = "calibrating and quantizing (static int8)";
+    break;
+  }
+  case QuantizeMode::Dynamic:
+  case QuantizeMode::WeightOnly: {
+    qnn::QuantizeDynamicPassOptions o;
+    o.mode = options.mode == QuantizeMode::Dynamic
+                 ? qnn::DynamicQuantMode::Dynamic
+                 : qnn::DynamicQuantMode::WeightOnly;
+    pm.addNestedPass<func::FuncOp>(qnn::createQuantizeDynamicPass(o));
+    what = "quantizing weights";
+    break;
+  }
+  case QuantizeMode::QAT:
+    pm.addPass(qnn::createLowerFakeQuantPass());
+    what = "lowering fake quantization";
+    break;
+  case QuantizeMode::None:
+    break;
+  }
+  if (Error e = run(pm, what))
+    return e;
+  if (options.integerOnly) {
+    PassManager check(ctx);
+    check.addPass(qnn::createFormLookupTablesPass());
+    check.addPass(qnn::createVerifyIntegerOnlyPass());
+    if (Error e = run(check, "forming lookup tables, checking integer-only"))
+      return e;
+  }
+  return Error::success();
+}
