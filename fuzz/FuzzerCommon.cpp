@@ -34,8 +34,10 @@ void qopt::fuzz::runGraphPasses(mlir::ModuleOp module) {
   // A test harness, not library code: the text form keeps it short.
   mlir::PassManager pm(module.getContext());
   if (failed(mlir::parsePassPipeline(
-          "builtin.module(func.func(fold-bn,fuse-ops,quantize-dynamic),"
-          "integer-only,func.func(convert-qnn-to-linalg))",
+          // The passes of the module-anchored manager (no outer
+          // builtin.module(...), which would nest a second module level).
+          "func.func(fold-bn,fuse-ops,quantize-dynamic),"
+          "integer-only,func.func(convert-qnn-to-linalg)",
           pm, llvm::nulls())))
     __builtin_trap();
   // Static quantization of calibrated observers (whole-graph folding,
@@ -44,8 +46,8 @@ void qopt::fuzz::runGraphPasses(mlir::ModuleOp module) {
   (void)pm.run(module);
   mlir::PassManager pmStatic(module.getContext());
   if (failed(mlir::parsePassPipeline(
-          "builtin.module(func.func(fuse-ops),quantize-static,"
-          "form-lookup-tables,integer-only)",
+          "func.func(fuse-ops),quantize-static,form-lookup-tables,"
+          "integer-only",
           pmStatic, llvm::nulls())))
     __builtin_trap();
   (void)pmStatic.run(*copy);

@@ -23,8 +23,9 @@ PKGS=(
   libgemmlowp-dev
   # GoogleTest for C++ unit tests.
   libgtest-dev
-  # Test comparisons and data generation (system python3).
-  python3 python3-numpy
+  # Test comparisons and data generation (system python3); the Python
+  # module (pybind11).
+  python3 python3-numpy python3-dev pybind11-dev
   # The ONNX conformance runner reads TensorProto test data with it.
   python3-onnx
 )

@@ -1,0 +1,332 @@
+//===- QOptModule.cpp - Python bindings (pybind11) -------------------------===//
+//
+// Part of qopt. The `qopt._qopt` extension: a model (an MLIR module in its
+// own context) that passes transform, the JIT runs on NumPy arrays, the
+// calibrator, the SQNR measurement and the AOT compiler use. Conveniences
+// (calibration data as iterables, quantize modes) are in qopt/__init__.py.
+// Errors raise qopt.Error with the diagnostics' text.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Calibration/Calibrate.h"
+#include "qopt/Calibration/LayerSQNR.h"
+#include "qopt/InitAllPasses.h"
+#include "qopt/InitAllTools.h"
+#include "qopt/Runner/JitRunner.h"
+#include "qopt/Support/Npy.h"
+#include "qopt/Target/AOT/CompileToObject.h"
+#include "qopt/Target/ONNX/ImportONNX.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+
+namespace py = pybind11;
+using namespace mlir;
+
+namespace {
+
+struct QOptError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Collects a context's diagnostics while alive; errors become the text of
+/// the exception, warnings are kept for the caller.
+class Diagnostics {
+public:
+  explicit Diagnostics(MLIRContext *ctx)
+      : handler(ctx, [this](Diagnostic &d) {
+          std::string text;
+          llvm::raw_string_ostream os(text);
+          os << d.getLocation() << ": " << d;
+          for (Diagnostic &note : d.getNotes())
+            if (!StringRef(note.str()).starts_with("see current operation"))
+              os << "\n  note: " << note;
+          (d.getSeverity() == DiagnosticSeverity::Error ? errors : warnings)
+              .push_back(os.str());
+          return success();
+        }) {}
+  std::string errorText(const std::string &what) const {
+    std::string s = what;
+    for (const std::string &e : errors)
+      s += "\n" + e;
+    return s;
+  }
+  std::vector<std::string> errors, warnings;
+
+private:
+  ScopedDiagnosticHandler handler;
+};
+
+void throwIf(llvm::Error e) {
+  if (e)
+    throw QOptError(llvm::toString(std::move(e)));
+}
+
+MLIRContext *newContext() {
+  static bool once = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    mlir::registerAllPasses();
+    qopt::registerAllPasses(qopt::inProcessCalibrator());
+    return true;
+  }();
+  (void)once;
+  DialectRegistry registry;
+  qopt::registerToolDialects(registry);
+  auto *ctx = new MLIRContext(registry);
+  ctx->loadAllAvailableDialects();
+  return ctx;
+}
+
+qopt::NpyDType dtypeOf(const py::dtype &d) {
+  char kind = d.kind();
+  size_t size = d.itemsize();
+  if (kind == 'f' && size == 4) return qopt::NpyDType::F32;
+  if (kind == 'f' && size == 8) return qopt::NpyDType::F64;
+  if (kind == 'f' && size == 2) return qopt::NpyDType::F16;
+  if (kind == 'i' && size == 1) return qopt::NpyDType::I8;
+  if (kind == 'i' && size == 2) return qopt::NpyDType::I16;
+  if (kind == 'i' && size == 4) return qopt::NpyDType::I32;
+  if (kind == 'i' && size == 8) return qopt::NpyDType::I64;
+  if (kind == 'u' && size == 1) return qopt::NpyDType::U8;
+  if (kind == 'u' && size == 2) return qopt::NpyDType::U16;
+  if (kind == 'u' && size == 4) return qopt::NpyDType::U32;
+  if (kind == 'u' && size == 8) return qopt::NpyDType::U64;
+  if (kind == 'b') return qopt::NpyDType::Bool;
+  throw QOptError("unsupported array dtype '" +
+                  std::string(py::str(d).cast<std::string>()) + "'");
+}
+
+qopt::NpyArray toNpy(const py::handle &obj) {
+  auto arr = py::array::ensure(obj, py::array::c_style);
+  if (!arr)
+    throw QOptError("expected a NumPy array");
+  qopt::NpyArray out;
+  out.dtype = dtypeOf(arr.dtype());
+  for (py::ssize_t i = 0; i < arr.ndim(); ++i)
+    out.shape.push_back(arr.shape(i));
+  out.data.resize(arr.nbytes());
+  if (arr.nbytes())
+    std::memcpy(out.data.data(), arr.data(), arr.nbytes());
+  return out;
+}
+
+py::array fromNpy(const qopt::NpyArray &a) {
+  std::string descr = qopt::npyDescr(a.dtype).str();
+  py::dtype dt(descr);
+  std::vector<py::ssize_t> shape(a.shape.begin(), a.shape.end());
+  py::array out(dt, shape);
+  if (!a.data.empty())
+    std::memcpy(out.mutable_data(), a.data.data(), a.data.size());
+  return out;
+}
+
+std::vector<qopt::NpyArray> toNpyList(const py::list &arrays) {
+  std::vector<qopt::NpyArray> out;
+  for (const py::handle &h : arrays)
+    out.push_back(toNpy(h));
+  return out;
+}
+
+/// One model: its own context (models are independent), the module, and
+/// the JIT-compiled form while the module is unchanged.
+class Model {
+public:
+  Model(std::unique_ptr<MLIRContext> ctx, OwningOpRef<ModuleOp> module)
+      : ctx(std::move(ctx)), module(std::move(module)) {}
+
+  static std::unique_ptr<Model> load(const std::string &path,
+                                     const std::vector<std::string> &shapes) {
+    std::unique_ptr<MLIRContext> ctx(newContext());
+    Diagnostics diags(ctx.get());
+    std::string error;
+    OwningOpRef<ModuleOp> m = qopt::loadModel(path, ctx.get(), shapes, error);
+    if (!m)
+      throw QOptError(diags.errorText(error.empty() ? "cannot load '" + path +
+                                                          "'"
+                                                    : error));
+    return std::make_unique<Model>(std::move(ctx), std::move(m));
+  }
+
+  static std::unique_ptr<Model> parse(const std::string &text) {
+    std::unique_ptr<MLIRContext> ctx(newContext());
+    Diagnostics diags(ctx.get());
+    OwningOpRef<ModuleOp> m = parseSourceString<ModuleOp>(text, ctx.get());
+    if (!m)
+      throw QOptError(diags.errorText("cannot parse the MLIR text"));
+    return std::make_unique<Model>(std::move(ctx), std::move(m));
+  }
+
+  std::unique_ptr<Model> clone() const {
+    std::string text = str();
+    auto copy = parse(text);
+    return copy;
+  }
+
+  std::string str() const {
+    ModuleOp m = const_cast<OwningOpRef<ModuleOp> &>(module).get();
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    OpPrintingFlags flags;
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+    m->print(os, flags);
+    return s;
+  }
+
+  /// Runs a textual pass pipeline ("builtin.module(...)"); the warnings.
+  std::vector<std::string> apply(const std::string &pipeline) {
+    Diagnostics diags(ctx.get());
+    // Anchored on the module: the text is "builtin.module(...)".
+    PassManager pm(ctx.get(), ModuleOp::getOperationName());
+    std::string parseError;
+    llvm::raw_string_ostream es(parseError);
+    // parsePassPipeline(text, pm) adds the passes of `text` to pm: the
+    // module anchor comes off first.
+    StringRef inner = pipeline;
+    if (inner.consume_front("builtin.module(") && inner.consume_back(")")) {
+    } else {
+      inner = pipeline;
+    }
+    if (failed(parsePassPipeline(inner, pm, es)))
+      throw QOptError("bad pass pipeline '" + pipeline + "': " + es.str());
+    compiled.reset();
+    if (failed(pm.run(*module)))
+      throw QOptError(diags.errorText("'" + pipeline + "' failed"));
+    return diags.warnings;
+  }
+
+  /// Observes (when nothing is observed yet) and calibrates on `inputs`.
+  void calibrate(const py::list &inputs, const std::string &method) {
+    bool observed = false;
+    module->walk([&](qnn::ObserverOp) { observed = true; });
+    if (!observed)
+      apply("builtin.module(insert-observers{method=" + method + "})");
+    std::vector<qopt::NpyArray> data = toNpyList(inputs);
+    Diagnostics diags(ctx.get());
+    qopt::CalibrationOptions options;
+    auto stats = qopt::calibrate(*module, data, options);
+    if (!stats)
+      throw QOptError(diags.errorText(llvm::toString(stats.takeError())));
+    throwIf(qopt::applyStatistics(*module, *stats));
+    compiled.reset();
+  }
+
+  py::list run(const py::list &inputs, int64_t batchSize) {
+    std::vector<qopt::NpyArray> data = toNpyList(inputs);
+    Diagnostics diags(ctx.get());
+    if (!compiled) {
+      auto c = qopt::CompiledModel::compile(*module, "main");
+      if (!c)
+        throw QOptError(diags.errorText(llvm::toString(c.takeError())));
+      compiled = std::move(*c);
+    }
+    throwIf(compiled->checkInputs(
+        data, std::vector<std::string>(data.size(), "input")));
+    std::vector<std::vector<qopt::NpyArray>> batches;
+    throwIf(compiled->forEachBatch(
+        data, batchSize,
+        [&](std::vector<qopt::NpyArray> &outs, int64_t n,
+            int64_t) -> llvm::Error {
+          // A zero-padded short static batch: keep its first n rows.
+          for (qopt::NpyArray &o : outs)
+            if (!o.shape.empty() && o.shape[0] > n && compiled->staticBatch())
+              o = qopt::sliceSamples(o, 0, n, n);
+          batches.push_back(std::move(outs));
+          return llvm::Error::success();
+        }));
+    py::list result;
+    if (batches.empty())
+      return result;
+    py::module_ np = py::module_::import("numpy");
+    for (size_t i = 0; i < batches[0].size(); ++i) {
+      if (batches.size() == 1) {
+        result.append(fromNpy(batches[0][i]));
+        continue;
+      }
+      py::list parts;
+      for (auto &b : batches)
+        parts.append(fromNpy(b[i]));
+      result.append(np.attr("concatenate")(parts, 0));
+    }
+    return result;
+  }
+
+  py::list sqnr(const Model &quantized, const py::list &inputs) {
+    std::vector<qopt::NpyArray> data = toNpyList(inputs);
+    Diagnostics diags(ctx.get());
+    // Both modules in one context: the quantized one re-parsed here.
+    OwningOpRef<ModuleOp> q =
+        parseSourceString<ModuleOp>(quantized.str(), ctx.get());
+    if (!q)
+      throw QOptError(diags.errorText("cannot read the quantized model"));
+    qopt::SQNROptions options;
+    auto layers = qopt::measureLayerSQNR(*module, *q, data, options);
+    if (!layers)
+      throw QOptError(diags.errorText(llvm::toString(layers.takeError())));
+    py::list out;
+    for (const qopt::LayerSQNR &l : *layers) {
+      py::dict d;
+      d["name"] = l.name;
+      d["op"] = l.op;
+      d["elements"] = l.elements;
+      double db = l.sqnrDb();
+      d["sqnr_db"] = db;
+      d["max_abs_error"] = l.maxAbsError;
+      out.append(d);
+    }
+    return out;
+  }
+
+  void compile(const std::string &object, const std::string &header,
+               const std::string &target, const std::string &cpu,
+               const std::string &name) {
+    // compileToObject lowers in place: compile a copy.
+    std::unique_ptr<Model> copy = clone();
+    Diagnostics diags(copy->ctx.get());
+    qopt::AOTOptions options;
+    options.triple = target;
+    options.cpu = cpu;
+    options.name = name;
+    if (llvm::Error e =
+            qopt::compileToObject(*copy->module, options, object, header))
+      throw QOptError(diags.errorText(llvm::toString(std::move(e))));
+  }
+
+private:
+  std::unique_ptr<MLIRContext> ctx;
+  OwningOpRef<ModuleOp> module;
+  std::unique_ptr<qopt::CompiledModel> compiled;
+};
+
+} // namespace
+
+PYBIND11_MODULE(_qopt, m) {
+  m.doc() = "qopt: an MLIR quantization compiler for CPUs (native part)";
+  py::register_exception<QOptError>(m, "Error");
+  py::class_<Model>(m, "Model")
+      .def_static("load", &Model::load, py::arg("path"),
+                  py::arg("input_shapes") = std::vector<std::string>())
+      .def_static("parse", &Model::parse, py::arg("text"))
+      .def("clone", &Model::clone)
+      .def("__str__", &Model::str)
+      .def("apply", &Model::apply, py::arg("pipeline"))
+      .def("calibrate", &Model::calibrate, py::arg("inputs"),
+           py::arg("method") = "minmax")
+      .def("run", &Model::run, py::arg("inputs"), py::arg("batch_size") = 0)
+      .def("sqnr", &Model::sqnr, py::arg("quantized"), py::arg("inputs"))
+      .def("compile", &Model::compile, py::arg("object"), py::arg("header"),
+           py::arg("target") = "x86_64-linux-gnu", py::arg("cpu") = "",
+           py::arg("name") = "qopt_model");
+}

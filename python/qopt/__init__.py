@@ -1,0 +1,143 @@
+"""qopt: an MLIR quantization compiler for CPUs.
+
+    import numpy as np, qopt
+    model = qopt.load("model.onnx")
+    int8 = model.quantize("static", calibration_data=np.load("calib.npy"))
+    logits = int8(np.load("test.npy"))
+    int8.compile("model.o", "model.h")
+
+Models are immutable from Python's side: quantize() returns a new model and
+keeps the float one (for sqnr()). Errors raise qopt.Error with qopt's
+diagnostics.
+"""
+import json
+import os
+import tempfile
+
+import numpy as np
+
+from ._qopt import Error
+from ._qopt import Model as _Native
+
+__all__ = ["Error", "Model", "load", "parse"]
+
+_MODES = ("static", "dynamic", "weight-only", "qat")
+_METHODS = ("minmax", "moving_average", "percentile", "entropy", "mse", "ksigma")
+
+
+def load(path, input_shapes=None):
+    """An .onnx or .mlir model. input_shapes: {"input": (1, 3, 224, 224)} or
+    ["input:1x3x224x224"], fixing dynamic dimensions of ONNX inputs."""
+    if isinstance(input_shapes, dict):
+        input_shapes = ["%s:%s" % (k, "x".join("?" if d is None else str(d) for d in v))
+                        for k, v in input_shapes.items()]
+    return Model(_Native.load(os.fspath(path), list(input_shapes or [])))
+
+
+def parse(text):
+    """A model from MLIR text."""
+    return Model(_Native.parse(text))
+
+
+def _as_input_lists(data, what):
+    """One list of arrays per model input: an array (one input), a tuple or
+    list of arrays (one per input), or an iterable of either (batches,
+    concatenated along the first dimension)."""
+    if isinstance(data, np.ndarray):
+        return [data]
+    if isinstance(data, (tuple, list)) and data and all(isinstance(a, np.ndarray) for a in data):
+        return list(data)
+    batches = [_as_input_lists(b, what) for b in data]
+    if not batches:
+        raise Error("%s is empty" % what)
+    if len({len(b) for b in batches}) != 1:
+        raise Error("%s: every batch must give the same number of inputs" % what)
+    return [np.concatenate([b[i] for b in batches], axis=0) for i in range(len(batches[0]))]
+
+
+class Model:
+    """A model: run it (model(x), model.run(x, ...)), quantize it, measure it,
+    compile it."""
+
+    def __init__(self, native, float_model=None, warnings=()):
+        self._m = native
+        self._float = float_model
+        self.warnings = list(warnings)
+
+    @property
+    def mlir(self):
+        """The model as MLIR text (with locations)."""
+        return str(self._m)
+
+    def run(self, *inputs, batch_size=0):
+        """Outputs (a list of arrays) for one array per model input."""
+        return self._m.run([np.asarray(a) for a in inputs], batch_size)
+
+    def __call__(self, *inputs):
+        outs = self.run(*inputs)
+        return outs[0] if len(outs) == 1 else outs
+
+    def quantize(self, mode="static", calibration_data=None, method="minmax",
+                 config=None, integer_only=False):
+        """A quantized copy. mode: static (needs calibration_data), dynamic,
+        weight-only, qat (lowers the model's fake quantization). config: a
+        dict or JSON path of per-layer overrides ({"layers": [{"match": REGEX,
+        "keep_float": True}]}). integer_only: fail unless the quantized model
+        needs no float arithmetic (islands on 8-bit tensors become tables)."""
+        if mode not in _MODES:
+            raise Error("unknown mode '%s' (one of %s)" % (mode, ", ".join(_MODES)))
+        if method not in _METHODS:
+            raise Error("unknown calibration method '%s' (one of %s)" % (method, ", ".join(_METHODS)))
+        if mode == "static" and calibration_data is None:
+            raise Error("static quantization needs calibration_data (arrays, one per model input)")
+        if mode != "static" and (calibration_data is not None or config is not None):
+            raise Error("calibration_data and config need mode='static'")
+        if integer_only and mode not in ("static", "qat"):
+            raise Error("integer_only needs mode='static' or 'qat'")
+        q = self._m.clone()
+        warnings = list(q.apply("builtin.module(func.func(fold-bn,fuse-ops))"))
+        if mode == "static":
+            q.calibrate(_as_input_lists(calibration_data, "calibration_data"), method)
+            options = ""
+            tmp = None
+            if config is not None:
+                if isinstance(config, dict):
+                    tmp = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+                    json.dump(config, tmp)
+                    tmp.close()
+                    config = tmp.name
+                options = "{config=%s}" % os.fspath(config)
+            try:
+                warnings += q.apply("builtin.module(quantize-static%s)" % options)
+            finally:
+                if tmp is not None:
+                    os.unlink(tmp.name)
+        elif mode in ("dynamic", "weight-only"):
+            warnings += q.apply("builtin.module(func.func(quantize-dynamic{mode=%s}))" % mode)
+        else:
+            warnings += q.apply("builtin.module(lower-fake-quant)")
+        if integer_only:
+            warnings += q.apply("builtin.module(form-lookup-tables,verify-integer-only)")
+        return Model(q, float_model=self._float or self, warnings=warnings)
+
+    def sqnr(self, *inputs):
+        """Per-layer SQNR of this quantized model against the float model it
+        came from, on one array per model input: a list of dicts (name, op,
+        elements, sqnr_db, max_abs_error), layers then outputs."""
+        if self._float is None:
+            raise Error("sqnr() needs a model returned by quantize()")
+        folded = self._float._m.clone()
+        folded.apply("builtin.module(func.func(fold-bn,fuse-ops))")
+        return folded.sqnr(self._m, [np.asarray(a) for a in inputs])
+
+    def size_report(self):
+        """Weight bytes per layer, float vs as stored: a list of dicts."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "size.json")
+            self._m.clone().apply("builtin.module(quantization-report{json=%s})" % path)
+            with open(path) as f:
+                return json.load(f)["layers"]
+
+    def compile(self, object_path, header_path, target="x86_64-linux-gnu", cpu="", name="qopt_model"):
+        """An object file and a C header (as qopt-compile writes them)."""
+        self._m.compile(os.fspath(object_path), os.fspath(header_path), target, cpu, name)
