@@ -1,0 +1,62 @@
+"""Exercises `import qopt` (run by python-module.test with PYTHONPATH set to
+the build tree): load, run, quantize in every mode, reports, compile, and
+the errors a Python user meets. Prints lines FileCheck reads."""
+import os
+import sys
+
+import numpy as np
+import qopt
+
+src, out = sys.argv[1], sys.argv[2]
+inputs = os.path.join(src, "Execution", "Inputs")
+onnx = os.path.join(src, "Target", "ONNX", "Inputs", "digits_cnn_bn_fp32.onnx")
+x = np.load(os.path.join(inputs, "digits_test_x.npy"))
+y = np.load(os.path.join(inputs, "digits_test_y.npy"))
+calib = np.load(os.path.join(inputs, "digits_calib_x.npy"))
+
+model = qopt.load(onnx)
+print("fp32 accuracy %.4f" % (model(x).argmax(1) == y).mean())
+
+# Calibration data as one array, as a list of batches (an iterable), and a
+# per-layer config given as a dict.
+int8 = model.quantize("static", calibration_data=calib, integer_only=True)
+print("static accuracy %.4f" % (int8(x).argmax(1) == y).mean())
+batches = (calib[i:i + 64] for i in range(0, len(calib), 64))
+same = model.quantize("static", calibration_data=batches)
+print("batches give the same model: %s" % bool((same(x) == int8(x)).all()))
+mixed = model.quantize("static", calibration_data=calib,
+                       config={"layers": [{"match": "fc1", "keep_float": True}]})
+print("config keeps fc1 float: %s" % ("tensor<64x512xf32>" in mixed.mlir and
+                                      "tensor<64x512xf32>" not in int8.mlir))
+for mode in ("dynamic", "weight-only"):
+    q = model.quantize(mode)
+    print("%s accuracy %.4f" % (mode, (q(x).argmax(1) == y).mean()))
+qdq = qopt.load(os.path.join(inputs, "digits_cnn_qop_qlinear.onnx")).quantize("qat")
+print("qat accuracy %.4f" % (qdq(x).argmax(1) == y).mean())
+
+# Reports as Python objects.
+layers = int8.sqnr(x)
+worst = min((l for l in layers if not l["name"].startswith("output")),
+            key=lambda l: l["sqnr_db"])
+print("sqnr rows %d, worst %s %.1f dB" % (len(layers), worst["op"], worst["sqnr_db"]))
+size = int8.size_report()
+print("size: %s %d -> %d bytes" % (size[0]["op"], size[0]["float_bytes"], size[0]["quantized_bytes"]))
+
+# The object and header qopt-compile would write.
+int8.compile(os.path.join(out, "py.o"), os.path.join(out, "py.h"), name="digits")
+print("compiled: %s" % os.path.exists(os.path.join(out, "py.o")))
+
+# Errors carry qopt's diagnostics.
+def error(f):
+    try:
+        f()
+    except qopt.Error as e:
+        print("qopt.Error: " + str(e).splitlines()[0])
+
+error(lambda: int8(np.zeros((2, 3), np.float32)))
+error(lambda: model.quantize("static"))
+error(lambda: model.quantize("fastest"))
+error(lambda: model.quantize("dynamic", calibration_data=calib))
+error(lambda: model.quantize("static", calibration_data=np.zeros((4, 2), np.float32)))
+error(lambda: qopt.load(os.path.join(out, "missing.onnx")))
+error(lambda: model.sqnr(x))
