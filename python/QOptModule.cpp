@@ -16,6 +16,7 @@
 #include "qopt/Support/Npy.h"
 #include "qopt/Target/AOT/CompileToObject.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
+#include "qopt/Tools/RunModes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -31,6 +32,7 @@
 #include <pybind11/stl.h>
 
 #include <cstring>
+#include <optional>
 
 namespace py = pybind11;
 using namespace mlir;
@@ -289,6 +291,23 @@ public:
     return out;
   }
 
+  void report(const Model &quantized, const py::list &inputs,
+              const std::string &path, py::object labels,
+              const std::string &title) {
+    std::vector<qopt::NpyArray> data = toNpyList(inputs);
+    std::optional<qopt::NpyArray> y;
+    if (!labels.is_none())
+      y = toNpy(labels);
+    Diagnostics diags(ctx.get());
+    OwningOpRef<ModuleOp> q =
+        parseSourceString<ModuleOp>(quantized.str(), ctx.get());
+    if (!q)
+      throw QOptError(diags.errorText("cannot read the quantized model"));
+    if (llvm::Error e = qopt::writeQuantizationReport(
+            path, title, *module, *q, data, y ? &*y : nullptr, "main"))
+      throw QOptError(diags.errorText(llvm::toString(std::move(e))));
+  }
+
   void compile(const std::string &object, const std::string &header,
                const std::string &target, const std::string &cpu,
                const std::string &name) {
@@ -326,6 +345,9 @@ PYBIND11_MODULE(_qopt, m) {
            py::arg("method") = "minmax")
       .def("run", &Model::run, py::arg("inputs"), py::arg("batch_size") = 0)
       .def("sqnr", &Model::sqnr, py::arg("quantized"), py::arg("inputs"))
+      .def("report", &Model::report, py::arg("quantized"), py::arg("inputs"),
+           py::arg("path"), py::arg("labels") = py::none(),
+           py::arg("title") = "model")
       .def("compile", &Model::compile, py::arg("object"), py::arg("header"),
            py::arg("target") = "x86_64-linux-gnu", py::arg("cpu") = "",
            py::arg("name") = "qopt_model");

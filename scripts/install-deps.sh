@@ -26,6 +26,8 @@ PKGS=(
   # Test comparisons and data generation (system python3); the Python
   # module (pybind11).
   python3 python3-numpy python3-dev pybind11-dev
+  # Headless rendering of the HTML quantization report in the tests.
+  chromium
   # The ONNX conformance runner reads TensorProto test data with it.
   python3-onnx
 )

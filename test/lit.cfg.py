@@ -1,6 +1,7 @@
 # -*- Python -*-
 # lit configuration for qopt's regression tests.
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -48,6 +49,10 @@ llvm_config.add_tool_substitutions(
 import platform
 if platform.machine() in ("x86_64", "AMD64"):
     config.available_features.add("x86_64-host")
+
+# Headless Chromium renders the HTML reports (scripts/install-deps.sh).
+if shutil.which("chromium"):
+    config.available_features.add("chromium")
 
 kit_dir = os.path.join(os.path.dirname(config.qopt_src_root), "shared", "kit")
 if os.path.isdir(kit_dir):

@@ -20,6 +20,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <limits>
@@ -47,6 +48,61 @@ std::string nameOf(Operation *op) {
 bool isQuantizedTensor(Type t) {
   auto rt = dyn_cast<RankedTensorType>(t);
   return rt && isa<quant::QuantizedType>(rt.getElementType());
+}
+
+constexpr int kHistogramBins = 60;
+
+/// The report's view of a quantized op: its result's clipping range, the
+/// method of the float value's observer, its weight's channel ranges.
+void describeLayer(LayerSQNR &l, Operation *op, Value floatValue) {
+  auto q = dyn_cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(op->getResult(0).getType()).getElementType());
+  if (q) {
+    l.hasRange = true;
+    l.clipLo = (q.getStorageTypeMin() - q.getZeroPoint()) * q.getScale();
+    l.clipHi = (q.getStorageTypeMax() - q.getZeroPoint()) * q.getScale();
+    double w = l.clipHi - l.clipLo;
+    l.histLo = l.clipLo - w / 4;
+    l.histHi = l.clipHi + w / 4;
+    l.histogram.assign(kHistogramBins, 0);
+  }
+  for (Operation *user : floatValue.getUsers())
+    if (auto o = dyn_cast<qnn::ObserverOp>(user))
+      l.method = qnn::stringifyCalibrationMethod(o.getMethod()).str();
+  if (auto weighted = dyn_cast<qnn::WeightedOpInterface>(op)) {
+    Value w = weighted.getWeightOperand().get();
+    auto qc = w.getDefiningOp<qnn::QConstOp>();
+    if (!qc)
+      return;
+    auto t = cast<RankedTensorType>(qc.getType());
+    auto qt = cast<quant::QuantizedType>(t.getElementType());
+    l.weightElements = t.getNumElements();
+    l.weightBits = llvm::Log2_64_Ceil(qt.getStorageTypeMax() -
+                                      qt.getStorageTypeMin() + 1);
+    if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(qt))
+      for (double scale : pa.getScales())
+        l.channelRanges.push_back(scale * qt.getStorageTypeMax());
+    else if (auto pt = dyn_cast<quant::UniformQuantizedType>(qt))
+      l.channelRanges.push_back(pt.getScale() * qt.getStorageTypeMax());
+  }
+}
+
+/// Adds float values to a layer's histogram.
+void addToHistogram(LayerSQNR &l, const float *f, int64_t count) {
+  if (l.histogram.empty())
+    return;
+  double width = (l.histHi - l.histLo) / l.histogram.size();
+  for (int64_t i = 0; i < count; ++i) {
+    double x = f[i];
+    if (x < l.clipLo)
+      ++l.below;
+    else if (x > l.clipHi)
+      ++l.above;
+    if (width <= 0)
+      continue;
+    int64_t b = (int64_t)std::floor((x - l.histLo) / width);
+    l.histogram[std::clamp<int64_t>(b, 0, l.histogram.size() - 1)] += 1;
+  }
 }
 
 } // namespace
@@ -137,6 +193,7 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
     if (op->getParentOp() != qf.getOperation() ||
         fv.getParentRegion()->getParentOp() != ff.getOperation()) {
       regionTaps.push_back({name, op->getName().getStringRef().str()});
+      describeLayer(regionTaps.back(), op, fv);
       regionF.push_back(fv);
       regionQ.push_back(dq);
       continue;
@@ -144,10 +201,14 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
     auto [slot, inserted] = layerIndex.try_emplace(name, layers.size());
     if (inserted) {
       layers.push_back({name, op->getName().getStringRef().str()});
+      describeLayer(layers.back(), op, fv);
       fTaps.push_back(fv);
       qTaps.push_back(dq);
     } else {
-      layers[slot->second].op = op->getName().getStringRef().str();
+      LayerSQNR &l = layers[slot->second];
+      l = LayerSQNR{name, op->getName().getStringRef().str()};
+      describeLayer(l, op, fv);
+      fTaps[slot->second] = fv;
       qTaps[slot->second] = dq;
     }
   }
@@ -255,8 +316,10 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
               layer.noise += d * d;
               layer.maxAbsError = std::max(layer.maxAbsError, std::fabs(d));
             }
-          if (f.size() == q.size())
+          if (f.size() == q.size()) {
             layer.elements += f.size();
+            addToHistogram(layer, f.data(), f.size());
+          }
           f.clear();
           q.clear();
         }
@@ -275,6 +338,7 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
             return err("'" + layer.name +
                        "' has different sizes in the two models");
           const float *f = fo.as<float>(), *q = qo.as<float>();
+          addToHistogram(layer, f, count);
           for (int64_t i = 0; i < count; ++i) {
             double d = (double)f[i] - q[i];
             layer.signal += (double)f[i] * f[i];

@@ -96,7 +96,8 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
 }
 
 Error qopt::runQuantizeFlow(ModuleOp module,
-                            const QuantizeFlowOptions &options) {
+                            const QuantizeFlowOptions &options,
+                            OwningOpRef<ModuleOp> *foldedFloat) {
   if (options.mode == QuantizeMode::None)
     return Error::success();
   auto stage = [&](StringRef what) {
@@ -117,6 +118,8 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     if (Error e = run(pm, "folding batch norms and fusing activations"))
       return e;
   }
+  if (foldedFloat)
+    *foldedFloat = module.clone();
   PassManager pm(ctx);
   StringRef what;
   switch (options.mode) {

@@ -16,6 +16,8 @@
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Format.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -207,5 +209,106 @@ Error qopt::runSQNR(mlir::ModuleOp module, const SQNRModeOptions &options,
   if (!options.jsonPath.empty())
     if (Error e = writeLayerSQNRJson(options.jsonPath, *layers))
       return e;
+  if (!options.reportPath.empty()) {
+    std::optional<NpyArray> labels;
+    if (!options.labelsPath.empty()) {
+      auto l = readNpy(options.labelsPath);
+      if (!l)
+        return l.takeError();
+      labels = std::move(*l);
+    }
+    return writeQuantizationReport(
+        options.reportPath, sys::path::filename(options.inputs.front()), module,
+        *quantized, *data, labels ? &*labels : nullptr, options.entry);
+  }
   return Error::success();
+}
+
+namespace {
+using qopt::CompiledModel;
+using qopt::NpyArray;
+using qopt::NpyDType;
+
+/// The first output of `module` on `data`, all samples.
+Expected<std::vector<NpyArray>> firstOutputs(mlir::ModuleOp module,
+                                             ArrayRef<NpyArray> data,
+                                             StringRef entry) {
+  auto model = CompiledModel::compile(module, entry);
+  if (!model)
+    return model.takeError();
+  std::vector<NpyArray> batches;
+  Error e = (*model)->forEachBatch(
+      data, 64, [&](std::vector<NpyArray> &outs, int64_t n, int64_t) {
+        NpyArray o = std::move(outs.front());
+        if (!o.shape.empty() && o.shape[0] > n)
+          o = sliceSamples(o, 0, n, n);
+        batches.push_back(std::move(o));
+        return Error::success();
+      });
+  if (e)
+    return std::move(e);
+  return batches;
+}
+
+/// Row-wise argmax of f32 batches ([N, C]).
+std::vector<int64_t> argmaxRows(const std::vector<NpyArray> &batches) {
+  std::vector<int64_t> out;
+  for (const NpyArray &b : batches) {
+    if (b.dtype != NpyDType::F32 || b.shape.size() != 2)
+      return {};
+    int64_t c = b.shape[1];
+    for (int64_t r = 0; r < b.shape[0]; ++r) {
+      const float *row = b.as<float>() + r * c;
+      out.push_back(std::max_element(row, row + c) - row);
+    }
+  }
+  return out;
+}
+} // namespace
+
+Error qopt::writeQuantizationReport(StringRef path, StringRef title,
+                                    mlir::ModuleOp floatModule,
+                                    mlir::ModuleOp quantModule,
+                                    ArrayRef<NpyArray> data,
+                                    const NpyArray *labels, StringRef entry) {
+  SQNROptions sqnr;
+  sqnr.entry = entry.str();
+  auto layers = measureLayerSQNR(floatModule, quantModule, data, sqnr);
+  if (!layers)
+    return layers.takeError();
+  std::vector<std::string> summary;
+  int64_t samples = data.empty() || data[0].shape.empty() ? 1 : data[0].shape[0];
+  summary.push_back("data: " + std::to_string(samples) + " samples");
+  if (labels) {
+    auto f = firstOutputs(floatModule, data, entry);
+    if (!f)
+      return f.takeError();
+    auto q = firstOutputs(quantModule, data, entry);
+    if (!q)
+      return q.takeError();
+    std::vector<int64_t> fa = argmaxRows(*f), qa = argmaxRows(*q);
+    if (fa.empty() || fa.size() != qa.size() ||
+        (int64_t)fa.size() != labels->numElements())
+      return err("--labels: the first output is not [samples, classes] with "
+                 "one label per sample (" +
+                 Twine(labels->numElements()) + " labels)");
+    int64_t fr = 0, qr = 0, agree = 0;
+    for (size_t i = 0; i < fa.size(); ++i) {
+      int64_t y = labels->dtype == NpyDType::I64 ? labels->as<int64_t>()[i]
+                  : labels->dtype == NpyDType::I32
+                      ? labels->as<int32_t>()[i]
+                      : -1;
+      fr += fa[i] == y;
+      qr += qa[i] == y;
+      agree += fa[i] == qa[i];
+    }
+    double n = fa.size();
+    summary.push_back(formatv("accuracy: float {0:F4}, quantized {1:F4} "
+                              "({2} labels)",
+                              fr / n, qr / n, fa.size())
+                          .str());
+    summary.push_back(
+        formatv("argmax agreement with float: {0:F4}", agree / n).str());
+  }
+  return writeHTMLReport(path, title, *layers, summary);
 }

@@ -130,6 +130,19 @@ class Model:
         folded.apply("builtin.module(func.func(fold-bn,fuse-ops))")
         return folded.sqnr(self._m, [np.asarray(a) for a in inputs])
 
+    def report(self, path, *inputs, labels=None, title="model"):
+        """Writes the HTML quantization report (one self-contained page: per
+        layer the activation histogram with its clipping range, the weight
+        range per channel, SQNR and size; layers ranked worst first) of this
+        quantized model on one array per model input; with labels (class
+        indices) it also gives both models' accuracy."""
+        if self._float is None:
+            raise Error("report() needs a model returned by quantize()")
+        folded = self._float._m.clone()
+        folded.apply("builtin.module(func.func(fold-bn,fuse-ops))")
+        folded.report(self._m, [np.asarray(a) for a in inputs], os.fspath(path),
+                      None if labels is None else np.asarray(labels), title)
+
     def size_report(self):
         """Weight bytes per layer, float vs as stored: a list of dicts."""
         with tempfile.TemporaryDirectory() as d:

@@ -2,6 +2,7 @@
 the build tree): load, run, quantize in every mode, reports, compile, and
 the errors a Python user meets. Prints lines FileCheck reads."""
 import os
+import re
 import sys
 
 import numpy as np
@@ -41,6 +42,11 @@ worst = min((l for l in layers if not l["name"].startswith("output")),
 print("sqnr rows %d, worst %s %.1f dB" % (len(layers), worst["op"], worst["sqnr_db"]))
 size = int8.size_report()
 print("size: %s %d -> %d bytes" % (size[0]["op"], size[0]["float_bytes"], size[0]["quantized_bytes"]))
+
+int8.report(os.path.join(out, "report.html"), x, labels=y, title="digits")
+page = open(os.path.join(out, "report.html")).read()
+print("report: %d layers, %s" % (page.count('class="layer"'),
+                                 re.search(r"accuracy: [^<]*", page).group(0)))
 
 # The object and header qopt-compile would write.
 int8.compile(os.path.join(out, "py.o"), os.path.join(out, "py.h"), name="digits")

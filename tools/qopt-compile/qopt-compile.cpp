@@ -11,6 +11,7 @@
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Target/AOT/CompileToObject.h"
 #include "qopt/Tools/QuantizeFlow.h"
+#include "qopt/Tools/RunModes.h"
 #include "qopt/Tools/ToolSession.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -54,6 +55,11 @@ static cl::list<std::string>
                 cl::cat(toolOptions));
 
 static qopt::QuantizeFlowCL quantizeOptions(toolOptions);
+static cl::opt<std::string> reportFile(
+    "report",
+    cl::desc("With --quantize=static: write the per-layer quantization "
+             "report (one HTML page) measured on the calibration data"),
+    cl::value_desc("report.html"), cl::cat(toolOptions));
 
 int main(int argc, char **argv) {
   qopt::ToolSession session(argc, argv, "qopt-compile",
@@ -67,8 +73,23 @@ int main(int argc, char **argv) {
                                                             inputShapes.end()));
   if (!module)
     return 1;
-  if (Error e = qopt::runQuantizeFlow(*module, *flow))
+  if (!reportFile.empty() && flow->mode != qopt::QuantizeMode::Static)
+    return session.fail("--report needs --quantize=static (it measures the "
+                        "layers on the calibration data)");
+  mlir::OwningOpRef<mlir::ModuleOp> floatModel;
+  if (Error e = qopt::runQuantizeFlow(*module, *flow,
+                                      reportFile.empty() ? nullptr
+                                                         : &floatModel))
     return session.fail(std::move(e));
+  if (!reportFile.empty()) {
+    auto data = qopt::readNpyFiles(flow->calibrationData);
+    if (!data)
+      return session.fail(data.takeError());
+    if (Error e = qopt::writeQuantizationReport(
+            reportFile, sys::path::filename(inputFile), *floatModel, *module,
+            *data, nullptr, entry))
+      return session.fail(std::move(e));
+  }
   qopt::AOTOptions options;
   options.entry = entry;
   options.name = name;

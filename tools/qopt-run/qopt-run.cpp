@@ -13,6 +13,9 @@
 #include "qopt/Tools/ToolSession.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Path.h"
+
+#include <optional>
 
 #include <cstdlib>
 #include <malloc.h>
@@ -100,6 +103,16 @@ static cl::list<std::string>
                 cl::cat(toolOptions));
 
 static qopt::QuantizeFlowCL quantizeOptions(toolOptions);
+static cl::opt<std::string> reportFile(
+    "report",
+    cl::desc("With --sqnr or --quantize: write the per-layer quantization "
+             "report (one self-contained HTML page) on the --input data"),
+    cl::value_desc("report.html"), cl::cat(toolOptions));
+static cl::opt<std::string> labelsFile(
+    "labels",
+    cl::desc("With --report: class labels (.npy, one per sample) for the "
+             "accuracy of both models"),
+    cl::cat(toolOptions));
 
 int main(int argc, char **argv) {
   // Compiled models malloc their intermediate tensors on every call. Keep
@@ -133,8 +146,37 @@ int main(int argc, char **argv) {
       session.loadModel(inputFile, shapes);
   if (!module)
     return 1;
-  if (Error e = qopt::runQuantizeFlow(*module, *flow))
+  if (!reportFile.empty() && flow->mode == qopt::QuantizeMode::None &&
+      !sqnrModel.getNumOccurrences())
+    return session.fail("--report needs --sqnr or --quantize (a quantized "
+                        "model to compare with the float one)");
+  if (!labelsFile.empty() && reportFile.empty())
+    return session.fail("--labels needs --report");
+  mlir::OwningOpRef<mlir::ModuleOp> floatModel;
+  if (Error e = qopt::runQuantizeFlow(*module, *flow,
+                                      reportFile.empty() ? nullptr
+                                                         : &floatModel))
     return session.fail(std::move(e));
+  if (!reportFile.empty() && floatModel) {
+    auto data = qopt::readNpyFiles(
+        std::vector<std::string>(inputs.begin(), inputs.end()));
+    if (!data)
+      return session.fail(data.takeError());
+    if (data->empty())
+      return session.fail("--report needs data to run both models on "
+                          "(--input)");
+    std::optional<qopt::NpyArray> labels;
+    if (!labelsFile.empty()) {
+      auto l = qopt::readNpy(labelsFile);
+      if (!l)
+        return session.fail(l.takeError());
+      labels = std::move(*l);
+    }
+    if (Error e = qopt::writeQuantizationReport(
+            reportFile, llvm::sys::path::filename(inputFile), *floatModel,
+            *module, *data, labels ? &*labels : nullptr, entry))
+      return session.fail(std::move(e));
+  }
   std::vector<std::string> inputPaths(inputs.begin(), inputs.end());
 
   if (sqnrModel.getNumOccurrences()) {
@@ -146,6 +188,8 @@ int main(int argc, char **argv) {
     options.quantizedModel = sqnrModel;
     options.pipeline = sqnrPipeline;
     options.jsonPath = sqnrJson;
+    options.reportPath = reportFile;
+    options.labelsPath = labelsFile;
     if (Error e = qopt::runSQNR(*module, options, outs()))
       return session.fail(std::move(e));
     return 0;

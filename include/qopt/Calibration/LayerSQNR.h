@@ -36,6 +36,18 @@ struct LayerSQNR {
   double maxAbsError = 0;
   /// 10 log10(signal / noise); +inf when the tensors are equal.
   double sqnrDb() const;
+
+  // What the HTML report draws (quantized layers; empty for outputs).
+  std::string method;             ///< calibration method of its observer
+  bool hasRange = false;          ///< per-tensor quantized result
+  double clipLo = 0, clipHi = 0;  ///< the range its quantized type holds
+  /// Float values over [histLo, histHi] (the clipping range with a quarter
+  /// of its width on each side); `below` / `above` fall outside that.
+  std::vector<int64_t> histogram;
+  double histLo = 0, histHi = 0;
+  int64_t below = 0, above = 0;
+  std::vector<double> channelRanges; ///< max |w| per weight channel
+  int64_t weightElements = 0, weightBits = 0;
 };
 
 struct SQNROptions {
@@ -51,6 +63,14 @@ measureLayerSQNR(mlir::ModuleOp floatModule, mlir::ModuleOp quantModule,
                  llvm::ArrayRef<NpyArray> inputs, const SQNROptions &options);
 
 /// A table: layer, op, elements, SQNR dB, max |error|.
+/// A self-contained HTML page (inline SVG, no scripts, no network): per
+/// layer the activation histogram with its clipping range and calibration
+/// method, the weight range per channel, SQNR and size, the layers ranked by
+/// SQNR (worst first), and `summary` lines (accuracy, agreement) on top.
+llvm::Error writeHTMLReport(llvm::StringRef path, llvm::StringRef title,
+                            llvm::ArrayRef<LayerSQNR> layers,
+                            llvm::ArrayRef<std::string> summary);
+
 void printLayerSQNR(llvm::raw_ostream &os, llvm::ArrayRef<LayerSQNR> layers);
 
 /// {"layers": [{"name", "op", "elements", "sqnr_db" (null when exact),

@@ -11,6 +11,7 @@
 #define QOPT_TOOLS_QUANTIZEFLOW_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
@@ -50,8 +51,12 @@ private:
 /// calibrating in process on the data), then with `integerOnly`
 /// integer-only and verify-integer-only. Diagnostics go to the context's
 /// handler; the error says which step failed.
+/// `foldedFloat`, when given, receives the float model after the graph
+/// passes (what the per-layer reports compare against).
 llvm::Error runQuantizeFlow(mlir::ModuleOp module,
-                            const QuantizeFlowOptions &options);
+                            const QuantizeFlowOptions &options,
+                            mlir::OwningOpRef<mlir::ModuleOp> *foldedFloat =
+                                nullptr);
 
 } // namespace qopt
 

@@ -75,9 +75,23 @@ struct SQNRModeOptions {
   std::vector<std::string> inputs, inputShapes;
   int64_t batchSize = 32;
   std::string quantizedModel, pipeline, jsonPath;
+  std::string reportPath; ///< also write the HTML report here
+  std::string labelsPath; ///< with reportPath: accuracy of both models
 };
 llvm::Error runSQNR(mlir::ModuleOp module, const SQNRModeOptions &options,
                     llvm::raw_ostream &os);
+
+/// The HTML report of `quantModule` against `floatModule` (same locations:
+/// the float model folded and fused as the quantized one was) on `data`;
+/// with `labels` (class indices, one per sample) the report's summary gives
+/// both models' accuracy and their argmax agreement on the first output.
+llvm::Error writeQuantizationReport(llvm::StringRef path,
+                                    llvm::StringRef title,
+                                    mlir::ModuleOp floatModule,
+                                    mlir::ModuleOp quantModule,
+                                    llvm::ArrayRef<NpyArray> data,
+                                    const NpyArray *labels,
+                                    llvm::StringRef entry = "main");
 
 } // namespace qopt
 
