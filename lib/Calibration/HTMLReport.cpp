@@ -161,7 +161,7 @@ Error qopt::writeHTMLReport(StringRef path, StringRef title,
 
   os << "<h2>Layers by SQNR (worst first)</h2>\n<table id=\"ranking\">"
         "<tr><th>#</th><th>layer</th><th>op</th><th>SQNR</th><th></th>"
-        "<th>clipped</th></tr>\n";
+        "<th>clipped</th><th>time</th></tr>\n";
   for (auto [rank, i] : llvm::enumerate(order)) {
     const LayerSQNR &l = layers[i];
     double db = l.sqnrDb();
@@ -172,7 +172,10 @@ Error qopt::writeHTMLReport(StringRef path, StringRef title,
        << "</td><td class=\"n\">" << dbText(db) << "</td><td><svg width=\"160\""
        << " height=\"10\"><rect width=\"" << formatv("{0:F1}", bar)
        << "\" height=\"10\" fill=\"" << dbColor(db) << "\"/></svg></td>"
-       << "<td class=\"n\">" << formatv("{0:F2}%", clipped) << "</td></tr>\n";
+       << "<td class=\"n\">" << formatv("{0:F2}%", clipped) << "</td><td "
+       << "class=\"n\">"
+       << (l.ms >= 0 ? formatv("{0:F3} ms", l.ms).str() : std::string())
+       << "</td></tr>\n";
   }
   os << "</table>\n<h2>Layers in model order</h2>\n";
   for (size_t i : quantized) {
@@ -189,6 +192,9 @@ Error qopt::writeHTMLReport(StringRef path, StringRef title,
       os << formatv(" &middot; range [{0:G4}, {1:G4}], clipped {2} below, "
                     "{3} above",
                     l.clipLo, l.clipHi, l.below, l.above);
+    if (l.ms >= 0)
+      os << formatv(" &middot; time {0:F3} ms", l.ms)
+         << (l.gops > 0 ? formatv(" ({0:F1} GOP/s)", l.gops).str() : "");
     if (l.weightElements)
       os << formatv(" &middot; weights {0} B float &rarr; {1} B ({2}-bit)",
                     4 * l.weightElements,

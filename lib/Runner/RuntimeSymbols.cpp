@@ -36,7 +36,8 @@ bool qopt::isAllowedRuntimeSymbol(llvm::StringRef name) {
                           "__truncsfhf2", "__extendhfsf2", "__truncdfhf2",
                           "__gnu_h2f_ieee", "__gnu_f2h_ieee",
                           "__truncsfbf2", "__truncdfbf2",
-                          kUnavailableBranchSymbol, kObserveSymbol})
+                          kUnavailableBranchSymbol, kObserveSymbol,
+                          kProfileMarkSymbol})
       s.insert(f);
     return s;
   }();
@@ -189,5 +190,6 @@ qopt::checkedAllocationSymbols(llvm::orc::MangleAndInterner interner) {
   bind("aligned_alloc", reinterpret_cast<void *>(&checkedAlignedAlloc));
   bind(kUnavailableBranchSymbol, reinterpret_cast<void *>(&branchUnavailable));
   bind(kObserveSymbol, reinterpret_cast<void *>(&observe));
+  bind(kProfileMarkSymbol, profileMarkFunction());
   return map;
 }

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Tools/RunModes.h"
+#include "qopt/Runner/Profile.h"
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Calibration/LayerSQNR.h"
@@ -270,13 +271,34 @@ Error qopt::writeQuantizationReport(StringRef path, StringRef title,
                                     mlir::ModuleOp floatModule,
                                     mlir::ModuleOp quantModule,
                                     ArrayRef<NpyArray> data,
-                                    const NpyArray *labels, StringRef entry) {
+                                    const NpyArray *labels, StringRef entry,
+                                    bool profile) {
   SQNROptions sqnr;
   sqnr.entry = entry.str();
   auto layers = measureLayerSQNR(floatModule, quantModule, data, sqnr);
   if (!layers)
     return layers.takeError();
   std::vector<std::string> summary;
+  if (profile) {
+    ProfileOptions options;
+    options.entry = entry.str();
+    double totalMs = 0;
+    auto times = profileModel(quantModule, data, options, totalMs);
+    if (!times)
+      return times.takeError();
+    llvm::StringMap<const LayerProfile *> byName;
+    for (const LayerProfile &p : *times)
+      byName[p.name] = &p;
+    for (LayerSQNR &l : *layers)
+      if (const LayerProfile *p = byName.lookup(l.name)) {
+        l.ms = p->ms;
+        l.gops = p->gops;
+      }
+    summary.push_back(formatv("time: {0:F3} ms per run of the quantized "
+                              "model (profiled on the first batch)",
+                              totalMs)
+                          .str());
+  }
   int64_t samples = data.empty() || data[0].shape.empty() ? 1 : data[0].shape[0];
   summary.push_back("data: " + std::to_string(samples) + " samples");
   if (labels) {

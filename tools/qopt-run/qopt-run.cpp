@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/Calibrate.h"
+#include "qopt/Runner/Profile.h"
 #include "qopt/Support/Sizes.h"
 #include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/RunModes.h"
@@ -108,6 +109,15 @@ static cl::opt<std::string> reportFile(
     cl::desc("With --sqnr or --quantize: write the per-layer quantization "
              "report (one self-contained HTML page) on the --input data"),
     cl::value_desc("report.html"), cl::cat(toolOptions));
+static cl::opt<bool> profile(
+    "profile",
+    cl::desc("Time every layer (by ONNX node name) on the first batch: "
+             "milliseconds, share, GOP/s of convolutions and matmuls "
+             "(--bench K runs, default 10)"),
+    cl::cat(toolOptions));
+static cl::opt<std::string> profileJson(
+    "profile-json", cl::desc("With --profile: also write the profile as JSON"),
+    cl::cat(toolOptions));
 static cl::opt<std::string> labelsFile(
     "labels",
     cl::desc("With --report: class labels (.npy, one per sample) for the "
@@ -174,8 +184,10 @@ int main(int argc, char **argv) {
     }
     if (Error e = qopt::writeQuantizationReport(
             reportFile, llvm::sys::path::filename(inputFile), *floatModel,
-            *module, *data, labels ? &*labels : nullptr, entry))
+            *module, *data, labels ? &*labels : nullptr, entry, profile))
       return session.fail(std::move(e));
+    if (profile)
+      return 0;
   }
   std::vector<std::string> inputPaths(inputs.begin(), inputs.end());
 
@@ -209,6 +221,32 @@ int main(int argc, char **argv) {
       return session.fail(std::move(e));
     return 0;
   }
+
+  if (profile) {
+    auto data = qopt::readNpyFiles(
+        std::vector<std::string>(inputs.begin(), inputs.end()));
+    if (!data)
+      return session.fail(data.takeError());
+    if (data->empty())
+      return session.fail("--profile needs data to run the model on (--input)");
+    qopt::ProfileOptions options;
+    options.entry = entry;
+    options.batchSize = batchSize;
+    options.runs = bench > 0 ? bench : 10;
+    options.vectorize = vectorize;
+    options.dotProduct = dotProduct;
+    double totalMs = 0;
+    auto layers = qopt::profileModel(*module, *data, options, totalMs);
+    if (!layers)
+      return session.fail(layers.takeError());
+    qopt::printProfile(outs(), *layers, totalMs);
+    if (!profileJson.empty())
+      if (Error e = qopt::writeProfileJson(profileJson, *layers, totalMs))
+        return session.fail(std::move(e));
+    return 0;
+  }
+  if (!profileJson.empty())
+    return session.fail("--profile-json needs --profile");
 
   qopt::RunOptions options;
   options.entry = entry;

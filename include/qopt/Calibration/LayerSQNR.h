@@ -48,6 +48,7 @@ struct LayerSQNR {
   int64_t below = 0, above = 0;
   std::vector<double> channelRanges; ///< max |w| per weight channel
   int64_t weightElements = 0, weightBits = 0;
+  double ms = -1, gops = 0; ///< from a profile, when there is one
 };
 
 struct SQNROptions {

@@ -35,6 +35,12 @@ constexpr const char *kUnavailableBranchSymbol = "qopt_unavailable_branch";
 /// nothing.
 constexpr const char *kObserveSymbol = "qopt_observe";
 
+/// `void qopt_profile_mark(int64_t id)`: what `qopt-run --profile` inserts
+/// after each op (see Profile.h); outside a profile run it does nothing.
+constexpr const char *kProfileMarkSymbol = "qopt_profile_mark";
+/// Its implementation (Profile.cpp).
+void *profileMarkFunction();
+
 /// Receives what observers inside region bodies see while it is alive (on
 /// this thread): `sink(id, values, count)` once per execution of the
 /// observer. Nested scopes hide outer ones.

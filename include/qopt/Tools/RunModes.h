@@ -91,7 +91,8 @@ llvm::Error writeQuantizationReport(llvm::StringRef path,
                                     mlir::ModuleOp quantModule,
                                     llvm::ArrayRef<NpyArray> data,
                                     const NpyArray *labels,
-                                    llvm::StringRef entry = "main");
+                                    llvm::StringRef entry = "main",
+                                    bool profile = false);
 
 } // namespace qopt
 
