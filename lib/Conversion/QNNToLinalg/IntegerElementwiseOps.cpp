@@ -205,30 +205,17 @@ struct LookupTableToInteger : OpConversionPattern<LookupTableOp> {
         getTypeConverter()->convertType(op.getOutput().getType()));
     Value table = arith::ConstantOp::create(rewriter, loc, op.getTable());
     Value in = adaptor.getInput();
-    int64_t rank = outType.getRank();
-    Value init = emptyTensor(rewriter, loc, outType.getShape(),
-                             outType.getElementType(),
-                             dimValues(rewriter, loc, in));
     bool isSigned = inType.isSigned();
-    Value y =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{outType}, ValueRange{in}, ValueRange{init},
-            SmallVector<AffineMap>(2, rewriter.getMultiDimIdentityMap(rank)),
-            SmallVector<IteratorType>(rank, IteratorType::parallel),
-            [&](OpBuilder &b, Location l, ValueRange a) {
-              Type i32 = b.getI32Type();
-              Value v = isSigned
-                            ? Value(arith::ExtSIOp::create(b, l, i32, a[0]))
-                            : Value(arith::ExtUIOp::create(b, l, i32, a[0]));
-              if (isSigned)
-                v = arith::AddIOp::create(b, l, v, intConst(b, l, i32, 128));
-              Value index =
-                  arith::IndexCastOp::create(b, l, b.getIndexType(), v);
-              linalg::YieldOp::create(
-                  b, l,
-                  Value(tensor::ExtractOp::create(b, l, table, index)));
-            })
-            .getResult(0);
+    Value y = elementwise(
+        rewriter, loc, outType, in, in,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value v = extTo32(b, l, a[0], isSigned);
+          if (isSigned)
+            v = arith::AddIOp::create(b, l, v,
+                                      intConst(b, l, b.getI32Type(), 128));
+          Value index = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
+          return tensor::ExtractOp::create(b, l, table, index);
+        });
     rewriter.replaceOp(op, y);
     return success();
   }

@@ -51,6 +51,12 @@ constexpr llvm::StringLiteral kPerChannel = "qnn.per_channel";
 
 bool keptFloat(Operation *op) { return op->hasAttr(kKeepFloat); }
 
+/// The per-tensor parameters of a quantized tensor value, or null.
+quant::UniformQuantizedType perTensorOf(Value v) {
+  return dyn_cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(v.getType()).getElementType());
+}
+
 Value makeQConst(PatternRewriter &rewriter, Location loc,
                  ArrayRef<int64_t> shape, quant::QuantizedType q,
                  ArrayRef<int8_t> values) {
@@ -238,12 +244,8 @@ struct FoldAdd : OpRewritePattern<QuantizeOp> {
       return failure();
     auto da = add.getLhs().getDefiningOp<DequantizeOp>();
     auto db = add.getRhs().getDefiningOp<DequantizeOp>();
-    auto isPerTensor = [](Value v) {
-      return isa<quant::UniformQuantizedType>(
-          cast<RankedTensorType>(v.getType()).getElementType());
-    };
-    if (!da || !db || !isPerTensor(da.getInput()) ||
-        !isPerTensor(db.getInput()) || !isPerTensor(quantize.getOutput()))
+    if (!da || !db || !perTensorOf(da.getInput()) ||
+        !perTensorOf(db.getInput()) || !perTensorOf(quantize.getOutput()))
       return failure();
     replaceWithQuantizedClone(rewriter, quantize, add,
                               {da.getInput(), db.getInput()});
@@ -266,8 +268,7 @@ struct FoldActivationMatMul : OpRewritePattern<QuantizeOp> {
     auto da = op.getLhs().getDefiningOp<DequantizeOp>();
     auto db = op.getRhs().getDefiningOp<DequantizeOp>();
     auto perTensor8 = [](Value v) {
-      auto q = dyn_cast<quant::UniformQuantizedType>(
-          cast<RankedTensorType>(v.getType()).getElementType());
+      auto q = perTensorOf(v);
       return q && q.getStorageTypeIntegralWidth() <= 8;
     };
     if (!da || !db || !perTensor8(da.getInput()) ||
