@@ -429,6 +429,48 @@ struct AddToInteger : IntPattern<AddOp> {
   }
 };
 
+/// Quantized multiplication (numpy broadcasting): the i32 product of the
+/// zero-point-free operands, |(a - za)(b - zb)| <= 2^16, rescaled by
+/// s_a * s_b / s_y.
+struct MulToInteger : IntPattern<MulOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(MulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto ap = getParams(op.getLhs().getType());
+    auto bp = getParams(op.getRhs().getType());
+    auto yp = getParams(op.getOutput().getType());
+    if (!ap || !bp || !yp || !ap->perTensor() || !bp->perTensor() ||
+        !yp->perTensor() || ap->width > 8 || bp->width > 8)
+      return rewriter.notifyMatchFailure(op, "not 8-bit per-tensor");
+    Location loc = op.getLoc();
+    auto outType = op.getOutput().getType();
+    auto accType = RankedTensorType::get(outType.getShape(),
+                                         rewriter.getI32Type());
+    // The operand whose shape is the result's gives the dynamic sizes.
+    Value like = op.getLhs().getType().getShape() == outType.getShape()
+                     ? adaptor.getLhs()
+                     : adaptor.getRhs();
+    Type i32 = rewriter.getI32Type();
+    Value acc = elementwise(
+        rewriter, loc, accType, {adaptor.getLhs(), adaptor.getRhs()}, like,
+        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+          Value x = extTo32(b, l, v[0], ap->isSigned);
+          Value y = extTo32(b, l, v[1], bp->isSigned);
+          if (ap->zps[0])
+            x = arith::SubIOp::create(b, l, x, intConst(b, l, i32, ap->zps[0]));
+          if (bp->zps[0])
+            y = arith::SubIOp::create(b, l, y, intConst(b, l, i32, bp->zps[0]));
+          return arith::MulIOp::create(b, l, x, y);
+        });
+    double m = math.div(math.mul(ap->scales[0], bp->scales[0]),
+                        yp->scales[0]);
+    rewriter.replaceOp(op, rescale(rewriter, loc, acc, {m}, -1, 0, *yp,
+                                   rounding, false));
+    return success();
+  }
+};
+
 /// Quantized global average pooling: int32 sum of (q - z) over H x W, then
 /// one rescale by s_in / (s_out * H * W).
 struct GlobalAvgPoolToInteger : IntPattern<GlobalAvgPool2DOp> {
@@ -503,6 +545,7 @@ void lowering::populateIntegerNamedOpPatterns(TypeConverter &converter,
                                               RoundingMode rounding,
                                               ScaleMath math) {
   patterns.add<Conv2DToInteger, FullyConnectedToInteger, MatMulToInteger,
-               MaxPoolToInteger, AddToInteger, GlobalAvgPoolToInteger>(
+               MaxPoolToInteger, AddToInteger, MulToInteger,
+               GlobalAvgPoolToInteger>(
       converter, patterns.getContext(), rounding, math);
 }

@@ -289,6 +289,36 @@ struct FoldActivationMatMul : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(mul(dequantize(a), dequantize(b))) -> mul_q(a, b) for two 8-bit
+/// per-tensor activations (a squeeze-and-excitation gate times its
+/// features, with broadcasting): i32 products rescaled by s_a * s_b / s_y.
+/// A product that is a function of one tensor (x * sigmoid(x)) is left to
+/// a lookup table, which is one step and exact.
+struct FoldMul : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto mul = quantize.getInput().getDefiningOp<MulOp>();
+    if (!mul || !mul->getResult(0).hasOneUse() || keptFloat(mul))
+      return failure();
+    auto da = mul.getLhs().getDefiningOp<DequantizeOp>();
+    auto db = mul.getRhs().getDefiningOp<DequantizeOp>();
+    auto perTensor8 = [](Value v) {
+      auto q = perTensorOf(v);
+      return q && q.getStorageTypeIntegralWidth() <= 8;
+    };
+    if (!da || !db || !perTensor8(da.getInput()) ||
+        !perTensor8(db.getInput()) || !perTensor8(quantize.getOutput()))
+      return rewriter.notifyMatchFailure(mul, "operands are not 8-bit "
+                                              "per-tensor activations");
+    if (ElementwiseFunction::trace(mul.getResult()))
+      return rewriter.notifyMatchFailure(mul, "a table of one tensor");
+    replaceWithQuantizedClone(rewriter, quantize, mul,
+                              {da.getInput(), db.getInput()});
+    return success();
+  }
+};
+
 /// quantize(concat(dequantize(a_i))) -> concat_q(requantize(a_i)): every
 /// operand brought to the result's parameters, then the stored integers
 /// are concatenated.
@@ -712,6 +742,6 @@ void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
   patterns.add<FoldWeightedOp<Conv2DOp>, FoldWeightedOp<FullyConnectedOp>,
                FoldWeightedOp<MatMulOp>>(ctx, perChannel, weightBits);
   patterns.add<SinkDequantize, FoldActivation<ReluOp>, FoldActivation<ClipOp>,
-               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldConcat, FoldQuantizeConstant,
+               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldConcat, FoldMul, FoldQuantizeConstant,
                FoldQuantizeDequantize>(ctx);
 }

@@ -122,3 +122,27 @@ func.func @data_movement(%x: tensor<2x8xf32>, %y: tensor<2x4xf32>) -> tensor<2x3
   %or = qnn.observer %r {id = 3 : i64, min = 0.0 : f64, max = 2.0 : f64} : tensor<2x3x2xf32>
   return %or : tensor<2x3x2xf32>
 }
+
+// -----
+
+// x * sigmoid(x) is a function of one tensor: it is not made an integer mul
+// (a lookup table does it in one exact step under --integer-only); the
+// sigmoid's own quantize/dequantize, read by no integer op, is removed.
+// CHECK-LABEL: func @silu_left_to_a_table
+// CHECK: %[[X:.*]] = qnn.dequantize
+// CHECK: %[[S:.*]] = qnn.sigmoid %[[X]]
+// CHECK-NEXT: %[[M:.*]] = qnn.mul %[[X]], %[[S]] : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: qnn.quantize %[[M]]
+func.func @silu_left_to_a_table(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %ox = qnn.observer %x {id = 0 : i64, min = -4.0 : f64, max = 4.0 : f64} : tensor<4xf32>
+  %s = qnn.sigmoid %ox : (tensor<4xf32>) -> tensor<4xf32>
+  %os = qnn.observer %s {id = 1 : i64, min = 0.0 : f64, max = 1.0 : f64} : tensor<4xf32>
+  %m = qnn.mul %ox, %os : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %om = qnn.observer %m {id = 2 : i64, min = -0.3 : f64, max = 4.0 : f64} : tensor<4xf32>
+  %r = qnn.reshape %om : (tensor<4xf32>) -> tensor<1x1x2x2xf32>
+  %p = qnn.max_pool2d %r {kernel = array<i64: 2, 1>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x1x2xf32>
+  %f = qnn.reshape %p : (tensor<1x1x1x2xf32>) -> tensor<2xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %c = qnn.concat %f, %f {axis = 0 : i64} : (tensor<2xf32>, tensor<2xf32>) -> tensor<4xf32>
+  return %c : tensor<4xf32>
+}

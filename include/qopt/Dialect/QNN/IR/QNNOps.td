@@ -338,7 +338,8 @@ def QNN_SubOp : QNN_BinaryOp<"sub", [
 }
 
 def QNN_MulOp : QNN_BinaryOp<"mul", [
-    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, Commutative, QNN_ObservedResult],
+    DeclareOpInterfaceMethods<QNN_ScalarFunctionOpInterface>, Commutative, QNN_ObservedResult,
+    QNN_Quantizable],
                               QNN_ArithTensor> {
   let summary = "Elementwise product with broadcasting";
   let description = [{
