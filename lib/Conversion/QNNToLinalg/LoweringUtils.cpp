@@ -236,7 +236,10 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value src,
     dims.push_back(d == kDyn
                        ? dynamicExtent
                        : Value(arith::ConstantIndexOp::create(b, loc, d)));
-  Value shape = tensor::FromElementsOp::create(b, loc, dims);
+  // Typed explicitly: a rank-0 result has no dims to infer the type from.
+  Value shape = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({(int64_t)dims.size()}, b.getIndexType()),
+      dims);
   return tensor::ReshapeOp::create(b, loc, resultType, src, shape);
 }
 
