@@ -473,6 +473,74 @@ struct MulToInteger : IntPattern<MulOp> {
 
 /// Quantized global average pooling: int32 sum of (q - z) over H x W, then
 /// one rescale by s_in / (s_out * H * W).
+/// Quantized average pooling with one divisor for every window: the int32
+/// sum of (q - z) (padding contributes 0, the real zero), then one rescale
+/// by s_in / (s_out * count).
+struct AvgPoolToInteger : IntPattern<AvgPool2DOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(AvgPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto in = getParams(op.getInput().getType());
+    auto out = getParams(op.getOutput().getType());
+    std::optional<int64_t> count = op.getUniformWindowCount();
+    if (!in || !out || !in->perTensor() || !out->perTensor() || !count)
+      return rewriter.notifyMatchFailure(op, "not a uniform quantized pool");
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    Type i32 = rewriter.getI32Type();
+    bool isSigned = in->isSigned;
+    int64_t zp = in->zps[0];
+    auto wideType = RankedTensorType::get(xt.getShape(), i32);
+    Value wide = elementwise(rewriter, loc, wideType, x, x,
+                             [&](OpBuilder &b, Location l, ValueRange a) {
+                               Value v = extTo32(b, l, a[0], isSigned);
+                               if (zp)
+                                 v = arith::SubIOp::create(
+                                     b, l, v, intConst(b, l, i32, zp));
+                               return v;
+                             });
+    ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
+                      p = op.getPads();
+    SmallVector<int64_t> shape(xt.getShape());
+    shape[2] += p[0] + p[2];
+    shape[3] += p[1] + p[3];
+    if (llvm::any_of(p, [](int64_t v) { return v != 0; })) {
+      SmallVector<OpFoldResult> lo = {rewriter.getIndexAttr(0),
+                                      rewriter.getIndexAttr(0),
+                                      rewriter.getIndexAttr(p[0]),
+                                      rewriter.getIndexAttr(p[1])};
+      SmallVector<OpFoldResult> hi = {rewriter.getIndexAttr(0),
+                                      rewriter.getIndexAttr(0),
+                                      rewriter.getIndexAttr(p[2]),
+                                      rewriter.getIndexAttr(p[3])};
+      wide = tensor::PadOp::create(rewriter, loc,
+                                   RankedTensorType::get(shape, i32), wide, lo,
+                                   hi, intConst(rewriter, loc, i32, 0));
+    }
+    auto outShape = op.getOutput().getType().getShape();
+    auto sumType = RankedTensorType::get(outShape, i32);
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, intConst(rewriter, loc, i32, 0),
+                     emptyTensor(rewriter, loc, outShape, i32,
+                                 dimValues(rewriter, loc, x)))
+                     .getResult(0);
+    Value window = tensor::EmptyOp::create(rewriter, loc, k, i32);
+    Value sum = linalg::PoolingNchwSumOp::create(
+                    rewriter, loc, TypeRange{sumType}, ValueRange{wide, window},
+                    ValueRange{init}, rewriter.getI64TensorAttr(s),
+                    rewriter.getI64TensorAttr({1, 1}))
+                    .getResult(0);
+    rewriter.replaceOp(
+        op, rescale(rewriter, loc, sum,
+                    {math.div(in->scales[0], math.mul(out->scales[0],
+                                                      double(*count)))},
+                    -1, 0, *out, rounding, false));
+    return success();
+  }
+};
+
 struct GlobalAvgPoolToInteger : IntPattern<GlobalAvgPool2DOp> {
   using IntPattern::IntPattern;
   LogicalResult
@@ -546,6 +614,6 @@ void lowering::populateIntegerNamedOpPatterns(TypeConverter &converter,
                                               ScaleMath math) {
   patterns.add<Conv2DToInteger, FullyConnectedToInteger, MatMulToInteger,
                MaxPoolToInteger, AddToInteger, MulToInteger,
-               GlobalAvgPoolToInteger>(
+               AvgPoolToInteger, GlobalAvgPoolToInteger>(
       converter, patterns.getContext(), rounding, math);
 }

@@ -917,6 +917,24 @@ LogicalResult DynamicQuantizeOp::verify() {
 }
 
 
+std::optional<int64_t> AvgPool2DOp::getUniformWindowCount() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.isDynamicDim(2) || in.isDynamicDim(3) || out.isDynamicDim(2) ||
+      out.isDynamicDim(3))
+    return std::nullopt;
+  ArrayRef<int64_t> k = getKernel(), s = getStrides(), p = getPads();
+  bool padded = llvm::any_of(p, [](int64_t v) { return v != 0; });
+  if (padded && !getCountIncludePad())
+    return std::nullopt;
+  // Every window must lie inside the (counted) padded input.
+  for (int i = 0; i < 2; ++i) {
+    int64_t last = (out.getDimSize(2 + i) - 1) * s[i] + k[i];
+    if (last > in.getDimSize(2 + i) + p[i] + p[2 + i])
+      return std::nullopt;
+  }
+  return k[0] * k[1];
+}
+
 //===----------------------------------------------------------------------===//
 // ScalarFunctionOpInterface
 //===----------------------------------------------------------------------===//

@@ -319,6 +319,25 @@ struct FoldMul : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(avg_pool(dequantize(x))) -> avg_pool_q(x) when every window
+/// has the same divisor (one rescale of the int32 sum).
+struct FoldAvgPool : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto pool = quantize.getInput().getDefiningOp<AvgPool2DOp>();
+    if (!pool || !pool->getResult(0).hasOneUse() || keptFloat(pool) ||
+        !pool.getUniformWindowCount())
+      return failure();
+    auto dq = pool.getInput().getDefiningOp<DequantizeOp>();
+    if (!dq || !perTensorOf(dq.getInput()) ||
+        !perTensorOf(quantize.getOutput()))
+      return failure();
+    replaceWithQuantizedClone(rewriter, quantize, pool, dq.getInput());
+    return success();
+  }
+};
+
 /// quantize(concat(dequantize(a_i))) -> concat_q(requantize(a_i)): every
 /// operand brought to the result's parameters, then the stored integers
 /// are concatenated.
@@ -742,6 +761,6 @@ void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
   patterns.add<FoldWeightedOp<Conv2DOp>, FoldWeightedOp<FullyConnectedOp>,
                FoldWeightedOp<MatMulOp>>(ctx, perChannel, weightBits);
   patterns.add<SinkDequantize, FoldActivation<ReluOp>, FoldActivation<ClipOp>,
-               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldConcat, FoldMul, FoldQuantizeConstant,
+               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldConcat, FoldMul, FoldAvgPool, FoldQuantizeConstant,
                FoldQuantizeDequantize>(ctx);
 }

@@ -397,11 +397,14 @@ def QNN_MaxPool2DOp : QNN_Op<"max_pool2d", [Pure, QNN_DataMovementOpInterface,
   let hasVerifier = 1;
 }
 
-def QNN_AvgPool2DOp : QNN_Op<"avg_pool2d", [Pure, QNN_ObservedResult]> {
+def QNN_AvgPool2DOp : QNN_Op<"avg_pool2d", [Pure, QNN_ObservedResult,
+                                            QNN_Quantizable]> {
   let summary = "2-D average pooling over NCHW";
   let description = [{
     With `count_include_pad = false` (ONNX's default) padded positions are
-    excluded from the divisor.
+    excluded from the divisor. Quantized (per tensor) when every window
+    counts the same number of positions (no padding, or padding counted and
+    no ceil-mode overhang): an int32 sum and one rescale.
 
     Example:
 
@@ -419,6 +422,12 @@ def QNN_AvgPool2DOp : QNN_Op<"avg_pool2d", [Pure, QNN_ObservedResult]> {
   let results = (outs QNN_Tensor:$output);
   let assemblyFormat = [{
     $input attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// The divisor shared by every output position, or nullopt when windows
+    /// count different numbers of positions (excluded padding, ceil-mode
+    /// overhang) or the spatial sizes are dynamic.
+    std::optional<int64_t> getUniformWindowCount();
   }];
   let hasVerifier = 1;
 }
