@@ -100,8 +100,11 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   auto qc = op.getWeight().getDefiningOp<QConstOp>();
   auto wt = cast<RankedTensorType>(op.getWeight().getType());
   auto xt = cast<RankedTensorType>(input.getType());
-  if (!qc || !wt.hasStaticShape() || xt.getRank() != 4)
-    return Value();
+  auto ot = op.getOutput().getType();
+  if (!qc || !wt.hasStaticShape() || xt.getRank() != 4 ||
+      ot.isDynamicDim(1) || ot.isDynamicDim(2) || ot.isDynamicDim(3))
+    return Value(); // the generic NCHW form handles dynamic spatial sizes
+  
   int64_t f = wt.getDimSize(0), cpg = wt.getDimSize(1), kh = wt.getDimSize(2),
           kw = wt.getDimSize(3), group = op.getGroup();
   int64_t c = xt.getDimSize(1);

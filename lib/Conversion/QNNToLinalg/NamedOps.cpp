@@ -59,6 +59,10 @@ struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
         group > 1 && group == c && f == c && wType.getDimSize(1) == 1;
     if (group != 1 && !depthwise)
       return rewriter.notifyMatchFailure(op, "grouped convolution");
+    // Only the batch may be dynamic here (Conv2DLowering takes the rest).
+    if (outType.isDynamicDim(1) || outType.isDynamicDim(2) ||
+        outType.isDynamicDim(3))
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dimensions");
     Type et = outType.getElementType();
     Value x = permute(rewriter, loc, adaptor.getInput(), {0, 2, 3, 1});
     x = createPadNHWC(rewriter, loc, x, op.getPads(),
