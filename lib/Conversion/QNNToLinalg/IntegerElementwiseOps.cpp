@@ -83,7 +83,8 @@ struct RetypeDataMovement : ConversionPattern {
     // (two's-complement add/sub/mul wrap identically).
     // Data movement (also upstream tensor ops, as external models) only
     // retypes; max pooling compares stored integers in its own pattern.
-    bool moves = isa<DataMovementOpInterface>(op) && !isa<MaxPool2DOp>(op);
+    bool moves = (isa<DataMovementOpInterface>(op) && !isa<MaxPool2DOp>(op)) ||
+                 isa<tensor::ExtractOp, tensor::EmptyOp, linalg::YieldOp>(op);
     if (!moves && !isa<ConcatOp, PadOp, AddOp, SubOp, MulOp>(op))
       return failure();
     auto isQuantized = [](Type t) {
@@ -105,6 +106,37 @@ struct RetypeDataMovement : ConversionPattern {
     OperationState state(op->getLoc(), op->getName(), operands, types,
                          op->getAttrs());
     rewriter.replaceOp(op, rewriter.create(state)->getResults());
+    return success();
+  }
+};
+
+/// A linalg.generic on quantized tensors (an element selection, see
+/// SinkDequantizeIntoSelection) takes the storage types; its body's
+/// extracts are retyped by RetypeDataMovement.
+struct RetypeGeneric : OpConversionPattern<linalg::GenericOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(linalg::GenericOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<Type> types;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(), types)))
+      return failure();
+    bool changed = types != SmallVector<Type>(op->getResultTypes()) ||
+                   llvm::any_of(op.getRegion().getArgumentTypes(), [&](Type t) {
+                     return getTypeConverter()->convertType(t) != t;
+                   });
+    if (!changed)
+      return rewriter.notifyMatchFailure(op, "types are legal");
+    auto newOp = linalg::GenericOp::create(
+        rewriter, op.getLoc(), types, adaptor.getInputs(),
+        adaptor.getOutputs(), op.getIndexingMaps(), op.getIteratorTypes(),
+        /*doc=*/nullptr, /*libraryCall=*/nullptr);
+    rewriter.inlineRegionBefore(op.getRegion(), newOp.getRegion(),
+                                newOp.getRegion().end());
+    if (failed(rewriter.convertRegionTypes(&newOp.getRegion(),
+                                           *getTypeConverter())))
+      return failure();
+    rewriter.replaceOp(op, newOp->getResults());
     return success();
   }
 };
@@ -232,5 +264,5 @@ void lowering::populateIntegerElementwisePatterns(TypeConverter &converter,
                                                                rounding, math);
   patterns.add<ErasedCast<quant::StorageCastOp>, ErasedCast<tensor::BitcastOp>,
                RetypeDataMovement, RetypeIntConstant, UnsignedCastToInteger,
-               LookupTableToInteger>(converter, ctx);
+               LookupTableToInteger, RetypeGeneric>(converter, ctx);
 }

@@ -25,6 +25,10 @@ void qnn::populateQNNToLinalgConversionPatterns(TypeConverter &converter,
 
 void qnn::populateQNNIntegerTypeConversions(TypeConverter &converter) {
   converter.addConversion([](Type t) { return t; });
+  // Scalars: the elements a generic's body extracts and yields.
+  converter.addConversion([](quant::QuantizedType q) -> Type {
+    return IntegerType::get(q.getContext(), q.getStorageTypeIntegralWidth());
+  });
   converter.addConversion([](RankedTensorType t) -> Type {
     Type et = t.getElementType();
     if (auto q = dyn_cast<quant::QuantizedType>(et))
@@ -40,11 +44,12 @@ void qnn::populateQNNIntegerTypeConversions(TypeConverter &converter) {
                         Location loc) -> Value {
     if (inputs.size() != 1)
       return Value();
-    auto from = cast<RankedTensorType>(inputs[0].getType());
-    auto to = cast<RankedTensorType>(type);
-    if (isa<quant::QuantizedType>(from.getElementType()) ||
-        isa<quant::QuantizedType>(to.getElementType()))
+    Type from = inputs[0].getType();
+    if (isa<quant::QuantizedType>(getElementTypeOrSelf(from)) ||
+        isa<quant::QuantizedType>(getElementTypeOrSelf(type)))
       return quant::StorageCastOp::create(b, loc, type, inputs[0]);
+    if (!isa<RankedTensorType>(from))
+      return Value();
     return tensor::BitcastOp::create(b, loc, type, inputs[0]);
   };
   converter.addSourceMaterialization(materialize);

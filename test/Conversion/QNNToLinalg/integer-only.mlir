@@ -292,3 +292,25 @@ func.func @retyped_movement(%x: tensor<2x8x!quant.uniform<i8:f32, 0.5>>, %y: ten
   %f = tensor.collapse_shape %c [[0, 1]] : tensor<2x6x!quant.uniform<i8:f32, 0.5>> into tensor<12x!quant.uniform<i8:f32, 0.5>>
   return %f : tensor<12x!quant.uniform<i8:f32, 0.5>>
 }
+
+// -----
+
+// A selecting generic on quantized tensors takes the storage types, body
+// included.
+// CHECK-LABEL: func @selection
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4xi8>)
+// CHECK: ^bb0(%{{.*}}: i8):
+// CHECK: tensor.extract %arg0[%{{.*}}, %{{.*}}] : tensor<3x4xi8>
+// CHECK: linalg.yield %{{.*}} : i8
+#sel = affine_map<(d0) -> (d0)>
+func.func @selection(%x: tensor<3x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  %e = tensor.empty() : tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %g = linalg.generic {indexing_maps = [#sel], iterator_types = ["parallel"]} outs(%e : tensor<4x!quant.uniform<i8:f32, 0.5>>) {
+  ^bb0(%out: !quant.uniform<i8:f32, 0.5>):
+    %i = linalg.index 0 : index
+    %c1 = arith.constant 1 : index
+    %v = tensor.extract %x[%c1, %i] : tensor<3x4x!quant.uniform<i8:f32, 0.5>>
+    linalg.yield %v : !quant.uniform<i8:f32, 0.5>
+  } -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %g : tensor<4x!quant.uniform<i8:f32, 0.5>>
+}

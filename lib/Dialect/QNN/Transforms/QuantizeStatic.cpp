@@ -17,6 +17,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
@@ -334,6 +336,57 @@ struct FoldAvgPool : OpRewritePattern<QuantizeOp> {
         !perTensorOf(quantize.getOutput()))
       return failure();
     replaceWithQuantizedClone(rewriter, quantize, pool, dq.getInput());
+    return success();
+  }
+};
+
+/// A linalg.generic whose every element is an element of one dequantized
+/// tensor it extracts from (the importer's Gather, GatherElements,
+/// GatherND, nearest Resize) selects stored values: it runs on the
+/// quantized tensor and keeps its parameters. dq(x) -> generic ->
+/// becomes x -> generic_q -> dq.
+struct SinkDequantizeIntoSelection : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp generic,
+                                PatternRewriter &rewriter) const override {
+    if (generic->getNumResults() != 1 || generic.getNumDpsInits() != 1 ||
+        keptFloat(generic))
+      return failure();
+    auto resultType = cast<RankedTensorType>(generic->getResult(0).getType());
+    Block &body = generic.getRegion().front();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    auto extract = yield.getOperand(0).getDefiningOp<tensor::ExtractOp>();
+    if (!extract || extract->getBlock() != &body ||
+        !body.getArguments().back().use_empty())
+      return rewriter.notifyMatchFailure(generic, "not an element selection");
+    auto dq = extract.getTensor().getDefiningOp<DequantizeOp>();
+    auto q = dq ? perTensorOf(dq.getInput()) : quant::UniformQuantizedType();
+    if (!q)
+      return rewriter.notifyMatchFailure(generic, "source not dequantized");
+    // Nothing else in the body computes on floats.
+    for (Operation &op : body.without_terminator())
+      if (&op != extract.getOperation() &&
+          llvm::any_of(op.getResultTypes(),
+                       [](Type t) { return isa<FloatType>(t); }))
+        return rewriter.notifyMatchFailure(generic, "computes on floats");
+    auto empty = generic.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
+    if (!empty)
+      return rewriter.notifyMatchFailure(generic, "init is not empty");
+    auto qType = RankedTensorType::get(resultType.getShape(), q);
+    Value qEmpty = tensor::EmptyOp::create(rewriter, empty.getLoc(), qType,
+                                           empty.getDynamicSizes());
+    IRMapping map;
+    Operation *clone = rewriter.clone(*generic, map);
+    auto newGeneric = cast<linalg::GenericOp>(clone);
+    newGeneric.getDpsInitsMutable()[0].set(qEmpty);
+    newGeneric->getResult(0).setType(qType);
+    Block &newBody = newGeneric.getRegion().front();
+    newBody.getArguments().back().setType(q);
+    auto newExtract = cast<tensor::ExtractOp>(map.lookup(extract.getOperation()));
+    newExtract.getTensorMutable().set(dq.getInput());
+    newExtract.getResult().setType(q);
+    rewriter.replaceOpWithNewOp<DequantizeOp>(generic, resultType,
+                                              newGeneric->getResult(0));
     return success();
   }
 };
@@ -761,6 +814,7 @@ void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
   patterns.add<FoldWeightedOp<Conv2DOp>, FoldWeightedOp<FullyConnectedOp>,
                FoldWeightedOp<MatMulOp>>(ctx, perChannel, weightBits);
   patterns.add<SinkDequantize, FoldActivation<ReluOp>, FoldActivation<ClipOp>,
-               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldConcat, FoldMul, FoldAvgPool, FoldQuantizeConstant,
+               FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldConcat, FoldMul, FoldAvgPool,
+               SinkDequantizeIntoSelection, FoldQuantizeConstant,
                FoldQuantizeDequantize>(ctx);
 }

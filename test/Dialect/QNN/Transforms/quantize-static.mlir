@@ -146,3 +146,34 @@ func.func @silu_left_to_a_table(%x: tensor<4xf32>) -> tensor<4xf32> {
   %c = qnn.concat %f, %f {axis = 0 : i64} : (tensor<2xf32>, tensor<2xf32>) -> tensor<4xf32>
   return %c : tensor<4xf32>
 }
+
+// -----
+
+// A gather as the importer writes it (a linalg.generic whose elements are
+// extracted from one dequantized tensor) selects stored values: it runs on
+// the int8 tensor, keeps its parameters, and the matmul after it gets an
+// int8 operand without a requantization.
+// CHECK-LABEL: func @gather_selects
+// CHECK: %[[Q:.*]] = qnn.quantize %arg0 : (tensor<3x4xf32>) -> tensor<3x4x!quant.uniform<i8:f32, 0.0078431372549019607>>
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4x!quant.uniform<i8:f32, 0.0078431372549019607>>)
+// CHECK: tensor.extract %[[Q]][%{{.*}}, %{{.*}}] : tensor<3x4x!quant.uniform<i8:f32, 0.0078431372549019607>>
+// CHECK: -> tensor<4x!quant.uniform<i8:f32, 0.0078431372549019607>>
+// CHECK: qnn.reshape %[[G]]
+// CHECK-NOT: qnn.requantize
+#g = affine_map<(d0) -> (d0)>
+func.func @gather_selects(%x: tensor<3x4xf32>) -> tensor<1x2xf32> {
+  %ox = qnn.observer %x {id = 0 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<3x4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %g = linalg.generic {indexing_maps = [#g], iterator_types = ["parallel"]} outs(%e : tensor<4xf32>) {
+  ^bb0(%out: f32):
+    %i = linalg.index 0 : index
+    %c1 = arith.constant 1 : index
+    %v = tensor.extract %ox[%c1, %i] : tensor<3x4xf32>
+    linalg.yield %v : f32
+  } -> tensor<4xf32>
+  %r = qnn.reshape %g : (tensor<4xf32>) -> tensor<1x4xf32>
+  %w = arith.constant dense<0.5> : tensor<4x2xf32>
+  %m = qnn.matmul %r, %w : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  %om = qnn.observer %m {id = 1 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x2xf32>
+  return %om : tensor<1x2xf32>
+}
