@@ -110,6 +110,36 @@ struct RetypeDataMovement : ConversionPattern {
   }
 };
 
+/// A quantized pad: the same pad on the stored integers, a constant given
+/// as its stored value (quantize-static only sinks exactly representable
+/// constants through pads).
+struct PadToInteger : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto q = dyn_cast<quant::UniformQuantizedType>(
+        op.getInput().getType().getElementType());
+    if (!q)
+      return rewriter.notifyMatchFailure(op, "not per-tensor quantized");
+    double stored = std::nearbyint(op.getValue().convertToDouble() /
+                                   q.getScale()) +
+                    q.getZeroPoint();
+    stored = std::clamp<double>(stored, q.getStorageTypeMin(),
+                                q.getStorageTypeMax());
+    // Stored as i8, an unsigned value above 127 is its two's complement.
+    if (!q.isSigned() && stored > 127)
+      stored -= 256;
+    auto newOp = PadOp::create(
+        rewriter, op.getLoc(),
+        getTypeConverter()->convertType(op.getOutput().getType()),
+        adaptor.getInput(), op.getPadsAttr(),
+        rewriter.getF32FloatAttr((float)stored), op.getModeAttr());
+    rewriter.replaceOp(op, newOp->getResults());
+    return success();
+  }
+};
+
 /// A linalg.generic on quantized tensors (an element selection, see
 /// SinkDequantizeIntoSelection) takes the storage types; its body's
 /// extracts are retyped by RetypeDataMovement.
@@ -264,5 +294,6 @@ void lowering::populateIntegerElementwisePatterns(TypeConverter &converter,
                                                                rounding, math);
   patterns.add<ErasedCast<quant::StorageCastOp>, ErasedCast<tensor::BitcastOp>,
                RetypeDataMovement, RetypeIntConstant, UnsignedCastToInteger,
-               LookupTableToInteger, RetypeGeneric>(converter, ctx);
+               LookupTableToInteger, RetypeGeneric, PadToInteger>(converter,
+                                                                ctx);
 }

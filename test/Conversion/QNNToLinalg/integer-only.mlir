@@ -314,3 +314,14 @@ func.func @selection(%x: tensor<3x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!q
   } -> tensor<4x!quant.uniform<i8:f32, 0.5>>
   return %g : tensor<4x!quant.uniform<i8:f32, 0.5>>
 }
+
+// -----
+
+// A quantized constant pad pads the stored integers with the constant's
+// stored value (0.0 with zero point 3 -> 3).
+// CHECK-LABEL: func @quantized_pad
+// CHECK: qnn.pad %arg0 {pads = array<i64: 1, 1>, value = 3.000000e+00 : f32} : (tensor<2xi8>) -> tensor<4xi8>
+func.func @quantized_pad(%x: tensor<2x!quant.uniform<i8:f32, 0.5:3>>) -> tensor<4x!quant.uniform<i8:f32, 0.5:3>> {
+  %p = qnn.pad %x {pads = array<i64: 1, 1>} : (tensor<2x!quant.uniform<i8:f32, 0.5:3>>) -> tensor<4x!quant.uniform<i8:f32, 0.5:3>>
+  return %p : tensor<4x!quant.uniform<i8:f32, 0.5:3>>
+}

@@ -391,6 +391,34 @@ struct SinkDequantizeIntoSelection : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// pad(dequantize(x)) -> dequantize(pad_q(x)) when the padding is data
+/// movement on the stored integers: edge / reflect, or a constant the
+/// parameters represent exactly (0 is the zero point).
+struct SinkDequantizeThroughPad : OpRewritePattern<PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PadOp pad,
+                                PatternRewriter &rewriter) const override {
+    auto dq = pad.getInput().getDefiningOp<DequantizeOp>();
+    auto q = dq ? perTensorOf(dq.getInput()) : quant::UniformQuantizedType();
+    if (!q || keptFloat(pad))
+      return failure();
+    if (pad.getMode() == PadMode::Constant) {
+      double stored = pad.getValue().convertToDouble() / q.getScale() +
+                      q.getZeroPoint();
+      if (std::fabs(stored - std::nearbyint(stored)) > 1e-6 ||
+          stored < q.getStorageTypeMin() || stored > q.getStorageTypeMax())
+        return rewriter.notifyMatchFailure(pad, "constant not representable");
+    }
+    auto resultType = pad.getOutput().getType();
+    Operation *newOp = rewriter.clone(*pad);
+    newOp->setOperand(0, dq.getInput());
+    newOp->getResult(0).setType(RankedTensorType::get(resultType.getShape(), q));
+    rewriter.replaceOpWithNewOp<DequantizeOp>(pad, resultType,
+                                              newOp->getResult(0));
+    return success();
+  }
+};
+
 /// quantize(concat(dequantize(a_i))) -> concat_q(requantize(a_i)): every
 /// operand brought to the result's parameters, then the stored integers
 /// are concatenated.
@@ -815,6 +843,6 @@ void qnn::populateQDQFoldingPatterns(RewritePatternSet &patterns,
                FoldWeightedOp<MatMulOp>>(ctx, perChannel, weightBits);
   patterns.add<SinkDequantize, FoldActivation<ReluOp>, FoldActivation<ClipOp>,
                FoldActivation<GlobalAvgPool2DOp>, FoldAdd, FoldActivationMatMul, FoldConcat, FoldMul, FoldAvgPool,
-               SinkDequantizeIntoSelection, FoldQuantizeConstant,
+               SinkDequantizeIntoSelection, SinkDequantizeThroughPad, FoldQuantizeConstant,
                FoldQuantizeDequantize>(ctx);
 }

@@ -177,3 +177,20 @@ func.func @gather_selects(%x: tensor<3x4xf32>) -> tensor<1x2xf32> {
   %om = qnn.observer %m {id = 1 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x2xf32>
   return %om : tensor<1x2xf32>
 }
+
+// -----
+
+// Zero padding is data movement on the stored integers (0 is the zero
+// point); a constant the parameters cannot represent keeps the pad float.
+// CHECK-LABEL: func @pads
+// CHECK: %[[Q:.*]] = qnn.quantize %arg0
+// CHECK: qnn.pad %[[Q]] {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : (tensor<1x1x2x2x!quant.uniform<i8:f32, 0.0078431372549019607>>) -> tensor<1x1x4x4x!quant.uniform<i8:f32, 0.0078431372549019607>>
+// CHECK: qnn.pad %{{.*}} {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 1.000000e-03 : f32} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+func.func @pads(%x: tensor<1x1x2x2xf32>) -> (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) {
+  %ox = qnn.observer %x {id = 0 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x1x2x2xf32>
+  %p = qnn.pad %ox {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  %op = qnn.observer %p {id = 1 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x1x4x4xf32>
+  %p2 = qnn.pad %ox {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.001 : f32} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  %op2 = qnn.observer %p2 {id = 2 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x1x4x4xf32>
+  return %op, %op2 : tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>
+}
