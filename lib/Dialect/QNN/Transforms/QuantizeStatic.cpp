@@ -341,8 +341,9 @@ struct FoldAvgPool : OpRewritePattern<QuantizeOp> {
 };
 
 /// A linalg.generic whose every element is an element of one dequantized
-/// tensor it extracts from (the importer's Gather, GatherElements,
-/// GatherND, nearest Resize) selects stored values: it runs on the
+/// tensor (extracted: the importer's Gather, GatherElements, GatherND,
+/// nearest Resize; or an input broadcast by its map: Expand) selects stored
+/// values: it runs on the
 /// quantized tensor and keeps its parameters. dq(x) -> generic ->
 /// becomes x -> generic_q -> dq.
 struct SinkDequantizeIntoSelection : OpRewritePattern<linalg::GenericOp> {
@@ -355,20 +356,36 @@ struct SinkDequantizeIntoSelection : OpRewritePattern<linalg::GenericOp> {
     auto resultType = cast<RankedTensorType>(generic->getResult(0).getType());
     Block &body = generic.getRegion().front();
     auto yield = cast<linalg::YieldOp>(body.getTerminator());
-    auto extract = yield.getOperand(0).getDefiningOp<tensor::ExtractOp>();
-    if (!extract || extract->getBlock() != &body ||
-        !body.getArguments().back().use_empty())
+    if (!body.getArguments().back().use_empty())
+      return rewriter.notifyMatchFailure(generic, "reads its init");
+    // The element comes from an extract of a captured tensor (Gather,
+    // nearest Resize) or is an input's block argument (Expand: an input
+    // broadcast by its indexing map).
+    Value yielded = yield.getOperand(0);
+    auto extract = yielded.getDefiningOp<tensor::ExtractOp>();
+    auto arg = dyn_cast<BlockArgument>(yielded);
+    if (arg && (arg.getOwner() != &body ||
+                arg.getArgNumber() >= generic.getNumDpsInputs()))
+      arg = BlockArgument();
+    if ((!extract || extract->getBlock() != &body) && !arg)
       return rewriter.notifyMatchFailure(generic, "not an element selection");
-    auto dq = extract.getTensor().getDefiningOp<DequantizeOp>();
+    Value source = extract ? extract.getTensor()
+                           : generic.getDpsInputs()[arg.getArgNumber()];
+    auto dq = source.getDefiningOp<DequantizeOp>();
     auto q = dq ? perTensorOf(dq.getInput()) : quant::UniformQuantizedType();
     if (!q)
       return rewriter.notifyMatchFailure(generic, "source not dequantized");
-    // Nothing else in the body computes on floats.
+    // Nothing else in the body computes on floats, and no other input is
+    // float.
     for (Operation &op : body.without_terminator())
-      if (&op != extract.getOperation() &&
+      if (op.getNumResults() && op.getResult(0) != yielded &&
           llvm::any_of(op.getResultTypes(),
                        [](Type t) { return isa<FloatType>(t); }))
         return rewriter.notifyMatchFailure(generic, "computes on floats");
+    for (auto [i, in] : llvm::enumerate(generic.getDpsInputs()))
+      if ((!arg || i != arg.getArgNumber()) &&
+          isa<FloatType>(getElementTypeOrSelf(in.getType())))
+        return rewriter.notifyMatchFailure(generic, "another float input");
     auto empty = generic.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
     if (!empty)
       return rewriter.notifyMatchFailure(generic, "init is not empty");
@@ -382,9 +399,15 @@ struct SinkDequantizeIntoSelection : OpRewritePattern<linalg::GenericOp> {
     newGeneric->getResult(0).setType(qType);
     Block &newBody = newGeneric.getRegion().front();
     newBody.getArguments().back().setType(q);
-    auto newExtract = cast<tensor::ExtractOp>(map.lookup(extract.getOperation()));
-    newExtract.getTensorMutable().set(dq.getInput());
-    newExtract.getResult().setType(q);
+    if (extract) {
+      auto newExtract =
+          cast<tensor::ExtractOp>(map.lookup(extract.getOperation()));
+      newExtract.getTensorMutable().set(dq.getInput());
+      newExtract.getResult().setType(q);
+    } else {
+      newGeneric.getDpsInputOperand(arg.getArgNumber())->set(dq.getInput());
+      newBody.getArgument(arg.getArgNumber()).setType(q);
+    }
     rewriter.replaceOpWithNewOp<DequantizeOp>(generic, resultType,
                                               newGeneric->getResult(0));
     return success();

@@ -194,3 +194,25 @@ func.func @pads(%x: tensor<1x1x2x2xf32>) -> (tensor<1x1x4x4xf32>, tensor<1x1x4x4
   %op2 = qnn.observer %p2 {id = 2 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x1x4x4xf32>
   return %op, %op2 : tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// Expand is an input broadcast by its indexing map: also a selection of
+// stored values.
+// CHECK-LABEL: func @expand_selects
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x4x!quant.uniform<i8:f32, 0.0078431372549019607>>) outs(%{{.*}} : tensor<3x4x!quant.uniform<i8:f32, 0.0078431372549019607>>)
+// CHECK: qnn.matmul %[[G]], %{{.*}} : (tensor<3x4x!quant.uniform<i8:f32, 0.0078431372549019607>>
+#ea = affine_map<(d0, d1) -> (0, d1)>
+#eb = affine_map<(d0, d1) -> (d0, d1)>
+func.func @expand_selects(%x: tensor<1x4xf32>) -> tensor<3x2xf32> {
+  %ox = qnn.observer %x {id = 0 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<1x4xf32>
+  %e = tensor.empty() : tensor<3x4xf32>
+  %g = linalg.generic {indexing_maps = [#ea, #eb], iterator_types = ["parallel", "parallel"]} ins(%ox : tensor<1x4xf32>) outs(%e : tensor<3x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<3x4xf32>
+  %w = arith.constant dense<0.5> : tensor<4x2xf32>
+  %m = qnn.matmul %g, %w : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+  %om = qnn.observer %m {id = 1 : i64, min = -1.0 : f64, max = 1.0 : f64} : tensor<3x2xf32>
+  return %om : tensor<3x2xf32>
+}
