@@ -56,6 +56,13 @@ struct TransposeLowering : QNNPattern<TransposeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
+    // The identity (and a rank-0 tensor's empty permutation, which
+    // linalg.transpose cannot express) moves nothing.
+    if (llvm::equal(op.getPerm(),
+                    llvm::seq<int64_t>(0, (int64_t)op.getPerm().size()))) {
+      rewriter.replaceOp(op, x);
+      return success();
+    }
     auto outType = op.getOutput().getType();
     SmallVector<Value> inDims = dimValues(rewriter, loc, x), outDims;
     for (int64_t p : op.getPerm())

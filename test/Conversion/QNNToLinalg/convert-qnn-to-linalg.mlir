@@ -120,3 +120,14 @@ func.func @quantized_not_lowered(%x: tensor<4x!q>) -> tensor<4x!q> {
   %y = qnn.relu %x : (tensor<4x!q>) -> tensor<4x!q>
   return %y : tensor<4x!q>
 }
+
+// -----
+
+// An identity permutation (a rank-0 tensor's empty one included, which
+// linalg.transpose cannot express) moves nothing.
+// CHECK-LABEL: func @transpose_rank0
+// CHECK-NEXT: return %arg0
+func.func @transpose_rank0(%x: tensor<i1>) -> tensor<i1> {
+  %t = qnn.transpose %x {perm = array<i64>} : (tensor<i1>) -> tensor<i1>
+  return %t : tensor<i1>
+}
