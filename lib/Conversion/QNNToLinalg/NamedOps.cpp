@@ -416,6 +416,8 @@ struct GlobalAvgPoolLowering : QNNPattern<GlobalAvgPool2DOp> {
     Value x = adaptor.getInput();
     auto inType = op.getInput().getType();
     auto outType = op.getOutput().getType();
+    if (inType.isDynamicDim(2) || inType.isDynamicDim(3))
+      return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
     Type et = outType.getElementType();
     auto redType =
         RankedTensorType::get({inType.getDimSize(0), inType.getDimSize(1)}, et);
