@@ -351,7 +351,8 @@ struct AvgPoolLowering : QNNPattern<AvgPool2DOp> {
     auto inType = op.getInput().getType();
     auto outType = op.getOutput().getType();
     Type et = outType.getElementType();
-    if (inType.isDynamicDim(2) || inType.isDynamicDim(3))
+    if (inType.isDynamicDim(2) || inType.isDynamicDim(3) ||
+        outType.isDynamicDim(2) || outType.isDynamicDim(3))
       return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
     ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(), p = op.getPads();
     SmallVector<int64_t> dil = {1, 1};
