@@ -374,6 +374,13 @@ struct AvgPoolLowering : QNNPattern<AvgPool2DOp> {
     int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
     int64_t h = inType.getDimSize(2), w = inType.getDimSize(3);
     bool includePad = op.getCountIncludePad();
+    // One divisor for all windows needs no table; a table is bounded (a
+    // model's own sizes are checked before lowering, text is not).
+    std::optional<int64_t> uniform = op.getUniformWindowCount();
+    if (uniform)
+      oh = ow = 1;
+    if (oh * ow > (int64_t(1) << 22))
+      return rewriter.notifyMatchFailure(op, "divisor table too large");
     SmallVector<float> inv(oh * ow);
     for (int64_t i = 0; i < oh; ++i)
       for (int64_t j = 0; j < ow; ++j) {
@@ -385,13 +392,21 @@ struct AvgPoolLowering : QNNPattern<AvgPool2DOp> {
         inv[i * ow + j] =
             1.0f / static_cast<float>(std::max<int64_t>(1, ny * nx));
       }
+    if (uniform)
+      inv[0] = 1.0f / static_cast<float>(*uniform);
     auto invType = RankedTensorType::get({oh, ow}, rewriter.getF32Type());
     Value invConst = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(invType, ArrayRef<float>(inv)));
     MLIRContext *ctx = rewriter.getContext();
     AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
-    AffineMap hw = AffineMap::get(
-        4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)}, ctx);
+    AffineMap hw =
+        uniform ? AffineMap::get(4, 0,
+                                 {getAffineConstantExpr(0, ctx),
+                                  getAffineConstantExpr(0, ctx)},
+                                 ctx)
+                : AffineMap::get(
+                      4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)},
+                      ctx);
     Value y =
         elementwise(rewriter, loc, outType, ValueRange{sum, invConst}, sum,
                     [](OpBuilder &b, Location l, ValueRange a) {
