@@ -62,8 +62,12 @@ QuantizedWeights qnn::quantizeWeights(ArrayRef<double> w,
   ChannelIndexer channelOf(shape, perChannel ? axis : -1);
   QuantizedWeights r;
   r.scales.assign(channels, 0.0);
+  // Non-finite weights (a broken model: the float model computes NaN too)
+  // do not set the range; NaN stores 0, infinities saturate.
   for (int64_t i = 0; i < (int64_t)w.size(); ++i)
-    r.scales[channelOf(i)] = std::max(r.scales[channelOf(i)], std::fabs(w[i]));
+    if (std::isfinite(w[i]))
+      r.scales[channelOf(i)] =
+          std::max(r.scales[channelOf(i)], std::fabs(w[i]));
   for (auto [c, s] : llvm::enumerate(r.scales)) {
     s = s > 0 ? s / qmax : 1.0;
     if (c < minScales.size())
@@ -71,7 +75,7 @@ QuantizedWeights qnn::quantizeWeights(ArrayRef<double> w,
   }
   for (int64_t i = 0; i < (int64_t)w.size(); ++i) {
     double q = std::nearbyint(w[i] / r.scales[channelOf(i)]);
-    r.values.push_back((int8_t)std::clamp(q, -qmax, qmax));
+    r.values.push_back(std::isnan(q) ? 0 : (int8_t)std::clamp(q, -qmax, qmax));
   }
   return r;
 }
