@@ -12,6 +12,7 @@
 #include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/ElementwiseFunction.h"
 #include "qopt/Dialect/QNN/Utils/FixedPoint.h"
 #include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 
@@ -122,11 +123,7 @@ struct PadToInteger : OpConversionPattern<PadOp> {
         op.getInput().getType().getElementType());
     if (!q)
       return rewriter.notifyMatchFailure(op, "not per-tensor quantized");
-    double stored = std::nearbyint(op.getValue().convertToDouble() /
-                                   q.getScale()) +
-                    q.getZeroPoint();
-    stored = std::clamp<double>(stored, q.getStorageTypeMin(),
-                                q.getStorageTypeMax());
+    double stored = quantizeScalar(op.getValue().convertToDouble(), q);
     // Stored as i8, an unsigned value above 127 is its two's complement.
     if (!q.isSigned() && stored > 127)
       stored -= 256;
