@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/AffineExpr.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 
@@ -261,7 +262,8 @@ LogicalResult lowering::checkAccumulatorBound(Operation *op, Value weight,
     double bound = b[c] + xMax * sums[c];
     if (bound > 2147483647.0)
       return op->emitError("the i32 accumulator of output channel ")
-             << c << " can overflow (|acc| up to " << int64_t(bound) << " with "
+             << c << " can overflow (|acc| up to "
+             << llvm::formatv("{0:F0}", bound).str() << " with "
              << xp.width
              << "-bit activations); keep this layer at 8-bit activations or "
                 "float (per-layer config)";

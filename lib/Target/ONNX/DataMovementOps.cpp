@@ -687,9 +687,12 @@ LogicalResult importOneHot(Importer &im, const onnx::NodeProto &node) {
   auto depthF = im.getConstFloats(node.input(1));
   if (!depthF || depthF->size() != 1)
     return im.unsupported(node, "a depth that is not a constant scalar");
-  int64_t depth = (int64_t)(*depthF)[0];
-  if (depth <= 0 || depth > qnn::kMaxWindowExtent)
-    return im.nodeError(node) << "invalid depth " << depth;
+  // Range-check the float before converting it: a NaN or huge depth is
+  // undefined behaviour as an int64_t.
+  double depthValue = (*depthF)[0];
+  if (!(depthValue >= 1.0 && depthValue <= double(qnn::kMaxWindowExtent)))
+    return im.nodeError(node) << "invalid depth " << depthValue;
+  int64_t depth = int64_t(depthValue);
   RankedTensorType vt = im.typeOf(node.input(2));
   if (vt.getNumElements() != 2)
     return im.nodeError(node) << "values must hold [off, on]";
