@@ -284,63 +284,20 @@ struct MaxPoolToInteger : IntPattern<MaxPool2DOp> {
     if (!p)
       return rewriter.notifyMatchFailure(op, "not quantized");
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     Value x = adaptor.getInput();
-    auto xt = cast<RankedTensorType>(x.getType());
-    Type et = xt.getElementType();
-    auto outShape = op.getOutput().getType().getShape();
-    ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
-                      d = op.getDilations(), pads = op.getPads();
+    Type et = cast<RankedTensorType>(x.getType()).getElementType();
     // Pad (explicit and ceil-mode overhang) with the storage minimum.
-    SmallVector<int64_t> shape(xt.getShape()), extra = {0, 0};
-    for (int i = 0; i < 2; ++i) {
-      int64_t need = (outShape[2 + i] - 1) * s[i] + d[i] * (k[i] - 1) + 1;
-      extra[i] = std::max<int64_t>(
-          0, need - (xt.getDimSize(2 + i) + pads[i] + pads[2 + i]));
-      shape[2 + i] += pads[i] + pads[2 + i] + extra[i];
-    }
     Value lowest = arith::ConstantOp::create(
         rewriter, loc, et,
         rewriter.getIntegerAttr(et, storageBits(p->qmin, p->width)));
-    SmallVector<OpFoldResult> low = {
-        rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-        rewriter.getIndexAttr(pads[0]), rewriter.getIndexAttr(pads[1])};
-    SmallVector<OpFoldResult> high = {
-        rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-        rewriter.getIndexAttr(pads[2] + extra[0]),
-        rewriter.getIndexAttr(pads[3] + extra[1])};
-    x = tensor::PadOp::create(rewriter, loc, RankedTensorType::get(shape, et),
-                              x, low, high, lowest);
-    AffineExpr n, c, oh, ow, kh, kw;
-    bindDims(ctx, n, c, oh, ow, kh, kw);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(
-            6, 0, {n, c, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]}, ctx),
-        AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
-    Value init = linalg::FillOp::create(
-                     rewriter, loc, lowest,
-                     emptyTensor(rewriter, loc, outShape, et,
-                                 dimValues(rewriter, loc, adaptor.getInput())))
-                     .getResult(0);
-    SmallVector<IteratorType> iters(4, IteratorType::parallel);
-    iters.append(2, IteratorType::reduction);
-    // The window iterates kh, kw through the map only; give the generic the
-    // window extent with a dummy shape operand-free formulation: linalg
-    // infers loop bounds from operands, so add a window tensor.
-    Value window = tensor::EmptyOp::create(rewriter, loc, k, et);
-    maps.insert(maps.begin() + 1, AffineMap::get(6, 0, {kh, kw}, ctx));
     bool isSigned = p->isSigned;
-    Value y = linalg::GenericOp::create(
-                  rewriter, loc, TypeRange{RankedTensorType::get(outShape, et)},
-                  ValueRange{x, window}, ValueRange{init}, maps, iters,
-                  [&](OpBuilder &b, Location l, ValueRange a) {
-                    Value m =
-                        isSigned
-                            ? Value(arith::MaxSIOp::create(b, l, a[0], a[2]))
-                            : Value(arith::MaxUIOp::create(b, l, a[0], a[2]));
-                    linalg::YieldOp::create(b, l, m);
-                  })
-                  .getResult(0);
+    Value y = windowReduceNHWC(
+        rewriter, loc, x, et, op.getOutput().getType().getShape(),
+        op.getKernel(), op.getStrides(), op.getDilations(), op.getPads(),
+        lowest, lowest, [&](OpBuilder &b, Location l, Value acc, Value v) {
+          return isSigned ? Value(arith::MaxSIOp::create(b, l, v, acc))
+                          : Value(arith::MaxUIOp::create(b, l, v, acc));
+        });
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -501,37 +458,13 @@ struct AvgPoolToInteger : IntPattern<AvgPool2DOp> {
                                      b, l, v, intConst(b, l, i32, zp));
                                return v;
                              });
-    ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
-                      p = op.getPads();
-    SmallVector<int64_t> shape(xt.getShape());
-    shape[2] += p[0] + p[2];
-    shape[3] += p[1] + p[3];
-    if (llvm::any_of(p, [](int64_t v) { return v != 0; })) {
-      SmallVector<OpFoldResult> lo = {rewriter.getIndexAttr(0),
-                                      rewriter.getIndexAttr(0),
-                                      rewriter.getIndexAttr(p[0]),
-                                      rewriter.getIndexAttr(p[1])};
-      SmallVector<OpFoldResult> hi = {rewriter.getIndexAttr(0),
-                                      rewriter.getIndexAttr(0),
-                                      rewriter.getIndexAttr(p[2]),
-                                      rewriter.getIndexAttr(p[3])};
-      wide = tensor::PadOp::create(rewriter, loc,
-                                   RankedTensorType::get(shape, i32), wide, lo,
-                                   hi, intConst(rewriter, loc, i32, 0));
-    }
-    auto outShape = op.getOutput().getType().getShape();
-    auto sumType = RankedTensorType::get(outShape, i32);
-    Value init = linalg::FillOp::create(
-                     rewriter, loc, intConst(rewriter, loc, i32, 0),
-                     emptyTensor(rewriter, loc, outShape, i32,
-                                 dimValues(rewriter, loc, x)))
-                     .getResult(0);
-    Value window = tensor::EmptyOp::create(rewriter, loc, k, i32);
-    Value sum = linalg::PoolingNchwSumOp::create(
-                    rewriter, loc, TypeRange{sumType}, ValueRange{wide, window},
-                    ValueRange{init}, rewriter.getI64TensorAttr(s),
-                    rewriter.getI64TensorAttr({1, 1}))
-                    .getResult(0);
+    Value zero = intConst(rewriter, loc, i32, 0);
+    Value sum = windowReduceNHWC(
+        rewriter, loc, wide, i32, op.getOutput().getType().getShape(),
+        op.getKernel(), op.getStrides(), {1, 1}, op.getPads(), zero, zero,
+        [](OpBuilder &b, Location l, Value acc, Value v) {
+          return Value(arith::AddIOp::create(b, l, acc, v));
+        });
     rewriter.replaceOp(
         op, rescale(rewriter, loc, sum,
                     {math.div(in->scales[0], math.mul(out->scales[0],

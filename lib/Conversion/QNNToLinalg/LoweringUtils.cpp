@@ -185,6 +185,56 @@ Value permute(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm) {
   return createPermutation(b, loc, x, perm);
 }
 
+Value windowReduceNHWC(
+    OpBuilder &b, Location loc, Value x, Type resultElt,
+    ArrayRef<int64_t> outShape, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+    ArrayRef<int64_t> pads, Value padValue, Value initValue,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  MLIRContext *ctx = b.getContext();
+  auto xt = cast<RankedTensorType>(x.getType());
+  Value nhwc = permute(b, loc, x, {0, 2, 3, 1});
+  // Explicit pads, then enough high padding for the last (ceil-mode) window.
+  SmallVector<int64_t> padded = {0, 0, 0, 0};
+  for (int i = 0; i < 2; ++i) {
+    int64_t need = (outShape[2 + i] - 1) * strides[i] +
+                   dilations[i] * (kernel[i] - 1) + 1;
+    int64_t have = xt.getDimSize(2 + i) + pads[i] + pads[2 + i];
+    padded[i] = pads[i];
+    padded[2 + i] = pads[2 + i] + std::max<int64_t>(0, need - have);
+  }
+  nhwc = createPadNHWC(b, loc, nhwc, padded, padValue);
+  SmallVector<int64_t> outNHWC = {outShape[0], outShape[2], outShape[3],
+                                  outShape[1]};
+  SmallVector<Value> dims = dimValues(b, loc, nhwc);
+  SmallVector<Value> outDims = {dims[0], Value(), Value(), Value()};
+  Value init =
+      linalg::FillOp::create(b, loc, initValue,
+                             emptyTensor(b, loc, outNHWC, resultElt, outDims))
+          .getResult(0);
+  // Loops (n, oh, ow, c, kh, kw); the window tensor only gives kh, kw their
+  // extents.
+  AffineExpr n, oh, ow, c, kh, kw;
+  bindDims(ctx, n, oh, ow, c, kh, kw);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0,
+                     {n, oh * strides[0] + kh * dilations[0],
+                      ow * strides[1] + kw * dilations[1], c},
+                     ctx),
+      AffineMap::get(6, 0, {kh, kw}, ctx), AffineMap::get(6, 0, {n, oh, ow, c}, ctx)};
+  SmallVector<IteratorType> iters(4, IteratorType::parallel);
+  iters.append(2, IteratorType::reduction);
+  Value window = tensor::EmptyOp::create(b, loc, kernel, xt.getElementType());
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{init.getType()}, ValueRange{nhwc, window},
+                ValueRange{init}, maps, iters,
+                [&](OpBuilder &nb, Location l, ValueRange a) {
+                  linalg::YieldOp::create(nb, l, combine(nb, l, a[2], a[0]));
+                })
+                .getResult(0);
+  return permute(b, loc, y, {0, 3, 1, 2});
+}
+
 /// `w` permuted by `perm`, folded at compile time when `w` is a constant.
 Value permuteWeights(OpBuilder &b, Location loc, Value w,
                      ArrayRef<int64_t> perm) {

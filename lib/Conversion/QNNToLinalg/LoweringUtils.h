@@ -75,6 +75,20 @@ Value epilogue(OpBuilder &b, Location loc, Value acc, Value bias,
 Value padSpatial(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> pads,
                  double value, ArrayRef<int64_t> extraHigh = {0, 0});
 Value permute(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm);
+/// A window reduction (max or sum pooling) of the NCHW tensor `x` into an
+/// NCHW result of `outShape` and element type `resultElt`, computed in NHWC
+/// with the channels innermost so that it vectorizes over channels: `x` is
+/// permuted to NHWC, padded with `padValue` (the explicit pads plus the
+/// ceil-mode overhang that makes every output window fit), reduced from
+/// `initValue` by `combine(acc, element)`, and permuted back. The
+/// permutations cancel against their neighbours in qopt-fuse-elementwise,
+/// so a network stays NHWC from one convolution to the next.
+Value windowReduceNHWC(
+    OpBuilder &b, Location loc, Value x, Type resultElt,
+    ArrayRef<int64_t> outShape, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+    ArrayRef<int64_t> pads, Value padValue, Value initValue,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
 /// `w` permuted by `perm`, folded at compile time when `w` is a constant.
 Value permuteWeights(OpBuilder &b, Location loc, Value w,
                      ArrayRef<int64_t> perm);

@@ -294,22 +294,10 @@ struct BatchNormLowering : QNNPattern<BatchNormOp> {
   }
 };
 
-/// Extra high padding that makes every ceil-mode window fit.
-SmallVector<int64_t> ceilExtra(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
-                               ArrayRef<int64_t> kernel,
-                               ArrayRef<int64_t> strides,
-                               ArrayRef<int64_t> dilations,
-                               ArrayRef<int64_t> pads) {
-  SmallVector<int64_t> extra = {0, 0};
-  for (int i = 0; i < 2; ++i) {
-    int64_t need =
-        (out[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
-    int64_t have = in[i] + pads[i] + pads[2 + i];
-    extra[i] = std::max<int64_t>(0, need - have);
-  }
-  return extra;
-}
-
+/// Max pooling over channels-last windows. The comparison is an ordered
+/// greater-than and a select, which is exactly x86's (v)maxps and one
+/// instruction per vector; NaN inputs are skipped, as ONNX Runtime's max pool
+/// skips them.
 struct MaxPoolLowering : QNNPattern<MaxPool2DOp> {
   using QNNPattern::QNNPattern;
   LogicalResult
@@ -322,20 +310,15 @@ struct MaxPoolLowering : QNNPattern<MaxPool2DOp> {
     Type et = outType.getElementType();
     if (inType.isDynamicDim(2) || inType.isDynamicDim(3))
       return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
-    auto extra = ceilExtra(inType.getShape().drop_front(2),
-                           outType.getShape().drop_front(2), op.getKernel(),
-                           op.getStrides(), op.getDilations(), op.getPads());
-    Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
-                         lowest(et), extra);
-    Value init =
-        fill(rewriter, loc,
-             emptyLike(rewriter, loc, outType, adaptor.getInput()), lowest(et));
-    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernel(), et);
-    Value y = linalg::PoolingNchwMaxOp::create(
-                  rewriter, loc, TypeRange{outType}, ValueRange{x, window},
-                  ValueRange{init}, rewriter.getI64TensorAttr(op.getStrides()),
-                  rewriter.getI64TensorAttr(op.getDilations()))
-                  .getResult(0);
+    Value low = floatConst(rewriter, loc, et, lowest(et));
+    Value y = windowReduceNHWC(
+        rewriter, loc, adaptor.getInput(), et, outType.getShape(),
+        op.getKernel(), op.getStrides(), op.getDilations(), op.getPads(), low,
+        low, [](OpBuilder &b, Location l, Value acc, Value x) {
+          Value gt = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
+                                           acc);
+          return Value(arith::SelectOp::create(b, l, gt, x, acc));
+        });
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -356,18 +339,12 @@ struct AvgPoolLowering : QNNPattern<AvgPool2DOp> {
       return rewriter.notifyMatchFailure(op, "dynamic spatial dims");
     ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(), p = op.getPads();
     SmallVector<int64_t> dil = {1, 1};
-    auto extra = ceilExtra(inType.getShape().drop_front(2),
-                           outType.getShape().drop_front(2), k, s, dil, p);
-    Value x = padSpatial(rewriter, loc, adaptor.getInput(), p, 0.0, extra);
-    Value init =
-        fill(rewriter, loc,
-             emptyLike(rewriter, loc, outType, adaptor.getInput()), 0.0);
-    Value window = tensor::EmptyOp::create(rewriter, loc, k, et);
-    Value sum = linalg::PoolingNchwSumOp::create(
-                    rewriter, loc, TypeRange{outType}, ValueRange{x, window},
-                    ValueRange{init}, rewriter.getI64TensorAttr(s),
-                    rewriter.getI64TensorAttr(dil))
-                    .getResult(0);
+    Value zero = floatConst(rewriter, loc, et, 0.0);
+    Value sum = windowReduceNHWC(
+        rewriter, loc, adaptor.getInput(), et, outType.getShape(), k, s, dil,
+        p, zero, zero, [](OpBuilder &b, Location l, Value acc, Value x) {
+          return Value(arith::AddFOp::create(b, l, acc, x));
+        });
     // Divisors per output position, known at compile time. Positions in the
     // ceil-mode overhang never count; explicit pads count when
     // count_include_pad.

@@ -84,10 +84,19 @@ func.func @broadcast_mul(%a: tensor<1x8x4x4xf32>, %b: tensor<8x1x1xf32>) -> tens
 
 // -----
 
+// Pools run channels-last between two permutations (which cancel against
+// their neighbours' in qopt-fuse-elementwise): max is an ordered compare and
+// select (one maxps), the ceil-mode overhang is padding.
+// CHECK-DAG: = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d3)>
+// CHECK-DAG: = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d4, d2 + d5, d3)>
 // CHECK-LABEL: func @pools
-// CHECK: tensor.pad {{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
-// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
-// CHECK: linalg.pooling_nchw_sum
+// CHECK: tensor.pad {{.*}} low[0, 0, 0, 0] high[0, 1, 1, 0]
+// CHECK: linalg.generic {indexing_maps = [{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins({{.*}} : tensor<1x4x4x2xf32>, tensor<2x2xf32>) outs({{.*}} : tensor<1x2x2x2xf32>)
+// CHECK: arith.cmpf ogt
+// CHECK: arith.select
+// CHECK: tensor.pad {{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<1x5x5x2xf32>, tensor<3x3xf32>) outs({{.*}} : tensor<1x3x3x2xf32>)
+// CHECK: arith.addf
 // Divisors of a 3x3 window with pad 1, count_include_pad = false: 4 in the corners.
 // CHECK: arith.constant dense<{{\[\[}}2.500000e-01, 0.166666672, 2.500000e-01], [0.166666672, 0.111111112, 0.166666672], [2.500000e-01, 0.166666672, 2.500000e-01]]>
 func.func @pools(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x3x3xf32>) {

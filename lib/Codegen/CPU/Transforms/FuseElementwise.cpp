@@ -26,6 +26,105 @@ using namespace mlir;
 
 namespace {
 
+/// The permutation map of a generic that only permutes its one input
+/// (channels to the end: NCHW -> NHWC), or null.
+AffineMap channelsLastPermutation(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0 || op.getNumLoops() != 4)
+    return {};
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  if (yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != op.getBody()->getArgument(0))
+    return {};
+  AffineMap in = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  MLIRContext *ctx = op.getContext();
+  // out[n, h, w, c] = in[n, c, h, w]
+  if (!out.isIdentity() ||
+      in != AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2}, ctx))
+    return {};
+  return in;
+}
+
+/// An elementwise generic whose result has several users, one of them a
+/// permutation to channels-last (the next convolution's input, a pool's),
+/// is computed channels-last instead: the permutation disappears and the
+/// other users read the result through the inverse permutation, which
+/// fusion folds into their indexing maps when they are elementwise too.
+/// Residual additions (read by the next block and by the skip connection)
+/// and activations feeding both a convolution and a concatenation then stay
+/// channels-last. With one user, upstream's fusion does the same.
+struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getNumDpsInits() != 1 || op.getNumLoops() != 4 ||
+        op.getNumReductionLoops() != 0 || op.hasIndexSemantics() ||
+        !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+        op->getResult(0).hasOneUse() || !op.hasPureTensorSemantics())
+      return failure();
+    if (llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
+          return !op.getMatchingIndexingMap(in).isProjectedPermutation();
+        }))
+      return failure();
+    SmallVector<linalg::GenericOp> permutations;
+    for (Operation *user : op->getResult(0).getUsers())
+      if (auto g = dyn_cast<linalg::GenericOp>(user))
+        if (channelsLastPermutation(g))
+          permutations.push_back(g);
+    if (permutations.empty())
+      return failure();
+    MLIRContext *ctx = op.getContext();
+    Location loc = op.getLoc();
+    // New loops j = (n, h, w, c) index the old ones through i = P(j).
+    AffineMap toOld =
+        AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2}, ctx);
+    SmallVector<AffineMap> maps;
+    for (OpOperand *in : op.getDpsInputOperands())
+      maps.push_back(op.getMatchingIndexingMap(in).compose(toOld));
+    maps.push_back(AffineMap::getMultiDimIdentityMap(4, ctx));
+    auto oldType = cast<RankedTensorType>(op->getResult(0).getType());
+    SmallVector<int64_t> shape;
+    SmallVector<Value> dynDims;
+    rewriter.setInsertionPoint(op);
+    for (unsigned d : {0u, 2u, 3u, 1u}) {
+      shape.push_back(oldType.getDimSize(d));
+      if (oldType.isDynamicDim(d))
+        dynDims.push_back(tensor::DimOp::create(
+            rewriter, loc, op.getDpsInitOperand(0)->get(), d));
+    }
+    auto newType = RankedTensorType::get(shape, oldType.getElementType());
+    Value init = tensor::EmptyOp::create(rewriter, loc, newType, dynDims);
+    auto channelsLast = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{newType}, op.getDpsInputs(), ValueRange{init},
+        maps, op.getIteratorTypesArray());
+    rewriter.inlineRegionBefore(op.getRegion(), channelsLast.getRegion(),
+                                channelsLast.getRegion().begin());
+    for (linalg::GenericOp p : permutations)
+      rewriter.replaceOp(p, channelsLast->getResult(0));
+    // Everyone else reads it back in the original layout.
+    SmallVector<Value> oldDims;
+    for (int64_t d = 0; d < 4; ++d)
+      if (oldType.isDynamicDim(d))
+        oldDims.push_back(
+            tensor::DimOp::create(rewriter, loc, channelsLast->getResult(0),
+                                  d == 0 ? 0 : (d == 1 ? 3 : d - 1)));
+    Value oldInit = tensor::EmptyOp::create(rewriter, loc, oldType, oldDims);
+    auto back = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{oldType}, channelsLast->getResults(),
+        ValueRange{oldInit},
+        SmallVector<AffineMap>{
+            AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 2, 3, 1}, ctx),
+            AffineMap::getMultiDimIdentityMap(4, ctx)},
+        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange a) {
+          linalg::YieldOp::create(b, l, a[0]);
+        });
+    rewriter.replaceOp(op, back->getResults());
+    return success();
+  }
+};
+
 struct FuseElementwisePass
     : qcpu::impl::FuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
@@ -38,6 +137,7 @@ struct FuseElementwisePass
              !qcpu::isDotProductConv(fused->getOwner());
     };
     RewritePatternSet patterns(ctx);
+    patterns.add<ComputeChannelsLast>(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
     tensor::populateBubbleUpExpandShapePatterns(patterns);
