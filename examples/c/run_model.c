@@ -6,6 +6,7 @@
  *   cc -O2 -DQOPT_MODEL_HEADER='"model.h"' -DQOPT_MODEL=digits \
  *      run_model.c model.o -lm -o run_model
  *   ./run_model input.npy output.npy       # first dimension of input = batch
+ *   QOPT_REPEAT=50 ./run_model ...         # also time 50 more runs (median)
  *
  * Inputs and outputs are .npy files (C order); the batch is taken from the
  * first input's leading dimension.
@@ -17,6 +18,7 @@
 #endif
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include QOPT_MODEL_HEADER
 
@@ -151,6 +153,24 @@ int main(int argc, char **argv) {
     outs[i] = calloc(n, elem_size(MODEL_OUTPUTS[i].dtype));
   }
   MODEL_RUN_PACKED(ins, outs, batch);
+  const char *repeat = getenv("QOPT_REPEAT");
+  int runs = repeat ? atoi(repeat) : 0;
+  if (runs > 0) {
+    double *ms = calloc((size_t)runs, sizeof(double));
+    for (int r = 0; r < runs; ++r) {
+      struct timespec t0, t1;
+      clock_gettime(CLOCK_MONOTONIC, &t0);
+      MODEL_RUN_PACKED(ins, outs, batch);
+      clock_gettime(CLOCK_MONOTONIC, &t1);
+      ms[r] = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6;
+    }
+    for (int i = 1; i < runs; ++i) /* insertion sort: runs is small */
+      for (int j = i; j > 0 && ms[j] < ms[j - 1]; --j) {
+        double t = ms[j]; ms[j] = ms[j - 1]; ms[j - 1] = t;
+      }
+    printf("median %.3f ms over %d runs\n", ms[runs / 2], runs);
+    free(ms);
+  }
   for (int i = 0; i < NO; ++i)
     write_npy(argv[1 + NI + i], &MODEL_OUTPUTS[i], batch, outs[i]);
   printf("ran %lld sample(s)\n", (long long)batch);

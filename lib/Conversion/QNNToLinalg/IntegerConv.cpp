@@ -28,11 +28,25 @@ using utils::IteratorType;
 
 namespace {
 
+/// Output channels per weight panel of the dot-product layout: the widest of
+/// 32, 16 or 8 that divides F (one register tile's channels), else all F.
+int64_t panelWidth(int64_t f) {
+  for (int64_t p : {32, 16, 8})
+    if (f % p == 0)
+      return p;
+  return f;
+}
+
 /// A dense convolution in the dot-product layout: NHWC activations
 /// (channels zero-padded to a multiple of `g`) read in groups of `g`
-/// channels, times weights packed [KH, KW, C/g, F, g], accumulated in i32:
+/// channels, times weights packed in panels [F/P, KH, KW, C/g, P, g] (P =
+/// panelWidth(F)), accumulated in i32:
 ///   acc[n, oh, ow, f] += x[n, oh*s+kh*d, ow*s+kw*d, g*cg + k]
-///                        * w[kh, kw, cg, f, k]
+///                        * w[f / P, kh, kw, cg, f % P, k]
+/// A register tile of P output channels reads one contiguous panel (as
+/// upstream's mmt4d data tiling does), so the panel stays in cache while the
+/// tile sweeps the output map; in a [KH, KW, C/g, F, g] layout its 128-byte
+/// pieces were F*g bytes apart and shared a few cache sets.
 /// g = 4 for unsigned 8-bit activations times signed 8-bit weights (x86
 /// VNNI vpdpbusd, AArch64 usdot); g = 2 for signed 16-bit activations times
 /// 16-bit weights (vpdpwssd). The CPU back end recognises the op by this
@@ -43,6 +57,7 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                     ArrayRef<int64_t> s, ArrayRef<int64_t> d, int64_t g) {
   auto xt = cast<RankedTensorType>(x.getType());
   int64_t c = xt.getDimSize(3), cg = (c + g - 1) / g;
+  int64_t panel = cast<RankedTensorType>(w.getType()).getDimSize(4);
   if (c % g) {
     SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)), high = low;
     high[3] = b.getIndexAttr(cg * g - c);
@@ -59,7 +74,7 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
       AffineMap::get(
           8, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], ci * g + k},
           ctx),
-      AffineMap::get(8, 0, {kh, kw, ci, f, k}, ctx),
+      AffineMap::get(8, 0, {f.floorDiv(panel), kh, kw, ci, f % panel, k}, ctx),
       AffineMap::get(8, 0, {n, oh, ow, f}, ctx)};
   SmallVector<IteratorType> iters(4, IteratorType::parallel);
   iters.append(4, IteratorType::reduction);
@@ -138,9 +153,10 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   Type wElt = wide ? rewriter.getI16Type() : i8;
   unsigned wBits = wide ? 16 : 8;
   // [F, C, KH, KW] -> [KH, KW, C, F] (dense), [KH, KW, C] (depthwise) or
-  // [KH, KW, C/g, F, g] (dot-product layout, C padded with zeros).
-  int64_t cg = (cpg + g - 1) / g;
-  SmallVector<int64_t> wShape = dot ? SmallVector<int64_t>{kh, kw, cg, f, g}
+  // [F/P, KH, KW, C/g, P, g] (dot-product panels, C padded with zeros).
+  int64_t cg = (cpg + g - 1) / g, panel = panelWidth(f);
+  SmallVector<int64_t> wShape = dot ? SmallVector<int64_t>{f / panel, kh, kw,
+                                                           cg, panel, g}
                                 : depthwise
                                     ? SmallVector<int64_t>{kh, kw, f}
                                     : SmallVector<int64_t>{kh, kw, cpg, f};
@@ -152,7 +168,11 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
         for (int64_t x = 0; x < kw; ++x) {
           int64_t src = ((o * cpg + ci) * kh + y) * kw + x;
           int64_t dst =
-              dot         ? (((y * kw + x) * cg + ci / g) * f + o) * g + ci % g
+              dot ? (((((o / panel) * kh + y) * kw + x) * cg + ci / g) *
+                         panel +
+                     o % panel) *
+                            g +
+                        ci % g
               : depthwise ? (y * kw + x) * f + o
                           : ((y * kw + x) * cpg + ci) * f + o;
           wPacked[dst] = APInt(wBits, wv[src], /*isSigned=*/true);

@@ -6,13 +6,13 @@
 // CHECK-LABEL: func @dot_conv_input
 // CHECK: %[[X:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x8x4x4xi8>) outs(%{{.*}} : tensor<1x4x4x8xi8>)
 // CHECK:   arith.xori
-// CHECK: linalg.generic {{.*}} ins(%[[X]], %arg1 : tensor<1x4x4x8xi8>, tensor<1x1x2x16x4xi8>) {{.*}}
+// CHECK: linalg.generic {{.*}} ins(%[[X]], %arg1 : tensor<1x4x4x8xi8>, tensor<1x1x1x2x16x4xi8>) {{.*}}
 #nchw_to_nhwc = affine_map<(n, h, w, c) -> (n, c, h, w)>
 #id4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
 #xmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh + kh, ow + kw, c * 4 + k)>
-#wmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (kh, kw, c, f, k)>
+#wmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (f floordiv 16, kh, kw, c, f mod 16, k)>
 #omap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh, ow, f)>
-func.func @dot_conv_input(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x2x16x4xi8>, %init: tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32> {
+func.func @dot_conv_input(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x1x2x16x4xi8>, %init: tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32> {
   %e = tensor.empty() : tensor<1x4x4x8xi8>
   %c128 = arith.constant -128 : i8
   %p = linalg.generic {indexing_maps = [#nchw_to_nhwc, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
@@ -22,7 +22,7 @@ func.func @dot_conv_input(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x2x16x4xi8>, %in
       linalg.yield %f : i8
   } -> tensor<1x4x4x8xi8>
   %y = linalg.generic {indexing_maps = [#xmap, #wmap, #omap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
-      ins(%p, %w : tensor<1x4x4x8xi8>, tensor<1x1x2x16x4xi8>) outs(%init : tensor<1x4x4x16xi32>) {
+      ins(%p, %w : tensor<1x4x4x8xi8>, tensor<1x1x1x2x16x4xi8>) outs(%init : tensor<1x4x4x16xi32>) {
     ^bb0(%a: i8, %b: i8, %c: i32):
       %a32 = arith.extui %a : i8 to i32
       %b32 = arith.extsi %b : i8 to i32

@@ -26,15 +26,16 @@ func.func @conv(%x: tensor<1x10x10x8xf32>, %w: tensor<3x3x8x16xf32>, %init: tens
 
 // An integer convolution in the dot-product layout is recognized by its
 // structure (no marker attribute): u8 activations in groups of 4 channels,
-// weights [kh, kw, c/4, f, 4], an i32 accumulator.
+// weight panels [f / 32, kh, kw, c/4, f % 32, 4], an i32 accumulator; a
+// register tile takes one panel's channels.
 // CHECK-LABEL: func @dot_product_conv
 // CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 1, 4, 32, 1, 1, 1, 0], kernel = dot_product_conv>
 #xmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh + kh, ow + kw, c * 4 + k)>
-#wmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (kh, kw, c, f, k)>
+#wmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (f floordiv 32, kh, kw, c, f mod 32, k)>
 #omap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh, ow, f)>
-func.func @dot_product_conv(%x: tensor<1x6x6x8xi8>, %w: tensor<3x3x2x32x4xi8>, %init: tensor<1x4x4x32xi32>) -> tensor<1x4x4x32xi32> {
+func.func @dot_product_conv(%x: tensor<1x6x6x8xi8>, %w: tensor<1x3x3x2x32x4xi8>, %init: tensor<1x4x4x32xi32>) -> tensor<1x4x4x32xi32> {
   %y = linalg.generic {indexing_maps = [#xmap, #wmap, #omap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
-      ins(%x, %w : tensor<1x6x6x8xi8>, tensor<3x3x2x32x4xi8>) outs(%init : tensor<1x4x4x32xi32>) {
+      ins(%x, %w : tensor<1x6x6x8xi8>, tensor<1x3x3x2x32x4xi8>) outs(%init : tensor<1x4x4x32xi32>) {
     ^bb0(%a: i8, %b: i8, %c: i32):
       %a32 = arith.extui %a : i8 to i32
       %b32 = arith.extsi %b : i8 to i32
@@ -43,6 +44,28 @@ func.func @dot_product_conv(%x: tensor<1x6x6x8xi8>, %w: tensor<3x3x2x32x4xi8>, %
       linalg.yield %s : i32
   } -> tensor<1x4x4x32xi32>
   return %y : tensor<1x4x4x32xi32>
+}
+
+// -----
+
+// Panels of 16 channels (as --integer-only packs 48 output channels): tiles
+// of 16 channels, one panel each.
+// CHECK-LABEL: func @dot_product_conv_panel16
+// CHECK: tile_sizes = [1, 1, 4, 16, 1, 1, 1, 0], kernel = dot_product_conv
+#xmap16 = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh + kh, ow + kw, c * 4 + k)>
+#wmap16 = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (f floordiv 16, kh, kw, c, f mod 16, k)>
+#omap16 = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh, ow, f)>
+func.func @dot_product_conv_panel16(%x: tensor<1x6x6x8xi8>, %w: tensor<3x3x3x2x16x4xi8>, %init: tensor<1x4x4x48xi32>) -> tensor<1x4x4x48xi32> {
+  %y = linalg.generic {indexing_maps = [#xmap16, #wmap16, #omap16], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x6x6x8xi8>, tensor<3x3x3x2x16x4xi8>) outs(%init : tensor<1x4x4x48xi32>) {
+    ^bb0(%a: i8, %b: i8, %c: i32):
+      %a32 = arith.extui %a : i8 to i32
+      %b32 = arith.extsi %b : i8 to i32
+      %m = arith.muli %a32, %b32 : i32
+      %s = arith.addi %c, %m : i32
+      linalg.yield %s : i32
+  } -> tensor<1x4x4x48xi32>
+  return %y : tensor<1x4x4x48xi32>
 }
 
 // -----

@@ -35,30 +35,32 @@ bool qcpu::isDotProductConv(Operation *op) {
   Type acc = getElementTypeOrSelf(generic.getDpsInitOperand(0)->get());
   if (!acc.isInteger(32) || x != w || !(x.isInteger(8) || x.isInteger(16)))
     return false;
-  // Weights [kh, kw, c/g, f, g], accumulator [n, oh, ow, f], groups of
-  // g = 32 / bits channels.
-  MLIRContext *ctx = op->getContext();
-  auto dims = [&](ArrayRef<unsigned> d) {
-    SmallVector<AffineExpr> e;
-    for (unsigned i : d)
-      e.push_back(getAffineDimExpr(i, ctx));
-    return AffineMap::get(8, 0, e, ctx);
-  };
-  if (generic.getMatchingIndexingMap(generic.getDpsInputOperand(1)) !=
-          dims({4, 5, 6, 3, 7}) ||
-      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)) !=
-          dims({0, 1, 2, 3}))
-    return false;
-  auto wType = dyn_cast<RankedTensorType>(
+  // Weight panels [f / P, kh, kw, c/g, f % P, g], accumulator
+  // [n, oh, ow, f], groups of g = 32 / bits channels.
+  auto wShaped = dyn_cast<ShapedType>(
       generic.getDpsInputOperand(1)->get().getType());
-  if (!wType) {
-    auto wMem = dyn_cast<MemRefType>(
-        generic.getDpsInputOperand(1)->get().getType());
-    if (!wMem)
-      return false;
-    return wMem.getDimSize(4) == 32 / x.getIntOrFloatBitWidth();
-  }
-  return wType.getDimSize(4) == 32 / x.getIntOrFloatBitWidth();
+  if (!wShaped || !wShaped.hasRank() || wShaped.getRank() != 6 ||
+      wShaped.isDynamicDim(4) ||
+      wShaped.getDimSize(5) != 32 / x.getIntOrFloatBitWidth())
+    return false;
+  int64_t panel = wShaped.getDimSize(4);
+  MLIRContext *ctx = op->getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  return generic.getMatchingIndexingMap(generic.getDpsInputOperand(1)) ==
+             AffineMap::get(8, 0,
+                            {d(3).floorDiv(panel), d(4), d(5), d(6),
+                             d(3) % panel, d(7)},
+                            ctx) &&
+         generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)) ==
+             AffineMap::get(8, 0, {d(0), d(1), d(2), d(3)}, ctx);
+}
+
+int64_t qcpu::getDotProductPanelWidth(Operation *op) {
+  if (!isDotProductConv(op))
+    return 0;
+  auto generic = cast<linalg::GenericOp>(op);
+  return cast<ShapedType>(generic.getDpsInputOperand(1)->get().getType())
+      .getDimSize(4);
 }
 
 LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
@@ -94,10 +96,10 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
   Value zero32 =
       arith::ConstantOp::create(b, loc, i32, b.getIntegerAttr(i32, 0));
 
-  // Weights of the tile: F channels x g, flattened.
-  SmallVector<Value> zeros5(5, index(0));
+  // Weights of the tile: F channels x g of one panel, flattened.
+  SmallVector<Value> zeros6(6, index(0));
   Value wTile = vector::TransferReadOp::create(
-      b, loc, VectorType::get({f, g}, elt), w, zeros5, zeroX, minor(w, 2),
+      b, loc, VectorType::get({f, g}, elt), w, zeros6, zeroX, minor(w, 2),
       ArrayRef<bool>{true, true});
   Value wFlat = vector::ShapeCastOp::create(
       b, loc, VectorType::get({f * g}, elt), wTile);

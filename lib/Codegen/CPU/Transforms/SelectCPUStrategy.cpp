@@ -56,7 +56,19 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
       t /= 2;
     return t;
   };
+  // Lanes are counted in 32-bit elements: a vector of bytes (a max pool,
+  // a requantization writing i8) takes four times as many.
+  Type outElt = getElementTypeOrSelf(op.getDpsInitOperand(0)->get());
+  if (outElt.isIntOrFloat() && outElt.getIntOrFloatBitWidth() < 32 &&
+      outElt.getIntOrFloatBitWidth() >= 8)
+    width = width * 32 / outElt.getIntOrFloatBitWidth();
   tiles[vecDim] = fitting(ranges[vecDim], width);
+  // A tile of a dot-product convolution's output channels must not straddle
+  // two weight panels (its slice of the panels would not be rectangular).
+  if (int64_t panel = qcpu::getDotProductPanelWidth(op);
+      panel && panel != ranges[vecDim] && vecDim == 3)
+    while (tiles[vecDim] > 1 && panel % tiles[vecDim])
+      tiles[vecDim] /= 2;
   // Register blocking for contractions: a second output dimension that some
   // input does not depend on (the output channels of a convolution, which
   // the input row does not vary with) gets kBlock rows, so every vector
@@ -116,9 +128,13 @@ std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op) {
   int64_t channels = out.getDimSize(3), width = out.getDimSize(2);
   // Up to 32 channels: for depthwise, two independent 16-lane accumulator
   // chains per column hide the 9-deep multiply-add latency (fp32 3-5%).
-  t.ch = largestDivisor(channels, {32, 16, 8});
+  // Dot-product convolutions take one weight panel per tile.
+  t.ch = t.dotProduct ? qcpu::getDotProductPanelWidth(op)
+                      : largestDivisor(channels, {32, 16, 8});
   if (!t.ch)
     t.ch = channels <= 32 ? channels : 0;
+  if (t.ch > 32)
+    return std::nullopt;
   if (!t.ch)
     return std::nullopt;
   int64_t maxW = t.ch > 16 ? 12 : 16;

@@ -386,6 +386,26 @@ struct TileAndVectorizePass
       if (op.hasDynamicShape() || touchesBooleans(op))
         continue;
       rewriter.setInsertionPoint(op);
+      // A window tile (pooling: the input indexed oh * s + kh) with every
+      // loop but the channels' at extent 1 is elementwise over the channels
+      // once the unit loops are gone; upstream's vectorizer does not take
+      // the windowed map itself.
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+          generic && op.getNumReductionLoops() > 0 &&
+          llvm::any_of(op.getIndexingMapsArray(), [](AffineMap m) {
+            return !m.isProjectedPermutation();
+          })) {
+        linalg::ControlDropUnitDims drop;
+        drop.rankReductionStrategy = linalg::ControlDropUnitDims::
+            RankReductionStrategy::ExtractInsertSlice;
+        FailureOr<linalg::DropUnitDimsResult> dropped =
+            linalg::dropUnitDims(rewriter, generic, drop);
+        if (succeeded(dropped)) {
+          rewriter.replaceOp(generic, dropped->replacements);
+          op = cast<linalg::LinalgOp>(dropped->resultOp.getOperation());
+          rewriter.setInsertionPoint(op);
+        }
+      }
       FailureOr<linalg::VectorizationResult> vec =
           linalg::vectorize(rewriter, op);
       if (failed(vec))

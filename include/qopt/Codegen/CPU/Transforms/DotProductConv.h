@@ -16,9 +16,14 @@ namespace qcpu {
 /// True for a linalg.generic that is an integer convolution in the
 /// dot-product layout, recognized by its structure (as --integer-only builds
 /// it): eight loops (n, oh, ow, f parallel; kh, kw, c/g, g reductions), u8 or
-/// s16 activations, weights indexed [kh, kw, c/g, f, g] with g = 4 (8-bit)
-/// or 2 (16-bit), an i32 accumulator indexed [n, oh, ow, f].
+/// s16 activations, weights in panels of P output channels indexed
+/// [f / P, kh, kw, c/g, f % P, g] with g = 4 (8-bit) or 2 (16-bit), an i32
+/// accumulator indexed [n, oh, ow, f].
 bool isDotProductConv(Operation *op);
+
+/// The panel width P of a dot-product convolution's weights (the output
+/// channels of one register tile), or 0 for any other op.
+int64_t getDotProductPanelWidth(Operation *op);
 
 /// Replaces a register tile of a dot-product convolution (static loop
 /// extents [1, 1, OW, F, 1, 1, 1, g]: one output row, OW columns, F
