@@ -30,7 +30,16 @@ PKGS=(
   chromium
   # The ONNX conformance runner reads TensorProto test data with it.
   python3-onnx
+  # LLVM's OpenMP runtime: multi-threaded models (qopt-run --threads,
+  # qopt-compile --parallel) call it through MLIR's OpenMP lowering.
+  libomp-22-dev
 )
+# `install-deps.sh --bench`: also what bench/ compares against (oneDNN for
+# the kernel benchmark; ONNX Runtime comes from npm in bench/run_bench.sh,
+# which needs node and npm on the PATH).
+if [ "${1:-}" = "--bench" ]; then
+  PKGS+=(libdnnl-dev)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

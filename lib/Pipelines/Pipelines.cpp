@@ -20,6 +20,8 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
@@ -30,6 +32,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -54,7 +57,9 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
 
   if (options.vectorize) {
     pm.addNestedPass<FuncOp>(qcpu::createSelectCPUStrategyPass());
-    pm.addNestedPass<FuncOp>(qcpu::createTileAndVectorizePass());
+    qcpu::TileAndVectorizePassOptions tiling;
+    tiling.parallel = options.threads != 1;
+    pm.addNestedPass<FuncOp>(qcpu::createTileAndVectorizePass(tiling));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
@@ -87,6 +92,18 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     dot.dotProduct = options.dotProduct;
     pm.addNestedPass<FuncOp>(qcpu::createLowerDotProductsPass(dot));
   }
+  // Parallel tile loops (scf.forall) become OpenMP worksharing loops, run
+  // by LLVM's OpenMP runtime (libomp).
+  if (options.vectorize && options.threads != 1) {
+    pm.addPass(createForallToParallelLoopPass());
+    ConvertSCFToOpenMPPassOptions omp;
+    omp.numThreads = options.threads;
+    pm.addPass(createConvertSCFToOpenMPPass(omp));
+    // The loop bodies come wrapped in memref.alloca_scope; without allocas
+    // in them the canonicalizer inlines the scope (whose single-block region
+    // would not survive scf-to-cf).
+    pm.addPass(createCanonicalizerPass());
+  }
   if (stop == LoweringPhase::Bufferized)
     return;
 
@@ -112,6 +129,8 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
+  if (options.threads != 1)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 

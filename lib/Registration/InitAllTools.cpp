@@ -12,6 +12,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 void qopt::registerToolDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
@@ -19,4 +20,6 @@ void qopt::registerToolDialects(mlir::DialectRegistry &registry) {
   qopt::registerAllDialects(registry);
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
+  // Multi-threaded models (--threads) reach LLVM IR through omp ops.
+  mlir::registerOpenMPDialectTranslation(registry);
 }

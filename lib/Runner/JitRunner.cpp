@@ -172,7 +172,7 @@ Error qopt::CompiledModel::checkMemory(int64_t batch) const {
 Expected<std::unique_ptr<qopt::CompiledModel>>
 qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
                              bool vectorize, StringRef dotProduct,
-                             uint64_t memoryLimit) {
+                             uint64_t memoryLimit, unsigned threads) {
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func || func.isExternal())
     return err("no function '" + entry + "' to run in the module (choose one "
@@ -260,6 +260,7 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   PassManager pm(module.getContext());
   LowerToLLVMOptions options;
   options.vectorize = vectorize;
+  options.threads = threads;
   llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
   if (dotProduct.empty()) {
     options.dotProduct =
@@ -303,6 +304,11 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // Parallel loops call LLVM's OpenMP runtime (__kmpc_fork_call...).
+  SmallVector<StringRef, 1> libraries;
+  if (threads != 1)
+    libraries.push_back(QOPT_OMP_LIBRARY);
+  engineOptions.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(*lowered, engineOptions);
   if (!engine)
     return engine.takeError();

@@ -118,7 +118,8 @@ qopt::profileModel(ModuleOp module, llvm::ArrayRef<NpyArray> data,
     mark(op.getLoc(), marks.size() - 1);
   }
   auto model = CompiledModel::compile(*clone, options.entry, options.vectorize,
-                                      options.dotProduct);
+                                      options.dotProduct, /*memoryLimit=*/0,
+                                      options.threads);
   if (!model)
     return model.takeError();
   int64_t b0 = (*model)->staticBatch();

@@ -96,7 +96,8 @@ Error qopt::runModel(mlir::ModuleOp module, const RunOptions &options,
   if (Error e = checkHostDotProduct(options.dotProduct))
     return e;
   auto model = CompiledModel::compile(module, options.entry, options.vectorize,
-                                      options.dotProduct);
+                                      options.dotProduct, /*memoryLimit=*/0,
+                                      options.threads);
   if (!model)
     return model.takeError();
   auto data = readNpyFiles(options.inputs);

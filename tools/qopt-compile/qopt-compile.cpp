@@ -12,6 +12,7 @@
 #include "qopt/Target/AOT/CompileToObject.h"
 #include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/RunModes.h"
+#include "qopt/Tools/ThreadsOption.h"
 #include "qopt/Tools/ToolSession.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -62,6 +63,13 @@ static cl::opt<std::string> reportFile(
     cl::value_desc("report.html"), cl::cat(toolOptions));
 
 int main(int argc, char **argv) {
+  cl::opt<unsigned> &threads = qopt::registerThreadsOption(
+      toolOptions,
+      "Threads of the compiled model: 1 (default) compiles sequential code "
+      "that needs no runtime; N > 1 or 0 compile parallel loops that call "
+      "LLVM's OpenMP runtime (link with -lomp), on N threads or, with 0, on "
+      "as many as OMP_NUM_THREADS / omp_set_num_threads() ask (else one per "
+      "core)");
   qopt::ToolSession session(argc, argv, "qopt-compile",
                             "qopt ahead-of-time compiler\n", toolOptions,
                             qopt::inProcessCalibrator());
@@ -96,6 +104,7 @@ int main(int argc, char **argv) {
   options.triple = target;
   options.cpu = cpu;
   options.features = features;
+  options.threads = threads;
   options.sourceName = sys::path::filename(inputFile).str();
   if (Error e = qopt::compileToObject(*module, options, outputFile, headerFile))
     return session.fail(std::move(e));

@@ -11,6 +11,7 @@
 #include "qopt/Support/Sizes.h"
 #include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/RunModes.h"
+#include "qopt/Tools/ThreadsOption.h"
 #include "qopt/Tools/ToolSession.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -131,6 +132,11 @@ int main(int argc, char **argv) {
   // page fault costs more than the convolution touching the page).
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  cl::opt<unsigned> &threads = qopt::registerThreadsOption(
+      toolOptions,
+      "Threads that run the model (OpenMP, LLVM's libomp): 1 (default), N, "
+      "or 0 for the runtime's default (OMP_NUM_THREADS, else one per core). "
+      "Results are identical at any count");
   // --sqnr-pipeline may calibrate in process (quantize-static's
   // calibration-data=): this tool has the JIT for it.
   qopt::ToolSession session(argc, argv, "qopt-run", "qopt JIT runner\n",
@@ -235,6 +241,7 @@ int main(int argc, char **argv) {
     options.runs = bench > 0 ? bench : 10;
     options.vectorize = vectorize;
     options.dotProduct = dotProduct;
+    options.threads = threads;
     double totalMs = 0;
     auto layers = qopt::profileModel(*module, *data, options, totalMs);
     if (!layers)
@@ -256,6 +263,7 @@ int main(int argc, char **argv) {
   options.bench = bench;
   options.vectorize = vectorize;
   options.dotProduct = dotProduct;
+  options.threads = threads;
   if (Error e = qopt::runModel(*module, options, outs()))
     return session.fail(std::move(e));
   return 0;

@@ -48,6 +48,14 @@ struct LowerToLLVMOptions
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg ops (off: scalar loops)"),
       llvm::cl::init(true)};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads of the model's parallel loops: 1 (default) "
+                     "compiles sequential code that needs no runtime; N > 1 "
+                     "distributes loops over N OpenMP threads; 0 leaves the "
+                     "count to the OpenMP runtime (OMP_NUM_THREADS, "
+                     "omp_set_num_threads, else one per core)"),
+      llvm::cl::init(1)};
   Option<mlir::qcpu::DotProductISA> dotProduct{
       *this, "dot-product",
       llvm::cl::desc("Dot-product instructions of the target (qopt-run and "

@@ -50,9 +50,14 @@ public:
   /// call only the runtime functions qopt emits (C math library, memory
   /// functions); any other external symbol is an error naming it. A failed
   /// allocation inside the model is an error from runBatch, not a crash.
+  ///
+  /// `threads` other than 1 distributes the model's parallel loops over
+  /// that many OpenMP threads (0: the runtime's default); results are the
+  /// same at any count.
   static llvm::Expected<std::unique_ptr<CompiledModel>>
   compile(mlir::ModuleOp module, llvm::StringRef entry, bool vectorize = true,
-          llvm::StringRef dotProduct = "", uint64_t memoryLimit = 0);
+          llvm::StringRef dotProduct = "", uint64_t memoryLimit = 0,
+          unsigned threads = 1);
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }

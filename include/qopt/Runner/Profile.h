@@ -38,6 +38,7 @@ struct ProfileOptions {
   int runs = 10;
   bool vectorize = true;
   std::string dotProduct;
+  unsigned threads = 1;
 };
 
 /// Profiles `module` on the first batch of `data`: layers in model order,

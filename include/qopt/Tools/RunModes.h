@@ -50,6 +50,7 @@ struct RunOptions {
   int bench = 0;
   bool vectorize = true;
   std::string dotProduct;
+  unsigned threads = 1;
 };
 llvm::Error runModel(mlir::ModuleOp module, const RunOptions &options,
                      llvm::raw_ostream &os);

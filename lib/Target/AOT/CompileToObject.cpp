@@ -280,6 +280,7 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   // Code generation uses the target's dot-product instructions.
   mlir::PassManager pm(module.getContext());
   LowerToLLVMOptions lowerOptions;
+  lowerOptions.threads = options.threads;
   const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
   // (checkFeatures aborts on names the target does not know.)
   lowerOptions.dotProduct = chooseDotProduct([&](llvm::StringRef f) {
@@ -426,7 +427,20 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     << " * every call page-faults its buffers afresh; mobilenet_v2 int8: 22 ms\n"
     << " * vs 3.3 ms); call once at start-up:\n"
     << " *   mallopt(M_MMAP_THRESHOLD, 1 << 30); mallopt(M_TRIM_THRESHOLD, 1 << 30);\n"
-    << " * (<malloc.h>; examples/c/run_model.c does). */\n"
+    << " * (<malloc.h>; examples/c/run_model.c does).\n";
+  if (options.threads == 1)
+    h << " * Sequential code: no threads, no runtime library. */\n";
+  else if (options.threads == 0)
+    h << " * Parallel loops on LLVM's OpenMP runtime: link with -lomp (Debian\n"
+      << " * libomp-22-dev: -L/usr/lib/llvm-22/lib -lomp). Threads: as many as\n"
+      << " * OMP_NUM_THREADS or omp_set_num_threads() ask, else one per core.\n"
+      << " * Results are identical at any thread count. */\n";
+  else
+    h << " * Parallel loops on " << options.threads
+      << " threads of LLVM's OpenMP runtime: link\n"
+      << " * with -lomp (Debian libomp-22-dev: -L/usr/lib/llvm-22/lib -lomp).\n"
+      << " * Results are identical at any thread count. */\n";
+  h
     << "void " << options.name << "_run(";
   bool first = true;
   for (const Port &p : inputs) {

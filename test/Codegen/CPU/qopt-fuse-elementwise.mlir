@@ -35,15 +35,16 @@ func.func @dot_conv_input(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x1x2x16x4xi8>, %
 
 // -----
 
-// Without the attribute the same producer fuses, as upstream
-// linalg-fuse-elementwise-ops does: one generic reads the NCHW input.
+// Into any other reduction that reads it through a permutation the same
+// producer fuses, as upstream linalg-fuse-elementwise-ops does: one generic
+// reads the NCHW input.
 // CHECK-LABEL: func @plain_reduction
 // CHECK: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<1x8x4x4xi8>, tensor<1x1x8x16xi8>)
 // CHECK:   arith.xori
 // CHECK-NOT: linalg.generic
 #nchw_to_nhwc = affine_map<(n, h, w, c) -> (n, c, h, w)>
 #id4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
-#xmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
+#xmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, c)>
 #wmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
 #omap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
 func.func @plain_reduction(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x8x16xi8>, %init: tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32> {
@@ -65,4 +66,79 @@ func.func @plain_reduction(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x8x16xi8>, %ini
       linalg.yield %s : i32
   } -> tensor<1x4x4x16xi32>
   return %y : tensor<1x4x4x16xi32>
+}
+
+// -----
+
+// A window reduction (kernel positions oh + kh) would recompute a fused
+// producer once per window covering each element: it is not fused.
+// CHECK-LABEL: func @window_reduction
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x8x4x4xi8>)
+// CHECK:   arith.xori
+// CHECK: linalg.generic {{.*}} ins(%[[P]], %arg1 : tensor<1x4x4x8xi8>, tensor<1x1x8x16xi8>)
+#nchw_to_nhwc = affine_map<(n, h, w, c) -> (n, c, h, w)>
+#id4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
+#xmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
+#wmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
+#omap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+func.func @window_reduction(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x8x16xi8>, %init: tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32> {
+  %e = tensor.empty() : tensor<1x4x4x8xi8>
+  %c128 = arith.constant -128 : i8
+  %p = linalg.generic {indexing_maps = [#nchw_to_nhwc, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x8x4x4xi8>) outs(%e : tensor<1x4x4x8xi8>) {
+    ^bb0(%a: i8, %o: i8):
+      %f = arith.xori %a, %c128 : i8
+      linalg.yield %f : i8
+  } -> tensor<1x4x4x8xi8>
+  %y = linalg.generic {indexing_maps = [#xmap, #wmap, #omap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%p, %w : tensor<1x4x4x8xi8>, tensor<1x1x8x16xi8>) outs(%init : tensor<1x4x4x16xi32>) {
+    ^bb0(%a: i8, %b: i8, %c: i32):
+      %a32 = arith.extui %a : i8 to i32
+      %b32 = arith.extsi %b : i8 to i32
+      %m = arith.muli %a32, %b32 : i32
+      %s = arith.addi %c, %m : i32
+      linalg.yield %s : i32
+  } -> tensor<1x4x4x16xi32>
+  return %y : tensor<1x4x4x16xi32>
+}
+
+// -----
+
+// A residual addition read both by the next block (through a permutation to
+// channels-last) and by the skip connection is computed channels-last: the
+// permutation disappears, and the skip connection's consumer reads the sum
+// through the inverse permutation folded into its indexing map.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[$TOCF:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// CHECK-LABEL: func @residual_channels_last
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<1x4x4x8xf32>, tensor<1x4x4x8xf32>) outs(%{{.*}} : tensor<1x4x4x8xf32>)
+// CHECK:   arith.addf
+// CHECK: %[[SKIP:.*]] = linalg.generic {indexing_maps = [#[[$TOCF]], #[[$ID]]]{{.*}} ins(%[[SUM]] : tensor<1x4x4x8xf32>) outs(%{{.*}} : tensor<1x8x4x4xf32>)
+// CHECK:   math.tanh
+// CHECK: return %[[SUM]], %[[SKIP]]
+#to_cf = affine_map<(n, c, h, w) -> (n, h, w, c)>
+#to_cl = affine_map<(n, h, w, c) -> (n, c, h, w)>
+#id = affine_map<(a, b, c, d) -> (a, b, c, d)>
+func.func @residual_channels_last(%a: tensor<1x4x4x8xf32>, %b: tensor<1x4x4x8xf32>) -> (tensor<1x4x4x8xf32>, tensor<1x8x4x4xf32>) {
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %sum = linalg.generic {indexing_maps = [#to_cf, #to_cf, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%a, %b : tensor<1x4x4x8xf32>, tensor<1x4x4x8xf32>) outs(%e : tensor<1x8x4x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %o: f32):
+      %s = arith.addf %x, %y : f32
+      linalg.yield %s : f32
+  } -> tensor<1x8x4x4xf32>
+  %e2 = tensor.empty() : tensor<1x4x4x8xf32>
+  %next = linalg.generic {indexing_maps = [#to_cl, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sum : tensor<1x8x4x4xf32>) outs(%e2 : tensor<1x4x4x8xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      linalg.yield %x : f32
+  } -> tensor<1x4x4x8xf32>
+  %e3 = tensor.empty() : tensor<1x8x4x4xf32>
+  %skip = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sum : tensor<1x8x4x4xf32>) outs(%e3 : tensor<1x8x4x4xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      %t = math.tanh %x : f32
+      linalg.yield %t : f32
+  } -> tensor<1x8x4x4xf32>
+  return %next, %skip : tensor<1x4x4x8xf32>, tensor<1x8x4x4xf32>
 }

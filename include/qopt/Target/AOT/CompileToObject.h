@@ -23,6 +23,9 @@ struct AOTOptions {
   std::string cpu;                     ///< "" = generic for the triple
   std::string features;                ///< extra -mattr, e.g. "+dotprod"
   std::string sourceName;              ///< shown in the header comment
+  /// 1: sequential code, no runtime; N > 1: N OpenMP threads; 0: the OpenMP
+  /// runtime's default. Other than 1, the object calls libomp.
+  unsigned threads = 1;
 };
 
 /// Compiles `module` (consumed: it is lowered in place) into an object file

@@ -131,10 +131,17 @@ struct FuseElementwisePass
     MLIRContext *ctx = &getContext();
     // Upstream's default (a producer with one use), except into a
     // dot-product convolution.
+    // Nor into a window reduction (pooling) that reads the operand through
+    // a non-permutation map: every element would be recomputed once per
+    // window that covers it (a requantization 9 times under a 3x3 pool).
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      return producer && producer->hasOneUse() &&
-             !qcpu::isDotProductConv(fused->getOwner());
+      if (!producer || !producer->hasOneUse() ||
+          qcpu::isDotProductConv(fused->getOwner()))
+        return false;
+      auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+      return !consumer || consumer.getNumReductionLoops() == 0 ||
+             consumer.getMatchingIndexingMap(fused).isProjectedPermutation();
     };
     RewritePatternSet patterns(ctx);
     patterns.add<ComputeChannelsLast>(ctx);

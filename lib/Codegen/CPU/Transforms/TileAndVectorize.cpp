@@ -129,6 +129,45 @@ struct TileAndVectorizePass
 
   /// Phase 1: tile every linalg op; peel the vector loop so that all but the
   /// last tile are full (static) and mark those tiles for vectorization.
+  /// With `parallel`: an scf.forall over the outermost parallel dimension
+  /// of `op` that the config does not vectorize (tile size 1) and whose
+  /// extent is above one, when the op does enough work to pay for a
+  /// parallel region; returns the op inside it (or `op` unchanged).
+  linalg::LinalgOp distribute(linalg::LinalgOp op, ArrayRef<int64_t> sizes,
+                              IRRewriter &rewriter) {
+    constexpr int64_t kMinIterations = 1 << 14;
+    if (!parallel || op.hasDynamicShape())
+      return op;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t work = 1;
+    for (int64_t r : ranges)
+      work *= r;
+    if (work < kMinIterations)
+      return op;
+    auto iters = op.getIteratorTypesArray();
+    for (auto [d, it] : llvm::enumerate(iters)) {
+      if (it != utils::IteratorType::parallel || sizes[d] != 1 ||
+          ranges[d] <= 1)
+        continue;
+      SmallVector<int64_t> outer(op.getNumLoops(), 0);
+      outer[d] = 1;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), outer));
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled) || tiled->tiledOps.empty())
+        return op;
+      LoweringConfigAttr config = getConfig(op);
+      rewriter.replaceOp(op, tiled->replacements);
+      auto inner = cast<linalg::LinalgOp>(tiled->tiledOps.back());
+      inner->setAttr(LoweringConfigAttr::getAttrName(), config);
+      return inner;
+    }
+    return op;
+  }
+
   void tile(linalg::LinalgOp op, IRRewriter &rewriter) {
     LoweringConfigAttr config = getConfig(op);
     SmallVector<int64_t> tileSizes(config.getSizes());
@@ -138,6 +177,7 @@ struct TileAndVectorizePass
           << " loops; not tiled";
       return;
     }
+    op = distribute(op, tileSizes, rewriter);
     std::optional<SmallVector<int64_t>> tiles = tileSizes;
     // Parallel loops outside, reductions inside.
     SmallVector<int64_t> interchange;
@@ -215,6 +255,10 @@ struct TileAndVectorizePass
     // mobilenet_v2 224, neutral at 32x32 batch 64).
     if (dotProduct)
       tiling.setInterchange({0, 3, 1, 2});
+    // Threads share the register tiles of the output (a static schedule
+    // gives each a contiguous range of them).
+    if (parallel)
+      tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     scf::SCFTileAndFuseOptions options;
     options.setTilingOptions(tiling);
     // Fuse the convolution and its accumulator initialisation (fill or

@@ -24,8 +24,10 @@ def SelectCPUStrategyPass
     output columns in registers), and the kernel: `dot_product_conv` for
     integer convolutions in the dot-product layout (recognized by their
     structure: eight loops, u8 or s16 activations read in groups of four or
-    two channels, weights `[KH, KW, C/g, F, g]`, i32 accumulators), `generic`
-    otherwise. An op that already carries a config keeps it, so tests and
+    two channels, weight panels `[F/P, KH, KW, C/g, P, g]`, i32
+    accumulators; a tile takes one panel's P channels), `generic`
+    otherwise. Lanes of `generic` tiles count 32-bit elements: byte-wide
+    results take four times as many. An op that already carries a config keeps it, so tests and
     users can choose by hand.
 
     Example:
@@ -152,7 +154,18 @@ def TileAndVectorizePass
     `#qcpu.lowering_config<tile_sizes = [1, 8, 1, 16], kernel = generic>`
     becomes loops over n, f/8, p/16 and c around FMAs on an 8x16 accumulator
     carried in registers.
+
+    With `parallel`, the parallel tile loops of a convolution become one
+    `scf.forall`, and every other op with enough work gets an `scf.forall`
+    over its outermost parallel dimension (other than the vector one)
+    around its tiles; the pipeline lowers them to OpenMP. Each output
+    element is still computed by one iteration in the same order, so
+    results do not depend on the thread count.
   }];
+  let options = [
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Distribute the outer parallel tile loops as scf.forall">,
+  ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::tensor::TensorDialect",
@@ -177,6 +190,16 @@ def FuseElementwisePass
     Example: `%x = linalg.generic (permute NCHW -> NHWC, flip the sign bit)`
     feeding such a convolution stays a separate generic (and still
     fuses with its own producers, e.g. the previous layer's epilogue).
+
+    Two more rules keep activations channels-last and work linear:
+    - nothing is fused into a window reduction (pooling) through a
+      non-permutation map, which would recompute the producer once per
+      window covering an element;
+    - an elementwise generic with several users, one of them a permutation
+      to channels-last, is computed channels-last (the permutation
+      disappears; the other users read it through the inverse permutation,
+      which fusion folds into their maps). Residual additions, read by the
+      next block and the skip connection, stay NHWC this way.
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::tensor::TensorDialect"];
