@@ -125,6 +125,19 @@ struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// linalg.transpose (ONNX Transpose, a model's NHWC input permuted to
+/// NCHW) as a generic, so that it fuses with its neighbours and cancels
+/// against the permutations around convolutions.
+struct GeneralizeTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    return linalg::generalizeNamedOp(rewriter, op);
+  }
+};
+
 struct FuseElementwisePass
     : qcpu::impl::FuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
@@ -144,7 +157,7 @@ struct FuseElementwisePass
              consumer.getMatchingIndexingMap(fused).isProjectedPermutation();
     };
     RewritePatternSet patterns(ctx);
-    patterns.add<ComputeChannelsLast>(ctx);
+    patterns.add<ComputeChannelsLast, GeneralizeTranspose>(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
     tensor::populateBubbleUpExpandShapePatterns(patterns);
