@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# qopt vs ONNX Runtime, single-threaded, measured side by side in one run.
+# Whole-model benchmark: qopt vs ONNX Runtime measured side by side in one
+# run, on the kit's resnet18 and mobilenet_v2 at 224x224 batch 1, fp32 and
+# int8, on 1 and 2 threads (both runtimes get the same count).
 #   bench/run_bench.sh [BUILD_DIR]
-# Needs the development kit (../shared/kit: models and the ORT runner) and
-# network access to the npm registry the first time (onnxruntime-node).
-# Prints median latencies and qopt/ORT ratios; asserts nothing.
+# int8 is the kit's ORT-quantized QDQ uint8 model, which ONNX Runtime runs
+# directly and qopt lowers to integer-only code (--fuse-ops
+# --lower-fake-quant). Needs the development kit (../shared/kit: models and
+# the ORT runner; QOPT_KIT elsewhere) and npm the first time
+# (onnxruntime-node). Prints median latencies and ratios; asserts nothing.
+# The kernel benchmark against oneDNN is bench/kernels/run_kernels.py.
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KIT=${QOPT_KIT:-$ROOT/../shared/kit}
 OUT="$BUILD/bench"
+ITERS=${QOPT_BENCH_ITERS:-30}
 mkdir -p "$OUT"
 [ -d "$KIT" ] || { echo "bench: no kit at $KIT (set QOPT_KIT)"; exit 1; }
 
@@ -17,52 +23,39 @@ if [ ! -d "$OUT/ort/node_modules/onnxruntime-node" ]; then
   cp "$KIT"/ort/* "$OUT/ort/"
   (cd "$OUT/ort" && npm install --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
 fi
-/usr/bin/python3 "$ROOT/bench/make_224.py" "$KIT/models/mobilenet_v2_digits32_fp32.onnx" "$OUT"
+/usr/bin/python3 "$ROOT/bench/make_224.py" "$OUT" \
+  "$KIT/models/mobilenet_v2_digits32_fp32.onnx" "$KIT/models/resnet18_digits32_fp32.onnx"
+X="$OUT/x224_b1.npy"
 
-qopt_ms() { # model input batch -> median ms
-  "$BUILD/bin/qopt-run" "$1" --input "$2" --bench "${4:-30}" --batch-size "$3" |
+qopt_ms() { # model threads -> median ms
+  "$BUILD/bin/qopt-run" "$1" --input "$X" --bench "$ITERS" --batch-size 1 --threads "$2" |
     sed -E 's/.*median ([0-9.]+) ms.*/\1/'
 }
-ort_ms() {
-  node "$OUT/ort/ort_run.js" bench "$1" "$2" --threads 1 --bs "$3" --iters "${4:-30}" |
+ort_ms() { # model threads -> median ms
+  node "$OUT/ort/ort_run.js" bench "$1" "$X" --threads "$2" --bs 1 --iters "$ITERS" |
     sed -E 's/.*"median_ms":([0-9.]+).*/\1/'
 }
-ratio() { { [ "$1" = "-" ] || [ "$2" = "-" ]; } && echo "-" || /usr/bin/python3 -c "print('%.2f' % ($1 / $2))"; }
+ratio() { /usr/bin/python3 -c "print('%.2f' % ($1 / $2))"; }
 
-printf '%-44s %10s %10s %8s\n' "case (1 thread)" "qopt ms" "ORT ms" "qopt/ORT"
-row() {
-  local name=$1 q=$2 o=$3
-  printf '%-44s %10s %10s %8s\n' "$name" "$q" "$o" "$(ratio "$q" "$o")"
-}
-M224="$OUT/mobilenet_v2_224_fp32.onnx"
-M32="$KIT/models/mobilenet_v2_digits32_fp32.onnx"
-row "mobilenet_v2 fp32 224x224 batch 1" \
-  "$(qopt_ms "$M224" "$OUT/x224_b1.npy" 1)" "$(ort_ms "$M224" "$OUT/x224_b1.npy" 1)"
-row "mobilenet_v2 fp32 32x32 batch 64" \
-  "$(qopt_ms "$M32" "$OUT/x32_b64.npy" 64 10)" "$(ort_ms "$M32" "$OUT/x32_b64.npy" 64 10)"
-# int8: the ORT-quantized QDQ model, lowered by qopt to integer-only code.
-int8_model() { # onnx -> lowered mlir
-  "$BUILD/bin/qopt-translate" --import-onnx "$1" -o "$2.mlir"
-  "$BUILD/bin/qopt" --fuse-ops --lower-fake-quant "$2.mlir" -o "$2"
-}
-Q224="$OUT/mobilenet_v2_224_qdq_uint8.onnx"
-Q32="$KIT/models/mobilenet_v2_digits32_qdq_uint8.onnx"
-int8_model "$Q224" "$OUT/q224.mlir"
-int8_model "$Q32" "$OUT/q32.mlir"
-F224=$(qopt_ms "$M224" "$OUT/x224_b1.npy" 1)
-I224=$(qopt_ms "$OUT/q224.mlir" "$OUT/x224_b1.npy" 1)
-row "mobilenet_v2 int8 224x224 batch 1" "$I224" "$(ort_ms "$Q224" "$OUT/x224_b1.npy" 1)"
-row "mobilenet_v2 int8 32x32 batch 64" \
-  "$(qopt_ms "$OUT/q32.mlir" "$OUT/x32_b64.npy" 64 10)" "$(ort_ms "$Q32" "$OUT/x32_b64.npy" 64 10)"
-# qopt's own static quantization of the same fp32 model (signed int8
-# activations, per-channel weights; calibrated on the benchmark input, which
-# is enough for timing); ORT has no counterpart, so no ratio.
-"$BUILD/bin/qopt-translate" --import-onnx "$M224" -o "$OUT/p224.f32.mlir"
-"$BUILD/bin/qopt" --fold-bn --fuse-ops --insert-observers "$OUT/p224.f32.mlir" -o "$OUT/p224.obs.mlir"
-"$BUILD/bin/qopt-run" "$OUT/p224.obs.mlir" --calibrate --input "$OUT/x224_b1.npy" -o "$OUT/p224.cal.mlir"
-"$BUILD/bin/qopt" --quantize-static "$OUT/p224.cal.mlir" -o "$OUT/p224.mlir"
-P224=$(qopt_ms "$OUT/p224.mlir" "$OUT/x224_b1.npy" 1)
-row "mobilenet_v2 int8 (qopt PTQ) 224x224 batch 1" "$P224" "-"
+printf '%-34s %9s %9s %9s\n' "model, 224x224 batch 1" "qopt ms" "ORT ms" "qopt/ORT"
+declare -A T
+for m in resnet18 mobilenet_v2; do
+  fp32="$OUT/${m}_224_fp32.onnx"
+  qdq="$OUT/${m}_224_qdq_uint8.onnx"
+  "$BUILD/bin/qopt-translate" --import-onnx "$qdq" -o "$OUT/$m.qdq.mlir"
+  "$BUILD/bin/qopt" --fuse-ops --lower-fake-quant "$OUT/$m.qdq.mlir" -o "$OUT/$m.int8.mlir"
+  for t in 1 2; do
+    for kind in fp32 int8; do
+      if [ $kind = fp32 ]; then q=$(qopt_ms "$fp32" $t); o=$(ort_ms "$fp32" $t)
+      else q=$(qopt_ms "$OUT/$m.int8.mlir" $t); o=$(ort_ms "$qdq" $t); fi
+      T[$m.$kind.$t]=$q
+      printf '%-34s %9s %9s %9s\n' "$m $kind, $t thread(s)" "$q" "$o" "$(ratio "$q" "$o")"
+    done
+  done
+done
 echo
-echo "qopt int8 / qopt fp32 at 224x224 batch 1: $(ratio "$I224" "$F224") ($I224 ms / $F224 ms);" \
-     "qopt-quantized: $(ratio "$P224" "$F224")"
+for m in resnet18 mobilenet_v2; do
+  echo "$m: int8/fp32 $(ratio "${T[$m.int8.1]}" "${T[$m.fp32.1]}") (1 thread);" \
+       "2 threads vs 1: fp32 $(ratio "${T[$m.fp32.1]}" "${T[$m.fp32.2]}")x," \
+       "int8 $(ratio "${T[$m.int8.1]}" "${T[$m.int8.2]}")x"
+done
