@@ -79,10 +79,67 @@ void copyByBlocks(IRRewriter &rewriter, memref::CopyOp copy, int64_t k) {
   rewriter.eraseOp(copy);
 }
 
+/// A bufferized tensor.pad: `linalg.map` writing the padding value over a
+/// whole buffer, directly followed by a subview of the buffer's interior
+/// that a memref.copy of the source fills. The interior is written twice; the
+/// map becomes maps over the border slabs only (for dimension d: its low and
+/// high ranges, the interior in the dimensions before d, everything in the
+/// dimensions after it).
+void fillBorderOnly(IRRewriter &rewriter, linalg::MapOp map) {
+  if (map.getInputs().size() != 0)
+    return;
+  Value buffer = map.getInit();
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  if (!type || !type.hasStaticShape() || !type.getLayout().isIdentity())
+    return;
+  auto interior = dyn_cast_or_null<memref::SubViewOp>(map->getNextNode());
+  if (!interior || interior.getSource() != buffer || !interior->hasOneUse())
+    return;
+  auto copy = dyn_cast<memref::CopyOp>(*interior->getUsers().begin());
+  if (!copy || copy.getTarget() != interior.getResult() ||
+      copy->getBlock() != map->getBlock())
+    return;
+  ArrayRef<int64_t> offsets = interior.getStaticOffsets();
+  ArrayRef<int64_t> sizes = interior.getStaticSizes();
+  ArrayRef<int64_t> strides = interior.getStaticStrides();
+  int64_t rank = type.getRank();
+  if ((int64_t)offsets.size() != rank ||
+      llvm::any_of(llvm::concat<const int64_t>(offsets, sizes),
+                   ShapedType::isDynamic) ||
+      llvm::any_of(strides, [](int64_t v) { return v != 1; }))
+    return;
+  rewriter.setInsertionPoint(map);
+  Location loc = map.getLoc();
+  auto slab = [&](int64_t d, int64_t start, int64_t size) {
+    if (size <= 0)
+      return;
+    SmallVector<int64_t> o(rank, 0), z(type.getShape()), one(rank, 1);
+    for (int64_t i = 0; i < d; ++i) {
+      o[i] = offsets[i];
+      z[i] = sizes[i];
+    }
+    o[d] = start;
+    z[d] = size;
+    Value view = memref::SubViewOp::create(rewriter, loc, buffer, o, z, one);
+    IRMapping mapping;
+    auto clone = cast<linalg::MapOp>(rewriter.clone(*map, mapping));
+    clone.getInitMutable().assign(view);
+  };
+  for (int64_t d = 0; d < rank; ++d) {
+    slab(d, 0, offsets[d]);
+    slab(d, offsets[d] + sizes[d], type.getDimSize(d) - offsets[d] - sizes[d]);
+  }
+  rewriter.eraseOp(map);
+}
+
 struct LowerStridedCopiesPass
     : qcpu::impl::LowerStridedCopiesPassBase<LowerStridedCopiesPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    SmallVector<linalg::MapOp> maps;
+    getOperation()->walk([&](linalg::MapOp map) { maps.push_back(map); });
+    for (linalg::MapOp map : maps)
+      fillBorderOnly(rewriter, map);
     SmallVector<memref::CopyOp> copies;
     getOperation()->walk([&](memref::CopyOp copy) { copies.push_back(copy); });
     for (memref::CopyOp copy : copies) {
