@@ -66,6 +66,12 @@ def LowerStridedCopiesPass
     intrinsic, expanded inline by LLVM); copies with no contiguous inner
     block become `linalg.copy` loops.
 
+    A bufferized pad also fills its whole buffer with the padding value
+    before copying the source into the interior; when the fill (a
+    `linalg.map` without inputs) is directly followed by the interior's
+    subview and its copy, only the border slabs are filled (on an fp32
+    mobilenet_v2 the memset was 13% of the time).
+
     Example (the interior of a padded NHWC buffer: rows of W x C elements
     are contiguous in both):
 
