@@ -74,5 +74,6 @@ for name, gop in shapes:
         print(f"{name:<18} {kind:<5} {q:10.1f} {100 * q / peak[kind]:5.0f}% {d:8.1f} "
               f"{100 * d / peak[kind]:5.0f}% {q / d:11.2f}")
 for kind in ("int8", "fp32"):
-    print(f"median qopt/oneDNN over the resnet18 layers, {kind}: "
-          f"{statistics.median(ratios[kind]):.2f}")
+    if ratios[kind]:
+        print(f"median qopt/oneDNN over the resnet18 layers, {kind}: "
+              f"{statistics.median(ratios[kind]):.2f}")

@@ -28,15 +28,6 @@ using utils::IteratorType;
 
 namespace {
 
-/// Output channels per weight panel of the dot-product layout: the widest of
-/// 32, 16 or 8 that divides F (one register tile's channels), else all F.
-int64_t panelWidth(int64_t f) {
-  for (int64_t p : {32, 16, 8})
-    if (f % p == 0)
-      return p;
-  return f;
-}
-
 /// A dense convolution in the dot-product layout: NHWC activations
 /// (channels zero-padded to a multiple of `g`) read in groups of `g`
 /// channels, times weights packed in panels [F/P, KH, KW, C/g, P, g] (P =

@@ -185,6 +185,13 @@ Value permute(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm) {
   return createPermutation(b, loc, x, perm);
 }
 
+int64_t panelWidth(int64_t f) {
+  for (int64_t p : {32, 16, 8})
+    if (f % p == 0)
+      return p;
+  return f;
+}
+
 Value windowReduceNHWC(
     OpBuilder &b, Location loc, Value x, Type resultElt,
     ArrayRef<int64_t> outShape, ArrayRef<int64_t> kernel,

@@ -92,6 +92,10 @@ Value windowReduceNHWC(
 /// `w` permuted by `perm`, folded at compile time when `w` is a constant.
 Value permuteWeights(OpBuilder &b, Location loc, Value w,
                      ArrayRef<int64_t> perm);
+/// Output channels per weight panel of a convolution (dot-product or float
+/// panel layout): the widest of 32, 16 or 8 that divides F (one register
+/// tile's channels), else all F.
+int64_t panelWidth(int64_t f);
 /// Reshape to a static-or-batch-dynamic shape through a shape tensor.
 Value reshapeTensor(OpBuilder &b, Location loc, Value src,
                     RankedTensorType resultType);

@@ -45,3 +45,11 @@ func.func @conv_config_size(%a: tensor<8xf32>) -> tensor<8xf32> {
   %0 = linalg.copy {qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1], kernel = conv_nhwc>} ins(%a : tensor<8xf32>) outs(%a : tensor<8xf32>) -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }
+
+// -----
+
+func.func @panel_config_size(%a: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{a panel_conv kernel needs 7 tile sizes (n, oh, ow, f, kh, kw, c), got 3}}
+  %0 = linalg.copy {qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 2, 3], kernel = panel_conv>} ins(%a : tensor<8xf32>) outs(%a : tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}

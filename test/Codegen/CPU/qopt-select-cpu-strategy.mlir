@@ -106,3 +106,23 @@ func.func @kept(%a: tensor<8x32xf32>) -> tensor<8x32xf32> {
   } -> tensor<8x32xf32>
   return %r : tensor<8x32xf32>
 }
+
+// -----
+
+// An fp32 convolution with weight panels [f / 32, kh, kw, c, f % 32] and a
+// multiply-add body: the panel_conv kernel, one panel per tile.
+// CHECK-LABEL: func @panel_conv
+// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 1, 4, 32, 1, 1, 1], kernel = panel_conv>
+#pxmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
+#pwmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (f floordiv 32, kh, kw, c, f mod 32)>
+#pomap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+func.func @panel_conv(%x: tensor<1x6x6x8xf32>, %w: tensor<2x3x3x8x32xf32>, %init: tensor<1x4x4x64xf32>) -> tensor<1x4x4x64xf32> {
+  %y = linalg.generic {indexing_maps = [#pxmap, #pwmap, #pomap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x6x6x8xf32>, tensor<2x3x3x8x32xf32>) outs(%init : tensor<1x4x4x64xf32>) {
+    ^bb0(%a: f32, %b: f32, %c: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %c, %m : f32
+      linalg.yield %s : f32
+  } -> tensor<1x4x4x64xf32>
+  return %y : tensor<1x4x4x64xf32>
+}

@@ -150,3 +150,34 @@ func.func @dot_product_conv(%x: tensor<1x6x6x8xi8>, %w: tensor<1x3x3x2x32x4xi8>,
   } -> tensor<1x4x4x32xi8>
   return %t : tensor<1x4x4x32xi8>
 }
+
+// -----
+
+// An fp32 panel convolution: tiles of one output row x 4 columns x 32
+// channels iterate channel panels outside the pixels; per kernel position
+// and input channel, one 32-float load of the panel and per column a
+// broadcast activation times it (vector.fma), the 4x32 accumulators carried
+// in registers through the reduction loops.
+// CHECK-LABEL: func @panel_conv
+// CHECK: scf.for {{.*}} to %c64 step %c32
+// CHECK: scf.for {{.*}} to %c4 step %c1
+// CHECK: vector.transfer_read {{.*}} : tensor<1x4x4x64xf32>, vector<4x32xf32>
+// CHECK: scf.for {{.*}} to %c3 step %c1
+// CHECK: scf.for {{.*}} to %c3 step %c1
+// CHECK: scf.for {{.*}} to %c8 step %c1
+// CHECK: vector.transfer_read %arg1{{.*}} : tensor<2x3x3x8x32xf32>, vector<32xf32>
+// CHECK-COUNT-4: vector.fma {{.*}} : vector<32xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<4x32xf32>, tensor<1x1x4x32xf32>
+#pxmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
+#pwmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (f floordiv 32, kh, kw, c, f mod 32)>
+#pomap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+func.func @panel_conv(%x: tensor<1x6x6x8xf32>, %w: tensor<2x3x3x8x32xf32>, %init: tensor<1x4x4x64xf32>) -> tensor<1x4x4x64xf32> {
+  %y = linalg.generic {indexing_maps = [#pxmap, #pwmap, #pomap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x6x6x8xf32>, tensor<2x3x3x8x32xf32>) outs(%init : tensor<1x4x4x64xf32>) {
+    ^bb0(%a: f32, %b: f32, %c: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %c, %m : f32
+      linalg.yield %s : f32
+  } -> tensor<1x4x4x64xf32>
+  return %y : tensor<1x4x4x64xf32>
+}

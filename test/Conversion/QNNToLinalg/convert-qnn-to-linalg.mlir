@@ -22,12 +22,18 @@ func.func @conv_bias_relu(%x: tensor<?x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: 
 
 // -----
 
-// Constant weights are permuted to [KH, KW, C, F] at compile time:
-// w[f][c] = [[1, 2], [3, 4]] becomes [[1, 3], [2, 4]].
+// Constant fp32 weights are packed at compile time in panels
+// [F/P, KH, KW, C, P] (P = 2 output channels here: the panel width is the
+// widest of 32, 16, 8 dividing F, else F): w[f][c] = [[1, 2], [3, 4]]
+// becomes [[1, 3], [2, 4]] (c major, f minor), read by a convolution
+// generic indexing the weights [f floordiv P, kh, kw, c, f mod P].
+// CHECK-DAG: #[[$PANEL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3 floordiv 2, d4, d5, d6, d3 mod 2)>
 // CHECK-LABEL: func @conv_constant_weights
 // CHECK: linalg.fill
-// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]]]> : tensor<1x1x2x2xf32>
-// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %[[W]] : tensor<1x3x3x2xf32>, tensor<1x1x2x2xf32>)
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]]]]> : tensor<1x1x1x2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$PANEL]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.*}}, %[[W]] : tensor<1x3x3x2xf32>, tensor<1x1x1x2x2xf32>)
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
 func.func @conv_constant_weights(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>
   %y = qnn.conv2d %x, %w : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>

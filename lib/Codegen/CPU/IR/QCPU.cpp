@@ -44,6 +44,10 @@ LoweringConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "a dot_product_conv kernel needs 8 tile sizes "
                           "(n, oh, ow, f, kh, kw, c/g, g), got "
                        << tileSizes.size();
+  if (kernel == KernelKind::PanelConv && tileSizes.size() != 7)
+    return emitError() << "a panel_conv kernel needs 7 tile sizes (n, oh, "
+                          "ow, f, kh, kw, c), got "
+                       << tileSizes.size();
   if (kernel == KernelKind::ConvNHWC && tileSizes.size() != 6 &&
       tileSizes.size() != 7)
     return emitError() << "a conv_nhwc kernel needs 6 (depthwise) or 7 tile "

@@ -15,6 +15,7 @@
 #include "qopt/Codegen/CPU/IR/QCPU.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -55,7 +56,54 @@ bool qcpu::isDotProductConv(Operation *op) {
              AffineMap::get(8, 0, {d(0), d(1), d(2), d(3)}, ctx);
 }
 
+bool qcpu::isPanelConv(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || generic.getNumLoops() != 7 ||
+      generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1)
+    return false;
+  auto iters = generic.getIteratorTypesArray();
+  for (auto [i, it] : llvm::enumerate(iters))
+    if ((it == utils::IteratorType::parallel) != (i < 4))
+      return false;
+  for (Value v : generic->getOperands())
+    if (!getElementTypeOrSelf(v).isF32())
+      return false;
+  auto wShaped = dyn_cast<ShapedType>(
+      generic.getDpsInputOperand(1)->get().getType());
+  if (!wShaped || !wShaped.hasRank() || wShaped.getRank() != 5 ||
+      wShaped.isDynamicDim(4))
+    return false;
+  int64_t panel = wShaped.getDimSize(4);
+  MLIRContext *ctx = op->getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  if (generic.getMatchingIndexingMap(generic.getDpsInputOperand(1)) !=
+          AffineMap::get(
+              7, 0, {d(3).floorDiv(panel), d(4), d(5), d(6), d(3) % panel},
+              ctx) ||
+      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)) !=
+          AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx))
+    return false;
+  // acc + x * w
+  Block *body = generic.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value acc = body->getArgument(2);
+  Value other = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  auto mul = other.getDefiningOp<arith::MulFOp>();
+  return mul && (add.getLhs() == acc || add.getRhs() == acc) &&
+         ((mul.getLhs() == body->getArgument(0) &&
+           mul.getRhs() == body->getArgument(1)) ||
+          (mul.getLhs() == body->getArgument(1) &&
+           mul.getRhs() == body->getArgument(0)));
+}
+
 int64_t qcpu::getDotProductPanelWidth(Operation *op) {
+  if (isPanelConv(op))
+    return cast<ShapedType>(
+               cast<linalg::GenericOp>(op).getDpsInputOperand(1)->get().getType())
+        .getDimSize(4);
   if (!isDotProductConv(op))
     return 0;
   auto generic = cast<linalg::GenericOp>(op);
@@ -151,6 +199,77 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
   }
   Value all = vector::ShapeCastOp::create(
       b, loc, VectorType::get({ow, f}, i32), rows[0]);
+  Value result = vector::TransferWriteOp::create(
+                     b, loc, all, acc, zeros4, minor(acc, 2),
+                     ArrayRef<bool>{true, true})
+                     .getResult();
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+LogicalResult qcpu::vectorizePanelConvTile(RewriterBase &rewriter,
+                                          linalg::GenericOp op) {
+  if (!isPanelConv(op) || op.hasDynamicShape())
+    return failure();
+  SmallVector<int64_t> r = op.getStaticLoopRanges();
+  if (r[0] != 1 || r[1] != 1 || r[4] != 1 || r[5] != 1 || r[6] != 1)
+    return failure();
+  int64_t ow = r[2], f = r[3];
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  OpBuilder &b = rewriter;
+  Type f32 = b.getF32Type();
+  Value x = op.getDpsInputOperand(0)->get();
+  Value w = op.getDpsInputOperand(1)->get();
+  Value acc = op.getDpsInitOperand(0)->get();
+  AffineMap xMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto minor = [&](Value source, unsigned rank) {
+    unsigned srcRank = cast<ShapedType>(source.getType()).getRank();
+    return AffineMap::getMinorIdentityMap(srcRank, rank, b.getContext());
+  };
+  Value zero = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+  // The tile's F weights: one piece of one panel.
+  SmallVector<Value> zeros5(5, index(0));
+  Value wVec = vector::TransferReadOp::create(
+      b, loc, VectorType::get({f}, f32), w, zeros5, zero, minor(w, 1),
+      ArrayRef<bool>{true});
+  // All OW x F accumulators as one vector read and one write, hoisted out
+  // of the reduction loops afterwards (see vectorizeDotProductConvTile).
+  SmallVector<Value> zeros4(4, index(0));
+  Value accs = vector::TransferReadOp::create(
+      b, loc, VectorType::get({ow, f}, f32), acc, zeros4, zero, minor(acc, 2),
+      ArrayRef<bool>{true, true});
+  SmallVector<Value> rows;
+  for (int64_t col = 0; col < ow; ++col) {
+    SmallVector<int64_t> point(7, 0);
+    point[2] = col;
+    SmallVector<Value> xIdx;
+    for (int64_t v : xMap.compose(point))
+      xIdx.push_back(index(v));
+    Value xs = tensor::ExtractOp::create(b, loc, x, xIdx).getResult();
+    Value bcast =
+        vector::BroadcastOp::create(b, loc, VectorType::get({f}, f32), xs);
+    Value row = vector::ExtractOp::create(b, loc, accs, col);
+    rows.push_back(vector::FMAOp::create(b, loc, bcast, wVec, row));
+  }
+  while (rows.size() > 1) {
+    SmallVector<Value> joined;
+    for (size_t i = 0; i + 1 < rows.size(); i += 2) {
+      int64_t n = cast<VectorType>(rows[i].getType()).getNumElements() +
+                  cast<VectorType>(rows[i + 1].getType()).getNumElements();
+      joined.push_back(vector::ShuffleOp::create(
+          b, loc, rows[i], rows[i + 1],
+          llvm::to_vector(llvm::seq<int64_t>(0, n))));
+    }
+    if (rows.size() % 2)
+      joined.push_back(rows.back());
+    rows = std::move(joined);
+  }
+  Value all = vector::ShapeCastOp::create(
+      b, loc, VectorType::get({ow, f}, f32), rows[0]);
   Value result = vector::TransferWriteOp::create(
                      b, loc, all, acc, zeros4, minor(acc, 2),
                      ArrayRef<bool>{true, true})

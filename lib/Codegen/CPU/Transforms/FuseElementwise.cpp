@@ -150,7 +150,8 @@ struct FuseElementwisePass
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
       if (!producer || !producer->hasOneUse() ||
-          qcpu::isDotProductConv(fused->getOwner()))
+          qcpu::isDotProductConv(fused->getOwner()) ||
+          qcpu::isPanelConv(fused->getOwner()))
         return false;
       auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
       return !consumer || consumer.getNumReductionLoops() == 0 ||

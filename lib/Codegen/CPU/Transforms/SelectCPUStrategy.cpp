@@ -112,13 +112,16 @@ struct ConvTiles {
   int64_t ow = 0, ch = 0;
   bool depthwise = false;
   bool dotProduct = false; // --integer-only's u8 x s8 layout
+  bool panel = false;      // fp32 weight panels
 };
 
 std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op) {
   ConvTiles t;
   t.depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(op);
   t.dotProduct = qcpu::isDotProductConv(op);
-  if (!t.depthwise && !t.dotProduct && !isa<linalg::Conv2DNhwcHwcfOp>(op))
+  t.panel = qcpu::isPanelConv(op);
+  if (!t.depthwise && !t.dotProduct && !t.panel &&
+      !isa<linalg::Conv2DNhwcHwcfOp>(op))
     return std::nullopt;
   auto out = cast<RankedTensorType>(op->getResult(0).getType());
   if (ShapedType::isDynamic(out.getDimSize(2)) ||
@@ -129,7 +132,7 @@ std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op) {
   // Up to 32 channels: for depthwise, two independent 16-lane accumulator
   // chains per column hide the 9-deep multiply-add latency (fp32 3-5%).
   // Dot-product convolutions take one weight panel per tile.
-  t.ch = t.dotProduct ? qcpu::getDotProductPanelWidth(op)
+  t.ch = t.dotProduct || t.panel ? qcpu::getDotProductPanelWidth(op)
                       : largestDivisor(channels, {32, 16, 8});
   if (!t.ch)
     t.ch = channels <= 32 ? channels : 0;
@@ -161,12 +164,15 @@ LoweringConfigAttr chooseConfig(linalg::LinalgOp op, int64_t vectorWidth) {
     SmallVector<int64_t> sizes = {1, 1, t->ow, t->ch};
     if (t->dotProduct)
       sizes.append({1, 1, 1, 0});
+    else if (t->panel)
+      sizes.append({1, 1, 1});
     else if (t->depthwise)
       sizes.append({1, 0});
     else
       sizes.append({1, 0, 1});
     return LoweringConfigAttr::get(ctx, sizes,
                                    t->dotProduct ? KernelKind::DotProductConv
+                                   : t->panel    ? KernelKind::PanelConv
                                                  : KernelKind::ConvNHWC);
   }
   if (std::optional<SmallVector<int64_t>> tiles =

@@ -223,7 +223,8 @@ struct TileAndVectorizePass
                 IRRewriter &rewriter) {
     MLIRContext *ctx = &getContext();
     ArrayRef<int64_t> sizes = config.getSizes();
-    bool dotProduct = config.getKernel() == KernelKind::DotProductConv;
+    bool dotProduct = config.getKernel() == KernelKind::DotProductConv ||
+                      config.getKernel() == KernelKind::PanelConv;
     if (sizes.size() != conv.getNumLoops() || sizes.size() < 4) {
       conv->emitWarning("lowering_config does not fit the convolution; not "
                         "tiled");
@@ -291,7 +292,7 @@ struct TileAndVectorizePass
     linalg::LinalgOp tiledConv;
     for (Operation *op : fused->tiledAndFusedOps) {
       if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op) ||
-          qcpu::isDotProductConv(op))
+          qcpu::isDotProductConv(op) || qcpu::isPanelConv(op))
         tiledConv = cast<linalg::LinalgOp>(op);
       else if (isa<linalg::LinalgOp>(op))
         markTile(op, KernelKind::Generic);
@@ -387,11 +388,12 @@ struct TileAndVectorizePass
         return;
       bool convTile = (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
                        !isa<linalg::GenericOp>(op)) ||
-                      qcpu::isDotProductConv(op);
+                      qcpu::isDotProductConv(op) || qcpu::isPanelConv(op);
       // The 1-D convolutions that decomposition made inside conv tiles.
       if (convTile && op->getParentOfType<scf::ForOp>()) {
         if (!isTile(op))
           markTile(op, qcpu::isDotProductConv(op) ? KernelKind::DotProductConv
+                       : qcpu::isPanelConv(op)    ? KernelKind::PanelConv
                                                   : KernelKind::ConvNHWC);
         return;
       }
@@ -412,12 +414,19 @@ struct TileAndVectorizePass
       if (isTile(op) && qcpu::isDotProductConv(op))
         dotTiles.push_back(op);
     });
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (isTile(op) && qcpu::isPanelConv(op))
+        dotTiles.push_back(op);
+    });
     for (linalg::GenericOp op : dotTiles) {
       op->removeAttr(LoweringConfigAttr::getAttrName());
       auto tile = cast<linalg::GenericOp>(
           makeStatic(cast<linalg::LinalgOp>(op.getOperation()), rewriter)
               .getOperation());
-      (void)qcpu::vectorizeDotProductConvTile(rewriter, tile);
+      if (qcpu::isPanelConv(tile))
+        (void)qcpu::vectorizePanelConvTile(rewriter, tile);
+      else
+        (void)qcpu::vectorizeDotProductConvTile(rewriter, tile);
     }
     SmallVector<linalg::LinalgOp> tilesToVectorize;
     getOperation()->walk([&](linalg::LinalgOp op) {

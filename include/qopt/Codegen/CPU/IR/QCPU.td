@@ -44,9 +44,11 @@ def QCPU_KernelGeneric : I32EnumAttrCase<"Generic", 0, "generic">;
 def QCPU_KernelConvNHWC : I32EnumAttrCase<"ConvNHWC", 1, "conv_nhwc">;
 def QCPU_KernelDotProductConv
     : I32EnumAttrCase<"DotProductConv", 2, "dot_product_conv">;
+def QCPU_KernelPanelConv : I32EnumAttrCase<"PanelConv", 3, "panel_conv">;
 def QCPU_KernelKind : I32EnumAttr<"KernelKind",
     "how a tile of a linalg op becomes vector code",
-    [QCPU_KernelGeneric, QCPU_KernelConvNHWC, QCPU_KernelDotProductConv]> {
+    [QCPU_KernelGeneric, QCPU_KernelConvNHWC, QCPU_KernelDotProductConv,
+     QCPU_KernelPanelConv]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::qcpu";
 }
@@ -80,7 +82,10 @@ def QCPU_LoweringConfigAttr : AttrDef<QCPU_Dialect, "LoweringConfig"> {
       a 1-D convolution that upstream vectorizes;
     * `dot_product_conv`: the same for an integer convolution in the
       dot-product layout, whose tile is written with `qcpu.dot4_u8s8` /
-      `qcpu.dot2_s16s16`.
+      `qcpu.dot2_s16s16`;
+    * `panel_conv`: the same for a float convolution with weight panels
+      `[F/P, KH, KW, C, P]`, whose tile is written as broadcast-times-panel
+      `vector.fma`s.
 
     Empty `tile_sizes` mark an op that is already a register tile: it is
     only vectorized. `qopt-tile-and-vectorize` consumes the attribute.

@@ -21,9 +21,23 @@ namespace qcpu {
 /// accumulator indexed [n, oh, ow, f].
 bool isDotProductConv(Operation *op);
 
-/// The panel width P of a dot-product convolution's weights (the output
-/// channels of one register tile), or 0 for any other op.
+/// The panel width P of a dot-product or panel convolution's weights (the
+/// output channels of one register tile), or 0 for any other op.
 int64_t getDotProductPanelWidth(Operation *op);
+
+/// True for a linalg.generic that is an fp32 convolution with weight
+/// panels, recognized by its structure (as convert-qnn-to-linalg builds it):
+/// seven loops (n, oh, ow, f parallel; kh, kw, c reductions), f32 NHWC
+/// activations, weights indexed [f / P, kh, kw, c, f % P], an f32
+/// accumulator indexed [n, oh, ow, f], a multiply-add body.
+bool isPanelConv(Operation *op);
+
+/// Replaces a register tile of a panel convolution (static loop extents
+/// [1, 1, OW, F, 1, 1, 1]) by vector code: the OW x F accumulators are read
+/// once, and each column takes a broadcast of its activation times the
+/// panel's F weights (vector.fma).
+LogicalResult vectorizePanelConvTile(RewriterBase &rewriter,
+                                     linalg::GenericOp op);
 
 /// Replaces a register tile of a dot-product convolution (static loop
 /// extents [1, 1, OW, F, 1, 1, 1, g]: one output row, OW columns, F
