@@ -118,6 +118,8 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   // Math first: vector math with an LLVM intrinsic stays vector; the rest
   // (erf) becomes libm calls on extracted elements, which the vector
   // lowering below then handles.
+  if (options.vectorize)
+    pm.addNestedPass<FuncOp>(qcpu::createApproximateVectorMathPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
