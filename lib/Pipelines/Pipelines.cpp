@@ -104,6 +104,11 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     // would not survive scf-to-cf).
     pm.addPass(createCanonicalizerPass());
   }
+  if (!options.profileEntry.empty()) {
+    qcpu::InsertProfileMarksPassOptions marks;
+    marks.entry = options.profileEntry;
+    pm.addPass(qcpu::createInsertProfileMarksPass(marks));
+  }
   if (stop == LoweringPhase::Bufferized)
     return;
 

@@ -172,7 +172,8 @@ Error qopt::CompiledModel::checkMemory(int64_t batch) const {
 Expected<std::unique_ptr<qopt::CompiledModel>>
 qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
                              bool vectorize, StringRef dotProduct,
-                             uint64_t memoryLimit, unsigned threads) {
+                             uint64_t memoryLimit, unsigned threads,
+                             bool profile) {
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func || func.isExternal())
     return err("no function '" + entry + "' to run in the module (choose one "
@@ -261,6 +262,8 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   LowerToLLVMOptions options;
   options.vectorize = vectorize;
   options.threads = threads;
+  if (profile)
+    options.profileEntry = entry.str();
   llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
   if (dotProduct.empty()) {
     options.dotProduct =
@@ -276,6 +279,9 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
     return err("lowering to LLVM failed (see the diagnostics above)");
   if (Error e = checkRuntimeSymbols(*lowered))
     return std::move(e);
+  if (auto names = (*lowered)->getAttrOfType<ArrayAttr>("qopt.profile_marks"))
+    for (Attribute n : names)
+      model->marks.push_back(cast<StringAttr>(n).str());
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();

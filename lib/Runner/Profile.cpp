@@ -72,68 +72,50 @@ void qoptProfileMark(int64_t id) {
 Expected<std::vector<qopt::LayerProfile>>
 qopt::profileModel(ModuleOp module, llvm::ArrayRef<NpyArray> data,
                    const ProfileOptions &options, double &totalMs) {
-  OwningOpRef<ModuleOp> clone = module.clone();
-  auto func = clone->lookupSymbol<func::FuncOp>(options.entry);
+  auto func = module.lookupSymbol<func::FuncOp>(options.entry);
   if (!func || func.isExternal())
     return err("no function '" + options.entry + "' to profile");
-  if (clone->lookupSymbol(kProfileMarkSymbol))
+  if (module.lookupSymbol(kProfileMarkSymbol))
     return err(llvm::Twine("the module defines '") + kProfileMarkSymbol +
                "', a name qopt's profiler reserves");
   int64_t samples = data.empty() || data[0].shape.empty() ? 1 : data[0].shape[0];
-  MLIRContext *ctx = clone->getContext();
-  OpBuilder b(ctx);
-  b.setInsertionPointToEnd(clone->getBody());
-  auto decl = func::FuncOp::create(
-      b, clone->getLoc(), kProfileMarkSymbol,
-      FunctionType::get(ctx, {b.getI64Type()}, {}));
-  decl.setPrivate();
-  // Marks: 0 at entry, then one after each op that computes a tensor.
-  struct Mark {
-    std::string name, op;
-    int64_t macs;
+  // What each layer is (its first op) and computes (multiply-accumulates),
+  // by the name its kernels will carry.
+  struct Layer {
+    std::string op;
+    int64_t macs = 0;
   };
-  std::vector<Mark> marks = {{"", "", 0}};
-  auto mark = [&](Location loc, int64_t id) {
-    Value v = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(id));
-    func::CallOp::create(b, loc, kProfileMarkSymbol, TypeRange{}, v);
-  };
-  Block &body = func.getBody().front();
-  b.setInsertionPointToStart(&body);
-  mark(func.getLoc(), 0);
-  int64_t batch = samples;
-  for (Operation &op : llvm::make_early_inc_range(body.without_terminator())) {
-    if (op.getNumResults() == 0 || op.hasTrait<OpTrait::ConstantLike>() ||
-        !llvm::any_of(op.getResultTypes(),
-                      [](Type t) { return isa<RankedTensorType>(t); }) ||
-        op.getName().getStringRef() == "tensor.empty")
+  llvm::StringMap<Layer> byName;
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    if (op.getNumResults() == 0 || op.hasTrait<OpTrait::ConstantLike>())
       continue;
     std::string name = qnn::getLocationName(op.getLoc());
     if (name.empty()) {
       llvm::raw_string_ostream os(name);
       op.getLoc().print(os);
     }
-    marks.push_back({name, op.getName().getStringRef().str(),
-                     macsOf(&op, batch)});
-    b.setInsertionPointAfter(&op);
-    mark(op.getLoc(), marks.size() - 1);
+    Layer &l = byName[name];
+    if (l.op.empty())
+      l.op = op.getName().getStringRef().str();
+    l.macs += macsOf(&op, samples);
   }
-  auto model = CompiledModel::compile(*clone, options.entry, options.vectorize,
+  auto model = CompiledModel::compile(module, options.entry, options.vectorize,
                                       options.dotProduct, /*memoryLimit=*/0,
-                                      options.threads);
+                                      options.threads, /*profile=*/true);
   if (!model)
     return model.takeError();
+  const std::vector<std::string> &marks = (*model)->profileMarks();
+  if (marks.empty())
+    return err("the compiled model has no profile marks");
   int64_t b0 = (*model)->staticBatch();
   if (!b0)
     b0 = options.batchSize > 0 ? std::min(options.batchSize, samples) : samples;
-  if (b0 != samples && !(*model)->runsWhole(data)) {
-    // Profile one batch; the MAC counts assumed every sample.
-    for (Mark &m : marks)
-      if (samples)
-        m.macs = m.macs / samples * b0;
-  }
+  bool whole = (*model)->runsWhole(data);
+  if (b0 != samples && !whole && samples) // one batch: its share of the MACs
+    for (auto &entry : byName)
+      entry.second.macs = entry.second.macs / samples * b0;
   std::vector<NpyArray> batchData(data.size());
   llvm::SmallVector<const NpyArray *> ptrs;
-  bool whole = (*model)->runsWhole(data);
   for (auto [in, out] : llvm::zip_equal(data, batchData)) {
     out = whole ? in : sliceSamples(in, 0, std::min(b0, samples), b0);
     ptrs.push_back(&out);
@@ -161,16 +143,44 @@ qopt::profileModel(ModuleOp module, llvm::ArrayRef<NpyArray> data,
   }
   activeMarks = nullptr;
   totalMs /= runs;
-  // Consecutive ops of one node are one layer.
-  std::vector<LayerProfile> layers;
-  for (size_t i = 1; i < marks.size(); ++i) {
-    double ms = sums[i] / runs;
-    if (!layers.empty() && layers.back().name == marks[i].name) {
-      layers.back().ms += ms;
-      layers.back().macs += marks[i].macs;
-      continue;
+  // A kernel fused from several nodes carries their joined names: it
+  // belongs to the node among them that multiplies (else the first named).
+  auto resolve = [&](const std::string &kernel) -> std::string {
+    if (byName.count(kernel))
+      return kernel;
+    std::string best;
+    size_t bestPos = std::string::npos;
+    bool bestMacs = false;
+    for (auto &entry : byName) {
+      StringRef name = entry.first();
+      size_t pos = name.empty() ? std::string::npos : kernel.find(name.str());
+      if (pos == std::string::npos)
+        continue;
+      bool macs = entry.second.macs > 0;
+      if (best.empty() || (macs && !bestMacs) ||
+          (macs == bestMacs &&
+           (pos < bestPos || (pos == bestPos && name.size() > best.size())))) {
+        best = name.str();
+        bestPos = pos;
+        bestMacs = macs;
+      }
     }
-    layers.push_back({marks[i].name, marks[i].op, ms, 0, 0, marks[i].macs});
+    return best.empty() ? kernel : best;
+  };
+  // The kernels of one node (a convolution with its fused epilogue, the
+  // permutation feeding it) are one layer.
+  std::vector<LayerProfile> layers;
+  llvm::StringMap<size_t> index;
+  for (size_t i = 1; i < marks.size(); ++i) {
+    std::string name = resolve(marks[i]);
+    auto [it, inserted] = index.try_emplace(name, layers.size());
+    if (inserted) {
+      auto known = byName.find(name);
+      std::string op = known == byName.end() ? "" : known->second.op;
+      int64_t macs = known == byName.end() ? 0 : known->second.macs;
+      layers.push_back({name, op, 0, 0, 0, macs});
+    }
+    layers[it->second].ms += sums[i] / runs;
   }
   for (LayerProfile &l : layers) {
     l.share = totalMs > 0 ? l.ms / totalMs : 0;

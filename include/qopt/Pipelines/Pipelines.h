@@ -56,6 +56,12 @@ struct LowerToLLVMOptions
                      "count to the OpenMP runtime (OMP_NUM_THREADS, "
                      "omp_set_num_threads, else one per core)"),
       llvm::cl::init(1)};
+  Option<std::string> profileEntry{
+      *this, "profile",
+      llvm::cl::desc("Instrument this function for qopt-run --profile: a "
+                     "qopt_profile_mark(id) call after each compiled kernel "
+                     "(see qopt-insert-profile-marks)"),
+      llvm::cl::init("")};
   Option<mlir::qcpu::DotProductISA> dotProduct{
       *this, "dot-product",
       llvm::cl::desc("Dot-product instructions of the target (qopt-run and "

@@ -53,11 +53,16 @@ public:
   ///
   /// `threads` other than 1 distributes the model's parallel loops over
   /// that many OpenMP threads (0: the runtime's default); results are the
-  /// same at any count.
+  /// same at any count. `profile` instruments the compiled kernels with
+  /// qopt_profile_mark calls (see profileMarks()).
   static llvm::Expected<std::unique_ptr<CompiledModel>>
   compile(mlir::ModuleOp module, llvm::StringRef entry, bool vectorize = true,
           llvm::StringRef dotProduct = "", uint64_t memoryLimit = 0,
-          unsigned threads = 1);
+          unsigned threads = 1, bool profile = false);
+
+  /// With `profile`: for each mark id, the name of the kernel that runs
+  /// before it (id 0 marks the entry).
+  const std::vector<std::string> &profileMarks() const { return marks; }
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
@@ -110,6 +115,7 @@ private:
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::string entry;
   std::vector<TensorSpec> inputSpecs, outputSpecs;
+  std::vector<std::string> marks;
 };
 
 /// The default memory limit of compiled models: the QOPT_MAX_MEMORY

@@ -1,11 +1,14 @@
 //===- Profile.h - Per-layer time of a JIT-compiled model --------*- C++ -*-===//
 //
-// Part of qopt. `qopt-run --profile`: a clone of the model calls
-// qopt_profile_mark(id) after each top-level op of the entry function (at the
-// qnn level, before lowering); the time between consecutive marks is that
-// op's. Consecutive ops of one ONNX node (a conv and its requantization) form
-// one layer. Elementwise fusion may move a little work into the next op's
-// interval; the marks cost about 20 ns each.
+// Part of qopt. `qopt-run --profile`: the model is compiled as usual, then
+// qopt-insert-profile-marks puts a qopt_profile_mark(id) call after each
+// compiled kernel (loop nest, parallel region, copy), so fusion and layouts
+// are those of an unprofiled run; the time between consecutive marks is the
+// kernel's. Kernels are named after the ONNX node their multiply-adds (else
+// their loops) come from; a kernel fused from several nodes goes to the one
+// that multiplies. The kernels of one node form one layer; GOP/s counts the
+// node's multiply-accumulates (conv, fully_connected, matmul) from the qnn
+// ops. The marks cost about 20 ns each.
 //
 //===----------------------------------------------------------------------===//
 

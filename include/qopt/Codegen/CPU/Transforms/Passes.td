@@ -71,6 +71,35 @@ def ApproximateVectorMathPass
 }
 
 //===----------------------------------------------------------------------===//
+// Profiling
+//===----------------------------------------------------------------------===//
+
+def InsertProfileMarksPass
+    : Pass<"qopt-insert-profile-marks", "::mlir::ModuleOp"> {
+  let summary = "Time the compiled kernels: a mark call after each one";
+  let description = [{
+    For `qopt-run --profile`: after tiling, fusion and bufferization, every
+    top-level piece of work of the entry function (a loop nest, a linalg op,
+    a copy, a parallel region) is followed by a call to
+    `qopt_profile_mark(i64 id)`, and the function starts with mark 0. The
+    time between consecutive marks is that kernel's. The module gets a
+    `qopt.profile_marks` array naming the work before each mark by its
+    location (the ONNX node the kernel was made from; fused kernels carry
+    their consumer's name). Marking after code generation leaves fusion and
+    layouts as they are without the profiler.
+
+    Example: `scf.for ... { conv tiles }` gets
+    `func.call @qopt_profile_mark(%c3) : (i64) -> ()` after it.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"main\"",
+           "Function to instrument">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Strided copies
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,34 @@
+// RUN: qopt %s --qopt-insert-profile-marks | FileCheck %s
+
+// A mark at entry and one after each kernel (loop nest, copy), none after
+// allocations; the module lists the kernels' names: a loop nest whose
+// multiply-adds come from "conv" is the conv's even if its loops carry the
+// fused consumer's name.
+// CHECK: module attributes {qopt.profile_marks = ["", "conv", "copy_in"]}
+// CHECK-LABEL: func @main
+// CHECK: %[[C0:.*]] = arith.constant 0 : i64
+// CHECK-NEXT: call @qopt_profile_mark(%[[C0]])
+// CHECK: memref.alloc
+// CHECK-NOT: qopt_profile_mark
+// CHECK: scf.for
+// CHECK: vector.fma
+// CHECK: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-NEXT: call @qopt_profile_mark(%[[C1]])
+// CHECK: memref.copy
+// CHECK-NEXT: %[[C2:.*]] = arith.constant 2 : i64
+// CHECK-NEXT: call @qopt_profile_mark(%[[C2]])
+// CHECK: func.func private @qopt_profile_mark(i64)
+func.func @main(%a: memref<16xf32>, %b: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %buf = memref.alloc() : memref<16xf32>
+  scf.for %i = %c0 to %c4 step %c1 {
+    %v = vector.load %a[%c0] : memref<16xf32>, vector<16xf32>
+    %f = vector.fma %v, %v, %v : vector<16xf32> loc("conv")
+    vector.store %f, %buf[%c0] : memref<16xf32>, vector<16xf32>
+  } loc("relu")
+  memref.copy %buf, %b : memref<16xf32> to memref<16xf32> loc("copy_in")
+  memref.dealloc %buf : memref<16xf32>
+  return
+}
