@@ -35,19 +35,17 @@ func.func @dot_conv_input(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x1x2x16x4xi8>, %
 
 // -----
 
-// Into any other reduction that reads it through a permutation the same
-// producer fuses, as upstream linalg-fuse-elementwise-ops does: one generic
-// reads the NCHW input.
+// Into a reduction that reads each element once (a permutation using every
+// parallel loop) the same producer fuses, as upstream
+// linalg-fuse-elementwise-ops does: one generic reads the NCHW input.
 // CHECK-LABEL: func @plain_reduction
-// CHECK: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<1x8x4x4xi8>, tensor<1x1x8x16xi8>)
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<1x8x4x4xi8>) outs(%arg1 : tensor<1x4x4xi32>)
 // CHECK:   arith.xori
 // CHECK-NOT: linalg.generic
 #nchw_to_nhwc = affine_map<(n, h, w, c) -> (n, c, h, w)>
 #id4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
-#xmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, c)>
-#wmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
-#omap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
-func.func @plain_reduction(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x8x16xi8>, %init: tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32> {
+#rowsum = affine_map<(n, h, w, c) -> (n, h, w)>
+func.func @plain_reduction(%x: tensor<1x8x4x4xi8>, %init: tensor<1x4x4xi32>) -> tensor<1x4x4xi32> {
   %e = tensor.empty() : tensor<1x4x4x8xi8>
   %c128 = arith.constant -128 : i8
   %p = linalg.generic {indexing_maps = [#nchw_to_nhwc, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
@@ -56,7 +54,39 @@ func.func @plain_reduction(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x8x16xi8>, %ini
       %f = arith.xori %a, %c128 : i8
       linalg.yield %f : i8
   } -> tensor<1x4x4x8xi8>
-  %y = linalg.generic {indexing_maps = [#xmap, #wmap, #omap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+  %y = linalg.generic {indexing_maps = [#id4, #rowsum], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%p : tensor<1x4x4x8xi8>) outs(%init : tensor<1x4x4xi32>) {
+    ^bb0(%a: i8, %c: i32):
+      %a32 = arith.extui %a : i8 to i32
+      %s = arith.addi %c, %a32 : i32
+      linalg.yield %s : i32
+  } -> tensor<1x4x4xi32>
+  return %y : tensor<1x4x4xi32>
+}
+
+// -----
+
+// A matrix product reads its activations once per output column: fused,
+// the producer would run that many times per element. It stays separate.
+// CHECK-LABEL: func @matmul_reduction
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x8x4x4xi8>)
+// CHECK:   arith.xori
+// CHECK: linalg.generic {{.*}} ins(%[[P]], %arg1 : tensor<1x4x4x8xi8>, tensor<1x1x8x16xi8>)
+#nchw_to_nhwc = affine_map<(n, h, w, c) -> (n, c, h, w)>
+#id4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
+#mxmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, c)>
+#mwmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
+#momap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+func.func @matmul_reduction(%x: tensor<1x8x4x4xi8>, %w: tensor<1x1x8x16xi8>, %init: tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32> {
+  %e = tensor.empty() : tensor<1x4x4x8xi8>
+  %c128 = arith.constant -128 : i8
+  %p = linalg.generic {indexing_maps = [#nchw_to_nhwc, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x8x4x4xi8>) outs(%e : tensor<1x4x4x8xi8>) {
+    ^bb0(%a: i8, %o: i8):
+      %f = arith.xori %a, %c128 : i8
+      linalg.yield %f : i8
+  } -> tensor<1x4x4x8xi8>
+  %y = linalg.generic {indexing_maps = [#mxmap, #mwmap, #momap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
       ins(%p, %w : tensor<1x4x4x8xi8>, tensor<1x1x8x16xi8>) outs(%init : tensor<1x4x4x16xi32>) {
     ^bb0(%a: i8, %b: i8, %c: i32):
       %a32 = arith.extui %a : i8 to i32

@@ -144,9 +144,12 @@ struct FuseElementwisePass
     MLIRContext *ctx = &getContext();
     // Upstream's default (a producer with one use), except into a
     // dot-product convolution.
-    // Nor into a window reduction (pooling) that reads the operand through
-    // a non-permutation map: every element would be recomputed once per
-    // window that covers it (a requantization 9 times under a 3x3 pool).
+    // Nor into a reduction that would recompute the producer: through a
+    // window (pooling: once per window covering an element, a
+    // requantization 9 times under a 3x3 pool), or across a parallel loop
+    // the operand does not vary with (a matmul's activations once per
+    // output column: a 1000-class classifier evaluated its input's
+    // hard-swish table 1000 times per element).
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
       if (!producer || !producer->hasOneUse() ||
@@ -154,8 +157,15 @@ struct FuseElementwisePass
           qcpu::isPanelConv(fused->getOwner()))
         return false;
       auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
-      return !consumer || consumer.getNumReductionLoops() == 0 ||
-             consumer.getMatchingIndexingMap(fused).isProjectedPermutation();
+      if (!consumer || consumer.getNumReductionLoops() == 0)
+        return true;
+      AffineMap map = consumer.getMatchingIndexingMap(fused);
+      if (!map.isProjectedPermutation())
+        return false;
+      for (auto [d, it] : llvm::enumerate(consumer.getIteratorTypesArray()))
+        if (it == utils::IteratorType::parallel && !map.isFunctionOfDim(d))
+          return false;
+      return true;
     };
     RewritePatternSet patterns(ctx);
     patterns.add<ComputeChannelsLast, GeneralizeTranspose>(ctx);
