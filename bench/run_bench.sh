@@ -7,7 +7,8 @@
 # directly and qopt lowers to integer-only code (--fuse-ops
 # --lower-fake-quant). Needs the development kit (../shared/kit: models and
 # the ORT runner; QOPT_KIT elsewhere) and npm the first time
-# (onnxruntime-node). Prints median latencies (best of QOPT_BENCH_ROUNDS
+# (onnxruntime-node); EfficientNet-B0 and MobileNetV3-large come from
+# python3-torchvision (make_cnn_variants.py). Prints median latencies (best of QOPT_BENCH_ROUNDS
 # rounds) and ratios; asserts nothing.
 # The kernel benchmark against oneDNN is bench/kernels/run_kernels.py.
 set -euo pipefail
@@ -63,7 +64,36 @@ for m in resnet18 mobilenet_v2; do
     done
   done
 done
+# CNNs whose activations are x * sigmoid(x) (EfficientNet-B0) or hard-swish
+# (MobileNetV3-large), from torchvision with random weights: qopt's own
+# static int8 (--integer-only: the activations become lookup tables)
+# against its fp32, and fp32 against ORT.
+VARIANTS=()
+if /usr/bin/python3 -c "import torchvision" 2>/dev/null; then
+  [ -f "$OUT/efficientnet_b0_224_fp32.onnx" ] ||
+    /usr/bin/python3 "$ROOT/bench/make_cnn_variants.py" "$OUT" >/dev/null 2>&1
+  VARIANTS=(efficientnet_b0 mobilenet_v3_large)
+else
+  echo "(python3-torchvision missing: EfficientNet-B0 and MobileNetV3 skipped)"
+fi
+for m in "${VARIANTS[@]}"; do
+  fp32="$OUT/${m}_224_fp32.onnx"
+  qs=(); os=(); is=()
+  for r in $(seq "$ROUNDS"); do
+    qs+=("$(qopt_ms "$fp32" 1)"); os+=("$(ort_ms "$fp32" 1)")
+    is+=("$("$BUILD/bin/qopt-run" "$fp32" --quantize=static \
+      --calibration-data="$OUT/calib224.npy" --integer-only --input "$X" \
+      --bench "$ITERS" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')")
+  done
+  q=$(min "${qs[@]}"); o=$(min "${os[@]}"); i=$(min "${is[@]}")
+  T[$m.fp32.1]=$q; T[$m.int8.1]=$i
+  printf '%-34s %9s %9s %9s\n' "$m fp32, 1 thread" "$q" "$o" "$(ratio "$q" "$o")"
+  printf '%-34s %9s %9s %9s\n' "$m int8 (qopt PTQ), 1 thread" "$i" "-" "-"
+done
 echo
+for m in "${VARIANTS[@]}"; do
+  echo "$m: int8/fp32 $(ratio "${T[$m.int8.1]}" "${T[$m.fp32.1]}") (1 thread)"
+done
 for m in resnet18 mobilenet_v2; do
   echo "$m: int8/fp32 $(ratio "${T[$m.int8.1]}" "${T[$m.fp32.1]}") (1 thread);" \
        "2 threads vs 1: fp32 $(ratio "${T[$m.fp32.1]}" "${T[$m.fp32.2]}")x," \

@@ -35,10 +35,11 @@ PKGS=(
   libomp-22-dev
 )
 # `install-deps.sh --bench`: also what bench/ compares against (oneDNN for
-# the kernel benchmark; ONNX Runtime comes from npm in bench/run_bench.sh,
+# the kernel benchmark; torchvision for EfficientNet-B0 and MobileNetV3;
+# ONNX Runtime comes from npm in bench/run_bench.sh,
 # which needs node and npm on the PATH).
 if [ "${1:-}" = "--bench" ]; then
-  PKGS+=(libdnnl-dev)
+  PKGS+=(libdnnl-dev python3-torch python3-torchvision)
 fi
 
 missing=()
