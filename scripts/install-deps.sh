@@ -31,7 +31,7 @@ PKGS=(
   # The ONNX conformance runner reads TensorProto test data with it.
   python3-onnx
   # LLVM's OpenMP runtime: multi-threaded models (qopt-run --threads,
-  # qopt-compile --parallel) call it through MLIR's OpenMP lowering.
+  # qopt-compile --threads) call it through MLIR's OpenMP lowering.
   libomp-22-dev
 )
 # `install-deps.sh --bench`: also what bench/ compares against (oneDNN for
