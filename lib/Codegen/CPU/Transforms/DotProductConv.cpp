@@ -111,6 +111,37 @@ int64_t qcpu::getDotProductPanelWidth(Operation *op) {
       .getDimSize(4);
 }
 
+/// Writes the OW rows of F accumulators of a convolution tile back to `acc`
+/// (a [1, 1, OW, F] tensor) as one vector. The rows are joined by
+/// concatenating shuffles: a chain of vector.insert would be canonicalized
+/// into per-element vector.from_elements.
+static Value writeAccumulatorRows(OpBuilder &b, Location loc,
+                                  SmallVector<Value> rows, Value acc,
+                                  int64_t ow, int64_t f) {
+  Type elt = cast<VectorType>(rows[0].getType()).getElementType();
+  while (rows.size() > 1) {
+    SmallVector<Value> joined;
+    for (size_t i = 0; i + 1 < rows.size(); i += 2) {
+      int64_t n = cast<VectorType>(rows[i].getType()).getNumElements() +
+                  cast<VectorType>(rows[i + 1].getType()).getNumElements();
+      joined.push_back(vector::ShuffleOp::create(
+          b, loc, rows[i], rows[i + 1],
+          llvm::to_vector(llvm::seq<int64_t>(0, n))));
+    }
+    if (rows.size() % 2)
+      joined.push_back(rows.back());
+    rows = std::move(joined);
+  }
+  Value all = vector::ShapeCastOp::create(
+      b, loc, VectorType::get({ow, f}, elt), rows[0]);
+  SmallVector<Value> zeros(4, arith::ConstantIndexOp::create(b, loc, 0));
+  return vector::TransferWriteOp::create(
+             b, loc, all, acc, zeros,
+             AffineMap::getMinorIdentityMap(4, 2, b.getContext()),
+             ArrayRef<bool>{true, true})
+      .getResult();
+}
+
 LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
                                                linalg::GenericOp op) {
   if (!isDotProductConv(op) || op.hasDynamicShape())
@@ -182,28 +213,7 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
                           : Value(Dot2S16S16Op::create(b, loc, row, xBytes,
                                                        wFlat)));
   }
-  // Rows joined by concatenating shuffles: a chain of vector.insert would be
-  // canonicalized into per-element vector.from_elements.
-  while (rows.size() > 1) {
-    SmallVector<Value> joined;
-    for (size_t i = 0; i + 1 < rows.size(); i += 2) {
-      int64_t n = cast<VectorType>(rows[i].getType()).getNumElements() +
-                  cast<VectorType>(rows[i + 1].getType()).getNumElements();
-      joined.push_back(vector::ShuffleOp::create(
-          b, loc, rows[i], rows[i + 1],
-          llvm::to_vector(llvm::seq<int64_t>(0, n))));
-    }
-    if (rows.size() % 2)
-      joined.push_back(rows.back());
-    rows = std::move(joined);
-  }
-  Value all = vector::ShapeCastOp::create(
-      b, loc, VectorType::get({ow, f}, i32), rows[0]);
-  Value result = vector::TransferWriteOp::create(
-                     b, loc, all, acc, zeros4, minor(acc, 2),
-                     ArrayRef<bool>{true, true})
-                     .getResult();
-  rewriter.replaceOp(op, result);
+  rewriter.replaceOp(op, writeAccumulatorRows(b, loc, rows, acc, ow, f));
   return success();
 }
 
@@ -255,25 +265,6 @@ LogicalResult qcpu::vectorizePanelConvTile(RewriterBase &rewriter,
     Value row = vector::ExtractOp::create(b, loc, accs, col);
     rows.push_back(vector::FMAOp::create(b, loc, bcast, wVec, row));
   }
-  while (rows.size() > 1) {
-    SmallVector<Value> joined;
-    for (size_t i = 0; i + 1 < rows.size(); i += 2) {
-      int64_t n = cast<VectorType>(rows[i].getType()).getNumElements() +
-                  cast<VectorType>(rows[i + 1].getType()).getNumElements();
-      joined.push_back(vector::ShuffleOp::create(
-          b, loc, rows[i], rows[i + 1],
-          llvm::to_vector(llvm::seq<int64_t>(0, n))));
-    }
-    if (rows.size() % 2)
-      joined.push_back(rows.back());
-    rows = std::move(joined);
-  }
-  Value all = vector::ShapeCastOp::create(
-      b, loc, VectorType::get({ow, f}, f32), rows[0]);
-  Value result = vector::TransferWriteOp::create(
-                     b, loc, all, acc, zeros4, minor(acc, 2),
-                     ArrayRef<bool>{true, true})
-                     .getResult();
-  rewriter.replaceOp(op, result);
+  rewriter.replaceOp(op, writeAccumulatorRows(b, loc, rows, acc, ow, f));
   return success();
 }
