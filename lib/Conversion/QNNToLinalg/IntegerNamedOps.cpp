@@ -451,8 +451,6 @@ struct MulToInteger : IntPattern<MulOp> {
   }
 };
 
-/// Quantized global average pooling: int32 sum of (q - z) over H x W, then
-/// one rescale by s_in / (s_out * H * W).
 /// Quantized average pooling with one divisor for every window: the int32
 /// sum of (q - z) (padding contributes 0, the real zero), then one rescale
 /// by s_in / (s_out * count).
@@ -497,6 +495,8 @@ struct AvgPoolToInteger : IntPattern<AvgPool2DOp> {
   }
 };
 
+/// Quantized global average pooling: int32 sum of (q - z) over H x W, then
+/// one rescale by s_in / (s_out * H * W).
 struct GlobalAvgPoolToInteger : IntPattern<GlobalAvgPool2DOp> {
   using IntPattern::IntPattern;
   LogicalResult

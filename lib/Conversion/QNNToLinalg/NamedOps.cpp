@@ -35,6 +35,12 @@ using namespace mlir::qnn::lowering;
 
 namespace {
 
+/// The body of a float contraction: acc + a * b (the inputs in that order).
+void multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
+  Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+  linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[2], p)));
+}
+
 /// Dense and depthwise convolutions lower to the named NHWC ops
 /// (linalg.conv_2d_nhwc_hwcf, linalg.depthwise_conv_2d_nhwc_hwc) between
 /// NCHW <-> NHWC permutations; weights are permuted at compile time.
@@ -87,11 +93,7 @@ Value panelConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{x, panels},
              ValueRange{init}, maps, iters,
-             [](OpBuilder &nb, Location l, ValueRange a) {
-               Value m = arith::MulFOp::create(nb, l, a[0], a[1]);
-               linalg::YieldOp::create(
-                   nb, l, Value(arith::AddFOp::create(nb, l, a[2], m)));
-             })
+             multiplyAdd)
       .getResult(0);
 }
 
@@ -188,11 +190,6 @@ struct Conv2DLowering : QNNPattern<Conv2DOp> {
     SmallVector<Value> outDims = dimValues(rewriter, loc, adaptor.getInput());
     Value init =
         fill(rewriter, loc, emptyTensor(rewriter, loc, outType, outDims), 0.0);
-    auto mac = [](OpBuilder &b, Location l, ValueRange a) {
-      Value p = arith::MulFOp::create(b, l, a[0], a[1]);
-      linalg::YieldOp::create(b, l,
-                              Value(arith::AddFOp::create(b, l, a[2], p)));
-    };
     AffineExpr n, oc, c, kh, kw, oh, ow;
     bindDims(ctx, n, oc, c, kh, kw, oh, ow);
     AffineExpr inC = group == 1 ? c : oc.floorDiv(fpg) * cpg + c;
@@ -208,7 +205,7 @@ struct Conv2DLowering : QNNPattern<Conv2DOp> {
         IteratorType::parallel};
     Value acc = linalg::GenericOp::create(rewriter, loc, TypeRange{outType},
                                           ValueRange{x, w}, ValueRange{init},
-                                          maps, iters, mac)
+                                          maps, iters, multiplyAdd)
                     .getResult(0);
     rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(), 1,
                                     op.getActivationRange()));
@@ -249,11 +246,7 @@ struct FullyConnectedLowering : QNNPattern<FullyConnectedOp> {
                     rewriter, loc, TypeRange{outType},
                     ValueRange{adaptor.getInput(), w},
                     ValueRange{init}, maps, iters,
-                    [](OpBuilder &b, Location l, ValueRange a) {
-                      Value p = arith::MulFOp::create(b, l, a[0], a[1]);
-                      linalg::YieldOp::create(
-                          b, l, Value(arith::AddFOp::create(b, l, a[2], p)));
-                    })
+                    multiplyAdd)
                     .getResult(0);
     rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(), 1,
                                     op.getActivationRange()));
@@ -318,11 +311,7 @@ struct MatMulLowering : QNNPattern<MatMulOp> {
     Value acc = linalg::GenericOp::create(
                     rewriter, loc, TypeRange{outType}, ValueRange{lhs, rhs},
                     ValueRange{init}, maps, iters,
-                    [](OpBuilder &b, Location l, ValueRange a) {
-                      Value p = arith::MulFOp::create(b, l, a[0], a[1]);
-                      linalg::YieldOp::create(
-                          b, l, Value(arith::AddFOp::create(b, l, a[2], p)));
-                    })
+                    multiplyAdd)
                     .getResult(0);
     rewriter.replaceOp(op, epilogue(rewriter, loc, acc, Value(), rank - 1,
                                     op.getActivationRange()));

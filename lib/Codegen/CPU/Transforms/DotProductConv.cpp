@@ -111,6 +111,33 @@ int64_t qcpu::getDotProductPanelWidth(Operation *op) {
       .getDimSize(4);
 }
 
+/// Reads the OW x F accumulators of a convolution tile (a [1, 1, OW, F]
+/// tensor) as one vector. Read once and written once (writeAccumulatorRows),
+/// the pair is hoisted out of the reduction loops, so the accumulators stay
+/// in registers and the epilogue's read of the tile forwards from the write.
+static Value readAccumulatorRows(OpBuilder &b, Location loc, Value acc,
+                                 int64_t ow, int64_t f) {
+  Type elt = getElementTypeOrSelf(acc.getType());
+  SmallVector<Value> zeros(4, arith::ConstantIndexOp::create(b, loc, 0));
+  Value zero = arith::ConstantOp::create(b, loc, elt, b.getZeroAttr(elt));
+  return vector::TransferReadOp::create(
+      b, loc, VectorType::get({ow, f}, elt), acc, zeros, zero,
+      AffineMap::getMinorIdentityMap(4, 2, b.getContext()),
+      ArrayRef<bool>{true, true});
+}
+
+/// The indices of a tile's activations for output column `col`: the
+/// activation map at loop point (0, 0, col, 0, ...).
+static SmallVector<Value> columnIndices(OpBuilder &b, Location loc,
+                                       AffineMap xMap, int64_t col) {
+  SmallVector<int64_t> point(xMap.getNumDims(), 0);
+  point[2] = col;
+  SmallVector<Value> indices;
+  for (int64_t v : xMap.compose(point))
+    indices.push_back(arith::ConstantIndexOp::create(b, loc, v));
+  return indices;
+}
+
 /// Writes the OW rows of F accumulators of a convolution tile back to `acc`
 /// (a [1, 1, OW, F] tensor) as one vector. The rows are joined by
 /// concatenating shuffles: a chain of vector.insert would be canonicalized
@@ -172,8 +199,6 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
     return AffineMap::getMinorIdentityMap(srcRank, rank, b.getContext());
   };
   Value zeroX = arith::ConstantOp::create(b, loc, elt, b.getIntegerAttr(elt, 0));
-  Value zero32 =
-      arith::ConstantOp::create(b, loc, i32, b.getIntegerAttr(i32, 0));
 
   // Weights of the tile: F channels x g of one panel, flattened.
   SmallVector<Value> zeros6(6, index(0));
@@ -182,24 +207,12 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
       ArrayRef<bool>{true, true});
   Value wFlat = vector::ShapeCastOp::create(
       b, loc, VectorType::get({f * g}, elt), wTile);
-  // All OW x F accumulators are read as one vector and written as one, so
-  // that the pair is hoisted out of the reduction loops (accumulators stay in
-  // registers) and the epilogue's read of the tile forwards from the write.
-  SmallVector<Value> zeros4(4, index(0));
-  Value accs = vector::TransferReadOp::create(
-      b, loc, VectorType::get({ow, f}, i32), acc, zeros4, zero32,
-      minor(acc, 2), ArrayRef<bool>{true, true});
+  Value accs = readAccumulatorRows(b, loc, acc, ow, f);
   SmallVector<Value> rows;
   for (int64_t col = 0; col < ow; ++col) {
-    // The column's activations: x indexed at loop point (0, 0, col, 0...).
-    SmallVector<int64_t> point(8, 0);
-    point[2] = col;
-    SmallVector<Value> xIdx;
-    for (int64_t v : xMap.compose(point))
-      xIdx.push_back(index(v));
     Value xGroup = vector::TransferReadOp::create(
-        b, loc, VectorType::get({g}, elt), x, xIdx, zeroX, minor(x, 1),
-        ArrayRef<bool>{true});
+        b, loc, VectorType::get({g}, elt), x, columnIndices(b, loc, xMap, col),
+        zeroX, minor(x, 1), ArrayRef<bool>{true});
     // The g activations as one i32, broadcast to every channel.
     Value packed = vector::BitCastOp::create(
         b, loc, VectorType::get({1}, i32), xGroup);
@@ -246,20 +259,12 @@ LogicalResult qcpu::vectorizePanelConvTile(RewriterBase &rewriter,
   Value wVec = vector::TransferReadOp::create(
       b, loc, VectorType::get({f}, f32), w, zeros5, zero, minor(w, 1),
       ArrayRef<bool>{true});
-  // All OW x F accumulators as one vector read and one write, hoisted out
-  // of the reduction loops afterwards (see vectorizeDotProductConvTile).
-  SmallVector<Value> zeros4(4, index(0));
-  Value accs = vector::TransferReadOp::create(
-      b, loc, VectorType::get({ow, f}, f32), acc, zeros4, zero, minor(acc, 2),
-      ArrayRef<bool>{true, true});
+  Value accs = readAccumulatorRows(b, loc, acc, ow, f);
   SmallVector<Value> rows;
   for (int64_t col = 0; col < ow; ++col) {
-    SmallVector<int64_t> point(7, 0);
-    point[2] = col;
-    SmallVector<Value> xIdx;
-    for (int64_t v : xMap.compose(point))
-      xIdx.push_back(index(v));
-    Value xs = tensor::ExtractOp::create(b, loc, x, xIdx).getResult();
+    Value xs = tensor::ExtractOp::create(b, loc, x,
+                                         columnIndices(b, loc, xMap, col))
+                   .getResult();
     Value bcast =
         vector::BroadcastOp::create(b, loc, VectorType::get({f}, f32), xs);
     Value row = vector::ExtractOp::create(b, loc, accs, col);

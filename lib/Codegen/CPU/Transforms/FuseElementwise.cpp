@@ -26,24 +26,20 @@ using namespace mlir;
 
 namespace {
 
-/// The permutation map of a generic that only permutes its one input
-/// (channels to the end: NCHW -> NHWC), or null.
-AffineMap channelsLastPermutation(linalg::GenericOp op) {
+/// True for a generic that only permutes its one input channels-last
+/// (out[n, h, w, c] = in[n, c, h, w]).
+bool isChannelsLastPermutation(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() != 0 || op.getNumLoops() != 4)
-    return {};
+    return false;
   auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
   if (yield.getNumOperands() != 1 ||
       yield.getOperand(0) != op.getBody()->getArgument(0))
-    return {};
-  AffineMap in = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
-  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  MLIRContext *ctx = op.getContext();
-  // out[n, h, w, c] = in[n, c, h, w]
-  if (!out.isIdentity() ||
-      in != AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2}, ctx))
-    return {};
-  return in;
+    return false;
+  return op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
+         op.getMatchingIndexingMap(op.getDpsInputOperand(0)) ==
+             AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2},
+                                          op.getContext());
 }
 
 /// An elementwise generic whose result has several users, one of them a
@@ -70,7 +66,7 @@ struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
     SmallVector<linalg::GenericOp> permutations;
     for (Operation *user : op->getResult(0).getUsers())
       if (auto g = dyn_cast<linalg::GenericOp>(user))
-        if (channelsLastPermutation(g))
+        if (isChannelsLastPermutation(g))
           permutations.push_back(g);
     if (permutations.empty())
       return failure();
