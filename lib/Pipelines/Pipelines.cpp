@@ -62,6 +62,7 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addNestedPass<FuncOp>(qcpu::createTileAndVectorizePass(tiling));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
+    pm.addNestedPass<FuncOp>(qcpu::createPadInPlacePass());
   }
   if (stop == LoweringPhase::Vectorized)
     return;

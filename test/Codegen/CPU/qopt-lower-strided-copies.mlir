@@ -77,3 +77,32 @@ func.func @pad_border_only(%src: memref<1x4x4x8xi8>) -> memref<1x6x6x8xi8> {
   memref.copy %src, %in : memref<1x4x4x8xi8> to memref<1x4x4x8xi8, strided<[288, 48, 8, 1], offset: 56>>
   return %buf : memref<1x6x6x8xi8>
 }
+
+// -----
+
+// The same pad with a dynamic batch (models are imported with one): the
+// batch is not padded, so every slab spans all of it.
+// CHECK-LABEL: func @pad_border_only_dynamic_batch
+// CHECK: %[[BUF:.*]] = memref.alloc(%[[N:.*]]) : memref<?x6x6x8xf32>
+// CHECK: %[[TOP:.*]] = memref.subview %[[BUF]][0, 0, 0, 0] [%[[N]], 1, 6, 8] [1, 1, 1, 1]
+// CHECK: linalg.map outs(%[[TOP]]
+// CHECK: memref.subview %[[BUF]][0, 5, 0, 0] [%[[N]], 1, 6, 8]
+// CHECK: linalg.map
+// CHECK: memref.subview %[[BUF]][0, 1, 0, 0] [%[[N]], 4, 1, 8]
+// CHECK: linalg.map
+// CHECK: memref.subview %[[BUF]][0, 1, 5, 0] [%[[N]], 4, 1, 8]
+// CHECK: linalg.map
+// CHECK-NOT: linalg.map
+func.func @pad_border_only_dynamic_batch(%src: memref<?x4x4x8xf32>) -> memref<?x6x6x8xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %src, %c0 : memref<?x4x4x8xf32>
+  %buf = memref.alloc(%n) : memref<?x6x6x8xf32>
+  linalg.map outs(%buf : memref<?x6x6x8xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %in = memref.subview %buf[0, 1, 1, 0] [%n, 4, 4, 8] [1, 1, 1, 1] : memref<?x6x6x8xf32> to memref<?x4x4x8xf32, strided<[288, 48, 8, 1], offset: 56>>
+  memref.copy %src, %in : memref<?x4x4x8xf32> to memref<?x4x4x8xf32, strided<[288, 48, 8, 1], offset: 56>>
+  return %buf : memref<?x6x6x8xf32>
+}

@@ -90,7 +90,7 @@ void fillBorderOnly(IRRewriter &rewriter, linalg::MapOp map) {
     return;
   Value buffer = map.getInit();
   auto type = dyn_cast<MemRefType>(buffer.getType());
-  if (!type || !type.hasStaticShape() || !type.getLayout().isIdentity())
+  if (!type || !type.getLayout().isIdentity())
     return;
   auto interior = dyn_cast_or_null<memref::SubViewOp>(map->getNextNode());
   if (!interior || interior.getSource() != buffer || !interior->hasOneUse())
@@ -104,28 +104,42 @@ void fillBorderOnly(IRRewriter &rewriter, linalg::MapOp map) {
   ArrayRef<int64_t> strides = interior.getStaticStrides();
   int64_t rank = type.getRank();
   if ((int64_t)offsets.size() != rank ||
-      llvm::any_of(llvm::concat<const int64_t>(offsets, sizes),
-                   ShapedType::isDynamic) ||
       llvm::any_of(strides, [](int64_t v) { return v != 1; }))
     return;
+  // A dynamic dimension (the batch) must be padded by nothing: the interior
+  // spans all of it, so it has no border slab.
+  for (int64_t d = 0; d < rank; ++d) {
+    if (ShapedType::isDynamic(offsets[d]))
+      return;
+    if (ShapedType::isDynamic(sizes[d]) || type.isDynamicDim(d)) {
+      if (offsets[d] != 0 || !type.isDynamicDim(d) ||
+          !ShapedType::isDynamic(sizes[d]))
+        return;
+    }
+  }
   rewriter.setInsertionPoint(map);
   Location loc = map.getLoc();
+  SmallVector<OpFoldResult> full = memref::getMixedSizes(rewriter, loc, buffer);
+  SmallVector<OpFoldResult> inner = interior.getMixedSizes();
   auto slab = [&](int64_t d, int64_t start, int64_t size) {
     if (size <= 0)
       return;
-    SmallVector<int64_t> o(rank, 0), z(type.getShape()), one(rank, 1);
+    SmallVector<OpFoldResult> o(rank, rewriter.getIndexAttr(0)), z(full),
+        one(rank, rewriter.getIndexAttr(1));
     for (int64_t i = 0; i < d; ++i) {
-      o[i] = offsets[i];
-      z[i] = sizes[i];
+      o[i] = rewriter.getIndexAttr(offsets[i]);
+      z[i] = inner[i];
     }
-    o[d] = start;
-    z[d] = size;
+    o[d] = rewriter.getIndexAttr(start);
+    z[d] = rewriter.getIndexAttr(size);
     Value view = memref::SubViewOp::create(rewriter, loc, buffer, o, z, one);
     IRMapping mapping;
     auto clone = cast<linalg::MapOp>(rewriter.clone(*map, mapping));
     clone.getInitMutable().assign(view);
   };
   for (int64_t d = 0; d < rank; ++d) {
+    if (type.isDynamicDim(d))
+      continue;
     slab(d, 0, offsets[d]);
     slab(d, offsets[d] + sizes[d], type.getDimSize(d) - offsets[d] - sizes[d]);
   }

@@ -144,6 +144,46 @@ def LowerStridedCopiesPass
                            "::mlir::memref::MemRefDialect"];
 }
 
+def PadInPlacePass
+    : Pass<"qopt-pad-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Compute a padded tensor's source directly into the padded buffer";
+  let description = [{
+    Bufferized, a `tensor.pad` is a new buffer filled with the padding value
+    and a copy of its source into the interior: for the padded inputs of a
+    mobilenet_v2's depthwise convolutions those copies were 12% of the fp32
+    run time. When the source is computed into a `tensor.empty` (through
+    tile loops, `scf.forall`, linalg ops, `vector.transfer_write` or
+    `tensor.insert_slice`), this pass allocates the padded tensor there
+    instead, fills only its border slabs (`linalg.fill` on slices) and gives
+    the producer the interior slice as its destination. The pad becomes a
+    `tensor.insert_slice` of the source into that same interior, which
+    one-shot bufferization recognizes as writing a buffer into itself: no
+    copy remains. Pads with dynamic amounts, a non-constant padding value,
+    padding of a dynamic dimension, or a source from anywhere else (a
+    function argument) are left to bufferization.
+
+    Example:
+
+    ```mlir
+    %e = tensor.empty() : tensor<1x4x4x8xf32>
+    %r = scf.for ... iter_args(%acc = %e) -> (tensor<1x4x4x8xf32>) { ... }
+    %p = tensor.pad %r low[0, 1, 1, 0] high[0, 1, 1, 0] { ... tensor.yield %zero }
+    ```
+
+    becomes
+
+    ```mlir
+    %b = tensor.empty() : tensor<1x6x6x8xf32>
+    // four slabs: extract_slice, linalg.fill %zero, insert_slice
+    %in = tensor.extract_slice %b4[0, 1, 1, 0] [1, 4, 4, 8] [1, 1, 1, 1]
+    %r = scf.for ... iter_args(%acc = %in) -> (tensor<1x4x4x8xf32>) { ... }
+    %p = tensor.insert_slice %r into %b4[0, 1, 1, 0] [1, 4, 4, 8] [1, 1, 1, 1]
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def DistinctResultBuffersPass
     : Pass<"qopt-distinct-result-buffers", "::mlir::func::FuncOp"> {
   let summary = "Copy a buffer that a function returns more than once";
