@@ -65,16 +65,20 @@ for m in resnet18 mobilenet_v2; do
   done
 done
 # CNNs whose activations are x * sigmoid(x) (EfficientNet-B0) or hard-swish
-# (MobileNetV3-large), from torchvision with random weights: qopt's own
+# (MobileNetV3-large), and a bottleneck ResNet (ResNet-50), from torchvision
+# with random weights and estimated batch-norm statistics: qopt's own
 # static int8 (--integer-only: the activations become lookup tables)
 # against its fp32, and fp32 against ORT.
 VARIANTS=()
 if /usr/bin/python3 -c "import torchvision" 2>/dev/null; then
-  [ -f "$OUT/efficientnet_b0_224_fp32.onnx" ] ||
+  VARIANTS=(efficientnet_b0 mobilenet_v3_large resnet50)
+  # (regenerated when the list grows; the marker names the script's version)
+  if [ ! -f "$OUT/variants.v2" ]; then
     /usr/bin/python3 "$ROOT/bench/make_cnn_variants.py" "$OUT" >/dev/null 2>&1
-  VARIANTS=(efficientnet_b0 mobilenet_v3_large)
+    touch "$OUT/variants.v2"
+  fi
 else
-  echo "(python3-torchvision missing: EfficientNet-B0 and MobileNetV3 skipped)"
+  echo "(python3-torchvision missing: EfficientNet-B0, MobileNetV3, ResNet-50 skipped)"
 fi
 for m in "${VARIANTS[@]}"; do
   fp32="$OUT/${m}_224_fp32.onnx"

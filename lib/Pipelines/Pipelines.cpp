@@ -92,6 +92,9 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     qcpu::LowerDotProductsPassOptions dot;
     dot.dotProduct = options.dotProduct;
     pm.addNestedPass<FuncOp>(qcpu::createLowerDotProductsPass(dot));
+    qcpu::LowerByteLookupsPassOptions lookup;
+    lookup.isa = options.byteLookup;
+    pm.addNestedPass<FuncOp>(qcpu::createLowerByteLookupsPass(lookup));
   }
   // Parallel tile loops (scf.forall) become OpenMP worksharing loops, run
   // by LLVM's OpenMP runtime (libomp).
@@ -172,6 +175,14 @@ qopt::chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
   if (hasFeature("i8mm"))
     return qcpu::DotProductISA::I8MM;
   return qcpu::DotProductISA::None;
+}
+
+qcpu::ByteLookupISA
+qopt::chooseByteLookup(llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
+  // vpermi2b on 512-bit vectors (Ice Lake and later, Zen 4 and later).
+  if (hasFeature("avx512vbmi") && hasFeature("avx512bw"))
+    return qcpu::ByteLookupISA::AVX512VBMI;
+  return qcpu::ByteLookupISA::None;
 }
 
 void qopt::registerPipelines(qnn::Calibrator calibrator) {

@@ -274,6 +274,8 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
     return err("unknown dot-product instructions '" + dotProduct +
                "' (expected none, avx512vnni or i8mm)");
   }
+  options.byteLookup =
+      chooseByteLookup([&](StringRef f) { return hostFeatures.lookup(f); });
   buildLowerToLLVMPipeline(pm, options);
   if (failed(pm.run(*lowered)))
     return err("lowering to LLVM failed (see the diagnostics above)");

@@ -74,6 +74,17 @@ struct LowerToLLVMOptions
                      "x86 vpdpbusd / vpdpwssd"),
           clEnumValN(mlir::qcpu::DotProductISA::I8MM, "i8mm",
                      "AArch64 usdot"))};
+  Option<mlir::qcpu::ByteLookupISA> byteLookup{
+      *this, "byte-lookup",
+      llvm::cl::desc("Table-lookup instructions of the target for the "
+                     "integer activations' 256-entry tables (qopt-run and "
+                     "qopt-compile choose from the target's features)"),
+      llvm::cl::init(mlir::qcpu::ByteLookupISA::None),
+      llvm::cl::values(
+          clEnumValN(mlir::qcpu::ByteLookupISA::None, "none",
+                     "gathers"),
+          clEnumValN(mlir::qcpu::ByteLookupISA::AVX512VBMI, "avx512vbmi",
+                     "x86 vpermi2b"))};
   Option<LoweringPhase> compileTo{
       *this, "compile-to", llvm::cl::desc("Stop after this phase"),
       llvm::cl::init(LoweringPhase::LLVM),
@@ -143,6 +154,10 @@ struct PTQOptions : public mlir::PassPipelineOptions<PTQOptions> {
 /// subtarget feature names, e.g. "avx512vnni").
 mlir::qcpu::DotProductISA
 chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
+
+/// The best byte table-lookup instructions of a target with `features`.
+mlir::qcpu::ByteLookupISA
+chooseByteLookup(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
 
 /// qnn on tensors -> LLVM dialect: integer-only, convert-qnn-to-linalg,
 /// elementwise fusion, tiling and vectorization, one-shot bufferization,

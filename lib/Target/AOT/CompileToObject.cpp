@@ -277,18 +277,21 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     return err("'" + cpu + "' is not a CPU of target '" + options.triple +
                "' (see llc -mtriple=" + options.triple + " -mcpu=help)");
 
-  // Code generation uses the target's dot-product instructions.
+  // Code generation uses the target's dot-product and table-lookup
+  // instructions.
   mlir::PassManager pm(module.getContext());
   LowerToLLVMOptions lowerOptions;
   lowerOptions.threads = options.threads;
   const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
   // (checkFeatures aborts on names the target does not know.)
-  lowerOptions.dotProduct = chooseDotProduct([&](llvm::StringRef f) {
+  auto hasFeature = [&](llvm::StringRef f) {
     bool known = llvm::any_of(
         sti->getAllProcessorFeatures(),
         [&](const llvm::SubtargetFeatureKV &kv) { return f == kv.Key; });
     return known && sti->checkFeatures("+" + f.str());
-  });
+  };
+  lowerOptions.dotProduct = chooseDotProduct(hasFeature);
+  lowerOptions.byteLookup = chooseByteLookup(hasFeature);
   buildLowerToLLVMPipeline(pm, lowerOptions);
   if (mlir::failed(pm.run(module)))
     return err("lowering to LLVM failed (see the diagnostics above)");

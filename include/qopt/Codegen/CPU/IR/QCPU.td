@@ -65,6 +65,16 @@ def QCPU_DotProductISA : I32EnumAttr<"DotProductISA",
   let cppNamespace = "::mlir::qcpu";
 }
 
+def QCPU_LookupNone : I32EnumAttrCase<"None", 0, "none">;
+def QCPU_LookupAVX512VBMI : I32EnumAttrCase<"AVX512VBMI", 1, "avx512vbmi">;
+def QCPU_ByteLookupISA : I32EnumAttr<"ByteLookupISA",
+    "instructions for 256-entry byte table lookups: none (a gather, one "
+    "scalar load per byte), avx512vbmi (x86 vpermi2b, 64 bytes at a time)",
+    [QCPU_LookupNone, QCPU_LookupAVX512VBMI]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qcpu";
+}
+
 def QCPU_LoweringConfigAttr : AttrDef<QCPU_Dialect, "LoweringConfig"> {
   let mnemonic = "lowering_config";
   let summary = "Tile sizes and kernel of a linalg op on the CPU";
