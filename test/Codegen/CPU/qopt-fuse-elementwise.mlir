@@ -172,3 +172,47 @@ func.func @residual_channels_last(%a: tensor<1x4x4x8xf32>, %b: tensor<1x4x4x8xf3
   } -> tensor<1x8x4x4xf32>
   return %next, %skip : tensor<1x4x4x8xf32>, tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// The same with an i8 sum whose channels-last user also flips it to u8
+// storage (the next dot-product convolution's input): the sum is computed
+// channels-last and the flip reads it in place, without a permutation.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[$TOCF:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// CHECK-LABEL: func @residual_channels_last_flip
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]], #[[$ID]]]{{.*}} ins(%arg0, %arg1 : tensor<1x4x4x8xi8>, tensor<1x4x4x8xi8>) outs(%{{.*}} : tensor<1x4x4x8xi8>)
+// CHECK:   arith.addi
+// CHECK: %[[FLIP:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]]]{{.*}} ins(%[[SUM]] : tensor<1x4x4x8xi8>) outs(%{{.*}} : tensor<1x4x4x8xi8>)
+// CHECK:   arith.xori
+// CHECK: %[[SKIP:.*]] = linalg.generic {indexing_maps = [#[[$TOCF]], #[[$ID]]]{{.*}} ins(%[[SUM]] : tensor<1x4x4x8xi8>) outs(%{{.*}} : tensor<1x8x4x4xi8>)
+// CHECK: return %[[FLIP]], %[[SKIP]]
+#to_cf = affine_map<(n, c, h, w) -> (n, h, w, c)>
+#to_cl = affine_map<(n, h, w, c) -> (n, c, h, w)>
+#id = affine_map<(a, b, c, d) -> (a, b, c, d)>
+func.func @residual_channels_last_flip(%a: tensor<1x4x4x8xi8>, %b: tensor<1x4x4x8xi8>) -> (tensor<1x4x4x8xi8>, tensor<1x8x4x4xi8>) {
+  %e = tensor.empty() : tensor<1x8x4x4xi8>
+  %sum = linalg.generic {indexing_maps = [#to_cf, #to_cf, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%a, %b : tensor<1x4x4x8xi8>, tensor<1x4x4x8xi8>) outs(%e : tensor<1x8x4x4xi8>) {
+    ^bb0(%x: i8, %y: i8, %o: i8):
+      %s = arith.addi %x, %y : i8
+      linalg.yield %s : i8
+  } -> tensor<1x8x4x4xi8>
+  %e2 = tensor.empty() : tensor<1x4x4x8xi8>
+  %next = linalg.generic {indexing_maps = [#to_cl, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sum : tensor<1x8x4x4xi8>) outs(%e2 : tensor<1x4x4x8xi8>) {
+    ^bb0(%x: i8, %o: i8):
+      %c = arith.constant -128 : i8
+      %u = arith.xori %x, %c : i8
+      linalg.yield %u : i8
+  } -> tensor<1x4x4x8xi8>
+  %e3 = tensor.empty() : tensor<1x8x4x4xi8>
+  %skip = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sum : tensor<1x8x4x4xi8>) outs(%e3 : tensor<1x8x4x4xi8>) {
+    ^bb0(%x: i8, %o: i8):
+      %c = arith.constant 3 : i8
+      %t = arith.muli %x, %c : i8
+      linalg.yield %t : i8
+  } -> tensor<1x8x4x4xi8>
+  return %next, %skip : tensor<1x4x4x8xi8>, tensor<1x8x4x4xi8>
+}

@@ -28,18 +28,27 @@ namespace {
 
 /// True for a generic that only permutes its one input channels-last
 /// (out[n, h, w, c] = in[n, c, h, w]).
+/// A generic that reads its one input through the NCHW -> NHWC permutation
+/// and writes an elementwise function of it (a copy, or the i8 -> u8
+/// storage flip before a dot-product convolution).
 bool isChannelsLastPermutation(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() != 0 || op.getNumLoops() != 4)
+      op.getNumReductionLoops() != 0 || op.getNumLoops() != 4 ||
+      op.hasIndexSemantics())
     return false;
-  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-  if (yield.getNumOperands() != 1 ||
-      yield.getOperand(0) != op.getBody()->getArgument(0))
+  if (!op.getBody()->getArgument(1).use_empty())
     return false;
   return op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
          op.getMatchingIndexingMap(op.getDpsInputOperand(0)) ==
              AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2},
                                           op.getContext());
+}
+
+/// Whether `op`'s body only yields its input.
+bool isCopy(linalg::GenericOp op) {
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  return yield.getNumOperands() == 1 &&
+         yield.getOperand(0) == op.getBody()->getArgument(0);
 }
 
 /// An elementwise generic whose result has several users, one of them a
@@ -96,8 +105,19 @@ struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
         maps, op.getIteratorTypesArray());
     rewriter.inlineRegionBefore(op.getRegion(), channelsLast.getRegion(),
                                 channelsLast.getRegion().begin());
-    for (linalg::GenericOp p : permutations)
-      rewriter.replaceOp(p, channelsLast->getResult(0));
+    // A permuting copy is the new result itself; any other permutation
+    // keeps its body and reads the result in place.
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+    for (linalg::GenericOp p : permutations) {
+      if (isCopy(p)) {
+        rewriter.replaceOp(p, channelsLast->getResult(0));
+        continue;
+      }
+      rewriter.modifyOpInPlace(p, [&] {
+        p.getDpsInputOperand(0)->set(channelsLast->getResult(0));
+        p.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr({identity, identity}));
+      });
+    }
     // Everyone else reads it back in the original layout.
     SmallVector<Value> oldDims;
     for (int64_t d = 0; d < 4; ++d)
