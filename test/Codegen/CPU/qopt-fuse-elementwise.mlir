@@ -216,3 +216,53 @@ func.func @residual_channels_last_flip(%a: tensor<1x4x4x8xi8>, %b: tensor<1x4x4x
   } -> tensor<1x8x4x4xi8>
   return %next, %skip : tensor<1x4x4x8xi8>, tensor<1x8x4x4xi8>
 }
+
+// -----
+
+// An activation read by two generics on channels-last loops (a squeeze-and-
+// excitation product) and on channels-first loops (its pool), plus a
+// non-generic user: computed channels-last, the product reads it through
+// the identity, the pool through the permuted map, and the return through
+// a permutation back to NCHW.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[$POOL:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// CHECK-DAG: #[[$NC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// CHECK-LABEL: func @activation_read_channels_last
+// CHECK: %[[ACT:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]]]{{.*}} ins(%arg0 : tensor<1x4x4x8xf32>) outs(%{{.*}} : tensor<1x4x4x8xf32>)
+// CHECK:   math.tanh
+// CHECK: %[[BACK:.*]] = linalg.generic {{.*}} ins(%[[ACT]] : tensor<1x4x4x8xf32>) outs(%{{.*}} : tensor<1x8x4x4xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$POOL]], #[[$NC]]]{{.*}} ins(%[[ACT]] : tensor<1x4x4x8xf32>)
+// CHECK:   arith.addf
+// CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]], #[[$ID]]]{{.*}} ins(%[[ACT]], %arg1 : tensor<1x4x4x8xf32>, tensor<1x4x4x8xf32>)
+// CHECK:   arith.mulf
+// CHECK: return %[[BACK]]
+#to_cf = affine_map<(n, c, h, w) -> (n, h, w, c)>
+#to_cl = affine_map<(n, h, w, c) -> (n, c, h, w)>
+#id = affine_map<(a, b, c, d) -> (a, b, c, d)>
+#nc = affine_map<(n, c, h, w) -> (n, c)>
+func.func @activation_read_channels_last(%x: tensor<1x4x4x8xf32>, %g: tensor<1x4x4x8xf32>) -> (tensor<1x8x4x4xf32>, tensor<1x8xf32>, tensor<1x4x4x8xf32>) {
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %act = linalg.generic {indexing_maps = [#to_cf, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x4x4x8xf32>) outs(%e : tensor<1x8x4x4xf32>) {
+    ^bb0(%v: f32, %o: f32):
+      %t = math.tanh %v : f32
+      linalg.yield %t : f32
+  } -> tensor<1x8x4x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<1x8xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x8xf32>) -> tensor<1x8xf32>
+  %pool = linalg.generic {indexing_maps = [#id, #nc], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%act : tensor<1x8x4x4xf32>) outs(%z : tensor<1x8xf32>) {
+    ^bb0(%v: f32, %o: f32):
+      %s = arith.addf %v, %o : f32
+      linalg.yield %s : f32
+  } -> tensor<1x8xf32>
+  %e3 = tensor.empty() : tensor<1x4x4x8xf32>
+  %prod = linalg.generic {indexing_maps = [#to_cl, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%act, %g : tensor<1x8x4x4xf32>, tensor<1x4x4x8xf32>) outs(%e3 : tensor<1x4x4x8xf32>) {
+    ^bb0(%v: f32, %w: f32, %o: f32):
+      %m = arith.mulf %v, %w : f32
+      linalg.yield %m : f32
+  } -> tensor<1x4x4x8xf32>
+  return %act, %pool, %prod : tensor<1x8x4x4xf32>, tensor<1x8xf32>, tensor<1x4x4x8xf32>
+}

@@ -51,14 +51,31 @@ bool isCopy(linalg::GenericOp op) {
          yield.getOperand(0) == op.getBody()->getArgument(0);
 }
 
-/// An elementwise generic whose result has several users, one of them a
-/// permutation to channels-last (the next convolution's input, a pool's),
-/// is computed channels-last instead: the permutation disappears and the
-/// other users read the result through the inverse permutation, which
-/// fusion folds into their indexing maps when they are elementwise too.
-/// Residual additions (read by the next block and by the skip connection)
-/// and activations feeding both a convolution and a concatenation then stay
-/// channels-last. With one user, upstream's fusion does the same.
+/// The NCHW -> NHWC permutation as an indexing map: loops (n, h, w, c)
+/// reading an NCHW tensor.
+AffineMap channelsLastRead(MLIRContext *ctx) {
+  return AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2}, ctx);
+}
+
+/// A generic that reads `use` (one of its inputs) and could read the value
+/// in another layout by changing its indexing map.
+linalg::GenericOp retargetableReader(OpOperand &use) {
+  auto g = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!g || !g.hasPureTensorSemantics() || !g.isDpsInput(&use))
+    return {};
+  return g;
+}
+
+/// An elementwise generic whose result has several users, one of them
+/// reading it in channels-last order (a permutation to NHWC before the next
+/// convolution or pool, or an elementwise op on NHWC loops such as a
+/// squeeze-and-excitation product), is computed channels-last instead.
+/// Generic readers get their indexing map permuted to match (a permuting
+/// copy disappears); any other user reads the result through the inverse
+/// permutation. Residual additions (read by the next block and by the skip
+/// connection), activations feeding both a convolution and a concatenation,
+/// and activations read by a squeeze-and-excitation pool and product then
+/// stay channels-last. With one user, upstream's fusion does the same.
 struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,
@@ -72,14 +89,12 @@ struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
           return !op.getMatchingIndexingMap(in).isProjectedPermutation();
         }))
       return failure();
-    SmallVector<linalg::GenericOp> permutations;
-    for (Operation *user : op->getResult(0).getUsers())
-      if (auto g = dyn_cast<linalg::GenericOp>(user))
-        if (isChannelsLastPermutation(g))
-          permutations.push_back(g);
-    if (permutations.empty())
-      return failure();
     MLIRContext *ctx = op.getContext();
+    if (llvm::none_of(op->getResult(0).getUses(), [&](OpOperand &use) {
+          linalg::GenericOp g = retargetableReader(use);
+          return g && g.getMatchingIndexingMap(&use) == channelsLastRead(ctx);
+        }))
+      return failure();
     Location loc = op.getLoc();
     // New loops j = (n, h, w, c) index the old ones through i = P(j).
     AffineMap toOld =
@@ -105,39 +120,64 @@ struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
         maps, op.getIteratorTypesArray());
     rewriter.inlineRegionBefore(op.getRegion(), channelsLast.getRegion(),
                                 channelsLast.getRegion().begin());
-    // A permuting copy is the new result itself; any other permutation
-    // keeps its body and reads the result in place.
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
-    for (linalg::GenericOp p : permutations) {
-      if (isCopy(p)) {
-        rewriter.replaceOp(p, channelsLast->getResult(0));
+    Value result = channelsLast->getResult(0);
+
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : op->getResult(0).getUses())
+      uses.push_back(&use);
+    Value back; // the result in the old layout, made on first need
+    for (OpOperand *use : uses) {
+      linalg::GenericOp g = retargetableReader(*use);
+      if (!g) {
+        if (!back)
+          back = permuteBack(rewriter, loc, result, oldType);
+        rewriter.modifyOpInPlace(use->getOwner(), [&] { use->set(back); });
         continue;
       }
-      rewriter.modifyOpInPlace(p, [&] {
-        p.getDpsInputOperand(0)->set(channelsLast->getResult(0));
-        p.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr({identity, identity}));
+      AffineMap map = g.getMatchingIndexingMap(use);
+      if (map == channelsLastRead(ctx) && isCopy(g) && g.getNumDpsInputs() == 1 &&
+          g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity()) {
+        rewriter.replaceOp(g, result);
+        continue;
+      }
+      // NCHW coordinates (r0, r1, r2, r3) are NHWC (r0, r2, r3, r1).
+      AffineMap moved = AffineMap::get(
+          map.getNumDims(), map.getNumSymbols(),
+          {map.getResult(0), map.getResult(2), map.getResult(3),
+           map.getResult(1)},
+          ctx);
+      SmallVector<AffineMap> gMaps = g.getIndexingMapsArray();
+      gMaps[use->getOperandNumber()] = moved;
+      rewriter.modifyOpInPlace(g, [&] {
+        use->set(result);
+        g.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(gMaps));
       });
     }
-    // Everyone else reads it back in the original layout.
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  /// `v` (NHWC) as an NCHW tensor of `oldType`.
+  static Value permuteBack(PatternRewriter &rewriter, Location loc, Value v,
+                           RankedTensorType oldType) {
+    MLIRContext *ctx = rewriter.getContext();
     SmallVector<Value> oldDims;
     for (int64_t d = 0; d < 4; ++d)
       if (oldType.isDynamicDim(d))
-        oldDims.push_back(
-            tensor::DimOp::create(rewriter, loc, channelsLast->getResult(0),
-                                  d == 0 ? 0 : (d == 1 ? 3 : d - 1)));
+        oldDims.push_back(tensor::DimOp::create(
+            rewriter, loc, v, d == 0 ? 0 : (d == 1 ? 3 : d - 1)));
     Value oldInit = tensor::EmptyOp::create(rewriter, loc, oldType, oldDims);
-    auto back = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{oldType}, channelsLast->getResults(),
-        ValueRange{oldInit},
-        SmallVector<AffineMap>{
-            AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 2, 3, 1}, ctx),
-            AffineMap::getMultiDimIdentityMap(4, ctx)},
-        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-        [](OpBuilder &b, Location l, ValueRange a) {
-          linalg::YieldOp::create(b, l, a[0]);
-        });
-    rewriter.replaceOp(op, back->getResults());
-    return success();
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{oldType}, ValueRange{v},
+               ValueRange{oldInit},
+               SmallVector<AffineMap>{AffineMap::getPermutationMap(
+                                          ArrayRef<unsigned>{0, 2, 3, 1}, ctx),
+                                      AffineMap::getMultiDimIdentityMap(4, ctx)},
+               SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+               [](OpBuilder &b, Location l, ValueRange a) {
+                 linalg::YieldOp::create(b, l, a[0]);
+               })
+        ->getResult(0);
   }
 };
 
