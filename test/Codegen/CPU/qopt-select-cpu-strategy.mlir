@@ -126,3 +126,23 @@ func.func @panel_conv(%x: tensor<1x6x6x8xf32>, %w: tensor<2x3x3x8x32xf32>, %init
   } -> tensor<1x4x4x64xf32>
   return %y : tensor<1x4x4x64xf32>
 }
+
+// -----
+
+// A global pool after reshapes were folded by expansion: the output's last
+// dimensions are unit ones, so the lanes go to the channels (d1), and 144
+// channels take 48-lane tiles (no scalar remainder of 144 mod 64).
+// CHECK-LABEL: func @pool_trailing_unit_dims
+// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 48, 1, 1, 1, 1], kernel = generic>
+#in = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d5, d1, d2, d3)>
+#out = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+func.func @pool_trailing_unit_dims(%x: tensor<1x56x56x144x1x1xi8>, %init: tensor<1x144x1x1xi32>) -> tensor<1x144x1x1xi32> {
+  %r = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x : tensor<1x56x56x144x1x1xi8>) outs(%init : tensor<1x144x1x1xi32>) {
+    ^bb0(%v: i8, %acc: i32):
+      %e = arith.extsi %v : i8 to i32
+      %s = arith.addi %acc, %e : i32
+      linalg.yield %s : i32
+  } -> tensor<1x144x1x1xi32>
+  return %r : tensor<1x144x1x1xi32>
+}

@@ -35,20 +35,32 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (out.getNumResults() == 0)
     return std::nullopt;
-  auto last = dyn_cast<AffineDimExpr>(out.getResults().back());
-  if (!last)
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // The innermost output dimension that is not a unit one (reshapes folded
+  // by expansion leave trailing 1x1 dimensions, e.g. a pooled N x C x 1 x 1).
+  std::optional<unsigned> vecDimFound;
+  for (AffineExpr e : llvm::reverse(out.getResults())) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d)
+      return std::nullopt;
+    vecDimFound = d.getPosition();
+    if (ranges[*vecDimFound] != 1)
+      break;
+  }
+  if (!vecDimFound)
     return std::nullopt;
   SmallVector<int64_t> tiles(n, 1);
-  unsigned vecDim = last.getPosition();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned vecDim = *vecDimFound;
   // Full vectors where the extent allows; the peeled remainder is scalar.
   // Extents shorter than a vector get the largest power of two that fits.
-  auto fitting = [](int64_t extent, int64_t max) {
+  auto fitting = [](int64_t extent, int64_t max, int64_t step) {
     if (ShapedType::isDynamic(extent))
       return max;
-    // Prefer a width that divides the extent (no remainder tile) unless it
-    // would be less than half the maximum.
-    for (int64_t t = max; t >= max / 2 && t > 1; t /= 2)
+    // Prefer a width that divides the extent (no remainder tile): a
+    // multiple of `step` down to half the maximum (144 channels of i32 in
+    // 48-lane tiles rather than 64 and a scalar remainder of 16).
+    step = std::max<int64_t>(step, 1);
+    for (int64_t t = max; t >= max / 2 && t > 1; t -= step)
       if (extent % t == 0)
         return t;
     int64_t t = max;
@@ -62,7 +74,7 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   if (outElt.isIntOrFloat() && outElt.getIntOrFloatBitWidth() < 32 &&
       outElt.getIntOrFloatBitWidth() >= 8)
     width = width * 32 / outElt.getIntOrFloatBitWidth();
-  tiles[vecDim] = fitting(ranges[vecDim], width);
+  tiles[vecDim] = fitting(ranges[vecDim], width, width / 2);
   // A tile of a dot-product convolution's output channels must not straddle
   // two weight panels (its slice of the panels would not be rectangular).
   if (int64_t panel = qcpu::getDotProductPanelWidth(op);
@@ -94,7 +106,7 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   // Nothing to block (a matrix-vector product: one row): four vectors of
   // outputs instead of one, so that four independent multiply-add chains
   // hide the latency of each (a batch-1 classifier: 8 -> 30+ GOP/s).
-  tiles[vecDim] = fitting(ranges[vecDim], 4 * width);
+  tiles[vecDim] = fitting(ranges[vecDim], 4 * width, width);
   return tiles;
 }
 
