@@ -98,6 +98,107 @@ struct FakeQuantLowering : QNNPattern<FakeQuantOp> {
 // Fixed-point requantization
 //===----------------------------------------------------------------------===//
 
+/// Single-rounding qnn.rescale of a (sign- or zero-extended) 32-bit value
+/// in 32-bit lanes, when every channel shifts right by 33 to 62 bits in
+/// total (31 - shift), as requantizing a convolution's accumulator does:
+/// with p = x * m = hi * 2^32 + lo (lo in [0, 2^32)) and k = total - 32,
+///   (p + 2^(total-1)) >> total = (hi + 2^(k-1)) >> k
+/// exactly, because 2^(total-1) is a multiple of 2^32 and lo only adds a
+/// fraction below one before a floor division by 2^k. hi is the high half
+/// of a 32x32 multiply (vpmuldq pairs on x86, smull on AArch64), and
+/// |hi| < 2^30, so neither the addition overflows nor can the int32 clamp
+/// of the 64-bit form bind. The 64-bit form needs twice the vectors and a
+/// 64-bit shift, add and two clamps per lane. Null when the op does not
+/// qualify.
+Value lowerHighMulRescale(OpBuilder &b, Location loc, RescaleOp op, Value x,
+                          Value init, int64_t outMin, int64_t outMax) {
+  auto inType = op.getInput().getType();
+  auto outType = op.getOutput().getType();
+  auto inElt = dyn_cast<IntegerType>(inType.getElementType());
+  unsigned outWidth = outType.getElementTypeBitWidth();
+  // (A u32 input does not fit i32 lanes; a 32-bit output must be signed
+  // without zero point so that adding it cannot overflow.)
+  if (op.getRounding() == RoundingMode::DoubleRound || op.getInputZp() != 0 ||
+      !inElt || inElt.getWidth() > 32 ||
+      (inElt.getWidth() == 32 && op.getInputUnsigned()) || outWidth > 32 ||
+      (outWidth == 32 && (op.getOutputUnsigned() || op.getOutputZp() != 0)))
+    return {};
+  ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
+  if (llvm::any_of(mult, [](int32_t m) { return m < 0; }) ||
+      llvm::any_of(shift, [](int32_t s) { return s < -31 || s > -2; }))
+    return {};
+  MLIRContext *ctx = b.getContext();
+  Type i32 = b.getI32Type();
+  int64_t rank = inType.getRank();
+  bool perChannel = mult.size() > 1;
+  // Per channel (or scalar): m, 2^(k-1) and k with k = -1 - shift.
+  SmallVector<int32_t> rounds, ks;
+  for (int32_t s : shift) {
+    int32_t k = -1 - s;
+    ks.push_back(k);
+    rounds.push_back(int32_t(1) << (k - 1));
+  }
+  SmallVector<Value> inputs = {x};
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  if (perChannel) {
+    auto t = RankedTensorType::get({(int64_t)mult.size()}, i32);
+    for (ArrayRef<int32_t> values : {mult, ArrayRef<int32_t>(rounds),
+                                     ArrayRef<int32_t>(ks)})
+      inputs.push_back(arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(t, values)));
+    AffineMap am = AffineMap::get(
+        rank, 0, {getAffineDimExpr(static_cast<int64_t>(*op.getAxis()), ctx)},
+        ctx);
+    maps.append({am, am, am});
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  bool inUnsigned = op.getInputUnsigned();
+  int64_t outZp = static_cast<int64_t>(op.getOutputZp());
+  Type outElt = outType.getElementType();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{outType}, inputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               auto c = [&](int64_t v) {
+                 return Value(arith::ConstantOp::create(
+                     nb, l, i32, nb.getIntegerAttr(i32, v)));
+               };
+               Value v = a[0];
+               if (v.getType() != i32)
+                 v = inUnsigned ? Value(arith::ExtUIOp::create(nb, l, i32, v))
+                                : Value(arith::ExtSIOp::create(nb, l, i32, v));
+               Value m = perChannel ? a[1] : c(mult[0]);
+               Value round = perChannel ? a[2] : c(rounds[0]);
+               Value k = perChannel ? a[3] : c(ks[0]);
+               // High half of the 64-bit product, written out (not
+               // arith.mulsi_extended, which the LLVM lowering does not
+               // take on n-D vectors); LLVM selects a high multiply.
+               Type i64 = nb.getI64Type();
+               Value p = arith::MulIOp::create(
+                   nb, l, arith::ExtSIOp::create(nb, l, i64, v),
+                   arith::ExtSIOp::create(nb, l, i64, m));
+               Value hi = arith::TruncIOp::create(
+                   nb, l, i32,
+                   arith::ShRSIOp::create(
+                       nb, l, p,
+                       arith::ConstantOp::create(nb, l, i64,
+                                                 nb.getIntegerAttr(i64, 32))));
+               Value r = arith::ShRSIOp::create(
+                   nb, l, arith::AddIOp::create(nb, l, hi, round), k);
+               if (outZp)
+                 r = arith::AddIOp::create(nb, l, r, c(outZp));
+               r = arith::MaxSIOp::create(nb, l, r,
+                                          c(std::max<int64_t>(outMin, INT32_MIN)));
+               r = arith::MinSIOp::create(nb, l, r,
+                                          c(std::min<int64_t>(outMax, INT32_MAX)));
+               if (outElt != i32)
+                 r = arith::TruncIOp::create(nb, l, outElt, r);
+               linalg::YieldOp::create(nb, l, r);
+             })
+      .getResult(0);
+}
+
 /// qnn.rescale, element by element in 64-bit integers. The arithmetic is the
 /// one of qnn::multiplyByQuantizedMultiplier{Double,Single}Round
 /// (Utils/FixedPoint.cpp), which the unit tests compare with gemmlowp.
@@ -145,6 +246,11 @@ struct RescaleLowering : QNNPattern<RescaleOp> {
                                  : (int64_t(1) << (outWidth - 1)) - 1;
     bool doubleRound = op.getRounding() == RoundingMode::DoubleRound;
     Type outElt = outType.getElementType();
+    if (Value y = lowerHighMulRescale(rewriter, loc, op, x, init, outMin,
+                                      outMax)) {
+      rewriter.replaceOp(op, y);
+      return success();
+    }
     Value y =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{outType}, inputs, ValueRange{init}, maps,

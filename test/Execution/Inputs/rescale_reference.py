@@ -57,17 +57,28 @@ def main():
     x = x.astype(np.int32)
     np.save(os.path.join(out, "x.npy"), x)
     zp_out = -3
-    for mode, fn in (("double_round", double_round), ("single_round", single_round)):
+    # Right shifts of 33 to 62 bits in total (requantizing accumulators):
+    # qopt computes these in 32-bit lanes from the high half of the product.
+    narrow = [-2, -3, -5, -12, -31, -20, -9, -16]
+    cases = (("double_round", double_round, shifts, channels),
+             ("single_round", single_round, shifts, channels),
+             ("single_round_narrow", single_round, narrow, channels),
+             ("single_round_narrow_per_tensor", single_round, narrow, 1))
+    for name, fn, shifts_, nm in cases:
+        mode = name if name.startswith("double") else "single_round"
+        m_, s_ = mults[:nm], shifts_[:nm]
         y = np.empty_like(x, dtype=np.int8)
         for i in range(x.shape[0]):
             for c in range(channels):
-                r = fn(int(x[i, c]), mults[c], shifts[c]) + zp_out
+                k = c if nm > 1 else 0
+                r = fn(int(x[i, c]), m_[k], s_[k]) + zp_out
                 y[i, c] = min(max(r, -128), 127)
-        np.save(os.path.join(out, f"expected_{mode}.npy"), y)
-        with open(os.path.join(out, f"rescale_{mode}.mlir"), "w") as f:
+        np.save(os.path.join(out, f"expected_{name}.npy"), y)
+        axis = ", axis = 1 : i64" if nm > 1 else ""
+        with open(os.path.join(out, f"rescale_{name}.mlir"), "w") as f:
             f.write(f"""func.func @main(%x: tensor<64x{channels}xi32>) -> tensor<64x{channels}xi8> {{
-  %y = qnn.rescale %x {{multiplier = array<i32: {', '.join(map(str, mults))}>,
-                       shift = array<i32: {', '.join(map(str, shifts))}>, axis = 1 : i64,
+  %y = qnn.rescale %x {{multiplier = array<i32: {', '.join(map(str, m_))}>,
+                       shift = array<i32: {', '.join(map(str, s_))}>{axis},
                        output_zp = {zp_out} : i64, rounding = #qnn.rounding<{mode}>}}
       : (tensor<64x{channels}xi32>) -> tensor<64x{channels}xi8>
   return %y : tensor<64x{channels}xi8>
