@@ -98,61 +98,104 @@ struct FakeQuantLowering : QNNPattern<FakeQuantOp> {
 // Fixed-point requantization
 //===----------------------------------------------------------------------===//
 
-/// Single-rounding qnn.rescale of a (sign- or zero-extended) 32-bit value
-/// in 32-bit lanes, when every channel shifts right by 33 to 62 bits in
-/// total (31 - shift), as requantizing a convolution's accumulator does:
-/// with p = x * m = hi * 2^32 + lo (lo in [0, 2^32)) and k = total - 32,
-///   (p + 2^(total-1)) >> total = (hi + 2^(k-1)) >> k
-/// exactly, because 2^(total-1) is a multiple of 2^32 and lo only adds a
-/// fraction below one before a floor division by 2^k. hi is the high half
-/// of a 32x32 multiply (vpmuldq pairs on x86, smull on AArch64), and
-/// |hi| < 2^30, so neither the addition overflows nor can the int32 clamp
-/// of the 64-bit form bind. The 64-bit form needs twice the vectors and a
-/// 64-bit shift, add and two clamps per lane. Null when the op does not
-/// qualify.
-Value lowerHighMulRescale(OpBuilder &b, Location loc, RescaleOp op, Value x,
-                          Value init, int64_t outMin, int64_t outMax) {
+/// Single-rounding qnn.rescale in 32-bit lanes, r = (v * m + 2^(t-1)) >> t
+/// with v = x - input zero point and t = 31 - shift, in one of two exact
+/// forms (per channel or per tensor; otherwise null and the 64-bit form):
+///
+/// * High multiply, when every t is 33 to 62 (requantizing a convolution's
+///   accumulator). With v * m = hi * 2^32 + lo (lo in [0, 2^32)) and
+///   k = t - 32: r = (hi + 2^(k-1)) >> k, because 2^(t-1) is a multiple of
+///   2^32 and lo adds less than one before the floor division by 2^k. hi is
+///   the high half of a 32x32 multiply (vpmuldq pairs on x86, smull on
+///   AArch64), and |hi| < 2^30, so the addition cannot overflow.
+/// * Split multiplier, when v has at most 17 significant bits (an 8- or
+///   16-bit input, a residual addition's operands) and every t is 1 to 31:
+///   with m = mh * 2^t + ml (ml < 2^t), r = v * mh + ((v * ml + 2^(t-1)) >> t)
+///   exactly (v * mh * 2^t is a multiple of 2^t), when both products fit
+///   in 31 bits, which is checked per channel from the input's range.
+///
+/// In both, |r| < 2^31, so the int32 clamp of the 64-bit form cannot bind.
+/// The 64-bit form needs twice the vectors and a 64-bit multiply, add,
+/// shift and two clamps per lane.
+Value lowerRescaleIn32BitLanes(OpBuilder &b, Location loc, RescaleOp op,
+                               Value x, Value init, int64_t outMin,
+                               int64_t outMax) {
   auto inType = op.getInput().getType();
   auto outType = op.getOutput().getType();
   auto inElt = dyn_cast<IntegerType>(inType.getElementType());
   unsigned outWidth = outType.getElementTypeBitWidth();
   // (A u32 input does not fit i32 lanes; a 32-bit output must be signed
   // without zero point so that adding it cannot overflow.)
-  if (op.getRounding() == RoundingMode::DoubleRound || op.getInputZp() != 0 ||
-      !inElt || inElt.getWidth() > 32 ||
+  if (op.getRounding() == RoundingMode::DoubleRound || !inElt ||
+      inElt.getWidth() > 32 ||
       (inElt.getWidth() == 32 && op.getInputUnsigned()) || outWidth > 32 ||
       (outWidth == 32 && (op.getOutputUnsigned() || op.getOutputZp() != 0)))
     return {};
   ArrayRef<int32_t> mult = op.getMultiplier(), shift = op.getShift();
-  if (llvm::any_of(mult, [](int32_t m) { return m < 0; }) ||
-      llvm::any_of(shift, [](int32_t s) { return s < -31 || s > -2; }))
+  if (llvm::any_of(mult, [](int32_t m) { return m < 0; }))
     return {};
+  int64_t inZp = static_cast<int64_t>(op.getInputZp());
+  unsigned inWidth = inElt.getWidth();
+  bool inUnsigned = op.getInputUnsigned();
+  // Largest |v| over the input's range (32-bit inputs: only without zero
+  // point, as v must itself fit 32 bits).
+  int64_t vMax;
+  if (inWidth == 32) {
+    if (inZp != 0)
+      return {};
+    vMax = int64_t(1) << 31;
+  } else {
+    int64_t lo = inUnsigned ? 0 : -(int64_t(1) << (inWidth - 1));
+    int64_t hi = inUnsigned ? (int64_t(1) << inWidth) - 1
+                            : (int64_t(1) << (inWidth - 1)) - 1;
+    vMax = std::max(std::abs(lo - inZp), std::abs(hi - inZp));
+  }
+  bool highMul = llvm::all_of(shift, [](int32_t s) { return s >= -31 && s <= -2; });
+  bool split = !highMul && vMax <= (int64_t(1) << 17);
+  SmallVector<int32_t> c1, c2, c3, c4; // per-channel constants of the form
+  for (auto [m, s] : llvm::zip_equal(mult, shift)) {
+    if (highMul) {
+      int32_t k = -1 - s; // t - 32
+      c1.push_back(m);
+      c2.push_back(int32_t(1) << (k - 1));
+      c3.push_back(k);
+      continue;
+    }
+    int64_t t = 31 - int64_t(s);
+    if (!split || t < 1 || t > 31)
+      return {};
+    int64_t mh = int64_t(m) >> t, ml = int64_t(m) & ((int64_t(1) << t) - 1);
+    int64_t limit = (int64_t(1) << 31) - 1;
+    if (vMax * mh > limit || vMax * ml + (int64_t(1) << (t - 1)) > limit ||
+        vMax * mh + 1 + (vMax * ml + (int64_t(1) << (t - 1))) / (int64_t(1) << t) >
+            limit)
+      return {};
+    c1.push_back(mh);
+    c2.push_back(ml);
+    c3.push_back(int32_t(1) << (t - 1));
+    c4.push_back(t);
+  }
   MLIRContext *ctx = b.getContext();
   Type i32 = b.getI32Type();
   int64_t rank = inType.getRank();
   bool perChannel = mult.size() > 1;
-  // Per channel (or scalar): m, 2^(k-1) and k with k = -1 - shift.
-  SmallVector<int32_t> rounds, ks;
-  for (int32_t s : shift) {
-    int32_t k = -1 - s;
-    ks.push_back(k);
-    rounds.push_back(int32_t(1) << (k - 1));
-  }
   SmallVector<Value> inputs = {x};
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  SmallVector<ArrayRef<int32_t>> constants = {c1, c2, c3};
+  if (!highMul)
+    constants.push_back(c4);
   if (perChannel) {
     auto t = RankedTensorType::get({(int64_t)mult.size()}, i32);
-    for (ArrayRef<int32_t> values : {mult, ArrayRef<int32_t>(rounds),
-                                     ArrayRef<int32_t>(ks)})
-      inputs.push_back(arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(t, values)));
     AffineMap am = AffineMap::get(
         rank, 0, {getAffineDimExpr(static_cast<int64_t>(*op.getAxis()), ctx)},
         ctx);
-    maps.append({am, am, am});
+    for (ArrayRef<int32_t> values : constants) {
+      inputs.push_back(arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(t, values)));
+      maps.push_back(am);
+    }
   }
   maps.push_back(b.getMultiDimIdentityMap(rank));
-  bool inUnsigned = op.getInputUnsigned();
   int64_t outZp = static_cast<int64_t>(op.getOutputZp());
   Type outElt = outType.getElementType();
   return linalg::GenericOp::create(
@@ -164,34 +207,49 @@ Value lowerHighMulRescale(OpBuilder &b, Location loc, RescaleOp op, Value x,
                  return Value(arith::ConstantOp::create(
                      nb, l, i32, nb.getIntegerAttr(i32, v)));
                };
+               auto channel = [&](unsigned i) {
+                 return perChannel ? a[1 + i] : c(constants[i][0]);
+               };
                Value v = a[0];
                if (v.getType() != i32)
                  v = inUnsigned ? Value(arith::ExtUIOp::create(nb, l, i32, v))
                                 : Value(arith::ExtSIOp::create(nb, l, i32, v));
-               Value m = perChannel ? a[1] : c(mult[0]);
-               Value round = perChannel ? a[2] : c(rounds[0]);
-               Value k = perChannel ? a[3] : c(ks[0]);
-               // High half of the 64-bit product, written out (not
-               // arith.mulsi_extended, which the LLVM lowering does not
-               // take on n-D vectors); LLVM selects a high multiply.
-               Type i64 = nb.getI64Type();
-               Value p = arith::MulIOp::create(
-                   nb, l, arith::ExtSIOp::create(nb, l, i64, v),
-                   arith::ExtSIOp::create(nb, l, i64, m));
-               Value hi = arith::TruncIOp::create(
-                   nb, l, i32,
-                   arith::ShRSIOp::create(
-                       nb, l, p,
-                       arith::ConstantOp::create(nb, l, i64,
-                                                 nb.getIntegerAttr(i64, 32))));
-               Value r = arith::ShRSIOp::create(
-                   nb, l, arith::AddIOp::create(nb, l, hi, round), k);
+               if (inZp)
+                 v = arith::SubIOp::create(nb, l, v, c(inZp));
+               Value r;
+               if (highMul) {
+                 // High half of the 64-bit product, written out (not
+                 // arith.mulsi_extended, which the LLVM lowering does not
+                 // take on n-D vectors); LLVM selects a high multiply.
+                 Type i64 = nb.getI64Type();
+                 Value p = arith::MulIOp::create(
+                     nb, l, arith::ExtSIOp::create(nb, l, i64, v),
+                     arith::ExtSIOp::create(nb, l, i64, channel(0)));
+                 Value hi = arith::TruncIOp::create(
+                     nb, l, i32,
+                     arith::ShRSIOp::create(
+                         nb, l, p,
+                         arith::ConstantOp::create(nb, l, i64,
+                                                   nb.getIntegerAttr(i64, 32))));
+                 r = arith::ShRSIOp::create(
+                     nb, l, arith::AddIOp::create(nb, l, hi, channel(1)),
+                     channel(2));
+               } else {
+                 Value whole = arith::MulIOp::create(nb, l, v, channel(0));
+                 Value part = arith::ShRSIOp::create(
+                     nb, l,
+                     arith::AddIOp::create(
+                         nb, l, arith::MulIOp::create(nb, l, v, channel(1)),
+                         channel(2)),
+                     channel(3));
+                 r = arith::AddIOp::create(nb, l, whole, part);
+               }
                if (outZp)
                  r = arith::AddIOp::create(nb, l, r, c(outZp));
-               r = arith::MaxSIOp::create(nb, l, r,
-                                          c(std::max<int64_t>(outMin, INT32_MIN)));
-               r = arith::MinSIOp::create(nb, l, r,
-                                          c(std::min<int64_t>(outMax, INT32_MAX)));
+               r = arith::MaxSIOp::create(
+                   nb, l, r, c(std::max<int64_t>(outMin, INT32_MIN)));
+               r = arith::MinSIOp::create(
+                   nb, l, r, c(std::min<int64_t>(outMax, INT32_MAX)));
                if (outElt != i32)
                  r = arith::TruncIOp::create(nb, l, outElt, r);
                linalg::YieldOp::create(nb, l, r);
@@ -246,8 +304,8 @@ struct RescaleLowering : QNNPattern<RescaleOp> {
                                  : (int64_t(1) << (outWidth - 1)) - 1;
     bool doubleRound = op.getRounding() == RoundingMode::DoubleRound;
     Type outElt = outType.getElementType();
-    if (Value y = lowerHighMulRescale(rewriter, loc, op, x, init, outMin,
-                                      outMax)) {
+    if (Value y = lowerRescaleIn32BitLanes(rewriter, loc, op, x, init,
+                                           outMin, outMax)) {
       rewriter.replaceOp(op, y);
       return success();
     }

@@ -85,6 +85,33 @@ def main():
 }}
 """)
 
+    # 8-bit inputs with a zero point rescaled to i32 with small total shifts
+    # (a residual addition's operands brought to a common scale): qopt
+    # splits the multiplier and stays in 32-bit lanes.
+    x8 = rng.integers(-128, 128, size=(64, channels)).astype(np.int64)
+    x8[0, :] = [-128, 127, -128, 127, 0, 1, -1, 6]
+    zp_in = -6
+    # (the float input quantizes, scale 1, to exactly the stored x8)
+    np.save(os.path.join(out, "x8.npy"), (x8 - zp_in).astype(np.float32))
+    shifts8 = [8, 10, 12, 14, 17, 20, 23, 16]
+    y = np.empty_like(x8, dtype=np.int32)
+    for i in range(x8.shape[0]):
+        for c in range(channels):
+            y[i, c] = single_round(int(x8[i, c]) - zp_in, mults[c], shifts8[c])
+    np.save(os.path.join(out, "expected_single_round_i8.npy"), y)
+    q = "!quant.uniform<i8:f32, 1.0:%d>" % zp_in
+    with open(os.path.join(out, "rescale_single_round_i8.mlir"), "w") as f:
+        f.write(f"""func.func @main(%x: tensor<64x{channels}xf32>) -> tensor<64x{channels}xi32> {{
+  %q = qnn.quantize %x : (tensor<64x{channels}xf32>) -> tensor<64x{channels}x{q}>
+  %s = quant.scast %q : tensor<64x{channels}x{q}> to tensor<64x{channels}xi8>
+  %y = qnn.rescale %s {{multiplier = array<i32: {', '.join(map(str, mults))}>,
+                       shift = array<i32: {', '.join(map(str, shifts8))}>, axis = 1 : i64,
+                       input_zp = {zp_in} : i64, rounding = #qnn.rounding<single_round>}}
+      : (tensor<64x{channels}xi8>) -> tensor<64x{channels}xi32>
+  return %y : tensor<64x{channels}xi32>
+}}
+""")
+
 
 if __name__ == "__main__":
     main()
