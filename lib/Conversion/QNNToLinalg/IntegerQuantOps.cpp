@@ -75,7 +75,12 @@ Value quantizeElement(OpBuilder &b, Location l, Value x, Value scale, Value zp,
       b, l, q, arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, qmin)));
   q = arith::MinimumFOp::create(
       b, l, q, arith::ConstantOp::create(b, l, ft, b.getFloatAttr(ft, qmax)));
-  Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), q);
+  // Through i32 when the storage has at most 16 bits (one vcvtps2dq per 16
+  // lanes; i64 halves the lanes), through i64 otherwise (u32 storage, and
+  // an i32 bound that rounds to 2^31 in f32).
+  Type wide = storage.getIntOrFloatBitWidth() <= 16 ? b.getI32Type()
+                                                    : b.getI64Type();
+  Value i = arith::FPToSIOp::create(b, l, wide, q);
   return arith::TruncIOp::create(b, l, storage, i);
 }
 

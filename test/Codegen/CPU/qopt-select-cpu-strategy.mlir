@@ -146,3 +146,22 @@ func.func @pool_trailing_unit_dims(%x: tensor<1x56x56x144x1x1xi8>, %init: tensor
   } -> tensor<1x144x1x1xi32>
   return %r : tensor<1x144x1x1xi32>
 }
+
+// -----
+
+// An NCHW image quantized into NHWC with three channels: the lanes go along
+// the width, which the input is contiguous in (32 of 224 bytes), not along
+// the three output channels.
+// CHECK-LABEL: func @image_into_nhwc
+// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 1, 32, 1], kernel = generic>
+#nchw = affine_map<(n, h, w, c) -> (n, c, h, w)>
+#nhwc = affine_map<(n, h, w, c) -> (n, h, w, c)>
+func.func @image_into_nhwc(%x: tensor<1x3x224x224xf32>, %init: tensor<1x224x224x3xi8>) -> tensor<1x224x224x3xi8> {
+  %r = linalg.generic {indexing_maps = [#nchw, #nhwc], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x3x224x224xf32>) outs(%init : tensor<1x224x224x3xi8>) {
+    ^bb0(%v: f32, %o: i8):
+      %i = arith.fptosi %v : f32 to i8
+      linalg.yield %i : i8
+  } -> tensor<1x224x224x3xi8>
+  return %r : tensor<1x224x224x3xi8>
+}

@@ -128,14 +128,15 @@ func.func @grouped_conv(%x: tensor<1x4x3x3x!qx>) -> tensor<1x2x3x3x!qy> {
 
 // -----
 
-// The float boundary: quantize rounds half to even and saturates, dequantize
+// The float boundary: quantize rounds half to even and saturates (then
+// converts through i32, which holds every 8- and 16-bit value), dequantize
 // scales back.
 // CHECK-LABEL: func @boundary
 // CHECK: math.roundeven
 // CHECK: arith.maximumf
 // CHECK: arith.minimumf
-// CHECK: arith.fptosi
-// CHECK: arith.trunci {{.*}} : i64 to i8
+// CHECK: arith.fptosi {{.*}} : f32 to i32
+// CHECK: arith.trunci {{.*}} : i32 to i8
 // CHECK: arith.sitofp
 // CHECK: arith.mulf
 func.func @boundary(%x: tensor<4xf32>) -> tensor<4xf32> {

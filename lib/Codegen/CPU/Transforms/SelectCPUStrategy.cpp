@@ -51,6 +51,27 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
     return std::nullopt;
   SmallVector<int64_t> tiles(n, 1);
   unsigned vecDim = *vecDimFound;
+  // A few channels innermost in the output (an NCHW image quantized into
+  // NHWC with C = 3): vectorize along the dimension an input is contiguous
+  // in instead, so that the arithmetic runs on full vectors and only the
+  // stores are strided.
+  auto iterTypes = op.getIteratorTypesArray();
+  if (!ShapedType::isDynamic(ranges[vecDim]) && ranges[vecDim] < 8) {
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      AffineMap m = op.getMatchingIndexingMap(in);
+      if (m.getNumResults() == 0)
+        continue;
+      auto d = dyn_cast<AffineDimExpr>(m.getResults().back());
+      if (d && d.getPosition() != vecDim &&
+          iterTypes[d.getPosition()] == utils::IteratorType::parallel &&
+          !ShapedType::isDynamic(ranges[d.getPosition()]) &&
+          ranges[d.getPosition()] >= 16 && out.isFunctionOfDim(d.getPosition())) {
+        vecDim = d.getPosition();
+        width = 16;
+        break;
+      }
+    }
+  }
   // Full vectors where the extent allows; the peeled remainder is scalar.
   // Extents shorter than a vector get the largest power of two that fits.
   auto fitting = [](int64_t extent, int64_t max, int64_t step) {
