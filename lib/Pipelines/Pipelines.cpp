@@ -182,6 +182,9 @@ qopt::chooseByteLookup(llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
   // vpermi2b on 512-bit vectors (Ice Lake and later, Zen 4 and later).
   if (hasFeature("avx512vbmi") && hasFeature("avx512bw"))
     return qcpu::ByteLookupISA::AVX512VBMI;
+  // AArch64 Advanced SIMD (every AArch64 Linux target has it).
+  if (hasFeature("neon"))
+    return qcpu::ByteLookupISA::NEON;
   return qcpu::ByteLookupISA::None;
 }
 

@@ -84,7 +84,9 @@ struct LowerToLLVMOptions
           clEnumValN(mlir::qcpu::ByteLookupISA::None, "none",
                      "gathers"),
           clEnumValN(mlir::qcpu::ByteLookupISA::AVX512VBMI, "avx512vbmi",
-                     "x86 vpermi2b"))};
+                     "x86 vpermi2b"),
+          clEnumValN(mlir::qcpu::ByteLookupISA::NEON, "neon",
+                     "AArch64 tbl/tbx"))};
   Option<LoweringPhase> compileTo{
       *this, "compile-to", llvm::cl::desc("Stop after this phase"),
       llvm::cl::init(LoweringPhase::LLVM),

@@ -45,8 +45,7 @@ func.func @u8_index(%x: vector<2x64xi8>) -> vector<2x64xi8> {
 // CHECK-LABEL: func @i8_index_short
 // CHECK-SAME: %[[X:.*]]: vector<24xi8>
 // CHECK: %[[FLIP:.*]] = arith.xori %[[X]], %{{.*}} : vector<24xi8>
-// CHECK: %[[FLAT:.*]] = vector.shape_cast %[[FLIP]] : vector<24xi8> to vector<24xi8>
-// CHECK: %[[PAD:.*]] = vector.insert_strided_slice %[[FLAT]], %{{.*}} {offsets = [0], strides = [1]} : vector<24xi8> into vector<64xi8>
+// CHECK: %[[PAD:.*]] = vector.insert_strided_slice %[[FLIP]], %{{.*}} {offsets = [0], strides = [1]} : vector<24xi8> into vector<64xi8>
 // CHECK-COUNT-2: llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[PAD]], %{{.*}})
 // CHECK: %[[SEL:.*]] = arith.select
 // CHECK: %[[CUT:.*]] = vector.extract_strided_slice %[[SEL]] {offsets = [0], sizes = [24], strides = [1]} : vector<64xi8> to vector<24xi8>
@@ -94,4 +93,32 @@ func.func @not_lookups(%x: vector<64xi8>, %m: vector<64xi1>, %h: vector<64xi16>)
   %si = arith.index_cast %sw : vector<64xi32> to vector<64xindex>
   %d = vector.gather %t2[%c0] [%si], %all, %pass : memref<256xi8>, vector<64xindex>, vector<64xi1>, vector<64xi8> into vector<64xi8>
   return %a, %b, %c, %d : vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>
+}
+
+// -----
+
+// AArch64: 16-lane pieces; tbl4 over entries 0-63, then tbx4 over each next
+// quarter with the index moved down by 64, 128, 192.
+// RUN: qopt %s --qopt-lower-byte-lookups=isa=neon --split-input-file | FileCheck %s --check-prefix=NEON
+// CHECK-LABEL: func @neon_16
+// NEON-LABEL: func @neon_16
+// NEON-SAME: %[[X:.*]]: vector<16xi8>
+// NEON: %[[R0:.*]] = llvm.call_intrinsic "llvm.aarch64.neon.tbl4.v16i8"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[X]])
+// NEON: %[[M1:.*]] = arith.subi %[[X]], %{{.*}} : vector<16xi8>
+// NEON: %[[R1:.*]] = llvm.call_intrinsic "llvm.aarch64.neon.tbx4.v16i8"(%[[R0]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[M1]])
+// NEON: %[[M2:.*]] = arith.subi %[[X]]
+// NEON: %[[R2:.*]] = llvm.call_intrinsic "llvm.aarch64.neon.tbx4.v16i8"(%[[R1]], {{.*}}, %[[M2]])
+// NEON: %[[M3:.*]] = arith.subi %[[X]]
+// NEON: %[[R3:.*]] = llvm.call_intrinsic "llvm.aarch64.neon.tbx4.v16i8"(%[[R2]], {{.*}}, %[[M3]])
+// NEON: return %[[R3]]
+memref.global "private" constant @table3 : memref<256xi8> = dense<5>
+func.func @neon_16(%x: vector<16xi8>) -> vector<16xi8> {
+  %c0 = arith.constant 0 : index
+  %t = memref.get_global @table3 : memref<256xi8>
+  %w = arith.extui %x : vector<16xi8> to vector<16xi32>
+  %i = arith.index_cast %w : vector<16xi32> to vector<16xindex>
+  %all = arith.constant dense<true> : vector<16xi1>
+  %pass = arith.constant dense<0> : vector<16xi8>
+  %y = vector.gather %t[%c0] [%i], %all, %pass : memref<256xi8>, vector<16xindex>, vector<16xi1>, vector<16xi8> into vector<16xi8>
+  return %y : vector<16xi8>
 }

@@ -1,8 +1,8 @@
-//===- LowerByteLookups.cpp - Byte-table gathers to vpermi2b ---------------===//
+//===- LowerByteLookups.cpp - Byte-table gathers to table lookups ---------===//
 //
 // Part of qopt. See the pass description in Passes.td: a gather from a
-// constant 256-entry byte table, indexed by 8-bit values, is four table
-// registers and two two-table byte permutes per 64 lanes.
+// constant 256-entry byte table, indexed by 8-bit values, becomes table
+// registers and byte permutes (x86 vpermi2b, AArch64 tbl/tbx).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,8 +27,6 @@ namespace qcpu {
 using namespace mlir;
 
 namespace {
-
-constexpr int64_t kLanes = 64; // bytes per vpermi2b
 
 /// The 256 bytes of the constant table that `base` reads, or null.
 DenseIntElementsAttr constantTable(Value base) {
@@ -83,9 +81,13 @@ Value byteIndices(PatternRewriter &rewriter, Location loc, Value indices) {
 }
 
 /// vector.gather from a constant 256-byte table with byte indices and no
-/// masked-off lanes -> vpermi2b pairs on 64-lane pieces.
-struct GatherToVpermi2b : OpRewritePattern<vector::GatherOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// masked-off lanes -> the target's table lookups on pieces of the index
+/// vector (64 lanes: x86 vpermi2b pairs; 16 lanes: AArch64 tbl4/tbx4).
+struct GatherToTableLookups : OpRewritePattern<vector::GatherOp> {
+  GatherToTableLookups(MLIRContext *ctx, qcpu::ByteLookupISA isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+  qcpu::ByteLookupISA isa;
+
   LogicalResult matchAndRewrite(vector::GatherOp op,
                                 PatternRewriter &rewriter) const override {
     VectorType type = op.getVectorType();
@@ -106,53 +108,74 @@ struct GatherToVpermi2b : OpRewritePattern<vector::GatherOp> {
       return failure();
     int64_t n = type.getNumElements();
     auto flat = VectorType::get({n}, rewriter.getI8Type());
-    bytes = vector::ShapeCastOp::create(rewriter, loc, flat, bytes);
+    if (bytes.getType() != flat)
+      bytes = vector::ShapeCastOp::create(rewriter, loc, flat, bytes);
 
-    // The table as four 64-byte registers (LLVM hoists the constants).
-    auto piece = VectorType::get({kLanes}, rewriter.getI8Type());
+    bool x86 = isa == qcpu::ByteLookupISA::AVX512VBMI;
+    int64_t width = x86 ? 64 : 16;
+    // The table as 256/width registers of `width` bytes (LLVM hoists the
+    // constants out of loops).
+    auto piece = VectorType::get({width}, rewriter.getI8Type());
     SmallVector<APInt> values(table.getValues<APInt>());
-    SmallVector<Value> quarters;
-    for (int64_t q = 0; q < 4; ++q)
-      quarters.push_back(arith::ConstantOp::create(
+    SmallVector<Value> parts;
+    for (int64_t q = 0; q < 256 / width; ++q)
+      parts.push_back(arith::ConstantOp::create(
           rewriter, loc,
           DenseElementsAttr::get(
-              piece, ArrayRef<APInt>(values).slice(q * kLanes, kLanes))));
-    Value zeroPiece = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(piece, rewriter.getI8IntegerAttr(0)));
+              piece, ArrayRef<APInt>(values).slice(q * width, width))));
+    auto splat = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(piece, rewriter.getI8IntegerAttr(v)));
+    };
+    Value zeroPiece = splat(0);
     Value zero = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(flat, rewriter.getI8IntegerAttr(0)));
-    StringAttr permute =
-        rewriter.getStringAttr("llvm.x86.avx512.vpermi2var.qi.512");
+    auto call = [&](StringRef name, ValueRange args) -> Value {
+      return LLVM::CallIntrinsicOp::create(rewriter, loc, piece,
+                                           rewriter.getStringAttr(name), args)
+          .getResult(0);
+    };
+    auto lookup = [&](Value idx) -> Value {
+      if (x86) {
+        // Entries 0-127 and 128-255 by the low seven bits; bit 7 (negative
+        // as i8) picks the upper half.
+        StringRef permute = "llvm.x86.avx512.vpermi2var.qi.512";
+        Value lo = call(permute, {parts[0], idx, parts[1]});
+        Value hi = call(permute, {parts[2], idx, parts[3]});
+        Value upper = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::slt, idx, zeroPiece);
+        return arith::SelectOp::create(rewriter, loc, upper, hi, lo);
+      }
+      // tbl4 looks up 64 entries and gives 0 out of range; each tbx4 looks
+      // up the next 64 with the index moved down by 64 (wrapping below 0
+      // puts the others out of range) and keeps what it cannot find.
+      Value r = call("llvm.aarch64.neon.tbl4.v16i8",
+                     {parts[0], parts[1], parts[2], parts[3], idx});
+      for (int64_t q = 1; q < 4; ++q) {
+        Value moved = arith::SubIOp::create(rewriter, loc, idx, splat(64 * q));
+        r = call("llvm.aarch64.neon.tbx4.v16i8",
+                 {r, parts[4 * q], parts[4 * q + 1], parts[4 * q + 2],
+                  parts[4 * q + 3], moved});
+      }
+      return r;
+    };
 
-    // Pieces of 64 lanes; a shorter last piece is padded with index 0.
+    // Pieces of `width` lanes; a shorter last piece is padded with index 0.
     Value result = zero;
-    for (int64_t off = 0; off < n; off += kLanes) {
-      int64_t lanes = std::min(kLanes, n - off);
+    for (int64_t off = 0; off < n; off += width) {
+      int64_t lanes = std::min(width, n - off);
       Value idx = bytes;
       if (lanes != n)
         idx = vector::ExtractStridedSliceOp::create(
             rewriter, loc, bytes, ArrayRef<int64_t>{off},
             ArrayRef<int64_t>{lanes}, ArrayRef<int64_t>{1});
-      if (lanes < kLanes)
+      if (lanes < width)
         idx = vector::InsertStridedSliceOp::create(
             rewriter, loc, idx, zeroPiece, ArrayRef<int64_t>{0},
             ArrayRef<int64_t>{1});
-      // Entries 0-127 and 128-255 by the low seven bits; bit 7 (negative
-      // as i8) picks the upper half.
-      Value lo = LLVM::CallIntrinsicOp::create(
-                     rewriter, loc, piece, permute,
-                     ValueRange{quarters[0], idx, quarters[1]})
-                     .getResult(0);
-      Value hi = LLVM::CallIntrinsicOp::create(
-                     rewriter, loc, piece, permute,
-                     ValueRange{quarters[2], idx, quarters[3]})
-                     .getResult(0);
-      Value upper = arith::CmpIOp::create(rewriter, loc,
-                                          arith::CmpIPredicate::slt, idx,
-                                          zeroPiece);
-      Value looked = arith::SelectOp::create(rewriter, loc, upper, hi, lo);
-      if (lanes < kLanes)
+      Value looked = lookup(idx);
+      if (lanes < width)
         looked = vector::ExtractStridedSliceOp::create(
             rewriter, loc, looked, ArrayRef<int64_t>{0},
             ArrayRef<int64_t>{lanes}, ArrayRef<int64_t>{1});
@@ -161,7 +184,10 @@ struct GatherToVpermi2b : OpRewritePattern<vector::GatherOp> {
                                 rewriter, loc, looked, result,
                                 ArrayRef<int64_t>{off}, ArrayRef<int64_t>{1}));
     }
-    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, type, result);
+    if (type == flat)
+      rewriter.replaceOp(op, result);
+    else
+      rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, type, result);
     return success();
   }
 };
@@ -170,10 +196,10 @@ struct LowerByteLookupsPass
     : qcpu::impl::LowerByteLookupsPassBase<LowerByteLookupsPass> {
   using LowerByteLookupsPassBase::LowerByteLookupsPassBase;
   void runOnOperation() override {
-    if (isa != qcpu::ByteLookupISA::AVX512VBMI)
+    if (isa == qcpu::ByteLookupISA::None)
       return;
     RewritePatternSet patterns(&getContext());
-    patterns.add<GatherToVpermi2b>(&getContext());
+    patterns.add<GatherToTableLookups>(&getContext(), isa);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -67,10 +67,12 @@ def QCPU_DotProductISA : I32EnumAttr<"DotProductISA",
 
 def QCPU_LookupNone : I32EnumAttrCase<"None", 0, "none">;
 def QCPU_LookupAVX512VBMI : I32EnumAttrCase<"AVX512VBMI", 1, "avx512vbmi">;
+def QCPU_LookupNEON : I32EnumAttrCase<"NEON", 2, "neon">;
 def QCPU_ByteLookupISA : I32EnumAttr<"ByteLookupISA",
     "instructions for 256-entry byte table lookups: none (a gather, one "
-    "scalar load per byte), avx512vbmi (x86 vpermi2b, 64 bytes at a time)",
-    [QCPU_LookupNone, QCPU_LookupAVX512VBMI]> {
+    "scalar load per byte), avx512vbmi (x86 vpermi2b, 64 bytes at a time), "
+    "neon (AArch64 tbl/tbx on four registers, 16 bytes at a time)",
+    [QCPU_LookupNone, QCPU_LookupAVX512VBMI, QCPU_LookupNEON]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::qcpu";
 }

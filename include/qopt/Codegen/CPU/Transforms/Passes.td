@@ -364,9 +364,12 @@ def LowerByteLookupsPass
     computed 64 bytes at a time in registers: the table is four 64-byte
     vectors, two `llvm.x86.avx512.vpermi2var.qi.512` (vpermi2b) calls look
     the low seven index bits up in each half, and the index's top bit
-    selects between them. Gathers of other sizes are padded to a multiple
-    of 64 lanes. Results are identical to the gather; with `isa=none` the
-    pass does nothing. Runs after bufferization (the table is then a
+    selects between them. With `isa=neon` (AArch64) the pieces are 16
+    lanes: `llvm.aarch64.neon.tbl4` looks up entries 0-63 (zero out of
+    range) and three `tbx4` the next quarters with the index moved down by
+    64 each (keeping the lanes they cannot find). Gathers of other sizes
+    are padded to a multiple of the piece. Results are identical to the
+    gather; with `isa=none` the pass does nothing. Runs after bufferization (the table is then a
     constant `memref.global`).
 
     Example (`isa=avx512vbmi`):
@@ -392,7 +395,9 @@ def LowerByteLookupsPass
              clEnumValN(::mlir::qcpu::ByteLookupISA::None, "none",
                         "leave the gathers"),
              clEnumValN(::mlir::qcpu::ByteLookupISA::AVX512VBMI,
-                        "avx512vbmi", "x86 vpermi2b"))}]>,
+                        "avx512vbmi", "x86 vpermi2b"),
+             clEnumValN(::mlir::qcpu::ByteLookupISA::NEON, "neon",
+                        "AArch64 tbl/tbx"))}]>,
   ];
 }
 
