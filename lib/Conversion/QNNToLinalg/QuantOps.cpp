@@ -98,6 +98,20 @@ struct FakeQuantLowering : QNNPattern<FakeQuantOp> {
 // Fixed-point requantization
 //===----------------------------------------------------------------------===//
 
+/// `x` widened to `type` (zero- or sign-extended) minus the zero point.
+Value widenMinusZeroPoint(OpBuilder &b, Location l, Value x, Type type,
+                          bool isUnsigned, int64_t zp) {
+  Value v = x;
+  if (v.getType() != type)
+    v = isUnsigned ? Value(arith::ExtUIOp::create(b, l, type, v))
+                   : Value(arith::ExtSIOp::create(b, l, type, v));
+  if (zp)
+    v = arith::SubIOp::create(
+        b, l, v,
+        arith::ConstantOp::create(b, l, type, b.getIntegerAttr(type, zp)));
+  return v;
+}
+
 /// Single-rounding qnn.rescale in 32-bit lanes, r = (v * m + 2^(t-1)) >> t
 /// with v = x - input zero point and t = 31 - shift, in one of two exact
 /// forms (per channel or per tensor; otherwise null and the 64-bit form):
@@ -210,12 +224,7 @@ Value lowerRescaleIn32BitLanes(OpBuilder &b, Location loc, RescaleOp op,
                auto channel = [&](unsigned i) {
                  return perChannel ? a[1 + i] : c(constants[i][0]);
                };
-               Value v = a[0];
-               if (v.getType() != i32)
-                 v = inUnsigned ? Value(arith::ExtUIOp::create(nb, l, i32, v))
-                                : Value(arith::ExtSIOp::create(nb, l, i32, v));
-               if (inZp)
-                 v = arith::SubIOp::create(nb, l, v, c(inZp));
+               Value v = widenMinusZeroPoint(nb, l, a[0], i32, inUnsigned, inZp);
                Value r;
                if (highMul) {
                  // High half of the 64-bit product, written out (not
@@ -318,12 +327,7 @@ struct RescaleLowering : QNNPattern<RescaleOp> {
                 return Value(arith::ConstantOp::create(
                     b, l, i64, b.getIntegerAttr(i64, v)));
               };
-              Value v = a[0];
-              if (v.getType() != i64)
-                v = inUnsigned ? Value(arith::ExtUIOp::create(b, l, i64, v))
-                               : Value(arith::ExtSIOp::create(b, l, i64, v));
-              if (inZp)
-                v = arith::SubIOp::create(b, l, v, c(inZp));
+              Value v = widenMinusZeroPoint(b, l, a[0], i64, inUnsigned, inZp);
               Value m = perChannel
                             ? Value(arith::ExtSIOp::create(b, l, i64, a[1]))
                             : c(mult[0]);
