@@ -11,6 +11,8 @@
 #ifndef QOPT_RUNNER_RUNTIMESYMBOLS_H
 #define QOPT_RUNNER_RUNTIMESYMBOLS_H
 
+#include "qopt/Codegen/CPU/Transforms/ProfileMark.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
@@ -36,8 +38,9 @@ constexpr const char *kUnavailableBranchSymbol = "qopt_unavailable_branch";
 constexpr const char *kObserveSymbol = "qopt_observe";
 
 /// `void qopt_profile_mark(int64_t id)`: what `qopt-run --profile` inserts
-/// after each op (see Profile.h); outside a profile run it does nothing.
-constexpr const char *kProfileMarkSymbol = "qopt_profile_mark";
+/// after each compiled kernel (see Profile.h); outside a profile run it
+/// does nothing.
+using mlir::qcpu::kProfileMarkSymbol;
 /// Its implementation (Profile.cpp).
 void *profileMarkFunction();
 

@@ -41,15 +41,6 @@ void multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
   linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[2], p)));
 }
 
-/// Dense and depthwise convolutions lower to the named NHWC ops
-/// (linalg.conv_2d_nhwc_hwcf, linalg.depthwise_conv_2d_nhwc_hwc) between
-/// NCHW <-> NHWC permutations; weights are permuted at compile time.
-/// Dense fp32 convolutions with constant weights use weight panels (see
-/// panelConv); the others the named linalg ops.
-/// Channels innermost give every tile contiguous channel vectors at any
-/// stride, and upstream decomposes and vectorizes these ops
-/// (qopt-tile-and-vectorize). The accumulator starts at the bias; the
-/// activation is a separate elementwise op that tiling fuses back.
 /// A dense fp32 convolution of NHWC `x` (padded) with constant weights
 /// packed at compile time in panels [F/P, KH, KW, C, P] (P = panelWidth(F)),
 /// accumulated into `init`:
@@ -97,6 +88,15 @@ Value panelConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
       .getResult(0);
 }
 
+/// Dense and depthwise convolutions lower to NHWC between NCHW <-> NHWC
+/// permutations: dense fp32 convolutions with constant weights to weight
+/// panels (panelConv), the others to the named ops
+/// (linalg.conv_2d_nhwc_hwcf, linalg.depthwise_conv_2d_nhwc_hwc) with
+/// weights permuted at compile time. Channels innermost give every tile
+/// contiguous channel vectors at any stride, and upstream decomposes and
+/// vectorizes the named ops (qopt-tile-and-vectorize). The accumulator
+/// starts at the bias; the activation is a separate elementwise op that
+/// tiling fuses back.
 struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
   Conv2DNHWCLowering(const TypeConverter &converter, MLIRContext *ctx)
       : QNNPattern(converter, ctx, /*benefit=*/2) {}

@@ -111,6 +111,14 @@ int64_t qcpu::getDotProductPanelWidth(Operation *op) {
       .getDimSize(4);
 }
 
+/// The map of a transfer reading the innermost `rank` dimensions of
+/// `source`.
+static AffineMap minorMap(Value source, unsigned rank) {
+  auto type = cast<ShapedType>(source.getType());
+  return AffineMap::getMinorIdentityMap(type.getRank(), rank,
+                                        source.getContext());
+}
+
 /// Reads the OW x F accumulators of a convolution tile (a [1, 1, OW, F]
 /// tensor) as one vector. Read once and written once (writeAccumulatorRows),
 /// the pair is hoisted out of the reduction loops, so the accumulators stay
@@ -122,8 +130,7 @@ static Value readAccumulatorRows(OpBuilder &b, Location loc, Value acc,
   Value zero = arith::ConstantOp::create(b, loc, elt, b.getZeroAttr(elt));
   return vector::TransferReadOp::create(
       b, loc, VectorType::get({ow, f}, elt), acc, zeros, zero,
-      AffineMap::getMinorIdentityMap(4, 2, b.getContext()),
-      ArrayRef<bool>{true, true});
+      minorMap(acc, 2), ArrayRef<bool>{true, true});
 }
 
 /// The indices of a tile's activations for output column `col`: the
@@ -191,19 +198,12 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
   Value w = op.getDpsInputOperand(1)->get();
   Value acc = op.getDpsInitOperand(0)->get();
   AffineMap xMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
-  auto index = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto minor = [&](Value source, unsigned rank) {
-    unsigned srcRank = cast<ShapedType>(source.getType()).getRank();
-    return AffineMap::getMinorIdentityMap(srcRank, rank, b.getContext());
-  };
   Value zeroX = arith::ConstantOp::create(b, loc, elt, b.getIntegerAttr(elt, 0));
 
   // Weights of the tile: F channels x g of one panel, flattened.
-  SmallVector<Value> zeros6(6, index(0));
+  SmallVector<Value> zeros6(6, arith::ConstantIndexOp::create(b, loc, 0));
   Value wTile = vector::TransferReadOp::create(
-      b, loc, VectorType::get({f, g}, elt), w, zeros6, zeroX, minor(w, 2),
+      b, loc, VectorType::get({f, g}, elt), w, zeros6, zeroX, minorMap(w, 2),
       ArrayRef<bool>{true, true});
   Value wFlat = vector::ShapeCastOp::create(
       b, loc, VectorType::get({f * g}, elt), wTile);
@@ -212,7 +212,7 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
   for (int64_t col = 0; col < ow; ++col) {
     Value xGroup = vector::TransferReadOp::create(
         b, loc, VectorType::get({g}, elt), x, columnIndices(b, loc, xMap, col),
-        zeroX, minor(x, 1), ArrayRef<bool>{true});
+        zeroX, minorMap(x, 1), ArrayRef<bool>{true});
     // The g activations as one i32, broadcast to every channel.
     Value packed = vector::BitCastOp::create(
         b, loc, VectorType::get({1}, i32), xGroup);
@@ -246,18 +246,11 @@ LogicalResult qcpu::vectorizePanelConvTile(RewriterBase &rewriter,
   Value w = op.getDpsInputOperand(1)->get();
   Value acc = op.getDpsInitOperand(0)->get();
   AffineMap xMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
-  auto index = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto minor = [&](Value source, unsigned rank) {
-    unsigned srcRank = cast<ShapedType>(source.getType()).getRank();
-    return AffineMap::getMinorIdentityMap(srcRank, rank, b.getContext());
-  };
   Value zero = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
   // The tile's F weights: one piece of one panel.
-  SmallVector<Value> zeros5(5, index(0));
+  SmallVector<Value> zeros5(5, arith::ConstantIndexOp::create(b, loc, 0));
   Value wVec = vector::TransferReadOp::create(
-      b, loc, VectorType::get({f}, f32), w, zeros5, zero, minor(w, 1),
+      b, loc, VectorType::get({f}, f32), w, zeros5, zero, minorMap(w, 1),
       ArrayRef<bool>{true});
   Value accs = readAccumulatorRows(b, loc, acc, ow, f);
   SmallVector<Value> rows;

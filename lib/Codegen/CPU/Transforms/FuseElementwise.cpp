@@ -26,35 +26,24 @@ using namespace mlir;
 
 namespace {
 
-/// True for a generic that only permutes its one input channels-last
-/// (out[n, h, w, c] = in[n, c, h, w]).
-/// A generic that reads its one input through the NCHW -> NHWC permutation
-/// and writes an elementwise function of it (a copy, or the i8 -> u8
-/// storage flip before a dot-product convolution).
-bool isChannelsLastPermutation(linalg::GenericOp op) {
-  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() != 0 || op.getNumLoops() != 4 ||
-      op.hasIndexSemantics())
-    return false;
-  if (!op.getBody()->getArgument(1).use_empty())
-    return false;
-  return op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
-         op.getMatchingIndexingMap(op.getDpsInputOperand(0)) ==
-             AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2},
-                                          op.getContext());
-}
-
-/// Whether `op`'s body only yields its input.
-bool isCopy(linalg::GenericOp op) {
-  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-  return yield.getNumOperands() == 1 &&
-         yield.getOperand(0) == op.getBody()->getArgument(0);
-}
-
 /// The NCHW -> NHWC permutation as an indexing map: loops (n, h, w, c)
 /// reading an NCHW tensor.
 AffineMap channelsLastRead(MLIRContext *ctx) {
   return AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2}, ctx);
+}
+
+/// A generic that only copies its one input channels-last
+/// (out[n, h, w, c] = in[n, c, h, w]).
+bool isChannelsLastCopy(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0 || op.getNumLoops() != 4)
+    return false;
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  return yield.getNumOperands() == 1 &&
+         yield.getOperand(0) == op.getBody()->getArgument(0) &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
+         op.getMatchingIndexingMap(op.getDpsInputOperand(0)) ==
+             channelsLastRead(op.getContext());
 }
 
 /// A generic that reads `use` (one of its inputs) and could read the value
@@ -97,8 +86,7 @@ struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
       return failure();
     Location loc = op.getLoc();
     // New loops j = (n, h, w, c) index the old ones through i = P(j).
-    AffineMap toOld =
-        AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2}, ctx);
+    AffineMap toOld = channelsLastRead(ctx);
     SmallVector<AffineMap> maps;
     for (OpOperand *in : op.getDpsInputOperands())
       maps.push_back(op.getMatchingIndexingMap(in).compose(toOld));
@@ -134,12 +122,11 @@ struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
         rewriter.modifyOpInPlace(use->getOwner(), [&] { use->set(back); });
         continue;
       }
-      AffineMap map = g.getMatchingIndexingMap(use);
-      if (map == channelsLastRead(ctx) && isCopy(g) && g.getNumDpsInputs() == 1 &&
-          g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity()) {
+      if (isChannelsLastCopy(g)) {
         rewriter.replaceOp(g, result);
         continue;
       }
+      AffineMap map = g.getMatchingIndexingMap(use);
       // NCHW coordinates (r0, r1, r2, r3) are NHWC (r0, r2, r3, r1).
       AffineMap moved = AffineMap::get(
           map.getNumDims(), map.getNumSymbols(),

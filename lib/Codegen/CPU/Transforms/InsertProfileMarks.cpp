@@ -5,9 +5,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Codegen/CPU/Transforms/Passes.h"
+#include "qopt/Codegen/CPU/Transforms/ProfileMark.h"
+#include "qopt/Dialect/QNN/Utils/LocationName.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
@@ -23,25 +26,16 @@ using namespace mlir;
 
 namespace {
 
-constexpr const char *kMarkSymbol = "qopt_profile_mark";
+using qcpu::kProfileMarkSymbol;
 
-/// The name a location carries (ONNX node names are NameLocs; fused ones
-/// join theirs with '+'), or "".
+/// The node names a location carries (qnn::getLocationName), each once:
+/// fusion can join several locations of one node.
 std::string nameOf(Location loc) {
-  if (auto n = dyn_cast<NameLoc>(loc))
-    return n.getName().str();
-  if (auto f = dyn_cast<FusedLoc>(loc)) {
-    std::string all;
-    for (Location l : f.getLocations()) {
-      std::string s = nameOf(l);
-      if (!s.empty() && all.find(s) == std::string::npos)
-        all += (all.empty() ? "" : "+") + s;
-    }
-    return all;
-  }
-  if (auto c = dyn_cast<CallSiteLoc>(loc))
-    return nameOf(c.getCallee());
-  return "";
+  std::string names = qnn::getLocationName(loc), all;
+  for (StringRef part : llvm::split(names, '+'))
+    if (!part.empty() && !llvm::is_contained(llvm::split(all, '+'), part))
+      all += (all.empty() ? "" : "+") + part.str();
+  return all;
 }
 
 /// nameOf, or the location as text (models read from .mlir files).
@@ -55,13 +49,17 @@ std::string describe(Location loc) {
 }
 
 /// The arithmetic of a convolution or matmul tile: vector FMAs,
-/// contractions, qcpu's dot products (by name: lowered or not).
+/// contractions, qcpu's dot products, lowered or not (vpdpbusd/vpdpwssd,
+/// usdot; not the table lookups, which are intrinsic calls too).
 bool isMultiplyAdd(Operation *op) {
+  if (auto call = dyn_cast<LLVM::CallIntrinsicOp>(op)) {
+    StringRef name = call.getIntrin();
+    return name.starts_with("llvm.x86.avx512.vpdp") ||
+           name.starts_with("llvm.aarch64.neon.usdot");
+  }
   StringRef n = op->getName().getStringRef();
   return n == "vector.fma" || n == "vector.contract" ||
-         n == "vector.outerproduct" || n.starts_with("qcpu.dot") ||
-         n.starts_with("llvm.x86.avx512.vpdp") ||
-         (n == "llvm.call_intrinsic");
+         n == "vector.outerproduct" || n.starts_with("qcpu.dot");
 }
 
 /// A top-level op that does work (rather than allocating, viewing or
@@ -72,7 +70,7 @@ bool isWork(Operation *op) {
   if (isa<linalg::LinalgOp, memref::CopyOp, memref::StoreOp>(op))
     return true;
   if (auto call = dyn_cast<func::CallOp>(op))
-    return call.getCallee() != kMarkSymbol;
+    return call.getCallee() != kProfileMarkSymbol;
   return false;
 }
 
@@ -86,10 +84,10 @@ struct InsertProfileMarksPass
       return;
     MLIRContext *ctx = &getContext();
     OpBuilder b(ctx);
-    if (!module.lookupSymbol(kMarkSymbol)) {
+    if (!module.lookupSymbol(kProfileMarkSymbol)) {
       b.setInsertionPointToEnd(module.getBody());
       auto decl = func::FuncOp::create(
-          b, module.getLoc(), kMarkSymbol,
+          b, module.getLoc(), kProfileMarkSymbol,
           FunctionType::get(ctx, {b.getI64Type()}, {}));
       decl.setPrivate();
     }
@@ -97,7 +95,7 @@ struct InsertProfileMarksPass
     auto mark = [&](Location loc) {
       Value id = arith::ConstantOp::create(
           b, loc, b.getI64IntegerAttr(names.size() - 1));
-      func::CallOp::create(b, loc, kMarkSymbol, TypeRange{}, id);
+      func::CallOp::create(b, loc, kProfileMarkSymbol, TypeRange{}, id);
     };
     Block &body = func.getBody().front();
     b.setInsertionPointToStart(&body);

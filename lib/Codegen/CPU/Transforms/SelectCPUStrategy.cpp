@@ -55,7 +55,7 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   // NHWC with C = 3): vectorize along the dimension an input is contiguous
   // in instead, so that the arithmetic runs on full vectors and only the
   // stores are strided.
-  auto iterTypes = op.getIteratorTypesArray();
+  auto iters = op.getIteratorTypesArray();
   if (!ShapedType::isDynamic(ranges[vecDim]) && ranges[vecDim] < 8) {
     for (OpOperand *in : op.getDpsInputOperands()) {
       AffineMap m = op.getMatchingIndexingMap(in);
@@ -63,7 +63,7 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
         continue;
       auto d = dyn_cast<AffineDimExpr>(m.getResults().back());
       if (d && d.getPosition() != vecDim &&
-          iterTypes[d.getPosition()] == utils::IteratorType::parallel &&
+          iters[d.getPosition()] == utils::IteratorType::parallel &&
           !ShapedType::isDynamic(ranges[d.getPosition()]) &&
           ranges[d.getPosition()] >= 16 && out.isFunctionOfDim(d.getPosition())) {
         vecDim = d.getPosition();
@@ -109,7 +109,6 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   constexpr int64_t kBlock = 8;
   if (op.getNumReductionLoops() == 0)
     return tiles;
-  auto iters = op.getIteratorTypesArray();
   for (int64_t d = n - 1; d >= 0; --d) {
     if ((unsigned)d == vecDim || iters[d] != utils::IteratorType::parallel ||
         ShapedType::isDynamic(ranges[d]) || ranges[d] < kBlock ||
