@@ -123,6 +123,21 @@ bool isBodyOpSupported(Operation *op) {
   return evalBodyOp(op, probe).has_value();
 }
 
+/// The value of a scalar float (or i1) constant, wherever it is defined:
+/// canonicalization hoists a body's constants out of the linalg.generic
+/// that uses them.
+std::optional<double> scalarConstant(Value v) {
+  auto c = v.getDefiningOp<arith::ConstantOp>();
+  if (!c)
+    return std::nullopt;
+  if (auto fa = dyn_cast<FloatAttr>(c.getValue()))
+    return fa.getValueAsDouble();
+  if (auto ia = dyn_cast<IntegerAttr>(c.getValue());
+      ia && c.getType().isInteger(1))
+    return ia.getValue().getBoolValue() ? 1.0 : 0.0;
+  return std::nullopt;
+}
+
 } // namespace
 
 int64_t qnn::quantizeScalar(double real, quant::UniformQuantizedType type) {
@@ -205,10 +220,16 @@ bool ElementwiseFunction::traceGeneric(Operation *op) {
         !traceFloat(in->get()))
       return false;
   }
+  // Every value the body uses is its own (an argument or an op of the
+  // body) or a scalar constant from above; nothing else can be evaluated.
+  auto isKnown = [&](Value o) {
+    return o.getParentBlock() == &body || scalarConstant(o).has_value();
+  };
   for (Operation &bodyOp : body.without_terminator())
-    if (!isBodyOpSupported(&bodyOp))
+    if (!isBodyOpSupported(&bodyOp) ||
+        !llvm::all_of(bodyOp.getOperands(), isKnown))
       return false;
-  return true;
+  return llvm::all_of(body.getTerminator()->getOperands(), isKnown);
 }
 
 bool ElementwiseFunction::traceQuantized(Value v) {
@@ -289,15 +310,20 @@ double ElementwiseFunction::evalFloat(Value v) {
         continue;
       }
       SmallVector<double> args;
-      for (Value o : op.getOperands())
-        args.push_back(scalars.lookup(o));
+      for (Value o : op.getOperands()) {
+        auto it = scalars.find(o);
+        args.push_back(it != scalars.end() ? it->second
+                                           : scalarConstant(o).value_or(NAN));
+      }
       double y = evalBodyOp(&op, args).value_or(NAN);
       // Values the body computes in f32 are rounded to f32, as at run time.
       if (op.getResult(0).getType().isF32())
         y = (double)(float)y;
       scalars[op.getResult(0)] = y;
     }
-    r = scalars.lookup(body.getTerminator()->getOperand(0));
+    Value yielded = body.getTerminator()->getOperand(0);
+    auto it = scalars.find(yielded);
+    r = it != scalars.end() ? it->second : scalarConstant(yielded).value_or(NAN);
   }
   memo[v] = r;
   return r;

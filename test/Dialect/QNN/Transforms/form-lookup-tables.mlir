@@ -93,3 +93,58 @@ func.func @not_tables(%x: tensor<4x!quant.uniform<i8:f32, 0.05>>, %z: tensor<4x!
   %vec = qnn.quantize %n : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>
   return %r, %two, %vec : tensor<4x!quant.uniform<i8:f32, 0.1>>, tensor<4x!quant.uniform<i8:f32, 0.1>>, tensor<4x!quant.uniform<i8:f32, 0.1>>
 }
+
+// -----
+
+// HardSwish as the importer writes it (x * clamp(x / 6 + 0.5, 0, 1)) after
+// canonicalization has hoisted the body's constants out of the generic: the
+// table evaluates them where they are defined (they used to read as 0.0,
+// which made every entry the zero point: 0 dB through every HardSwish).
+// Input scale 0.05, output scale 0.025 and zero point -113: entry 0
+// (x = -6.4) -> 0 -> -113 (0x8F); entry 68 (x = -3) -> -0 -> 0x8F;
+// entry 98 (x = -1.5) -> -0.375 -> -128 (0x80); entry 255 (x = 6.35) ->
+// 6.35 -> 141 saturates to 127 (0x7F).
+// CHECK-LABEL: func @hardswish_hoisted_constants
+// (The whole table, checked against NumPy with f32 rounding after each op.)
+// CHECK: qnn.lookup_table %arg0 {table = dense<"0x8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8F8E8D8C8B8A8A89888787868585848483838282828181818180808080808080808080808181818182828283838484858586878788898A8A8B8C8D8E8F9091929394969798999B9C9D9FA0A2A3A5A6A8AAABADAFB1B2B4B6B8BABCBEC0C2C4C6C9CBCDCFD2D4D6D9DBDEE0E3E5E8EBEDF0F3F6F8FBFE010407090B0D0F11131517191B1D1F21232527292B2D2F31333537393B3D3F41434547494B4D4F51535557595B5D5F61636567696B6D6F71737577797B7D7F7F7F7F7F7F7F7F"> : tensor<256xi8>}
+// CHECK-NOT: linalg.generic
+#hs = affine_map<(d0) -> (d0)>
+func.func @hardswish_hoisted_constants(%x: tensor<16x!quant.uniform<i8:f32, 0.05>>) -> tensor<16x!quant.uniform<i8:f32, 0.025:-113>> {
+  %sixth = arith.constant 0.166666672 : f32
+  %half = arith.constant 5.000000e-01 : f32
+  %zero = arith.constant 0.000000e+00 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %d = qnn.dequantize %x : (tensor<16x!quant.uniform<i8:f32, 0.05>>) -> tensor<16xf32>
+  %e = tensor.empty() : tensor<16xf32>
+  %h = linalg.generic {indexing_maps = [#hs, #hs], iterator_types = ["parallel"]} ins(%d : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.mulf %in, %sixth : f32
+    %1 = arith.addf %0, %half : f32
+    %2 = arith.maximumf %1, %zero : f32
+    %3 = arith.minimumf %2, %one : f32
+    %4 = arith.mulf %in, %3 : f32
+    linalg.yield %4 : f32
+  } -> tensor<16xf32>
+  %y = qnn.quantize %h : (tensor<16xf32>) -> tensor<16x!quant.uniform<i8:f32, 0.025:-113>>
+  return %y : tensor<16x!quant.uniform<i8:f32, 0.025:-113>>
+}
+
+// -----
+
+// A body that reads a value from above that is not a constant cannot be
+// tabulated: the island stays as it is.
+// CHECK-LABEL: func @captured_non_constant
+// CHECK-NOT: qnn.lookup_table
+// CHECK: linalg.generic
+#cap = affine_map<(d0) -> (d0)>
+func.func @captured_non_constant(%x: tensor<16x!quant.uniform<i8:f32, 0.05>>, %s: f32) -> tensor<16x!quant.uniform<i8:f32, 0.025:-113>> {
+  %d = qnn.dequantize %x : (tensor<16x!quant.uniform<i8:f32, 0.05>>) -> tensor<16xf32>
+  %e = tensor.empty() : tensor<16xf32>
+  %h = linalg.generic {indexing_maps = [#cap, #cap], iterator_types = ["parallel"]} ins(%d : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.mulf %in, %s : f32
+    linalg.yield %0 : f32
+  } -> tensor<16xf32>
+  %y = qnn.quantize %h : (tensor<16xf32>) -> tensor<16x!quant.uniform<i8:f32, 0.025:-113>>
+  return %y : tensor<16x!quant.uniform<i8:f32, 0.025:-113>>
+}
