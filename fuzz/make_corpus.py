@@ -42,7 +42,7 @@ def npy(descr, shape, payload, version=1):
 
 def main():
     out = sys.argv[1]
-    dirs = {k: os.path.join(out, k) for k in ("onnx-import", "npy", "mlir-passes")}
+    dirs = {k: os.path.join(out, k) for k in ("onnx-import", "npy", "mlir-passes", "c-header")}
     for d in dirs.values():
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
@@ -74,6 +74,13 @@ def main():
                     data = part.encode()
                     if len(data) <= MAX_BYTES and b"func.func" in data:
                         put(dirs["mlir-passes"], data)
+    # Names that reach the C header: NUL-separated (file name, inputs and
+    # outputs alternately), with C, preprocessor and HTML syntax.
+    for names in ((b"model.onnx", b"x", b"y"),
+                  (b"m */.onnx", b"x */\n#error e\n/*", b'y"; system("id"); //'),
+                  (b"a??/.onnx", b"int", b"batch", b"\xc3\xa9", b"", b"0x", b"_X"),
+                  (b"<script>.onnx", b"<script>alert(1)</script>", b"INT8_MAX")):
+        put(dirs["c-header"], b"\0".join(names))
     for k, d in dirs.items():
         print("%s: %d seeds" % (k, len(os.listdir(d))))
 

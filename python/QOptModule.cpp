@@ -25,6 +25,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/SwapByteOrder.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <pybind11/numpy.h>
@@ -92,29 +93,62 @@ MLIRContext *newContext() {
   return ctx;
 }
 
+/// The qopt dtype of a NumPy dtype that is a plain number in native byte
+/// order (toNpy converts other byte orders first); a clear error for every
+/// other kind (complex, structured, object, strings, datetimes, ...).
 qopt::NpyDType dtypeOf(const py::dtype &d) {
   char kind = d.kind();
   size_t size = d.itemsize();
-  if (kind == 'f' && size == 4) return qopt::NpyDType::F32;
-  if (kind == 'f' && size == 8) return qopt::NpyDType::F64;
-  if (kind == 'f' && size == 2) return qopt::NpyDType::F16;
-  if (kind == 'i' && size == 1) return qopt::NpyDType::I8;
-  if (kind == 'i' && size == 2) return qopt::NpyDType::I16;
-  if (kind == 'i' && size == 4) return qopt::NpyDType::I32;
-  if (kind == 'i' && size == 8) return qopt::NpyDType::I64;
-  if (kind == 'u' && size == 1) return qopt::NpyDType::U8;
-  if (kind == 'u' && size == 2) return qopt::NpyDType::U16;
-  if (kind == 'u' && size == 4) return qopt::NpyDType::U32;
-  if (kind == 'u' && size == 8) return qopt::NpyDType::U64;
-  if (kind == 'b') return qopt::NpyDType::Bool;
+  bool structured =
+      !d.attr("fields").is_none() || !d.attr("subdtype").is_none();
+  if (!structured) {
+    if (kind == 'f' && size == 4) return qopt::NpyDType::F32;
+    if (kind == 'f' && size == 8) return qopt::NpyDType::F64;
+    if (kind == 'f' && size == 2) return qopt::NpyDType::F16;
+    if (kind == 'i' && size == 1) return qopt::NpyDType::I8;
+    if (kind == 'i' && size == 2) return qopt::NpyDType::I16;
+    if (kind == 'i' && size == 4) return qopt::NpyDType::I32;
+    if (kind == 'i' && size == 8) return qopt::NpyDType::I64;
+    if (kind == 'u' && size == 1) return qopt::NpyDType::U8;
+    if (kind == 'u' && size == 2) return qopt::NpyDType::U16;
+    if (kind == 'u' && size == 4) return qopt::NpyDType::U32;
+    if (kind == 'u' && size == 8) return qopt::NpyDType::U64;
+    if (kind == 'b' && size == 1) return qopt::NpyDType::Bool;
+  }
   throw QOptError("unsupported array dtype '" +
-                  std::string(py::str(d).cast<std::string>()) + "'");
+                  std::string(py::str(d).cast<std::string>()) +
+                  "': qopt takes arrays of float16/32/64, (u)int8/16/32/64 "
+                  "or bool");
 }
 
+/// A C-contiguous, native-byte-order copy (or view) of anything NumPy can
+/// turn into an array: arrays of any strides, byte order or subclass,
+/// objects with __array__ (torch tensors), nested lists. Masked arrays are
+/// refused: their masked entries hold arbitrary values that would be read
+/// as data.
 qopt::NpyArray toNpy(const py::handle &obj) {
-  auto arr = py::array::ensure(obj, py::array::c_style);
+  py::module_ np = py::module_::import("numpy");
+  if (py::isinstance(obj, np.attr("ma").attr("MaskedArray")))
+    throw QOptError("masked arrays are not supported: fill the masked "
+                    "entries first (array.filled(value))");
+  auto arr = py::array::ensure(obj);
   if (!arr)
-    throw QOptError("expected a NumPy array");
+    throw QOptError("expected a NumPy array (or an object with __array__), "
+                    "got '" +
+                    std::string(py::str(py::type::of(obj).attr("__name__"))) +
+                    "'");
+  py::dtype dt = arr.dtype();
+  // Byte order: '=' native, '|' not applicable, '<' / '>' explicit.
+  char order = dt.attr("byteorder").cast<std::string>()[0];
+  bool littleHost = llvm::sys::IsLittleEndianHost;
+  if ((order == '>' && littleHost) || (order == '<' && !littleHost)) {
+    dtypeOf(dt); // refuse unsupported kinds before converting
+    arr = py::array::ensure(
+        arr.attr("astype")(dt.attr("newbyteorder")("=")));
+  }
+  arr = py::array::ensure(arr, py::array::c_style);
+  if (!arr)
+    throw QOptError("cannot make a contiguous copy of the array");
   qopt::NpyArray out;
   out.dtype = dtypeOf(arr.dtype());
   for (py::ssize_t i = 0; i < arr.ndim(); ++i)

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/LayerSQNR.h"
+#include "qopt/Support/OutputFile.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -28,6 +29,7 @@ std::string escape(StringRef s) {
     case '<': out += "&lt;"; break;
     case '>': out += "&gt;"; break;
     case '"': out += "&quot;"; break;
+    case '\'': out += "&#39;"; break;
     default: out += c;
     }
   }
@@ -110,11 +112,7 @@ void channelSVG(raw_ostream &os, const qopt::LayerSQNR &l) {
 Error qopt::writeHTMLReport(StringRef path, StringRef title,
                             ArrayRef<LayerSQNR> layers,
                             ArrayRef<std::string> summary) {
-  std::error_code ec;
-  raw_fd_ostream os(path, ec, sys::fs::OF_Text);
-  if (ec)
-    return createStringError(ec, "cannot write '" + path + "': " +
-                                     ec.message());
+  return qopt::writeOutputFile(path, [&](raw_ostream &os) -> Error {
   std::vector<size_t> quantized, order;
   for (size_t i = 0; i < layers.size(); ++i)
     if (layers[i].op != "-")
@@ -221,4 +219,5 @@ Error qopt::writeHTMLReport(StringRef path, StringRef title,
         "of each quantized layer's output against the float model on the "
         "same data.</p></body></html>\n";
   return Error::success();
+  });
 }

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/LayerSQNR.h"
+#include "qopt/Support/OutputFile.h"
 #include "qopt/Calibration/Instrument.h"
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
@@ -392,12 +393,10 @@ Error qopt::writeLayerSQNRJson(llvm::StringRef path,
         {"noise_power", l.noise / n},
         {"max_abs_error", l.maxAbsError}});
   }
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return err("cannot write '" + path + "': " + ec.message());
-  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
-                                   {"version", 1}, {"layers", std::move(arr)}}))
-     << "\n";
-  return Error::success();
+  llvm::json::Value root(
+      llvm::json::Object{{"version", 1}, {"layers", std::move(arr)}});
+  return writeOutputFile(path, [&](llvm::raw_ostream &os) {
+    os << llvm::formatv("{0:2}", root) << "\n";
+    return Error::success();
+  });
 }

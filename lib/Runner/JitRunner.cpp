@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Runner/JitRunner.h"
+#include "qopt/Support/MemoryLimit.h"
+#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Runner/RuntimeSymbols.h"
@@ -83,15 +85,7 @@ static std::string npyShapeString(ArrayRef<int64_t> shape) {
 
 qopt::CompiledModel::~CompiledModel() = default;
 
-uint64_t qopt::defaultMemoryLimit() {
-  if (const char *env = std::getenv("QOPT_MAX_MEMORY"))
-    if (std::optional<uint64_t> v = parseByteSize(env))
-      return *v;
-  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
-  if (pages > 0 && pageSize > 0)
-    return (uint64_t)pages * (uint64_t)pageSize;
-  return uint64_t(8) << 30;
-}
+uint64_t qopt::defaultMemoryLimit() { return processMemoryLimit(); }
 
 /// Bytes per element of a tensor the lowering will allocate.
 static int64_t elementBytes(Type t) {
@@ -166,7 +160,7 @@ Error qopt::CompiledModel::checkMemory(int64_t batch) const {
              " of tensors (the largest, '" + largestTensor + "', " +
              formatBytes(largestBytes) + "), above the limit of " +
              formatBytes(memoryLimit) +
-             "; raise it with --max-memory or QOPT_MAX_MEMORY");
+             "; " + kMemoryLimitAdvice);
 }
 
 Expected<std::unique_ptr<qopt::CompiledModel>>
@@ -178,6 +172,9 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   if (!func || func.isExternal())
     return err("no function '" + entry + "' to run in the module (choose one "
                "with -e)");
+  if (failed(qnn::verifyNoZeroSizedTensors(func)))
+    return err("'" + entry + "' computes on empty tensors (see the error "
+               "above)");
   std::unique_ptr<CompiledModel> model(new CompiledModel());
   model->entry = entry.str();
   // An output dimension other than 0 is the batch if it provably is a copy

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Runner/Profile.h"
+#include "qopt/Support/OutputFile.h"
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
@@ -229,17 +230,13 @@ Error qopt::writeProfileJson(llvm::StringRef path,
                                      {"share", l.share},
                                      {"macs", l.macs},
                                      {"gops", l.gops}});
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return err("cannot write '" + path + "': " + ec.message());
-  os << llvm::formatv("{0:2}",
-                      llvm::json::Value(llvm::json::Object{
-                          {"version", 1},
-                          {"total_ms", totalMs},
-                          {"layers", std::move(arr)}}))
-     << "\n";
-  return Error::success();
+  llvm::json::Value root(llvm::json::Object{{"version", 1},
+                                            {"total_ms", totalMs},
+                                            {"layers", std::move(arr)}});
+  return writeOutputFile(path, [&](llvm::raw_ostream &os) {
+    os << llvm::formatv("{0:2}", root) << "\n";
+    return Error::success();
+  });
 }
 
 void *qopt::profileMarkFunction() {

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Support/Npy.h"
+#include "qopt/Support/OutputFile.h"
 #include "qopt/Support/Sizes.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -170,15 +171,16 @@ Error qopt::writeNpy(StringRef path, const NpyArray &array) {
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  std::error_code ec;
-  raw_fd_ostream os(path, ec, sys::fs::OF_None);
-  if (ec)
-    return npyError(path, "cannot write: " + ec.message());
-  os << "\x93NUMPY" << char(1) << char(0);
-  uint16_t len = header.size();
-  os << char(len & 0xff) << char(len >> 8) << header;
-  os.write(array.data.data(), array.data.size());
-  return Error::success();
+  return writeOutputFile(
+      path,
+      [&](raw_ostream &os) {
+        os << "\x93NUMPY" << char(1) << char(0);
+        uint16_t len = header.size();
+        os << char(len & 0xff) << char(len >> 8) << header;
+        os.write(array.data.data(), array.data.size());
+        return Error::success();
+      },
+      /*binary=*/true);
 }
 
 qopt::NpyArray qopt::sliceSamples(const NpyArray &in, int64_t start,

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Tools/RunModes.h"
+#include "qopt/Support/OutputFile.h"
 #include "qopt/Runner/Profile.h"
 
 #include "qopt/Calibration/Calibrate.h"
@@ -63,17 +64,31 @@ Error qopt::checkHostDotProduct(StringRef dotProduct) {
 Expected<qopt::BenchResult> qopt::benchmark(CompiledModel &model,
                                             ArrayRef<NpyArray> data,
                                             int64_t batchSize, int runs) {
-  int64_t samples = data.empty() ? 1 : data[0].shape[0];
-  int64_t b = model.staticBatch();
-  if (!b)
-    b = batchSize > 0 ? std::min<int64_t>(batchSize, samples) : samples;
-  std::vector<NpyArray> batch(data.size());
   SmallVector<const NpyArray *> ptrs;
-  for (auto [in, out] : llvm::zip_equal(data, batch)) {
-    if (in.shape[0] < b)
-      return err("--bench needs at least " + Twine(b) + " samples");
-    out = sliceSamples(in, 0, b, b);
-    ptrs.push_back(&out);
+  std::vector<NpyArray> batch(data.size());
+  int64_t b;
+  if (model.runsWhole(data)) {
+    // Inputs of exactly the model's shapes (scalars such as a sample rate,
+    // states whose batch is on another axis) run as they are.
+    for (const NpyArray &in : data)
+      ptrs.push_back(&in);
+    b = data.empty() || data[0].shape.empty() ? 1 : data[0].shape[0];
+  } else {
+    for (auto [i, in] : llvm::enumerate(data))
+      if (in.shape.empty())
+        return err("--bench: input " + Twine(i) +
+                   " is a scalar, so the inputs cannot be cut into batches; "
+                   "give inputs of exactly the model's shapes");
+    int64_t samples = data.empty() ? 1 : data[0].shape[0];
+    b = model.staticBatch();
+    if (!b)
+      b = batchSize > 0 ? std::min<int64_t>(batchSize, samples) : samples;
+    for (auto [in, out] : llvm::zip_equal(data, batch)) {
+      if (in.shape[0] < b)
+        return err("--bench needs at least " + Twine(b) + " samples");
+      out = sliceSamples(in, 0, b, b);
+      ptrs.push_back(&out);
+    }
   }
   std::vector<NpyArray> outs;
   for (int i = 0; i < 3; ++i)
@@ -159,14 +174,13 @@ Error qopt::runCalibration(mlir::ModuleOp module,
     if (Error e = writeStatistics(options.statsOut, stats))
       return e;
   if (!options.outputModule.empty()) {
-    std::error_code ec;
-    raw_fd_ostream os(options.outputModule, ec);
-    if (ec)
-      return err("cannot write '" + options.outputModule +
-                 "': " + ec.message());
     // With locations: later steps (--sqnr, --quantization-report) name
     // layers by their ONNX nodes.
-    module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
+    if (Error e = writeOutputFile(options.outputModule, [&](raw_ostream &os) {
+          module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
+          return Error::success();
+        }))
+      return e;
   }
   return Error::success();
 }

@@ -8,6 +8,7 @@
 
 #include "qopt/InitAllPasses.h"
 #include "qopt/InitAllTools.h"
+#include "qopt/Support/MemoryLimit.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -22,6 +23,7 @@ qopt::ToolSession::ToolSession(int &argc, char **&argv, StringRef toolName,
                                cl::OptionCategory &toolOptions,
                                mlir::qnn::Calibrator calibrator)
     : initLLVM(argc, argv), toolName(toolName.str()) {
+  installToolErrorHandlers(this->toolName.c_str());
   mlir::registerAllPasses();
   qopt::registerAllPasses(std::move(calibrator));
   cl::HideUnrelatedOptions(toolOptions);

@@ -39,14 +39,24 @@ def parse(text):
     return Model(_Native.parse(text))
 
 
+def _array(a):
+    """An input as the native module takes it: anything NumPy can read
+    (byte order, strides and subclasses are handled there), except masked
+    arrays, whose masked entries would be read as data."""
+    if isinstance(a, np.ma.MaskedArray):
+        raise Error("masked arrays are not supported: fill the masked entries "
+                    "first (array.filled(value))")
+    return a
+
+
 def _as_input_lists(data, what):
     """One list of arrays per model input: an array (one input), a tuple or
     list of arrays (one per input), or an iterable of either (batches,
     concatenated along the first dimension)."""
     if isinstance(data, np.ndarray):
-        return [data]
+        return [_array(data)]
     if isinstance(data, (tuple, list)) and data and all(isinstance(a, np.ndarray) for a in data):
-        return list(data)
+        return [_array(a) for a in data]
     batches = [_as_input_lists(b, what) for b in data]
     if not batches:
         raise Error("%s is empty" % what)
@@ -71,7 +81,7 @@ class Model:
 
     def run(self, *inputs, batch_size=0):
         """Outputs (a list of arrays) for one array per model input."""
-        return self._m.run([np.asarray(a) for a in inputs], batch_size)
+        return self._m.run([_array(a) for a in inputs], batch_size)
 
     def __call__(self, *inputs):
         outs = self.run(*inputs)
@@ -128,7 +138,7 @@ class Model:
             raise Error("sqnr() needs a model returned by quantize()")
         folded = self._float._m.clone()
         folded.apply("builtin.module(func.func(fold-bn,fuse-ops))")
-        return folded.sqnr(self._m, [np.asarray(a) for a in inputs])
+        return folded.sqnr(self._m, [_array(a) for a in inputs])
 
     def report(self, path, *inputs, labels=None, title="model"):
         """Writes the HTML quantization report (one self-contained page: per
@@ -140,8 +150,8 @@ class Model:
             raise Error("report() needs a model returned by quantize()")
         folded = self._float._m.clone()
         folded.apply("builtin.module(func.func(fold-bn,fuse-ops))")
-        folded.report(self._m, [np.asarray(a) for a in inputs], os.fspath(path),
-                      None if labels is None else np.asarray(labels), title)
+        folded.report(self._m, [_array(a) for a in inputs], os.fspath(path),
+                      None if labels is None else _array(labels), title)
 
     def size_report(self):
         """Weight bytes per layer, float vs as stored: a list of dicts."""

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/Calibrate.h"
+#include "qopt/Support/MemoryLimit.h"
 #include "qopt/Target/AOT/CompileToObject.h"
 #include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/RunModes.h"
@@ -51,6 +52,12 @@ static cl::opt<std::string> name("name", cl::desc("C symbol prefix"),
                                  cl::init("qopt_model"), cl::cat(toolOptions));
 static cl::opt<std::string> entry("e", cl::desc("Function to compile"),
                                   cl::init("main"), cl::cat(toolOptions));
+static cl::opt<std::string> maxMemory(
+    "max-memory",
+    cl::desc("Refuse models whose tensors need more than this many bytes, "
+             "from import to calibration (suffix K, M, G or T; default: "
+             "$QOPT_MAX_MEMORY, else the machine's physical memory)"),
+    cl::init(""), cl::cat(toolOptions));
 static cl::list<std::string>
     inputShapes("input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"),
                 cl::cat(toolOptions));
@@ -73,6 +80,9 @@ int main(int argc, char **argv) {
   qopt::ToolSession session(argc, argv, "qopt-compile",
                             "qopt ahead-of-time compiler\n", toolOptions,
                             qopt::inProcessCalibrator());
+  if (!maxMemory.empty())
+    if (Error e = qopt::setProcessMemoryLimit(maxMemory))
+      return session.fail(std::move(e));
   auto flow = quantizeOptions.get();
   if (!flow)
     return session.fail(flow.takeError());

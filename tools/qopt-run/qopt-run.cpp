@@ -13,6 +13,7 @@
 #include "qopt/Tools/RunModes.h"
 #include "qopt/Tools/ThreadsOption.h"
 #include "qopt/Tools/ToolSession.h"
+#include "qopt/Support/MemoryLimit.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Path.h"
@@ -143,13 +144,9 @@ int main(int argc, char **argv) {
                             toolOptions, qopt::inProcessCalibrator());
   // Every model this process compiles (run, calibration, SQNR) reads the
   // limit from the environment.
-  if (!maxMemory.empty()) {
-    if (!qopt::parseByteSize(maxMemory))
-      return session.fail("--max-memory expects a byte count such as 8G, "
-                          "got '" +
-                          maxMemory + "'");
-    setenv("QOPT_MAX_MEMORY", maxMemory.c_str(), /*overwrite=*/1);
-  }
+  if (!maxMemory.empty())
+    if (Error e = qopt::setProcessMemoryLimit(maxMemory))
+      return session.fail(std::move(e));
   auto flow = quantizeOptions.get();
   if (!flow)
     return session.fail(flow.takeError());

@@ -8,12 +8,14 @@
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/InitAllTools.h"
+#include "qopt/Support/MemoryLimit.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
+  qopt::installToolErrorHandlers("qopt");
   mlir::registerAllPasses();
   // --quantize-static=calibration-data=... runs the JIT from inside the pass.
   qopt::registerAllPasses(qopt::inProcessCalibrator());

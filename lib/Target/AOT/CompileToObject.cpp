@@ -13,6 +13,9 @@
 #include "qopt/Target/AOT/CompileToObject.h"
 
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Dialect/QNN/Utils/TensorUtils.h"
+#include "qopt/Support/OutputFile.h"
+#include "qopt/Target/AOT/CHeader.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -124,55 +127,6 @@ void checkAllocations(llvm::Module &m, const std::string &name) {
   }
 }
 
-struct Port {
-  std::string name;
-  mlir::Type element;
-  llvm::SmallVector<int64_t> shape;
-};
-
-const char *cType(mlir::Type t) {
-  if (t.isF32()) return "float";
-  if (t.isF64()) return "double";
-  auto i = mlir::cast<mlir::IntegerType>(t);
-  bool u = i.isUnsigned();
-  switch (i.getWidth()) {
-  case 8: return u ? "uint8_t" : "int8_t";
-  case 16: return u ? "uint16_t" : "int16_t";
-  case 32: return u ? "uint32_t" : "int32_t";
-  default: return u ? "uint64_t" : "int64_t";
-  }
-}
-
-const char *dtypeEnum(mlir::Type t) {
-  if (t.isF32()) return "QOPT_F32";
-  if (t.isF64()) return "QOPT_F64";
-  auto i = mlir::cast<mlir::IntegerType>(t);
-  switch (i.getWidth()) {
-  case 8: return i.isUnsigned() ? "QOPT_U8" : "QOPT_I8";
-  case 32: return "QOPT_I32";
-  default: return "QOPT_I64";
-  }
-}
-
-std::string shapeText(llvm::ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (i)
-      s += ", ";
-    s += mlir::ShapedType::isDynamic(d) ? "batch" : std::to_string(d);
-  }
-  return s + "]";
-}
-
-std::string identifier(StringRef name) {
-  std::string s;
-  for (char c : name)
-    s += (isalnum(static_cast<unsigned char>(c)) ? c : '_');
-  if (s.empty() || isdigit(static_cast<unsigned char>(s[0])))
-    s = "t_" + s;
-  return s;
-}
-
 /// Appends the fields of one expanded memref descriptor for `base`.
 void pushDescriptor(llvm::IRBuilder<> &b, llvm::Value *base,
                     llvm::ArrayRef<int64_t> shape, llvm::Value *batch,
@@ -204,14 +158,21 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   if (!func || func.isExternal())
     return err("no function '" + options.entry + "' to compile (choose one "
                "with -e)");
-  std::vector<Port> inputs, outputs;
+  if (!isCIdentifier(options.name))
+    return err("--name '" + options.name +
+               "' is not a C identifier (letters, digits and '_', starting "
+               "with a letter, at most 63 characters, not a keyword)");
+  std::vector<CHeaderPort> inputs, outputs;
   auto describe = [&](mlir::Type t, mlir::DictionaryAttr attrs,
-                      std::string dflt, std::vector<Port> &out) -> Error {
+                      std::string dflt, std::vector<CHeaderPort> &out) -> Error {
     auto tt = mlir::dyn_cast<mlir::RankedTensorType>(t);
-    if (!tt || !(tt.getElementType().isF32() || tt.getElementType().isF64() ||
-                 mlir::isa<mlir::IntegerType>(tt.getElementType())))
+    if (!tt || !cTypeName(tt.getElementType()))
       return err(dflt + " of '" + options.entry +
-                 "' must be a ranked tensor of float or integers");
+                 "' must be a ranked tensor of f32, f64 or 8- to 64-bit "
+                 "integers");
+    if (tt.getRank() > 8)
+      return err(dflt + " of '" + options.entry + "' has rank " +
+                 Twine(tt.getRank()) + "; the header describes at most 8");
     for (int64_t i = 1; i < tt.getRank(); ++i)
       if (tt.isDynamicDim(i))
         return err(dflt + " has a dynamic non-batch dimension; fix it with "
@@ -234,6 +195,9 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
                            "output" + std::to_string(i), outputs))
       return e;
 
+  if (mlir::failed(mlir::qnn::verifyNoZeroSizedTensors(func)))
+    return err("'" + options.entry +
+               "' computes on empty tensors (see the error above)");
   // The lowered entry gets a private name: `main` must stay free for C.
   std::string impl = "__qopt_" + options.name + "_entry";
   func.setSymName(impl);
@@ -322,9 +286,9 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     llvm::Value *batch = runFn->getArg(runParams.size() - 1);
     llvm::SmallVector<llvm::Value *> args;
     unsigned a = 0;
-    for (const Port &p : inputs)
+    for (const CHeaderPort &p : inputs)
       pushDescriptor(b, runFn->getArg(a++), p.shape, batch, args);
-    for (const Port &p : outputs)
+    for (const CHeaderPort &p : outputs)
       pushDescriptor(b, runFn->getArg(a++), p.shape, batch, args);
     if (args.size() != entry->arg_size())
       return err("unexpected calling convention of the lowered entry");
@@ -365,102 +329,39 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   if (Error e = optimize(llvmModule.get()))
     return e;
 
-  std::error_code ec;
-  llvm::raw_fd_ostream obj(objectPath, ec, llvm::sys::fs::OF_None);
-  if (ec)
-    return err("cannot write '" + objectPath + "': " + ec.message());
-  llvm::legacy::PassManager codegen;
-  if (tm->addPassesToEmitFile(codegen, obj, nullptr,
-                              llvm::CodeGenFileType::ObjectFile))
-    return err("the target cannot emit object files");
-  codegen.run(*llvmModule);
-  obj.flush();
-
+  llvm::SmallString<0> object;
+  {
+    llvm::raw_svector_ostream obj(object);
+    llvm::legacy::PassManager codegen;
+    if (tm->addPassesToEmitFile(codegen, obj, nullptr,
+                                llvm::CodeGenFileType::ObjectFile))
+      return err("the target cannot emit object files");
+    codegen.run(*llvmModule);
+  }
+  // Both files are written whole or not at all; the header is rendered
+  // first so that a failure leaves neither behind.
+  std::string header;
+  if (!headerPath.empty()) {
+    CHeaderSpec spec;
+    spec.prefix = options.name;
+    spec.sourceName = options.sourceName;
+    spec.triple = options.triple;
+    spec.threads = options.threads;
+    spec.inputs = std::move(inputs);
+    spec.outputs = std::move(outputs);
+    llvm::raw_string_ostream h(header);
+    writeCHeader(h, spec);
+  }
+  if (Error e = writeOutputFile(objectPath, object.str(), /*binary=*/true))
+    return e;
   if (headerPath.empty())
     return Error::success();
-  llvm::raw_fd_ostream h(headerPath, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return err("cannot write '" + headerPath + "': " + ec.message());
-  std::string guard = identifier(options.name);
-  for (char &c : guard)
-    c = toupper(static_cast<unsigned char>(c));
-  h << "/* Generated by qopt-compile" 
-    << (options.sourceName.empty() ? "" : " from " + options.sourceName)
-    << " for " << options.triple << ". Do not edit. */\n"
-    << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
-    << "#include <stdint.h>\n\n"
-    << "#ifndef QOPT_TENSOR_INFO_DEFINED\n#define QOPT_TENSOR_INFO_DEFINED\n"
-    << "enum qopt_dtype { QOPT_F32, QOPT_F64, QOPT_I8, QOPT_U8, QOPT_I32, "
-       "QOPT_I64 };\n"
-    << "/* shape[i] == -1 marks the batch dimension. */\n"
-    << "typedef struct {\n  const char *name;\n  enum qopt_dtype dtype;\n"
-       "  int rank;\n  int64_t shape[8];\n} qopt_tensor_info;\n#endif\n\n"
-    << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  auto table = [&](StringRef what, const std::vector<Port> &ports) {
-    h << "#define " << guard << "_NUM_" << what.upper() << " " << ports.size()
-      << "\nstatic const qopt_tensor_info " << options.name << "_" << what
-      << "[" << std::max<size_t>(1, ports.size()) << "] = {\n";
-    for (const Port &p : ports) {
-      h << "  {\"" << p.name << "\", " << dtypeEnum(p.element) << ", "
-        << p.shape.size() << ", {";
-      for (auto [i, d] : llvm::enumerate(p.shape))
-        h << (i ? ", " : "") << (mlir::ShapedType::isDynamic(d) ? -1 : d);
-      h << "}},\n";
-    }
-    h << "};\n\n";
-  };
-  table("inputs", inputs);
-  table("outputs", outputs);
-  h << "/* Runs the model on `batch` samples (C order, caller-allocated):\n";
-  for (const Port &p : inputs)
-    h << " *   in  " << p.name << ": " << cType(p.element) << " "
-      << shapeText(p.shape) << "\n";
-  for (const Port &p : outputs)
-    h << " *   out " << p.name << ": " << cType(p.element) << " "
-      << shapeText(p.shape) << "\n";
-  h << " * A model without a batch dimension ignores `batch`. Thread-safe;\n"
-    << " * intermediate buffers come from malloc and are freed before return.\n"
-    << " * If malloc fails, the object calls " << options.name
-    << "_allocation_failed(bytes),\n"
-    << " * which prints a message and aborts; define your own to recover\n"
-    << " * (e.g. longjmp; the buffers of the failed call are then leaked):\n"
-    << " *   void " << options.name << "_allocation_failed(int64_t bytes);\n"
-    << " * With glibc, repeated calls are several times faster when freed\n"
-    << " * memory stays in the heap instead of going back to the kernel (else\n"
-    << " * every call page-faults its buffers afresh; mobilenet_v2 int8: 22 ms\n"
-    << " * vs 3.3 ms); call once at start-up:\n"
-    << " *   mallopt(M_MMAP_THRESHOLD, 1 << 30); mallopt(M_TRIM_THRESHOLD, 1 << 30);\n"
-    << " * (<malloc.h>; examples/c/run_model.c does).\n";
-  if (options.threads == 1)
-    h << " * Sequential code: no threads, no runtime library. */\n";
-  else if (options.threads == 0)
-    h << " * Parallel loops on LLVM's OpenMP runtime: link with -lomp (Debian\n"
-      << " * libomp-22-dev: -L/usr/lib/llvm-22/lib -lomp). Threads: as many as\n"
-      << " * OMP_NUM_THREADS or omp_set_num_threads() ask, else one per core.\n"
-      << " * Results are identical at any thread count. */\n";
-  else
-    h << " * Parallel loops on " << options.threads
-      << " threads of LLVM's OpenMP runtime: link\n"
-      << " * with -lomp (Debian libomp-22-dev: -L/usr/lib/llvm-22/lib -lomp).\n"
-      << " * Results are identical at any thread count. */\n";
-  h
-    << "void " << options.name << "_run(";
-  bool first = true;
-  for (const Port &p : inputs) {
-    h << (first ? "" : ", ") << "const " << cType(p.element) << " *"
-      << identifier(p.name);
-    first = false;
+  if (Error e = writeOutputFile(headerPath, header, /*binary=*/false)) {
+    // An object without its header is half a result: remove it (only a
+    // regular file: never a device such as /dev/null written in place).
+    if (llvm::sys::fs::is_regular_file(objectPath))
+      llvm::sys::fs::remove(objectPath);
+    return e;
   }
-  for (const Port &p : outputs) {
-    h << (first ? "" : ", ") << cType(p.element) << " *"
-      << identifier(p.name) << "_out";
-    first = false;
-  }
-  h << (first ? "" : ", ") << "int64_t batch);\n\n"
-    << "/* The same with arrays of input and output pointers, in order. */\n"
-    << "void " << options.name
-    << "_run_packed(const void *const *inputs, void *const *outputs, "
-       "int64_t batch);\n\n"
-    << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return Error::success();
 }

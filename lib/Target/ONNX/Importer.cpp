@@ -7,6 +7,8 @@
 
 #include "Importer.h"
 
+#include "qopt/Support/MemoryLimit.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
@@ -184,6 +186,20 @@ FailureOr<ElementsAttr> Importer::tensorToAttr(const onnx::TensorProto &t,
                           << " whose size overflows 64 bits";
   auto type = RankedTensorType::get(shape, *et);
   int64_t n = *count;
+  // Each tensor's bytes are held about twice while importing (the raw
+  // bytes and the attribute); the budget counts them once, as the model
+  // keeps them.
+  uint64_t limit = options.memoryLimit ? options.memoryLimit
+                                       : qopt::processMemoryLimit();
+  uint64_t tensorBytes = (uint64_t)(n * eb);
+  if (tensorBytes > limit || importedTensorBytes > limit - tensorBytes)
+    return emitError(loc) << "tensor '" << t.name() << "' ("
+                          << qopt::formatBytes(tensorBytes)
+                          << ") brings the model's tensors to more than the "
+                             "memory limit of "
+                          << qopt::formatBytes(limit) << "; "
+                          << qopt::kMemoryLimitAdvice;
+  importedTensorBytes += tensorBytes;
 
   // Gather the little-endian bytes, wherever the proto keeps them.
   std::string bytes;
@@ -682,6 +698,33 @@ const Handler *HandlerTable::lookup(StringRef opType, int64_t opset) const {
     if (since <= opset)
       found = &handler;
   return found;
+}
+
+std::vector<std::pair<std::string, SmallVector<int64_t>>>
+HandlerTable::entries() const {
+  std::vector<std::pair<std::string, SmallVector<int64_t>>> out;
+  for (const auto &kv : table) {
+    SmallVector<int64_t> since;
+    for (const auto &version : kv.second)
+      since.push_back(version.first);
+    out.emplace_back(kv.first().str(), std::move(since));
+  }
+  llvm::sort(out, [](const auto &a, const auto &b) { return a.first < b.first; });
+  return out;
+}
+
+std::vector<qopt::ONNXOpSupport> qopt::listONNXOps() {
+  std::vector<ONNXOpSupport> out;
+  for (auto &[name, since] : onnx_import::getHandlerTable().entries()) {
+    ONNXOpSupport op;
+    StringRef n = name;
+    if (n.consume_front("com.microsoft."))
+      op.domain = "com.microsoft";
+    op.opType = n.str();
+    op.sinceVersions.assign(since.begin(), since.end());
+    out.push_back(std::move(op));
+  }
+  return out;
 }
 
 const HandlerTable &qopt::onnx_import::getHandlerTable() {

@@ -265,6 +265,9 @@ public:
   const onnx::ModelProto &model;
   std::string bufferName;
   const ONNXImportOptions &options;
+  /// Bytes of tensor data imported so far, checked against the memory limit
+  /// (ONNXImportOptions::memoryLimit) before each tensor's data is read.
+  uint64_t importedTensorBytes = 0;
   /// The model's default-domain opset.
   int64_t opset = 0;
 
@@ -299,6 +302,8 @@ public:
   const Handler *lookup(StringRef opType, int64_t opset) const;
   /// Whether any opset has a handler for `opType`.
   bool knows(StringRef opType) const { return table.count(opType); }
+  /// Every op type with the opsets its handlers start at, sorted by name.
+  std::vector<std::pair<std::string, SmallVector<int64_t>>> entries() const;
 
 private:
   llvm::StringMap<SmallVector<std::pair<int64_t, Handler>, 1>> table;

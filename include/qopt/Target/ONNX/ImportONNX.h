@@ -15,6 +15,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <string>
+#include <vector>
 
 namespace mlir {
 class MLIRContext;
@@ -30,6 +31,11 @@ struct ONNXImportOptions {
   /// External data must be a regular file inside it; empty refuses external
   /// data (a model read from standard input).
   std::string externalDataDir;
+  /// Bytes the model's tensors may take in all (0: qopt's process-wide
+  /// limit, $QOPT_MAX_MEMORY or the physical memory). Checked before each
+  /// tensor's data is read, so a huge or sparse external file is refused
+  /// without allocating it.
+  uint64_t memoryLimit = 0;
   /// Name given to the imported function.
   std::string functionName = "main";
 };
@@ -60,6 +66,18 @@ loadModel(llvm::StringRef path, mlir::MLIRContext *context,
 
 /// Registers the `--import-onnx` translation (with `--input-shape`).
 void registerFromONNXTranslation();
+
+/// One op type the importer maps, from its handler table.
+struct ONNXOpSupport {
+  std::string domain; ///< "" for the default domain
+  std::string opType;
+  std::vector<int64_t> sinceVersions; ///< opsets where a handler starts
+};
+
+/// Every op type the importer maps (a new handler appears here without
+/// further registration): `qopt-translate --list-onnx-ops` prints it, and
+/// the quantization conformance list is generated from it.
+std::vector<ONNXOpSupport> listONNXOps();
 
 } // namespace qopt
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
+#include "qopt/Support/OutputFile.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 
@@ -124,20 +125,21 @@ struct QuantizationReportPass
                        (long long)totalQuant, ratio);
 
     if (!jsonFile.empty()) {
-      std::error_code ec;
-      llvm::raw_fd_ostream out(jsonFile, ec, llvm::sys::fs::OF_Text);
-      if (ec) {
+      llvm::json::Value report(
+          llvm::json::Object{{"layers", std::move(layers)},
+                             {"total_float_bytes", totalFloat},
+                             {"total_quantized_bytes", totalQuant},
+                             {"compression", ratio}});
+      if (llvm::Error e = qopt::writeOutputFile(
+              jsonFile, [&](llvm::raw_ostream &out) {
+                out << llvm::formatv("{0:2}", report) << "\n";
+                return llvm::Error::success();
+              })) {
         emitError(getOperation().getLoc())
-            << "cannot write the quantization report '" << jsonFile
-            << "': " << ec.message();
+            << "cannot write the quantization report: "
+            << llvm::toString(std::move(e));
         return signalPassFailure();
       }
-      llvm::json::Object report{{"layers", std::move(layers)},
-                                {"total_float_bytes", totalFloat},
-                                {"total_quantized_bytes", totalQuant},
-                                {"compression", ratio}};
-      out << llvm::formatv("{0:2}", llvm::json::Value(std::move(report)))
-          << "\n";
     }
     markAllAnalysesPreserved();
   }

@@ -6,6 +6,8 @@
 
 #include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 
+#include "qopt/Dialect/QNN/IR/QNN.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -99,4 +101,41 @@ Value qnn::createConvNHWC(OpBuilder &b, Location loc, Value x, Value w,
                                           ValueRange{init}, pair(strides),
                                           pair(dilations))
       .getResult(0);
+}
+
+LogicalResult qnn::verifyNoZeroSizedTensors(Operation *root) {
+  auto isEmpty = [](Type t) {
+    auto st = dyn_cast<ShapedType>(t);
+    return st && st.hasRank() && llvm::is_contained(st.getShape(), 0);
+  };
+  LogicalResult result = success();
+  root->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    // Data movement (reshape, slice, split, concat, pad, ...) and
+    // elementwise ops produce correct empty results; the contractions,
+    // windows and normalizations do not.
+    if (!isa<Conv2DOp, FullyConnectedOp, MatMulOp, BatchNormOp, SoftmaxOp,
+             MaxPool2DOp, AvgPool2DOp, GlobalAvgPool2DOp>(op))
+      return WalkResult::advance();
+    auto check = [&](Type t, StringRef what, unsigned i) {
+      if (!isEmpty(t))
+        return false;
+      op->emitError() << what << " " << i << " has the zero-sized type " << t
+                      << "; qopt does not compile convolutions, matrix "
+                         "products, pools or normalizations of empty "
+                         "tensors (fix the shape, e.g. with --input-shape)";
+      return true;
+    };
+    for (auto [i, t] : llvm::enumerate(op->getOperandTypes()))
+      if (check(t, "operand", i)) {
+        result = failure();
+        return WalkResult::interrupt();
+      }
+    for (auto [i, t] : llvm::enumerate(op->getResultTypes()))
+      if (check(t, "result", i)) {
+        result = failure();
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  return result;
 }

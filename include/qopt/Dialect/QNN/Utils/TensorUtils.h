@@ -40,6 +40,14 @@ Value createConvNHWC(OpBuilder &b, Location loc, Value x, Value w, Value init,
                      ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                      bool depthwise);
 
+/// Fails, with an error at the first offender, when a convolution, matrix
+/// product, pool, softmax or batch norm in `root` has a zero-sized operand
+/// or result. Their code generation does not handle empty tensors (a
+/// 1x0x4x4 convolution input crashed the JIT), so the runner and the
+/// compiler refuse them before lowering; data movement and elementwise ops
+/// give correct empty results (ONNX's zero-size node tests).
+LogicalResult verifyNoZeroSizedTensors(Operation *root);
+
 } // namespace qnn
 } // namespace mlir
 
