@@ -34,7 +34,7 @@ SAN_FLAGS := $(CMAKE_FLAGS) -DCMAKE_INSTALL_PREFIX=$(abspath $(SAN_DIR))/install
   -DLLVM_USE_SANITIZE_COVERAGE=ON
 export ASAN_OPTIONS  ?= allow_user_poisoning=0:quarantine_size_mb=0:detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
-FUZZERS := onnx-import npy mlir-passes c-header
+FUZZERS := onnx-import npy mlir-passes c-header html-report
 
 .PHONY: deps configure build check demo docs install clean check-sanitize \
         build-sanitize fuzz

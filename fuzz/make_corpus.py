@@ -42,7 +42,7 @@ def npy(descr, shape, payload, version=1):
 
 def main():
     out = sys.argv[1]
-    dirs = {k: os.path.join(out, k) for k in ("onnx-import", "npy", "mlir-passes", "c-header")}
+    dirs = {k: os.path.join(out, k) for k in ("onnx-import", "npy", "mlir-passes", "c-header", "html-report")}
     for d in dirs.values():
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
@@ -81,6 +81,7 @@ def main():
                   (b"a??/.onnx", b"int", b"batch", b"\xc3\xa9", b"", b"0x", b"_X"),
                   (b"<script>.onnx", b"<script>alert(1)</script>", b"INT8_MAX")):
         put(dirs["c-header"], b"\0".join(names))
+        put(dirs["html-report"], b"\0".join(names + (b"qnn.conv2d", b"accuracy: <b>")))
     for k, d in dirs.items():
         print("%s: %d seeds" % (k, len(os.listdir(d))))
 

@@ -41,7 +41,7 @@ config.substitutions.append(
 llvm_config.add_tool_substitutions(
     ["qopt", "qopt-translate", "qopt-run", "qopt-compile", "mlir-opt", "mlir-runner", "mlir-translate",
      "qopt-onnx-import-fuzzer", "qopt-npy-fuzzer", "qopt-mlir-passes-fuzzer",
-     "qopt-c-header-fuzzer"],
+     "qopt-c-header-fuzzer", "qopt-html-report-fuzzer"],
     [config.qopt_tools_dir, config.llvm_tools_dir])
 
 # The development kit (real models and data) sits beside the checkout on
