@@ -266,3 +266,36 @@ func.func @activation_read_channels_last(%x: tensor<1x4x4x8xf32>, %g: tensor<1x4
   } -> tensor<1x4x4x8xf32>
   return %act, %pool, %prod : tensor<1x8x4x4xf32>, tensor<1x8xf32>, tensor<1x4x4x8xf32>
 }
+
+// -----
+
+// An elementwise generic that accumulates into its init (an identity Einsum:
+// fill(0), then out + in) keeps its init when it has several users: it is
+// not recomputed channels-last into an empty tensor, which it would read
+// (an Einsum output that was also a graph output came back as NaN garbage).
+// CHECK-LABEL: func @reads_its_init
+// CHECK: %[[F:.*]] = linalg.fill
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x8x4x4xf32>) outs(%[[F]] : tensor<1x8x4x4xf32>)
+// CHECK: return %[[E]],
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#nhwc = affine_map<(n, h, w, c) -> (n, c, h, w)>
+#id4b = affine_map<(n, h, w, c) -> (n, h, w, c)>
+func.func @reads_its_init(%x: tensor<1x8x4x4xf32>) -> (tensor<1x8x4x4xf32>, tensor<1x4x4x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x8x4x4xf32>) outs(%f : tensor<1x8x4x4xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %o, %a : f32
+      linalg.yield %s : f32
+  } -> tensor<1x8x4x4xf32>
+  %e2 = tensor.empty() : tensor<1x4x4x8xf32>
+  %t = linalg.generic {indexing_maps = [#nhwc, #id4b], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : tensor<1x8x4x4xf32>) outs(%e2 : tensor<1x4x4x8xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %n = arith.negf %a : f32
+      linalg.yield %n : f32
+  } -> tensor<1x4x4x8xf32>
+  return %y, %t : tensor<1x8x4x4xf32>, tensor<1x4x4x8xf32>
+}

@@ -74,6 +74,10 @@ struct ComputeChannelsLast : OpRewritePattern<linalg::GenericOp> {
         !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
         op->getResult(0).hasOneUse() || !op.hasPureTensorSemantics())
       return failure();
+    // The new init is an empty tensor: a body that reads its output (an
+    // Einsum accumulating into a filled init) would read garbage.
+    if (op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
+      return failure();
     if (llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
           return !op.getMatchingIndexingMap(in).isProjectedPermutation();
         }))
