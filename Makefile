@@ -3,6 +3,7 @@
 #
 #   make demo    build, then run the main job on the bundled example
 #   make check   build, then run every test
+#   make check-conformance   the full quantization conformance list
 #   make build   build into build/ (tools in build/bin)
 #   make docs    regenerate docs/generated from ODS
 #   make check-sanitize   ASan + UBSan build in build-sanitize/, every test,
@@ -37,7 +38,7 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 FUZZERS := onnx-import npy mlir-passes c-header html-report
 
 .PHONY: deps configure build check demo docs install clean check-sanitize \
-        build-sanitize fuzz
+        build-sanitize fuzz check-conformance
 
 deps:
 	@bash scripts/install-deps.sh
@@ -53,6 +54,13 @@ build: configure
 
 check: build
 	cmake --build $(BUILD_DIR) --target check-qopt -j $(JOBS)
+
+# The full quantization conformance list (every op, both contexts, every
+# calibration method and mode); `make check` runs its fast subset.
+check-conformance: build
+	PATH=$(abspath $(BUILD_DIR))/bin:$$PATH /usr/bin/python3 \
+	  test/QuantConformance/quant_conformance.py --full \
+	  --work $(BUILD_DIR)/quant-conformance
 
 demo: build
 	@bash examples/demo.sh $(BUILD_DIR)

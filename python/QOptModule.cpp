@@ -10,14 +10,15 @@
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Calibration/LayerSQNR.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/InitAllTools.h"
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Support/Npy.h"
 #include "qopt/Target/AOT/CompileToObject.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
+#include "qopt/Tools/QualityGuard.h"
 #include "qopt/Tools/RunModes.h"
-#include "qopt/Dialect/QNN/IR/QNN.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -299,6 +300,33 @@ public:
     return result;
   }
 
+  /// The quality guard's measurement (qopt/Tools/QualityGuard.h) of
+  /// `quantized` against this float model on up to 64 samples.
+  py::dict quality(const Model &quantized, const py::list &inputs) {
+    std::vector<qopt::NpyArray> data = toNpyList(inputs);
+    Diagnostics diags(ctx.get());
+    OwningOpRef<ModuleOp> q =
+        parseSourceString<ModuleOp>(quantized.str(), ctx.get());
+    if (!q)
+      throw QOptError(diags.errorText("cannot read the quantized model"));
+    auto report = qopt::measureQuality(*module, *q, data);
+    if (!report)
+      throw QOptError(diags.errorText(llvm::toString(report.takeError())));
+    py::dict d;
+    d["output_sqnr_db"] = report->outputSqnrDb;
+    d["samples"] = report->samples;
+    d["float_weight_bytes"] = report->floatWeightBytes;
+    d["quantized_weight_bytes"] = report->quantizedWeightBytes;
+    d["worst_layer"] = report->worstLayer;
+    d["worst_op"] = report->worstOp;
+    d["worst_own_sqnr_db"] = report->worstOwnDb;
+    d["worst_channel_own_sqnr_db"] = report->worstChannelOwnDb;
+    d["worst_cumulative_sqnr_db"] = report->worstCumulativeDb;
+    d["line"] = qopt::formatQualityLine(*report);
+    d["warning"] = qopt::qualityWarning(*report);
+    return d;
+  }
+
   py::list sqnr(const Model &quantized, const py::list &inputs) {
     std::vector<qopt::NpyArray> data = toNpyList(inputs);
     Diagnostics diags(ctx.get());
@@ -320,6 +348,8 @@ public:
       double db = l.sqnrDb();
       d["sqnr_db"] = db;
       d["max_abs_error"] = l.maxAbsError;
+      d["own_sqnr_db"] = l.ownSqnrDb();
+      d["worst_channel_own_sqnr_db"] = l.worstChannelOwnSqnrDb();
       out.append(d);
     }
     return out;
@@ -379,6 +409,7 @@ PYBIND11_MODULE(_qopt, m) {
            py::arg("method") = "minmax")
       .def("run", &Model::run, py::arg("inputs"), py::arg("batch_size") = 0)
       .def("sqnr", &Model::sqnr, py::arg("quantized"), py::arg("inputs"))
+      .def("quality", &Model::quality, py::arg("quantized"), py::arg("inputs"))
       .def("report", &Model::report, py::arg("quantized"), py::arg("inputs"),
            py::arg("path"), py::arg("labels") = py::none(),
            py::arg("title") = "model")

@@ -30,6 +30,9 @@ PKGS=(
   chromium
   # The ONNX conformance runner reads TensorProto test data with it.
   python3-onnx
+  # Fashion-MNIST (the calibration-method accuracy test with the kit's
+  # Fashion-MNIST models).
+  dataset-fashion-mnist
   # LLVM's OpenMP runtime: multi-threaded models (qopt-run --threads,
   # qopt-compile --threads) call it through MLIR's OpenMP lowering.
   libomp-22-dev

@@ -28,6 +28,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 config.substitutions.append(("%qopt_src", config.qopt_src_root))
+config.substitutions.append(("%qopt_bin", config.qopt_tools_dir))
 config.substitutions.append(("%qopt_obj", config.qopt_obj_root))
 config.substitutions.append(("%qopt_libs", config.qopt_lib_dir))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
@@ -54,6 +55,10 @@ if platform.machine() in ("x86_64", "AMD64"):
 # Headless Chromium renders the HTML reports (scripts/install-deps.sh).
 if shutil.which("chromium"):
     config.available_features.add("chromium")
+
+# Fashion-MNIST images (Debian dataset-fashion-mnist) for accuracy tests.
+if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+    config.available_features.add("fashion-mnist")
 
 kit_dir = os.path.join(os.path.dirname(config.qopt_src_root), "shared", "kit")
 if os.path.isdir(kit_dir):

@@ -53,7 +53,8 @@ struct Accumulator {
     return method == qnn::CalibrationMethod::Percentile ||
            method == qnn::CalibrationMethod::Entropy ||
            method == qnn::CalibrationMethod::MSE ||
-           method == qnn::CalibrationMethod::KSigma;
+           method == qnn::CalibrationMethod::KSigma ||
+           method == qnn::CalibrationMethod::MovingAverage;
   }
 };
 
@@ -276,7 +277,8 @@ void finish(Accumulator &a, const qopt::CalibrationOptions &options) {
   // The clipping guard (CalibrationOptions::maxClippedFraction).
   bool guarded = a.method == qnn::CalibrationMethod::Entropy ||
                  a.method == qnn::CalibrationMethod::MSE ||
-                 a.method == qnn::CalibrationMethod::KSigma;
+                 a.method == qnn::CalibrationMethod::KSigma ||
+                 a.method == qnn::CalibrationMethod::MovingAverage;
   if (guarded && options.maxClippedFraction > 0 && !a.hist.empty() &&
       s.count > 0) {
     auto [lo, hi] =

@@ -178,12 +178,16 @@ Error qopt::writeHTMLReport(StringRef path, StringRef title,
   os << "</table>\n<h2>Layers in model order</h2>\n";
   for (size_t i : quantized) {
     const LayerSQNR &l = layers[i];
-    os << "<div class=\"layer\" id=\"layer-" << i << "\"><h3>"
-       << escape(l.name) << "</h3><div class=\"facts\">" << escape(l.op)
+    os << "<div class=\"layer\" id=\"layer-" << i << "\"><h3>" << escape(l.name)
+       << "</h3><div class=\"facts\">" << escape(l.op)
        << " &middot; SQNR <b style=\"color:" << dbColor(l.sqnrDb()) << "\">"
-       << dbText(l.sqnrDb()) << "</b> &middot; max |err| "
-       << formatv("{0:G4}", l.maxAbsError) << " &middot; " << l.elements
-       << " values";
+       << dbText(l.sqnrDb()) << "</b> (cumulative)"
+       << (std::isnan(l.ownSqnrDb())
+               ? std::string()
+               : " &middot; own error " + dbText(l.ownSqnrDb()) +
+                     " (its float values quantized with its own range)")
+       << " &middot; max |err| " << formatv("{0:G4}", l.maxAbsError)
+       << " &middot; " << l.elements << " values";
     if (!l.method.empty())
       os << " &middot; calibration: " << escape(l.method);
     if (l.hasRange)

@@ -60,6 +60,10 @@ void describeLayer(LayerSQNR &l, Operation *op, Value floatValue) {
       cast<RankedTensorType>(op->getResult(0).getType()).getElementType());
   if (q) {
     l.hasRange = true;
+    l.qScale = q.getScale();
+    l.qZeroPoint = q.getZeroPoint();
+    l.qMin = q.getStorageTypeMin();
+    l.qMax = q.getStorageTypeMax();
     l.clipLo = (q.getStorageTypeMin() - q.getZeroPoint()) * q.getScale();
     l.clipHi = (q.getStorageTypeMax() - q.getZeroPoint()) * q.getScale();
     double w = l.clipHi - l.clipLo;
@@ -88,10 +92,19 @@ void describeLayer(LayerSQNR &l, Operation *op, Value floatValue) {
   }
 }
 
-/// Adds float values to a layer's histogram.
+/// Adds float values to a layer's histogram and its own error (the values
+/// against themselves quantized with the layer's result type).
 void addToHistogram(LayerSQNR &l, const float *f, int64_t count) {
   if (l.histogram.empty())
     return;
+  if (l.qScale > 0)
+    for (int64_t i = 0; i < count; ++i) {
+      double x = f[i];
+      double q = std::clamp<double>(std::nearbyint(x / l.qScale) + l.qZeroPoint,
+                                    l.qMin, l.qMax);
+      double d = x - (q - l.qZeroPoint) * l.qScale;
+      l.ownNoise += d * d;
+    }
   double width = (l.histHi - l.histLo) / l.histogram.size();
   for (int64_t i = 0; i < count; ++i) {
     double x = f[i];
@@ -106,7 +119,53 @@ void addToHistogram(LayerSQNR &l, const float *f, int64_t count) {
   }
 }
 
+/// Per-channel own error of a layer's float values (channels: dimension
+/// 1), for the first `count` elements.
+void addChannelOwnError(LayerSQNR &l, const NpyArray &a, int64_t count) {
+  if (l.qScale <= 0 || a.shape.size() < 2 || a.shape[1] <= 0)
+    return;
+  int64_t channels = a.shape[1], inner = 1;
+  for (size_t d = 2; d < a.shape.size(); ++d)
+    inner *= a.shape[d];
+  if (l.channelSignal.empty()) {
+    l.channelSignal.assign(channels, 0);
+    l.channelOwnNoise.assign(channels, 0);
+  }
+  if ((int64_t)l.channelSignal.size() != channels || inner <= 0)
+    return;
+  const float *f = a.as<float>();
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t c = (i / inner) % channels;
+    double x = f[i];
+    double q = std::clamp<double>(std::nearbyint(x / l.qScale) + l.qZeroPoint,
+                                  l.qMin, l.qMax);
+    double d = x - (q - l.qZeroPoint) * l.qScale;
+    l.channelSignal[c] += x * x;
+    l.channelOwnNoise[c] += d * d;
+  }
+}
+
 } // namespace
+
+double qopt::LayerSQNR::ownSqnrDb() const {
+  if (!hasRange || qScale <= 0)
+    return NAN;
+  if (ownNoise == 0)
+    return INFINITY;
+  return 10 * std::log10(signal / ownNoise);
+}
+
+double qopt::LayerSQNR::worstChannelOwnSqnrDb() const {
+  double worst = NAN;
+  for (auto [signal, noise] : llvm::zip(channelSignal, channelOwnNoise)) {
+    if (signal == 0)
+      continue; // a channel that is always zero is exact
+    double db = noise == 0 ? INFINITY : 10 * std::log10(signal / noise);
+    if (std::isnan(worst) || db < worst)
+      worst = db;
+  }
+  return worst;
+}
 
 double qopt::LayerSQNR::sqnrDb() const {
   if (noise == 0)
@@ -235,7 +294,7 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
       reportThroughRuntime(std::get<1>(pair), i);
     }
   }
-  if (layers.empty() && regionTaps.empty())
+  if (layers.empty() && regionTaps.empty() && options.requireLayers)
     return err("no quantized op of the quantized model matches a float "
                "tensor of the float model by location or name (give the "
                "model before --integer-only; quantized in another process, "
@@ -340,6 +399,7 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
                        "' has different sizes in the two models");
           const float *f = fo.as<float>(), *q = qo.as<float>();
           addToHistogram(layer, f, count);
+          addChannelOwnError(layer, fo, count);
           for (int64_t i = 0; i < count; ++i) {
             double d = (double)f[i] - q[i];
             layer.signal += (double)f[i] * f[i];
@@ -365,15 +425,21 @@ void qopt::printLayerSQNR(llvm::raw_ostream &os,
   for (const LayerSQNR &l : layers)
     w = std::max(w, l.name.size());
   os << llvm::left_justify("layer", w) << "  " << llvm::left_justify("op", 24)
-     << llvm::right_justify("elements", 10) << llvm::right_justify("SQNR dB", 10)
-     << llvm::right_justify("max |err|", 12) << "\n";
+     << llvm::right_justify("elements", 10)
+     << llvm::right_justify("SQNR dB", 10)
+     << llvm::right_justify("max |err|", 12)
+     << llvm::right_justify("own dB", 10) << "\n";
+  auto dbText = [](double db) {
+    if (std::isnan(db))
+      return llvm::formatv("{0,10}", "-").str();
+    return std::isinf(db) ? llvm::formatv("{0,10}", "exact").str()
+                          : llvm::formatv("{0,10:F2}", db).str();
+  };
   for (const LayerSQNR &l : layers) {
-    double db = l.sqnrDb();
     os << llvm::left_justify(l.name, w) << "  " << llvm::left_justify(l.op, 24)
        << llvm::right_justify(std::to_string(l.elements), 10)
-       << (std::isinf(db) ? llvm::formatv("{0,10}", "exact").str()
-                          : llvm::formatv("{0,10:F2}", db).str())
-       << llvm::format("%12.4g", l.maxAbsError) << "\n";
+       << dbText(l.sqnrDb()) << llvm::format("%12.4g", l.maxAbsError)
+       << dbText(l.ownSqnrDb()) << "\n";
   }
 }
 
@@ -387,11 +453,14 @@ Error qopt::writeLayerSQNRJson(llvm::StringRef path,
         {"name", l.name},
         {"op", l.op},
         {"elements", l.elements},
-        {"sqnr_db", std::isinf(db) ? llvm::json::Value(nullptr)
-                                   : llvm::json::Value(db)},
+        {"sqnr_db",
+         std::isinf(db) ? llvm::json::Value(nullptr) : llvm::json::Value(db)},
         {"signal_power", l.signal / n},
         {"noise_power", l.noise / n},
-        {"max_abs_error", l.maxAbsError}});
+        {"max_abs_error", l.maxAbsError},
+        {"own_sqnr_db", std::isfinite(l.ownSqnrDb())
+                            ? llvm::json::Value(l.ownSqnrDb())
+                            : llvm::json::Value(nullptr)}});
   }
   llvm::json::Value root(
       llvm::json::Object{{"version", 1}, {"layers", std::move(arr)}});

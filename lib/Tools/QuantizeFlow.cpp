@@ -10,11 +10,14 @@
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
+#include "qopt/Tools/QualityGuard.h"
+#include "qopt/Tools/RunModes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -60,7 +63,17 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
                   cl::desc("Require integer arithmetic inside the quantized "
                            "model (float islands on 8-bit tensors become "
                            "lookup tables; others are an error)"),
-                  cl::init(false), cl::cat(category)) {}
+                  cl::init(false), cl::cat(category)),
+      qualityCheck("quality-check",
+                   cl::desc("With --quantize=static: measure the quantized "
+                            "model against the float one on up to 64 "
+                            "calibration samples and print the quality line "
+                            "(default on)"),
+                   cl::init(true), cl::cat(category)),
+      minSqnr("min-sqnr",
+              cl::desc("With --quantize=static: fail when the quantized "
+                       "model's output SQNR against float is below DB"),
+              cl::value_desc("DB"), cl::cat(category)) {}
 
 Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   QuantizeFlowOptions o;
@@ -70,6 +83,16 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   o.config = config;
   o.integerOnly = integerOnly;
   o.progress = sys::Process::StandardErrIsDisplayed();
+  o.qualityCheck = qualityCheck;
+  if (minSqnr.getNumOccurrences()) {
+    if (o.mode != QuantizeMode::Static)
+      return err("--min-sqnr needs --quantize=static (it measures on the "
+                 "calibration data)");
+    if (!qualityCheck)
+      return err("--min-sqnr needs the quality check (drop "
+                 "--quality-check=false)");
+    o.minSqnrDb = minSqnr;
+  }
   bool isStatic = o.mode == QuantizeMode::Static;
   if (!isStatic && !o.calibrationData.empty())
     return err("--calibration-data needs --quantize=static");
@@ -118,8 +141,10 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     if (Error e = run(pm, "folding batch norms and fusing activations"))
       return e;
   }
-  if (foldedFloat)
-    *foldedFloat = module.clone();
+  bool guard = options.mode == QuantizeMode::Static && options.qualityCheck;
+  OwningOpRef<ModuleOp> floatModel;
+  if (foldedFloat || guard)
+    floatModel = module.clone();
   PassManager pm(ctx);
   StringRef what;
   switch (options.mode) {
@@ -160,5 +185,22 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     if (Error e = run(check, "forming lookup tables, checking integer-only"))
       return e;
   }
+  if (guard) {
+    stage("measuring the quantized model against the float model");
+    auto data = readNpyFiles(options.calibrationData);
+    if (!data)
+      return data.takeError();
+    auto report = measureQuality(*floatModel, module, *data);
+    if (!report)
+      return report.takeError();
+    errs() << "qopt: " << formatQualityLine(*report) << "\n";
+    std::string warning = qualityWarning(*report);
+    if (!warning.empty())
+      WithColor::warning(errs(), "qopt") << warning << "\n";
+    if (Error e = checkMinSqnr(*report, options.minSqnrDb))
+      return e;
+  }
+  if (foldedFloat)
+    *foldedFloat = std::move(floatModel);
   return Error::success();
 }

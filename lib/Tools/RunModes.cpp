@@ -287,7 +287,7 @@ Error qopt::writeQuantizationReport(StringRef path, StringRef title,
                                     mlir::ModuleOp quantModule,
                                     ArrayRef<NpyArray> data,
                                     const NpyArray *labels, StringRef entry,
-                                    bool profile) {
+                                    bool profile, raw_ostream *profileTable) {
   SQNROptions sqnr;
   sqnr.entry = entry.str();
   auto layers = measureLayerSQNR(floatModule, quantModule, data, sqnr);
@@ -301,6 +301,8 @@ Error qopt::writeQuantizationReport(StringRef path, StringRef title,
     auto times = profileModel(quantModule, data, options, totalMs);
     if (!times)
       return times.takeError();
+    if (profileTable)
+      printProfile(*profileTable, *times, totalMs);
     llvm::StringMap<const LayerProfile *> byName;
     for (const LayerProfile &p : *times)
       byName[p.name] = &p;

@@ -11,8 +11,10 @@ keeps the float one (for sqnr()). Errors raise qopt.Error with qopt's
 diagnostics.
 """
 import json
+import logging
 import os
 import tempfile
+import warnings as _warnings
 
 import numpy as np
 
@@ -73,6 +75,7 @@ class Model:
         self._m = native
         self._float = float_model
         self.warnings = list(warnings)
+        self.quality = None
 
     @property
     def mlir(self):
@@ -88,12 +91,19 @@ class Model:
         return outs[0] if len(outs) == 1 else outs
 
     def quantize(self, mode="static", calibration_data=None, method="minmax",
-                 config=None, integer_only=False):
+                 config=None, integer_only=False, min_sqnr=None, quality_check=True):
         """A quantized copy. mode: static (needs calibration_data), dynamic,
         weight-only, qat (lowers the model's fake quantization). config: a
         dict or JSON path of per-layer overrides ({"layers": [{"match": REGEX,
         "keep_float": True}]}). integer_only: fail unless the quantized model
-        needs no float arithmetic (islands on 8-bit tensors become tables)."""
+        needs no float arithmetic (islands on 8-bit tensors become tables).
+
+        Static quantization ends with the quality guard: the result is
+        measured against the float model on up to 64 calibration samples
+        (output SQNR, weight sizes, the worst layer by its own error) into
+        `.quality` (a dict; its "line" is logged on the "qopt" logger); below
+        20 dB a UserWarning names the layer to keep float; with min_sqnr a
+        lower output SQNR raises qopt.Error."""
         if mode not in _MODES:
             raise Error("unknown mode '%s' (one of %s)" % (mode, ", ".join(_MODES)))
         if method not in _METHODS:
@@ -106,8 +116,10 @@ class Model:
             raise Error("integer_only needs mode='static' or 'qat'")
         q = self._m.clone()
         warnings = list(q.apply("builtin.module(func.func(fold-bn,fuse-ops))"))
+        calibration_data_list = None
         if mode == "static":
-            q.calibrate(_as_input_lists(calibration_data, "calibration_data"), method)
+            calibration_data_list = _as_input_lists(calibration_data, "calibration_data")
+            q.calibrate(calibration_data_list, method)
             options = ""
             tmp = None
             if config is not None:
@@ -128,7 +140,23 @@ class Model:
             warnings += q.apply("builtin.module(lower-fake-quant)")
         if integer_only:
             warnings += q.apply("builtin.module(form-lookup-tables,verify-integer-only)")
-        return Model(q, float_model=self._float or self, warnings=warnings)
+        result = Model(q, float_model=self._float or self, warnings=warnings)
+        if min_sqnr is not None and (mode != "static" or not quality_check):
+            raise Error("min_sqnr needs mode='static' and quality_check=True")
+        if mode == "static" and quality_check:
+            folded = self._m.clone()
+            folded.apply("builtin.module(func.func(fold-bn,fuse-ops))")
+            result.quality = folded.quality(
+                q, calibration_data_list)
+            logging.getLogger("qopt").info(result.quality["line"])
+            if result.quality["warning"]:
+                _warnings.warn(result.quality["warning"], UserWarning, stacklevel=2)
+            if min_sqnr is not None and result.quality["output_sqnr_db"] < min_sqnr:
+                raise Error("the quantized model's output SQNR (%.1f dB) is below min_sqnr=%g "
+                            "(worst layer by own error: '%s', %s)"
+                            % (result.quality["output_sqnr_db"], min_sqnr,
+                               result.quality["worst_layer"], result.quality["worst_op"]))
+        return result
 
     def sqnr(self, *inputs):
         """Per-layer SQNR of this quantized model against the float model it

@@ -10,6 +10,7 @@
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Support/MemoryLimit.h"
+#include "qopt/Support/Npy.h"
 #include "qopt/Target/AOT/CompileToObject.h"
 #include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/RunModes.h"
@@ -69,6 +70,13 @@ static cl::opt<std::string> reportFile(
              "report (one HTML page) measured on the calibration data"),
     cl::value_desc("report.html"), cl::cat(toolOptions));
 
+static cl::opt<std::string> labelsFile(
+    "labels",
+    cl::desc("With --report: class labels (.npy, one per calibration "
+             "sample) for the report's accuracy of both models on the "
+             "calibration data"),
+    cl::value_desc("labels.npy"), cl::cat(toolOptions));
+
 int main(int argc, char **argv) {
   cl::opt<unsigned> &threads = qopt::registerThreadsOption(
       toolOptions,
@@ -94,6 +102,15 @@ int main(int argc, char **argv) {
   if (!reportFile.empty() && flow->mode != qopt::QuantizeMode::Static)
     return session.fail("--report needs --quantize=static (it measures the "
                         "layers on the calibration data)");
+  if (!labelsFile.empty() && reportFile.empty())
+    return session.fail("--labels needs --report");
+  std::optional<qopt::NpyArray> labels;
+  if (!labelsFile.empty()) {
+    auto l = qopt::readNpy(labelsFile);
+    if (!l)
+      return session.fail(l.takeError());
+    labels = std::move(*l);
+  }
   mlir::OwningOpRef<mlir::ModuleOp> floatModel;
   if (Error e = qopt::runQuantizeFlow(*module, *flow,
                                       reportFile.empty() ? nullptr
@@ -105,7 +122,7 @@ int main(int argc, char **argv) {
       return session.fail(data.takeError());
     if (Error e = qopt::writeQuantizationReport(
             reportFile, sys::path::filename(inputFile), *floatModel, *module,
-            *data, nullptr, entry))
+            *data, labels ? &*labels : nullptr, entry))
       return session.fail(std::move(e));
   }
   qopt::AOTOptions options;

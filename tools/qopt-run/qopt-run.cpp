@@ -187,8 +187,10 @@ int main(int argc, char **argv) {
     }
     if (Error e = qopt::writeQuantizationReport(
             reportFile, llvm::sys::path::filename(inputFile), *floatModel,
-            *module, *data, labels ? &*labels : nullptr, entry, profile))
+            *module, *data, labels ? &*labels : nullptr, entry, profile,
+            profile ? &outs() : nullptr))
       return session.fail(std::move(e));
+    // --profile with --report: the table was printed as well.
     if (profile)
       return 0;
   }

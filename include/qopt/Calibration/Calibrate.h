@@ -36,7 +36,9 @@ struct CalibrationOptions {
   double ksigma = 3.0;        ///< for `ksigma`
   double averagingConstant = 0.01; ///< for `moving_average`
   int histogramBins = 2048;
-  /// The clipping guard of `entropy`, `mse` and `ksigma`: their range never
+  /// The clipping guard of `entropy`, `mse`, `ksigma` and `moving_average`
+  /// (whose average of per-batch ranges clipped recurrent states: a GRU at
+  /// 11 dB): their range never
   /// clips more than this fraction of the values seen (half on each side);
   /// where a method's range is narrower, it is widened to that percentile.
   /// KL divergence and k-sigma ignore how far the clipped values lie, and

@@ -34,8 +34,25 @@ struct LayerSQNR {
   int64_t elements = 0;
   double signal = 0, noise = 0; ///< sum x^2, sum (x - x_q)^2
   double maxAbsError = 0;
-  /// 10 log10(signal / noise); +inf when the tensors are equal.
+  /// 10 log10(signal / noise); +inf when the tensors are equal. This is
+  /// the cumulative error: the quantized model's value against the float
+  /// model's, after every earlier layer's error.
   double sqnrDb() const;
+  /// The layer's own error (ONNX Runtime's qdq_err): the float model's
+  /// value against itself quantized and dequantized with the layer's
+  /// result type (rounding and clipping of this layer alone, given float
+  /// inputs). 10 log10(signal / ownNoise); NaN for layers whose result is
+  /// not per-tensor quantized (outputs, float islands).
+  double ownSqnrDb() const;
+  /// The same per channel (dimension 1 of a tensor of rank >= 2), and the
+  /// worst channel's figure: a channel whose values are small next to the
+  /// tensor's range is rounded away although the whole tensor's own SQNR
+  /// (dominated by the large channels) looks fine. NaN without channels.
+  double worstChannelOwnSqnrDb() const;
+  double ownNoise = 0;
+  std::vector<double> channelSignal, channelOwnNoise;
+  double qScale = 0; ///< the result type, when hasRange
+  int64_t qZeroPoint = 0, qMin = 0, qMax = 0;
 
   // What the HTML report draws (quantized layers; empty for outputs).
   std::string method;             ///< calibration method of its observer
@@ -54,6 +71,10 @@ struct LayerSQNR {
 struct SQNROptions {
   std::string entry = "main";
   int64_t batchSize = 32;
+  /// Whether a quantized model without any layer that matches the float
+  /// model is an error (it is, for the per-layer table; the quality guard
+  /// compares the outputs of a model kept entirely float too).
+  bool requireLayers = true;
 };
 
 /// Runs `floatModule` and `quantModule` (after --quantize-static or

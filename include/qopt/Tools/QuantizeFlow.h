@@ -15,6 +15,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ struct QuantizeFlowOptions {
   std::string config;
   bool integerOnly = false;
   bool progress = false; ///< stage names on stderr
+  /// Static mode: measure the result against the float model on part of
+  /// the calibration data and print the quality line (QualityGuard.h).
+  bool qualityCheck = true;
+  /// An error when the output SQNR is below this (--min-sqnr).
+  std::optional<double> minSqnrDb;
 };
 
 /// The command-line options of the flow, registered in `category` by the
@@ -45,6 +51,8 @@ private:
   llvm::cl::opt<std::string> calibrationMethod;
   llvm::cl::opt<std::string> config;
   llvm::cl::opt<bool> integerOnly;
+  llvm::cl::opt<bool> qualityCheck;
+  llvm::cl::opt<double> minSqnr;
 };
 
 /// Runs fold-bn and fuse-ops, then the mode's quantization (static:
@@ -52,7 +60,9 @@ private:
 /// integer-only and verify-integer-only. Diagnostics go to the context's
 /// handler; the error says which step failed.
 /// `foldedFloat`, when given, receives the float model after the graph
-/// passes (what the per-layer reports compare against).
+/// passes (what the per-layer reports compare against). In static mode the
+/// flow ends with the quality line on stderr (and a warning below 20 dB),
+/// or the --min-sqnr error.
 llvm::Error runQuantizeFlow(mlir::ModuleOp module,
                             const QuantizeFlowOptions &options,
                             mlir::OwningOpRef<mlir::ModuleOp> *foldedFloat =

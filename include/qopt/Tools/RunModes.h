@@ -86,14 +86,14 @@ llvm::Error runSQNR(mlir::ModuleOp module, const SQNRModeOptions &options,
 /// the float model folded and fused as the quantized one was) on `data`;
 /// with `labels` (class indices, one per sample) the report's summary gives
 /// both models' accuracy and their argmax agreement on the first output.
-llvm::Error writeQuantizationReport(llvm::StringRef path,
-                                    llvm::StringRef title,
-                                    mlir::ModuleOp floatModule,
-                                    mlir::ModuleOp quantModule,
-                                    llvm::ArrayRef<NpyArray> data,
-                                    const NpyArray *labels,
-                                    llvm::StringRef entry = "main",
-                                    bool profile = false);
+/// With `profile` the quantized model is profiled into the report, and the
+/// profile table is also printed to `profileTable` when given.
+llvm::Error
+writeQuantizationReport(llvm::StringRef path, llvm::StringRef title,
+                        mlir::ModuleOp floatModule, mlir::ModuleOp quantModule,
+                        llvm::ArrayRef<NpyArray> data, const NpyArray *labels,
+                        llvm::StringRef entry = "main", bool profile = false,
+                        llvm::raw_ostream *profileTable = nullptr);
 
 } // namespace qopt
 

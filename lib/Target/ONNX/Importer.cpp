@@ -19,6 +19,7 @@
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
+#include "qopt/Dialect/QNN/Utils/LocationName.h"
 #include "qopt/Support/Sizes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -461,6 +462,7 @@ Value Importer::transpose(Location loc, Value v, ArrayRef<int64_t> perm) {
 
 LogicalResult Importer::importNode(const HandlerTable &table,
                                    const onnx::NodeProto &node) {
+  nodeOpTypes.try_emplace(displayName(node), node.op_type());
   const Handler *handler = nullptr;
   if (node.domain() == "com.microsoft") {
     handler = table.lookup("com.microsoft." + node.op_type(), 1);
@@ -644,6 +646,12 @@ OwningOpRef<ModuleOp> Importer::run() {
   func.setType(builder.getFunctionType(argTypes, resultTypes));
   for (auto [i, out] : llvm::enumerate(model.graph().output()))
     func.setResultAttr(i, "onnx.name", builder.getStringAttr(out.name()));
+  SmallVector<NamedAttribute> types;
+  for (const auto &kv : nodeOpTypes)
+    types.push_back(
+        builder.getNamedAttr(kv.first(), builder.getStringAttr(kv.second)));
+  (*module)->setAttr(qnn::kONNXOpTypesAttrName,
+                     builder.getDictionaryAttr(types));
   if (failed(verify(*module)))
     return nullptr;
   return module;

@@ -268,6 +268,10 @@ public:
   /// Bytes of tensor data imported so far, checked against the memory limit
   /// (ONNXImportOptions::memoryLimit) before each tensor's data is read.
   uint64_t importedTensorBytes = 0;
+  /// Node name -> ONNX op type of every imported node (subgraphs too): the
+  /// module's `onnx.op_types` attribute, which per-layer configs match by
+  /// op type whatever the node was lowered to.
+  llvm::StringMap<std::string> nodeOpTypes;
   /// The model's default-domain opset.
   int64_t opset = 0;
 

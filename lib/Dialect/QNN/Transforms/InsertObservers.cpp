@@ -68,7 +68,7 @@ struct InsertObserversPass
       llvm::Regex regex(re.trim());
       std::string err;
       if (re.empty() || !parsed || !regex.isValid(err)) {
-        module.emitError("insert-observers: bad override '")
+        emitError(module.getLoc(), "insert-observers: bad override '")
             << item << "' (expected NAME_REGEX:METHOD)"
             << (err.empty() ? "" : ": " + err);
         return signalPassFailure();

@@ -43,14 +43,16 @@ struct PrepareQATPass : qnn::impl::PrepareQATPassBase<PrepareQATPass> {
 
   LogicalResult checkOptions(ModuleOp module) {
     if (weightBits != 8 && weightBits != 4)
-      return module.emitError("prepare-qat: weight-bits must be 8 or 4, got ")
+      return emitError(module.getLoc(),
+                       "prepare-qat: weight-bits must be 8 or 4, got ")
              << static_cast<unsigned>(weightBits);
     if (!activationRange.empty() &&
         (activationRange.size() != 2 || !std::isfinite(activationRange[0]) ||
          !std::isfinite(activationRange[1]) ||
          activationRange[0] >= activationRange[1]))
-      return module.emitError("prepare-qat: activation-range must be LO,HI "
-                              "with finite LO < HI");
+      return emitError(module.getLoc(),
+                       "prepare-qat: activation-range must be LO,HI "
+                       "with finite LO < HI");
     return success();
   }
 
@@ -64,9 +66,10 @@ struct PrepareQATPass : qnn::impl::PrepareQATPassBase<PrepareQATPass> {
     SmallVector<ObserverOp> observers;
     module.walk([&](ObserverOp o) { observers.push_back(o); });
     if (observers.empty()) {
-      module.emitError("prepare-qat: no qnn.observer ops; run qopt "
-                       "--insert-observers first, then calibrate (qopt-run "
-                       "--calibrate) or give activation-range=LO,HI");
+      emitError(module.getLoc(),
+                "prepare-qat: no qnn.observer ops; run qopt "
+                "--insert-observers first, then calibrate (qopt-run "
+                "--calibrate) or give activation-range=LO,HI");
       return signalPassFailure();
     }
     OpBuilder b(ctx);

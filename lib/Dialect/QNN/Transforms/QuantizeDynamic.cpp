@@ -140,8 +140,9 @@ struct QuantizeDynamicPass
 
   void runOnOperation() override {
     if (weightBits != 8 && weightBits != 4) {
-      getOperation().emitError("quantize-dynamic: weight-bits must be 8 or 4, "
-                               "got ")
+      emitError(getOperation().getLoc(),
+                "quantize-dynamic: weight-bits must be 8 or 4, "
+                "got ")
           << static_cast<unsigned>(weightBits);
       return signalPassFailure();
     }

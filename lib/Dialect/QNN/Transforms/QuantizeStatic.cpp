@@ -23,6 +23,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Regex.h"
@@ -52,6 +53,19 @@ constexpr llvm::StringLiteral kWeightBits = "qnn.weight_bits";
 constexpr llvm::StringLiteral kPerChannel = "qnn.per_channel";
 
 bool keptFloat(Operation *op) { return op->hasAttr(kKeepFloat); }
+
+/// An op that computes float values elementwise or otherwise and is not
+/// quantized itself: an importer-built linalg.generic, a qnn activation or
+/// softmax. A per-layer config's keep_float keeps it out of lookup tables.
+bool isFloatIsland(Operation *op) {
+  if (op->hasTrait<qnn::OpTrait::Quantizable>() ||
+      op->hasTrait<mlir::OpTrait::ConstantLike>() || isa<ObserverOp>(op) ||
+      op->getNumResults() != 1 ||
+      !isa<linalg::GenericOp, ScalarFunctionOpInterface, SoftmaxOp>(op))
+    return false;
+  auto t = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  return t && isa<FloatType>(t.getElementType());
+}
 
 /// The per-tensor parameters of a quantized tensor value, or null.
 quant::UniformQuantizedType perTensorOf(Value v) {
@@ -625,7 +639,7 @@ struct QuantizeStaticPass
     if (!layers)
       return fail("expected an object with a \"layers\" array");
     struct Entry {
-      std::string pattern;
+      std::string pattern, opType;
       std::unique_ptr<llvm::Regex> regex;
       NamedAttrList attrs;
       int64_t matched = 0;
@@ -644,6 +658,12 @@ struct QuantizeStaticPass
           if (!str)
             return fail(where + ".match must be a string");
           e.pattern = str->str();
+        } else if (key == "op_type") {
+          auto str = value.getAsString();
+          if (!str || str->empty())
+            return fail(where + ".op_type must be an ONNX op type such as "
+                                "\"HardSwish\"");
+          e.opType = str->str();
         } else if (key == "keep_float") {
           auto flag = value.getAsBoolean();
           if (!flag)
@@ -662,20 +682,28 @@ struct QuantizeStaticPass
           e.attrs.set(kPerChannel, b.getBoolAttr(*flag));
         } else {
           return fail(where + ": unknown key '" + key.str() +
-                      "' (expected match, keep_float, weight_bits, "
+                      "' (expected match, op_type, keep_float, weight_bits, "
                       "per_channel)");
         }
       }
-      if (e.pattern.empty())
-        return fail(where + " has no \"match\" regex");
-      e.regex = std::make_unique<llvm::Regex>(e.pattern);
-      std::string err;
-      if (!e.regex->isValid(err))
-        return fail(where + ".match '" + e.pattern + "': " + err);
+      if (e.pattern.empty() && e.opType.empty())
+        return fail(where + " has neither a \"match\" regex nor an "
+                            "\"op_type\"");
+      if (!e.pattern.empty()) {
+        e.regex = std::make_unique<llvm::Regex>(e.pattern);
+        std::string err;
+        if (!e.regex->isValid(err))
+          return fail(where + ".match '" + e.pattern + "': " + err);
+      }
       entries.push_back(std::move(e));
     }
+    // Every op that computes a float tensor for a node can be addressed:
+    // quantizable ops (weights, outputs) and float islands (a HardSwish
+    // lowered to a linalg.generic, a qnn.softmax), by node name or op type.
+    llvm::StringSet<> knownNames, knownTypes;
     module.walk([&](Operation *op) {
-      if (!op->hasTrait<qnn::OpTrait::Quantizable>())
+      bool quantizable = op->hasTrait<qnn::OpTrait::Quantizable>();
+      if (!quantizable && !isFloatIsland(op))
         return;
       // Text without debug info has lost the locations, but the observer
       // of the op's result keeps its producer's name.
@@ -684,13 +712,21 @@ struct QuantizeStaticPass
         for (Operation *user : op->getResult(0).getUsers())
           if (auto o = dyn_cast<ObserverOp>(user); o && o.getName())
             name = o.getName()->str();
-      for (Entry &e : entries)
-        if (e.regex->match(name)) {
-          for (NamedAttribute a : e.attrs)
+      SmallVector<std::string> types = getONNXOpTypes(op);
+      knownNames.insert(name);
+      for (const std::string &t : types)
+        knownTypes.insert(t);
+      for (Entry &e : entries) {
+        if (e.regex && !e.regex->match(name))
+          continue;
+        if (!e.opType.empty() && !llvm::is_contained(types, e.opType))
+          continue;
+        for (NamedAttribute a : e.attrs)
+          if (quantizable || a.getName() == kKeepFloat)
             op->setAttr(a.getName(), a.getValue());
-          ++e.matched;
-          break;
-        }
+        ++e.matched;
+        break;
+      }
     });
     // A float layer whose result only leaves the model needs no
     // quantize / dequantize after it: its output stays exactly float.
@@ -707,10 +743,35 @@ struct QuantizeStaticPass
       o.replaceAllUsesWith(o.getInput());
       o.erase();
     }
-    for (Entry &e : entries)
-      if (e.matched == 0)
-        emitWarning(module.getLoc(), "quantize-static: config entry '")
-            << e.pattern << "' matches no op";
+    // The nearest names (or op types), by edit distance, for an entry that
+    // matches nothing: a typo is the usual cause.
+    auto nearest = [](StringRef key, const llvm::StringSet<> &known) {
+      SmallVector<std::pair<unsigned, std::string>> scored;
+      for (const auto &k : known)
+        if (!k.getKey().empty())
+          scored.push_back({key.edit_distance(k.getKey()), k.getKey().str()});
+      llvm::sort(scored);
+      std::string list;
+      for (size_t i = 0; i < std::min<size_t>(3, scored.size()); ++i)
+        list += (i ? ", '" : "'") + scored[i].second + "'";
+      return list;
+    };
+    for (Entry &e : entries) {
+      if (e.matched)
+        continue;
+      InFlightDiagnostic w =
+          emitWarning(module.getLoc(), "quantize-static: config entry ");
+      if (!e.pattern.empty())
+        w << "'" << e.pattern << "'";
+      if (!e.opType.empty())
+        w << (e.pattern.empty() ? "" : " ") << "with op_type '" << e.opType
+          << "'";
+      w << " matches no op";
+      if (!e.opType.empty() && !knownTypes.contains(e.opType))
+        w << "; op types in the model: " << nearest(e.opType, knownTypes);
+      else if (!e.pattern.empty())
+        w << "; nearest names: " << nearest(e.pattern, knownNames);
+    }
     return success();
   }
 
@@ -745,8 +806,9 @@ struct QuantizeStaticPass
     unsigned activationBits = activationType == ActivationType::Int16 ? 16 : 8;
     bool symmetric = symmetricActivations || activationBits == 16;
     if (weightBits != 8 && weightBits != 4) {
-      getOperation().emitError("quantize-static: weight-bits must be 8 or 4, "
-                               "got ")
+      emitError(getOperation().getLoc(),
+                "quantize-static: weight-bits must be 8 or 4, "
+                "got ")
           << static_cast<unsigned>(weightBits);
       return signalPassFailure();
     }
@@ -757,7 +819,8 @@ struct QuantizeStaticPass
     SmallVector<ObserverOp> observers;
     getOperation().walk([&](ObserverOp o) { observers.push_back(o); });
     if (observers.empty()) {
-      getOperation().emitError(
+      emitError(
+          getOperation().getLoc(),
           "quantize-static: no qnn.observer ops; calibrate in process with "
           "--quantize-static=calibration-data=calib.npy, or run qopt "
           "--insert-observers, then qopt-run --calibrate --input calib.npy -o "
@@ -817,7 +880,10 @@ struct QuantizeStaticPass
       return signalPassFailure();
     removeFloatToFloatPairs(getOperation());
     getOperation().walk([](Operation *op) {
-      op->removeAttr(kKeepFloat);
+      // A float island kept float keeps the mark: lookup-table formation
+      // (ElementwiseFunction) does not trace through it.
+      if (!isFloatIsland(op))
+        op->removeAttr(kKeepFloat);
       op->removeAttr(kWeightBits);
       op->removeAttr(kPerChannel);
     });

@@ -182,7 +182,8 @@ bool ElementwiseFunction::traceFloat(Value v) {
       t.getShape() != rootType.getShape() || budget-- == 0)
     return false;
   Operation *def = v.getDefiningOp();
-  if (!def)
+  // An island a per-layer config keeps float is never tabulated.
+  if (!def || def->hasAttr("qnn.keep_float"))
     return false;
   bool ok = false;
   if (auto dq = dyn_cast<DequantizeOp>(def)) {

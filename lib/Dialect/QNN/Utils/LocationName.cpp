@@ -7,6 +7,7 @@
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Location.h"
 
 using namespace mlir;
@@ -26,4 +27,21 @@ std::string qnn::getLocationName(Location loc) {
   if (auto c = dyn_cast<CallSiteLoc>(loc))
     return getLocationName(c.getCallee());
   return "";
+}
+
+SmallVector<std::string> qnn::getONNXOpTypes(Operation *op) {
+  SmallVector<std::string> types;
+  auto module = op->getParentOfType<ModuleOp>();
+  auto table = module
+                   ? module->getAttrOfType<DictionaryAttr>(kONNXOpTypesAttrName)
+                   : DictionaryAttr();
+  if (!table)
+    return types;
+  std::string all = getLocationName(op->getLoc());
+  SmallVector<StringRef> names;
+  StringRef(all).split(names, '+');
+  for (StringRef name : names)
+    if (auto t = table.getAs<StringAttr>(name))
+      types.push_back(t.str());
+  return types;
 }

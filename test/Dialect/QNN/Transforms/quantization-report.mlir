@@ -18,7 +18,7 @@
 // JSON: "total_float_bytes": 268
 // JSON: "total_quantized_bytes": 102
 
-// ERR: error: cannot write the quantization report '{{.*}}r.json'
+// ERR: error: cannot write the quantization report: cannot write '{{.*}}r.json'
 
 !qx = !quant.uniform<i8:f32, 0.5>
 !qw = !quant.uniform<i8<-127:127>:f32:0, {0.25, 0.125}>
