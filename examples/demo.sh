@@ -51,7 +51,7 @@ echo "5. run int8    qopt-run (integer-only) on the same 450 digits"
 echo "   accuracy $(accuracy "$OUT/int8.npy") (fp32 $(accuracy "$OUT/fp32.npy"), ONNX Runtime int8 0.9844), argmax agreement with fp32: $(/usr/bin/python3 -c "import numpy as np; print('%.4f' % (np.load('$OUT/int8.npy').argmax(1)==np.load('$OUT/fp32.npy').argmax(1)).mean())")"
 "$BIN/qopt-run" "$OUT/cnn.int8.mlir" --input "$IN/digits_test_x.npy" --bench 20 --batch-size 64 | sed 's/^/   int8 /'
 "$BIN/qopt-run" "$OUT/cnn.cal.mlir" --sqnr="$OUT/cnn.int8.mlir" --input "$IN/digits_test_x.npy" > "$OUT/sqnr.txt"
-echo "   SQNR vs fp32 (dB): $(awk 'NR > 1 && $2 ~ /^qnn\.(conv2d|fully_connected)$/ {printf "%s%s", sep, $(NF-1); sep=", "}' "$OUT/sqnr.txt") per layer, output $(grep '^output 0' "$OUT/sqnr.txt" | awk '{print $(NF-1)}') (table: $OUT/sqnr.txt)"
+echo "   SQNR vs fp32 (dB): $(awk 'NR > 1 && $2 ~ /^qnn\.(conv2d|fully_connected)$/ {printf "%s%s", sep, $(NF-2); sep=", "}' "$OUT/sqnr.txt") per layer, output $(grep '^output 0' "$OUT/sqnr.txt" | awk '{print $(NF-2)}') (table: $OUT/sqnr.txt)"
 
 echo "6. compile     qopt-compile the int8 model -> object + C header, linked by examples/c/run_model.c"
 "$BIN/qopt-compile" "$OUT/cnn.int8.mlir" --target x86_64-linux-gnu -o "$OUT/digits.o" --header "$OUT/digits.h" --name digits
