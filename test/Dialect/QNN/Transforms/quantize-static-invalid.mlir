@@ -4,6 +4,10 @@
 // RUN: not qopt %s --quantize-static="calibration-data=%t.missing.npy calibration-method=bogus" -split-input-file 2>&1 | FileCheck %s --check-prefix=METHOD
 // RUN: not qopt %s --quantize-static=weight-bits=3 -split-input-file 2>&1 | FileCheck %s --check-prefix=BITS
 // BITS: quantize-static: weight-bits must be 8 or 4, got 3
+// An error about the whole module does not print the whole module.
+// RUN: not qopt %s --quantize-static -split-input-file 2>&1 | FileCheck %s --check-prefix=NODUMP
+// NODUMP: error: quantize-static: no qnn.observer ops
+// NODUMP-NOT: see current operation
 // DATA: error: quantize-static: calibration-data: '{{.*}}missing.npy': cannot read
 // METHOD: for the --calibration-method option: Cannot find option named 'bogus'!
 
