@@ -46,6 +46,7 @@ qopt::measureQuality(mlir::ModuleOp floatModel, mlir::ModuleOp quantizedModel,
       part.push_back(sliceSamples(a, 0, samples, samples));
   } else {
     part.assign(data.begin(), data.end());
+    samples = -1; // all of it, as one call
   }
   SQNROptions options;
   options.requireLayers = false;
@@ -116,9 +117,11 @@ qopt::measureQuality(mlir::ModuleOp floatModel, mlir::ModuleOp quantizedModel,
 }
 
 std::string qopt::formatQualityLine(const QualityReport &r) {
-  std::string line = "quality: output SQNR " + dbText(r.outputSqnrDb) + " on " +
-                     std::to_string(r.samples) + " calibration sample" +
-                     (r.samples == 1 ? "" : "s");
+  std::string line =
+      "quality: output SQNR " + dbText(r.outputSqnrDb) + " on " +
+      (r.samples < 0 ? std::string("the calibration data")
+                     : std::to_string(r.samples) + " calibration sample" +
+                           (r.samples == 1 ? "" : "s"));
   if (r.floatWeightBytes)
     line += formatv("; weights {0} -> {1} ({2:F1}x smaller)",
                     formatBytes(r.floatWeightBytes),

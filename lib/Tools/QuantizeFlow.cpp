@@ -191,8 +191,17 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     if (!data)
       return data.takeError();
     auto report = measureQuality(*floatModel, module, *data);
-    if (!report)
-      return report.takeError();
+    if (!report) {
+      // The quantized model itself is fine: only the measurement failed.
+      if (options.minSqnrDb)
+        return report.takeError();
+      WithColor::warning(errs(), "qopt")
+          << "quality check skipped: " << toString(report.takeError())
+          << "\n";
+      if (foldedFloat)
+        *foldedFloat = std::move(floatModel);
+      return Error::success();
+    }
     errs() << "qopt: " << formatQualityLine(*report) << "\n";
     std::string warning = qualityWarning(*report);
     if (!warning.empty())

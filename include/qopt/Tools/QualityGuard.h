@@ -34,7 +34,7 @@ constexpr int64_t kQualitySamples = 64;
 
 struct QualityReport {
   double outputSqnrDb = 0; ///< the worst model output
-  int64_t samples = 0;
+  int64_t samples = 0; ///< -1: inputs without a shared batch, used whole
   int64_t floatWeightBytes = 0, quantizedWeightBytes = 0;
   /// The quantized layer with the lowest own SQNR, of the whole tensor or of
   /// its worst channel (empty name: none).
