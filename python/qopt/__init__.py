@@ -189,6 +189,14 @@ class Model:
             with open(path) as f:
                 return json.load(f)["layers"]
 
-    def compile(self, object_path, header_path, target="x86_64-linux-gnu", cpu="", name="qopt_model"):
-        """An object file and a C header (as qopt-compile writes them)."""
+    def compile(self, object_path, header_path, target="x86_64-linux-gnu", cpu=None, name="qopt_model"):
+        """An object file and a C header (as qopt-compile writes them). cpu:
+        None compiles for this machine's CPU when `target` is its
+        architecture (as qopt-compile does), else generic code; "generic"
+        for a portable object; or an LLVM CPU name (znver4, neoverse-n1)."""
+        if cpu is None:
+            import platform
+            host = {"x86_64": "x86_64", "AMD64": "x86_64", "aarch64": "aarch64",
+                    "arm64": "aarch64"}.get(platform.machine(), "")
+            cpu = "native" if host and target.startswith(host) else "generic"
         self._m.compile(os.fspath(object_path), os.fspath(header_path), target, cpu, name)

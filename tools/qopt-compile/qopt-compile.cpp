@@ -19,6 +19,9 @@
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace llvm;
 
@@ -39,12 +42,13 @@ static cl::opt<std::string> target("target",
                                             "triple)"),
                                    cl::init("x86_64-linux-gnu"),
                                    cl::cat(toolOptions));
-static cl::opt<std::string> cpu("cpu",
-                                cl::desc("Target CPU (e.g. znver4, "
-                                         "neoverse-n1, or native for this "
-                                         "machine's CPU and features); "
-                                         "default generic"),
-                                cl::cat(toolOptions));
+static cl::opt<std::string>
+    cpu("cpu",
+        cl::desc("Target CPU (e.g. znver4, neoverse-n1, native for this "
+                 "machine's CPU and features, generic for a portable "
+                 "object); default: native when --target is this machine's "
+                 "architecture, else generic"),
+        cl::cat(toolOptions));
 static cl::opt<std::string> features("mattr",
                                      cl::desc("Target features, e.g. "
                                               "+dotprod,+i8mm"),
@@ -131,6 +135,27 @@ int main(int argc, char **argv) {
   options.triple = target;
   options.cpu = cpu;
   options.features = features;
+  // Fast by default: an object for this machine uses its vector and
+  // dot-product instructions (a generic x86-64 resnet18 int8 object ran
+  // 226 ms instead of 17 ms). Said once, with the way to a portable one.
+  bool hostArch = Triple(sys::getProcessTriple()).getArch() ==
+                  Triple(target).getArch();
+  if (cpu.empty() && features.empty() && hostArch) {
+    options.cpu = "native";
+    WithColor::note(errs(), "qopt-compile")
+        << "compiling for this machine's CPU ('" << sys::getHostCPUName()
+        << "'); the object needs its instruction sets. --cpu=generic "
+           "compiles a portable one\n";
+  } else if ((options.cpu.empty() || options.cpu == "generic") &&
+             features.empty()) {
+    WithColor::warning(errs(), "qopt-compile")
+        << "generic " << Triple(target).getArchName()
+        << " code: no vector or dot-product instructions beyond the "
+           "architecture's baseline; name the deployment CPU with --cpu "
+           "(e.g. "
+        << (Triple(target).isAArch64() ? "neoverse-n1" : "x86-64-v3")
+        << ") or --mattr for speed\n";
+  }
   options.threads = threads;
   options.sourceName = sys::path::filename(inputFile).str();
   if (Error e = qopt::compileToObject(*module, options, outputFile, headerFile))

@@ -346,6 +346,7 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     spec.prefix = options.name;
     spec.sourceName = options.sourceName;
     spec.triple = options.triple;
+    spec.cpu = cpu;
     spec.threads = options.threads;
     spec.inputs = std::move(inputs);
     spec.outputs = std::move(outputs);

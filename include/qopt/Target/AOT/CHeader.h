@@ -60,6 +60,7 @@ struct CHeaderSpec {
   std::string prefix;     ///< C symbol prefix; must satisfy isCIdentifier
   std::string sourceName; ///< the model's file name (untrusted)
   std::string triple;
+  std::string cpu; ///< the CPU the object was compiled for ("generic")
   unsigned threads = 1;
   std::vector<CHeaderPort> inputs, outputs;
 };
