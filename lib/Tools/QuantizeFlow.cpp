@@ -27,6 +27,91 @@ namespace {
 Error err(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg.str());
 }
+
+/// The .npy dtype of a model input's element type, if it has one.
+std::optional<qopt::NpyDType> npyTypeOf(Type t) {
+  if (t.isF32())
+    return qopt::NpyDType::F32;
+  if (t.isF64())
+    return qopt::NpyDType::F64;
+  if (t.isF16())
+    return qopt::NpyDType::F16;
+  if (t.isInteger(1))
+    return qopt::NpyDType::Bool;
+  auto i = dyn_cast<IntegerType>(t);
+  if (!i)
+    return std::nullopt;
+  bool u = i.isUnsigned();
+  switch (i.getWidth()) {
+  case 8: return u ? qopt::NpyDType::U8 : qopt::NpyDType::I8;
+  case 16: return u ? qopt::NpyDType::U16 : qopt::NpyDType::I16;
+  case 32: return u ? qopt::NpyDType::U32 : qopt::NpyDType::I32;
+  case 64: return u ? qopt::NpyDType::U64 : qopt::NpyDType::I64;
+  default: return std::nullopt;
+  }
+}
+
+/// Checks calibration data against the model's signature before anything
+/// is compiled (the calibration run would find a wrong dtype only after
+/// the passes and a JIT compile): count, dtype, rank and the non-sample
+/// dimensions, with what to do.
+Error checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
+                           ArrayRef<std::string> paths) {
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  if (!func)
+    return Error::success();
+  ArrayRef<Type> types = func.getArgumentTypes();
+  auto nameOf = [&](unsigned i) {
+    if (auto n = func.getArgAttrOfType<StringAttr>(i, "onnx.name"))
+      return n.str();
+    return "input" + std::to_string(i);
+  };
+  if (data.size() != types.size()) {
+    std::string names;
+    for (unsigned i = 0; i < types.size(); ++i)
+      names += (i ? ", '" : "'") + nameOf(i) + "'";
+    return err("the model takes " + Twine(types.size()) + " input(s) (" +
+               names + ") but --calibration-data gives " + Twine(data.size()) +
+               " file(s): give one .npy per input, in order, comma-separated");
+  }
+  for (auto [i, a] : llvm::enumerate(data)) {
+    auto tt = dyn_cast<RankedTensorType>(types[i]);
+    if (!tt)
+      continue;
+    std::string what = "calibration data '" + paths[i] + "' (for input '" +
+                       nameOf(i) + "')";
+    std::optional<qopt::NpyDType> want = npyTypeOf(tt.getElementType());
+    if (want && a.dtype != *want) {
+      // NumPy's names: f32 -> float32, i8 -> int8, u8 -> uint8.
+      auto numpyName = [](qopt::NpyDType t) {
+        std::string n = qopt::npyDTypeName(t).str();
+        if (n == "bool")
+          return std::string("bool_");
+        if (n[0] == 'f')
+          return "float" + n.substr(1);
+        if (n[0] == 'i')
+          return "int" + n.substr(1);
+        return "uint" + n.substr(1);
+      };
+      std::string to = numpyName(*want);
+      return err(what + " is " + numpyName(a.dtype) +
+                 " but the input is " + to + "; convert it first, e.g. "
+                 "np.save('" + paths[i] + "', np.load('" + paths[i] +
+                 "').astype(np." + to + "))");
+    }
+    if ((int64_t)a.shape.size() != tt.getRank())
+      return err(what + " has rank " + Twine(a.shape.size()) +
+                 " but the input has rank " + Twine(tt.getRank()) +
+                 " (samples along the first dimension, then the input's "
+                 "own dimensions)");
+    for (int64_t d = 1; d < tt.getRank(); ++d)
+      if (!tt.isDynamicDim(d) && a.shape[d] != tt.getDimSize(d))
+        return err(what + " has size " + Twine(a.shape[d]) +
+                   " in dimension " + Twine(d) + " but the input has " +
+                   Twine(tt.getDimSize(d)));
+  }
+  return Error::success();
+}
 } // namespace
 
 qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
@@ -134,6 +219,13 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     return Error::success();
   };
   MLIRContext *ctx = module.getContext();
+  if (options.mode == QuantizeMode::Static) {
+    auto data = readNpyFiles(options.calibrationData);
+    if (!data)
+      return data.takeError();
+    if (Error e = checkCalibrationData(module, *data, options.calibrationData))
+      return e;
+  }
   {
     PassManager pm(ctx);
     pm.addNestedPass<func::FuncOp>(qnn::createFoldBatchNormPass());
