@@ -20,6 +20,7 @@
 #include "qopt/Tools/QualityGuard.h"
 #include "qopt/Tools/RunModes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllPasses.h"
@@ -372,9 +373,49 @@ public:
       throw QOptError(diags.errorText(llvm::toString(std::move(e))));
   }
 
+  /// The entry's inputs and outputs: [{name, shape (None: dynamic),
+  /// dtype}] each.
+  py::tuple signature() {
+    auto entry = module->lookupSymbol<func::FuncOp>("main");
+    if (!entry)
+      throw QOptError("the model has no function 'main'");
+    auto describe = [](Type t, DictionaryAttr attrs, const std::string &dflt) {
+      py::dict d;
+      std::string name = dflt;
+      if (attrs)
+        if (auto n = attrs.getAs<StringAttr>("onnx.name"))
+          name = n.str();
+      d["name"] = name;
+      auto tt = dyn_cast<RankedTensorType>(t);
+      py::list shape;
+      std::string dtype = "?";
+      if (tt) {
+        for (int64_t s : tt.getShape())
+          shape.append(ShapedType::isDynamic(s) ? py::object(py::none())
+                                                : py::object(py::int_(s)));
+        std::string text;
+        llvm::raw_string_ostream os(text);
+        os << tt.getElementType();
+        dtype = text;
+      }
+      d["shape"] = py::tuple(shape);
+      d["dtype"] = dtype;
+      return d;
+    };
+    py::list ins, outs;
+    FunctionType ft = entry.getFunctionType();
+    for (unsigned i = 0; i < ft.getNumInputs(); ++i)
+      ins.append(describe(ft.getInput(i), entry.getArgAttrDict(i),
+                          "input" + std::to_string(i)));
+    for (unsigned i = 0; i < ft.getNumResults(); ++i)
+      outs.append(describe(ft.getResult(i), entry.getResultAttrDict(i),
+                           "output" + std::to_string(i)));
+    return py::make_tuple(ins, outs);
+  }
+
   void compile(const std::string &object, const std::string &header,
                const std::string &target, const std::string &cpu,
-               const std::string &name) {
+               const std::string &name, unsigned threads) {
     // compileToObject lowers in place: compile a copy.
     std::unique_ptr<Model> copy = clone();
     Diagnostics diags(copy->ctx.get());
@@ -382,6 +423,7 @@ public:
     options.triple = target;
     options.cpu = cpu;
     options.name = name;
+    options.threads = threads;
     if (llvm::Error e =
             qopt::compileToObject(*copy->module, options, object, header))
       throw QOptError(diags.errorText(llvm::toString(std::move(e))));
@@ -403,6 +445,7 @@ PYBIND11_MODULE(_qopt, m) {
                   py::arg("input_shapes") = std::vector<std::string>())
       .def_static("parse", &Model::parse, py::arg("text"))
       .def("clone", &Model::clone)
+      .def("signature", &Model::signature)
       .def("__str__", &Model::str)
       .def("apply", &Model::apply, py::arg("pipeline"))
       .def("calibrate", &Model::calibrate, py::arg("inputs"),
@@ -415,5 +458,5 @@ PYBIND11_MODULE(_qopt, m) {
            py::arg("title") = "model")
       .def("compile", &Model::compile, py::arg("object"), py::arg("header"),
            py::arg("target") = "x86_64-linux-gnu", py::arg("cpu") = "",
-           py::arg("name") = "qopt_model");
+           py::arg("name") = "qopt_model", py::arg("threads") = 1);
 }

@@ -43,28 +43,66 @@ def parse(text):
 
 def _array(a):
     """An input as the native module takes it: anything NumPy can read
-    (byte order, strides and subclasses are handled there), except masked
-    arrays, whose masked entries would be read as data."""
+    (byte order, strides and subclasses are handled there), torch tensors
+    and other objects with __array__ or __dlpack__, except masked arrays,
+    whose masked entries would be read as data."""
     if isinstance(a, np.ma.MaskedArray):
         raise Error("masked arrays are not supported: fill the masked entries "
                     "first (array.filled(value))")
+    if isinstance(a, np.ndarray):
+        return a
+    if hasattr(a, "detach") and hasattr(a, "cpu"):   # a torch tensor
+        a = a.detach().cpu()
+    if hasattr(a, "__array__"):
+        return a
+    if hasattr(a, "__dlpack__"):
+        return np.from_dlpack(a)
     return a
 
 
-def _as_input_lists(data, what):
-    """One list of arrays per model input: an array (one input), a tuple or
-    list of arrays (one per input), or an iterable of either (batches,
-    concatenated along the first dimension)."""
-    if isinstance(data, np.ndarray):
-        return [_array(data)]
-    if isinstance(data, (tuple, list)) and data and all(isinstance(a, np.ndarray) for a in data):
-        return [_array(a) for a in data]
-    batches = [_as_input_lists(b, what) for b in data]
+def _is_array(a):
+    return isinstance(a, np.ndarray) or hasattr(a, "__array__") or hasattr(a, "__dlpack__")
+
+
+def _as_input_lists(data, what, names):
+    """One array per model input (`names`, in order), from: an array (a
+    one-input model), a dict {input name: array}, a tuple or list with one
+    array per input, or an iterable of such batches (a list of arrays for a
+    one-input model, a generator, a DataLoader), concatenated along the
+    first dimension."""
+    n = len(names)
+
+    def one_batch(b):
+        if _is_array(b):
+            if n != 1:
+                raise Error("%s: the model takes %d inputs (%s); give a tuple or dict "
+                            "with one array per input" % (what, n, ", ".join(names)))
+            return [_array(b)]
+        if isinstance(b, dict):
+            missing = [k for k in names if k not in b]
+            extra = [k for k in b if k not in names]
+            if missing or extra:
+                raise Error("%s: the model's inputs are %s; the dict %s%s" % (
+                    what, ", ".join(names),
+                    ("lacks " + ", ".join(missing)) if missing else "",
+                    ((" and " if missing else "") + "has unknown " + ", ".join(map(str, extra))) if extra else ""))
+            return [_array(b[k]) for k in names]
+        if isinstance(b, (tuple, list)) and len(b) == n and all(_is_array(a) for a in b):
+            return [_array(a) for a in b]
+        raise Error("%s: expected an array, a dict or a tuple of %d array(s), got %s"
+                    % (what, n, type(b).__name__))
+
+    if _is_array(data) or isinstance(data, dict):
+        return one_batch(data)
+    # A tuple/list of n arrays for an n-input model (n > 1) is one batch;
+    # for a one-input model, a list of arrays is a list of batches.
+    if isinstance(data, (tuple, list)) and n > 1 and len(data) == n and \
+            all(_is_array(a) for a in data):
+        return one_batch(data)
+    batches = [one_batch(b) for b in data]
     if not batches:
         raise Error("%s is empty" % what)
-    if len({len(b) for b in batches}) != 1:
-        raise Error("%s: every batch must give the same number of inputs" % what)
-    return [np.concatenate([b[i] for b in batches], axis=0) for i in range(len(batches[0]))]
+    return [np.concatenate([np.asarray(b[i]) for b in batches], axis=0) for i in range(n)]
 
 
 class Model:
@@ -76,6 +114,37 @@ class Model:
         self._float = float_model
         self.warnings = list(warnings)
         self.quality = None
+
+    @staticmethod
+    def _numpy_types(specs):
+        names = {"f32": "float32", "f64": "float64", "f16": "float16", "i1": "bool",
+                 "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64",
+                 "ui8": "uint8", "ui16": "uint16", "ui32": "uint32", "ui64": "uint64"}
+        for t in specs:
+            t["dtype"] = names.get(t["dtype"], t["dtype"])
+        return specs
+
+    @property
+    def inputs(self):
+        """The inputs: a list of dicts {name, shape (None: dynamic), dtype
+        (NumPy's name)}."""
+        return self._numpy_types(self._m.signature()[0])
+
+    @property
+    def outputs(self):
+        """The outputs, as `inputs`."""
+        return self._numpy_types(self._m.signature()[1])
+
+    def __repr__(self):
+        def fmt(t):
+            shape = ", ".join("N" if d is None else str(d) for d in t["shape"])
+            return "%s (%s) %s" % (t["name"], shape, t["dtype"])
+        kind = "quantized" if self._float is not None else "float"
+        return "<qopt.Model %s: %s -> %s>" % (kind, ", ".join(fmt(t) for t in self.inputs),
+                                             ", ".join(fmt(t) for t in self.outputs))
+
+    def _input_names(self):
+        return [t["name"] for t in self.inputs]
 
     @property
     def mlir(self):
@@ -118,7 +187,8 @@ class Model:
         warnings = list(q.apply("builtin.module(func.func(fold-bn,fuse-ops))"))
         calibration_data_list = None
         if mode == "static":
-            calibration_data_list = _as_input_lists(calibration_data, "calibration_data")
+            calibration_data_list = _as_input_lists(calibration_data, "calibration_data",
+                                                    self._input_names())
             q.calibrate(calibration_data_list, method)
             options = ""
             tmp = None
@@ -141,6 +211,8 @@ class Model:
         if integer_only:
             warnings += q.apply("builtin.module(form-lookup-tables,verify-integer-only)")
         result = Model(q, float_model=self._float or self, warnings=warnings)
+        for w in warnings:
+            _warnings.warn(w, UserWarning, stacklevel=2)
         if min_sqnr is not None and (mode != "static" or not quality_check):
             raise Error("min_sqnr needs mode='static' and quality_check=True")
         if mode == "static" and quality_check:
@@ -185,18 +257,21 @@ class Model:
         """Weight bytes per layer, float vs as stored: a list of dicts."""
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "size.json")
-            self._m.clone().apply("builtin.module(quantization-report{json=%s})" % path)
+            self._m.clone().apply("builtin.module(quantization-report{json=%s print=false})" % path)
             with open(path) as f:
                 return json.load(f)["layers"]
 
-    def compile(self, object_path, header_path, target="x86_64-linux-gnu", cpu=None, name="qopt_model"):
+    def compile(self, object_path, header_path, target="x86_64-linux-gnu", cpu=None, name="qopt_model",
+                threads=1):
         """An object file and a C header (as qopt-compile writes them). cpu:
         None compiles for this machine's CPU when `target` is its
         architecture (as qopt-compile does), else generic code; "generic"
-        for a portable object; or an LLVM CPU name (znver4, neoverse-n1)."""
+        for a portable object; or an LLVM CPU name (znver4, neoverse-n1).
+        threads: 1 (sequential, no runtime), N, or 0 (OpenMP's default; link
+        the object with -lomp)."""
         if cpu is None:
             import platform
             host = {"x86_64": "x86_64", "AMD64": "x86_64", "aarch64": "aarch64",
                     "arm64": "aarch64"}.get(platform.machine(), "")
             cpu = "native" if host and target.startswith(host) else "generic"
-        self._m.compile(os.fspath(object_path), os.fspath(header_path), target, cpu, name)
+        self._m.compile(os.fspath(object_path), os.fspath(header_path), target, cpu, name, threads)

@@ -100,7 +100,10 @@ struct QuantizationReportPass
 
     int64_t totalFloat = 0, totalQuant = 0;
     llvm::json::Array layers;
-    auto &os = llvm::errs();
+    std::string discarded;
+    llvm::raw_string_ostream quiet(discarded);
+    llvm::raw_ostream &os =
+        printTable ? static_cast<llvm::raw_ostream &>(llvm::errs()) : quiet;
     os << llvm::format("%-40s %10s %5s %10s %10s\n", "layer", "weights",
                        "bits", "float B", "quant B");
     for (const Row &r : rows) {

@@ -413,6 +413,9 @@ def QuantizationReportPass
   let options = [
     Option<"jsonFile", "json", "std::string", /*default=*/"\"\"",
            "Also write the report as JSON to this file">,
+    Option<"printTable", "print", "bool", /*default=*/"true",
+           "Print the text table on stderr (print=false with json= for "
+           "libraries that must not print)">,
   ];
 }
 

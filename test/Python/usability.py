@@ -1,0 +1,66 @@
+"""The Python module as a user meets it (run by usability.test): model
+signatures and repr, calibration data in the shapes people have it (a list
+of batches, dicts, generators, objects with __array__ like torch tensors),
+warnings through `warnings`, no printing from library calls, compile with
+threads."""
+import os
+import sys
+import warnings
+
+import numpy as np
+import qopt
+
+src, work = sys.argv[1], sys.argv[2]
+inputs = os.path.join(src, "Execution", "Inputs")
+model = qopt.load(os.path.join(src, "Target", "ONNX", "Inputs", "digits_cnn_bn_fp32.onnx"))
+calib = np.load(os.path.join(inputs, "digits_calib_x.npy"))
+x = np.load(os.path.join(inputs, "digits_test_x.npy"))
+
+print("inputs: %s" % model.inputs)
+print("outputs: %s" % model.outputs)
+print("repr: %r" % model)
+
+reference = model.quantize("static", calibration_data=calib)(x)
+
+
+class TensorLike:
+    """What torch.Tensor offers NumPy: __array__."""
+
+    def __init__(self, a):
+        self.a = a
+
+    def __array__(self, dtype=None, copy=None):
+        return self.a
+
+
+forms = {
+    "list of batches": [calib[i:i + 64] for i in range(0, len(calib), 64)],
+    "generator of batches": (calib[i:i + 64] for i in range(0, len(calib), 64)),
+    "dict": {"input": calib},
+    "list of dicts": [{"input": calib[:128]}, {"input": calib[128:]}],
+    "tensor-like": TensorLike(calib),
+    "list of tensor-likes": [TensorLike(calib[:100]), TensorLike(calib[100:])],
+}
+for name, data in forms.items():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        q = model.quantize("static", calibration_data=data)
+    print("%s: same model %s" % (name, bool((q(x) == reference).all())))
+
+try:
+    model.quantize("static", calibration_data={"image": calib})
+except qopt.Error as e:
+    print("qopt.Error: %s" % e)
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    model.quantize("static", calibration_data=calib,
+                   config={"layers": [{"match": "^nothing$", "keep_float": True}]})
+for w in caught:
+    print("warning: %s" % w.message)
+
+q = model.quantize("static", calibration_data=calib)
+rows = q.size_report()
+print("size_report rows: %d" % len(rows))
+q.compile(os.path.join(work, "m.o"), os.path.join(work, "m.h"), threads=2)
+print("compiled with threads: %s" % ("-lomp" in open(os.path.join(work, "m.h")).read()))
