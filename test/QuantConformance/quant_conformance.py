@@ -480,6 +480,9 @@ def main():
                 if context == "alone" and mode in ("dynamic", "weight-only", "per-tensor") \
                         and RECIPES[op]["family"] != "recurrent" and op not in ("Conv", "ConvTranspose", "MatMul", "Gemm"):
                     continue  # no weights: nothing for these modes to change
+                if context == "alone" and mode in ("entropy", "percentile", "mse", "ksigma",
+                                                   "moving_average", "keep-float"):
+                    continue  # calibration methods and configs: between convolutions
                 jobs.append((op, context, mode))
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
         results = list(ex.map(lambda j: one(args, *j, args.work), jobs))
