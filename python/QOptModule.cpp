@@ -301,15 +301,22 @@ public:
     return result;
   }
 
+  /// `other`'s module re-parsed into this model's context (comparisons
+  /// need both modules in one context).
+  OwningOpRef<ModuleOp> adopt(const Model &other, const Diagnostics &diags) {
+    OwningOpRef<ModuleOp> m =
+        parseSourceString<ModuleOp>(other.str(), ctx.get());
+    if (!m)
+      throw QOptError(diags.errorText("cannot read the quantized model"));
+    return m;
+  }
+
   /// The quality guard's measurement (qopt/Tools/QualityGuard.h) of
   /// `quantized` against this float model on up to 64 samples.
   py::dict quality(const Model &quantized, const py::list &inputs) {
     std::vector<qopt::NpyArray> data = toNpyList(inputs);
     Diagnostics diags(ctx.get());
-    OwningOpRef<ModuleOp> q =
-        parseSourceString<ModuleOp>(quantized.str(), ctx.get());
-    if (!q)
-      throw QOptError(diags.errorText("cannot read the quantized model"));
+    OwningOpRef<ModuleOp> q = adopt(quantized, diags);
     auto report = qopt::measureQuality(*module, *q, data);
     if (!report)
       throw QOptError(diags.errorText(llvm::toString(report.takeError())));
@@ -332,10 +339,7 @@ public:
     std::vector<qopt::NpyArray> data = toNpyList(inputs);
     Diagnostics diags(ctx.get());
     // Both modules in one context: the quantized one re-parsed here.
-    OwningOpRef<ModuleOp> q =
-        parseSourceString<ModuleOp>(quantized.str(), ctx.get());
-    if (!q)
-      throw QOptError(diags.errorText("cannot read the quantized model"));
+    OwningOpRef<ModuleOp> q = adopt(quantized, diags);
     qopt::SQNROptions options;
     auto layers = qopt::measureLayerSQNR(*module, *q, data, options);
     if (!layers)
@@ -364,10 +368,7 @@ public:
     if (!labels.is_none())
       y = toNpy(labels);
     Diagnostics diags(ctx.get());
-    OwningOpRef<ModuleOp> q =
-        parseSourceString<ModuleOp>(quantized.str(), ctx.get());
-    if (!q)
-      throw QOptError(diags.errorText("cannot read the quantized model"));
+    OwningOpRef<ModuleOp> q = adopt(quantized, diags);
     if (llvm::Error e = qopt::writeQuantizationReport(
             path, title, *module, *q, data, y ? &*y : nullptr, "main"))
       throw QOptError(diags.errorText(llvm::toString(std::move(e))));

@@ -39,6 +39,15 @@ Error err(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
 }
 
+/// The methods under the clipping guard
+/// (CalibrationOptions::maxClippedFraction).
+bool isClipGuarded(qnn::CalibrationMethod m) {
+  return m == qnn::CalibrationMethod::Entropy ||
+         m == qnn::CalibrationMethod::MSE ||
+         m == qnn::CalibrationMethod::KSigma ||
+         m == qnn::CalibrationMethod::MovingAverage;
+}
+
 /// Streaming statistics of one observer.
 struct Accumulator {
   qopt::ObserverStats stats;
@@ -51,10 +60,7 @@ struct Accumulator {
 
   bool needsHistogram() const {
     return method == qnn::CalibrationMethod::Percentile ||
-           method == qnn::CalibrationMethod::Entropy ||
-           method == qnn::CalibrationMethod::MSE ||
-           method == qnn::CalibrationMethod::KSigma ||
-           method == qnn::CalibrationMethod::MovingAverage;
+           isClipGuarded(method);
   }
 };
 
@@ -275,11 +281,7 @@ void finish(Accumulator &a, const qopt::CalibrationOptions &options) {
   if (s.min > s.max)
     std::swap(s.min, s.max);
   // The clipping guard (CalibrationOptions::maxClippedFraction).
-  bool guarded = a.method == qnn::CalibrationMethod::Entropy ||
-                 a.method == qnn::CalibrationMethod::MSE ||
-                 a.method == qnn::CalibrationMethod::KSigma ||
-                 a.method == qnn::CalibrationMethod::MovingAverage;
-  if (guarded && options.maxClippedFraction > 0 && !a.hist.empty() &&
+  if (isClipGuarded(a.method) && options.maxClippedFraction > 0 && !a.hist.empty() &&
       s.count > 0) {
     auto [lo, hi] =
         percentileRange(a, 100.0 * (1.0 - options.maxClippedFraction));

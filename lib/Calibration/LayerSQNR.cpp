@@ -93,21 +93,35 @@ void describeLayer(LayerSQNR &l, Operation *op, Value floatValue) {
 }
 
 /// Adds float values to a layer's histogram and its own error (the values
-/// against themselves quantized with the layer's result type).
-void addToHistogram(LayerSQNR &l, const float *f, int64_t count) {
+/// against themselves quantized with the layer's result type), per channel
+/// too when `shape` has one (dimension 1).
+void addToHistogram(LayerSQNR &l, const float *f, int64_t count,
+                    ArrayRef<int64_t> shape = {}) {
   if (l.histogram.empty())
     return;
-  if (l.qScale > 0)
-    for (int64_t i = 0; i < count; ++i) {
-      double x = f[i];
-      double q = std::clamp<double>(std::nearbyint(x / l.qScale) + l.qZeroPoint,
-                                    l.qMin, l.qMax);
-      double d = x - (q - l.qZeroPoint) * l.qScale;
-      l.ownNoise += d * d;
-    }
+  int64_t channels = shape.size() >= 2 ? shape[1] : 0, inner = 1;
+  for (size_t d = 2; d < shape.size(); ++d)
+    inner *= shape[d];
+  if (channels > 0 && inner > 0 && l.channelSignal.empty()) {
+    l.channelSignal.assign(channels, 0);
+    l.channelOwnNoise.assign(channels, 0);
+  }
+  bool perChannel = channels > 0 && inner > 0 &&
+                    (int64_t)l.channelSignal.size() == channels;
   double width = (l.histHi - l.histLo) / l.histogram.size();
   for (int64_t i = 0; i < count; ++i) {
     double x = f[i];
+    if (l.qScale > 0) {
+      double q = std::clamp<double>(
+          std::nearbyint(x / l.qScale) + l.qZeroPoint, l.qMin, l.qMax);
+      double d = x - (q - l.qZeroPoint) * l.qScale;
+      l.ownNoise += d * d;
+      if (perChannel) {
+        int64_t c = (i / inner) % channels;
+        l.channelSignal[c] += x * x;
+        l.channelOwnNoise[c] += d * d;
+      }
+    }
     if (x < l.clipLo)
       ++l.below;
     else if (x > l.clipHi)
@@ -116,32 +130,6 @@ void addToHistogram(LayerSQNR &l, const float *f, int64_t count) {
       continue;
     int64_t b = (int64_t)std::floor((x - l.histLo) / width);
     l.histogram[std::clamp<int64_t>(b, 0, l.histogram.size() - 1)] += 1;
-  }
-}
-
-/// Per-channel own error of a layer's float values (channels: dimension
-/// 1), for the first `count` elements.
-void addChannelOwnError(LayerSQNR &l, const NpyArray &a, int64_t count) {
-  if (l.qScale <= 0 || a.shape.size() < 2 || a.shape[1] <= 0)
-    return;
-  int64_t channels = a.shape[1], inner = 1;
-  for (size_t d = 2; d < a.shape.size(); ++d)
-    inner *= a.shape[d];
-  if (l.channelSignal.empty()) {
-    l.channelSignal.assign(channels, 0);
-    l.channelOwnNoise.assign(channels, 0);
-  }
-  if ((int64_t)l.channelSignal.size() != channels || inner <= 0)
-    return;
-  const float *f = a.as<float>();
-  for (int64_t i = 0; i < count; ++i) {
-    int64_t c = (i / inner) % channels;
-    double x = f[i];
-    double q = std::clamp<double>(std::nearbyint(x / l.qScale) + l.qZeroPoint,
-                                  l.qMin, l.qMax);
-    double d = x - (q - l.qZeroPoint) * l.qScale;
-    l.channelSignal[c] += x * x;
-    l.channelOwnNoise[c] += d * d;
   }
 }
 
@@ -398,8 +386,7 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
             return err("'" + layer.name +
                        "' has different sizes in the two models");
           const float *f = fo.as<float>(), *q = qo.as<float>();
-          addToHistogram(layer, f, count);
-          addChannelOwnError(layer, fo, count);
+          addToHistogram(layer, f, count, fo.shape);
           for (int64_t i = 0; i < count; ++i) {
             double d = (double)f[i] - q[i];
             layer.signal += (double)f[i] * f[i];

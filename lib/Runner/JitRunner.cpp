@@ -46,7 +46,7 @@ static Error err(const Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg.str());
 }
 
-static std::optional<NpyDType> dtypeOf(Type t) {
+std::optional<NpyDType> qopt::npyDTypeOf(Type t) {
   if (t.isF32())
     return NpyDType::F32;
   if (t.isF64())
@@ -193,7 +193,7 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   auto describe = [&](Type t, DictionaryAttr attrs, std::string dflt,
                       std::vector<TensorSpec> &out) -> Error {
     auto tt = dyn_cast<RankedTensorType>(t);
-    auto dt = tt ? dtypeOf(tt.getElementType()) : std::nullopt;
+    auto dt = tt ? npyDTypeOf(tt.getElementType()) : std::nullopt;
     if (!tt || !dt)
       return err("'" + entry + "' takes or returns " + dflt + " of type " +
                  [&] {

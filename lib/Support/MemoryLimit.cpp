@@ -39,6 +39,21 @@ Error qopt::setProcessMemoryLimit(StringRef text) {
   return Error::success();
 }
 
+qopt::MaxMemoryOption::MaxMemoryOption(cl::OptionCategory *category)
+    : value("max-memory",
+            cl::desc("Refuse models whose tensors need more than this many "
+                     "bytes, at import and before running (suffix K, M, G or "
+                     "T; default: $QOPT_MAX_MEMORY, else the machine's "
+                     "physical memory)"),
+            cl::value_desc("bytes")) {
+  if (category)
+    value.addCategory(*category);
+}
+
+Error qopt::MaxMemoryOption::apply() const {
+  return value.empty() ? Error::success() : setProcessMemoryLimit(value);
+}
+
 static const char *handlerToolName = "qopt";
 
 /// Writes without allocating: the heap may be exhausted.

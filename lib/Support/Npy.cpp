@@ -21,22 +21,22 @@ namespace {
 using qopt::NpyDType;
 struct DTypeInfo {
   NpyDType type;
-  const char *descr, *alt, *name;
+  const char *descr, *alt, *name, *numpy;
   unsigned size;
 };
 constexpr DTypeInfo kDTypes[] = {
-    {NpyDType::F32, "<f4", "<f4", "f32", 4},
-    {NpyDType::F64, "<f8", "<f8", "f64", 8},
-    {NpyDType::I8, "|i1", "<i1", "i8", 1},
-    {NpyDType::U8, "|u1", "<u1", "u8", 1},
-    {NpyDType::I32, "<i4", "<i4", "i32", 4},
-    {NpyDType::I64, "<i8", "<i8", "i64", 8},
-    {NpyDType::Bool, "|b1", "<b1", "bool", 1},
-    {NpyDType::F16, "<f2", "<f2", "f16", 2},
-    {NpyDType::I16, "<i2", "<i2", "i16", 2},
-    {NpyDType::U16, "<u2", "<u2", "u16", 2},
-    {NpyDType::U32, "<u4", "<u4", "u32", 4},
-    {NpyDType::U64, "<u8", "<u8", "u64", 8},
+    {NpyDType::F32, "<f4", "<f4", "f32", "float32", 4},
+    {NpyDType::F64, "<f8", "<f8", "f64", "float64", 8},
+    {NpyDType::I8, "|i1", "<i1", "i8", "int8", 1},
+    {NpyDType::U8, "|u1", "<u1", "u8", "uint8", 1},
+    {NpyDType::I32, "<i4", "<i4", "i32", "int32", 4},
+    {NpyDType::I64, "<i8", "<i8", "i64", "int64", 8},
+    {NpyDType::Bool, "|b1", "<b1", "bool", "bool_", 1},
+    {NpyDType::F16, "<f2", "<f2", "f16", "float16", 2},
+    {NpyDType::I16, "<i2", "<i2", "i16", "int16", 2},
+    {NpyDType::U16, "<u2", "<u2", "u16", "uint16", 2},
+    {NpyDType::U32, "<u4", "<u4", "u32", "uint32", 4},
+    {NpyDType::U64, "<u8", "<u8", "u64", "uint64", 8},
 };
 const DTypeInfo &info(NpyDType t) {
   for (const DTypeInfo &i : kDTypes)
@@ -49,6 +49,7 @@ const DTypeInfo &info(NpyDType t) {
 StringRef qopt::npyDescr(NpyDType t) { return info(t).descr; }
 unsigned qopt::npyElementSize(NpyDType t) { return info(t).size; }
 StringRef qopt::npyDTypeName(NpyDType t) { return info(t).name; }
+StringRef qopt::npyNumpyName(NpyDType t) { return info(t).numpy; }
 
 int64_t qopt::NpyArray::numElements() const {
   // Shapes are checked when read (parseNpy); saturate rather than wrap for

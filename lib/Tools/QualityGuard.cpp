@@ -13,6 +13,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Regex.h"
 
 #include <cmath>
 
@@ -144,32 +146,18 @@ std::string qopt::qualityWarning(const QualityReport &r) {
                              dbText(r.outputSqnrDb), kQualityWarningDb)
                          .str();
   if (!r.worstLayer.empty()) {
-    // The names as a JSON string in a regex that matches them exactly.
-    auto quote = [](StringRef name) {
-      std::string q;
-      for (char c : name) {
-        if (StringRef("\\^$.|?*+()[]{}").contains(c))
-          q += '\\';
-        q += c;
-      }
-      return q;
-    };
-    std::string regex = "^(" + quote(r.worstLayer);
+    // A regex that matches exactly these names, written as JSON.
+    std::string regex = "^(" + Regex::escape(r.worstLayer);
     for (const std::string &c : r.worstConsumers)
-      regex += "|" + quote(c);
+      regex += "|" + Regex::escape(c);
     regex += ")$";
-    std::string json;
-    for (char c : regex) {
-      if (c == '"' || c == '\\')
-        json += '\\';
-      json += c;
-    }
+    std::string quoted = formatv("{0}", json::Value(regex)).str();
     text += "; the layer that adds the most error is '" + r.worstLayer + "' (" +
             r.worstOp + ", own " + dbText(r.worstOwnDb) + channelText(r) +
             "): keep it" +
             (r.worstConsumers.empty() ? "" : " and the layers that read it") +
-            " float with --config containing {\"layers\": [{\"match\": \"" +
-            json + "\", \"keep_float\": true}]}";
+            " float with --config containing {\"layers\": [{\"match\": " +
+            quoted + ", \"keep_float\": true}]}";
   }
   return text;
 }

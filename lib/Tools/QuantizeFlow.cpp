@@ -10,6 +10,7 @@
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
+#include "qopt/Runner/JitRunner.h"
 #include "qopt/Tools/QualityGuard.h"
 #include "qopt/Tools/RunModes.h"
 
@@ -26,29 +27,6 @@ using namespace mlir;
 namespace {
 Error err(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg.str());
-}
-
-/// The .npy dtype of a model input's element type, if it has one.
-std::optional<qopt::NpyDType> npyTypeOf(Type t) {
-  if (t.isF32())
-    return qopt::NpyDType::F32;
-  if (t.isF64())
-    return qopt::NpyDType::F64;
-  if (t.isF16())
-    return qopt::NpyDType::F16;
-  if (t.isInteger(1))
-    return qopt::NpyDType::Bool;
-  auto i = dyn_cast<IntegerType>(t);
-  if (!i)
-    return std::nullopt;
-  bool u = i.isUnsigned();
-  switch (i.getWidth()) {
-  case 8: return u ? qopt::NpyDType::U8 : qopt::NpyDType::I8;
-  case 16: return u ? qopt::NpyDType::U16 : qopt::NpyDType::I16;
-  case 32: return u ? qopt::NpyDType::U32 : qopt::NpyDType::I32;
-  case 64: return u ? qopt::NpyDType::U64 : qopt::NpyDType::I64;
-  default: return std::nullopt;
-  }
 }
 
 /// Checks calibration data against the model's signature before anything
@@ -80,21 +58,10 @@ Error checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
       continue;
     std::string what = "calibration data '" + paths[i] + "' (for input '" +
                        nameOf(i) + "')";
-    std::optional<qopt::NpyDType> want = npyTypeOf(tt.getElementType());
+    std::optional<qopt::NpyDType> want = qopt::npyDTypeOf(tt.getElementType());
     if (want && a.dtype != *want) {
-      // NumPy's names: f32 -> float32, i8 -> int8, u8 -> uint8.
-      auto numpyName = [](qopt::NpyDType t) {
-        std::string n = qopt::npyDTypeName(t).str();
-        if (n == "bool")
-          return std::string("bool_");
-        if (n[0] == 'f')
-          return "float" + n.substr(1);
-        if (n[0] == 'i')
-          return "int" + n.substr(1);
-        return "uint" + n.substr(1);
-      };
-      std::string to = numpyName(*want);
-      return err(what + " is " + numpyName(a.dtype) +
+      std::string to = qopt::npyNumpyName(*want).str();
+      return err(what + " is " + qopt::npyNumpyName(a.dtype) +
                  " but the input is " + to + "; convert it first, e.g. "
                  "np.save('" + paths[i] + "', np.load('" + paths[i] +
                  "').astype(np." + to + "))");
@@ -219,11 +186,15 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     return Error::success();
   };
   MLIRContext *ctx = module.getContext();
+  // Read once: checked before any work, measured by the quality guard.
+  std::vector<qopt::NpyArray> calibration;
   if (options.mode == QuantizeMode::Static) {
     auto data = readNpyFiles(options.calibrationData);
     if (!data)
       return data.takeError();
-    if (Error e = checkCalibrationData(module, *data, options.calibrationData))
+    calibration = std::move(*data);
+    if (Error e =
+            checkCalibrationData(module, calibration, options.calibrationData))
       return e;
   }
   {
@@ -279,10 +250,7 @@ Error qopt::runQuantizeFlow(ModuleOp module,
   }
   if (guard) {
     stage("measuring the quantized model against the float model");
-    auto data = readNpyFiles(options.calibrationData);
-    if (!data)
-      return data.takeError();
-    auto report = measureQuality(*floatModel, module, *data);
+    auto report = measureQuality(*floatModel, module, calibration);
     if (!report) {
       // The quantized model itself is fine: only the measurement failed.
       if (options.minSqnrDb)

@@ -143,6 +143,15 @@ class Model:
         return "<qopt.Model %s: %s -> %s>" % (kind, ", ".join(fmt(t) for t in self.inputs),
                                              ", ".join(fmt(t) for t in self.outputs))
 
+    def _folded(self, warnings=None):
+        """A copy after the graph passes every quantization starts with
+        (what quantized models are compared against)."""
+        m = self._m.clone()
+        found = m.apply("builtin.module(func.func(fold-bn,fuse-ops))")
+        if warnings is not None:
+            warnings.extend(found)
+        return m
+
     def _input_names(self):
         return [t["name"] for t in self.inputs]
 
@@ -183,8 +192,8 @@ class Model:
             raise Error("calibration_data and config need mode='static'")
         if integer_only and mode not in ("static", "qat"):
             raise Error("integer_only needs mode='static' or 'qat'")
-        q = self._m.clone()
-        warnings = list(q.apply("builtin.module(func.func(fold-bn,fuse-ops))"))
+        warnings = []
+        q = self._folded(warnings)
         calibration_data_list = None
         if mode == "static":
             calibration_data_list = _as_input_lists(calibration_data, "calibration_data",
@@ -216,10 +225,7 @@ class Model:
         if min_sqnr is not None and (mode != "static" or not quality_check):
             raise Error("min_sqnr needs mode='static' and quality_check=True")
         if mode == "static" and quality_check:
-            folded = self._m.clone()
-            folded.apply("builtin.module(func.func(fold-bn,fuse-ops))")
-            result.quality = folded.quality(
-                q, calibration_data_list)
+            result.quality = self._folded().quality(q, calibration_data_list)
             logging.getLogger("qopt").info(result.quality["line"])
             if result.quality["warning"]:
                 _warnings.warn(result.quality["warning"], UserWarning, stacklevel=2)
@@ -236,8 +242,7 @@ class Model:
         elements, sqnr_db, max_abs_error), layers then outputs."""
         if self._float is None:
             raise Error("sqnr() needs a model returned by quantize()")
-        folded = self._float._m.clone()
-        folded.apply("builtin.module(func.func(fold-bn,fuse-ops))")
+        folded = self._float._folded()
         return folded.sqnr(self._m, [_array(a) for a in inputs])
 
     def report(self, path, *inputs, labels=None, title="model"):
@@ -248,8 +253,7 @@ class Model:
         indices) it also gives both models' accuracy."""
         if self._float is None:
             raise Error("report() needs a model returned by quantize()")
-        folded = self._float._m.clone()
-        folded.apply("builtin.module(func.func(fold-bn,fuse-ops))")
+        folded = self._float._folded()
         folded.report(self._m, [_array(a) for a in inputs], os.fspath(path),
                       None if labels is None else _array(labels), title)
 

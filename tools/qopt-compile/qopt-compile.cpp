@@ -57,12 +57,7 @@ static cl::opt<std::string> name("name", cl::desc("C symbol prefix"),
                                  cl::init("qopt_model"), cl::cat(toolOptions));
 static cl::opt<std::string> entry("e", cl::desc("Function to compile"),
                                   cl::init("main"), cl::cat(toolOptions));
-static cl::opt<std::string> maxMemory(
-    "max-memory",
-    cl::desc("Refuse models whose tensors need more than this many bytes, "
-             "from import to calibration (suffix K, M, G or T; default: "
-             "$QOPT_MAX_MEMORY, else the machine's physical memory)"),
-    cl::init(""), cl::cat(toolOptions));
+static qopt::MaxMemoryOption maxMemory(&toolOptions);
 static cl::list<std::string>
     inputShapes("input-shape", cl::desc("For .onnx input: NAME:1x3x224x224"),
                 cl::cat(toolOptions));
@@ -92,9 +87,8 @@ int main(int argc, char **argv) {
   qopt::ToolSession session(argc, argv, "qopt-compile",
                             "qopt ahead-of-time compiler\n", toolOptions,
                             qopt::inProcessCalibrator());
-  if (!maxMemory.empty())
-    if (Error e = qopt::setProcessMemoryLimit(maxMemory))
-      return session.fail(std::move(e));
+  if (Error e = maxMemory.apply())
+    return session.fail(std::move(e));
   auto flow = quantizeOptions.get();
   if (!flow)
     return session.fail(flow.takeError());

@@ -58,12 +58,7 @@ static cl::opt<std::string>
                cl::desc("8-bit dot-product instructions: none (portable code), "
                         "avx512vnni or i8mm; default: the host's best"),
                cl::init(""), cl::cat(toolOptions));
-static cl::opt<std::string> maxMemory(
-    "max-memory",
-    cl::desc("Refuse models whose tensors need more than this many bytes "
-             "(suffix K, M, G or T; default: $QOPT_MAX_MEMORY, else the "
-             "machine's physical memory)"),
-    cl::init(""), cl::cat(toolOptions));
+static qopt::MaxMemoryOption maxMemory(&toolOptions);
 static cl::opt<bool>
     calibrateMode("calibrate",
                   cl::desc("Collect the statistics of the module's "
@@ -144,9 +139,8 @@ int main(int argc, char **argv) {
                             toolOptions, qopt::inProcessCalibrator());
   // Every model this process compiles (run, calibration, SQNR) reads the
   // limit from the environment.
-  if (!maxMemory.empty())
-    if (Error e = qopt::setProcessMemoryLimit(maxMemory))
-      return session.fail(std::move(e));
+  if (Error e = maxMemory.apply())
+    return session.fail(std::move(e));
   auto flow = quantizeOptions.get();
   if (!flow)
     return session.fail(flow.takeError());

@@ -123,6 +123,10 @@ private:
 /// machine's physical memory.
 uint64_t defaultMemoryLimit();
 
+/// The .npy dtype of a tensor element type (f16/32/64, i1 as bool, 8- to
+/// 64-bit signed and unsigned integers); nullopt for any other.
+std::optional<NpyDType> npyDTypeOf(mlir::Type t);
+
 } // namespace qopt
 
 #endif // QOPT_RUNNER_JITRUNNER_H

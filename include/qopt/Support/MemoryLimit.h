@@ -13,6 +13,7 @@
 #define QOPT_SUPPORT_MEMORYLIMIT_H
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -25,6 +26,18 @@ uint64_t processMemoryLimit();
 /// Applies a --max-memory value ("8G", "512M", ...) to this process: an
 /// error names the option when the text is not a byte count.
 llvm::Error setProcessMemoryLimit(llvm::StringRef text);
+
+/// The `--max-memory` option every tool has (one definition, one help
+/// text); construct it at namespace scope and call apply() after parsing.
+class MaxMemoryOption {
+public:
+  explicit MaxMemoryOption(llvm::cl::OptionCategory *category = nullptr);
+  /// Sets the process-wide limit when the option was given.
+  llvm::Error apply() const;
+
+private:
+  llvm::cl::opt<std::string> value;
+};
 
 /// "raise it with --max-memory or QOPT_MAX_MEMORY": the advice every
 /// over-the-limit diagnostic ends with.

@@ -27,6 +27,8 @@ enum class NpyDType { F32, F64, I8, U8, I32, I64, Bool, F16, I16, U16, U32,
 llvm::StringRef npyDescr(NpyDType t);
 unsigned npyElementSize(NpyDType t);
 llvm::StringRef npyDTypeName(NpyDType t);
+/// NumPy's name for the dtype (float32, int8, uint8, bool_).
+llvm::StringRef npyNumpyName(NpyDType t);
 
 struct NpyArray {
   NpyDType dtype = NpyDType::F32;

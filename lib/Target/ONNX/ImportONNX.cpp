@@ -122,11 +122,7 @@ void qopt::registerFromONNXTranslation() {
       "input-shape",
       llvm::cl::desc("Fix an ONNX graph input's shape: NAME:1x3x224x224 "
                      "(repeatable)"));
-  static llvm::cl::opt<std::string> maxMemory(
-      "max-memory",
-      llvm::cl::desc("Refuse models whose tensors need more than this many "
-                     "bytes (suffix K, M, G or T; default: $QOPT_MAX_MEMORY, "
-                     "else the machine's physical memory)"));
+  static qopt::MaxMemoryOption maxMemory;
   static TranslateToMLIRRegistration registration(
       "import-onnx", "Import an ONNX model into the qnn dialect",
       [](llvm::SourceMgr &sourceMgr,
@@ -135,11 +131,9 @@ void qopt::registerFromONNXTranslation() {
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
         ONNXImportOptions options;
         options.externalDataDir = modelDirectory(buf->getBufferIdentifier());
-        if (!maxMemory.empty()) {
-          if (llvm::Error e = qopt::setProcessMemoryLimit(maxMemory)) {
-            emitError(UnknownLoc::get(context)) << llvm::toString(std::move(e));
-            return nullptr;
-          }
+        if (llvm::Error e = maxMemory.apply()) {
+          emitError(UnknownLoc::get(context)) << llvm::toString(std::move(e));
+          return nullptr;
         }
         for (const std::string &spec : inputShapes) {
           std::string err = parseInputShapeOption(spec, options);

@@ -48,7 +48,7 @@ constexpr double kBiasMax = 1073741824.0; // 2^30: headroom for accumulation
 
 // Per-layer overrides (--quantize-static=config=...) travel as discardable
 // attributes on the ops between parsing the config and the QDQ folding.
-constexpr llvm::StringLiteral kKeepFloat = "qnn.keep_float";
+constexpr llvm::StringLiteral kKeepFloat = kKeepFloatAttrName;
 constexpr llvm::StringLiteral kWeightBits = "qnn.weight_bits";
 constexpr llvm::StringLiteral kPerChannel = "qnn.per_channel";
 

@@ -183,7 +183,7 @@ bool ElementwiseFunction::traceFloat(Value v) {
     return false;
   Operation *def = v.getDefiningOp();
   // An island a per-layer config keeps float is never tabulated.
-  if (!def || def->hasAttr("qnn.keep_float"))
+  if (!def || def->hasAttr(kKeepFloatAttrName))
     return false;
   bool ok = false;
   if (auto dq = dyn_cast<DequantizeOp>(def)) {

@@ -23,6 +23,10 @@
 namespace mlir {
 namespace qnn {
 
+/// Marks an op a per-layer config keeps in float (`keep_float`): islands
+/// keep it after quantize-static, and tables are not formed through them.
+constexpr llvm::StringLiteral kKeepFloatAttrName = "qnn.keep_float";
+
 class ElementwiseFunction {
 public:
   /// The function computing the float `root` from a single 8-bit
