@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/Calibrate.h"
+#include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/InitAllPasses.h"
@@ -245,6 +246,78 @@ public:
     return diags.warnings;
   }
 
+  /// Runs the quantization flow (qopt::buildQuantizationPipeline, as the
+  /// tools do) described by `options` (keys as Python's Model.quantize
+  /// takes them), calibrating on `inputs` (static mode); `prepare_only`
+  /// stops after the float graph passes. The warnings.
+  std::vector<std::string> quantize(const py::dict &options,
+                                    const py::list &inputs,
+                                    bool prepareOnly) {
+    qopt::QuantizationOptions o;
+    auto str = [&](const char *key, std::string def) {
+      return options.contains(key) ? options[key].cast<std::string>() : def;
+    };
+    auto flag = [&](const char *key, bool def) {
+      return options.contains(key) ? options[key].cast<bool>() : def;
+    };
+    std::string mode = str("mode", "static");
+    if (mode == "static") o.mode = qopt::QuantizeMode::Static;
+    else if (mode == "dynamic") o.mode = qopt::QuantizeMode::Dynamic;
+    else if (mode == "weight-only") o.mode = qopt::QuantizeMode::WeightOnly;
+    else if (mode == "qat") o.mode = qopt::QuantizeMode::QAT;
+    else throw QOptError("unknown mode '" + mode + "'");
+    auto method = qnn::symbolizeCalibrationMethod(str("method", "minmax"));
+    if (!method)
+      throw QOptError("unknown calibration method '" + str("method", "") + "'");
+    o.calibrationMethod = *method;
+    std::string act = str("activation_type", "int8");
+    if (act == "int8") o.activationType = qnn::ActivationType::Int8;
+    else if (act == "uint8") o.activationType = qnn::ActivationType::UInt8;
+    else if (act == "int16") o.activationType = qnn::ActivationType::Int16;
+    else throw QOptError("unknown activation_type '" + act + "' (int8, uint8, int16)");
+    o.perChannel = flag("per_channel", true);
+    o.weightBits = options.contains("weight_bits")
+                       ? options["weight_bits"].cast<unsigned>()
+                       : 8;
+    o.config = str("config", "");
+    o.equalize = flag("equalize", false);
+    o.equalizeRelu6AsRelu = flag("equalize_relu6_as_relu", false);
+    o.integerOnly = flag("integer_only", false);
+    std::vector<qopt::NpyArray> data;
+    std::string calibrationError; // the calibration's own message
+    qnn::Calibrator calibrator;
+    if (o.mode == qopt::QuantizeMode::Static && !prepareOnly) {
+      data = toNpyList(inputs);
+      // The arrays are the calibration data: the pass hands its labels
+      // back, the calibrator reads the arrays.
+      for (size_t i = 0; i < data.size(); ++i)
+        o.calibrationData.push_back("calibration_data[" + std::to_string(i) +
+                                    "]");
+      calibrator = [&data, &calibrationError](ModuleOp m,
+                                              ArrayRef<std::string>) {
+        auto stats = qopt::calibrate(m, data, qopt::CalibrationOptions());
+        llvm::Error e = stats ? qopt::applyStatistics(m, *stats)
+                              : stats.takeError();
+        if (!e)
+          return success();
+        calibrationError = llvm::toString(std::move(e));
+        return failure();
+      };
+    }
+    Diagnostics diags(ctx.get());
+    PassManager pm(ctx.get(), ModuleOp::getOperationName());
+    qopt::buildQuantizationPipeline(
+        pm, o, calibrator,
+        prepareOnly ? qopt::QuantizationStages::Prepare
+                    : qopt::QuantizationStages::All);
+    compiled.reset();
+    if (failed(pm.run(*module)))
+      throw QOptError(calibrationError.empty()
+                          ? diags.errorText("quantization failed")
+                          : calibrationError);
+    return diags.warnings;
+  }
+
   /// Observes (when nothing is observed yet) and calibrates on `inputs`.
   void calibrate(const py::list &inputs, const std::string &method) {
     bool observed = false;
@@ -449,6 +522,8 @@ PYBIND11_MODULE(_qopt, m) {
       .def("signature", &Model::signature)
       .def("__str__", &Model::str)
       .def("apply", &Model::apply, py::arg("pipeline"))
+      .def("quantize", &Model::quantize, py::arg("options"),
+           py::arg("inputs"), py::arg("prepare_only") = false)
       .def("calibrate", &Model::calibrate, py::arg("inputs"),
            py::arg("method") = "minmax")
       .def("run", &Model::run, py::arg("inputs"), py::arg("batch_size") = 0)

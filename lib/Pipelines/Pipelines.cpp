@@ -145,23 +145,72 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void qopt::buildQuantizationPipeline(OpPassManager &pm,
+                                     const QuantizationOptions &options,
+                                     qnn::Calibrator calibrator,
+                                     QuantizationStages stages) {
+  using func::FuncOp;
+  if (stages != QuantizationStages::Quantize) {
+    pm.addNestedPass<FuncOp>(qnn::createFoldBatchNormPass());
+    pm.addNestedPass<FuncOp>(qnn::createFuseOpsPass());
+    if (options.equalize) {
+      qnn::EqualizeCrossLayerPassOptions equalize;
+      equalize.relu6AsRelu = options.equalizeRelu6AsRelu;
+      pm.addNestedPass<FuncOp>(qnn::createEqualizeCrossLayerPass(equalize));
+    }
+  }
+  if (stages == QuantizationStages::Prepare)
+    return;
+  switch (options.mode) {
+  case QuantizeMode::None:
+    return;
+  case QuantizeMode::Static: {
+    qnn::QuantizeStaticPassOptions quantize;
+    quantize.calibrationData.assign(options.calibrationData.begin(),
+                                    options.calibrationData.end());
+    quantize.calibrationMethod = options.calibrationMethod;
+    quantize.activationType = options.activationType;
+    quantize.perChannel = options.perChannel;
+    quantize.weightBits = options.weightBits;
+    quantize.config = options.config;
+    pm.addPass(qnn::createQuantizeStaticPass(quantize, std::move(calibrator)));
+    break;
+  }
+  case QuantizeMode::Dynamic:
+  case QuantizeMode::WeightOnly: {
+    qnn::QuantizeDynamicPassOptions dynamic;
+    dynamic.mode = options.mode == QuantizeMode::Dynamic
+                       ? qnn::DynamicQuantMode::Dynamic
+                       : qnn::DynamicQuantMode::WeightOnly;
+    pm.addNestedPass<FuncOp>(qnn::createQuantizeDynamicPass(dynamic));
+    break;
+  }
+  case QuantizeMode::QAT:
+    pm.addPass(qnn::createLowerFakeQuantPass());
+    break;
+  }
+  if (options.integerOnly) {
+    pm.addPass(qnn::createFormLookupTablesPass());
+    pm.addPass(qnn::createVerifyIntegerOnlyPass());
+  }
+}
+
 void qopt::buildPTQPipeline(OpPassManager &pm, const PTQOptions &options,
                             qnn::Calibrator calibrator) {
-  pm.addNestedPass<func::FuncOp>(qnn::createFoldBatchNormPass());
-  pm.addNestedPass<func::FuncOp>(qnn::createFuseOpsPass());
-  if (options.compileTo == PTQPhase::Folded)
-    return;
-  qnn::QuantizeStaticPassOptions quantize;
-  quantize.calibrationData.assign(options.calibrationData.begin(),
-                                  options.calibrationData.end());
-  quantize.calibrationMethod = options.calibrationMethod;
-  quantize.activationType = options.activationType;
-  quantize.perChannel = options.perChannel;
-  quantize.config = options.config;
-  pm.addPass(qnn::createQuantizeStaticPass(quantize, std::move(calibrator)));
-  if (options.compileTo == PTQPhase::Quantized)
-    return;
-  pm.addPass(qnn::createIntegerOnlyPass());
+  QuantizationOptions flow;
+  flow.mode = options.compileTo == PTQPhase::Folded ? QuantizeMode::None
+                                                    : QuantizeMode::Static;
+  flow.calibrationData.assign(options.calibrationData.begin(),
+                              options.calibrationData.end());
+  flow.calibrationMethod = options.calibrationMethod;
+  flow.activationType = options.activationType;
+  flow.perChannel = options.perChannel;
+  flow.weightBits = options.weightBits;
+  flow.config = options.config;
+  flow.equalize = options.equalize;
+  buildQuantizationPipeline(pm, flow, std::move(calibrator));
+  if (options.compileTo == PTQPhase::Integer)
+    pm.addPass(qnn::createIntegerOnlyPass());
 }
 
 qcpu::DotProductISA

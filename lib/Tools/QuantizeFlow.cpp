@@ -111,6 +111,30 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
              cl::desc("With --quantize=static: per-layer JSON "
                       "(keep_float, weight_bits, per_channel)"),
              cl::cat(category)),
+      weightBits("weight-bits",
+                 cl::desc("With --quantize=static: weight bits, 8 "
+                          "(default) or 4 (per-layer: --config)"),
+                 cl::init(8), cl::cat(category)),
+      perChannel("per-channel",
+                 cl::desc("With --quantize=static: one weight scale per "
+                          "output channel (default) or, =false, per tensor"),
+                 cl::init(true), cl::cat(category)),
+      activationType(
+          "activation-type",
+          cl::desc("With --quantize=static: activation storage"),
+          cl::init(qnn::ActivationType::Int8),
+          cl::values(clEnumValN(qnn::ActivationType::Int8, "int8",
+                                "asymmetric int8 (default)"),
+                     clEnumValN(qnn::ActivationType::UInt8, "uint8",
+                                "asymmetric uint8"),
+                     clEnumValN(qnn::ActivationType::Int16, "int16",
+                                "symmetric int16 with 8-bit weights")),
+          cl::cat(category)),
+      equalize("equalize",
+               cl::desc("With --quantize=static: cross-layer equalization "
+                        "of consecutive conv/gemm layers first (helps "
+                        "per-tensor and 4-bit weights)"),
+               cl::init(false), cl::cat(category)),
       integerOnly("integer-only",
                   cl::desc("Require integer arithmetic inside the quantized "
                            "model (float islands on 8-bit tensors become "
@@ -129,15 +153,27 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
 
 Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   QuantizeFlowOptions o;
-  o.mode = mode;
-  o.calibrationData.assign(calibrationData.begin(), calibrationData.end());
-  o.calibrationMethod = calibrationMethod;
-  o.config = config;
-  o.integerOnly = integerOnly;
+  QuantizationOptions &q = o.quantization;
+  q.mode = mode;
+  q.calibrationData.assign(calibrationData.begin(), calibrationData.end());
+  q.config = config;
+  q.integerOnly = integerOnly;
+  q.weightBits = weightBits;
+  q.perChannel = perChannel;
+  q.activationType = activationType;
+  q.equalize = equalize;
   o.progress = sys::Process::StandardErrIsDisplayed();
   o.qualityCheck = qualityCheck;
+  bool isStatic = q.mode == QuantizeMode::Static;
+  for (const cl::Option *opt :
+       std::initializer_list<const cl::Option *>{
+           &weightBits, &perChannel, &activationType, &equalize})
+    if (opt->getNumOccurrences() && !isStatic)
+      return err("--" + opt->ArgStr + " needs --quantize=static");
+  if (weightBits != 8 && weightBits != 4)
+    return err("--weight-bits must be 8 or 4, not " + Twine(weightBits));
   if (minSqnr.getNumOccurrences()) {
-    if (o.mode != QuantizeMode::Static)
+    if (!isStatic)
       return err("--min-sqnr needs --quantize=static (it measures on the "
                  "calibration data)");
     if (!qualityCheck)
@@ -145,26 +181,27 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
                  "--quality-check=false)");
     o.minSqnrDb = minSqnr;
   }
-  bool isStatic = o.mode == QuantizeMode::Static;
-  if (!isStatic && !o.calibrationData.empty())
+  if (!isStatic && !q.calibrationData.empty())
     return err("--calibration-data needs --quantize=static");
-  if (!isStatic && o.config.size())
+  if (!isStatic && q.config.size())
     return err("--config needs --quantize=static");
   if (!isStatic && calibrationMethod.getNumOccurrences())
     return err("--calibration-method needs --quantize=static");
-  if (o.integerOnly && (o.mode == QuantizeMode::None ||
-                        o.mode == QuantizeMode::Dynamic ||
-                        o.mode == QuantizeMode::WeightOnly))
+  if (q.integerOnly && (q.mode == QuantizeMode::None ||
+                        q.mode == QuantizeMode::Dynamic ||
+                        q.mode == QuantizeMode::WeightOnly))
     return err("--integer-only needs --quantize=static or --quantize=qat "
                "(dynamic and weight-only quantization compute in float)");
-  if (isStatic && o.calibrationData.empty())
+  if (isStatic && q.calibrationData.empty())
     return err("--quantize=static needs --calibration-data=x.npy (one .npy "
                "per model input, samples along the first dimension)");
-  if (!qnn::symbolizeCalibrationMethod(o.calibrationMethod))
-    return err("unknown --calibration-method '" + o.calibrationMethod +
+  auto method = qnn::symbolizeCalibrationMethod(calibrationMethod.getValue());
+  if (!method)
+    return err("unknown --calibration-method '" + calibrationMethod.getValue() +
                "' (minmax, moving_average, percentile, entropy, mse, "
                "ksigma)");
-  for (const std::string &path : o.calibrationData)
+  q.calibrationMethod = *method;
+  for (const std::string &path : q.calibrationData)
     if (!sys::fs::exists(path))
       return err("calibration data '" + path + "' does not exist");
   return o;
@@ -173,83 +210,58 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
 Error qopt::runQuantizeFlow(ModuleOp module,
                             const QuantizeFlowOptions &options,
                             OwningOpRef<ModuleOp> *foldedFloat) {
-  if (options.mode == QuantizeMode::None)
+  const QuantizationOptions &q = options.quantization;
+  if (q.mode == QuantizeMode::None)
     return Error::success();
-  auto stage = [&](StringRef what) {
+  auto run = [&](QuantizationStages stages, StringRef what) -> Error {
     if (options.progress)
       errs() << "qopt: " << what << "\n";
-  };
-  auto run = [&](PassManager &pm, StringRef what) -> Error {
-    stage(what);
+    PassManager pm(module.getContext());
+    buildQuantizationPipeline(pm, q, inProcessCalibrator(), stages);
     if (failed(pm.run(module)))
       return err(what + " failed (see the diagnostics above)");
     return Error::success();
   };
-  MLIRContext *ctx = module.getContext();
   // Read once: checked before any work, measured by the quality guard.
   std::vector<qopt::NpyArray> calibration;
-  if (options.mode == QuantizeMode::Static) {
-    auto data = readNpyFiles(options.calibrationData);
+  if (q.mode == QuantizeMode::Static) {
+    auto data = readNpyFiles(q.calibrationData);
     if (!data)
       return data.takeError();
     calibration = std::move(*data);
-    if (Error e =
-            checkCalibrationData(module, calibration, options.calibrationData))
+    if (Error e = checkCalibrationData(module, calibration, q.calibrationData))
       return e;
   }
-  {
-    PassManager pm(ctx);
-    pm.addNestedPass<func::FuncOp>(qnn::createFoldBatchNormPass());
-    pm.addNestedPass<func::FuncOp>(qnn::createFuseOpsPass());
-    if (Error e = run(pm, "folding batch norms and fusing activations"))
-      return e;
-  }
-  bool guard = options.mode == QuantizeMode::Static && options.qualityCheck;
+  if (Error e = run(QuantizationStages::Prepare,
+                    q.equalize ? "folding batch norms, fusing activations, "
+                                 "equalizing layers"
+                               : "folding batch norms and fusing activations"))
+    return e;
+  bool guard = q.mode == QuantizeMode::Static && options.qualityCheck;
   OwningOpRef<ModuleOp> floatModel;
   if (foldedFloat || guard)
     floatModel = module.clone();
-  PassManager pm(ctx);
   StringRef what;
-  switch (options.mode) {
-  case QuantizeMode::Static: {
-    qnn::QuantizeStaticPassOptions o;
-    o.calibrationData.assign(options.calibrationData.begin(),
-                             options.calibrationData.end());
-    o.calibrationMethod =
-        *qnn::symbolizeCalibrationMethod(options.calibrationMethod);
-    o.config = options.config;
-    pm.addPass(qnn::createQuantizeStaticPass(o, inProcessCalibrator()));
-    what = "calibrating and quantizing (static int8)";
+  switch (q.mode) {
+  case QuantizeMode::Static:
+    what = "calibrating and quantizing (static)";
     break;
-  }
   case QuantizeMode::Dynamic:
-  case QuantizeMode::WeightOnly: {
-    qnn::QuantizeDynamicPassOptions o;
-    o.mode = options.mode == QuantizeMode::Dynamic
-                 ? qnn::DynamicQuantMode::Dynamic
-                 : qnn::DynamicQuantMode::WeightOnly;
-    pm.addNestedPass<func::FuncOp>(qnn::createQuantizeDynamicPass(o));
+  case QuantizeMode::WeightOnly:
     what = "quantizing weights";
     break;
-  }
   case QuantizeMode::QAT:
-    pm.addPass(qnn::createLowerFakeQuantPass());
     what = "lowering fake quantization";
     break;
   case QuantizeMode::None:
     break;
   }
-  if (Error e = run(pm, what))
+  if (Error e = run(QuantizationStages::Quantize, what))
     return e;
-  if (options.integerOnly) {
-    PassManager check(ctx);
-    check.addPass(qnn::createFormLookupTablesPass());
-    check.addPass(qnn::createVerifyIntegerOnlyPass());
-    if (Error e = run(check, "forming lookup tables, checking integer-only"))
-      return e;
-  }
   if (guard) {
-    stage("measuring the quantized model against the float model");
+    if (options.progress)
+      errs() << "qopt: measuring the quantized model against the float "
+                "model\n";
     auto report = measureQuality(*floatModel, module, calibration);
     if (!report) {
       // The quantized model itself is fine: only the measurement failed.

@@ -147,7 +147,7 @@ class Model:
         """A copy after the graph passes every quantization starts with
         (what quantized models are compared against)."""
         m = self._m.clone()
-        found = m.apply("builtin.module(func.func(fold-bn,fuse-ops))")
+        found = m.quantize({"mode": "static"}, [], prepare_only=True)
         if warnings is not None:
             warnings.extend(found)
         return m
@@ -169,12 +169,17 @@ class Model:
         return outs[0] if len(outs) == 1 else outs
 
     def quantize(self, mode="static", calibration_data=None, method="minmax",
-                 config=None, integer_only=False, min_sqnr=None, quality_check=True):
+                 config=None, integer_only=False, min_sqnr=None, quality_check=True,
+                 weight_bits=8, per_channel=True, activation_type="int8",
+                 equalize=False):
         """A quantized copy. mode: static (needs calibration_data), dynamic,
         weight-only, qat (lowers the model's fake quantization). config: a
         dict or JSON path of per-layer overrides ({"layers": [{"match": REGEX,
         "keep_float": True}]}). integer_only: fail unless the quantized model
         needs no float arithmetic (islands on 8-bit tensors become tables).
+        Static mode also takes weight_bits (8 or 4), per_channel,
+        activation_type ("int8", "uint8", "int16") and equalize (cross-layer
+        equalization first: for per-tensor and 4-bit weights).
 
         Static quantization ends with the quality guard: the result is
         measured against the float model on up to 64 calibration samples
@@ -190,35 +195,24 @@ class Model:
             raise Error("static quantization needs calibration_data (arrays, one per model input)")
         if mode != "static" and (calibration_data is not None or config is not None):
             raise Error("calibration_data and config need mode='static'")
+        if mode != "static" and (weight_bits != 8 or not per_channel or equalize or
+                                 activation_type != "int8"):
+            raise Error("weight_bits, per_channel, activation_type and equalize need mode='static'")
+        if weight_bits not in (4, 8):
+            raise Error("weight_bits must be 8 or 4, not %r" % (weight_bits,))
         if integer_only and mode not in ("static", "qat"):
             raise Error("integer_only needs mode='static' or 'qat'")
-        warnings = []
-        q = self._folded(warnings)
-        calibration_data_list = None
+        options = {"mode": mode, "method": method, "integer_only": bool(integer_only),
+                   "weight_bits": int(weight_bits), "per_channel": bool(per_channel),
+                   "activation_type": activation_type, "equalize": bool(equalize)}
+        if config is not None:
+            options["config"] = json.dumps(config) if isinstance(config, dict) else os.fspath(config)
+        calibration_data_list = []
         if mode == "static":
             calibration_data_list = _as_input_lists(calibration_data, "calibration_data",
                                                     self._input_names())
-            q.calibrate(calibration_data_list, method)
-            options = ""
-            tmp = None
-            if config is not None:
-                if isinstance(config, dict):
-                    tmp = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
-                    json.dump(config, tmp)
-                    tmp.close()
-                    config = tmp.name
-                options = "{config=%s}" % os.fspath(config)
-            try:
-                warnings += q.apply("builtin.module(quantize-static%s)" % options)
-            finally:
-                if tmp is not None:
-                    os.unlink(tmp.name)
-        elif mode in ("dynamic", "weight-only"):
-            warnings += q.apply("builtin.module(func.func(quantize-dynamic{mode=%s}))" % mode)
-        else:
-            warnings += q.apply("builtin.module(lower-fake-quant)")
-        if integer_only:
-            warnings += q.apply("builtin.module(form-lookup-tables,verify-integer-only)")
+        q = self._m.clone()
+        warnings = q.quantize(options, calibration_data_list)
         result = Model(q, float_model=self._float or self, warnings=warnings)
         for w in warnings:
             _warnings.warn(w, UserWarning, stacklevel=2)

@@ -29,6 +29,13 @@ mixed = model.quantize("static", calibration_data=calib,
                        config={"layers": [{"match": "fc1", "keep_float": True}]})
 print("config keeps fc1 float: %s" % ("tensor<64x512xf32>" in mixed.mlir and
                                       "tensor<64x512xf32>" not in int8.mlir))
+# The flow's options: 4-bit per-tensor weights, with and without
+# cross-layer equalization (the digits CNN's conv -> relu -> conv pairs).
+for eq in (False, True):
+    w4 = model.quantize("static", calibration_data=calib, weight_bits=4,
+                        per_channel=False, equalize=eq)
+    print("w4 per-tensor equalize=%s: %d-bit storage %s, accuracy %.4f" % (
+        eq, 4, "i8<-7:7>" in w4.mlir, (w4(x).argmax(1) == y).mean()))
 for mode in ("dynamic", "weight-only"):
     q = model.quantize(mode)
     print("%s accuracy %.4f" % (mode, (q(x).argmax(1) == y).mean()))

@@ -97,7 +97,7 @@ int main(int argc, char **argv) {
                                                             inputShapes.end()));
   if (!module)
     return 1;
-  if (!reportFile.empty() && flow->mode != qopt::QuantizeMode::Static)
+  if (!reportFile.empty() && flow->quantization.mode != qopt::QuantizeMode::Static)
     return session.fail("--report needs --quantize=static (it measures the "
                         "layers on the calibration data)");
   if (!labelsFile.empty() && reportFile.empty())
@@ -115,7 +115,7 @@ int main(int argc, char **argv) {
                                                          : &floatModel))
     return session.fail(std::move(e));
   if (!reportFile.empty()) {
-    auto data = qopt::readNpyFiles(flow->calibrationData);
+    auto data = qopt::readNpyFiles(flow->quantization.calibrationData);
     if (!data)
       return session.fail(data.takeError());
     if (Error e = qopt::writeQuantizationReport(

@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
   auto flow = quantizeOptions.get();
   if (!flow)
     return session.fail(flow.takeError());
-  if (flow->mode != qopt::QuantizeMode::None &&
+  if (flow->quantization.mode != qopt::QuantizeMode::None &&
       (sqnrModel.getNumOccurrences() || calibrateMode || !statsIn.empty()))
     return session.fail("--quantize runs the quantized model; it does not "
                         "combine with --sqnr, --calibrate or --stats-in");
@@ -153,7 +153,7 @@ int main(int argc, char **argv) {
       session.loadModel(inputFile, shapes);
   if (!module)
     return 1;
-  if (!reportFile.empty() && flow->mode == qopt::QuantizeMode::None &&
+  if (!reportFile.empty() && flow->quantization.mode == qopt::QuantizeMode::None &&
       !sqnrModel.getNumOccurrences())
     return session.fail("--report needs --sqnr or --quantize (a quantized "
                         "model to compare with the float one)");

@@ -24,6 +24,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
+#include <string>
+#include <vector>
+
 namespace qopt {
 
 /// Where qopt-lower-to-llvm stops.
@@ -102,6 +105,51 @@ struct LowerToLLVMOptions
           clEnumValN(LoweringPhase::LLVM, "llvm", "the LLVM dialect"))};
 };
 
+/// What the quantization flow does to a float model.
+enum class QuantizeMode { None, Static, Dynamic, WeightOnly, QAT };
+
+/// The one description of a quantization flow: the tools' --quantize
+/// options, the `qopt-ptq` pipeline and the Python module all fill this and
+/// call buildQuantizationPipeline.
+struct QuantizationOptions {
+  QuantizeMode mode = QuantizeMode::Static;
+  /// Static: the calibration data (one .npy path per model input) handed to
+  /// the calibrator; empty: the module's observers are already calibrated.
+  std::vector<std::string> calibrationData;
+  mlir::qnn::CalibrationMethod calibrationMethod =
+      mlir::qnn::CalibrationMethod::MinMax;
+  mlir::qnn::ActivationType activationType = mlir::qnn::ActivationType::Int8;
+  bool perChannel = true;
+  unsigned weightBits = 8; ///< 8 or 4
+  /// Per-layer overrides: a JSON file's path or the JSON text itself.
+  std::string config;
+  /// Cross-layer equalization before quantization (--equalize).
+  bool equalize = false;
+  /// ReLU6 between equalized pairs becomes ReLU (equalize's relu6-as-relu).
+  bool equalizeRelu6AsRelu = false;
+  /// Require integer arithmetic inside the quantized model: float islands
+  /// on 8-bit tensors become lookup tables, any other float op is an error
+  /// (form-lookup-tables, verify-integer-only). The integer lowering itself
+  /// runs in qopt-lower-to-llvm.
+  bool integerOnly = false;
+};
+
+/// Which part of the flow buildQuantizationPipeline adds.
+enum class QuantizationStages {
+  Prepare,  ///< the float graph passes: fold-bn, fuse-ops, equalize
+  Quantize, ///< the mode's quantization, then the integer-only check
+  All,
+};
+
+/// The quantization flow: fold-bn, fuse-ops, (equalize), then by mode
+/// quantize-static (calibrating with `calibrator` on
+/// `options.calibrationData`), quantize-dynamic or lower-fake-quant, then
+/// with `integerOnly` form-lookup-tables and verify-integer-only.
+void buildQuantizationPipeline(
+    mlir::OpPassManager &pm, const QuantizationOptions &options,
+    mlir::qnn::Calibrator calibrator = {},
+    QuantizationStages stages = QuantizationStages::All);
+
 /// Where qopt-ptq stops.
 enum class PTQPhase {
   Folded,    ///< after fold-bn and fuse-ops
@@ -138,6 +186,13 @@ struct PTQOptions : public mlir::PassPipelineOptions<PTQOptions> {
   Option<bool> perChannel{*this, "per-channel",
                           llvm::cl::desc("Per-channel weight scales"),
                           llvm::cl::init(true)};
+  Option<unsigned> weightBits{*this, "weight-bits",
+                              llvm::cl::desc("Weight bits: 8 or 4"),
+                              llvm::cl::init(8)};
+  Option<bool> equalize{
+      *this, "equalize",
+      llvm::cl::desc("Cross-layer equalization before quantization"),
+      llvm::cl::init(false)};
   Option<std::string> config{
       *this, "config",
       llvm::cl::desc("JSON per-layer overrides (see quantize-static)"),
@@ -167,9 +222,8 @@ chooseByteLookup(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const LowerToLLVMOptions &options);
 
-/// fold-bn, fuse-ops, quantize-static (calibrating with `calibrator` when
-/// `options.calibrationData` is given), integer-only; up to
-/// `options.compileTo`.
+/// The quantization flow of `options` (buildQuantizationPipeline), then
+/// the integer-only lowering; up to `options.compileTo`.
 void buildPTQPipeline(mlir::OpPassManager &pm, const PTQOptions &options,
                       mlir::qnn::Calibrator calibrator = {});
 

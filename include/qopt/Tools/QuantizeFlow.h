@@ -10,6 +10,8 @@
 #ifndef QOPT_TOOLS_QUANTIZEFLOW_H
 #define QOPT_TOOLS_QUANTIZEFLOW_H
 
+#include "qopt/Pipelines/Pipelines.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/CommandLine.h"
@@ -21,14 +23,16 @@
 
 namespace qopt {
 
-enum class QuantizeMode { None, Static, Dynamic, WeightOnly, QAT };
+inline QuantizationOptions noQuantization() {
+  QuantizationOptions o;
+  o.mode = QuantizeMode::None;
+  return o;
+}
 
+/// The flow as the tools run it: the quantization itself (one description
+/// for tools, pipeline and Python) and what a tool adds around it.
 struct QuantizeFlowOptions {
-  QuantizeMode mode = QuantizeMode::None;
-  std::vector<std::string> calibrationData;
-  std::string calibrationMethod = "minmax";
-  std::string config;
-  bool integerOnly = false;
+  QuantizationOptions quantization = noQuantization();
   bool progress = false; ///< stage names on stderr
   /// Static mode: measure the result against the float model on part of
   /// the calibration data and print the quality line (QualityGuard.h).
@@ -50,14 +54,18 @@ private:
   llvm::cl::list<std::string> calibrationData;
   llvm::cl::opt<std::string> calibrationMethod;
   llvm::cl::opt<std::string> config;
+  llvm::cl::opt<unsigned> weightBits;
+  llvm::cl::opt<bool> perChannel;
+  llvm::cl::opt<mlir::qnn::ActivationType> activationType;
+  llvm::cl::opt<bool> equalize;
   llvm::cl::opt<bool> integerOnly;
   llvm::cl::opt<bool> qualityCheck;
   llvm::cl::opt<double> minSqnr;
 };
 
-/// Runs fold-bn and fuse-ops, then the mode's quantization (static:
-/// calibrating in process on the data), then with `integerOnly`
-/// integer-only and verify-integer-only. Diagnostics go to the context's
+/// Runs the quantization flow (buildQuantizationPipeline; static mode
+/// calibrating in process on the data): first the float graph passes, then
+/// the quantization. Diagnostics go to the context's
 /// handler; the error says which step failed.
 /// `foldedFloat`, when given, receives the float model after the graph
 /// passes (what the per-layer reports compare against). In static mode the

@@ -8,6 +8,7 @@
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Transforms/LayerConfig.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Dialect/QNN/Transforms/WideRangeLogarithms.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
@@ -49,23 +50,10 @@ constexpr double kBiasMax = 1073741824.0; // 2^30: headroom for accumulation
 // Per-layer overrides (--quantize-static=config=...) travel as discardable
 // attributes on the ops between parsing the config and the QDQ folding.
 constexpr llvm::StringLiteral kKeepFloat = kKeepFloatAttrName;
-constexpr llvm::StringLiteral kWeightBits = "qnn.weight_bits";
-constexpr llvm::StringLiteral kPerChannel = "qnn.per_channel";
+constexpr llvm::StringLiteral kWeightBits = kWeightBitsAttrName;
+constexpr llvm::StringLiteral kPerChannel = kPerChannelAttrName;
 
 bool keptFloat(Operation *op) { return op->hasAttr(kKeepFloat); }
-
-/// An op that computes float values elementwise or otherwise and is not
-/// quantized itself: an importer-built linalg.generic, a qnn activation or
-/// softmax. A per-layer config's keep_float keeps it out of lookup tables.
-bool isFloatIsland(Operation *op) {
-  if (op->hasTrait<qnn::OpTrait::Quantizable>() ||
-      op->hasTrait<mlir::OpTrait::ConstantLike>() || isa<ObserverOp>(op) ||
-      op->getNumResults() != 1 ||
-      !isa<linalg::GenericOp, ScalarFunctionOpInterface, SoftmaxOp>(op))
-    return false;
-  auto t = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  return t && isa<FloatType>(t.getElementType());
-}
 
 /// The per-tensor parameters of a quantized tensor value, or null.
 quant::UniformQuantizedType perTensorOf(Value v) {
@@ -618,116 +606,12 @@ struct QuantizeStaticPass
   Calibrator calibrator;
 
 
-  /// Reads the per-layer config and marks the ops it matches:
-  ///   {"layers": [{"match": REGEX, "keep_float": BOOL,
-  ///                "weight_bits": 4|8, "per_channel": BOOL}, ...]}
-  /// REGEX is searched in the op's location name (its ONNX node name(s), or
-  /// the name its observer recorded); the first matching entry wins.
+  /// Marks the ops the per-layer config matches (applyLayerConfig), then
+  /// drops the observers a kept-float output no longer needs.
   LogicalResult applyConfig(ModuleOp module) {
-    auto fail = [&](const Twine &message) {
-      return emitError(module.getLoc(), "quantize-static: config '")
-             << config << "': " << message;
-    };
-    auto buffer = llvm::MemoryBuffer::getFile(config);
-    if (!buffer)
-      return fail("cannot read: " + buffer.getError().message());
-    auto json = llvm::json::parse((*buffer)->getBuffer());
-    if (!json)
-      return fail(llvm::toString(json.takeError()));
-    const llvm::json::Object *root = json->getAsObject();
-    const llvm::json::Array *layers = root ? root->getArray("layers") : nullptr;
-    if (!layers)
-      return fail("expected an object with a \"layers\" array");
-    struct Entry {
-      std::string pattern, opType;
-      std::unique_ptr<llvm::Regex> regex;
-      NamedAttrList attrs;
-      int64_t matched = 0;
-    };
-    SmallVector<Entry> entries;
-    Builder b(module.getContext());
-    for (auto [i, v] : llvm::enumerate(*layers)) {
-      std::string where = "layers[" + std::to_string(i) + "]";
-      const llvm::json::Object *o = v.getAsObject();
-      if (!o)
-        return fail(where + " is not an object");
-      Entry e;
-      for (const auto &[key, value] : *o) {
-        if (key == "match") {
-          auto str = value.getAsString();
-          if (!str)
-            return fail(where + ".match must be a string");
-          e.pattern = str->str();
-        } else if (key == "op_type") {
-          auto str = value.getAsString();
-          if (!str || str->empty())
-            return fail(where + ".op_type must be an ONNX op type such as "
-                                "\"HardSwish\"");
-          e.opType = str->str();
-        } else if (key == "keep_float") {
-          auto flag = value.getAsBoolean();
-          if (!flag)
-            return fail(where + ".keep_float must be true or false");
-          if (*flag)
-            e.attrs.set(kKeepFloat, b.getUnitAttr());
-        } else if (key == "weight_bits") {
-          auto bits = value.getAsInteger();
-          if (!bits || (*bits != 4 && *bits != 8))
-            return fail(where + ".weight_bits must be 4 or 8");
-          e.attrs.set(kWeightBits, b.getI64IntegerAttr(*bits));
-        } else if (key == "per_channel") {
-          auto flag = value.getAsBoolean();
-          if (!flag)
-            return fail(where + ".per_channel must be true or false");
-          e.attrs.set(kPerChannel, b.getBoolAttr(*flag));
-        } else {
-          return fail(where + ": unknown key '" + key.str() +
-                      "' (expected match, op_type, keep_float, weight_bits, "
-                      "per_channel)");
-        }
-      }
-      if (e.pattern.empty() && e.opType.empty())
-        return fail(where + " has neither a \"match\" regex nor an "
-                            "\"op_type\"");
-      if (!e.pattern.empty()) {
-        e.regex = std::make_unique<llvm::Regex>(e.pattern);
-        std::string err;
-        if (!e.regex->isValid(err))
-          return fail(where + ".match '" + e.pattern + "': " + err);
-      }
-      entries.push_back(std::move(e));
-    }
-    // Every op that computes a float tensor for a node can be addressed:
-    // quantizable ops (weights, outputs) and float islands (a HardSwish
-    // lowered to a linalg.generic, a qnn.softmax), by node name or op type.
-    llvm::StringSet<> knownNames, knownTypes;
-    module.walk([&](Operation *op) {
-      bool quantizable = op->hasTrait<qnn::OpTrait::Quantizable>();
-      if (!quantizable && !isFloatIsland(op))
-        return;
-      // Text without debug info has lost the locations, but the observer
-      // of the op's result keeps its producer's name.
-      std::string name = getLocationName(op->getLoc());
-      if (name.empty() && op->getNumResults() == 1)
-        for (Operation *user : op->getResult(0).getUsers())
-          if (auto o = dyn_cast<ObserverOp>(user); o && o.getName())
-            name = o.getName()->str();
-      SmallVector<std::string> types = getONNXOpTypes(op);
-      knownNames.insert(name);
-      for (const std::string &t : types)
-        knownTypes.insert(t);
-      for (Entry &e : entries) {
-        if (e.regex && !e.regex->match(name))
-          continue;
-        if (!e.opType.empty() && !llvm::is_contained(types, e.opType))
-          continue;
-        for (NamedAttribute a : e.attrs)
-          if (quantizable || a.getName() == kKeepFloat)
-            op->setAttr(a.getName(), a.getValue());
-        ++e.matched;
-        break;
-      }
-    });
+    if (failed(applyLayerConfig(module, config, "quantize-static",
+                                /*warnUnmatched=*/true)))
+      return failure();
     // A float layer whose result only leaves the model needs no
     // quantize / dequantize after it: its output stays exactly float.
     SmallVector<ObserverOp> unneeded;
@@ -742,35 +626,6 @@ struct QuantizeStaticPass
     for (ObserverOp o : unneeded) {
       o.replaceAllUsesWith(o.getInput());
       o.erase();
-    }
-    // The nearest names (or op types), by edit distance, for an entry that
-    // matches nothing: a typo is the usual cause.
-    auto nearest = [](StringRef key, const llvm::StringSet<> &known) {
-      SmallVector<std::pair<unsigned, std::string>> scored;
-      for (const auto &k : known)
-        if (!k.getKey().empty())
-          scored.push_back({key.edit_distance(k.getKey()), k.getKey().str()});
-      llvm::sort(scored);
-      std::string list;
-      for (size_t i = 0; i < std::min<size_t>(3, scored.size()); ++i)
-        list += (i ? ", '" : "'") + scored[i].second + "'";
-      return list;
-    };
-    for (Entry &e : entries) {
-      if (e.matched)
-        continue;
-      InFlightDiagnostic w =
-          emitWarning(module.getLoc(), "quantize-static: config entry ");
-      if (!e.pattern.empty())
-        w << "'" << e.pattern << "'";
-      if (!e.opType.empty())
-        w << (e.pattern.empty() ? "" : " ") << "with op_type '" << e.opType
-          << "'";
-      w << " matches no op";
-      if (!e.opType.empty() && !knownTypes.contains(e.opType))
-        w << "; op types in the model: " << nearest(e.opType, knownTypes);
-      else if (!e.pattern.empty())
-        w << "; nearest names: " << nearest(e.pattern, knownNames);
     }
     return success();
   }

@@ -89,6 +89,58 @@ def FuseOpsPass : Pass<"fuse-ops", "::mlir::func::FuncOp"> {
   ];
 }
 
+def EqualizeCrossLayerPass : Pass<"equalize", "::mlir::func::FuncOp"> {
+  let summary = "Cross-layer equalization of consecutive conv / fully_connected layers";
+  let description = [{
+    Data-free cross-layer equalization (Nagel et al., "Data-Free
+    Quantization Through Weight Equalization and Bias Correction", ICCV
+    2019). For a producer `y = act(W1 x + b1)` whose only user is a consumer
+    `z = W2 y + b2`, and a positive-homogeneous `act` (none or ReLU:
+    `act(x / s) = act(x) / s` for `s > 0`), scaling output channel `i` of the
+    producer by `1 / s_i` and input channel `i` of the consumer by `s_i`
+    leaves the function unchanged. With `r1_i` the range (max |w|) of the
+    producer's channel `i` and `r2_i` that of the consumer's input channel
+    `i`, `s_i = sqrt(r1_i / r2_i)` makes both ranges `sqrt(r1_i * r2_i)`,
+    which maximizes the precision of per-tensor weight scales, and evens out
+    the producer's activation channels (what per-tensor activation scales
+    need). Chains (conv -> conv -> conv) are equalized pair by pair until no
+    scale moves by more than `tolerance` (a fixed point) or
+    `max-iterations`.
+
+    Pairs: conv2d (grouped and depthwise too) and fully_connected with
+    constant weights and biases, the producer's result used only by the
+    consumer's input (no residual branch). A ReLU6 or clip between them is
+    not positive-homogeneous (the bound would have to move per channel): the
+    pair is skipped, unless `relu6-as-relu` replaces the ReLU6 by a ReLU
+    first (the paper's recipe; it changes the function where activations
+    exceed 6).
+
+    Example (ReLU between two 1x1 convolutions):
+
+    ```mlir
+    %0 = qnn.conv2d %x, %w1, %b1 {fused_activation = #qnn.activation<relu>} : ...
+    %1 = qnn.conv2d %0, %w2, %b2 : ...
+    ```
+
+    keeps its form; `%w1`'s rows and `%b1` are divided by `s` and `%w2`'s
+    input channels multiplied by it.
+  }];
+  let options = [
+    Option<"maxIterations", "max-iterations", "unsigned", /*default=*/"100",
+           "Sweeps over all pairs at most">,
+    Option<"tolerance", "tolerance", "double", /*default=*/"1e-4",
+           "Stop when no scale of a sweep differs from 1 by more than this">,
+    Option<"relu6AsRelu", "relu6-as-relu", "bool", /*default=*/"false",
+           "Replace a fused ReLU6 between a pair by ReLU and equalize it "
+           "(changes the function where activations exceed 6)">,
+  ];
+  let statistics = [
+    Statistic<"numPairs", "pairs", "Layer pairs equalized">,
+    Statistic<"numSkippedClip", "skipped-clip",
+              "Pairs skipped for a ReLU6 or clip between them">,
+  ];
+}
+
 def InsertObserversPass : Pass<"insert-observers", "::mlir::ModuleOp"> {
   let summary = "Put a qnn.observer on every activation quantization needs";
   let description = [{
@@ -218,7 +270,8 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
                "Calibrate in process on these .npy files (one per model "
                "input), inserting observers first when there are none">,
     Option<"config", "config", "std::string", /*default=*/"\"\"",
-           "JSON per-layer overrides (mixed precision): {\"layers\": "
+           "JSON per-layer overrides (mixed precision), a file or the JSON "
+           "itself: {\"layers\": "
            "[{\"match\": REGEX, \"keep_float\": true, \"weight_bits\": 4, "
            "\"per_channel\": false}]}, REGEX searched in the op's location "
            "name">,
