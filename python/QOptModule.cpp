@@ -10,6 +10,7 @@
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/InitAllPasses.h"
@@ -85,7 +86,7 @@ MLIRContext *newContext() {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     mlir::registerAllPasses();
-    qopt::registerAllPasses(qopt::inProcessCalibrator());
+    qopt::registerAllPasses(qopt::inProcessHooks());
     return true;
   }();
   (void)once;
@@ -283,9 +284,13 @@ public:
     o.equalize = flag("equalize", false);
     o.equalizeRelu6AsRelu = flag("equalize_relu6_as_relu", false);
     o.integerOnly = flag("integer_only", false);
+    o.biasCorrection = flag("bias_correction", false);
+    std::string rounding = str("rounding", "nearest");
+    if (rounding == "nearest") o.rounding = qnn::WeightRounding::Nearest;
+    else if (rounding == "learned") o.rounding = qnn::WeightRounding::Learned;
+    else throw QOptError("unknown rounding '" + rounding + "' (nearest, learned)");
     std::vector<qopt::NpyArray> data;
-    std::string calibrationError; // the calibration's own message
-    qnn::Calibrator calibrator;
+    qnn::CalibrationHooks hooks;
     if (o.mode == qopt::QuantizeMode::Static && !prepareOnly) {
       data = toNpyList(inputs);
       // The arrays are the calibration data: the pass hands its labels
@@ -293,28 +298,18 @@ public:
       for (size_t i = 0; i < data.size(); ++i)
         o.calibrationData.push_back("calibration_data[" + std::to_string(i) +
                                     "]");
-      calibrator = [&data, &calibrationError](ModuleOp m,
-                                              ArrayRef<std::string>) {
-        auto stats = qopt::calibrate(m, data, qopt::CalibrationOptions());
-        llvm::Error e = stats ? qopt::applyStatistics(m, *stats)
-                              : stats.takeError();
-        if (!e)
-          return success();
-        calibrationError = llvm::toString(std::move(e));
-        return failure();
-      };
+      throwIf(qopt::checkCalibrationData(*module, data, o.calibrationData));
+      hooks = qopt::hooksFor(data);
     }
     Diagnostics diags(ctx.get());
     PassManager pm(ctx.get(), ModuleOp::getOperationName());
     qopt::buildQuantizationPipeline(
-        pm, o, calibrator,
+        pm, o, hooks,
         prepareOnly ? qopt::QuantizationStages::Prepare
                     : qopt::QuantizationStages::All);
     compiled.reset();
     if (failed(pm.run(*module)))
-      throw QOptError(calibrationError.empty()
-                          ? diags.errorText("quantization failed")
-                          : calibrationError);
+      throw QOptError(diags.errorText("quantization failed"));
     return diags.warnings;
   }
 

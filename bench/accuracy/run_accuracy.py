@@ -9,8 +9,11 @@ precision and method, and ONNX Runtime's where it can run.
                   [--precisions w8a8_pc,w8a8_pt,w4a8_pc,w4a8_pt] [--ort]
 
 Methods (qopt-run --quantize=static flags on top of the precision's):
-  nearest    the ONNX Runtime recipe: min/max calibration, round to nearest
-  equalize   --equalize: cross-layer equalization first
+  nearest     the ONNX Runtime recipe: min/max calibration, round to nearest
+  equalize    --equalize: cross-layer equalization first
+  bias        --bias-correction: the weights' expected error out of the biases
+  learned     --rounding=learned --bias-correction: GPTQ, then bias correction
+  eq+learned  all three
 
 --ort also runs ONNX Runtime (onnxruntime-node, installed with npm into the
 work directory the first time, as bench/run_bench.sh does) on QDQ models
@@ -38,6 +41,9 @@ PRECISIONS = {
 METHODS = {
     "nearest": [],
     "equalize": ["--equalize"],
+    "bias": ["--bias-correction"],
+    "learned": ["--rounding=learned", "--bias-correction"],
+    "eq+learned": ["--equalize", "--rounding=learned", "--bias-correction"],
 }
 
 

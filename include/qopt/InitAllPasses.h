@@ -12,12 +12,12 @@
 namespace qopt {
 
 /// Registers every qopt pass and pipeline with MLIR's global pass registry,
-/// so textual pipelines and `-<flag>` options see them. `calibrator` serves
-/// quantize-static{calibration-data=...} and qopt-ptq: tools that link the
-/// JIT pass qopt::inProcessCalibrator(); embedders without a JIT pass
-/// nothing, and calibration-data is then an error that says so. Only the
-/// first call registers.
-void registerAllPasses(mlir::qnn::Calibrator calibrator = {});
+/// so textual pipelines and `-<flag>` options see them. `hooks` serve
+/// quantize-static{calibration-data=...}, round-weights and qopt-ptq: tools
+/// that link the JIT pass qopt::inProcessHooks(); embedders without a JIT
+/// pass nothing, and calibration-data is then an error that says so. Only
+/// the first call registers.
+void registerAllPasses(mlir::qnn::CalibrationHooks hooks = {});
 
 } // namespace qopt
 

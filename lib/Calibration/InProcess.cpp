@@ -10,7 +10,11 @@
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
+#include "qopt/Calibration/Instrument.h"
 #include "qopt/InitAllTools.h"
+#include "qopt/Runner/JitRunner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -19,38 +23,164 @@
 
 using namespace mlir;
 
-static LogicalResult calibrateCopy(ModuleOp module,
-                                   ArrayRef<std::string> dataPaths) {
-  auto fail = [&](const Twine &message) {
-    return mlir::emitError(module.getLoc(), "quantize-static: calibration-data: ")
-           << message;
-  };
-  std::vector<qopt::NpyArray> data;
-  for (const std::string &path : dataPaths) {
-    auto array = qopt::readNpy(path);
-    if (!array)
-      return fail(llvm::toString(array.takeError()));
-    data.push_back(std::move(*array));
-  }
+namespace {
 
+/// `module` printed and parsed into `context`: the passes run inside a
+/// pass manager whose context may be multi-threaded.
+OwningOpRef<ModuleOp> copyInto(ModuleOp module, MLIRContext &context) {
   std::string text;
   llvm::raw_string_ostream os(text);
   module->print(os);
-  DialectRegistry registry;
-  qopt::registerToolDialects(registry);
-  MLIRContext context(registry);
-  OwningOpRef<ModuleOp> copy = parseSourceString<ModuleOp>(text, &context);
-  if (!copy)
-    return fail("cannot copy the module for calibration");
-
-  qopt::CalibrationOptions options;
-  options.progress = llvm::errs().is_displayed();
-  auto stats = qopt::calibrate(*copy, data, options);
-  if (!stats)
-    return fail(llvm::toString(stats.takeError()));
-  if (llvm::Error e = qopt::applyStatistics(module, *stats))
-    return fail(llvm::toString(std::move(e)));
-  return success();
+  return parseSourceString<ModuleOp>(text, &context);
 }
 
-qnn::Calibrator qopt::inProcessCalibrator() { return calibrateCopy; }
+MLIRContext *newToolContext(std::unique_ptr<MLIRContext> &owner) {
+  DialectRegistry registry;
+  qopt::registerToolDialects(registry);
+  owner = std::make_unique<MLIRContext>(registry);
+  return owner.get();
+}
+
+using DataSource = std::function<llvm::Expected<std::vector<qopt::NpyArray>>(
+    ArrayRef<std::string>)>;
+
+DataSource readFiles() {
+  return [](ArrayRef<std::string> paths)
+             -> llvm::Expected<std::vector<qopt::NpyArray>> {
+    std::vector<qopt::NpyArray> data;
+    for (const std::string &path : paths) {
+      auto array = qopt::readNpy(path);
+      if (!array)
+        return array.takeError();
+      data.push_back(std::move(*array));
+    }
+    return data;
+  };
+}
+
+DataSource inMemory(std::vector<qopt::NpyArray> data) {
+  auto shared = std::make_shared<std::vector<qopt::NpyArray>>(std::move(data));
+  return [shared](ArrayRef<std::string>)
+             -> llvm::Expected<std::vector<qopt::NpyArray>> {
+    return *shared;
+  };
+}
+
+qnn::Calibrator calibratorOver(DataSource source) {
+  return [source](ModuleOp module,
+                  ArrayRef<std::string> dataPaths) -> LogicalResult {
+    auto fail = [&](const Twine &message) -> LogicalResult {
+      return mlir::emitError(module.getLoc(),
+                             "quantize-static: calibration-data: ")
+             << message;
+    };
+    auto data = source(dataPaths);
+    if (!data)
+      return fail(llvm::toString(data.takeError()));
+    std::unique_ptr<MLIRContext> context;
+    OwningOpRef<ModuleOp> copy = copyInto(module, *newToolContext(context));
+    if (!copy)
+      return fail("cannot copy the module for calibration");
+    qopt::CalibrationOptions options;
+    options.progress = llvm::errs().is_displayed();
+    auto stats = qopt::calibrate(*copy, *data, options);
+    if (!stats)
+      return fail(llvm::toString(stats.takeError()));
+    if (llvm::Error e = qopt::applyStatistics(module, *stats))
+      return fail(llvm::toString(std::move(e)));
+    return success();
+  };
+}
+
+constexpr llvm::StringLiteral kTapAttr = "qopt.layer_input_tap";
+
+qnn::LayerInputStreamer streamerOver(DataSource source) {
+  return [source](ModuleOp module, ArrayRef<Operation *> layers,
+                  ArrayRef<std::string> dataPaths,
+                  qnn::LayerInputSink sink) -> LogicalResult {
+    auto fail = [&](const Twine &message) -> LogicalResult {
+      return mlir::emitError(module.getLoc(),
+                             "round-weights: calibration-data: ")
+             << message;
+    };
+    auto data = source(dataPaths);
+    if (!data)
+      return fail(llvm::toString(data.takeError()));
+    // Mark the layers, copy, unmark: the copy's marked ops are the layers.
+    Builder b(module.getContext());
+    for (auto [i, op] : llvm::enumerate(layers))
+      op->setAttr(kTapAttr, b.getI64IntegerAttr(i));
+    std::unique_ptr<MLIRContext> context;
+    OwningOpRef<ModuleOp> copy = copyInto(module, *newToolContext(context));
+    for (Operation *op : layers)
+      op->removeAttr(kTapAttr);
+    if (!copy)
+      return fail("cannot copy the module");
+    auto entry = copy->lookupSymbol<func::FuncOp>("main");
+    if (!entry || entry.isExternal())
+      return fail("no function 'main' to run");
+    SmallVector<Value> taps(layers.size());
+    copy->walk([&](Operation *op) {
+      if (auto id = op->getAttrOfType<IntegerAttr>(kTapAttr)) {
+        taps[id.getInt()] = op->getOperand(0);
+        op->removeAttr(kTapAttr);
+      }
+    });
+    for (auto [i, v] : llvm::enumerate(taps))
+      if (!v || v.getParentRegion() != &entry.getBody())
+        return fail("layer " + Twine(i) + " is not at the top level of main");
+    unsigned first = qopt::appendResults(entry, taps);
+    auto model = qopt::CompiledModel::compile(*copy, "main");
+    if (!model)
+      return fail(llvm::toString(model.takeError()));
+    if (llvm::Error e = (*model)->checkInputs(
+            *data, std::vector<std::string>(data->size(), "calibration data")))
+      return fail(llvm::toString(std::move(e)));
+    llvm::Error e = (*model)->forEachBatch(
+        *data, /*batchSize=*/32,
+        [&](std::vector<qopt::NpyArray> &outs, int64_t n,
+            int64_t) -> llvm::Error {
+          for (unsigned i = 0; i < layers.size(); ++i) {
+            qopt::NpyArray &a = outs[first + i];
+            if (a.dtype != qopt::NpyDType::F32)
+              return llvm::createStringError("layer input is not f32");
+            // A zero-padded short batch of a static-batch model: its
+            // first n samples.
+            SmallVector<int64_t> shape(a.shape.begin(), a.shape.end());
+            int64_t count = a.numElements();
+            if (!shape.empty() && shape[0] > n && shape[0] > 0) {
+              count = count / shape[0] * n;
+              shape[0] = n;
+            }
+            sink(i, shape,
+                 ArrayRef<float>(a.as<float>(),
+                                 count));
+          }
+          return llvm::Error::success();
+        });
+    if (e)
+      return fail(llvm::toString(std::move(e)));
+    return success();
+  };
+}
+
+} // namespace
+
+qnn::Calibrator qopt::inProcessCalibrator() {
+  return calibratorOver(readFiles());
+}
+qnn::Calibrator qopt::calibratorFor(std::vector<NpyArray> data) {
+  return calibratorOver(inMemory(std::move(data)));
+}
+qnn::LayerInputStreamer qopt::inProcessLayerInputs() {
+  return streamerOver(readFiles());
+}
+qnn::LayerInputStreamer qopt::layerInputsFor(std::vector<NpyArray> data) {
+  return streamerOver(inMemory(std::move(data)));
+}
+qnn::CalibrationHooks qopt::inProcessHooks() {
+  return {inProcessCalibrator(), inProcessLayerInputs()};
+}
+qnn::CalibrationHooks qopt::hooksFor(std::vector<NpyArray> data) {
+  return {calibratorFor(data), layerInputsFor(data)};
+}

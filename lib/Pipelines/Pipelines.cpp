@@ -147,7 +147,7 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
 
 void qopt::buildQuantizationPipeline(OpPassManager &pm,
                                      const QuantizationOptions &options,
-                                     qnn::Calibrator calibrator,
+                                     qnn::CalibrationHooks hooks,
                                      QuantizationStages stages) {
   using func::FuncOp;
   if (stages != QuantizationStages::Quantize) {
@@ -173,7 +173,18 @@ void qopt::buildQuantizationPipeline(OpPassManager &pm,
     quantize.perChannel = options.perChannel;
     quantize.weightBits = options.weightBits;
     quantize.config = options.config;
-    pm.addPass(qnn::createQuantizeStaticPass(quantize, std::move(calibrator)));
+    if (options.rounding == qnn::WeightRounding::Learned ||
+        options.biasCorrection) {
+      qnn::RoundWeightsPassOptions round;
+      round.rounding = options.rounding;
+      round.biasCorrection = options.biasCorrection;
+      round.perChannel = options.perChannel;
+      round.weightBits = options.weightBits;
+      round.calibrationData = quantize.calibrationData;
+      round.config = options.config;
+      pm.addPass(qnn::createRoundWeightsPass(round, hooks.layerInputs));
+    }
+    pm.addPass(qnn::createQuantizeStaticPass(quantize, hooks.calibrate));
     break;
   }
   case QuantizeMode::Dynamic:
@@ -196,7 +207,7 @@ void qopt::buildQuantizationPipeline(OpPassManager &pm,
 }
 
 void qopt::buildPTQPipeline(OpPassManager &pm, const PTQOptions &options,
-                            qnn::Calibrator calibrator) {
+                            qnn::CalibrationHooks hooks) {
   QuantizationOptions flow;
   flow.mode = options.compileTo == PTQPhase::Folded ? QuantizeMode::None
                                                     : QuantizeMode::Static;
@@ -208,7 +219,9 @@ void qopt::buildPTQPipeline(OpPassManager &pm, const PTQOptions &options,
   flow.weightBits = options.weightBits;
   flow.config = options.config;
   flow.equalize = options.equalize;
-  buildQuantizationPipeline(pm, flow, std::move(calibrator));
+  flow.rounding = options.rounding;
+  flow.biasCorrection = options.biasCorrection;
+  buildQuantizationPipeline(pm, flow, std::move(hooks));
   if (options.compileTo == PTQPhase::Integer)
     pm.addPass(qnn::createIntegerOnlyPass());
 }
@@ -237,7 +250,7 @@ qopt::chooseByteLookup(llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
   return qcpu::ByteLookupISA::None;
 }
 
-void qopt::registerPipelines(qnn::Calibrator calibrator) {
+void qopt::registerPipelines(qnn::CalibrationHooks hooks) {
   PassPipelineRegistration<LowerToLLVMOptions>(
       "qopt-lower-to-llvm",
       "Lower qnn on tensors to the LLVM dialect (JIT and AOT); "
@@ -248,7 +261,7 @@ void qopt::registerPipelines(qnn::Calibrator calibrator) {
       "Post-training quantization: fold-bn, fuse-ops, quantize-static "
       "(calibration-data=... calibrates in process), compile-to=integer "
       "adds integer-only",
-      [calibrator](OpPassManager &pm, const PTQOptions &options) {
-        buildPTQPipeline(pm, options, calibrator);
+      [hooks](OpPassManager &pm, const PTQOptions &options) {
+        buildPTQPipeline(pm, options, hooks);
       });
 }

@@ -31,17 +31,20 @@ void qopt::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::qnn::registerDataMovementExternalModels(registry);
 }
 
-void qopt::registerAllPasses(mlir::qnn::Calibrator calibrator) {
+void qopt::registerAllPasses(mlir::qnn::CalibrationHooks hooks) {
   static bool once = [&] {
     // Before registerQNNPasses(): the first registration of a flag wins, and
-    // this one carries the calibrator.
-    mlir::registerPass([calibrator]() {
-      return mlir::qnn::createQuantizeStaticPass({}, calibrator);
+    // these carry the hooks.
+    mlir::registerPass([hooks]() {
+      return mlir::qnn::createQuantizeStaticPass({}, hooks.calibrate);
+    });
+    mlir::registerPass([hooks]() {
+      return mlir::qnn::createRoundWeightsPass({}, hooks.layerInputs);
     });
     mlir::qnn::registerQNNPasses();
     mlir::qnn::registerQOptConversionPasses();
     mlir::qcpu::registerQOptCodegenCPUPasses();
-    qopt::registerPipelines(calibrator);
+    qopt::registerPipelines(hooks);
     return true;
   }();
   (void)once;

@@ -29,12 +29,10 @@ Error err(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg.str());
 }
 
-/// Checks calibration data against the model's signature before anything
-/// is compiled (the calibration run would find a wrong dtype only after
-/// the passes and a JIT compile): count, dtype, rank and the non-sample
-/// dimensions, with what to do.
-Error checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
-                           ArrayRef<std::string> paths) {
+} // namespace
+
+Error qopt::checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
+                                 ArrayRef<std::string> paths) {
   auto func = module.lookupSymbol<func::FuncOp>("main");
   if (!func)
     return Error::success();
@@ -79,7 +77,6 @@ Error checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
   }
   return Error::success();
 }
-} // namespace
 
 qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
     : mode("quantize",
@@ -135,6 +132,20 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
                         "of consecutive conv/gemm layers first (helps "
                         "per-tensor and 4-bit weights)"),
                cl::init(false), cl::cat(category)),
+      rounding("rounding",
+               cl::desc("With --quantize=static: how weights are rounded"),
+               cl::init(qnn::WeightRounding::Nearest),
+               cl::values(clEnumValN(qnn::WeightRounding::Nearest, "nearest",
+                                     "to nearest (default)"),
+                          clEnumValN(qnn::WeightRounding::Learned, "learned",
+                                     "GPTQ: each layer's output error on "
+                                     "the calibration data minimized")),
+               cl::cat(category)),
+      biasCorrection("bias-correction",
+                     cl::desc("With --quantize=static: subtract the weights' "
+                              "expected output error (on the calibration "
+                              "data) from the biases"),
+                     cl::init(false), cl::cat(category)),
       integerOnly("integer-only",
                   cl::desc("Require integer arithmetic inside the quantized "
                            "model (float islands on 8-bit tensors become "
@@ -162,12 +173,15 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   q.perChannel = perChannel;
   q.activationType = activationType;
   q.equalize = equalize;
+  q.rounding = rounding;
+  q.biasCorrection = biasCorrection;
   o.progress = sys::Process::StandardErrIsDisplayed();
   o.qualityCheck = qualityCheck;
   bool isStatic = q.mode == QuantizeMode::Static;
   for (const cl::Option *opt :
        std::initializer_list<const cl::Option *>{
-           &weightBits, &perChannel, &activationType, &equalize})
+           &weightBits, &perChannel, &activationType, &equalize, &rounding,
+           &biasCorrection})
     if (opt->getNumOccurrences() && !isStatic)
       return err("--" + opt->ArgStr + " needs --quantize=static");
   if (weightBits != 8 && weightBits != 4)
@@ -217,7 +231,7 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     if (options.progress)
       errs() << "qopt: " << what << "\n";
     PassManager pm(module.getContext());
-    buildQuantizationPipeline(pm, q, inProcessCalibrator(), stages);
+    buildQuantizationPipeline(pm, q, inProcessHooks(), stages);
     if (failed(pm.run(module)))
       return err(what + " failed (see the diagnostics above)");
     return Error::success();

@@ -21,11 +21,11 @@ using namespace llvm;
 qopt::ToolSession::ToolSession(int &argc, char **&argv, StringRef toolName,
                                StringRef overview,
                                cl::OptionCategory &toolOptions,
-                               mlir::qnn::Calibrator calibrator)
+                               mlir::qnn::CalibrationHooks hooks)
     : initLLVM(argc, argv), toolName(toolName.str()) {
   installToolErrorHandlers(this->toolName.c_str());
   mlir::registerAllPasses();
-  qopt::registerAllPasses(std::move(calibrator));
+  qopt::registerAllPasses(std::move(hooks));
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, overview);
   mlir::DialectRegistry registry;

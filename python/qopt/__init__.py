@@ -171,15 +171,18 @@ class Model:
     def quantize(self, mode="static", calibration_data=None, method="minmax",
                  config=None, integer_only=False, min_sqnr=None, quality_check=True,
                  weight_bits=8, per_channel=True, activation_type="int8",
-                 equalize=False):
+                 equalize=False, rounding="nearest", bias_correction=False):
         """A quantized copy. mode: static (needs calibration_data), dynamic,
         weight-only, qat (lowers the model's fake quantization). config: a
         dict or JSON path of per-layer overrides ({"layers": [{"match": REGEX,
         "keep_float": True}]}). integer_only: fail unless the quantized model
         needs no float arithmetic (islands on 8-bit tensors become tables).
         Static mode also takes weight_bits (8 or 4), per_channel,
-        activation_type ("int8", "uint8", "int16") and equalize (cross-layer
-        equalization first: for per-tensor and 4-bit weights).
+        activation_type ("int8", "uint8", "int16"), equalize (cross-layer
+        equalization first: for per-tensor and 4-bit weights), rounding
+        ("nearest", or "learned": GPTQ from the calibration data) and
+        bias_correction (the weights' expected error taken out of the
+        biases). See docs/accuracy-algorithms.md.
 
         Static quantization ends with the quality guard: the result is
         measured against the float model on up to 64 calibration samples
@@ -196,15 +199,20 @@ class Model:
         if mode != "static" and (calibration_data is not None or config is not None):
             raise Error("calibration_data and config need mode='static'")
         if mode != "static" and (weight_bits != 8 or not per_channel or equalize or
-                                 activation_type != "int8"):
-            raise Error("weight_bits, per_channel, activation_type and equalize need mode='static'")
+                                 activation_type != "int8" or rounding != "nearest" or
+                                 bias_correction):
+            raise Error("weight_bits, per_channel, activation_type, equalize, rounding and "
+                        "bias_correction need mode='static'")
+        if rounding not in ("nearest", "learned"):
+            raise Error("unknown rounding '%s' (nearest, learned)" % (rounding,))
         if weight_bits not in (4, 8):
             raise Error("weight_bits must be 8 or 4, not %r" % (weight_bits,))
         if integer_only and mode not in ("static", "qat"):
             raise Error("integer_only needs mode='static' or 'qat'")
         options = {"mode": mode, "method": method, "integer_only": bool(integer_only),
                    "weight_bits": int(weight_bits), "per_channel": bool(per_channel),
-                   "activation_type": activation_type, "equalize": bool(equalize)}
+                   "activation_type": activation_type, "equalize": bool(equalize),
+                   "rounding": rounding, "bias_correction": bool(bias_correction)}
         if config is not None:
             options["config"] = json.dumps(config) if isinstance(config, dict) else os.fspath(config)
         calibration_data_list = []

@@ -36,6 +36,9 @@ for eq in (False, True):
                         per_channel=False, equalize=eq)
     print("w4 per-tensor equalize=%s: %d-bit storage %s, accuracy %.4f" % (
         eq, 4, "i8<-7:7>" in w4.mlir, (w4(x).argmax(1) == y).mean()))
+learned = model.quantize("static", calibration_data=calib, weight_bits=4,
+                         per_channel=False, rounding="learned", bias_correction=True)
+print("w4 per-tensor learned: accuracy %.4f" % (learned(x).argmax(1) == y).mean())
 for mode in ("dynamic", "weight-only"):
     q = model.quantize(mode)
     print("%s accuracy %.4f" % (mode, (q(x).argmax(1) == y).mean()))

@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
       "core)");
   qopt::ToolSession session(argc, argv, "qopt-compile",
                             "qopt ahead-of-time compiler\n", toolOptions,
-                            qopt::inProcessCalibrator());
+                            qopt::inProcessHooks());
   if (Error e = maxMemory.apply())
     return session.fail(std::move(e));
   auto flow = quantizeOptions.get();

@@ -136,7 +136,7 @@ int main(int argc, char **argv) {
   // --sqnr-pipeline may calibrate in process (quantize-static's
   // calibration-data=): this tool has the JIT for it.
   qopt::ToolSession session(argc, argv, "qopt-run", "qopt JIT runner\n",
-                            toolOptions, qopt::inProcessCalibrator());
+                            toolOptions, qopt::inProcessHooks());
   // Every model this process compiles (run, calibration, SQNR) reads the
   // limit from the environment.
   if (Error e = maxMemory.apply())

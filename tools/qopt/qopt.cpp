@@ -18,7 +18,7 @@ int main(int argc, char **argv) {
   qopt::installToolErrorHandlers("qopt");
   mlir::registerAllPasses();
   // --quantize-static=calibration-data=... runs the JIT from inside the pass.
-  qopt::registerAllPasses(qopt::inProcessCalibrator());
+  qopt::registerAllPasses(qopt::inProcessHooks());
   mlir::DialectRegistry registry;
   qopt::registerToolDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(

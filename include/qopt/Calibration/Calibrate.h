@@ -83,6 +83,20 @@ readStatistics(llvm::StringRef path);
 /// qopt::registerAllPasses or createQuantizeStaticPass.
 mlir::qnn::Calibrator inProcessCalibrator();
 
+/// The same for data already in memory (the Python module's arrays): the
+/// pass's data paths are only labels.
+mlir::qnn::Calibrator calibratorFor(std::vector<NpyArray> data);
+
+/// round-weights' statistics: `module` copied into a context of its own,
+/// the inputs of `layers` appended to the entry function's results,
+/// JIT-compiled and run over the data batch by batch.
+mlir::qnn::LayerInputStreamer inProcessLayerInputs();
+mlir::qnn::LayerInputStreamer layerInputsFor(std::vector<NpyArray> data);
+
+/// Both of the above, for qopt::registerAllPasses and the flow.
+mlir::qnn::CalibrationHooks inProcessHooks();
+mlir::qnn::CalibrationHooks hooksFor(std::vector<NpyArray> data);
+
 } // namespace qopt
 
 #endif // QOPT_CALIBRATION_CALIBRATE_H

@@ -123,6 +123,10 @@ struct QuantizationOptions {
   unsigned weightBits = 8; ///< 8 or 4
   /// Per-layer overrides: a JSON file's path or the JSON text itself.
   std::string config;
+  /// How weights are rounded (learned: GPTQ on the calibration data,
+  /// round-weights) and whether the bias absorbs their expected error.
+  mlir::qnn::WeightRounding rounding = mlir::qnn::WeightRounding::Nearest;
+  bool biasCorrection = false;
   /// Cross-layer equalization before quantization (--equalize).
   bool equalize = false;
   /// ReLU6 between equalized pairs becomes ReLU (equalize's relu6-as-relu).
@@ -147,7 +151,7 @@ enum class QuantizationStages {
 /// with `integerOnly` form-lookup-tables and verify-integer-only.
 void buildQuantizationPipeline(
     mlir::OpPassManager &pm, const QuantizationOptions &options,
-    mlir::qnn::Calibrator calibrator = {},
+    mlir::qnn::CalibrationHooks hooks = {},
     QuantizationStages stages = QuantizationStages::All);
 
 /// Where qopt-ptq stops.
@@ -189,6 +193,17 @@ struct PTQOptions : public mlir::PassPipelineOptions<PTQOptions> {
   Option<unsigned> weightBits{*this, "weight-bits",
                               llvm::cl::desc("Weight bits: 8 or 4"),
                               llvm::cl::init(8)};
+  Option<mlir::qnn::WeightRounding> rounding{
+      *this, "rounding", llvm::cl::desc("Weight rounding"),
+      llvm::cl::init(mlir::qnn::WeightRounding::Nearest),
+      llvm::cl::values(
+          clEnumValN(mlir::qnn::WeightRounding::Nearest, "nearest", ""),
+          clEnumValN(mlir::qnn::WeightRounding::Learned, "learned",
+                     "GPTQ from the calibration data"))};
+  Option<bool> biasCorrection{
+      *this, "bias-correction",
+      llvm::cl::desc("Correct biases for the weights' expected error"),
+      llvm::cl::init(false)};
   Option<bool> equalize{
       *this, "equalize",
       llvm::cl::desc("Cross-layer equalization before quantization"),
@@ -225,11 +240,11 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
 /// The quantization flow of `options` (buildQuantizationPipeline), then
 /// the integer-only lowering; up to `options.compileTo`.
 void buildPTQPipeline(mlir::OpPassManager &pm, const PTQOptions &options,
-                      mlir::qnn::Calibrator calibrator = {});
+                      mlir::qnn::CalibrationHooks hooks = {});
 
 /// Registers `qopt-lower-to-llvm` and `qopt-ptq` (the latter calibrating
 /// with `calibrator`).
-void registerPipelines(mlir::qnn::Calibrator calibrator = {});
+void registerPipelines(mlir::qnn::CalibrationHooks hooks = {});
 
 } // namespace qopt
 

@@ -11,6 +11,7 @@
 #define QOPT_TOOLS_QUANTIZEFLOW_H
 
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -58,10 +59,20 @@ private:
   llvm::cl::opt<bool> perChannel;
   llvm::cl::opt<mlir::qnn::ActivationType> activationType;
   llvm::cl::opt<bool> equalize;
+  llvm::cl::opt<mlir::qnn::WeightRounding> rounding;
+  llvm::cl::opt<bool> biasCorrection;
   llvm::cl::opt<bool> integerOnly;
   llvm::cl::opt<bool> qualityCheck;
   llvm::cl::opt<double> minSqnr;
 };
+
+/// Checks calibration data against the model's signature before anything
+/// is compiled (the calibration run would find a wrong dtype only after
+/// the passes and a JIT compile): count, dtype, rank and the non-sample
+/// dimensions, with what to do. `paths` name the arrays in messages.
+llvm::Error checkCalibrationData(mlir::ModuleOp module,
+                                 llvm::ArrayRef<NpyArray> data,
+                                 llvm::ArrayRef<std::string> paths);
 
 /// Runs the quantization flow (buildQuantizationPipeline; static mode
 /// calibrating in process on the data): first the float graph passes, then

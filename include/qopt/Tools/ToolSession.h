@@ -31,7 +31,7 @@ public:
   /// builds the context.
   ToolSession(int &argc, char **&argv, llvm::StringRef toolName,
               llvm::StringRef overview, llvm::cl::OptionCategory &toolOptions,
-              mlir::qnn::Calibrator calibrator = {});
+              mlir::qnn::CalibrationHooks hooks = {});
 
   mlir::MLIRContext &getContext() { return *context; }
 

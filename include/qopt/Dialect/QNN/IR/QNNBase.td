@@ -68,6 +68,15 @@ def QNN_RoundingModeAttr : EnumAttr<QNN_Dialect, QNN_RoundingMode, "rounding"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+def QNN_WeightRoundingNearest : I32EnumAttrCase<"Nearest", 0, "nearest">;
+def QNN_WeightRoundingLearned : I32EnumAttrCase<"Learned", 1, "learned">;
+def QNN_WeightRounding : I32EnumAttr<"WeightRounding",
+    "how --round-weights chooses each weight's integer",
+    [QNN_WeightRoundingNearest, QNN_WeightRoundingLearned]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnn";
+}
+
 def QNN_ScaleF32 : I32EnumAttrCase<"F32", 0, "f32">;
 def QNN_ScaleF64 : I32EnumAttrCase<"F64", 1, "f64">;
 def QNN_ScaleArithmetic : I32EnumAttr<"ScaleArithmetic",

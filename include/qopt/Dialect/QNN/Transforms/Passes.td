@@ -141,6 +141,84 @@ def EqualizeCrossLayerPass : Pass<"equalize", "::mlir::func::FuncOp"> {
   ];
 }
 
+def RoundWeightsPass : Pass<"round-weights", "::mlir::ModuleOp"> {
+  let summary = "Choose quantized weights from calibration data (learned rounding, bias correction)";
+  let description = [{
+    Quantizes the constant float weights of conv2d (grouped and depthwise
+    too), fully_connected and matmul (a constant 2-D right operand) before
+    `quantize-static`, which keeps weights that arrive as
+    `qnn.dequantize(qnn.qconst)`. Each weight becomes symmetric
+    `weight-bits` integers (per output channel or per tensor; per layer as
+    the `config` says) by one of two roundings:
+
+    * `nearest`: round to nearest at scale `max|w| / (2^(b-1) - 1)` (what
+      `quantize-static` does by itself);
+    * `learned`: GPTQ (Frantar et al., "GPTQ: Accurate Post-Training
+      Quantization for Generative Pre-trained Transformers", ICLR 2023; the
+      OBQ update of Frantar & Alistarh 2022). With `X` the layer's input
+      (im2col patches for convolutions) on the calibration data and
+      `H = X^T X / n`, the weights of each row are quantized one input
+      column at a time, in order of decreasing `H[k][k]`; the error of each
+      is spread over the columns not yet quantized through the Cholesky
+      factor of `H^-1`, which minimizes the layer's output error
+      `||W X - Q X||^2` given the earlier choices. The scale of each row (or
+      of the tensor) is first chosen among clipping ratios 1.0 ... 0.5 by
+      the input-weighted error `sum_k H[k][k] (w_k - q_k)^2`. `damping` (a
+      fraction of the mean of `H`'s diagonal added to it) keeps `H`
+      invertible.
+
+    GPTQ rather than AdaRound: it needs no gradient descent, no learning
+    rate, annealing schedule or iteration count, is deterministic, and
+    costs one Cholesky factorization per layer; its statistics (`H`) stream
+    batch by batch, so memory is flat in the number of samples (layers are
+    processed in groups whose `H` fit in 512 MiB, one pass over the data per
+    group).
+
+    With `bias-correction` (Nagel et al. 2019, §4.2), the expected output
+    error each weight change causes, `(Q - W) E[x]` with `E[x]` the mean of
+    the layer's input on the calibration data (per im2col column, so zero
+    padding is accounted for), is subtracted from the bias (a conv2d or
+    fully_connected without one gets one).
+
+    Statistics come from the float model through the JIT: a driver that can
+    compile (qopt, qopt-run, qopt-compile, Python) hands the pass its
+    layer-input streamer. Layers inside If/Loop bodies and layers kept float
+    by the config are left to `quantize-static`.
+
+    Example: `qnn.conv2d %x, %w, %b` with float `%w` becomes
+    `qnn.conv2d %x, %wq, %b2` with
+    `%wq = qnn.dequantize(qnn.qconst<!quant.uniform<i8<-7:7>:f32:0, {...}>>)`.
+  }];
+  let options = [
+    Option<"rounding", "rounding", "::mlir::qnn::WeightRounding",
+           /*default=*/"::mlir::qnn::WeightRounding::Learned",
+           "How each weight's integer is chosen", [{::llvm::cl::values(
+             clEnumValN(::mlir::qnn::WeightRounding::Nearest, "nearest",
+                        "round to nearest"),
+             clEnumValN(::mlir::qnn::WeightRounding::Learned, "learned",
+                        "GPTQ from calibration data"))}]>,
+    Option<"biasCorrection", "bias-correction", "bool", /*default=*/"true",
+           "Subtract the expected output error of the quantized weights "
+           "from the bias">,
+    Option<"perChannel", "per-channel", "bool", /*default=*/"true",
+           "Per-channel weight scales (per-tensor when false)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight bits: 8 or 4">,
+    Option<"damping", "damping", "double", /*default=*/"0.01",
+           "GPTQ: added to H's diagonal, as a fraction of its mean">,
+    ListOption<"calibrationData", "calibration-data", "std::string",
+               "The calibration data (one .npy per model input)">,
+    Option<"config", "config", "std::string", /*default=*/"\"\"",
+           "Per-layer overrides as quantize-static reads them (keep_float, "
+           "weight_bits, per_channel)">,
+  ];
+  let statistics = [
+    Statistic<"numLayers", "layers", "Layers whose weights were chosen">,
+  ];
+  let dependentDialects = ["::mlir::qnn::QNNDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
 def InsertObserversPass : Pass<"insert-observers", "::mlir::ModuleOp"> {
   let summary = "Put a qnn.observer on every activation quantization needs";
   let description = [{

@@ -54,6 +54,30 @@ void populateLookupTablePatterns(RewritePatternSet &patterns);
 using Calibrator = std::function<LogicalResult(
     ModuleOp module, ArrayRef<std::string> dataPaths)>;
 
+/// Receives one batch of one layer's input (values in row-major order).
+using LayerInputSink = llvm::function_ref<void(
+    unsigned layer, ArrayRef<int64_t> shape, ArrayRef<float> values)>;
+/// Runs `module` over the calibration data `dataPaths` and hands `sink`
+/// the input (operand 0) of each of `layers` (ops of `module`, at the top
+/// level of a function), batch by batch: what `round-weights` learns from.
+/// Like Calibrator, supplied by a driver that links the JIT
+/// (qopt::inProcessLayerInputs()).
+using LayerInputStreamer = std::function<LogicalResult(
+    ModuleOp module, ArrayRef<Operation *> layers,
+    ArrayRef<std::string> dataPaths, LayerInputSink sink)>;
+
+/// What the passes that learn from calibration data call: given by drivers
+/// that link the JIT (qopt::inProcessHooks()), empty otherwise.
+struct CalibrationHooks {
+  Calibrator calibrate;
+  LayerInputStreamer layerInputs;
+};
+
+struct RoundWeightsPassOptions;
+/// round-weights with a streamer for its statistics.
+std::unique_ptr<Pass> createRoundWeightsPass(RoundWeightsPassOptions options,
+                                             LayerInputStreamer streamer);
+
 struct QuantizeStaticPassOptions;
 /// quantize-static with a calibrator for its calibration-data option.
 std::unique_ptr<Pass> createQuantizeStaticPass(QuantizeStaticPassOptions options,
