@@ -11,6 +11,7 @@
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Runner/JitRunner.h"
+#include "qopt/Support/OutputFile.h"
 #include "qopt/Tools/QualityGuard.h"
 #include "qopt/Tools/RunModes.h"
 
@@ -160,7 +161,29 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
       minSqnr("min-sqnr",
               cl::desc("With --quantize=static: fail when the quantized "
                        "model's output SQNR against float is below DB"),
-              cl::value_desc("DB"), cl::cat(category)) {}
+              cl::value_desc("DB"), cl::cat(category)),
+      accuracyTarget(
+          "accuracy-target",
+          cl::desc("With --quantize=static: choose each layer's precision "
+                   "(the flow's weight bits, 8-bit, float) to meet "
+                   "sqnr:DB, agreement:FRACTION (top-1 with float), "
+                   "accuracy:PERCENT or accuracy-drop:POINTS (with "
+                   "--accuracy-labels), raising the fewest layers"),
+          cl::value_desc("METRIC:VALUE"), cl::cat(category)),
+      accuracyData("accuracy-data",
+                   cl::desc("With --accuracy-target: the data it is "
+                            "measured on (.npy per input; default: the "
+                            "calibration data)"),
+                   cl::CommaSeparated, cl::cat(category)),
+      accuracyLabels("accuracy-labels",
+                     cl::desc("With --accuracy-target=accuracy...: class "
+                              "labels (.npy), one per sample"),
+                     cl::cat(category)),
+      accuracyConfigOut(
+          "accuracy-config-out",
+          cl::desc("With --accuracy-target: write the chosen per-layer "
+                   "config (reusable with --config)"),
+          cl::value_desc("config.json"), cl::cat(category)) {}
 
 Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   QuantizeFlowOptions o;
@@ -184,6 +207,28 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
            &biasCorrection})
     if (opt->getNumOccurrences() && !isStatic)
       return err("--" + opt->ArgStr + " needs --quantize=static");
+  if (accuracyTarget.getNumOccurrences()) {
+    if (!isStatic)
+      return err("--accuracy-target needs --quantize=static");
+    auto t = AccuracyTarget::parse(accuracyTarget);
+    if (!t)
+      return t.takeError();
+    if (t->needsLabels() && accuracyLabels.empty())
+      return err("--accuracy-target=" + accuracyTarget.getValue() +
+                 " needs --accuracy-labels=labels.npy");
+    if (!config.empty())
+      return err("--accuracy-target chooses the per-layer config itself; "
+                 "give either --config or --accuracy-target");
+    o.accuracyTarget = *t;
+    o.accuracyData.assign(accuracyData.begin(), accuracyData.end());
+    o.accuracyLabels = accuracyLabels;
+    o.accuracyConfigOut = accuracyConfigOut;
+  } else if (accuracyData.getNumOccurrences() ||
+             accuracyLabels.getNumOccurrences() ||
+             accuracyConfigOut.getNumOccurrences()) {
+    return err("--accuracy-data, --accuracy-labels and --accuracy-config-out "
+               "need --accuracy-target");
+  }
   if (weightBits != 8 && weightBits != 4)
     return err("--weight-bits must be 8 or 4, not " + Twine(weightBits));
   if (minSqnr.getNumOccurrences()) {
@@ -227,11 +272,12 @@ Error qopt::runQuantizeFlow(ModuleOp module,
   const QuantizationOptions &q = options.quantization;
   if (q.mode == QuantizeMode::None)
     return Error::success();
-  auto run = [&](QuantizationStages stages, StringRef what) -> Error {
+  auto run = [&](const QuantizationOptions &flow, QuantizationStages stages,
+                 StringRef what) -> Error {
     if (options.progress)
       errs() << "qopt: " << what << "\n";
     PassManager pm(module.getContext());
-    buildQuantizationPipeline(pm, q, inProcessHooks(), stages);
+    buildQuantizationPipeline(pm, flow, inProcessHooks(), stages);
     if (failed(pm.run(module)))
       return err(what + " failed (see the diagnostics above)");
     return Error::success();
@@ -246,11 +292,49 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     if (Error e = checkCalibrationData(module, calibration, q.calibrationData))
       return e;
   }
-  if (Error e = run(QuantizationStages::Prepare,
+  if (Error e = run(q, QuantizationStages::Prepare,
                     q.equalize ? "folding batch norms, fusing activations, "
                                  "equalizing layers"
                                : "folding batch norms and fusing activations"))
     return e;
+  QuantizationOptions chosen = q;
+  if (options.accuracyTarget) {
+    PrecisionSearchOptions search;
+    search.target = *options.accuracyTarget;
+    search.progress = options.progress;
+    if (options.accuracyData.empty()) {
+      search.data = calibration;
+    } else {
+      auto data = readNpyFiles(options.accuracyData);
+      if (!data)
+        return data.takeError();
+      search.data = std::move(*data);
+    }
+    if (!options.accuracyLabels.empty()) {
+      auto labels = readNpy(options.accuracyLabels);
+      if (!labels)
+        return labels.takeError();
+      search.labels = std::move(*labels);
+    }
+    if (options.progress)
+      errs() << "qopt: searching per-layer precision\n";
+    auto result = searchPrecision(module, q, inProcessHooks(), search);
+    if (!result)
+      return result.takeError();
+    errs() << "qopt: "
+           << formatPrecisionSummary(*result, search.target, q.weightBits)
+           << "\n";
+    if (!options.accuracyConfigOut.empty())
+      if (Error e = writeOutputFile(options.accuracyConfigOut,
+                                    result->config + "\n",
+                                    /*binary=*/false))
+        return e;
+    if (!result->met)
+      WithColor::warning(errs(), "qopt")
+          << "the accuracy target is not met even with every layer at its "
+             "most precise choice; using that choice\n";
+    chosen.config = result->config;
+  }
   bool guard = q.mode == QuantizeMode::Static && options.qualityCheck;
   OwningOpRef<ModuleOp> floatModel;
   if (foldedFloat || guard)
@@ -270,7 +354,7 @@ Error qopt::runQuantizeFlow(ModuleOp module,
   case QuantizeMode::None:
     break;
   }
-  if (Error e = run(QuantizationStages::Quantize, what))
+  if (Error e = run(chosen, QuantizationStages::Quantize, what))
     return e;
   if (guard) {
     if (options.progress)

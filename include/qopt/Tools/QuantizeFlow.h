@@ -11,6 +11,7 @@
 #define QOPT_TOOLS_QUANTIZEFLOW_H
 
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Tools/PrecisionSearch.h"
 #include "qopt/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -40,6 +41,13 @@ struct QuantizeFlowOptions {
   bool qualityCheck = true;
   /// An error when the output SQNR is below this (--min-sqnr).
   std::optional<double> minSqnrDb;
+  /// Static mode: choose per-layer precision to meet this target
+  /// (PrecisionSearch.h), measured on `accuracyData` (default: the
+  /// calibration data) against `accuracyLabels` for the accuracy metrics;
+  /// the chosen config is written to `accuracyConfigOut` when given.
+  std::optional<AccuracyTarget> accuracyTarget;
+  std::vector<std::string> accuracyData;
+  std::string accuracyLabels, accuracyConfigOut;
 };
 
 /// The command-line options of the flow, registered in `category` by the
@@ -64,6 +72,10 @@ private:
   llvm::cl::opt<bool> integerOnly;
   llvm::cl::opt<bool> qualityCheck;
   llvm::cl::opt<double> minSqnr;
+  llvm::cl::opt<std::string> accuracyTarget;
+  llvm::cl::list<std::string> accuracyData;
+  llvm::cl::opt<std::string> accuracyLabels;
+  llvm::cl::opt<std::string> accuracyConfigOut;
 };
 
 /// Checks calibration data against the model's signature before anything
