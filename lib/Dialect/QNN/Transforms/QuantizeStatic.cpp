@@ -152,6 +152,33 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
                                                "another axis");
       qw.scales = wp.scales;
       wq = wdq.getInput();
+      // The bias guard for weights chosen before this pass (round-weights,
+      // whose scales could not know s_x): a channel whose bias would not
+      // fit is re-rounded at the wider scale; the others keep their
+      // integers exactly (their dequantized values divide evenly).
+      auto storedType = cast<quant::QuantizedType>(
+          wdq.getInput().getType().getElementType());
+      bool widen = false;
+      for (size_t c = 0; c < qw.scales.size(); ++c)
+        for (size_t m = 0; m < minScales.size(); ++m)
+          if (qw.scales.size() == 1 || minScales.size() == 1 || m == c)
+            widen |= qw.scales[c] < minScales[m];
+      if (widen && llvm::all_of(wp.zeroPoints,
+                                [](int64_t z) { return z == 0; })) {
+        SmallVector<double> floor(qw.scales);
+        bool perAxis = qw.scales.size() > 1;
+        if (!perAxis && minScales.size() > 1)
+          minScales = {*std::max_element(minScales.begin(), minScales.end())};
+        if (perAxis && minScales.size() == 1)
+          minScales.assign(qw.scales.size(), minScales[0]);
+        for (auto [c, f] : llvm::enumerate(floor))
+          f = std::max(f, c < minScales.size() ? minScales[c] : 0.0);
+        unsigned storedBits = storedType.getStorageTypeMax() <= 7 ? 4 : 8;
+        qw = quantizeWeights(*w, wShape, axis, perAxis, floor, storedBits);
+        wq = makeQConst(rewriter, loc, wShape,
+                        weightType(ctx, qw.scales, axis, storedBits),
+                        qw.values);
+      }
     } else {
       qw = quantizeWeights(*w, wShape, axis, perChannel, minScales, bits);
       wq = makeQConst(rewriter, loc, wShape,

@@ -26,3 +26,4 @@ func.func @main(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
   %y = qnn.fully_connected %x, %w, %b : (tensor<?x2xf32>, tensor<1x2xf32>, tensor<1xf32>) -> tensor<?x1xf32>
   return %y : tensor<?x1xf32>
 }
+
