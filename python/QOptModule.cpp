@@ -10,6 +10,7 @@
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Tools/PrecisionSearch.h"
 #include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
@@ -251,9 +252,13 @@ public:
   /// tools do) described by `options` (keys as Python's Model.quantize
   /// takes them), calibrating on `inputs` (static mode); `prepare_only`
   /// stops after the float graph passes. The warnings.
-  std::vector<std::string> quantize(const py::dict &options,
-                                    const py::list &inputs,
-                                    bool prepareOnly) {
+  /// `search`, when not None, runs the precision search (PrecisionSearch.h)
+  /// between the flow's stages: {"target": "sqnr:30"...} or {"eval":
+  /// callable(native model) -> float, "value": V, "relative": bool}, with
+  /// optional "data" (list of arrays) and "labels". Returns (warnings,
+  /// search summary, config used).
+  py::tuple quantize(const py::dict &options, const py::list &inputs,
+                     bool prepareOnly, py::object search) {
     qopt::QuantizationOptions o;
     auto str = [&](const char *key, std::string def) {
       return options.contains(key) ? options[key].cast<std::string>() : def;
@@ -302,15 +307,73 @@ public:
       hooks = qopt::hooksFor(data);
     }
     Diagnostics diags(ctx.get());
-    PassManager pm(ctx.get(), ModuleOp::getOperationName());
-    qopt::buildQuantizationPipeline(
-        pm, o, hooks,
-        prepareOnly ? qopt::QuantizationStages::Prepare
-                    : qopt::QuantizationStages::All);
     compiled.reset();
-    if (failed(pm.run(*module)))
-      throw QOptError(diags.errorText("quantization failed"));
-    return diags.warnings;
+    auto runStages = [&](qopt::QuantizationStages stages) {
+      PassManager pm(ctx.get(), ModuleOp::getOperationName());
+      qopt::buildQuantizationPipeline(pm, o, hooks, stages);
+      if (failed(pm.run(*module)))
+        throw QOptError(diags.errorText("quantization failed"));
+    };
+    std::string summary;
+    if (prepareOnly || search.is_none() ||
+        o.mode != qopt::QuantizeMode::Static) {
+      runStages(prepareOnly ? qopt::QuantizationStages::Prepare
+                            : qopt::QuantizationStages::All);
+      return py::make_tuple(diags.warnings, summary, o.config);
+    }
+    // The precision search between the flow's two stages.
+    runStages(qopt::QuantizationStages::Prepare);
+    py::dict s = search.cast<py::dict>();
+    qopt::PrecisionSearchOptions so;
+    py::object evalFn = py::none();
+    if (s.contains("eval"))
+      evalFn = s["eval"];
+    std::string pythonError;
+    if (!evalFn.is_none()) {
+      so.target.metric = qopt::AccuracyTarget::Metric::Callback;
+      so.target.value = s["value"].cast<double>();
+      so.target.relative = s["relative"].cast<bool>();
+      so.callback = [&](ModuleOp m) -> llvm::Expected<double> {
+        // The module as a model of its own (its own context), handed to
+        // Python; Python's exceptions stop the search with their message.
+        try {
+          std::string text;
+          llvm::raw_string_ostream os(text);
+          OpPrintingFlags flags;
+          flags.enableDebugInfo(true, false);
+          m->print(os, flags);
+          return evalFn(py::cast(parse(text))).cast<double>();
+        } catch (py::error_already_set &e) {
+          pythonError = e.what();
+        } catch (py::cast_error &e) {
+          pythonError = std::string("eval_fn must return a number: ") +
+                        e.what();
+        }
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       "eval_fn failed");
+      };
+    } else {
+      auto target = qopt::AccuracyTarget::parse(s["target"].cast<std::string>());
+      throwIf(target.takeError());
+      so.target = *target;
+    }
+    if (s.contains("data") && !s["data"].is_none())
+      so.data = toNpyList(s["data"].cast<py::list>());
+    else
+      so.data = data;
+    if (s.contains("labels") && !s["labels"].is_none())
+      so.labels = toNpy(s["labels"]);
+    if (so.target.needsLabels() && !so.labels)
+      throw QOptError("an accuracy target needs accuracy_labels");
+    auto result = qopt::searchPrecision(*module, o, hooks, so);
+    if (!pythonError.empty())
+      throw QOptError("eval_fn raised: " + pythonError);
+    if (!result)
+      throw QOptError(diags.errorText(llvm::toString(result.takeError())));
+    summary = qopt::formatPrecisionSummary(*result, so.target, o.weightBits);
+    o.config = result->config;
+    runStages(qopt::QuantizationStages::Quantize);
+    return py::make_tuple(diags.warnings, summary, o.config);
   }
 
   /// Observes (when nothing is observed yet) and calibrates on `inputs`.
@@ -518,7 +581,8 @@ PYBIND11_MODULE(_qopt, m) {
       .def("__str__", &Model::str)
       .def("apply", &Model::apply, py::arg("pipeline"))
       .def("quantize", &Model::quantize, py::arg("options"),
-           py::arg("inputs"), py::arg("prepare_only") = false)
+           py::arg("inputs"), py::arg("prepare_only") = false,
+           py::arg("search") = py::none())
       .def("calibrate", &Model::calibrate, py::arg("inputs"),
            py::arg("method") = "minmax")
       .def("run", &Model::run, py::arg("inputs"), py::arg("batch_size") = 0)

@@ -108,6 +108,8 @@ private:
         same += a[i] == b[i];
       return double(same) / a.size();
     }
+    case Metric::Callback:
+      return err("the callback metric measures modules, not outputs");
     case Metric::Accuracy:
     case Metric::AccuracyDrop: {
       auto b = argmaxRows(q[0]);
@@ -128,6 +130,8 @@ private:
     switch (search.target.metric) {
     case Metric::AccuracyDrop:
       return m >= floatMetric - v;
+    case Metric::Callback:
+      return m >= (search.target.relative ? floatMetric - v : v);
     default:
       return m >= v;
     }
@@ -160,10 +164,15 @@ private:
                                     qopt::QuantizationStages::Quantize);
     if (failed(pm.run(*copy)))
       return err("quantizing with " + o.config + " failed");
-    auto outs = outputsOf(*copy);
-    if (!outs)
-      return outs.takeError();
-    auto m = metricOf(*outs);
+    Expected<double> m = 0.0;
+    if (search.target.metric == Metric::Callback) {
+      m = search.callback(*copy);
+    } else {
+      auto outs = outputsOf(*copy);
+      if (!outs)
+        return outs.takeError();
+      m = metricOf(*outs);
+    }
     ++evaluations;
     if (m && search.progress)
       errs() << formatv("qopt: precision search: {0}: {1:F3}\n", what, *m);
@@ -212,13 +221,20 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
                                       : SmallVector<int>{8, 0};
   int top = levelBits.size() - 1;
 
-  auto fOuts = outputsOf(module);
-  if (!fOuts)
-    return fOuts.takeError();
-  floatOutputs = std::move(*fOuts);
-  if (floatOutputs.empty() || floatOutputs[0].dtype != qopt::NpyDType::F32)
-    return err("the model's first output is not float");
-  {
+  if (search.target.metric == Metric::Callback) {
+    if (!search.callback)
+      return err("the callback metric needs a callback");
+    auto m = search.callback(module);
+    if (!m)
+      return m.takeError();
+    floatMetric = *m;
+  } else {
+    auto fOuts = outputsOf(module);
+    if (!fOuts)
+      return fOuts.takeError();
+    floatOutputs = std::move(*fOuts);
+    if (floatOutputs.empty() || floatOutputs[0].dtype != qopt::NpyDType::F32)
+      return err("the model's first output is not float");
     auto m = metricOf(floatOutputs);
     if (!m)
       return m.takeError();
@@ -343,6 +359,11 @@ std::string qopt::formatPrecisionSummary(const PrecisionSearchResult &r,
     break;
   case Metric::Agreement:
     what = formatv("top-1 agreement with float {0:F4} (target {1})", r.metric,
+                   target.value);
+    break;
+  case Metric::Callback:
+    what = formatv("eval_fn {0:F4} (float {1:F4}, target {2}{3})", r.metric,
+                   r.floatMetric, target.relative ? "float - " : "",
                    target.value);
     break;
   case Metric::Accuracy:

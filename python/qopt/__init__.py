@@ -114,6 +114,7 @@ class Model:
         self._float = float_model
         self.warnings = list(warnings)
         self.quality = None
+        self.precision = None
 
     @staticmethod
     def _numpy_types(specs):
@@ -171,7 +172,9 @@ class Model:
     def quantize(self, mode="static", calibration_data=None, method="minmax",
                  config=None, integer_only=False, min_sqnr=None, quality_check=True,
                  weight_bits=8, per_channel=True, activation_type="int8",
-                 equalize=False, rounding="nearest", bias_correction=False):
+                 equalize=False, rounding="nearest", bias_correction=False,
+                 accuracy_target=None, accuracy_data=None, accuracy_labels=None,
+                 eval_fn=None):
         """A quantized copy. mode: static (needs calibration_data), dynamic,
         weight-only, qat (lowers the model's fake quantization). config: a
         dict or JSON path of per-layer overrides ({"layers": [{"match": REGEX,
@@ -183,6 +186,16 @@ class Model:
         ("nearest", or "learned": GPTQ from the calibration data) and
         bias_correction (the weights' expected error taken out of the
         biases). See docs/accuracy-algorithms.md.
+
+        accuracy_target chooses each layer's precision (the flow's weight
+        bits, 8-bit, float) to meet a target with the fewest raised layers:
+        "sqnr:DB", "agreement:FRACTION", "accuracy:PERCENT" or
+        "accuracy-drop:POINTS" (with accuracy_labels), measured on
+        accuracy_data (default: the calibration data); or, with eval_fn (a
+        function of a qopt.Model returning a number, higher is better), a
+        number (eval_fn must reach it) or "drop:X" (at most X below the
+        float model's eval_fn). The choice is in `.precision` ({"summary",
+        "config"}; the config reproduces it without the search).
 
         Static quantization ends with the quality guard: the result is
         measured against the float model on up to 64 calibration samples
@@ -219,9 +232,40 @@ class Model:
         if mode == "static":
             calibration_data_list = _as_input_lists(calibration_data, "calibration_data",
                                                     self._input_names())
+        search = None
+        if accuracy_target is not None or eval_fn is not None:
+            if mode != "static":
+                raise Error("accuracy_target and eval_fn need mode='static'")
+            if config is not None:
+                raise Error("accuracy_target chooses the per-layer config itself; give either "
+                            "config or accuracy_target")
+            if accuracy_target is None:
+                raise Error("eval_fn needs accuracy_target (a number, or 'drop:X')")
+            search = {}
+            if eval_fn is not None:
+                float_model = self._float or self
+                search["eval"] = lambda native: float(eval_fn(Model(native, float_model=float_model)))
+                if isinstance(accuracy_target, str) and accuracy_target.startswith("drop:"):
+                    search["value"], search["relative"] = float(accuracy_target[5:]), True
+                elif isinstance(accuracy_target, (int, float)):
+                    search["value"], search["relative"] = float(accuracy_target), False
+                else:
+                    raise Error("with eval_fn, accuracy_target is a number or 'drop:X', not %r"
+                                % (accuracy_target,))
+            else:
+                search["target"] = str(accuracy_target)
+            if accuracy_data is not None:
+                search["data"] = _as_input_lists(accuracy_data, "accuracy_data", self._input_names())
+            if accuracy_labels is not None:
+                search["labels"] = _array(accuracy_labels)
+        elif accuracy_data is not None or accuracy_labels is not None:
+            raise Error("accuracy_data and accuracy_labels need accuracy_target")
         q = self._m.clone()
-        warnings = q.quantize(options, calibration_data_list)
+        warnings, summary, chosen = q.quantize(options, calibration_data_list, False, search)
         result = Model(q, float_model=self._float or self, warnings=warnings)
+        if search is not None:
+            result.precision = {"summary": summary, "config": json.loads(chosen)}
+            logging.getLogger("qopt").info(summary)
         for w in warnings:
             _warnings.warn(w, UserWarning, stacklevel=2)
         if min_sqnr is not None and (mode != "static" or not quality_check):

@@ -39,6 +39,20 @@ for eq in (False, True):
 learned = model.quantize("static", calibration_data=calib, weight_bits=4,
                          per_channel=False, rounding="learned", bias_correction=True)
 print("w4 per-tensor learned: accuracy %.4f" % (learned(x).argmax(1) == y).mean())
+# Mixed precision: a target measured by qopt, or by the caller's eval_fn.
+searched = model.quantize("static", calibration_data=calib, weight_bits=4, per_channel=False,
+                          accuracy_target="agreement:0.99", accuracy_data=x)
+print(searched.precision["summary"])
+print("config reproduces it: %s" % bool((model.quantize(
+    "static", calibration_data=calib, weight_bits=4, per_channel=False,
+    config=searched.precision["config"])(x) == searched(x)).all()))
+called = []
+def accuracy_of(m):
+    called.append(1)
+    return float((m(x).argmax(1) == y).mean())
+by_fn = model.quantize("static", calibration_data=calib, weight_bits=4, per_channel=False,
+                       accuracy_target="drop:0.01", eval_fn=accuracy_of)
+print("eval_fn: %s; called %d times" % (by_fn.precision["summary"].split(";")[0], len(called)))
 for mode in ("dynamic", "weight-only"):
     q = model.quantize(mode)
     print("%s accuracy %.4f" % (mode, (q(x).argmax(1) == y).mean()))
@@ -72,6 +86,9 @@ def error(f):
 error(lambda: int8(np.zeros((2, 3), np.float32)))
 error(lambda: model.quantize("static"))
 error(lambda: model.quantize("fastest"))
+error(lambda: model.quantize("static", calibration_data=calib, accuracy_target=0.5,
+                             eval_fn=lambda m: 1 / 0))
+error(lambda: model.quantize("static", calibration_data=calib, accuracy_target="accuracy:90"))
 error(lambda: model.quantize("dynamic", calibration_data=calib))
 error(lambda: model.quantize("static", calibration_data=np.zeros((4, 2), np.float32)))
 error(lambda: qopt.load(os.path.join(out, "missing.onnx")))

@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,9 +31,13 @@ struct AccuracyTarget {
     Agreement,    ///< top-1 agreement with float (0..1), at least `value`
     Accuracy,     ///< top-1 accuracy against labels (%), at least `value`
     AccuracyDrop, ///< at most `value` points below float's accuracy
+    Callback,     ///< a caller's measure (Python's eval_fn), at least
+                  ///< `value`, or with `relative` at most `value` below
+                  ///< the float model's
   };
   Metric metric = Metric::SQNR;
   double value = 0;
+  bool relative = false;
   /// Parses "sqnr:30", "agreement:0.99", "accuracy:88.5",
   /// "accuracy-drop:1".
   static llvm::Expected<AccuracyTarget> parse(llvm::StringRef text);
@@ -48,6 +53,8 @@ struct PrecisionSearchOptions {
   std::vector<NpyArray> data;
   std::optional<NpyArray> labels;
   bool progress = false; ///< a line per evaluation on stderr
+  /// For Metric::Callback: the measure of a module (float or quantized).
+  std::function<llvm::Expected<double>(mlir::ModuleOp)> callback;
 };
 
 /// One layer's choice.

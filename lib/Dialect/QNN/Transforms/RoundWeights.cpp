@@ -20,6 +20,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 #include <cmath>
 #include <numeric>
 
@@ -451,7 +453,12 @@ struct RoundWeightsPass : qnn::impl::RoundWeightsPassBase<RoundWeightsPass> {
     }
 
     OpBuilder b(&getContext());
-    for (Layer &l : layers) {
+    // A progress line on a terminal (GPTQ on wide layers takes seconds).
+    bool progress = learned() && llvm::errs().is_displayed();
+    for (auto [index, l] : llvm::enumerate(layers)) {
+      if (progress)
+        llvm::errs() << "\rround-weights: layer " << index + 1 << "/"
+                     << layers.size() << (index + 1 == layers.size() ? "\n" : "");
       SmallVector<double> scales = chooseScales(l);
       SmallVector<int8_t> q(l.w.size());
       double qmax = double((1 << (l.bits - 1)) - 1);
