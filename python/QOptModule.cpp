@@ -376,20 +376,12 @@ public:
     return py::make_tuple(diags.warnings, summary, o.config);
   }
 
-  /// Observes (when nothing is observed yet) and calibrates on `inputs`.
-  void calibrate(const py::list &inputs, const std::string &method) {
-    bool observed = false;
-    module->walk([&](qnn::ObserverOp) { observed = true; });
-    if (!observed)
-      apply("builtin.module(insert-observers{method=" + method + "})");
-    std::vector<qopt::NpyArray> data = toNpyList(inputs);
-    Diagnostics diags(ctx.get());
-    qopt::CalibrationOptions options;
-    auto stats = qopt::calibrate(*module, data, options);
-    if (!stats)
-      throw QOptError(diags.errorText(llvm::toString(stats.takeError())));
-    throwIf(qopt::applyStatistics(*module, *stats));
-    compiled.reset();
+  /// The weight size report's rows as JSON text (qnn::weightSizeRows).
+  std::string sizeReport() {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << llvm::json::Value(qnn::weightSizeRows(*module));
+    return text;
   }
 
   py::list run(const py::list &inputs, int64_t batchSize) {
@@ -583,8 +575,7 @@ PYBIND11_MODULE(_qopt, m) {
       .def("quantize", &Model::quantize, py::arg("options"),
            py::arg("inputs"), py::arg("prepare_only") = false,
            py::arg("search") = py::none())
-      .def("calibrate", &Model::calibrate, py::arg("inputs"),
-           py::arg("method") = "minmax")
+      .def("size_report", &Model::sizeReport)
       .def("run", &Model::run, py::arg("inputs"), py::arg("batch_size") = 0)
       .def("sqnr", &Model::sqnr, py::arg("quantized"), py::arg("inputs"))
       .def("quality", &Model::quality, py::arg("quantized"), py::arg("inputs"))

@@ -13,7 +13,6 @@ diagnostics.
 import json
 import logging
 import os
-import tempfile
 import warnings as _warnings
 
 import numpy as np
@@ -305,11 +304,7 @@ class Model:
 
     def size_report(self):
         """Weight bytes per layer, float vs as stored: a list of dicts."""
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, "size.json")
-            self._m.clone().apply("builtin.module(quantization-report{json=%s print=false})" % path)
-            with open(path) as f:
-                return json.load(f)["layers"]
+        return json.loads(self._m.size_report())
 
     def compile(self, object_path, header_path, target="x86_64-linux-gnu", cpu=None, name="qopt_model",
                 threads=1):

@@ -27,6 +27,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Traits.h"
 
+#include <queue>
+
 using namespace mlir;
 using namespace mlir::qnn;
 using namespace qopt::onnx_import;
@@ -627,9 +629,8 @@ OwningOpRef<ModuleOp> Importer::run() {
     if (!values.count(init.name()))
       constants[init.name()] = *attr;
   }
-  for (const auto &node : model.graph().node())
-    if (failed(importNode(table, node)))
-      return nullptr;
+  if (failed(importNodes(table, model.graph())))
+    return nullptr;
 
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
@@ -680,8 +681,87 @@ LogicalResult Importer::importSubgraph(const onnx::GraphProto &graph,
     values.erase(init.name());
     constants[init.name()] = *attr;
   }
-  for (const auto &node : graph.node())
-    if (failed(importNode(table, node)))
+  return importNodes(table, graph);
+}
+
+/// Names a node reads, including those its subgraphs (If/Loop/Scan bodies)
+/// read from enclosing scopes.
+static void collectReads(const onnx::NodeProto &node,
+                         llvm::function_ref<void(const std::string &)> read) {
+  for (const std::string &in : node.input())
+    if (!in.empty())
+      read(in);
+  for (const auto &attr : node.attribute()) {
+    auto visit = [&](const onnx::GraphProto &g) {
+      for (const auto &inner : g.node())
+        collectReads(inner, read);
+      for (const auto &out : g.output())
+        read(out.name());
+    };
+    if (attr.has_g())
+      visit(attr.g());
+    for (const auto &g : attr.graphs())
+      visit(g);
+  }
+}
+
+FailureOr<SmallVector<const onnx::NodeProto *>>
+Importer::topologicalOrder(const onnx::GraphProto &graph) {
+  int64_t n = graph.node_size();
+  llvm::StringMap<int64_t> producer;
+  for (int64_t i = 0; i < n; ++i)
+    for (const std::string &out : graph.node(i).output())
+      if (!out.empty())
+        producer.try_emplace(out, i);
+  // Edges producer -> reader; a name no node of this graph produces is a
+  // graph input, an initializer or an enclosing scope's value.
+  std::vector<SmallVector<int64_t>> readers(n);
+  std::vector<int64_t> pending(n, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    llvm::SmallDenseSet<int64_t> deps;
+    collectReads(graph.node(i), [&](const std::string &name) {
+      auto it = producer.find(name);
+      if (it != producer.end() && it->second != i)
+        deps.insert(it->second);
+    });
+    for (int64_t d : deps)
+      readers[d].push_back(i);
+    pending[i] = deps.size();
+  }
+  // Kahn's algorithm, always taking the ready node that comes first in the
+  // file, so a sorted graph keeps its order.
+  std::priority_queue<int64_t, std::vector<int64_t>, std::greater<int64_t>>
+      ready;
+  for (int64_t i = 0; i < n; ++i)
+    if (!pending[i])
+      ready.push(i);
+  SmallVector<const onnx::NodeProto *> order;
+  order.reserve(n);
+  while (!ready.empty()) {
+    int64_t i = ready.top();
+    ready.pop();
+    order.push_back(&graph.node(i));
+    for (int64_t r : readers[i])
+      if (--pending[r] == 0)
+        ready.push(r);
+  }
+  if ((int64_t)order.size() != n) {
+    for (int64_t i = 0; i < n; ++i)
+      if (pending[i])
+        return nodeError(graph.node(i))
+               << "is on a cycle of the graph (a node reads, directly or "
+                  "through others, a value it produces)";
+  }
+  return order;
+}
+
+LogicalResult Importer::importNodes(const HandlerTable &table,
+                                    const onnx::GraphProto &graph) {
+  auto order = topologicalOrder(graph);
+  if (failed(order))
+    return failure();
+  for (const onnx::NodeProto *node : *order)
+    if (failed(importNode(table, *node)))
       return failure();
   return success();
 }

@@ -278,6 +278,15 @@ public:
 private:
   LogicalResult importInputs(SmallVectorImpl<Type> &types,
                              SmallVectorImpl<std::string> &names);
+  /// The nodes of `graph` in an order where every value is produced before
+  /// it is read (the file's own order when it already is one; ONNX allows
+  /// any order of a DAG), or failure with an error naming a node on a
+  /// cycle.
+  FailureOr<SmallVector<const onnx::NodeProto *>>
+  topologicalOrder(const onnx::GraphProto &graph);
+  /// Imports the nodes of `graph` in topological order.
+  LogicalResult importNodes(const HandlerTable &table,
+                            const onnx::GraphProto &graph);
   LogicalResult importNode(const HandlerTable &table,
                            const onnx::NodeProto &node);
 

@@ -8,6 +8,7 @@
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Support/OutputFile.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
+#include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -64,39 +65,56 @@ struct Row {
   int64_t floatBytes = 0, quantBytes = 0;
 };
 
+/// The report's rows: every weighted op with constant weights under `root`.
+std::vector<Row> collectRows(Operation *root) {
+  std::vector<Row> rows;
+  root->walk([&](Operation *op) {
+    auto weighted = dyn_cast<WeightedOpInterface>(op);
+    if (!weighted)
+      return;
+    Value w = weighted.getWeightOperand().get();
+    Value b = weighted.getBiasValue();
+    // A matmul of two activations (attention) stores no weights.
+    Value stored = w;
+    while (isa_and_nonnull<DequantizeOp, ReshapeOp, FlattenOp>(
+        stored.getDefiningOp()))
+      stored = stored.getDefiningOp()->getOperand(0);
+    if (!matchPattern(stored, m_Constant()))
+      return;
+    Row r;
+    r.name = getLocationName(op->getLoc());
+    if (r.name.empty())
+      r.name = (op->getName().getStringRef() + "#" +
+                llvm::Twine(rows.size()))
+                   .str();
+    r.op = op->getName().getStringRef().str();
+    r.weight = describe(w);
+    if (b)
+      r.bias = describe(b);
+    r.floatBytes = 4 * (r.weight.elements + r.bias.elements);
+    r.quantBytes = bytes(r.weight) + bytes(r.bias);
+    rows.push_back(r);
+  });
+  return rows;
+}
+
+llvm::json::Object toJson(const Row &r) {
+  return llvm::json::Object{{"name", r.name},
+                            {"op", r.op},
+                            {"weight_elements", r.weight.elements},
+                            {"weight_bits", (int64_t)r.weight.bits},
+                            {"bias_elements", r.bias.elements},
+                            {"bias_bits", (int64_t)r.bias.bits},
+                            {"float_bytes", r.floatBytes},
+                            {"quantized_bytes", r.quantBytes}};
+}
+
 struct QuantizationReportPass
     : qnn::impl::QuantizationReportPassBase<QuantizationReportPass> {
   using QuantizationReportPassBase::QuantizationReportPassBase;
 
   void runOnOperation() override {
-    std::vector<Row> rows;
-    getOperation().walk([&](Operation *op) {
-      auto weighted = dyn_cast<WeightedOpInterface>(op);
-      if (!weighted)
-        return;
-      Value w = weighted.getWeightOperand().get();
-      Value b = weighted.getBiasValue();
-      // A matmul of two activations (attention) stores no weights.
-      Value stored = w;
-      while (isa_and_nonnull<DequantizeOp, ReshapeOp, FlattenOp>(
-          stored.getDefiningOp()))
-        stored = stored.getDefiningOp()->getOperand(0);
-      if (!matchPattern(stored, m_Constant()))
-        return;
-      Row r;
-      r.name = getLocationName(op->getLoc());
-      if (r.name.empty())
-        r.name = (op->getName().getStringRef() + "#" +
-                  llvm::Twine(rows.size()))
-                     .str();
-      r.op = op->getName().getStringRef().str();
-      r.weight = describe(w);
-      if (b)
-        r.bias = describe(b);
-      r.floatBytes = 4 * (r.weight.elements + r.bias.elements);
-      r.quantBytes = bytes(r.weight) + bytes(r.bias);
-      rows.push_back(r);
-    });
+    std::vector<Row> rows = collectRows(getOperation());
 
     int64_t totalFloat = 0, totalQuant = 0;
     llvm::json::Array layers;
@@ -112,15 +130,7 @@ struct QuantizationReportPass
       os << llvm::format("%-40s %10lld %5u %10lld %10lld\n", r.name.c_str(),
                          (long long)r.weight.elements, r.weight.bits,
                          (long long)r.floatBytes, (long long)r.quantBytes);
-      layers.push_back(llvm::json::Object{
-          {"name", r.name},
-          {"op", r.op},
-          {"weight_elements", r.weight.elements},
-          {"weight_bits", (int64_t)r.weight.bits},
-          {"bias_elements", r.bias.elements},
-          {"bias_bits", (int64_t)r.bias.bits},
-          {"float_bytes", r.floatBytes},
-          {"quantized_bytes", r.quantBytes}});
+      layers.push_back(toJson(r));
     }
     double ratio = totalQuant ? double(totalFloat) / totalQuant : 1.0;
     os << llvm::format("%-40s %10s %5s %10lld %10lld  (%.2fx smaller)\n",
@@ -149,3 +159,10 @@ struct QuantizationReportPass
 };
 
 } // namespace
+
+llvm::json::Array qnn::weightSizeRows(Operation *root) {
+  llvm::json::Array layers;
+  for (const Row &r : collectRows(root))
+    layers.push_back(toJson(r));
+  return layers;
+}

@@ -364,3 +364,26 @@ save(g([n("Pad", ["x", "p", "", "a"], ["y"])], [f("x", [2, 2])], [f("y", None)],
        [i64("p", [1, 1, 1, 1]), i64("a", [1])], opset=18), "lterr_pad_axes.onnx")
 save(g([n("Conv", ["x", "w"], ["y"])], [f("x", [4])], [f("y", None)], [ft("w", [1.0])]),
      "lterr_conv_rank.onnx")
+
+
+def unsorted():
+    """Nodes listed in reverse (ONNX allows any order of a DAG; converters
+    such as onnxconverter-common write Casts after their readers), with an
+    If branch reading an outer value produced by a node listed after it."""
+    then_b = helper.make_graph([helper.make_node("Identity", ["r"], ["t"])], "t", [], [f("t", [2])])
+    else_b = helper.make_graph([helper.make_node("Neg", ["r"], ["e"])], "e", [], [f("e", [2])])
+    nodes = [
+        helper.make_node("Add", ["i", "r"], ["y"], name="last_add"),
+        helper.make_node("If", ["c"], ["i"], name="the_if", then_branch=then_b, else_branch=else_b),
+        helper.make_node("Greater", ["s", "zero"], ["c"], name="positive"),
+        helper.make_node("ReduceSum", ["r"], ["s"], name="sum", keepdims=0),
+        helper.make_node("Relu", ["x"], ["r"], name="first_relu"),
+    ]
+    return g(nodes, [f("x", [2])], [f("y", [2])], [ft("zero", 0.0)])
+
+
+save(unsorted(), "unsorted_nodes.onnx")
+save(g([helper.make_node("Relu", ["b"], ["a"], name="relu_a"),
+        helper.make_node("Relu", ["a"], ["b"], name="relu_b"),
+        helper.make_node("Identity", ["a"], ["y"], name="out")], [f("x", [2])], [f("y", [2])]),
+     "err_cycle.onnx")

@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
+#include "llvm/Support/JSON.h"
 
 #include <functional>
 
@@ -77,6 +78,12 @@ struct RoundWeightsPassOptions;
 /// round-weights with a streamer for its statistics.
 std::unique_ptr<Pass> createRoundWeightsPass(RoundWeightsPassOptions options,
                                              LayerInputStreamer streamer);
+
+/// The weight size report's rows (what --quantization-report{json=...}
+/// writes under "layers"): per weighted op under `root` with constant
+/// weights, its name, op, weight/bias elements and bits, float and stored
+/// bytes.
+llvm::json::Array weightSizeRows(Operation *root);
 
 struct QuantizeStaticPassOptions;
 /// quantize-static with a calibrator for its calibration-data option.
