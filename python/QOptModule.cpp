@@ -9,18 +9,18 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/Calibrate.h"
-#include "qopt/Pipelines/Pipelines.h"
-#include "qopt/Tools/PrecisionSearch.h"
-#include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/InitAllTools.h"
+#include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Support/Npy.h"
 #include "qopt/Target/AOT/CompileToObject.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
+#include "qopt/Tools/PrecisionSearch.h"
 #include "qopt/Tools/QualityGuard.h"
+#include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/RunModes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -267,20 +267,30 @@ public:
       return options.contains(key) ? options[key].cast<bool>() : def;
     };
     std::string mode = str("mode", "static");
-    if (mode == "static") o.mode = qopt::QuantizeMode::Static;
-    else if (mode == "dynamic") o.mode = qopt::QuantizeMode::Dynamic;
-    else if (mode == "weight-only") o.mode = qopt::QuantizeMode::WeightOnly;
-    else if (mode == "qat") o.mode = qopt::QuantizeMode::QAT;
-    else throw QOptError("unknown mode '" + mode + "'");
+    if (mode == "static")
+      o.mode = qopt::QuantizeMode::Static;
+    else if (mode == "dynamic")
+      o.mode = qopt::QuantizeMode::Dynamic;
+    else if (mode == "weight-only")
+      o.mode = qopt::QuantizeMode::WeightOnly;
+    else if (mode == "qat")
+      o.mode = qopt::QuantizeMode::QAT;
+    else
+      throw QOptError("unknown mode '" + mode + "'");
     auto method = qnn::symbolizeCalibrationMethod(str("method", "minmax"));
     if (!method)
       throw QOptError("unknown calibration method '" + str("method", "") + "'");
     o.calibrationMethod = *method;
     std::string act = str("activation_type", "int8");
-    if (act == "int8") o.activationType = qnn::ActivationType::Int8;
-    else if (act == "uint8") o.activationType = qnn::ActivationType::UInt8;
-    else if (act == "int16") o.activationType = qnn::ActivationType::Int16;
-    else throw QOptError("unknown activation_type '" + act + "' (int8, uint8, int16)");
+    if (act == "int8")
+      o.activationType = qnn::ActivationType::Int8;
+    else if (act == "uint8")
+      o.activationType = qnn::ActivationType::UInt8;
+    else if (act == "int16")
+      o.activationType = qnn::ActivationType::Int16;
+    else
+      throw QOptError("unknown activation_type '" + act +
+                      "' (int8, uint8, int16)");
     o.perChannel = flag("per_channel", true);
     o.weightBits = options.contains("weight_bits")
                        ? options["weight_bits"].cast<unsigned>()
@@ -291,9 +301,12 @@ public:
     o.integerOnly = flag("integer_only", false);
     o.biasCorrection = flag("bias_correction", false);
     std::string rounding = str("rounding", "nearest");
-    if (rounding == "nearest") o.rounding = qnn::WeightRounding::Nearest;
-    else if (rounding == "learned") o.rounding = qnn::WeightRounding::Learned;
-    else throw QOptError("unknown rounding '" + rounding + "' (nearest, learned)");
+    if (rounding == "nearest")
+      o.rounding = qnn::WeightRounding::Nearest;
+    else if (rounding == "learned")
+      o.rounding = qnn::WeightRounding::Learned;
+    else
+      throw QOptError("unknown rounding '" + rounding + "' (nearest, learned)");
     std::vector<qopt::NpyArray> data;
     qnn::CalibrationHooks hooks;
     if (o.mode == qopt::QuantizeMode::Static && !prepareOnly) {
@@ -346,14 +359,15 @@ public:
         } catch (py::error_already_set &e) {
           pythonError = e.what();
         } catch (py::cast_error &e) {
-          pythonError = std::string("eval_fn must return a number: ") +
-                        e.what();
+          pythonError =
+              std::string("eval_fn must return a number: ") + e.what();
         }
         return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                        "eval_fn failed");
       };
     } else {
-      auto target = qopt::AccuracyTarget::parse(s["target"].cast<std::string>());
+      auto target =
+          qopt::AccuracyTarget::parse(s["target"].cast<std::string>());
       throwIf(target.takeError());
       so.target = *target;
     }
@@ -572,9 +586,8 @@ PYBIND11_MODULE(_qopt, m) {
       .def("signature", &Model::signature)
       .def("__str__", &Model::str)
       .def("apply", &Model::apply, py::arg("pipeline"))
-      .def("quantize", &Model::quantize, py::arg("options"),
-           py::arg("inputs"), py::arg("prepare_only") = false,
-           py::arg("search") = py::none())
+      .def("quantize", &Model::quantize, py::arg("options"), py::arg("inputs"),
+           py::arg("prepare_only") = false, py::arg("search") = py::none())
       .def("size_report", &Model::sizeReport)
       .def("run", &Model::run, py::arg("inputs"), py::arg("batch_size") = 0)
       .def("sqnr", &Model::sqnr, py::arg("quantized"), py::arg("inputs"))

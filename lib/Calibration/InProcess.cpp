@@ -9,8 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Calibration/Calibrate.h"
-#include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Calibration/Instrument.h"
+#include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/InitAllTools.h"
 #include "qopt/Runner/JitRunner.h"
 
@@ -61,9 +61,7 @@ DataSource readFiles() {
 DataSource inMemory(std::vector<qopt::NpyArray> data) {
   auto shared = std::make_shared<std::vector<qopt::NpyArray>>(std::move(data));
   return [shared](ArrayRef<std::string>)
-             -> llvm::Expected<std::vector<qopt::NpyArray>> {
-    return *shared;
-  };
+             -> llvm::Expected<std::vector<qopt::NpyArray>> { return *shared; };
 }
 
 qnn::Calibrator calibratorOver(DataSource source) {
@@ -152,9 +150,7 @@ qnn::LayerInputStreamer streamerOver(DataSource source) {
               count = count / shape[0] * n;
               shape[0] = n;
             }
-            sink(i, shape,
-                 ArrayRef<float>(a.as<float>(),
-                                 count));
+            sink(i, shape, ArrayRef<float>(a.as<float>(), count));
           }
           return llvm::Error::success();
         });

@@ -51,10 +51,17 @@ std::vector<int64_t> labelValues(const qopt::NpyArray &l) {
   std::vector<int64_t> v(l.numElements());
   for (int64_t i = 0; i < (int64_t)v.size(); ++i) {
     switch (l.dtype) {
-    case qopt::NpyDType::I64: v[i] = l.as<int64_t>()[i]; break;
-    case qopt::NpyDType::I32: v[i] = l.as<int32_t>()[i]; break;
-    case qopt::NpyDType::U8: v[i] = l.as<uint8_t>()[i]; break;
-    default: v[i] = -1;
+    case qopt::NpyDType::I64:
+      v[i] = l.as<int64_t>()[i];
+      break;
+    case qopt::NpyDType::I32:
+      v[i] = l.as<int32_t>()[i];
+      break;
+    case qopt::NpyDType::U8:
+      v[i] = l.as<uint8_t>()[i];
+      break;
+    default:
+      v[i] = -1;
     }
   }
   return v;
@@ -76,8 +83,7 @@ class Searcher {
 public:
   Searcher(ModuleOp module, const qopt::QuantizationOptions &options,
            qnn::CalibrationHooks hooks, const qopt::PrecisionSearchOptions &s)
-      : module(module), options(options), hooks(std::move(hooks)),
-        search(s) {}
+      : module(module), options(options), hooks(std::move(hooks)), search(s) {}
 
   Expected<qopt::PrecisionSearchResult> run();
 
@@ -271,7 +277,8 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
   }
   std::vector<size_t> order(names.size());
   std::iota(order.begin(), order.end(), 0);
-  llvm::stable_sort(order, [&](size_t a, size_t b) { return gain[a] > gain[b]; });
+  llvm::stable_sort(order,
+                    [&](size_t a, size_t b) { return gain[a] > gain[b]; });
 
   // Raise greedily, most sensitive first, one level at a time.
   double current = *base;
@@ -283,11 +290,11 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
         continue;
       levels[i] = level;
       raised.push_back(i);
-      auto m = evaluate(levels, names[i] + " to " +
-                                    (levelBits[level] ? std::to_string(
-                                                            levelBits[level]) +
-                                                            "-bit"
-                                                      : std::string("float")));
+      auto m =
+          evaluate(levels, names[i] + " to " +
+                               (levelBits[level]
+                                    ? std::to_string(levelBits[level]) + "-bit"
+                                    : std::string("float")));
       if (!m)
         return m.takeError();
       current = *m;
@@ -354,17 +361,17 @@ std::string qopt::formatPrecisionSummary(const PrecisionSearchResult &r,
   std::string what;
   switch (target.metric) {
   case Metric::SQNR:
-    what = formatv("output SQNR {0:F1} dB (target {1})", r.metric,
-                   target.value);
+    what =
+        formatv("output SQNR {0:F1} dB (target {1})", r.metric, target.value);
     break;
   case Metric::Agreement:
     what = formatv("top-1 agreement with float {0:F4} (target {1})", r.metric,
                    target.value);
     break;
   case Metric::Callback:
-    what = formatv("eval_fn {0:F4} (float {1:F4}, target {2}{3})", r.metric,
-                   r.floatMetric, target.relative ? "float - " : "",
-                   target.value);
+    what =
+        formatv("eval_fn {0:F4} (float {1:F4}, target {2}{3})", r.metric,
+                r.floatMetric, target.relative ? "float - " : "", target.value);
     break;
   case Metric::Accuracy:
   case Metric::AccuracyDrop:
@@ -379,8 +386,7 @@ std::string qopt::formatPrecisionSummary(const PrecisionSearchResult &r,
           ? formatv("{0} layers at 4-bit, {1} at 8-bit, {2} float", count[0],
                     count[1], count[2])
                 .str()
-          : formatv("{0} layers at 8-bit, {1} float", count[0], count[2])
-                .str();
+          : formatv("{0} layers at 8-bit, {1} float", count[0], count[2]).str();
   return formatv("precision search {0}: {1}; {2} ({3} evaluations)",
                  r.met ? "met its target" : "MISSED its target", what, layers,
                  r.evaluations)

@@ -201,8 +201,7 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   o.progress = sys::Process::StandardErrIsDisplayed();
   o.qualityCheck = qualityCheck;
   bool isStatic = q.mode == QuantizeMode::Static;
-  for (const cl::Option *opt :
-       std::initializer_list<const cl::Option *>{
+  for (const cl::Option *opt : std::initializer_list<const cl::Option *>{
            &weightBits, &perChannel, &activationType, &equalize, &rounding,
            &biasCorrection})
     if (opt->getNumOccurrences() && !isStatic)
@@ -246,9 +245,9 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
     return err("--config needs --quantize=static");
   if (!isStatic && calibrationMethod.getNumOccurrences())
     return err("--calibration-method needs --quantize=static");
-  if (q.integerOnly && (q.mode == QuantizeMode::None ||
-                        q.mode == QuantizeMode::Dynamic ||
-                        q.mode == QuantizeMode::WeightOnly))
+  if (q.integerOnly &&
+      (q.mode == QuantizeMode::None || q.mode == QuantizeMode::Dynamic ||
+       q.mode == QuantizeMode::WeightOnly))
     return err("--integer-only needs --quantize=static or --quantize=qat "
                "(dynamic and weight-only quantization compute in float)");
   if (isStatic && q.calibrationData.empty())
@@ -325,9 +324,9 @@ Error qopt::runQuantizeFlow(ModuleOp module,
            << formatPrecisionSummary(*result, search.target, q.weightBits)
            << "\n";
     if (!options.accuracyConfigOut.empty())
-      if (Error e = writeOutputFile(options.accuracyConfigOut,
-                                    result->config + "\n",
-                                    /*binary=*/false))
+      if (Error e =
+              writeOutputFile(options.accuracyConfigOut, result->config + "\n",
+                              /*binary=*/false))
         return e;
     if (!result->met)
       WithColor::warning(errs(), "qopt")

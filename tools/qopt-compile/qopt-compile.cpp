@@ -97,7 +97,8 @@ int main(int argc, char **argv) {
                                                             inputShapes.end()));
   if (!module)
     return 1;
-  if (!reportFile.empty() && flow->quantization.mode != qopt::QuantizeMode::Static)
+  if (!reportFile.empty() &&
+      flow->quantization.mode != qopt::QuantizeMode::Static)
     return session.fail("--report needs --quantize=static (it measures the "
                         "layers on the calibration data)");
   if (!labelsFile.empty() && reportFile.empty())

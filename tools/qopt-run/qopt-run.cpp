@@ -153,7 +153,8 @@ int main(int argc, char **argv) {
       session.loadModel(inputFile, shapes);
   if (!module)
     return 1;
-  if (!reportFile.empty() && flow->quantization.mode == qopt::QuantizeMode::None &&
+  if (!reportFile.empty() &&
+      flow->quantization.mode == qopt::QuantizeMode::None &&
       !sqnrModel.getNumOccurrences())
     return session.fail("--report needs --sqnr or --quantize (a quantized "
                         "model to compare with the float one)");

@@ -1,4 +1,4 @@
-//===- PrecisionSearch.h - Accuracy-aware mixed precision -----------*- C++ -*-===//
+//===- PrecisionSearch.h - Accuracy-aware mixed precision -------*- C++ -*-===//
 //
 // Part of qopt. `--accuracy-target=METRIC:VALUE`: per-layer precision
 // chosen so that the quantized model meets a target measured against the
@@ -64,10 +64,10 @@ struct LayerPrecision {
 };
 
 struct PrecisionSearchResult {
-  std::string config;       ///< quantize-static's JSON config
-  double metric = 0;        ///< the chosen model's metric (target's units)
-  double floatMetric = 0;   ///< the float model's (accuracy, or the ideal)
-  bool met = false;         ///< false: even the most precise choice misses
+  std::string config;     ///< quantize-static's JSON config
+  double metric = 0;      ///< the chosen model's metric (target's units)
+  double floatMetric = 0; ///< the float model's (accuracy, or the ideal)
+  bool met = false;       ///< false: even the most precise choice misses
   std::vector<LayerPrecision> layers;
   unsigned evaluations = 0;
 };

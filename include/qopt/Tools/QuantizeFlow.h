@@ -11,8 +11,8 @@
 #define QOPT_TOOLS_QUANTIZEFLOW_H
 
 #include "qopt/Pipelines/Pipelines.h"
-#include "qopt/Tools/PrecisionSearch.h"
 #include "qopt/Support/Npy.h"
+#include "qopt/Tools/PrecisionSearch.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"

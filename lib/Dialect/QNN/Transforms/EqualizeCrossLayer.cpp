@@ -66,7 +66,8 @@ struct Layer {
   }
   double inputRange(int64_t c) const {
     double r = 0;
-    forInputChannel(c, [&](int64_t i) { r = std::max(r, std::fabs(weight[i])); });
+    forInputChannel(c,
+                    [&](int64_t i) { r = std::max(r, std::fabs(weight[i])); });
     return r;
   }
 };
@@ -117,8 +118,7 @@ struct EqualizeCrossLayerPass
     // result as the consumer's input.
     SmallVector<std::pair<Operation *, Operation *>> pairs;
     func.walk([&](Operation *op) {
-      if (!isa<Conv2DOp, FullyConnectedOp>(op) ||
-          !op->getResult(0).hasOneUse())
+      if (!isa<Conv2DOp, FullyConnectedOp>(op) || !op->getResult(0).hasOneUse())
         return;
       OpOperand &use = *op->getResult(0).getUses().begin();
       Operation *consumer = use.getOwner();

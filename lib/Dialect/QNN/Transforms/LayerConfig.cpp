@@ -31,7 +31,7 @@ bool qnn::isFloatIsland(Operation *op) {
 }
 
 LogicalResult qnn::applyLayerConfig(ModuleOp module, StringRef config,
-                                  StringRef pass, bool warnUnmatched) {
+                                    StringRef pass, bool warnUnmatched) {
   // The option is a JSON file's path, or the JSON itself (what the
   // quantization flow passes for a config given as an object).
   bool inline_ = StringRef(config).ltrim().starts_with("{");
@@ -181,4 +181,3 @@ LogicalResult qnn::applyLayerConfig(ModuleOp module, StringRef config,
   }
   return success();
 }
-

@@ -6,10 +6,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
-#include "qopt/Support/OutputFile.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
+#include "qopt/Support/OutputFile.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Matchers.h"
@@ -84,9 +84,8 @@ std::vector<Row> collectRows(Operation *root) {
     Row r;
     r.name = getLocationName(op->getLoc());
     if (r.name.empty())
-      r.name = (op->getName().getStringRef() + "#" +
-                llvm::Twine(rows.size()))
-                   .str();
+      r.name =
+          (op->getName().getStringRef() + "#" + llvm::Twine(rows.size())).str();
     r.op = op->getName().getStringRef().str();
     r.weight = describe(w);
     if (b)

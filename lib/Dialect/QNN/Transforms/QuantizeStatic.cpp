@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
-#include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/LayerConfig.h"
+#include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Dialect/QNN/Transforms/WideRangeLogarithms.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
@@ -156,15 +156,15 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
       // whose scales could not know s_x): a channel whose bias would not
       // fit is re-rounded at the wider scale; the others keep their
       // integers exactly (their dequantized values divide evenly).
-      auto storedType = cast<quant::QuantizedType>(
-          wdq.getInput().getType().getElementType());
+      auto storedType =
+          cast<quant::QuantizedType>(wdq.getInput().getType().getElementType());
       bool widen = false;
       for (size_t c = 0; c < qw.scales.size(); ++c)
         for (size_t m = 0; m < minScales.size(); ++m)
           if (qw.scales.size() == 1 || minScales.size() == 1 || m == c)
             widen |= qw.scales[c] < minScales[m];
-      if (widen && llvm::all_of(wp.zeroPoints,
-                                [](int64_t z) { return z == 0; })) {
+      if (widen &&
+          llvm::all_of(wp.zeroPoints, [](int64_t z) { return z == 0; })) {
         SmallVector<double> floor(qw.scales);
         bool perAxis = qw.scales.size() > 1;
         if (!perAxis && minScales.size() > 1)
@@ -175,9 +175,9 @@ struct FoldWeightedOp : OpRewritePattern<QuantizeOp> {
           f = std::max(f, c < minScales.size() ? minScales[c] : 0.0);
         unsigned storedBits = storedType.getStorageTypeMax() <= 7 ? 4 : 8;
         qw = quantizeWeights(*w, wShape, axis, perAxis, floor, storedBits);
-        wq = makeQConst(rewriter, loc, wShape,
-                        weightType(ctx, qw.scales, axis, storedBits),
-                        qw.values);
+        wq =
+            makeQConst(rewriter, loc, wShape,
+                       weightType(ctx, qw.scales, axis, storedBits), qw.values);
       }
     } else {
       qw = quantizeWeights(*w, wShape, axis, perChannel, minScales, bits);
@@ -631,7 +631,6 @@ struct QuantizeStaticPass
 
   /// Set by the driver that created the pass (see Calibrator).
   Calibrator calibrator;
-
 
   /// Marks the ops the per-layer config matches (applyLayerConfig), then
   /// drops the observers a kept-float output no longer needs.

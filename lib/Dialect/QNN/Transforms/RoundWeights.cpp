@@ -52,7 +52,7 @@ struct Layer {
   int64_t rows = 0, k = 0, groups = 1; ///< rows = output channels
   bool transposed = false;             ///< matmul: weight [K, N]
   SmallVector<int64_t> weightShape;
-  SmallVector<double> w;               ///< [rows][k]
+  SmallVector<double> w; ///< [rows][k]
   std::optional<SmallVector<double>> bias;
   // Convolution geometry (input NCHW).
   bool conv = false;
@@ -159,7 +159,8 @@ void accumulate(Layer &l, ArrayRef<int64_t> shape, ArrayRef<float> x,
   if (!l.conv) {
     // [..., K]: every row is an input vector.
     int64_t rows = x.size() / k;
-    int64_t perSample = shape.size() > 2 ? rows / std::max<int64_t>(1, shape[0]) : 1;
+    int64_t perSample =
+        shape.size() > 2 ? rows / std::max<int64_t>(1, shape[0]) : 1;
     int64_t stride = std::max<int64_t>(1, perSample / kMaxRowsPerSample);
     int64_t n = 0;
     for (int64_t r = 0; r < rows; ++r) {
@@ -195,8 +196,7 @@ void accumulate(Layer &l, ArrayRef<int64_t> shape, ArrayRef<float> x,
         int64_t oy = pos / wo, ox = pos % wo;
         int64_t e = 0;
         for (int64_t ci = 0; ci < cg; ++ci) {
-          const float *plane =
-              x.data() + ((b * c) + g * cg + ci) * hin * win;
+          const float *plane = x.data() + ((b * c) + g * cg + ci) * hin * win;
           for (int64_t ky = 0; ky < l.kh; ++ky) {
             int64_t iy = oy * l.sh - l.padT + ky * l.dh;
             for (int64_t kx = 0; kx < l.kw; ++kx, ++e) {
@@ -434,8 +434,8 @@ struct RoundWeightsPass : qnn::impl::RoundWeightsPassBase<RoundWeightsPass> {
         size_t last = first;
         uint64_t bytes = 0;
         while (last < layers.size() &&
-               (last == first ||
-                !learned() || bytes + layers[last].hBytes() <= kMaxStatisticsBytes))
+               (last == first || !learned() ||
+                bytes + layers[last].hBytes() <= kMaxStatisticsBytes))
           bytes += learned() ? layers[last++].hBytes() : 0;
         SmallVector<Operation *> ops;
         for (size_t i = first; i < last; ++i)
@@ -458,7 +458,8 @@ struct RoundWeightsPass : qnn::impl::RoundWeightsPassBase<RoundWeightsPass> {
     for (auto [index, l] : llvm::enumerate(layers)) {
       if (progress)
         llvm::errs() << "\rround-weights: layer " << index + 1 << "/"
-                     << layers.size() << (index + 1 == layers.size() ? "\n" : "");
+                     << layers.size()
+                     << (index + 1 == layers.size() ? "\n" : "");
       SmallVector<double> scales = chooseScales(l);
       SmallVector<int8_t> q(l.w.size());
       double qmax = double((1 << (l.bits - 1)) - 1);
@@ -469,8 +470,7 @@ struct RoundWeightsPass : qnn::impl::RoundWeightsPassBase<RoundWeightsPass> {
         for (int64_t r = 0; r < l.rows; ++r)
           for (int64_t i = 0; i < l.k; ++i)
             q[r * l.k + i] = (int8_t)std::clamp(
-                std::nearbyint(l.w[r * l.k + i] /
-                               scales[l.perChannel ? r : 0]),
+                std::nearbyint(l.w[r * l.k + i] / scales[l.perChannel ? r : 0]),
                 -qmax, qmax);
       }
       Location loc = l.op->getLoc();

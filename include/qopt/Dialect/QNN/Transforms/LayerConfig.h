@@ -1,4 +1,4 @@
-//===- LayerConfig.h - Per-layer quantization overrides -------------*- C++ -*-===//
+//===- LayerConfig.h - Per-layer quantization overrides ---------*- C++ -*-===//
 //
 // Part of qopt.
 //
