@@ -433,10 +433,13 @@ struct RoundWeightsPass : qnn::impl::RoundWeightsPassBase<RoundWeightsPass> {
       for (size_t first = 0; first < layers.size();) {
         size_t last = first;
         uint64_t bytes = 0;
-        while (last < layers.size() &&
-               (last == first || !learned() ||
-                bytes + layers[last].hBytes() <= kMaxStatisticsBytes))
-          bytes += learned() ? layers[last++].hBytes() : 0;
+        while (last < layers.size()) {
+          uint64_t need = learned() ? layers[last].hBytes() : 0;
+          if (last > first && bytes + need > kMaxStatisticsBytes)
+            break;
+          bytes += need;
+          ++last;
+        }
         SmallVector<Operation *> ops;
         for (size_t i = first; i < last; ++i)
           ops.push_back(layers[i].op);
