@@ -132,8 +132,12 @@ struct EqualizeCrossLayerPass
         ++numSkippedClip;
         return;
       }
+      // Both looked up after both inserts: an insert may move the map's
+      // entries.
+      if (!layerOf(op) || !layerOf(consumer))
+        return;
       Layer *p = layerOf(op), *c = layerOf(consumer);
-      if (!p || !c || p->outChannels() != c->inChannels())
+      if (p->outChannels() != c->inChannels())
         return;
       if (relu6)
         act.setActivation(Activation::Relu, std::nullopt, std::nullopt);
