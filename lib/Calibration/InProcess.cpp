@@ -178,5 +178,7 @@ qnn::CalibrationHooks qopt::inProcessHooks() {
   return {inProcessCalibrator(), inProcessLayerInputs()};
 }
 qnn::CalibrationHooks qopt::hooksFor(std::vector<NpyArray> data) {
-  return {calibratorFor(data), layerInputsFor(data)};
+  // One copy of the arrays behind both hooks.
+  DataSource source = inMemory(std::move(data));
+  return {calibratorOver(source), streamerOver(source)};
 }
