@@ -56,7 +56,10 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     return;
 
   if (options.vectorize) {
-    pm.addNestedPass<FuncOp>(qcpu::createSelectCPUStrategyPass());
+    qcpu::SelectCPUStrategyPassOptions strategy;
+    strategy.vectorWidth = options.vectorWidth;
+    strategy.vectorRegisters = options.vectorRegisters;
+    pm.addNestedPass<FuncOp>(qcpu::createSelectCPUStrategyPass(strategy));
     qcpu::TileAndVectorizePassOptions tiling;
     tiling.parallel = options.threads != 1;
     pm.addNestedPass<FuncOp>(qcpu::createTileAndVectorizePass(tiling));
@@ -224,6 +227,30 @@ void qopt::buildPTQPipeline(OpPassManager &pm, const PTQOptions &options,
   buildQuantizationPipeline(pm, flow, std::move(hooks));
   if (options.compileTo == PTQPhase::Integer)
     pm.addPass(qnn::createIntegerOnlyPass());
+}
+
+qopt::VectorShape
+qopt::chooseVectorShape(llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
+  if (hasFeature("avx512f"))
+    return {16, 32};
+  // AVX2 (and AVX): sixteen 256-bit registers. A tile sized for AVX-512
+  // is split into twice as many registers as exist, and spills.
+  if (hasFeature("avx2") || hasFeature("avx"))
+    return {8, 16};
+  // AArch64 Advanced SIMD: thirty-two 128-bit registers.
+  if (hasFeature("neon"))
+    return {4, 32};
+  return {};
+}
+
+void qopt::chooseTargetInstructions(
+    LowerToLLVMOptions &options,
+    llvm::function_ref<bool(llvm::StringRef)> hasFeature) {
+  options.dotProduct = chooseDotProduct(hasFeature);
+  options.byteLookup = chooseByteLookup(hasFeature);
+  VectorShape shape = chooseVectorShape(hasFeature);
+  options.vectorWidth = shape.width;
+  options.vectorRegisters = shape.registers;
 }
 
 qcpu::DotProductISA

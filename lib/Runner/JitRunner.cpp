@@ -262,17 +262,16 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   if (profile)
     options.profileEntry = entry.str();
   llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
-  if (dotProduct.empty()) {
-    options.dotProduct =
-        chooseDotProduct([&](StringRef f) { return hostFeatures.lookup(f); });
-  } else if (auto isa = mlir::qcpu::symbolizeDotProductISA(dotProduct)) {
+  chooseTargetInstructions(
+      options, [&](StringRef f) { return hostFeatures.lookup(f); });
+  // An explicit --dot-product overrides the host's choice.
+  if (!dotProduct.empty()) {
+    auto isa = mlir::qcpu::symbolizeDotProductISA(dotProduct);
+    if (!isa)
+      return err("unknown dot-product instructions '" + dotProduct +
+                 "' (expected none, avx512vnni or i8mm)");
     options.dotProduct = *isa;
-  } else {
-    return err("unknown dot-product instructions '" + dotProduct +
-               "' (expected none, avx512vnni or i8mm)");
   }
-  options.byteLookup =
-      chooseByteLookup([&](StringRef f) { return hostFeatures.lookup(f); });
   buildLowerToLLVMPipeline(pm, options);
   if (failed(pm.run(*lowered)))
     return err("lowering to LLVM failed (see the diagnostics above)");

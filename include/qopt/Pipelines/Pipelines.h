@@ -90,6 +90,17 @@ struct LowerToLLVMOptions
                      "x86 vpermi2b"),
           clEnumValN(mlir::qcpu::ByteLookupISA::NEON, "neon",
                      "AArch64 tbl/tbx"))};
+  Option<int64_t> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("Lanes of the target's widest vector register for "
+                     "32-bit elements (qopt-run and qopt-compile choose from "
+                     "the target's features: 16 with AVX-512, 8 with AVX2)"),
+      llvm::cl::init(16)};
+  Option<int64_t> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Vector registers of the target (32 with AVX-512 or on "
+                     "AArch64, 16 with AVX2)"),
+      llvm::cl::init(32)};
   Option<LoweringPhase> compileTo{
       *this, "compile-to", llvm::cl::desc("Stop after this phase"),
       llvm::cl::init(LoweringPhase::LLVM),
@@ -226,6 +237,21 @@ struct PTQOptions : public mlir::PassPipelineOptions<PTQOptions> {
 /// subtarget feature names, e.g. "avx512vnni").
 mlir::qcpu::DotProductISA
 chooseDotProduct(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
+
+/// The target's vector registers for code generation: 32-bit lanes per
+/// register and register count.
+struct VectorShape {
+  int64_t width = 16;
+  int64_t registers = 32;
+};
+VectorShape
+chooseVectorShape(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
+
+/// Fills `options`' instruction choices (dot products, byte lookups, vector
+/// shape) from the target's features.
+void chooseTargetInstructions(
+    LowerToLLVMOptions &options,
+    llvm::function_ref<bool(llvm::StringRef)> hasFeature);
 
 /// The best byte table-lookup instructions of a target with `features`.
 mlir::qcpu::ByteLookupISA

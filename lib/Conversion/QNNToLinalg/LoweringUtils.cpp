@@ -189,7 +189,12 @@ int64_t panelWidth(int64_t f) {
   for (int64_t p : {32, 16, 8})
     if (f % p == 0)
       return p;
-  return f;
+  return f <= 32 ? f : 16;
+}
+
+int64_t panelCount(int64_t f) {
+  int64_t p = panelWidth(f);
+  return (f + p - 1) / p;
 }
 
 Value windowReduceNHWC(

@@ -42,8 +42,8 @@ void multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
 }
 
 /// A dense fp32 convolution of NHWC `x` (padded) with constant weights
-/// packed at compile time in panels [F/P, KH, KW, C, P] (P = panelWidth(F)),
-/// accumulated into `init`:
+/// packed at compile time in panels [ceil(F/P), KH, KW, C, P] (P =
+/// panelWidth(F)), accumulated into `init`:
 ///   acc[n, oh, ow, f] += x[n, oh*s+kh*d, ow*s+kw*d, c] * w[f/P, kh, kw, c, f%P]
 /// A register tile of P output channels reads one contiguous panel, which
 /// stays in cache while the tile sweeps the output map (qcpu::isPanelConv;
@@ -51,24 +51,23 @@ void multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
 /// cache sets: 0.67-0.85x oneDNN on resnet18's 256- and 512-channel
 /// layers). Null when the weights are not constant or a panel would be wider
 /// than a register tile.
-Value panelConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
-                ArrayRef<int64_t> s, ArrayRef<int64_t> d) {
-  auto wt = cast<RankedTensorType>(w.getType());
-  std::optional<SmallVector<double>> values = getConstantFloatValues(w);
-  if (!values || !wt.hasStaticShape())
-    return Value();
-  int64_t f = wt.getDimSize(0), c = wt.getDimSize(1), kh = wt.getDimSize(2),
-          kw = wt.getDimSize(3), p = panelWidth(f);
+Value panelConvFromValues(OpBuilder &b, Location loc, Value x,
+                          ArrayRef<double> values, int64_t f, int64_t c,
+                          int64_t kh, int64_t kw, Value init,
+                          ArrayRef<int64_t> s, ArrayRef<int64_t> d) {
+  int64_t p = panelWidth(f);
   if (p > 32)
     return Value();
-  SmallVector<float> packed(values->size());
+  // The last panel's channels past F stay zero.
+  SmallVector<float> packed(panelCount(f) * p * kh * kw * c, 0.0f);
   for (int64_t o = 0; o < f; ++o)
     for (int64_t ci = 0; ci < c; ++ci)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t xx = 0; xx < kw; ++xx)
           packed[((((o / p) * kh + y) * kw + xx) * c + ci) * p + o % p] =
-              static_cast<float>((*values)[((o * c + ci) * kh + y) * kw + xx]);
-  auto packedType = RankedTensorType::get({f / p, kh, kw, c, p}, b.getF32Type());
+              static_cast<float>(values[((o * c + ci) * kh + y) * kw + xx]);
+  auto packedType =
+      RankedTensorType::get({panelCount(f), kh, kw, c, p}, b.getF32Type());
   Value panels = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
   MLIRContext *ctx = b.getContext();
@@ -86,6 +85,17 @@ Value panelConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
              ValueRange{init}, maps, iters,
              multiplyAdd)
       .getResult(0);
+}
+
+Value panelConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
+                ArrayRef<int64_t> s, ArrayRef<int64_t> d) {
+  auto wt = cast<RankedTensorType>(w.getType());
+  std::optional<SmallVector<double>> values = getConstantFloatValues(w);
+  if (!values || !wt.hasStaticShape())
+    return Value();
+  return panelConvFromValues(b, loc, x, *values, wt.getDimSize(0),
+                             wt.getDimSize(1), wt.getDimSize(2),
+                             wt.getDimSize(3), init, s, d);
 }
 
 /// Dense and depthwise convolutions lower to NHWC between NCHW <-> NHWC
@@ -254,6 +264,56 @@ struct FullyConnectedLowering : QNNPattern<FullyConnectedOp> {
   }
 };
 
+/// An fp32 product [B, M, K] x [K, N] (or [M, K] x [K, N]) with constant
+/// weights and at least four rows, as a 1x1 panel convolution of a
+/// [B, 1, M, K] image: the weights packed in panels of output channels,
+/// register tiles of rows x channels with a broadcast of each row's input
+/// times a panel vector (a GEMM micro-kernel; the generic contraction ran a
+/// BERT-style encoder's projections at 20-30 GOP/s, a fifth of the machine).
+/// Null when it does not apply (activations on both sides, fewer rows: a
+/// matrix-vector product keeps the generic tiles' four accumulator chains).
+Value panelMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  RankedTensorType outType) {
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto rt = cast<RankedTensorType>(rhs.getType());
+  if (!outType.getElementType().isF32() || rt.getRank() != 2 ||
+      !rt.hasStaticShape() || (lt.getRank() != 2 && lt.getRank() != 3))
+    return Value();
+  int64_t m = lt.getDimSize(lt.getRank() - 2), k = rt.getDimSize(0),
+          n = rt.getDimSize(1);
+  if (ShapedType::isDynamic(m) || m < 4 || lt.isDynamicDim(lt.getRank() - 1))
+    return Value();
+  std::optional<SmallVector<double>> values = getConstantFloatValues(rhs);
+  if (!values)
+    return Value();
+  // [K, N] -> [F = N, C = K] weights of a 1x1 convolution.
+  SmallVector<double> fc(values->size());
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      fc[j * k + i] = (*values)[i * n + j];
+  Value batch = lt.getRank() == 3 && lt.isDynamicDim(0)
+                    ? Value(tensor::DimOp::create(b, loc, lhs, 0))
+                    : Value();
+  int64_t bs = lt.getRank() == 3 ? lt.getDimSize(0) : 1;
+  auto imageType = RankedTensorType::get({bs, 1, m, k}, b.getF32Type());
+  SmallVector<ReassociationIndices> toImage =
+      lt.getRank() == 3 ? SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}}
+                        : SmallVector<ReassociationIndices>{{0, 1, 2}, {3}};
+  SmallVector<OpFoldResult> imageShape = {
+      batch ? OpFoldResult(batch) : OpFoldResult(b.getIndexAttr(bs)),
+      b.getIndexAttr(1), b.getIndexAttr(m), b.getIndexAttr(k)};
+  Value x = tensor::ExpandShapeOp::create(b, loc, imageType, lhs, toImage,
+                                          imageShape);
+  auto accType = RankedTensorType::get({bs, 1, m, n}, b.getF32Type());
+  SmallVector<Value> accDims = {batch, Value(), Value(), Value()};
+  Value init = fill(b, loc, emptyTensor(b, loc, accType, accDims), 0.0);
+  Value acc = panelConvFromValues(b, loc, x, fc, n, k, 1, 1, init, {1, 1},
+                                  {1, 1});
+  if (!acc)
+    return Value();
+  return tensor::CollapseShapeOp::create(b, loc, outType, acc, toImage);
+}
+
 struct MatMulLowering : QNNPattern<MatMulOp> {
   using QNNPattern::QNNPattern;
   LogicalResult
@@ -268,6 +328,12 @@ struct MatMulLowering : QNNPattern<MatMulOp> {
     if (lt.getRank() < 2 || rt.getRank() < 2)
       return rewriter.notifyMatchFailure(op, "rank-1 matmul operands");
     auto outType = op.getOutput().getType();
+    if (Value y = panelMatMul(rewriter, loc, lhs, rhs, outType)) {
+      rewriter.replaceOp(op, epilogue(rewriter, loc, y, Value(),
+                                      outType.getRank() - 1,
+                                      op.getActivationRange()));
+      return success();
+    }
     int64_t rank = outType.getRank(); // batch dims + m + n
     // Iteration space: result dims, then k.
     auto operandMap = [&](RankedTensorType t, bool isLhs) {

@@ -254,8 +254,7 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
         [&](const llvm::SubtargetFeatureKV &kv) { return f == kv.Key; });
     return known && sti->checkFeatures("+" + f.str());
   };
-  lowerOptions.dotProduct = chooseDotProduct(hasFeature);
-  lowerOptions.byteLookup = chooseByteLookup(hasFeature);
+  chooseTargetInstructions(lowerOptions, hasFeature);
   buildLowerToLLVMPipeline(pm, lowerOptions);
   if (mlir::failed(pm.run(module)))
     return err("lowering to LLVM failed (see the diagnostics above)");

@@ -1,4 +1,5 @@
 // RUN: qopt %s --qopt-select-cpu-strategy --split-input-file | FileCheck %s
+// RUN: qopt %s --qopt-select-cpu-strategy="vector-width=8 vector-registers=16" --split-input-file | FileCheck %s --check-prefix=AVX2
 
 // A dense NHWC convolution: one output row, 8 columns, 16 channels per
 // register tile; kernel rows and input channels one at a time, the kernel
@@ -110,8 +111,12 @@ func.func @kept(%a: tensor<8x32xf32>) -> tensor<8x32xf32> {
 // -----
 
 // An fp32 convolution with weight panels [f / 32, kh, kw, c, f % 32] and a
-// multiply-add body: the panel_conv kernel, one panel per tile.
+// multiply-add body: the panel_conv kernel, one panel per tile. With
+// AVX2's sixteen 8-lane registers a tile takes half a panel (two vectors)
+// and 4 columns (of at most 6: 6 x 2 accumulators, 2 weights, 1 broadcast).
 // CHECK-LABEL: func @panel_conv
+// AVX2-LABEL: func @panel_conv
+// AVX2: tile_sizes = [1, 1, 4, 16, 1, 1, 1], kernel = panel_conv
 // CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 1, 4, 32, 1, 1, 1], kernel = panel_conv>
 #pxmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
 #pwmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (f floordiv 32, kh, kw, c, f mod 32)>
@@ -164,4 +169,27 @@ func.func @image_into_nhwc(%x: tensor<1x3x224x224xf32>, %init: tensor<1x224x224x
       linalg.yield %i : i8
   } -> tensor<1x224x224x3xi8>
   return %r : tensor<1x224x224x3xi8>
+}
+
+// -----
+
+// Extents that no tile divides keep full tiles (tile-and-vectorize splits
+// the remainder off): 37 frames (prime) get 16 columns, not one; 257
+// filters in panels of 16 get 16 channels; with AVX2, 6 columns.
+// CHECK-LABEL: func @stft_panel_conv
+// CHECK: tile_sizes = [1, 1, 16, 16, 1, 1, 1], kernel = panel_conv
+// AVX2-LABEL: func @stft_panel_conv
+// AVX2: tile_sizes = [1, 1, 6, 16, 1, 1, 1], kernel = panel_conv
+#sxmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow * 160 + kw, c)>
+#swmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (f floordiv 16, kh, kw, c, f mod 16)>
+#somap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+func.func @stft_panel_conv(%x: tensor<1x1x6272x1xf32>, %w: tensor<17x1x512x1x16xf32>, %init: tensor<1x1x37x257xf32>) -> tensor<1x1x37x257xf32> {
+  %y = linalg.generic {indexing_maps = [#sxmap, #swmap, #somap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x1x6272x1xf32>, tensor<17x1x512x1x16xf32>) outs(%init : tensor<1x1x37x257xf32>) {
+    ^bb0(%a: f32, %b: f32, %c: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %c, %m : f32
+      linalg.yield %s : f32
+  } -> tensor<1x1x37x257xf32>
+  return %y : tensor<1x1x37x257xf32>
 }

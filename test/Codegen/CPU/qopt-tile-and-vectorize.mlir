@@ -181,3 +181,34 @@ func.func @panel_conv(%x: tensor<1x6x6x8xf32>, %w: tensor<2x3x3x8x32xf32>, %init
   } -> tensor<1x4x4x64xf32>
   return %y : tensor<1x4x4x64xf32>
 }
+
+// -----
+
+// Output columns and channels that the tiles do not divide (37 frames in
+// tiles of 16, 257 filters in panels of 16): the remainders are split off
+// (linalg::splitOp) as ops of their own, so every register tile is static
+// and vectorized: 32 x 256 in 16 x 16 tiles, 32 x 1, 5 x 256 in 5 x 16
+// tiles, and 5 x 1.
+// CHECK-LABEL: func @split_remainders
+// CHECK: scf.for {{.*}} to %c256 step %c16
+// CHECK: scf.for {{.*}} to %c32 step %c16
+// CHECK-COUNT-16: vector.fma {{.*}} : vector<16xf32>
+// CHECK: scf.for {{.*}} to %c32 step %c16
+// CHECK-COUNT-16: vector.fma {{.*}} : vector<1xf32>
+// CHECK: scf.for {{.*}} to %c256 step %c16
+// CHECK-COUNT-5: vector.fma {{.*}} : vector<16xf32>
+// CHECK-COUNT-5: vector.fma {{.*}} : vector<1xf32>
+// CHECK-NOT: linalg.generic
+#sxmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow * 160 + kw, c)>
+#swmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (f floordiv 16, kh, kw, c, f mod 16)>
+#somap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+func.func @split_remainders(%x: tensor<1x1x6272x1xf32>, %w: tensor<17x1x512x1x16xf32>, %init: tensor<1x1x37x257xf32>) -> tensor<1x1x37x257xf32> {
+  %y = linalg.generic {indexing_maps = [#sxmap, #swmap, #somap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x1x6272x1xf32>, tensor<17x1x512x1x16xf32>) outs(%init : tensor<1x1x37x257xf32>) {
+    ^bb0(%a: f32, %b: f32, %c: f32):
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %c, %m : f32
+      linalg.yield %s : f32
+  } -> tensor<1x1x37x257xf32>
+  return %y : tensor<1x1x37x257xf32>
+}

@@ -8,7 +8,8 @@ computed here in int64 from the definition
 with padding at the zero point. Shapes are chosen to hit the dot-product
 layout's edge cases: 6 input channels (not a multiple of 4), 20 output
 channels (16 + 4 lanes), stride 2, dilation 2, asymmetric padding; a signed
-and an unsigned input type, and a depthwise case.
+and an unsigned input type, and a depthwise case; then shapes that no
+register tile divides, integer and float (float against float64).
 
   conv_accumulator_reference.py OUTDIR
 """
@@ -26,45 +27,52 @@ def dense(a):
                                       max_line_width=10**9) + ">"
 
 
-def reference(q, zx, w, bias, s, d, pads, group):
+def reference(q, zx, w, bias, s, d, pads, group, dtype=np.int64):
     n, c, h, wd = q.shape
     f, cpg, kh, kw = w.shape
     pt, pl, pb, pr = pads
-    xp = np.full((n, c, h + pt + pb, wd + pl + pr), zx, np.int64)
+    sh, sw = (s, s) if np.isscalar(s) else s
+    xp = np.full((n, c, h + pt + pb, wd + pl + pr), zx, dtype)
     xp[:, :, pt:pt + h, pl:pl + wd] = q
-    oh = (h + pt + pb - d * (kh - 1) - 1) // s + 1
-    ow = (wd + pl + pr - d * (kw - 1) - 1) // s + 1
-    acc = np.zeros((n, f, oh, ow), np.int64) + bias[None, :, None, None]
+    oh = (h + pt + pb - d * (kh - 1) - 1) // sh + 1
+    ow = (wd + pl + pr - d * (kw - 1) - 1) // sw + 1
+    acc = np.zeros((n, f, oh, ow), dtype) + bias[None, :, None, None]
     fpg = f // group
     for o in range(f):
         g = o // fpg
         for ci in range(cpg):
             for ky in range(kh):
                 for kx in range(kw):
-                    patch = xp[:, g * cpg + ci, ky * d: ky * d + s * (oh - 1) + 1: s,
-                               kx * d: kx * d + s * (ow - 1) + 1: s]
-                    acc[:, o] += (patch - zx) * int(w[o, ci, ky, kx])
+                    patch = xp[:, g * cpg + ci, ky * d: ky * d + sh * (oh - 1) + 1: sh,
+                               kx * d: kx * d + sw * (ow - 1) + 1: sw]
+                    acc[:, o] += (patch - zx) * w[o, ci, ky, kx].astype(dtype)
     return acc
 
 
-def case(name, storage, zx, c, f, group, s, d, pads):
+def strides(s):
+    return (s, s) if np.isscalar(s) else s
+
+
+def case(name, storage, zx, c, f, group, s, d, pads, hw=(9, 9), k=(3, 3)):
     lo, hi = {"u8": (0, 255), "i8": (-128, 127), "i16": (-32768, 32767)}[storage]
-    q = rng.integers(lo, hi + 1, (2, c, 9, 9))
-    w = rng.integers(-127, 128, (f, c // group, 3, 3)).astype(np.int8)
+    q = rng.integers(lo, hi + 1, (2, c) + hw)
+    w = rng.integers(-127, 128, (f, c // group) + k).astype(np.int8)
     bias = rng.integers(-5000, 5000, f)
     acc = reference(q, zx, w, bias, s, d, pads, group)
     qx = f"!quant.uniform<{storage}:f32, 1.0:{zx}>"
     qw = "!quant.uniform<i8<-127:127>:f32, 1.0>"
     qb = "!quant.uniform<i32:f32, 1.0>"
     qy = "!quant.uniform<i32:f32, 1.0>"
-    xs, ws = f"2x{c}x9x9", f"{f}x{c // group}x3x3"
+    xs = "x".join(map(str, (2, c) + hw))
+    ws = "x".join(map(str, (f, c // group) + k))
     ys = "x".join(map(str, acc.shape))
+    sh, sw = strides(s)
     with open(os.path.join(out, f"{name}.mlir"), "w") as fh:
         fh.write(f"""func.func @main(%x: tensor<{xs}xf32>) -> tensor<{ys}xf32> {{
   %q = qnn.quantize %x : (tensor<{xs}xf32>) -> tensor<{xs}x{qx}>
   %w = qnn.qconst {dense(w)} : tensor<{ws}xi8> -> tensor<{ws}x{qw}>
   %b = qnn.qconst {dense(bias.astype(np.int32))} : tensor<{f}xi32> -> tensor<{f}x{qb}>
-  %y = qnn.conv2d %q, %w, %b {{group = {group} : i64, strides = array<i64: {s}, {s}>, dilations = array<i64: {d}, {d}>, pads = array<i64: {", ".join(map(str, pads))}>}} : (tensor<{xs}x{qx}>, tensor<{ws}x{qw}>, tensor<{f}x{qb}>) -> tensor<{ys}x{qy}>
+  %y = qnn.conv2d %q, %w, %b {{group = {group} : i64, strides = array<i64: {sh}, {sw}>, dilations = array<i64: {d}, {d}>, pads = array<i64: {", ".join(map(str, pads))}>}} : (tensor<{xs}x{qx}>, tensor<{ws}x{qw}>, tensor<{f}x{qb}>) -> tensor<{ys}x{qy}>
   %r = qnn.dequantize %y : (tensor<{ys}x{qy}>) -> tensor<{ys}xf32>
   return %r : tensor<{ys}xf32>
 }}
@@ -74,8 +82,43 @@ def case(name, storage, zx, c, f, group, s, d, pads):
     np.save(os.path.join(out, f"{name}_expected.npy"), acc.astype(np.float32))
 
 
+def float_case(name, c, f, group, s, d, pads, hw, k):
+    """A float convolution and its float64 reference."""
+    x = rng.standard_normal((2, c) + hw).astype(np.float32)
+    w = rng.standard_normal((f, c // group) + k).astype(np.float32)
+    bias = rng.standard_normal(f).astype(np.float32)
+    ref = reference(x, 0.0, w, bias, s, d, pads, group, np.float64)
+    xs = "x".join(map(str, (2, c) + hw))
+    ws = "x".join(map(str, (f, c // group) + k))
+    ys = "x".join(map(str, ref.shape))
+    sh, sw = strides(s)
+    with open(os.path.join(out, f"{name}.mlir"), "w") as fh:
+        fh.write(f"""func.func @main(%x: tensor<{xs}xf32>) -> tensor<{ys}xf32> {{
+  %w = arith.constant {dense(w)} : tensor<{ws}xf32>
+  %b = arith.constant {dense(bias)} : tensor<{f}xf32>
+  %y = qnn.conv2d %x, %w, %b {{group = {group} : i64, strides = array<i64: {sh}, {sw}>, dilations = array<i64: {d}, {d}>, pads = array<i64: {", ".join(map(str, pads))}>}} : (tensor<{xs}xf32>, tensor<{ws}xf32>, tensor<{f}xf32>) -> tensor<{ys}xf32>
+  return %y : tensor<{ys}xf32>
+}}
+""")
+    np.save(os.path.join(out, f"{name}_x.npy"), x)
+    np.save(os.path.join(out, f"{name}_expected.npy"), ref.astype(np.float32))
+
+
 case("dense_s8", "i8", -3, 6, 20, 1, 2, 2, [1, 2, 2, 1])
 case("dense_u8", "u8", 131, 6, 20, 1, 1, 1, [1, 1, 1, 1])
 case("depthwise_u8", "u8", 7, 8, 8, 8, 2, 1, [0, 1, 1, 0])
 case("dense_s16", "i16", 0, 5, 20, 1, 2, 2, [1, 2, 2, 1])
 case("dense_s16_zp", "i16", -300, 6, 12, 1, 1, 1, [1, 1, 1, 1])
+
+# Shape classes whose extents no register tile divides (split into a main
+# part and a remainder): an STFT-like 1-D convolution (one input channel,
+# kernel 64, stride 10, 37 filters: 32 + 5, 53 frames: prime), a dense 3x3
+# with 45 output channels (panels of 16, the last padded) over 29 columns,
+# a depthwise one with 45 channels.
+case("stft_u8", "u8", 128, 1, 37, 1, (1, 10), 1, [0, 0, 0, 0], (1, 584), (1, 64))
+case("odd_s8", "i8", 5, 6, 45, 1, 1, 1, [1, 1, 1, 1], (5, 29))
+case("odd_depthwise_u8", "u8", 9, 45, 45, 45, 1, 1, [1, 1, 1, 1], (5, 29))
+float_case("stft_f32", 1, 257, 1, (1, 160), 1, [0, 0, 0, 0], (1, 8192), (1, 512))
+float_case("odd_f32", 6, 45, 1, 1, 1, [1, 1, 1, 1], (5, 29), (3, 3))
+float_case("odd_depthwise_f32", 45, 45, 45, 1, 1, [1, 1, 1, 1], (5, 29), (3, 3))
+float_case("prime_f32", 3, 37, 1, 2, 1, [1, 1, 1, 1], (5, 46), (3, 3))

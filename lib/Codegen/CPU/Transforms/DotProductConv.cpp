@@ -22,6 +22,18 @@
 using namespace mlir;
 using namespace mlir::qcpu;
 
+/// P of a weight map whose first result is d3 floordiv P, or 0.
+static int64_t mapPanelWidth(linalg::GenericOp op) {
+  AffineMap m = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  if (m.getNumResults() == 0)
+    return 0;
+  auto div = dyn_cast<AffineBinaryOpExpr>(m.getResult(0));
+  if (!div || div.getKind() != AffineExprKind::FloorDiv)
+    return 0;
+  auto p = dyn_cast<AffineConstantExpr>(div.getRHS());
+  return p && p.getValue() > 0 ? p.getValue() : 0;
+}
+
 bool qcpu::isDotProductConv(Operation *op) {
   auto generic = dyn_cast<linalg::GenericOp>(op);
   if (!generic || generic.getNumLoops() != 8 ||
@@ -37,14 +49,16 @@ bool qcpu::isDotProductConv(Operation *op) {
   if (!acc.isInteger(32) || x != w || !(x.isInteger(8) || x.isInteger(16)))
     return false;
   // Weight panels [f / P, kh, kw, c/g, f % P, g], accumulator
-  // [n, oh, ow, f], groups of g = 32 / bits channels.
+  // [n, oh, ow, f], groups of g = 32 / bits channels. (A tile's slice may
+  // hold part of a panel: P is read from the map.)
   auto wShaped = dyn_cast<ShapedType>(
       generic.getDpsInputOperand(1)->get().getType());
   if (!wShaped || !wShaped.hasRank() || wShaped.getRank() != 6 ||
-      wShaped.isDynamicDim(4) ||
       wShaped.getDimSize(5) != 32 / x.getIntOrFloatBitWidth())
     return false;
-  int64_t panel = wShaped.getDimSize(4);
+  int64_t panel = mapPanelWidth(generic);
+  if (!panel)
+    return false;
   MLIRContext *ctx = op->getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   return generic.getMatchingIndexingMap(generic.getDpsInputOperand(1)) ==
@@ -70,10 +84,11 @@ bool qcpu::isPanelConv(Operation *op) {
       return false;
   auto wShaped = dyn_cast<ShapedType>(
       generic.getDpsInputOperand(1)->get().getType());
-  if (!wShaped || !wShaped.hasRank() || wShaped.getRank() != 5 ||
-      wShaped.isDynamicDim(4))
+  if (!wShaped || !wShaped.hasRank() || wShaped.getRank() != 5)
     return false;
-  int64_t panel = wShaped.getDimSize(4);
+  int64_t panel = mapPanelWidth(generic);
+  if (!panel)
+    return false;
   MLIRContext *ctx = op->getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   if (generic.getMatchingIndexingMap(generic.getDpsInputOperand(1)) !=
@@ -100,15 +115,9 @@ bool qcpu::isPanelConv(Operation *op) {
 }
 
 int64_t qcpu::getDotProductPanelWidth(Operation *op) {
-  if (isPanelConv(op))
-    return cast<ShapedType>(
-               cast<linalg::GenericOp>(op).getDpsInputOperand(1)->get().getType())
-        .getDimSize(4);
-  if (!isDotProductConv(op))
+  if (!isPanelConv(op) && !isDotProductConv(op))
     return 0;
-  auto generic = cast<linalg::GenericOp>(op);
-  return cast<ShapedType>(generic.getDpsInputOperand(1)->get().getType())
-      .getDimSize(4);
+  return mapPanelWidth(cast<linalg::GenericOp>(op));
 }
 
 /// The map of a transfer reading the innermost `rank` dimensions of

@@ -151,7 +151,8 @@ struct ConvTiles {
   bool panel = false;      // fp32 weight panels
 };
 
-std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op) {
+std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op, int64_t lanes,
+                                         int64_t registers) {
   ConvTiles t;
   t.depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(op);
   t.dotProduct = qcpu::isDotProductConv(op);
@@ -168,29 +169,43 @@ std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op) {
   // Up to 32 channels: for depthwise, two independent 16-lane accumulator
   // chains per column hide the 9-deep multiply-add latency (fp32 3-5%).
   // Dot-product convolutions take one weight panel per tile.
+  // Extents that no tile divides (257 STFT bins, 397 frames) keep full
+  // tiles: qopt-tile-and-vectorize splits the remainder off as a tile of
+  // its own (a divisor of a prime extent is 1, a 35x cliff).
   t.ch = t.dotProduct || t.panel ? qcpu::getDotProductPanelWidth(op)
                       : largestDivisor(channels, {32, 16, 8});
   if (!t.ch)
-    t.ch = channels <= 32 ? channels : 0;
+    t.ch = channels <= 32 ? channels : 16;
   if (t.ch > 32)
     return std::nullopt;
-  if (!t.ch)
-    return std::nullopt;
+  // At most two vectors of channels per column (32 with AVX-512, 16 with
+  // AVX2): a tile narrower than a weight panel reads a piece of it.
+  while (t.ch > 2 * lanes && t.ch % 2 == 0)
+    t.ch /= 2;
+  // Columns: the accumulators (ow x vecs), the weights (vecs) and a
+  // broadcast input must fit the register file; 12-16 columns where it is
+  // large (AVX-512: 32 registers of 16 lanes), 6 with AVX2's 16 of 8.
+  int64_t vecs = std::max<int64_t>(1, (t.ch + lanes - 1) / lanes);
   int64_t maxW = t.ch > 16 ? 12 : 16;
   if (t.depthwise)
     maxW = 8;
+  maxW = std::min(maxW, std::max<int64_t>(1, (registers - vecs - 1) / vecs));
   for (int64_t w = std::min(maxW, width); w >= 1; --w)
     if (width % w == 0) {
       t.ow = w;
       break;
     }
+  if (t.ow < maxW / 2 && width > maxW)
+    t.ow = maxW;
   return t;
 }
 
 /// The lowering config of `op`, or null when it is left alone.
-LoweringConfigAttr chooseConfig(linalg::LinalgOp op, int64_t vectorWidth) {
+LoweringConfigAttr chooseConfig(linalg::LinalgOp op, int64_t vectorWidth,
+                                int64_t vectorRegisters) {
   MLIRContext *ctx = op->getContext();
-  if (std::optional<ConvTiles> t = chooseConvTiles(op)) {
+  if (std::optional<ConvTiles> t =
+          chooseConvTiles(op, vectorWidth, vectorRegisters)) {
     // Parallel tile (n, oh, ow, channels), then the reduction loops: kernel
     // rows one at a time (so the op decomposes into a 1-D convolution) and
     // input channels one at a time (dense only); the kernel width stays
@@ -226,7 +241,7 @@ struct SelectCPUStrategyPass
           op->hasAttr(LoweringConfigAttr::getAttrName()) ||
           op->getParentOfType<scf::ForOp>())
         return;
-      if (LoweringConfigAttr config = chooseConfig(op, vectorWidth))
+      if (LoweringConfigAttr config = chooseConfig(op, vectorWidth, vectorRegisters))
         op->setAttr(LoweringConfigAttr::getAttrName(), config);
     });
   }

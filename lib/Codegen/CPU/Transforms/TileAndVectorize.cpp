@@ -221,7 +221,6 @@ struct TileAndVectorizePass
   /// activation and permutes back) into register tiles of the config's sizes.
   void tileConv(linalg::LinalgOp conv, LoweringConfigAttr config,
                 IRRewriter &rewriter) {
-    MLIRContext *ctx = &getContext();
     ArrayRef<int64_t> sizes = config.getSizes();
     bool dotProduct = config.getKernel() == KernelKind::DotProductConv ||
                       config.getKernel() == KernelKind::PanelConv;
@@ -247,7 +246,50 @@ struct TileAndVectorizePass
             user.getMatchingIndexingMap(user.getDpsInitOperand(0))
                 .isIdentity())
           root = user;
-    SmallVector<int64_t> par(sizes.take_front(4));
+    // Output columns and channels that the tile does not divide: the
+    // remainder is split off as an op of its own (linalg::splitOp), tiled
+    // with the remainder's extent, so that every register tile is static.
+    SmallVector<std::pair<Operation *, SmallVector<int64_t>>> pieces = {
+        {root, SmallVector<int64_t>(sizes.take_front(4))}};
+    Value convInit = conv.getDpsInits()[0];
+    for (unsigned dim : {2u, 3u}) {
+      SmallVector<std::pair<Operation *, SmallVector<int64_t>>> split;
+      for (auto &[piece, par] : pieces) {
+        int64_t range =
+            cast<linalg::LinalgOp>(piece).getStaticLoopRanges()[dim];
+        int64_t t = par[dim];
+        if (ShapedType::isDynamic(range) || t <= 0 || range <= t ||
+            range % t == 0) {
+          split.push_back({piece, par});
+          continue;
+        }
+        rewriter.setInsertionPoint(piece);
+        auto [main, rest] = linalg::splitOp(
+            rewriter, cast<TilingInterface>(piece), dim,
+            rewriter.getIndexAttr(range / t * t));
+        SmallVector<int64_t> restSizes = par;
+        restSizes[dim] = range % t;
+        split.push_back({main.getOperation(), par});
+        split.push_back({rest.getOperation(), restSizes});
+      }
+      pieces = std::move(split);
+    }
+    // (A convolution that is its own root was replaced by its pieces.)
+    Operation *producer = root == conv.getOperation() ? nullptr : conv;
+    for (auto &[piece, par] : pieces)
+      tileConvPiece(piece, producer, convInit, config, par, dotProduct,
+                    rewriter);
+  }
+
+  /// Tiles `root` (a convolution or its elementwise consumer, or a piece of
+  /// either split off by tileConv) into register tiles of `par` (n, oh, ow,
+  /// channels), fusing `conv` and its accumulator initialisation `convInit`
+  /// into the tiles, then the convolution's reduction loops.
+  void tileConvPiece(Operation *root, Operation *conv, Value convInit,
+                     LoweringConfigAttr config, ArrayRef<int64_t> par,
+                     bool dotProduct, IRRewriter &rewriter) {
+    MLIRContext *ctx = &getContext();
+    ArrayRef<int64_t> sizes = config.getSizes();
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(getAsIndexOpFoldResult(ctx, par));
     // Dot-product convolutions loop over channel blocks outside the pixels:
@@ -267,8 +309,7 @@ struct TileAndVectorizePass
     options.setFusionControlFn(
         [&](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
             -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-          if (producer.getOwner() == conv.getOperation() ||
-              producer == conv.getDpsInits()[0])
+          if ((conv && producer.getOwner() == conv) || producer == convInit)
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
           return std::nullopt;
         });

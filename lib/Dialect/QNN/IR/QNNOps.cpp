@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -627,6 +629,16 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
     if (getOutput().getType().hasStaticShape())
       return dense.reshape(getOutput().getType());
+  // Weights stored as resource blobs (every large ONNX initializer): the
+  // reshaped constant shares the blob, so that the lowering sees constant
+  // weights (an STFT's [257, 1, 512] reshaped to [257, 1, 1, 512] was
+  // transposed at run time and missed the packed-weight kernels).
+  if (auto blob =
+          dyn_cast_or_null<DenseResourceElementsAttr>(adaptor.getInput()))
+    if (getOutput().getType().hasStaticShape() &&
+        !isa<quant::QuantizedType>(getOutput().getType().getElementType()))
+      return DenseResourceElementsAttr::get(getOutput().getType(),
+                                            blob.getRawHandle());
   return {};
 }
 

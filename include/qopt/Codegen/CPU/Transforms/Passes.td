@@ -42,6 +42,10 @@ def SelectCPUStrategyPass
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "Lanes of the widest vector register for 32-bit elements">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "Vector registers of the target (32 with AVX-512 or on AArch64, "
+           "16 with AVX2): a convolution's register tile of accumulators, "
+           "weights and a broadcast must fit them">,
   ];
   let dependentDialects = ["::mlir::qcpu::QCPUDialect"];
 }
