@@ -237,9 +237,10 @@ struct SelectCPUStrategyPass
   using SelectCPUStrategyPassBase::SelectCPUStrategyPassBase;
   void runOnOperation() override {
     getOperation()->walk([&](linalg::LinalgOp op) {
+      // Ops inside loops count too: a recurrent layer's step (products
+      // with the state, gate arithmetic) runs once per time step.
       if (!op.hasPureTensorSemantics() ||
-          op->hasAttr(LoweringConfigAttr::getAttrName()) ||
-          op->getParentOfType<scf::ForOp>())
+          op->hasAttr(LoweringConfigAttr::getAttrName()))
         return;
       if (LoweringConfigAttr config = chooseConfig(op, vectorWidth, vectorRegisters))
         op->setAttr(LoweringConfigAttr::getAttrName(), config);
