@@ -39,7 +39,7 @@ for name, inputs, shapes in MODELS:
         if axis is not None:
             a = np.take(a, [0], axis=axis)
         path = os.path.join(dst, f"{iname}.npy")
-        np.save(path, np.ascontiguousarray(a))
+        np.save(path, np.array(a, order="C"))  # (ascontiguousarray makes 0-d 1-d)
         feeds.append(f"{iname}={path}")
         calib.append(path if whole else os.path.join(src, "calib_" + fname))
     flags = " ".join(f"--input-shape={s}" for s in shapes)

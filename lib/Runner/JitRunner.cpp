@@ -269,7 +269,7 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
     auto isa = mlir::qcpu::symbolizeDotProductISA(dotProduct);
     if (!isa)
       return err("unknown dot-product instructions '" + dotProduct +
-                 "' (expected none, avx512vnni or i8mm)");
+                 "' (expected none, avx512vnni, i8mm or avx2)");
     options.dotProduct = *isa;
   }
   buildLowerToLLVMPipeline(pm, options);

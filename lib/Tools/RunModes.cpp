@@ -48,11 +48,14 @@ Error qopt::checkHostDotProduct(StringRef dotProduct) {
   if (dotProduct.empty())
     return Error::success();
   if (!mlir::qcpu::parseDotProductISA(dotProduct))
-    return err("--dot-product must be none, avx512vnni or i8mm, got '" +
+    return err("--dot-product must be none, avx512vnni, i8mm or avx2, got '" +
                dotProduct + "'");
   if (dotProduct == "none")
     return Error::success();
   StringMap<bool> host = sys::getHostCPUFeatures();
+  // vpmaddwd exists on every AVX2 CPU, VNNI ones included.
+  if (dotProduct == "avx2" && host.lookup("avx2"))
+    return Error::success();
   StringRef best = mlir::qcpu::stringifyDotProductISA(
       chooseDotProduct([&](StringRef f) { return host.lookup(f); }));
   if (best != dotProduct)

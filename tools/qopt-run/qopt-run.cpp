@@ -56,7 +56,7 @@ static cl::opt<bool> vectorize("vectorize",
 static cl::opt<std::string>
     dotProduct("dot-product",
                cl::desc("8-bit dot-product instructions: none (portable code), "
-                        "avx512vnni or i8mm; default: the host's best"),
+                        "avx512vnni, i8mm or avx2; default: the host's best"),
                cl::init(""), cl::cat(toolOptions));
 static qopt::MaxMemoryOption maxMemory(&toolOptions);
 static cl::opt<bool>

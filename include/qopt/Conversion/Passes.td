@@ -111,6 +111,13 @@ def IntegerOnlyPass : Pass<"integer-only", "::mlir::ModuleOp"> {
                         "default)"),
              clEnumValN(::mlir::qnn::RoundingMode::DoubleRound, "double-round",
                         "gemmlowp's two roundings (TFLite's default)"))}]>,
+    Option<"eightBitDotProducts", "eight-bit-dot-products", "bool",
+           /*default=*/"true",
+           "The target multiplies 8-bit activations by 8-bit weights in "
+           "groups of four (x86 VNNI vpdpbusd, AArch64 usdot). Off (x86 "
+           "without VNNI): dense convolutions with 8-bit activations widen "
+           "them to 16 bits and use the pair layout of 16-bit activations "
+           "(vpmaddwd with AVX2, exact; there is no exact 8-bit form)">,
     Option<"scaleArithmetic", "scale-arithmetic",
            "::mlir::qnn::ScaleArithmetic",
            /*default=*/"::mlir::qnn::ScaleArithmetic::F32",

@@ -103,7 +103,8 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
 /// Returns null when the convolution does not qualify.
 Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
                               ConversionPatternRewriter &rewriter,
-                              const QParams &xp, const QParams &wp) {
+                              const QParams &xp, const QParams &wp,
+                              bool eightBitDots) {
   auto qc = op.getWeight().getDefiningOp<QConstOp>();
   auto wt = cast<RankedTensorType>(op.getWeight().getType());
   auto xt = cast<RankedTensorType>(input.getType());
@@ -137,9 +138,13 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   }
   // Dot-product layout: groups of 4 channels for 8-bit activations (u8 x
   // s8, so w' must fit i8), of 2 for signed 16-bit ones (s16 x s16).
-  int64_t g = xp.width == 8 ? 4 : 2;
-  bool dot = !depthwise &&
-             ((xp.width == 8 && fitsI8) || (xp.width == 16 && xp.isSigned));
+  // Without 8-bit dot products (x86 AVX2), 8-bit activations are widened
+  // to 16 bits and take the pair layout: vpmaddwd is exact, while the
+  // 8-bit vpmaddubsw saturates (255 * 127 * 2 > 32767).
+  bool widen = xp.width == 8 && !eightBitDots && !depthwise;
+  int64_t g = xp.width == 8 && !widen ? 4 : 2;
+  bool dot = !depthwise && (widen || (xp.width == 8 && fitsI8) ||
+                            (xp.width == 16 && xp.isSigned));
   bool wide = !fitsI8 || (dot && g == 2);
   Type wElt = wide ? rewriter.getI16Type() : i8;
   unsigned wBits = wide ? 16 : 8;
@@ -187,6 +192,26 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
                                 return arith::XOrIOp::create(
                                     b, l, v, intConst(b, l, v.getType(), 0x80));
                               });
+  if (widen) {
+    // The same values in i16 (u8 zero-extended, i8 sign-extended).
+    auto xt8 = cast<RankedTensorType>(x.getType());
+    auto xt16 = xt8.clone(rewriter.getI16Type());
+    Value empty = emptyLike(rewriter, loc, xt16, x);
+    AffineMap id = rewriter.getMultiDimIdentityMap(4);
+    bool isUnsigned = !xp.isSigned;
+    x = linalg::GenericOp::create(
+            rewriter, loc, TypeRange{xt16}, ValueRange{x}, ValueRange{empty},
+            SmallVector<AffineMap>{id, id},
+            SmallVector<IteratorType>(4, IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Type i16 = b.getI16Type();
+              Value v = isUnsigned
+                            ? Value(arith::ExtUIOp::create(b, l, i16, a[0]))
+                            : Value(arith::ExtSIOp::create(b, l, i16, a[0]));
+              linalg::YieldOp::create(b, l, v);
+            })
+            .getResult(0);
+  }
   Type xElt = cast<RankedTensorType>(x.getType()).getElementType();
   Value zxValue = arith::ConstantOp::create(
       rewriter, loc, xElt,

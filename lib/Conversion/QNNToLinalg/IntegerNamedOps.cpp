@@ -105,7 +105,10 @@ Value buildIntegerMac(OpBuilder &b, Location loc, Value x, Value w,
 }
 
 struct Conv2DToInteger : IntPattern<Conv2DOp> {
-  using IntPattern::IntPattern;
+  Conv2DToInteger(const TypeConverter &tc, MLIRContext *ctx,
+                  RoundingMode rounding, ScaleMath math, bool eightBitDots)
+      : IntPattern(tc, ctx, rounding, math), eightBitDots(eightBitDots) {}
+  bool eightBitDots;
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -120,7 +123,7 @@ struct Conv2DToInteger : IntPattern<Conv2DOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     if (Value acc = lowerConvNHWC(op, adaptor.getInput(), adaptor.getBias(),
-                                  rewriter, *xp, *wp)) {
+                                  rewriter, *xp, *wp, eightBitDots)) {
       Value y = requantizeAccumulator(rewriter, loc, acc,
                                       accScales(*xp, *wp, math), 3, *yp,
                                       rounding, math, op.getActivationRange());
@@ -567,8 +570,11 @@ struct GlobalAvgPoolToInteger : IntPattern<GlobalAvgPool2DOp> {
 void lowering::populateIntegerNamedOpPatterns(TypeConverter &converter,
                                               RewritePatternSet &patterns,
                                               RoundingMode rounding,
-                                              ScaleMath math) {
-  patterns.add<Conv2DToInteger, FullyConnectedToInteger, MatMulToInteger,
+                                              ScaleMath math,
+                                              bool eightBitDots) {
+  patterns.add<Conv2DToInteger>(converter, patterns.getContext(), rounding,
+                                math, eightBitDots);
+  patterns.add<FullyConnectedToInteger, MatMulToInteger,
                MaxPoolToInteger, AddToInteger, MulToInteger,
                AvgPoolToInteger, GlobalAvgPoolToInteger>(
       converter, patterns.getContext(), rounding, math);

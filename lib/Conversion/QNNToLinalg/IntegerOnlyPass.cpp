@@ -54,8 +54,8 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
     });
 
     RewritePatternSet patterns(ctx);
-    qnn::populateQNNToIntegerConversionPatterns(converter, patterns, rounding,
-                                                scaleArithmetic);
+    qnn::populateQNNToIntegerConversionPatterns(
+        converter, patterns, rounding, scaleArithmetic, eightBitDotProducts);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -191,9 +191,11 @@ SmallVector<double> accScales(const QParams &x, const QParams &w,
 /// The i32 NHWC accumulator of a dense or depthwise quantized convolution
 /// with constant weights (zero-point terms folded into its initial value),
 /// or null when the convolution does not qualify (see IntegerConv.cpp).
+/// `eightBitDots` false: 8-bit activations are widened to 16 bits for the
+/// pair layout of a dense convolution.
 Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
                     ConversionPatternRewriter &rewriter, const QParams &xp,
-                    const QParams &wp);
+                    const QParams &wp, bool eightBitDots = true);
 /// Fails with a diagnostic on `op` when its i32 accumulator could overflow.
 LogicalResult checkAccumulatorBound(Operation *op, Value weight, Value bias,
                                     int64_t channelAxis, const QParams &xp,
@@ -213,7 +215,8 @@ void populateQuantLoweringPatterns(TypeConverter &converter,
                                    RewritePatternSet &patterns);
 void populateIntegerNamedOpPatterns(TypeConverter &converter,
                                     RewritePatternSet &patterns,
-                                    RoundingMode rounding, ScaleMath math);
+                                    RoundingMode rounding, ScaleMath math,
+                                    bool eightBitDots = true);
 void populateIntegerQuantOpPatterns(TypeConverter &converter,
                                     RewritePatternSet &patterns,
                                     RoundingMode rounding, ScaleMath math);

@@ -58,10 +58,12 @@ void qnn::populateQNNIntegerTypeConversions(TypeConverter &converter) {
 
 void qnn::populateQNNToIntegerConversionPatterns(
     TypeConverter &converter, RewritePatternSet &patterns,
-    RoundingMode rounding, ScaleArithmetic scaleArithmetic) {
+    RoundingMode rounding, ScaleArithmetic scaleArithmetic,
+    bool eightBitDotProducts) {
   lowering::ScaleMath math;
   math.f32 = scaleArithmetic == ScaleArithmetic::F32;
-  lowering::populateIntegerNamedOpPatterns(converter, patterns, rounding, math);
+  lowering::populateIntegerNamedOpPatterns(converter, patterns, rounding, math,
+                                           eightBitDotProducts);
   lowering::populateIntegerQuantOpPatterns(converter, patterns, rounding, math);
   lowering::populateIntegerElementwisePatterns(converter, patterns, rounding,
                                                math);

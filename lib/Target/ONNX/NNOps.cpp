@@ -45,6 +45,77 @@ static LogicalResult importConv(Importer &im, const onnx::NodeProto &node) {
                      xt.getElementType());
 }
 
+/// A 2-D ConvTranspose whose kernel equals its stride (no padding,
+/// dilation, output padding or groups; FPN and U-Net upsampling, PaddleOCR's
+/// detection head): every output pixel takes exactly one kernel tap, so it
+/// is a 1x1 convolution to M * kh * kw channels followed by a depth-to-space
+/// rearrangement (reshape, transpose, reshape), instead of a kh x kw
+/// convolution of a zero-inserted input that is 3/4 zeros at stride 2.
+/// Fails (without a diagnostic) when the shape does not qualify.
+static LogicalResult importNonOverlappingConvTranspose(
+    Importer &im, const onnx::NodeProto &node, RankedTensorType xt,
+    ArrayRef<double> wv, ArrayRef<int64_t> k, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> dil, ArrayRef<int64_t> pads, ArrayRef<int64_t> outPad,
+    int64_t group) {
+  auto isOne = [](int64_t v) { return v == 1; };
+  auto isZero = [](int64_t v) { return v == 0; };
+  if (xt.getRank() != 4 || !xt.hasStaticShape() || group != 1 ||
+      ArrayRef<int64_t>(k) != strides || !llvm::all_of(dil, isOne) ||
+      !llvm::all_of(pads, isZero) || !llvm::all_of(outPad, isZero))
+    return failure();
+  std::optional<SmallVector<double>> bias;
+  if (im.hasInput(node, 2)) {
+    bias = im.getConstFloats(node.input(2));
+    if (!bias)
+      return failure();
+  }
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
+          w = xt.getDimSize(3), kh = k[0], kw = k[1];
+  int64_t m = (int64_t)wv.size() / (c * kh * kw);
+  int64_t outC = m * kh * kw, oh, ow;
+  if (__builtin_mul_overflow(h, kh, &oh) || __builtin_mul_overflow(w, kw, &ow) ||
+      !qopt::checkedByteSize({n, m, oh, ow}, kMaxElementBytes))
+    return failure(); // the general path reports it
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  Type et = xt.getElementType();
+  // W [C, M, kh, kw] -> [M * kh * kw, C, 1, 1]: output channel (mi, i, j).
+  SmallVector<double> nw(outC * c);
+  for (int64_t ci = 0; ci < c; ++ci)
+    for (int64_t mi = 0; mi < m; ++mi)
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j)
+          nw[((mi * kh + i) * kw + j) * c + ci] =
+              wv[((ci * m + mi) * kh + i) * kw + j];
+  auto nwType = RankedTensorType::get({outC, c, 1, 1}, et);
+  SmallVector<Value> operands{
+      im.get(node.input(0)),
+      arith::ConstantOp::create(
+          b, NameLoc::get(StringAttr::get(im.ctx, node.input(1))),
+          cast<TypedAttr>(createFloatElements(nwType, nw, node.input(1))))};
+  if (bias) {
+    SmallVector<double> nb(outC);
+    for (int64_t o = 0; o < outC; ++o)
+      nb[o] = (*bias)[o / (kh * kw)];
+    operands.push_back(arith::ConstantOp::create(
+        b, NameLoc::get(StringAttr::get(im.ctx, node.input(2))),
+        cast<TypedAttr>(createFloatElements(
+            RankedTensorType::get({outC}, et), nb, node.input(2)))));
+  }
+  auto conv = Conv2DOp::create(
+      b, loc, TypeRange{RankedTensorType::get({n, outC, h, w}, et)}, operands,
+      ArrayRef<NamedAttribute>{});
+  conv.setStrides({1, 1});
+  conv.setDilations({1, 1});
+  conv.setPads({0, 0, 0, 0});
+  conv.setGroup(1);
+  // [N, M*kh*kw, H, W] -> [N, M, H*kh, W*kw] (depth-to-space, CRD order).
+  Value t = im.reshapeTo(loc, conv, {n, m, kh, kw, h, w});
+  t = im.transpose(loc, t, {0, 1, 4, 2, 5, 3});
+  im.set(node, im.reshapeTo(loc, t, {n, m, oh, ow}));
+  return success();
+}
+
 /// ConvTranspose as the convolution it is the adjoint of: the input with
 /// (stride - 1) zeros between elements and (dilated kernel - 1 - pad) zeros
 /// around it (one strided tensor.insert_slice into a zero tensor), convolved
@@ -125,6 +196,10 @@ static LogicalResult importConvTranspose(Importer &im,
   } else if (autoPad != "NOTSET") {
     return im.nodeError(node) << "invalid auto_pad '" << autoPad << "'";
   }
+  if (succeeded(importNonOverlappingConvTranspose(im, node, xt, *wv, k,
+                                                  strides, dil, pads, outPad,
+                                                  group)))
+    return success();
   // The zero-inserted, padded input.
   SmallVector<int64_t> zShape{xt.getDimSize(0), c};
   SmallVector<int64_t> before(sp), after(sp);

@@ -1,6 +1,7 @@
 // RUN: qopt %s --split-input-file --qopt-lower-dot-products="dot-product=avx512vnni" | FileCheck %s --check-prefix=VNNI
 // RUN: qopt %s --split-input-file --qopt-lower-dot-products | FileCheck %s --check-prefix=NONE
 // RUN: qopt %s --split-input-file --qopt-lower-dot-products="dot-product=i8mm" | FileCheck %s --check-prefix=I8MM
+// RUN: qopt %s --split-input-file --qopt-lower-dot-products="dot-product=avx2" | FileCheck %s --check-prefix=AVX2
 // RUN: not qopt %s --split-input-file --qopt-lower-dot-products="dot-product=sse2" 2>&1 | FileCheck %s --check-prefix=ERR
 
 // 32 lanes: two 512-bit vpdpbusd on lanes [0, 16) and [16, 32), each taking
@@ -66,6 +67,13 @@ func.func @lanes14(%acc: vector<14xi32>, %x: vector<56xi8>, %w: vector<56xi8>) -
 // NONE-COUNT-2: arith.muli
 // I8MM-LABEL: func @dot2
 // I8MM-NOT: llvm.call_intrinsic
+// With AVX2, vpmaddwd on 8 lanes (16 pairs) at a time, its sums added to
+// the accumulator.
+// AVX2-LABEL: func @dot2
+// AVX2: %[[P0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2: arith.addi %{{.*}}, %[[P0]] : vector<8xi32>
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2-NOT: qcpu.dot2_s16s16
 func.func @dot2(%acc: vector<16xi32>, %x: vector<32xi16>, %w: vector<32xi16>) -> vector<16xi32> {
   %r = qcpu.dot2_s16s16 %acc, %x, %w : vector<32xi16> -> vector<16xi32>
   return %r : vector<16xi32>

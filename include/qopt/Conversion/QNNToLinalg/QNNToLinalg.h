@@ -42,11 +42,14 @@ void populateQNNIntegerTypeConversions(TypeConverter &converter);
 /// Quantized qnn ops -> integer arithmetic: i32 accumulation plus
 /// qnn.rescale with `rounding`, multipliers derived from the scales in
 /// `scaleArithmetic`; the float boundary (quantize / dequantize) as float
-/// arithmetic.
+/// arithmetic. Without `eightBitDotProducts` (a target with no 8-bit dot
+/// product instruction), dense convolutions with 8-bit activations use the
+/// 16-bit pair layout.
 void populateQNNToIntegerConversionPatterns(TypeConverter &converter,
                                             RewritePatternSet &patterns,
                                             RoundingMode rounding,
-                                            ScaleArithmetic scaleArithmetic);
+                                            ScaleArithmetic scaleArithmetic,
+                                            bool eightBitDotProducts = true);
 
 } // namespace qnn
 } // namespace mlir

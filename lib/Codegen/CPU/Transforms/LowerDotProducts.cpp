@@ -67,7 +67,8 @@ Value portableDot(OpBuilder &b, Location loc, Value acc, Value x, Value w,
 Value lowerInPieces(PatternRewriter &rewriter, Location loc, Value acc,
                     Value x, Value w, int64_t g, bool unsignedX,
                     ArrayRef<int64_t> widths,
-                    function_ref<std::string(int64_t)> intrinsic) {
+                    function_ref<std::string(int64_t)> intrinsic,
+                    bool accumulates) {
   int64_t n = cast<VectorType>(acc.getType()).getNumElements();
   Value result = acc;
   for (int64_t off = 0; off < n;) {
@@ -86,12 +87,21 @@ Value lowerInPieces(PatternRewriter &rewriter, Location loc, Value acc,
                                   ArrayRef<int64_t>{1}));
     Value xs = groupsOf(rewriter, loc, x, off, lanes, g);
     Value ws = groupsOf(rewriter, loc, w, off, lanes, g);
-    part = native ? LLVM::CallIntrinsicOp::create(
-                        rewriter, loc, part.getType(),
-                        rewriter.getStringAttr(intrinsic(lanes)),
-                        ValueRange{part, xs, ws})
-                        .getResult(0)
-                  : portableDot(rewriter, loc, part, xs, ws, g, unsignedX);
+    if (!native)
+      part = portableDot(rewriter, loc, part, xs, ws, g, unsignedX);
+    else if (accumulates)
+      part = LLVM::CallIntrinsicOp::create(
+                 rewriter, loc, part.getType(),
+                 rewriter.getStringAttr(intrinsic(lanes)),
+                 ValueRange{part, xs, ws})
+                 .getResult(0);
+    else
+      part = arith::AddIOp::create(
+          rewriter, loc, part,
+          LLVM::CallIntrinsicOp::create(
+              rewriter, loc, part.getType(),
+              rewriter.getStringAttr(intrinsic(lanes)), ValueRange{xs, ws})
+              .getResult(0));
     result = lanes == n ? part
                         : Value(vector::InsertStridedSliceOp::create(
                               rewriter, loc, part, result,
@@ -108,6 +118,8 @@ struct DotFamily {
   bool unsignedX;
   SmallVector<int64_t> widths;
   std::function<std::string(int64_t)> intrinsic;
+  /// The intrinsic takes the accumulator (vpdp*); else its result is added.
+  bool accumulates = true;
 };
 
 /// qcpu.dot4_u8s8: vpdpbusd on 16-, 8- and 4-lane pieces with avx512vnni,
@@ -135,6 +147,17 @@ DotFamily dotFamily<Dot2S16S16Op>(DotProductISA isa) {
     return {2, false, {16, 8, 4}, [](int64_t lanes) {
               return "llvm.x86.avx512.vpdpwssd." + std::to_string(lanes * 32);
             }};
+  // vpmaddwd: 16-bit pairs multiplied and summed into 32 bits (as
+  // vpdpwssd does), then added to the accumulator.
+  if (isa == DotProductISA::AVX2)
+    return {2,
+            false,
+            {8, 4},
+            [](int64_t lanes) {
+              return std::string(lanes == 8 ? "llvm.x86.avx2.pmadd.wd"
+                                            : "llvm.x86.sse2.pmadd.wd");
+            },
+            /*accumulates=*/false};
   return {2, false, {}, nullptr};
 }
 
@@ -151,7 +174,8 @@ struct LowerGroupedDot : OpRewritePattern<OpTy> {
         family.widths.empty()
             ? portableDot(rewriter, loc, acc, x, w, family.g, family.unsignedX)
             : lowerInPieces(rewriter, loc, acc, x, w, family.g,
-                            family.unsignedX, family.widths, family.intrinsic);
+                            family.unsignedX, family.widths, family.intrinsic,
+                            family.accumulates);
     rewriter.replaceOp(op, result);
     return success();
   }

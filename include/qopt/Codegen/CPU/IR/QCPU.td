@@ -57,10 +57,12 @@ def QCPU_KernelKindAttr : EnumAttr<QCPU_Dialect, QCPU_KernelKind, "kernel">;
 def QCPU_ISANone : I32EnumAttrCase<"None", 0, "none">;
 def QCPU_ISAAVX512VNNI : I32EnumAttrCase<"AVX512VNNI", 1, "avx512vnni">;
 def QCPU_ISAI8MM : I32EnumAttrCase<"I8MM", 2, "i8mm">;
+def QCPU_ISAAVX2 : I32EnumAttrCase<"AVX2", 3, "avx2">;
 def QCPU_DotProductISA : I32EnumAttr<"DotProductISA",
     "instructions for the grouped dot products: none (portable vector code), "
-    "avx512vnni (x86 vpdpbusd / vpdpwssd), i8mm (AArch64 usdot)",
-    [QCPU_ISANone, QCPU_ISAAVX512VNNI, QCPU_ISAI8MM]> {
+    "avx512vnni (x86 vpdpbusd / vpdpwssd), i8mm (AArch64 usdot), avx2 (x86 "
+    "vpmaddwd for pairs of 16-bit values; 8-bit activations are widened)",
+    [QCPU_ISANone, QCPU_ISAAVX512VNNI, QCPU_ISAI8MM, QCPU_ISAAVX2]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::qcpu";
 }

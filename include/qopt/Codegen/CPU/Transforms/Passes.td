@@ -349,7 +349,9 @@ def LowerDotProductsPass
              clEnumValN(::mlir::qcpu::DotProductISA::AVX512VNNI,
                         "avx512vnni", "x86 vpdpbusd / vpdpwssd"),
              clEnumValN(::mlir::qcpu::DotProductISA::I8MM, "i8mm",
-                        "AArch64 usdot"))}]>,
+                        "AArch64 usdot"),
+             clEnumValN(::mlir::qcpu::DotProductISA::AVX2, "avx2",
+                        "x86 vpmaddwd for 16-bit pairs"))}]>,
   ];
 }
 
