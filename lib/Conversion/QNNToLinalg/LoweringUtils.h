@@ -93,10 +93,10 @@ Value windowReduceNHWC(
 Value permuteWeights(OpBuilder &b, Location loc, Value w,
                      ArrayRef<int64_t> perm);
 /// Output channels per weight panel of a convolution (dot-product or float
-/// panel layout): the widest of 32, 16 or 8 that divides F (one register
-/// tile's channels), all F when F <= 32, else 16 with the last panel padded
-/// with zero weights (257 STFT bins: 17 panels; the register tiles split
-/// the remainder off, see qopt-tile-and-vectorize). There are
+/// panel layout): 32 or 16 when it divides F (one register tile's
+/// channels), all F when F < 16, else 16 with the last panel padded with
+/// zero weights (257 STFT bins: 17 panels; the register tiles split the
+/// remainder off, see qopt-tile-and-vectorize). There are
 /// panelCount(F) = ceil(F / P) panels.
 int64_t panelWidth(int64_t f);
 int64_t panelCount(int64_t f);
