@@ -40,6 +40,12 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
                                        std::move(tablePatterns))))
         return signalPassFailure();
     }
+    {
+      RewritePatternSet products(ctx);
+      qnn::populateProductsAsConvolutionsPatterns(products);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(products))))
+        return signalPassFailure();
+    }
     TypeConverter converter;
     qnn::populateQNNIntegerTypeConversions(converter);
 

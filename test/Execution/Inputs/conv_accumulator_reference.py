@@ -122,3 +122,44 @@ float_case("stft_f32", 1, 257, 1, (1, 160), 1, [0, 0, 0, 0], (1, 8192), (1, 512)
 float_case("odd_f32", 6, 45, 1, 1, 1, [1, 1, 1, 1], (5, 29), (3, 3))
 float_case("odd_depthwise_f32", 45, 45, 45, 1, 1, [1, 1, 1, 1], (5, 29), (3, 3))
 float_case("prime_f32", 3, 37, 1, 2, 1, [1, 1, 1, 1], (5, 46), (3, 3))
+
+
+def product_case(name, storage, zx, b, m, k, n, fully_connected):
+    """A quantized matmul ([B, M, K] x [K, N]) or fully_connected ([M, K] x
+    [N, K]^T + bias) with unit scales: integer-only rewrites both as 1x1
+    convolutions; the result is the raw accumulator."""
+    lo, hi = {"u8": (0, 255), "i8": (-128, 127)}[storage]
+    shape = (m, k) if fully_connected else (b, m, k)
+    q = rng.integers(lo, hi + 1, shape)
+    w = rng.integers(-127, 128, (n, k) if fully_connected else (k, n)).astype(np.int8)
+    bias = rng.integers(-5000, 5000, n) if fully_connected else np.zeros(n, np.int64)
+    wk = w.T if fully_connected else w
+    acc = (q - zx).astype(np.int64) @ wk.astype(np.int64) + bias
+    qx = f"!quant.uniform<{storage}:f32, 1.0:{zx}>"
+    qw = "!quant.uniform<i8<-127:127>:f32, 1.0>"
+    qy = "!quant.uniform<i32:f32, 1.0>"
+    xs = "x".join(map(str, shape))
+    ws = "x".join(map(str, w.shape))
+    ys = "x".join(map(str, acc.shape))
+    if fully_connected:
+        op = (f"%b = qnn.qconst {dense(bias.astype(np.int32))} : tensor<{n}xi32> -> tensor<{n}x{qy}>\n"
+              f"  %y = qnn.fully_connected %q, %w, %b : (tensor<{xs}x{qx}>, tensor<{ws}x{qw}>, tensor<{n}x{qy}>) -> tensor<{ys}x{qy}>")
+    else:
+        op = f"%y = qnn.matmul %q, %w : (tensor<{xs}x{qx}>, tensor<{ws}x{qw}>) -> tensor<{ys}x{qy}>"
+    with open(os.path.join(out, f"{name}.mlir"), "w") as fh:
+        fh.write(f"""func.func @main(%x: tensor<{xs}xf32>) -> tensor<{ys}xf32> {{
+  %q = qnn.quantize %x : (tensor<{xs}xf32>) -> tensor<{xs}x{qx}>
+  %w = qnn.qconst {dense(w)} : tensor<{ws}xi8> -> tensor<{ws}x{qw}>
+  {op}
+  %r = qnn.dequantize %y : (tensor<{ys}x{qy}>) -> tensor<{ys}xf32>
+  return %r : tensor<{ys}xf32>
+}}
+""")
+    np.save(os.path.join(out, f"{name}_x.npy"), (q - zx).astype(np.float32))
+    np.save(os.path.join(out, f"{name}_expected.npy"), acc.astype(np.float32))
+
+
+# Products with constant weights (1x1 convolutions after integer-only): 37
+# output columns (a remainder panel), 7 and 13 rows.
+product_case("matmul_u8", "u8", 120, 2, 7, 20, 37, False)
+product_case("fc_s8", "i8", -4, 1, 13, 40, 24, True)

@@ -51,6 +51,12 @@ void populateQNNToIntegerConversionPatterns(TypeConverter &converter,
                                             ScaleArithmetic scaleArithmetic,
                                             bool eightBitDotProducts = true);
 
+/// Quantized matmul / fully_connected with constant weights and at least
+/// four rows -> qnn.conv2d 1x1 (between reshapes and transposes), so that
+/// they lower to the convolutions' dot-product kernels. integer-only
+/// applies them first.
+void populateProductsAsConvolutionsPatterns(RewritePatternSet &patterns);
+
 } // namespace qnn
 } // namespace mlir
 
