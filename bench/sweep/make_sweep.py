@@ -4,8 +4,9 @@ bench/sweep/run_sweep.py (random weights; batch 1).
 
   make_sweep.py OUTDIR
 
-Writes OUTDIR/<class>.onnx, OUTDIR/<class>_in<k>.npy and prints one line
-per class: name|multiply-adds|input names.
+Convolutions read and write channels-last (see channels_last). Writes
+OUTDIR/<class>.onnx, OUTDIR/<class>_in<k>.npy and prints one line per
+class: name|multiply-adds|input names.
 """
 import os
 import sys
@@ -33,24 +34,37 @@ def save(name, nodes, inputs, output, inits, macs):
     print(f"{name}|{macs}|{','.join(n for n, _ in inputs)}")
 
 
+def channels_last(name, node, c, f, hw, inits, macs):
+    """`node` (NCHW, reading "xc" and writing "yc") between transposes from
+    and to channels-last, as inside a model: qopt folds them into its own
+    NHWC layout, so the model is the kernel (an NCHW boundary would time a
+    transpose of the input)."""
+    sp = len(hw)
+    x = rng.standard_normal((1,) + hw + (c,)).astype(np.float32)
+    to_first = [0, sp + 1] + list(range(1, sp + 1))
+    to_last = [0] + list(range(2, sp + 2)) + [1]
+    nodes = [helper.make_node("Transpose", ["x"], ["xc"], perm=to_first), node,
+             helper.make_node("Transpose", ["yc"], ["y"], perm=to_last)]
+    save(name, nodes, [("x", x)], "y", inits, macs)
+
+
 def conv(name, c, f, hw, k, s=1, p=0, d=1, g=1):
-    x = rng.standard_normal((1, c) + hw).astype(np.float32)
     w = (rng.standard_normal((f, c // g) + k) / np.sqrt(c // g * np.prod(k))).astype(np.float32)
     b = rng.standard_normal(f).astype(np.float32) * 0.1
     sp = len(hw)
     o = [(hw[i] + 2 * p - d * (k[i] - 1) - 1) // s + 1 for i in range(sp)]
-    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], kernel_shape=list(k),
+    node = helper.make_node("Conv", ["xc", "w", "b"], ["yc"], kernel_shape=list(k),
                             strides=[s] * sp, pads=[p] * 2 * sp, dilations=[d] * sp, group=g)
-    save(name, [node], [("x", x)], "y", [("w", w), ("b", b)],
-         int(np.prod(o)) * f * (c // g) * int(np.prod(k)))
+    channels_last(name, node, c, f, hw, [("w", w), ("b", b)],
+                  int(np.prod(o)) * f * (c // g) * int(np.prod(k)))
 
 
 def conv_transpose(name, c, f, hw, k, s, p):
-    x = rng.standard_normal((1, c) + hw).astype(np.float32)
     w = (rng.standard_normal((c, f) + k) / np.sqrt(c)).astype(np.float32)
-    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], kernel_shape=list(k),
+    node = helper.make_node("ConvTranspose", ["xc", "w"], ["yc"], kernel_shape=list(k),
                             strides=[s, s], pads=[p] * 4)
-    save(name, [node], [("x", x)], "y", [("w", w)], int(np.prod(hw)) * c * f * int(np.prod(k)))
+    channels_last(name, node, c, f, hw, [("w", w)],
+                  int(np.prod(hw)) * c * f * int(np.prod(k)))
 
 
 def gemm(name, m, k, n):

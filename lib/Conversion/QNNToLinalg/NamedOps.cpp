@@ -54,12 +54,17 @@ void multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
 Value panelConvFromValues(OpBuilder &b, Location loc, Value x,
                           ArrayRef<double> values, int64_t f, int64_t c,
                           int64_t kh, int64_t kw, Value init,
-                          ArrayRef<int64_t> s, ArrayRef<int64_t> d) {
-  int64_t p = panelWidth(f);
-  if (p > 32)
+                          ArrayRef<int64_t> s, ArrayRef<int64_t> d,
+                          int64_t group = 1) {
+  // Grouped: c is the channels per group, and a panel (so a register tile)
+  // must not straddle two groups.
+  int64_t fpg = f / group;
+  int64_t p = panelWidth(group == 1 ? f : fpg);
+  if (p > 32 || (group > 1 && fpg % p))
     return Value();
   // The last panel's channels past F stay zero.
-  SmallVector<float> packed(panelCount(f) * p * kh * kw * c, 0.0f);
+  int64_t numPanels = (f + p - 1) / p;
+  SmallVector<float> packed(numPanels * p * kh * kw * c, 0.0f);
   for (int64_t o = 0; o < f; ++o)
     for (int64_t ci = 0; ci < c; ++ci)
       for (int64_t y = 0; y < kh; ++y)
@@ -67,15 +72,17 @@ Value panelConvFromValues(OpBuilder &b, Location loc, Value x,
           packed[((((o / p) * kh + y) * kw + xx) * c + ci) * p + o % p] =
               static_cast<float>(values[((o * c + ci) * kh + y) * kw + xx]);
   auto packedType =
-      RankedTensorType::get({panelCount(f), kh, kw, c, p}, b.getF32Type());
+      RankedTensorType::get({numPanels, kh, kw, c, p}, b.getF32Type());
   Value panels = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
   MLIRContext *ctx = b.getContext();
   AffineExpr n, oh, ow, o, y, xx, ci;
   bindDims(ctx, n, oh, ow, o, y, xx, ci);
+  // The input channel of output channel o: (o / fpg) * C/g + ci.
+  AffineExpr inC = group == 1 ? ci : o.floorDiv(fpg) * c + ci;
   SmallVector<AffineMap> maps = {
-      AffineMap::get(7, 0, {n, oh * s[0] + y * d[0], ow * s[1] + xx * d[1], ci},
-                     ctx),
+      AffineMap::get(7, 0,
+                     {n, oh * s[0] + y * d[0], ow * s[1] + xx * d[1], inC}, ctx),
       AffineMap::get(7, 0, {o.floorDiv(p), y, xx, ci, o % p}, ctx),
       AffineMap::get(7, 0, {n, oh, ow, o}, ctx)};
   SmallVector<IteratorType> iters(4, IteratorType::parallel);
@@ -88,14 +95,14 @@ Value panelConvFromValues(OpBuilder &b, Location loc, Value x,
 }
 
 Value panelConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
-                ArrayRef<int64_t> s, ArrayRef<int64_t> d) {
+                ArrayRef<int64_t> s, ArrayRef<int64_t> d, int64_t group = 1) {
   auto wt = cast<RankedTensorType>(w.getType());
   std::optional<SmallVector<double>> values = getConstantFloatValues(w);
   if (!values || !wt.hasStaticShape())
     return Value();
   return panelConvFromValues(b, loc, x, *values, wt.getDimSize(0),
                              wt.getDimSize(1), wt.getDimSize(2),
-                             wt.getDimSize(3), init, s, d);
+                             wt.getDimSize(3), init, s, d, group);
 }
 
 /// Dense and depthwise convolutions lower to NHWC between NCHW <-> NHWC
@@ -122,7 +129,13 @@ struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
     int64_t c = xType.getDimSize(1);
     bool depthwise =
         group > 1 && group == c && f == c && wType.getDimSize(1) == 1;
-    if (group != 1 && !depthwise)
+    // Grouped convolutions take weight panels within each group (fp32,
+    // constant weights, panels dividing the group's output channels);
+    // others stay NCHW generics (Conv2DLowering).
+    bool grouped = group != 1 && !depthwise;
+    if (grouped && (!outType.getElementType().isF32() ||
+                    !getConstantFloatValues(adaptor.getWeight()) ||
+                    (f / group) % panelWidth(f / group)))
       return rewriter.notifyMatchFailure(op, "grouped convolution");
     // Only the batch may be dynamic here (Conv2DLowering takes the rest).
     if (outType.isDynamicDim(1) || outType.isDynamicDim(2) ||
@@ -156,7 +169,7 @@ struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
     }
     if (!depthwise && et.isF32())
       if (Value acc = panelConv(rewriter, loc, x, adaptor.getWeight(), init,
-                                op.getStrides(), op.getDilations())) {
+                                op.getStrides(), op.getDilations(), group)) {
         acc = epilogue(rewriter, loc, acc, Value(), 3, op.getActivationRange());
         rewriter.replaceOp(op, permute(rewriter, loc, acc, {0, 3, 1, 2}));
         return success();

@@ -163,3 +163,7 @@ def product_case(name, storage, zx, b, m, k, n, fully_connected):
 # output columns (a remainder panel), 7 and 13 rows.
 product_case("matmul_u8", "u8", 120, 2, 7, 20, 37, False)
 product_case("fc_s8", "i8", -4, 1, 13, 40, 24, True)
+# Grouped float convolutions run in weight panels per group (4 groups of
+# 16 output channels; 3 groups of 8 channels from 6 inputs each, stride 2).
+float_case("grouped4_f32", 32, 64, 4, 1, 1, [1, 1, 1, 1], (6, 13), (3, 3))
+float_case("grouped3_f32", 18, 24, 3, 2, 1, [1, 0, 1, 0], (9, 11), (3, 3))
