@@ -45,8 +45,7 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
 
   // Quantized ops -> integer arithmetic, then everything -> linalg.
   qnn::IntegerOnlyPassOptions integer;
-  integer.eightBitDotProducts =
-      options.dotProduct != qcpu::DotProductISA::AVX2;
+  integer.eightBitDotProducts = options.dotProduct != qcpu::DotProductISA::AVX2;
   pm.addPass(qnn::createIntegerOnlyPass(integer));
   if (stop == LoweringPhase::Integer)
     return;

@@ -262,8 +262,8 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   if (profile)
     options.profileEntry = entry.str();
   llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
-  chooseTargetInstructions(
-      options, [&](StringRef f) { return hostFeatures.lookup(f); });
+  chooseTargetInstructions(options,
+                           [&](StringRef f) { return hostFeatures.lookup(f); });
   // An explicit --dot-product overrides the host's choice.
   if (!dotProduct.empty()) {
     auto isa = mlir::qcpu::symbolizeDotProductISA(dotProduct);

@@ -75,8 +75,7 @@ struct LowerToLLVMOptions
                      "portable vector code"),
           clEnumValN(mlir::qcpu::DotProductISA::AVX512VNNI, "avx512vnni",
                      "x86 vpdpbusd / vpdpwssd"),
-          clEnumValN(mlir::qcpu::DotProductISA::I8MM, "i8mm",
-                     "AArch64 usdot"),
+          clEnumValN(mlir::qcpu::DotProductISA::I8MM, "i8mm", "AArch64 usdot"),
           clEnumValN(mlir::qcpu::DotProductISA::AVX2, "avx2",
                      "x86 vpmaddwd (8-bit activations widened to 16 bits)"))};
   Option<mlir::qcpu::ByteLookupISA> byteLookup{

@@ -151,11 +151,10 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   // [F, C, KH, KW] -> [KH, KW, C, F] (dense), [KH, KW, C] (depthwise) or
   // [F/P, KH, KW, C/g, P, g] (dot-product panels, C padded with zeros).
   int64_t cg = (cpg + g - 1) / g, panel = panelWidth(f);
-  SmallVector<int64_t> wShape = dot ? SmallVector<int64_t>{panelCount(f), kh,
-                                                           kw, cg, panel, g}
-                                : depthwise
-                                    ? SmallVector<int64_t>{kh, kw, f}
-                                    : SmallVector<int64_t>{kh, kw, cpg, f};
+  SmallVector<int64_t> wShape =
+      dot         ? SmallVector<int64_t>{panelCount(f), kh, kw, cg, panel, g}
+      : depthwise ? SmallVector<int64_t>{kh, kw, f}
+                  : SmallVector<int64_t>{kh, kw, cpg, f};
   SmallVector<APInt> wPacked(ShapedType::getNumElements(wShape),
                              APInt(wBits, 0));
   for (int64_t o = 0; o < f; ++o)

@@ -574,8 +574,8 @@ void lowering::populateIntegerNamedOpPatterns(TypeConverter &converter,
                                               bool eightBitDots) {
   patterns.add<Conv2DToInteger>(converter, patterns.getContext(), rounding,
                                 math, eightBitDots);
-  patterns.add<FullyConnectedToInteger, MatMulToInteger,
-               MaxPoolToInteger, AddToInteger, MulToInteger,
-               AvgPoolToInteger, GlobalAvgPoolToInteger>(
-      converter, patterns.getContext(), rounding, math);
+  patterns.add<FullyConnectedToInteger, MatMulToInteger, MaxPoolToInteger,
+               AddToInteger, MulToInteger, AvgPoolToInteger,
+               GlobalAvgPoolToInteger>(converter, patterns.getContext(),
+                                       rounding, math);
 }

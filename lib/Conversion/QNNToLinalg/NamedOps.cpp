@@ -44,7 +44,8 @@ void multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
 /// A dense fp32 convolution of NHWC `x` (padded) with constant weights
 /// packed at compile time in panels [ceil(F/P), KH, KW, C, P] (P =
 /// panelWidth(F)), accumulated into `init`:
-///   acc[n, oh, ow, f] += x[n, oh*s+kh*d, ow*s+kw*d, c] * w[f/P, kh, kw, c, f%P]
+///   acc[n, oh, ow, f] += x[n, oh*s+kh*d, ow*s+kw*d, c] * w[f/P, kh, kw, c,
+///   f%P]
 /// A register tile of P output channels reads one contiguous panel, which
 /// stays in cache while the tile sweeps the output map (qcpu::isPanelConv;
 /// in [KH, KW, C, F] its P-float pieces were F floats apart and shared a few
@@ -81,8 +82,8 @@ Value panelConvFromValues(OpBuilder &b, Location loc, Value x,
   // The input channel of output channel o: (o / fpg) * C/g + ci.
   AffineExpr inC = group == 1 ? ci : o.floorDiv(fpg) * c + ci;
   SmallVector<AffineMap> maps = {
-      AffineMap::get(7, 0,
-                     {n, oh * s[0] + y * d[0], ow * s[1] + xx * d[1], inC}, ctx),
+      AffineMap::get(
+          7, 0, {n, oh * s[0] + y * d[0], ow * s[1] + xx * d[1], inC}, ctx),
       AffineMap::get(7, 0, {o.floorDiv(p), y, xx, ci, o % p}, ctx),
       AffineMap::get(7, 0, {n, oh, ow, o}, ctx)};
   SmallVector<IteratorType> iters(4, IteratorType::parallel);
@@ -320,8 +321,8 @@ Value panelMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   auto accType = RankedTensorType::get({bs, 1, m, n}, b.getF32Type());
   SmallVector<Value> accDims = {batch, Value(), Value(), Value()};
   Value init = fill(b, loc, emptyTensor(b, loc, accType, accDims), 0.0);
-  Value acc = panelConvFromValues(b, loc, x, fc, n, k, 1, 1, init, {1, 1},
-                                  {1, 1});
+  Value acc =
+      panelConvFromValues(b, loc, x, fc, n, k, 1, 1, init, {1, 1}, {1, 1});
   if (!acc)
     return Value();
   return tensor::CollapseShapeOp::create(b, loc, outType, acc, toImage);

@@ -52,8 +52,8 @@ Value convWeights(PatternRewriter &rewriter, Location loc, QConstOp qc,
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < k; ++j)
       dst[i * k + j] = transposed ? src[j * n + i] : src[i * k + j];
-  auto storage = RankedTensorType::get({n, k, 1, 1},
-                                       values.getType().getElementType());
+  auto storage =
+      RankedTensorType::get({n, k, 1, 1}, values.getType().getElementType());
   return QConstOp::create(rewriter, loc,
                           RankedTensorType::get({n, k, 1, 1}, qt),
                           DenseElementsAttr::get(storage, dst));
@@ -61,16 +61,16 @@ Value convWeights(PatternRewriter &rewriter, Location loc, QConstOp qc,
 
 /// x [B, M, K] or [M, K] (quantized) times weights as a 1x1 convolution of
 /// a [B, K, 1, M] image, reshaped back to `outType`.
-LogicalResult rewriteAsConv(PatternRewriter &rewriter, Operation *op,
-                            Value x, Value w, Value bias,
-                            RankedTensorType outType) {
+LogicalResult rewriteAsConv(PatternRewriter &rewriter, Operation *op, Value x,
+                            Value w, Value bias, RankedTensorType outType) {
   auto xt = cast<RankedTensorType>(x.getType());
   if ((xt.getRank() != 2 && xt.getRank() != 3) || !xt.hasStaticShape() ||
       !isa<quant::QuantizedType>(xt.getElementType()) ||
       !isa<quant::QuantizedType>(outType.getElementType()))
     return failure();
   int64_t b = xt.getRank() == 3 ? xt.getDimSize(0) : 1;
-  int64_t m = xt.getDimSize(xt.getRank() - 2), k = xt.getDimSize(xt.getRank() - 1);
+  int64_t m = xt.getDimSize(xt.getRank() - 2),
+          k = xt.getDimSize(xt.getRank() - 1);
   int64_t n = outType.getDimSize(outType.getRank() - 1);
   if (m < kMinRows)
     return failure();
@@ -78,11 +78,11 @@ LogicalResult rewriteAsConv(PatternRewriter &rewriter, Operation *op,
   Type xq = xt.getElementType(), yq = outType.getElementType();
   // [B, M, K] -> [B, K, M] -> [B, K, 1, M]; the convolution's own NHWC
   // permutation undoes the transpose (the two fuse into one copy).
-  Value rows = ReshapeOp::create(rewriter, loc,
-                                 RankedTensorType::get({b, m, k}, xq), x);
-  Value cols = TransposeOp::create(rewriter, loc,
-                                   RankedTensorType::get({b, k, m}, xq), rows,
-                                   rewriter.getDenseI64ArrayAttr({0, 2, 1}));
+  Value rows =
+      ReshapeOp::create(rewriter, loc, RankedTensorType::get({b, m, k}, xq), x);
+  Value cols =
+      TransposeOp::create(rewriter, loc, RankedTensorType::get({b, k, m}, xq),
+                          rows, rewriter.getDenseI64ArrayAttr({0, 2, 1}));
   Value image = ReshapeOp::create(
       rewriter, loc, RankedTensorType::get({b, k, 1, m}, xq), cols);
   SmallVector<Value> operands{image, w};

@@ -73,7 +73,8 @@ static LogicalResult importNonOverlappingConvTranspose(
           w = xt.getDimSize(3), kh = k[0], kw = k[1];
   int64_t m = (int64_t)wv.size() / (c * kh * kw);
   int64_t outC = m * kh * kw, oh, ow;
-  if (__builtin_mul_overflow(h, kh, &oh) || __builtin_mul_overflow(w, kw, &ow) ||
+  if (__builtin_mul_overflow(h, kh, &oh) ||
+      __builtin_mul_overflow(w, kw, &ow) ||
       !qopt::checkedByteSize({n, m, oh, ow}, kMaxElementBytes))
     return failure(); // the general path reports it
   Location loc = im.nodeLoc(node);
@@ -99,8 +100,8 @@ static LogicalResult importNonOverlappingConvTranspose(
       nb[o] = (*bias)[o / (kh * kw)];
     operands.push_back(arith::ConstantOp::create(
         b, NameLoc::get(StringAttr::get(im.ctx, node.input(2))),
-        cast<TypedAttr>(createFloatElements(
-            RankedTensorType::get({outC}, et), nb, node.input(2)))));
+        cast<TypedAttr>(createFloatElements(RankedTensorType::get({outC}, et),
+                                            nb, node.input(2)))));
   }
   auto conv = Conv2DOp::create(
       b, loc, TypeRange{RankedTensorType::get({n, outC, h, w}, et)}, operands,
@@ -196,9 +197,8 @@ static LogicalResult importConvTranspose(Importer &im,
   } else if (autoPad != "NOTSET") {
     return im.nodeError(node) << "invalid auto_pad '" << autoPad << "'";
   }
-  if (succeeded(importNonOverlappingConvTranspose(im, node, xt, *wv, k,
-                                                  strides, dil, pads, outPad,
-                                                  group)))
+  if (succeeded(importNonOverlappingConvTranspose(im, node, xt, *wv, k, strides,
+                                                  dil, pads, outPad, group)))
     return success();
   // The zero-inserted, padded input.
   SmallVector<int64_t> zShape{xt.getDimSize(0), c};

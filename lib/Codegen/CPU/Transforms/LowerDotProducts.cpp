@@ -64,8 +64,8 @@ Value portableDot(OpBuilder &b, Location loc, Value acc, Value x, Value w,
 /// acc + dot(x, w) (groups of `g`) in pieces of the widest of `widths`
 /// lanes that fits, each a call of the intrinsic `intrinsic(lanes)`; a
 /// remainder narrower than every width is portable code.
-Value lowerInPieces(PatternRewriter &rewriter, Location loc, Value acc,
-                    Value x, Value w, int64_t g, bool unsignedX,
+Value lowerInPieces(PatternRewriter &rewriter, Location loc, Value acc, Value x,
+                    Value w, int64_t g, bool unsignedX,
                     ArrayRef<int64_t> widths,
                     function_ref<std::string(int64_t)> intrinsic,
                     bool accumulates) {
@@ -96,12 +96,12 @@ Value lowerInPieces(PatternRewriter &rewriter, Location loc, Value acc,
                  ValueRange{part, xs, ws})
                  .getResult(0);
     else
-      part = arith::AddIOp::create(
-          rewriter, loc, part,
-          LLVM::CallIntrinsicOp::create(
-              rewriter, loc, part.getType(),
-              rewriter.getStringAttr(intrinsic(lanes)), ValueRange{xs, ws})
-              .getResult(0));
+      part = arith::AddIOp::create(rewriter, loc, part,
+                                   LLVM::CallIntrinsicOp::create(
+                                       rewriter, loc, part.getType(),
+                                       rewriter.getStringAttr(intrinsic(lanes)),
+                                       ValueRange{xs, ws})
+                                       .getResult(0));
     result = lanes == n ? part
                         : Value(vector::InsertStridedSliceOp::create(
                               rewriter, loc, part, result,

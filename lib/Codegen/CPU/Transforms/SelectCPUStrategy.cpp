@@ -242,7 +242,8 @@ struct SelectCPUStrategyPass
       if (!op.hasPureTensorSemantics() ||
           op->hasAttr(LoweringConfigAttr::getAttrName()))
         return;
-      if (LoweringConfigAttr config = chooseConfig(op, vectorWidth, vectorRegisters))
+      if (LoweringConfigAttr config =
+              chooseConfig(op, vectorWidth, vectorRegisters))
         op->setAttr(LoweringConfigAttr::getAttrName(), config);
     });
   }

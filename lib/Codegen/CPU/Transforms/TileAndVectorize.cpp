@@ -264,9 +264,9 @@ struct TileAndVectorizePass
           continue;
         }
         rewriter.setInsertionPoint(piece);
-        auto [main, rest] = linalg::splitOp(
-            rewriter, cast<TilingInterface>(piece), dim,
-            rewriter.getIndexAttr(range / t * t));
+        auto [main, rest] =
+            linalg::splitOp(rewriter, cast<TilingInterface>(piece), dim,
+                            rewriter.getIndexAttr(range / t * t));
         SmallVector<int64_t> restSizes = par;
         restSizes[dim] = range % t;
         split.push_back({main.getOperation(), par});
