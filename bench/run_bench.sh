@@ -24,11 +24,7 @@ ROUNDS=${QOPT_BENCH_ROUNDS:-3}
 mkdir -p "$OUT"
 [ -d "$KIT" ] || { echo "bench: no kit at $KIT (set QOPT_KIT)"; exit 1; }
 
-if [ ! -d "$OUT/ort/node_modules/onnxruntime-node" ]; then
-  mkdir -p "$OUT/ort"
-  cp "$KIT"/ort/* "$OUT/ort/"
-  (cd "$OUT/ort" && npm install --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
-fi
+"$ROOT/bench/install_ort.sh" "$OUT/ort" "$KIT"
 /usr/bin/python3 "$ROOT/bench/make_224.py" "$OUT" \
   "$KIT/models/mobilenet_v2_digits32_fp32.onnx" "$KIT/models/resnet18_digits32_fp32.onnx"
 X="$OUT/x224_b1.npy"

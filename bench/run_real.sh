@@ -24,12 +24,9 @@ ONLY=${QOPT_BENCH_ONLY:-}
 mkdir -p "$OUT"
 [ -d "$KIT/real" ] || { echo "bench: no kit at $KIT (set QOPT_KIT)"; exit 1; }
 
-ORT="$OUT/ort"
-if [ ! -d "$ORT/node_modules/onnxruntime-node" ]; then
-  mkdir -p "$ORT"
-  cp "$KIT"/ort/* "$ORT/"
-  (cd "$ORT" && npm install --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
-fi
+# The ONNX Runtime install run_bench.sh uses.
+ORT="$BUILD/bench/ort"
+"$ROOT/bench/install_ort.sh" "$ORT" "$KIT"
 cp "$ROOT/bench/real/ort_bench.js" "$ORT/"
 
 {

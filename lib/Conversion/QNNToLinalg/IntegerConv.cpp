@@ -184,33 +184,21 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   bool flip = toUnsigned || toSigned;
   if (flip)
     zx += toUnsigned ? 128 : -128;
-  Value x = createPermutation(rewriter, loc, input, {0, 2, 3, 1},
-                              [&](OpBuilder &b, Location l, Value v) -> Value {
-                                if (!flip)
-                                  return v;
-                                return arith::XOrIOp::create(
-                                    b, l, v, intConst(b, l, v.getType(), 0x80));
-                              });
-  if (widen) {
-    // The same values in i16 (u8 zero-extended, i8 sign-extended).
-    auto xt8 = cast<RankedTensorType>(x.getType());
-    auto xt16 = xt8.clone(rewriter.getI16Type());
-    Value empty = emptyLike(rewriter, loc, xt16, x);
-    AffineMap id = rewriter.getMultiDimIdentityMap(4);
-    bool isUnsigned = !xp.isSigned;
-    x = linalg::GenericOp::create(
-            rewriter, loc, TypeRange{xt16}, ValueRange{x}, ValueRange{empty},
-            SmallVector<AffineMap>{id, id},
-            SmallVector<IteratorType>(4, IteratorType::parallel),
-            [&](OpBuilder &b, Location l, ValueRange a) {
-              Type i16 = b.getI16Type();
-              Value v = isUnsigned
-                            ? Value(arith::ExtUIOp::create(b, l, i16, a[0]))
-                            : Value(arith::ExtSIOp::create(b, l, i16, a[0]));
-              linalg::YieldOp::create(b, l, v);
-            })
-            .getResult(0);
-  }
+  // Widened (x86 without VNNI): the same values in i16, u8 zero-extended,
+  // i8 sign-extended.
+  Type i16 = rewriter.getI16Type();
+  bool isUnsigned = !xp.isSigned;
+  Value x = createPermutation(
+      rewriter, loc, input, {0, 2, 3, 1},
+      [&](OpBuilder &b, Location l, Value v) -> Value {
+        if (flip)
+          v = arith::XOrIOp::create(b, l, v, intConst(b, l, v.getType(), 0x80));
+        if (!widen)
+          return v;
+        return isUnsigned ? Value(arith::ExtUIOp::create(b, l, i16, v))
+                          : Value(arith::ExtSIOp::create(b, l, i16, v));
+      },
+      widen ? i16 : Type());
   Type xElt = cast<RankedTensorType>(x.getType()).getElementType();
   Value zxValue = arith::ConstantOp::create(
       rewriter, loc, xElt,

@@ -44,14 +44,15 @@ void multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
 /// A dense fp32 convolution of NHWC `x` (padded) with constant weights
 /// packed at compile time in panels [ceil(F/P), KH, KW, C, P] (P =
 /// panelWidth(F)), accumulated into `init`:
-///   acc[n, oh, ow, f] += x[n, oh*s+kh*d, ow*s+kw*d, c] * w[f/P, kh, kw, c,
-///   f%P]
+///   acc[n, oh, ow, f] += x[n, oh*s+kh*d, ow*s+kw*d, c]
+///                         * w[f/P, kh, kw, c, f%P]
 /// A register tile of P output channels reads one contiguous panel, which
 /// stays in cache while the tile sweeps the output map (qcpu::isPanelConv;
 /// in [KH, KW, C, F] its P-float pieces were F floats apart and shared a few
 /// cache sets: 0.67-0.85x oneDNN on resnet18's 256- and 512-channel
-/// layers). Null when the weights are not constant or a panel would be wider
-/// than a register tile.
+/// layers). `values` are the weights [F, C/g, KH, KW]; with groups, the
+/// input channel of output channel o is (o / (F/g)) * C/g + c, and null is
+/// returned when a panel would straddle two groups (see panelsFitGroups).
 Value panelConvFromValues(OpBuilder &b, Location loc, Value x,
                           ArrayRef<double> values, int64_t f, int64_t c,
                           int64_t kh, int64_t kw, Value init,
@@ -61,7 +62,7 @@ Value panelConvFromValues(OpBuilder &b, Location loc, Value x,
   // must not straddle two groups.
   int64_t fpg = f / group;
   int64_t p = panelWidth(group == 1 ? f : fpg);
-  if (p > 32 || (group > 1 && fpg % p))
+  if (group > 1 && fpg % p)
     return Value();
   // The last panel's channels past F stay zero.
   int64_t numPanels = (f + p - 1) / p;
@@ -95,15 +96,10 @@ Value panelConvFromValues(OpBuilder &b, Location loc, Value x,
       .getResult(0);
 }
 
-Value panelConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
-                ArrayRef<int64_t> s, ArrayRef<int64_t> d, int64_t group = 1) {
-  auto wt = cast<RankedTensorType>(w.getType());
-  std::optional<SmallVector<double>> values = getConstantFloatValues(w);
-  if (!values || !wt.hasStaticShape())
-    return Value();
-  return panelConvFromValues(b, loc, x, *values, wt.getDimSize(0),
-                             wt.getDimSize(1), wt.getDimSize(2),
-                             wt.getDimSize(3), init, s, d, group);
+/// Whether panelConvFromValues takes a convolution with `f` output channels
+/// in `group` groups.
+bool panelsFitGroups(int64_t f, int64_t group) {
+  return group == 1 || (f / group) % panelWidth(f / group) == 0;
 }
 
 /// Dense and depthwise convolutions lower to NHWC between NCHW <-> NHWC
@@ -134,9 +130,11 @@ struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
     // constant weights, panels dividing the group's output channels);
     // others stay NCHW generics (Conv2DLowering).
     bool grouped = group != 1 && !depthwise;
-    if (grouped && (!outType.getElementType().isF32() ||
-                    !getConstantFloatValues(adaptor.getWeight()) ||
-                    (f / group) % panelWidth(f / group)))
+    std::optional<SmallVector<double>> panelWeights;
+    if (!depthwise && outType.getElementType().isF32() &&
+        wType.hasStaticShape() && panelsFitGroups(f, group))
+      panelWeights = getConstantFloatValues(adaptor.getWeight());
+    if (grouped && !panelWeights)
       return rewriter.notifyMatchFailure(op, "grouped convolution");
     // Only the batch may be dynamic here (Conv2DLowering takes the rest).
     if (outType.isDynamicDim(1) || outType.isDynamicDim(2) ||
@@ -168,13 +166,15 @@ struct Conv2DNHWCLowering : QNNPattern<Conv2DOp> {
     } else {
       init = fill(rewriter, loc, init, 0.0);
     }
-    if (!depthwise && et.isF32())
-      if (Value acc = panelConv(rewriter, loc, x, adaptor.getWeight(), init,
-                                op.getStrides(), op.getDilations(), group)) {
-        acc = epilogue(rewriter, loc, acc, Value(), 3, op.getActivationRange());
-        rewriter.replaceOp(op, permute(rewriter, loc, acc, {0, 3, 1, 2}));
-        return success();
-      }
+    if (panelWeights) {
+      Value acc = panelConvFromValues(
+          rewriter, loc, x, *panelWeights, f, wType.getDimSize(1),
+          wType.getDimSize(2), wType.getDimSize(3), init, op.getStrides(),
+          op.getDilations(), group);
+      acc = epilogue(rewriter, loc, acc, Value(), 3, op.getActivationRange());
+      rewriter.replaceOp(op, permute(rewriter, loc, acc, {0, 3, 1, 2}));
+      return success();
+    }
     // [F, C, KH, KW] -> [KH, KW, C, F]; depthwise (C = 1): [KH, KW, F].
     Value w = permuteWeights(rewriter, loc, adaptor.getWeight(), {2, 3, 1, 0});
     if (depthwise) {
@@ -323,8 +323,6 @@ Value panelMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   Value init = fill(b, loc, emptyTensor(b, loc, accType, accDims), 0.0);
   Value acc =
       panelConvFromValues(b, loc, x, fc, n, k, 1, 1, init, {1, 1}, {1, 1});
-  if (!acc)
-    return Value();
   return tensor::CollapseShapeOp::create(b, loc, outType, acc, toImage);
 }
 

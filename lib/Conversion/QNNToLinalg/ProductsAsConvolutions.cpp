@@ -59,21 +59,25 @@ Value convWeights(PatternRewriter &rewriter, Location loc, QConstOp qc,
                           DenseElementsAttr::get(storage, dst));
 }
 
-/// x [B, M, K] or [M, K] (quantized) times weights as a 1x1 convolution of
-/// a [B, K, 1, M] image, reshaped back to `outType`.
-LogicalResult rewriteAsConv(PatternRewriter &rewriter, Operation *op, Value x,
-                            Value w, Value bias, RankedTensorType outType) {
+/// Whether a product of quantized `x` ([B, M, K] or [M, K], static, at
+/// least kMinRows rows) into `outType` can run as a convolution.
+bool convertible(Value x, RankedTensorType outType) {
   auto xt = cast<RankedTensorType>(x.getType());
-  if ((xt.getRank() != 2 && xt.getRank() != 3) || !xt.hasStaticShape() ||
-      !isa<quant::QuantizedType>(xt.getElementType()) ||
-      !isa<quant::QuantizedType>(outType.getElementType()))
-    return failure();
+  return (xt.getRank() == 2 || xt.getRank() == 3) && xt.hasStaticShape() &&
+         isa<quant::QuantizedType>(xt.getElementType()) &&
+         isa<quant::QuantizedType>(outType.getElementType()) &&
+         xt.getDimSize(xt.getRank() - 2) >= kMinRows;
+}
+
+/// x (convertible) times weights as a 1x1 convolution of a [B, K, 1, M]
+/// image, reshaped back to `outType`; replaces `op`.
+void rewriteAsConv(PatternRewriter &rewriter, Operation *op, Value x, Value w,
+                   Value bias, RankedTensorType outType) {
+  auto xt = cast<RankedTensorType>(x.getType());
   int64_t b = xt.getRank() == 3 ? xt.getDimSize(0) : 1;
   int64_t m = xt.getDimSize(xt.getRank() - 2),
           k = xt.getDimSize(xt.getRank() - 1);
   int64_t n = outType.getDimSize(outType.getRank() - 1);
-  if (m < kMinRows)
-    return failure();
   Location loc = op->getLoc();
   Type xq = xt.getElementType(), yq = outType.getElementType();
   // [B, M, K] -> [B, K, M] -> [B, K, 1, M]; the convolution's own NHWC
@@ -94,13 +98,11 @@ LogicalResult rewriteAsConv(PatternRewriter &rewriter, Operation *op, Value x,
   for (StringRef name : {"fused_activation", "clip_min", "clip_max"})
     if (Attribute a = op->getAttr(name))
       conv->setAttr(name, a);
-  conv->setLoc(loc);
   Value y = ReshapeOp::create(rewriter, loc,
                               RankedTensorType::get({b, n, m}, yq), conv);
   y = TransposeOp::create(rewriter, loc, RankedTensorType::get({b, m, n}, yq),
                           y, rewriter.getDenseI64ArrayAttr({0, 2, 1}));
   rewriter.replaceOpWithNewOp<ReshapeOp>(op, outType, y);
-  return success();
 }
 
 struct MatMulAsConv : OpRewritePattern<MatMulOp> {
@@ -108,16 +110,13 @@ struct MatMulAsConv : OpRewritePattern<MatMulOp> {
   LogicalResult matchAndRewrite(MatMulOp op,
                                 PatternRewriter &rewriter) const override {
     auto qc = op.getRhs().getDefiningOp<QConstOp>();
-    if (!qc || op.getLhs().getType().getRank() > 3)
+    if (!qc || !convertible(op.getLhs(), op.getOutput().getType()))
       return failure();
     Value w = convWeights(rewriter, op.getLoc(), qc, /*transposed=*/true);
     if (!w)
       return failure();
-    if (failed(rewriteAsConv(rewriter, op, op.getLhs(), w, Value(),
-                             op.getOutput().getType()))) {
-      rewriter.eraseOp(w.getDefiningOp());
-      return failure();
-    }
+    rewriteAsConv(rewriter, op, op.getLhs(), w, Value(),
+                  op.getOutput().getType());
     return success();
   }
 };
@@ -127,16 +126,13 @@ struct FullyConnectedAsConv : OpRewritePattern<FullyConnectedOp> {
   LogicalResult matchAndRewrite(FullyConnectedOp op,
                                 PatternRewriter &rewriter) const override {
     auto qc = op.getWeight().getDefiningOp<QConstOp>();
-    if (!qc)
+    if (!qc || !convertible(op.getInput(), op.getOutput().getType()))
       return failure();
     Value w = convWeights(rewriter, op.getLoc(), qc, /*transposed=*/false);
     if (!w)
       return failure();
-    if (failed(rewriteAsConv(rewriter, op, op.getInput(), w, op.getBias(),
-                             op.getOutput().getType()))) {
-      rewriter.eraseOp(w.getDefiningOp());
-      return failure();
-    }
+    rewriteAsConv(rewriter, op, op.getInput(), w, op.getBias(),
+                  op.getOutput().getType());
     return success();
   }
 };

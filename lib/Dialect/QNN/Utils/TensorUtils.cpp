@@ -37,7 +37,8 @@ Value qnn::createEmptyTensor(OpBuilder &b, Location loc,
 
 Value qnn::createPermutation(
     OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm,
-    function_ref<Value(OpBuilder &, Location, Value)> body) {
+    function_ref<Value(OpBuilder &, Location, Value)> body,
+    Type resultElementType) {
   auto t = cast<RankedTensorType>(x.getType());
   SmallVector<Value> inDims = getDimValues(b, loc, x), outDims;
   SmallVector<int64_t> shape;
@@ -53,7 +54,9 @@ Value qnn::createPermutation(
       AffineMap::getMultiDimIdentityMap(perm.size(), ctx)};
   SmallVector<utils::IteratorType> iters(perm.size(),
                                          utils::IteratorType::parallel);
-  Value init = createEmptyTensor(b, loc, shape, t.getElementType(), outDims);
+  Value init = createEmptyTensor(
+      b, loc, shape,
+      resultElementType ? resultElementType : t.getElementType(), outDims);
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{x},
              ValueRange{init}, maps, iters,

@@ -23,10 +23,12 @@ Value createEmptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 /// `x` permuted (result dim k = input dim perm[k]) by an all-parallel
 /// linalg.generic rather than linalg.transpose: elementwise fusion composes
 /// it with its neighbours, so the NHWC -> NCHW -> NHWC round trip between two
-/// convolutions cancels. `body`, if given, maps each element on the way.
+/// convolutions cancels. `body`, if given, maps each element on the way,
+/// into `resultElementType` when given (else x's element type).
 Value createPermutation(
     OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm,
-    function_ref<Value(OpBuilder &, Location, Value)> body = nullptr);
+    function_ref<Value(OpBuilder &, Location, Value)> body = nullptr,
+    Type resultElementType = {});
 
 /// `x` (NHWC) padded in H and W by `pads` = [top, left, bottom, right] with
 /// the scalar `padValue`; `x` itself when every pad is zero.
