@@ -9,6 +9,7 @@
 #include "qopt/InitAllPasses.h"
 #include "qopt/InitAllTools.h"
 #include "qopt/Support/MemoryLimit.h"
+#include "qopt/Support/Npy.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -34,10 +35,23 @@ qopt::ToolSession::ToolSession(int &argc, char **&argv, StringRef toolName,
 }
 
 mlir::OwningOpRef<mlir::ModuleOp>
-qopt::ToolSession::loadModel(StringRef path, ArrayRef<std::string> shapes) {
+qopt::ToolSession::loadModel(StringRef path, ArrayRef<std::string> shapes,
+                             ArrayRef<std::string> examplePaths) {
+  // An unreadable example is reported where the data is read; here it only
+  // gives no shape.
+  std::vector<SmallVector<int64_t>> examples;
+  if (path.ends_with(".onnx"))
+    for (const std::string &p : examplePaths) {
+      auto array = qopt::readNpy(p);
+      if (!array) {
+        consumeError(array.takeError());
+        break;
+      }
+      examples.emplace_back(array->shape.begin(), array->shape.end());
+    }
   std::string error;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      qopt::loadModel(path, context.get(), shapes, error);
+      qopt::loadModel(path, context.get(), shapes, error, examples);
   if (!module && !error.empty())
     fail(error);
   return module;

@@ -150,7 +150,8 @@ int main(int argc, char **argv) {
                         "combine with --sqnr, --calibrate or --stats-in");
   std::vector<std::string> shapes(inputShapes.begin(), inputShapes.end());
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      session.loadModel(inputFile, shapes);
+      session.loadModel(inputFile, shapes,
+                        std::vector<std::string>(inputs.begin(), inputs.end()));
   if (!module)
     return 1;
   if (!reportFile.empty() &&

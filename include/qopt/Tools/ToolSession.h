@@ -36,9 +36,12 @@ public:
   mlir::MLIRContext &getContext() { return *context; }
 
   /// Loads `path` (.onnx imported with `inputShapes`, else parsed as MLIR);
-  /// null after printing the error.
+  /// null after printing the error. Symbolic dimensions of an ONNX model's
+  /// inputs other than the batch take the sizes of `examplePaths` (.npy, by
+  /// position) where no --input-shape names them.
   mlir::OwningOpRef<mlir::ModuleOp>
-  loadModel(llvm::StringRef path, llvm::ArrayRef<std::string> inputShapes);
+  loadModel(llvm::StringRef path, llvm::ArrayRef<std::string> inputShapes,
+            llvm::ArrayRef<std::string> examplePaths = {});
 
   /// Prints "<tool>: error: msg" and returns the exit code 1.
   int fail(const llvm::Twine &msg) const;

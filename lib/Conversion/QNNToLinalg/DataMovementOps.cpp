@@ -150,13 +150,23 @@ struct PadLowering : QNNPattern<PadOp> {
           op, tensor::PadOp::create(rewriter, loc, outType, x, low, high, v));
       return success();
     }
-    // reflect / edge: out[i] = x[src(i)], src computed per dimension.
-    if (!inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "reflect/edge pad needs static "
-                                             "shapes");
+    // reflect / edge: out[i] = x[src(i)], src computed per dimension. A
+    // dynamic dimension (the batch) is read from the input.
     bool reflect = op.getMode() == PadMode::Reflect;
+    SmallVector<Value> sizes(rank), outDyn;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!inType.isDynamicDim(d))
+        continue;
+      sizes[d] = tensor::DimOp::create(rewriter, loc, x, d);
+      int64_t added = pads[d] + pads[d + rank];
+      outDyn.push_back(added == 0 ? sizes[d]
+                                  : Value(arith::AddIOp::create(
+                                        rewriter, loc, sizes[d],
+                                        arith::ConstantIndexOp::create(
+                                            rewriter, loc, added))));
+    }
     Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
-                                         outType.getElementType());
+                                         outType.getElementType(), outDyn);
     SmallVector<IteratorType> iters(rank, IteratorType::parallel);
     Value y =
         linalg::GenericOp::create(
@@ -166,10 +176,13 @@ struct PadLowering : QNNPattern<PadOp> {
             [&](OpBuilder &b, Location l, ValueRange) {
               SmallVector<Value> idx;
               for (int64_t d = 0; d < rank; ++d) {
-                int64_t n = inType.getDimSize(d);
                 Value i = linalg::IndexOp::create(b, l, d);
                 Value c0 = arith::ConstantIndexOp::create(b, l, 0);
-                Value last = arith::ConstantIndexOp::create(b, l, n - 1);
+                Value c1 = arith::ConstantIndexOp::create(b, l, 1);
+                Value last =
+                    sizes[d] ? Value(arith::SubIOp::create(b, l, sizes[d], c1))
+                             : Value(arith::ConstantIndexOp::create(
+                                   b, l, inType.getDimSize(d) - 1));
                 Value s = arith::SubIOp::create(
                     b, l, i, arith::ConstantIndexOp::create(b, l, pads[d]));
                 if (reflect) {
@@ -180,6 +193,12 @@ struct PadLowering : QNNPattern<PadOp> {
                   Value tn = arith::SubIOp::create(b, l, c0, t);
                   Value at = arith::MaxSIOp::create(b, l, t, tn);
                   s = arith::SubIOp::create(b, l, last, at);
+                  // The verifier bounds static pads by the size; a dynamic
+                  // dimension shorter than its pads must not read outside.
+                  if (sizes[d]) {
+                    s = arith::MaxSIOp::create(b, l, s, c0);
+                    s = arith::MinSIOp::create(b, l, s, last);
+                  }
                 } else {
                   s = arith::MaxSIOp::create(b, l, s, c0);
                   s = arith::MinSIOp::create(b, l, s, last);

@@ -201,10 +201,13 @@ LogicalResult importSlice(Importer &im, const onnx::NodeProto &node,
       s = clampI(s, 0, dim - 1);
       e = clampI(e, -1, dim - 1);
     }
-    int64_t len = st > 0 ? (e - s + st - 1) / st : (s - e + (-st) - 1) / (-st);
-    offsets[*a] = s;
-    sizes[*a] = std::max<int64_t>(0, len);
-    strides[*a] = st;
+    int64_t len = std::max<int64_t>(
+        0, st > 0 ? (e - s + st - 1) / st : (s - e + (-st) - 1) / (-st));
+    // An empty slice starts at 0 (tensor.extract_slice rejects an offset at
+    // the end of the dimension even for size 0).
+    offsets[*a] = len == 0 ? 0 : s;
+    sizes[*a] = len;
+    strides[*a] = len == 0 ? 1 : st;
   }
   auto outType = RankedTensorType::get(sizes, xt.getElementType());
   if (auto folded = foldMapping(im, node.input(0), outType,
@@ -231,27 +234,49 @@ LogicalResult importSlice(Importer &im, const onnx::NodeProto &node,
     dyn.push_back(arith::MaxSIOp::create(
         b, loc, size, arith::ConstantIndexOp::create(b, loc, 0)));
   }
-  if (llvm::all_of(strides, [](int64_t s) { return s > 0; })) {
-    SmallVector<OpFoldResult> offs, szs, strs;
-    unsigned k = 0;
-    for (int64_t d = 0; d < rank; ++d) {
-      offs.push_back(b.getIndexAttr(offsets[d]));
-      szs.push_back(sizes[d] == kDyn ? OpFoldResult(dyn[k++])
-                                     : OpFoldResult(b.getIndexAttr(sizes[d])));
-      strs.push_back(b.getIndexAttr(strides[d]));
-    }
-    im.set(node, tensor::ExtractSliceOp::create(b, loc, outType, x, offs, szs,
-                                                strs));
+  // Negative steps read the same elements as the positive-step slice that
+  // starts at the last of them, in reverse order: the slice with positive
+  // strides, then a reversal of those axes by index. (A map such as
+  // `-d0 + s` would be shorter, but upstream tiling sizes the operand slices
+  // of negative-coefficient maps wrongly: invalid IR after
+  // qopt-tile-and-vectorize.)
+  SmallVector<bool> reversed(rank, false);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (strides[d] > 0)
+      continue;
+    reversed[d] = true;
+    offsets[d] += strides[d] * (sizes[d] - 1);
+    strides[d] = -strides[d];
+  }
+  SmallVector<OpFoldResult> offs, szs, strs;
+  unsigned k = 0;
+  for (int64_t d = 0; d < rank; ++d) {
+    offs.push_back(b.getIndexAttr(offsets[d]));
+    szs.push_back(sizes[d] == kDyn ? OpFoldResult(dyn[k++])
+                                   : OpFoldResult(b.getIndexAttr(sizes[d])));
+    strs.push_back(b.getIndexAttr(strides[d]));
+  }
+  Value slice =
+      tensor::ExtractSliceOp::create(b, loc, outType, x, offs, szs, strs);
+  if (!llvm::is_contained(reversed, true)) {
+    im.set(node, slice);
     return success();
   }
-  // Negative steps: read x at offset + step * i.
-  SmallVector<AffineExpr> exprs;
-  for (int64_t d = 0; d < rank; ++d)
-    exprs.push_back(b.getAffineDimExpr(d) * strides[d] + offsets[d]);
-  AffineMap map = AffineMap::get(rank, 0, exprs, im.ctx);
-  im.set(node, generate(im, loc, outType, dyn, ValueRange{x}, {map},
-                        [](OpBuilder &, Location, ValueRange,
-                           ValueRange args) { return args[0]; }));
+  // Reversed axes are static (dynamic ones take step 1 only).
+  im.set(node, generate(im, loc, outType, dyn, {}, {},
+                        [&](OpBuilder &nb, Location l, ValueRange ivs,
+                            ValueRange) {
+                          SmallVector<Value> idx(ivs);
+                          for (int64_t d = 0; d < rank; ++d)
+                            if (reversed[d])
+                              idx[d] = arith::SubIOp::create(
+                                  nb, l,
+                                  arith::ConstantIndexOp::create(
+                                      nb, l, sizes[d] - 1),
+                                  ivs[d]);
+                          return (Value)tensor::ExtractOp::create(nb, l, slice,
+                                                                  idx);
+                        }));
   return success();
 }
 

@@ -98,7 +98,8 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef bytes, StringRef bufferName,
 
 OwningOpRef<ModuleOp> qopt::loadModel(StringRef path, MLIRContext *context,
                                       ArrayRef<std::string> inputShapes,
-                                      std::string &error) {
+                                      std::string &error,
+                                      ArrayRef<SmallVector<int64_t>> examples) {
   if (!path.ends_with(".onnx"))
     return parseSourceFile<ModuleOp>(path, context);
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
@@ -109,6 +110,7 @@ OwningOpRef<ModuleOp> qopt::loadModel(StringRef path, MLIRContext *context,
   }
   ONNXImportOptions options;
   options.externalDataDir = modelDirectory(path);
+  options.exampleShapes.assign(examples.begin(), examples.end());
   for (const std::string &spec : inputShapes) {
     error = parseInputShapeOption(spec, options);
     if (!error.empty())

@@ -533,9 +533,39 @@ LogicalResult Importer::importInputs(SmallVectorImpl<Type> &types,
       return emitError(FileLineColLoc::get(ctx, bufferName, 0, 0))
              << "--input-shape names '" << kv.getKey()
              << "', which is not an input of the model";
+  // Sizes of symbolic dimensions (by name) that example inputs fix: those
+  // other than a leading batch, and then every occurrence of the same name,
+  // the batch included (Silero VAD's state [2, batch, 64] beside its input
+  // [batch, samples] fixes the batch for both).
+  llvm::StringMap<int64_t> bound;
+  {
+    size_t position = 0;
+    for (const auto &in : graph.input()) {
+      if (initNames.contains(in.name()) || !in.type().has_tensor_type() ||
+          !in.type().tensor_type().has_shape())
+        continue;
+      size_t at = position++;
+      if (at >= options.exampleShapes.size() ||
+          options.inputShapes.count(in.name()))
+        continue;
+      const auto &dims = in.type().tensor_type().shape().dim();
+      const SmallVector<int64_t> &example = options.exampleShapes[at];
+      if ((int64_t)example.size() != dims.size())
+        continue;
+      for (int i = 1; i < dims.size(); ++i)
+        if (!dims[i].has_dim_value() && !dims[i].dim_param().empty())
+          bound.try_emplace(dims[i].dim_param(), example[i]);
+    }
+  }
+  size_t position = 0;
   for (const auto &in : graph.input()) {
     if (initNames.contains(in.name()))
       continue; // an initializer listed as input (IR < 4): a weight
+    const SmallVector<int64_t> *example =
+        position < options.exampleShapes.size()
+            ? &options.exampleShapes[position]
+            : nullptr;
+    ++position;
     Location loc = NameLoc::get(StringAttr::get(ctx, in.name()),
                                 FileLineColLoc::get(ctx, bufferName, 0, 0));
     if (!in.type().has_tensor_type())
@@ -566,9 +596,19 @@ LogicalResult Importer::importInputs(SmallVectorImpl<Type> &types,
           shape.push_back(d.dim_value());
           continue;
         }
+        auto b = d.dim_param().empty() ? bound.end() : bound.find(d.dim_param());
+        if (b != bound.end()) {
+          shape.push_back(b->second);
+          continue;
+        }
         // A symbolic leading dimension is the batch: keep it dynamic.
         if (i == 0) {
           shape.push_back(kDyn);
+          continue;
+        }
+        // Others take the size of the example input, if there is one.
+        if (example && (int64_t)example->size() == tt.shape().dim_size()) {
+          shape.push_back((*example)[i]);
           continue;
         }
         return emitError(loc)

@@ -289,6 +289,44 @@ LogicalResult Layer::run() {
   if (failed(h0all) || failed(c0all))
     return failure();
 
+  // Initial states are [directions, batch, hidden]. One of the input and a
+  // state may know the batch statically where the other does not (a state
+  // input fixed by --input-shape beside a dynamic-batch input): both take
+  // the static size.
+  int64_t stateBatch = kDyn;
+  for (auto [idx, state] : {std::pair(5, h0all), std::pair(6, c0all)}) {
+    if (!*state)
+      continue;
+    auto st = cast<RankedTensorType>((*state).getType());
+    int64_t sb = st.getRank() == 3 ? st.getDimSize(1) : kDyn;
+    if (st.getRank() != 3 ||
+        (st.getDimSize(0) != kDyn && st.getDimSize(0) != dirs) ||
+        (st.getDimSize(2) != kDyn && st.getDimSize(2) != hidden) ||
+        (sb != kDyn && xt.getDimSize(1) != kDyn && sb != xt.getDimSize(1)) ||
+        (sb != kDyn && stateBatch != kDyn && sb != stateBatch))
+      return im.nodeError(node)
+             << (idx == 5 ? "initial_h " : "initial_c ")
+             << st << " does not match [directions " << dirs << ", batch "
+             << (xt.isDynamicDim(1) ? std::string("?")
+                                    : std::to_string(xt.getDimSize(1)))
+             << ", hidden " << hidden << "]";
+    if (sb != kDyn)
+      stateBatch = sb;
+  }
+  if (xt.isDynamicDim(1) && stateBatch != kDyn) {
+    xt = RankedTensorType::get({xt.getDimSize(0), stateBatch, inputSize},
+                               xt.getElementType());
+    x = tensor::CastOp::create(b(), loc, xt, x);
+  }
+  auto staticState = [&](Value v) -> Value {
+    if (!v)
+      return v;
+    auto want = RankedTensorType::get({dirs, xt.getDimSize(1), hidden}, et);
+    return v.getType() == want ? v : tensor::CastOp::create(b(), loc, want, v);
+  };
+  *h0all = staticState(*h0all);
+  *c0all = staticState(*c0all);
+
   int64_t S = xt.getDimSize(0), B = xt.getDimSize(1), H = hidden;
   SmallVector<Value> bDyn;
   if (B == kDyn)

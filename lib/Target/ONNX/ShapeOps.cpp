@@ -415,6 +415,13 @@ static LogicalResult importPad(Importer &im, const onnx::NodeProto &node,
       shape.push_back(kDyn);
       continue;
     }
+    int64_t widest = std::max((*pads)[d], (*pads)[d + xt.getRank()]);
+    if (padMode == PadMode::Reflect && widest > 0 && widest >= s)
+      return im.nodeError(node)
+             << "reflect pad of " << widest << " on dimension " << d
+             << " of size " << s << " (reflection pads at most size - 1)";
+    if (padMode == PadMode::Edge && widest > 0 && s == 0)
+      return im.nodeError(node) << "edge pad of the empty dimension " << d;
     if (__builtin_add_overflow(s, (*pads)[d], &padded) ||
         __builtin_add_overflow(padded, (*pads)[d + xt.getRank()], &padded))
       return im.nodeError(node) << "padded dimension " << d

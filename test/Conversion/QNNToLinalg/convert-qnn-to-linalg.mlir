@@ -146,3 +146,19 @@ func.func @transpose_rank0(%x: tensor<i1>) -> tensor<i1> {
   %t = qnn.transpose %x {perm = array<i64>} : (tensor<i1>) -> tensor<i1>
   return %t : tensor<i1>
 }
+
+// -----
+
+// Reflection padding of a dynamic batch: the batch's size is read from the
+// input, and a dynamic dimension's mirrored index is clamped into it.
+// CHECK-LABEL: func @reflect_pad_dynamic
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: tensor.empty(%[[N]]) : tensor<?x1x8xf32>
+// CHECK: linalg.generic
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract %arg0
+func.func @reflect_pad_dynamic(%x: tensor<?x1x4xf32>) -> tensor<?x1x8xf32> {
+  %y = qnn.pad %x {pads = array<i64: 0, 0, 2, 0, 0, 2>, mode = #qnn.pad_mode<reflect>} : (tensor<?x1x4xf32>) -> tensor<?x1x8xf32>
+  return %y : tensor<?x1x8xf32>
+}

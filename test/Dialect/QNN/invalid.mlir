@@ -552,6 +552,24 @@ func.func @pad_neg(%x: tensor<2x3xf32>) {
 
 // -----
 
+// Reflection mirrors at most size - 1 elements (a wider pad would read
+// outside the input).
+func.func @pad_reflect_too_wide(%x: tensor<1x2xf32>) {
+  // expected-error @+1 {{reflect pad of 2 on dimension 1 of size 2 (at most 1)}}
+  %y = qnn.pad %x {pads = array<i64: 0, 2, 0, 0>, mode = #qnn.pad_mode<reflect>} : (tensor<1x2xf32>) -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @pad_edge_empty(%x: tensor<1x0xf32>) {
+  // expected-error @+1 {{edge pad of the empty dimension 1}}
+  %y = qnn.pad %x {pads = array<i64: 0, 1, 0, 0>, mode = #qnn.pad_mode<edge>} : (tensor<1x0xf32>) -> tensor<1x1xf32>
+  return
+}
+
+// -----
+
 func.func @qconst_shape() {
   // expected-error @+1 {{value shape 2 does not match result shape 3}}
   %w = qnn.qconst dense<[1, 2]> : tensor<2xi8> -> tensor<3x!quant.uniform<i8:f32, 0.1>>

@@ -27,6 +27,11 @@ struct ONNXImportOptions {
   /// Static shapes for graph inputs, by name; they replace the model's
   /// symbolic dimensions (e.g. a dynamic batch or spatial size).
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Shapes of example inputs, by position among the graph's inputs (the
+  /// arrays qopt-run is given): a symbolic dimension other than the leading
+  /// one (the batch, which stays dynamic) takes the example's size when the
+  /// ranks agree. `inputShapes` takes precedence.
+  std::vector<llvm::SmallVector<int64_t>> exampleShapes;
   /// Directory that external-data locations are relative to (the model's).
   /// External data must be a regular file inside it; empty refuses external
   /// data (a model read from standard input).
@@ -58,11 +63,13 @@ mlir::OwningOpRef<mlir::ModuleOp> importONNX(llvm::StringRef bytes,
                                              const ONNXImportOptions &options);
 
 /// Loads a model for the tools: imported from ONNX (with `inputShapes`,
-/// NAME:DIMS each) when `path` ends in .onnx, parsed as MLIR otherwise.
-/// Null on failure, with diagnostics emitted or `error` set.
+/// NAME:DIMS each, and `exampleShapes` as in ONNXImportOptions) when `path`
+/// ends in .onnx, parsed as MLIR otherwise. Null on failure, with
+/// diagnostics emitted or `error` set.
 mlir::OwningOpRef<mlir::ModuleOp>
 loadModel(llvm::StringRef path, mlir::MLIRContext *context,
-          llvm::ArrayRef<std::string> inputShapes, std::string &error);
+          llvm::ArrayRef<std::string> inputShapes, std::string &error,
+          llvm::ArrayRef<llvm::SmallVector<int64_t>> exampleShapes = {});
 
 /// Registers the `--import-onnx` translation (with `--input-shape`).
 void registerFromONNXTranslation();

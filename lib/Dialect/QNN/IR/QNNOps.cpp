@@ -745,6 +745,15 @@ LogicalResult PadOp::verify() {
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < in.getRank(); ++d) {
     int64_t s = in.getDimSize(d);
+    int64_t widest = std::max(pads[d], pads[d + in.getRank()]);
+    // Reflection mirrors at most size - 1 elements; an edge needs one.
+    if (s != kDyn && widest > 0 && getMode() == PadMode::Reflect &&
+        widest >= s)
+      return emitOpError("reflect pad of ")
+             << widest << " on dimension " << d << " of size " << s
+             << " (at most " << s - 1 << ")";
+    if (s == 0 && widest > 0 && getMode() == PadMode::Edge)
+      return emitOpError("edge pad of the empty dimension ") << d;
     shape.push_back(s == kDyn ? kDyn : s + pads[d] + pads[d + in.getRank()]);
   }
   if (failed(verifyResultShape(*this, shape, getOutput().getType())))

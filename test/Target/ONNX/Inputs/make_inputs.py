@@ -161,6 +161,8 @@ save(single("Pad", 13, [f("x", [1, 4])], [f("y", [1, 6])], [i64("p", [0, 1, 0, 1
 save(single("Pad", 13, [f("x", [1, 4]), v("p", T.INT64, [4])], [f("y", [1, 6])]),
      "err_pad_runtime.onnx")
 save(single("Pad", 13, [f("x", [1, 4])], [f("y", [1, 4])]), "err_pad_no_pads.onnx")
+save(single("Pad", 13, [f("x", [1, 4])], [f("y", [1, 8])], [i64("p", [0, 4, 0, 0])],
+            mode="reflect"), "err_pad_reflect_wide.onnx")
 save(single("Constant", 13, [], [f("y", [1])]), "err_constant_empty.onnx")
 save(single("Dropout", 13, [f("x", [2])], [f("y", [2]), v("m", T.BOOL, [2])]),
      "err_dropout_mask.onnx")
@@ -258,6 +260,10 @@ save(g([n("LSTM", ["x", "w", "r"], ["y"], hidden_size=2, activations=["Sigmoid",
        [f("x", [1, 1, 2])], [f("y", None)],
        [ft("w", np.ones((1, 8, 2))), ft("r", np.ones((1, 8, 2)))]),
      "lterr_lstm_activation.onnx")
+save(g([n("LSTM", ["x", "w", "r", "", "", "h"], ["y"], hidden_size=2)],
+       [f("x", [1, 2, 2]), f("h", [1, 3, 2])], [f("y", None)],
+       [ft("w", np.ones((1, 8, 2))), ft("r", np.ones((1, 8, 2)))]),
+     "lterr_lstm_state_batch.onnx")
 save(g([n("TopK", ["x", "k"], ["v", "i"])], [f("x", [4]), v("k", T.INT64, [1])],
        [f("v", None), v("i", T.INT64, None)]), "lterr_topk_runtime_k.onnx")
 save(g([n("Range", ["s", "l", "d"], ["y"])], [f("s", []), ], [f("y", None)],
