@@ -159,11 +159,12 @@ struct PadLowering : QNNPattern<PadOp> {
         continue;
       sizes[d] = tensor::DimOp::create(rewriter, loc, x, d);
       int64_t added = pads[d] + pads[d + rank];
-      outDyn.push_back(added == 0 ? sizes[d]
-                                  : Value(arith::AddIOp::create(
-                                        rewriter, loc, sizes[d],
-                                        arith::ConstantIndexOp::create(
-                                            rewriter, loc, added))));
+      outDyn.push_back(
+          added == 0
+              ? sizes[d]
+              : Value(arith::AddIOp::create(
+                    rewriter, loc, sizes[d],
+                    arith::ConstantIndexOp::create(rewriter, loc, added))));
     }
     Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
                                          outType.getElementType(), outDyn);

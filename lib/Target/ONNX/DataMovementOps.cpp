@@ -201,8 +201,8 @@ LogicalResult importSlice(Importer &im, const onnx::NodeProto &node,
       s = clampI(s, 0, dim - 1);
       e = clampI(e, -1, dim - 1);
     }
-    int64_t len = std::max<int64_t>(
-        0, st > 0 ? (e - s + st - 1) / st : (s - e + (-st) - 1) / (-st));
+    int64_t len = std::max<int64_t>(0, st > 0 ? (e - s + st - 1) / st
+                                              : (s - e + (-st) - 1) / (-st));
     // An empty slice starts at 0 (tensor.extract_slice rejects an offset at
     // the end of the dimension even for size 0).
     offsets[*a] = len == 0 ? 0 : s;
@@ -263,20 +263,18 @@ LogicalResult importSlice(Importer &im, const onnx::NodeProto &node,
     return success();
   }
   // Reversed axes are static (dynamic ones take step 1 only).
-  im.set(node, generate(im, loc, outType, dyn, {}, {},
-                        [&](OpBuilder &nb, Location l, ValueRange ivs,
-                            ValueRange) {
-                          SmallVector<Value> idx(ivs);
-                          for (int64_t d = 0; d < rank; ++d)
-                            if (reversed[d])
-                              idx[d] = arith::SubIOp::create(
-                                  nb, l,
-                                  arith::ConstantIndexOp::create(
-                                      nb, l, sizes[d] - 1),
-                                  ivs[d]);
-                          return (Value)tensor::ExtractOp::create(nb, l, slice,
-                                                                  idx);
-                        }));
+  im.set(node,
+         generate(im, loc, outType, dyn, {}, {},
+                  [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange) {
+                    SmallVector<Value> idx(ivs);
+                    for (int64_t d = 0; d < rank; ++d)
+                      if (reversed[d])
+                        idx[d] = arith::SubIOp::create(
+                            nb, l,
+                            arith::ConstantIndexOp::create(nb, l, sizes[d] - 1),
+                            ivs[d]);
+                    return (Value)tensor::ExtractOp::create(nb, l, slice, idx);
+                  }));
   return success();
 }
 

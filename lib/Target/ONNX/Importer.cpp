@@ -596,7 +596,8 @@ LogicalResult Importer::importInputs(SmallVectorImpl<Type> &types,
           shape.push_back(d.dim_value());
           continue;
         }
-        auto b = d.dim_param().empty() ? bound.end() : bound.find(d.dim_param());
+        auto b =
+            d.dim_param().empty() ? bound.end() : bound.find(d.dim_param());
         if (b != bound.end()) {
           shape.push_back(b->second);
           continue;

@@ -305,8 +305,8 @@ LogicalResult Layer::run() {
         (sb != kDyn && xt.getDimSize(1) != kDyn && sb != xt.getDimSize(1)) ||
         (sb != kDyn && stateBatch != kDyn && sb != stateBatch))
       return im.nodeError(node)
-             << (idx == 5 ? "initial_h " : "initial_c ")
-             << st << " does not match [directions " << dirs << ", batch "
+             << (idx == 5 ? "initial_h " : "initial_c ") << st
+             << " does not match [directions " << dirs << ", batch "
              << (xt.isDynamicDim(1) ? std::string("?")
                                     : std::to_string(xt.getDimSize(1)))
              << ", hidden " << hidden << "]";

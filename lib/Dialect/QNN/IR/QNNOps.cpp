@@ -747,8 +747,7 @@ LogicalResult PadOp::verify() {
     int64_t s = in.getDimSize(d);
     int64_t widest = std::max(pads[d], pads[d + in.getRank()]);
     // Reflection mirrors at most size - 1 elements; an edge needs one.
-    if (s != kDyn && widest > 0 && getMode() == PadMode::Reflect &&
-        widest >= s)
+    if (s != kDyn && widest > 0 && getMode() == PadMode::Reflect && widest >= s)
       return emitOpError("reflect pad of ")
              << widest << " on dimension " << d << " of size " << s
              << " (at most " << s - 1 << ")";
