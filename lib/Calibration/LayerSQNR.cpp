@@ -13,6 +13,7 @@
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Runner/RuntimeSymbols.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
@@ -191,7 +192,7 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
     if (op->getNumResults() != 1)
       return;
     auto t = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (!t || !t.getElementType().isF32())
+    if (!t || !t.getElementType().isF32() || isa<tensor::EmptyOp>(op))
       return;
     floatByLoc[op->getLoc()] = op->getResult(0);
     std::string name = nameOf(op);
@@ -209,8 +210,10 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
   std::vector<LayerSQNR> regionTaps;
   SmallVector<Value> regionF, regionQ;
   qf.walk([&](Operation *op) {
+    // A tensor.empty (the init of a quantized generic) holds no values:
+    // comparing it read uninitialized memory (rows of -50 dB).
     if (op->getNumResults() == 1 && isQuantizedTensor(op->getResult(0).getType()) &&
-        !isa<qnn::QConstOp>(op))
+        !isa<qnn::QConstOp, tensor::EmptyOp>(op))
       quantOps.push_back(op);
   });
   for (Operation *op : quantOps) {
