@@ -13,9 +13,9 @@
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Runner/RuntimeSymbols.h"
 
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
@@ -212,7 +212,8 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
   qf.walk([&](Operation *op) {
     // A tensor.empty (the init of a quantized generic) holds no values:
     // comparing it read uninitialized memory (rows of -50 dB).
-    if (op->getNumResults() == 1 && isQuantizedTensor(op->getResult(0).getType()) &&
+    if (op->getNumResults() == 1 &&
+        isQuantizedTensor(op->getResult(0).getType()) &&
         !isa<qnn::QConstOp, tensor::EmptyOp>(op))
       quantOps.push_back(op);
   });
