@@ -277,7 +277,7 @@ public:
       o.mode = qopt::QuantizeMode::QAT;
     else
       throw QOptError("unknown mode '" + mode + "'");
-    auto method = qnn::symbolizeCalibrationMethod(str("method", "minmax"));
+    auto method = qnn::symbolizeCalibrationMethod(str("method", "mse"));
     if (!method)
       throw QOptError("unknown calibration method '" + str("method", "") + "'");
     o.calibrationMethod = *method;

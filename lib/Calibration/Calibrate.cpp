@@ -146,13 +146,13 @@ std::pair<double, double> percentileRange(const Accumulator &a, double p) {
   return {lo + l * width, lo + (r + 1) * width};
 }
 
-/// Expected squared error of 8-bit uniform quantization of the histogram
-/// with clipping range [lo, hi].
-double quantError(const Accumulator &a, double lo, double hi) {
+/// Expected squared error of uniform quantization of the histogram to
+/// `steps` steps with clipping range [lo, hi].
+double quantError(const Accumulator &a, double lo, double hi, double steps) {
   double hlo = a.stats.observedMin, hhi = a.stats.observedMax;
   int bins = a.hist.size();
   double width = (hhi - hlo) / bins;
-  double scale = (hi - lo) / 255.0;
+  double scale = (hi - lo) / steps;
   if (scale <= 0)
     return std::numeric_limits<double>::infinity();
   double e = 0;
@@ -169,14 +169,15 @@ double quantError(const Accumulator &a, double lo, double hi) {
 
 /// MSE-optimal clipping: shrink both ends toward 0 (or the center) and keep
 /// the range with the least expected error.
-std::pair<double, double> mseRange(const Accumulator &a) {
+std::pair<double, double> mseRange(const Accumulator &a, unsigned bits) {
+  double steps = std::ldexp(1.0, std::min(bits, 24u)) - 1;
   double lo = std::min(0.0, a.stats.observedMin);
   double hi = std::max(0.0, a.stats.observedMax);
   std::pair<double, double> best = {lo, hi};
-  double bestErr = quantError(a, lo, hi);
+  double bestErr = quantError(a, lo, hi, steps);
   for (int i = 1; i <= 80; ++i) {
     double f = 1.0 - i * 0.01;
-    double e = quantError(a, lo * f, hi * f);
+    double e = quantError(a, lo * f, hi * f, steps);
     if (e < bestErr) {
       bestErr = e;
       best = {lo * f, hi * f};
@@ -272,7 +273,7 @@ void finish(Accumulator &a, const qopt::CalibrationOptions &options) {
     std::tie(s.min, s.max) = percentileRange(a, options.percentile);
     break;
   case qnn::CalibrationMethod::MSE:
-    std::tie(s.min, s.max) = mseRange(a);
+    std::tie(s.min, s.max) = mseRange(a, options.activationBits);
     break;
   case qnn::CalibrationMethod::Entropy:
     std::tie(s.min, s.max) = entropyRange(a);

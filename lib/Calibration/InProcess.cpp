@@ -65,8 +65,8 @@ DataSource inMemory(std::vector<qopt::NpyArray> data) {
 }
 
 qnn::Calibrator calibratorOver(DataSource source) {
-  return [source](ModuleOp module,
-                  ArrayRef<std::string> dataPaths) -> LogicalResult {
+  return [source](ModuleOp module, ArrayRef<std::string> dataPaths,
+                  unsigned activationBits) -> LogicalResult {
     auto fail = [&](const Twine &message) -> LogicalResult {
       return mlir::emitError(module.getLoc(),
                              "quantize-static: calibration-data: ")
@@ -81,6 +81,7 @@ qnn::Calibrator calibratorOver(DataSource source) {
       return fail("cannot copy the module for calibration");
     qopt::CalibrationOptions options;
     options.progress = llvm::errs().is_displayed();
+    options.activationBits = activationBits;
     auto stats = qopt::calibrate(*copy, *data, options);
     if (!stats)
       return fail(llvm::toString(stats.takeError()));

@@ -102,9 +102,9 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
                       cl::CommaSeparated, cl::cat(category)),
       calibrationMethod(
           "calibration-method",
-          cl::desc("With --quantize=static: minmax (default), "
-                   "moving_average, percentile, entropy, mse, ksigma"),
-          cl::init("minmax"), cl::cat(category)),
+          cl::desc("With --quantize=static: mse (default), minmax, "
+                   "moving_average, percentile, entropy, ksigma"),
+          cl::init("mse"), cl::cat(category)),
       config("config",
              cl::desc("With --quantize=static: per-layer JSON "
                       "(keep_float, weight_bits, per_channel)"),

@@ -168,7 +168,7 @@ class Model:
         outs = self.run(*inputs)
         return outs[0] if len(outs) == 1 else outs
 
-    def quantize(self, mode="static", calibration_data=None, method="minmax",
+    def quantize(self, mode="static", calibration_data=None, method="mse",
                  config=None, integer_only=False, min_sqnr=None, quality_check=True,
                  weight_bits=8, per_channel=True, activation_type="int8",
                  equalize=False, rounding="nearest", bias_correction=False,

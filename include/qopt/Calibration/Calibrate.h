@@ -45,6 +45,10 @@ struct CalibrationOptions {
   /// on heavy-tailed activations (a ReLU stem) chose a fifth of the range,
   /// losing 1.5-5 points of Fashion-MNIST accuracy. 0 disables the guard.
   double maxClippedFraction = 1e-4;
+  /// Bits of the quantized activations: `mse` weighs clipping against the
+  /// rounding error of 2^bits - 1 steps (8-bit steps would clip 16-bit
+  /// activations for nothing).
+  unsigned activationBits = 8;
   bool progress = false;      ///< print a progress line to stderr
 };
 

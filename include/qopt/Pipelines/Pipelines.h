@@ -129,7 +129,7 @@ struct QuantizationOptions {
   /// the calibrator; empty: the module's observers are already calibrated.
   std::vector<std::string> calibrationData;
   mlir::qnn::CalibrationMethod calibrationMethod =
-      mlir::qnn::CalibrationMethod::MinMax;
+      mlir::qnn::CalibrationMethod::MSE;
   mlir::qnn::ActivationType activationType = mlir::qnn::ActivationType::Int8;
   bool perChannel = true;
   unsigned weightBits = 8; ///< 8 or 4
@@ -182,7 +182,7 @@ struct PTQOptions : public mlir::PassPipelineOptions<PTQOptions> {
                      "carry calibrated observers")};
   Option<mlir::qnn::CalibrationMethod> calibrationMethod{
       *this, "calibration-method", llvm::cl::desc("Calibration method"),
-      llvm::cl::init(mlir::qnn::CalibrationMethod::MinMax),
+      llvm::cl::init(mlir::qnn::CalibrationMethod::MSE),
       llvm::cl::values(
           clEnumValN(mlir::qnn::CalibrationMethod::MinMax, "minmax", ""),
           clEnumValN(mlir::qnn::CalibrationMethod::MovingAverage,

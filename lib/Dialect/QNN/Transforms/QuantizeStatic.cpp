@@ -677,7 +677,8 @@ struct QuantizeStaticPass
           "not link the JIT); calibrate with qopt-run --calibrate, or use qopt");
     SmallVector<std::string> paths(calibrationData.begin(),
                                    calibrationData.end());
-    return calibrator(module, paths);
+    return calibrator(module, paths,
+                      activationType == ActivationType::Int16 ? 16 : 8);
   }
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();

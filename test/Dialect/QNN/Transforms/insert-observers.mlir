@@ -4,15 +4,15 @@
 
 // Inputs and every op with its own parameters are observed; data movement
 // (max pool, flatten) keeps its input's parameters and is not. A second run
-// adds nothing.
+// adds nothing. Observers calibrate by MSE unless a method is given.
 // CHECK-LABEL: func @cnn
-// CHECK: %[[I:.*]] = qnn.observer %arg0 {id = 0 : i64, name = "input"}
+// CHECK: %[[I:.*]] = qnn.observer %arg0 {id = 0 : i64, method = #qnn.calibration<mse>, name = "input"}
 // CHECK: %[[C:.*]] = qnn.conv2d %[[I]]
-// CHECK: %[[OC:.*]] = qnn.observer %[[C]] {id = 1 : i64, name = "conv1"}
+// CHECK: %[[OC:.*]] = qnn.observer %[[C]] {id = 1 : i64, method = #qnn.calibration<mse>, name = "conv1"}
 // CHECK: %[[P:.*]] = qnn.max_pool2d %[[OC]]
 // CHECK-NEXT: %[[F:.*]] = qnn.flatten %[[P]]
 // CHECK: %[[FC:.*]] = qnn.fully_connected %[[F]]
-// CHECK-NEXT: %[[OFC:.*]] = qnn.observer %[[FC]] {id = 2 : i64, name = "fc1"}
+// CHECK-NEXT: %[[OFC:.*]] = qnn.observer %[[FC]] {id = 2 : i64, method = #qnn.calibration<mse>, name = "fc1"}
 // CHECK-NEXT: return %[[OFC]]
 // CHECK-NOT: qnn.observer
 // OVERRIDE: qnn.observer %arg0 {id = 0 : i64, method = #qnn.calibration<entropy>, name = "input"}
@@ -36,7 +36,7 @@ func.func @cnn(%x: tensor<?x1x4x4xf32> {onnx.name = "input"}) -> tensor<?x3xf32>
 // CHECK: qnn.observer %arg0
 // CHECK: scf.if
 // CHECK: %[[R:.*]] = qnn.relu
-// CHECK-NEXT: qnn.observer %[[R]] {id = 1 : i64, name = "relu"}
+// CHECK-NEXT: qnn.observer %[[R]] {id = 1 : i64, method = #qnn.calibration<mse>, name = "relu"}
 // CHECK: } else {
 // CHECK-NOT: qnn.observer
 // CHECK: return
@@ -58,14 +58,14 @@ func.func @branch(%x: tensor<4xf32>, %c: i1) -> tensor<4xf32> {
 // operands of an activation-by-activation matmul get parameters. Constant
 // operands (weights) are not observed.
 // CHECK-LABEL: func @island_operands
-// CHECK: %[[A:.*]] = qnn.observer %arg0 {id = 0 : i64}
-// CHECK: %[[B:.*]] = qnn.observer %arg1 {id = 1 : i64}
+// CHECK: %[[A:.*]] = qnn.observer %arg0 {id = 0 : i64, method = #qnn.calibration<mse>}
+// CHECK: %[[B:.*]] = qnn.observer %arg1 {id = 1 : i64, method = #qnn.calibration<mse>}
 // CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[B]]
-// CHECK: %[[OE:.*]] = qnn.observer %[[E]] {id = 4 : i64, name = "exp"}
+// CHECK: %[[OE:.*]] = qnn.observer %[[E]] {id = 4 : i64, method = #qnn.calibration<mse>, name = "exp"}
 // CHECK: %[[M:.*]] = qnn.matmul %[[A]], %[[OE]]
-// CHECK-NEXT: qnn.observer %[[M]] {id = 2 : i64, name = "scores"}
+// CHECK-NEXT: qnn.observer %[[M]] {id = 2 : i64, method = #qnn.calibration<mse>, name = "scores"}
 // CHECK: qnn.matmul %{{.*}}, %cst
-// CHECK-NEXT: qnn.observer {{.*}} {id = 3 : i64, name = "proj"}
+// CHECK-NEXT: qnn.observer {{.*}} {id = 3 : i64, method = #qnn.calibration<mse>, name = "proj"}
 // CHECK-NOT: qnn.observer
 #id = affine_map<(d0, d1) -> (d0, d1)>
 func.func @island_operands(%x: tensor<4x4xf32>, %y: tensor<4x4xf32>) -> tensor<4x4xf32> {

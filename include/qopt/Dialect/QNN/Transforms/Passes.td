@@ -257,7 +257,7 @@ def InsertObserversPass : Pass<"insert-observers", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"method", "method", "::mlir::qnn::CalibrationMethod",
-           /*default=*/"::mlir::qnn::CalibrationMethod::MinMax",
+           /*default=*/"::mlir::qnn::CalibrationMethod::MSE",
            "Calibration method", [{::llvm::cl::values(
              clEnumValN(::mlir::qnn::CalibrationMethod::MinMax, "minmax",
                         "observed min and max"),
@@ -355,7 +355,7 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
            "name">,
     Option<"calibrationMethod", "calibration-method",
            "::mlir::qnn::CalibrationMethod",
-           /*default=*/"::mlir::qnn::CalibrationMethod::MinMax",
+           /*default=*/"::mlir::qnn::CalibrationMethod::MSE",
            "Method of the observers inserted for calibration-data", [{::llvm::cl::values(
              clEnumValN(::mlir::qnn::CalibrationMethod::MinMax, "minmax",
                         "observed min and max"),

@@ -52,8 +52,10 @@ void populateLookupTablePatterns(RewritePatternSet &patterns);
 /// dialect's passes cannot JIT-compile, so the driver that can (qopt,
 /// qopt-run: qopt::inProcessCalibrator()) hands one to the pass when it
 /// creates it; without one, calibration-data is an error that says so.
+/// `activationBits` is the width the activations will be quantized to (8
+/// or 16), for methods that weigh clipping against rounding.
 using Calibrator = std::function<LogicalResult(
-    ModuleOp module, ArrayRef<std::string> dataPaths)>;
+    ModuleOp module, ArrayRef<std::string> dataPaths, unsigned activationBits)>;
 
 /// Receives one batch of one layer's input (values in row-major order).
 using LayerInputSink = llvm::function_ref<void(
