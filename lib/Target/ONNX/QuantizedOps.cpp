@@ -331,6 +331,128 @@ static LogicalResult importQLinearMatMul(Importer &im,
   return success();
 }
 
+/// Zero points computed at run time (ONNX Runtime's quantize_dynamic:
+/// DynamicQuantizeLinear's zero point feeds ConvInteger / MatMulInteger).
+static bool hasRuntimeZeroPoint(Importer &im, const onnx::NodeProto &node) {
+  for (int i : {2, 3})
+    if (im.hasInput(node, i) && !im.getConst(node.input(i)))
+      return true;
+  return false;
+}
+
+/// Operand `idx` of a ConvInteger / MatMulInteger minus its zero point
+/// (input `zpIdx`), as f32: exact, the differences lie in [-255, 255]. A
+/// zero point with one value per channel is reshaped to `zpShape` so that
+/// it broadcasts along the operand's channel axis.
+static FailureOr<Value> centeredAsFloat(Importer &im,
+                                        const onnx::NodeProto &node, int idx,
+                                        int zpIdx,
+                                        ArrayRef<int64_t> zpShape) {
+  Location loc = im.nodeLoc(node);
+  Value v = im.toRaw(loc, im.get(node.input(idx)));
+  auto vt = cast<RankedTensorType>(v.getType());
+  Type et = vt.getElementType();
+  if (!et.isInteger(8))
+    return im.nodeError(node) << "input " << idx
+                              << " must be an 8-bit integer tensor";
+  // Constant weights with a constant zero point: folded, not recomputed
+  // at every call.
+  auto data = dyn_cast_or_null<DenseIntElementsAttr>(im.getConst(node.input(idx)));
+  auto zpData =
+      im.hasInput(node, zpIdx)
+          ? dyn_cast_or_null<DenseIntElementsAttr>(im.getConst(node.input(zpIdx)))
+          : DenseIntElementsAttr();
+  if (data && vt.hasStaticShape() && (!im.hasInput(node, zpIdx) || zpData)) {
+    bool isUnsigned = cast<IntegerType>(et).isUnsigned();
+    auto asInt = [&](const APInt &a) {
+      return isUnsigned ? (int64_t)a.getZExtValue() : a.getSExtValue();
+    };
+    SmallVector<int64_t> zps = {0};
+    if (zpData) {
+      zps.clear();
+      for (const APInt &a : zpData.getValues<APInt>())
+        zps.push_back(asInt(a));
+    }
+    int64_t per = 1;
+    for (int64_t d : zpShape)
+      per *= d;
+    if (zps.size() != 1 && (int64_t)zps.size() != per)
+      return im.nodeError(node) << "zero point " << zpIdx << " has "
+                                << zps.size() << " values for " << per
+                                << " channels";
+    // The channel of element i: zpShape broadcasts against the operand's
+    // shape, one non-1 extent at most.
+    int64_t inner = 1;
+    for (int64_t d = vt.getRank() - 1; d >= 0; --d) {
+      int64_t z = d - (vt.getRank() - (int64_t)zpShape.size());
+      if (z >= 0 && zpShape[z] != 1)
+        break;
+      inner *= vt.getDimSize(d);
+    }
+    SmallVector<double> values;
+    values.reserve(vt.getNumElements());
+    int64_t i = 0;
+    for (const APInt &a : data.getValues<APInt>()) {
+      int64_t zp = zps.size() == 1 ? zps[0] : zps[(i / inner) % zps.size()];
+      values.push_back(double(asInt(a) - zp));
+      ++i;
+    }
+    auto ft = RankedTensorType::get(vt.getShape(), im.builder.getF32Type());
+    return (Value)arith::ConstantOp::create(
+        im.builder, loc, ft,
+        cast<TypedAttr>(createFloatElements(ft, values, node.input(idx))));
+  }
+  SmallVector<Value> operands = {v};
+  if (im.hasInput(node, zpIdx)) {
+    Value zp = im.toRaw(loc, im.get(node.input(zpIdx)));
+    auto zt = cast<RankedTensorType>(zp.getType());
+    if (zt.getElementType() != et)
+      return im.nodeError(node) << "zero point " << zpIdx << " must have the "
+                                << "element type of input " << idx;
+    if (!zt.hasStaticShape())
+      return im.unsupported(node, "a zero point of dynamic shape");
+    if (zt.getNumElements() != 1 && zpShape.empty())
+      return im.unsupported(node, "a run-time zero point of input " +
+                                      std::to_string(idx) +
+                                      " with more than one value");
+    int64_t per = 1;
+    for (int64_t d : zpShape)
+      per *= d;
+    if (zt.getNumElements() != 1 && zt.getNumElements() != per)
+      return im.nodeError(node) << "zero point " << zpIdx << " has "
+                                << zt.getNumElements()
+                                << " values for " << per << " channels";
+    operands.push_back(zt.getNumElements() == 1
+                           ? im.reshapeTo(loc, zp, {})
+                           : im.reshapeTo(loc, zp, zpShape));
+  }
+  return im.mapElements(
+      node, operands, im.builder.getF32Type(),
+      [](OpBuilder &b, Location l, const ScalarArgs &a) {
+        auto toF = [&](unsigned i) -> Value {
+          return a.isUnsigned[i]
+                     ? Value(arith::UIToFPOp::create(b, l, b.getF32Type(), a[i]))
+                     : Value(arith::SIToFPOp::create(b, l, b.getF32Type(), a[i]));
+        };
+        Value x = toF(0);
+        return a.size() == 1 ? x : (Value)arith::SubFOp::create(b, l, x, toF(1));
+      });
+}
+
+/// The int32 result of a product computed in f32 (rounded to the nearest
+/// integer): exact while partial sums stay below 2^24 in magnitude, and
+/// within f32 rounding of ONNX Runtime's int32 beyond that -- which the
+/// graph then converts to float and scales anyway.
+static FailureOr<Value> roundedToInt32(Importer &im,
+                                       const onnx::NodeProto &node, Value f) {
+  return im.mapElements(node, {f}, im.builder.getI32Type(),
+                        [](OpBuilder &b, Location l, const ScalarArgs &a) {
+                          Value r = math::RoundEvenOp::create(b, l, a[0]);
+                          return (Value)arith::FPToSIOp::create(
+                              b, l, b.getI32Type(), r);
+                        });
+}
+
 static LogicalResult importConvInteger(Importer &im,
                                        const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 4)))
@@ -339,6 +461,21 @@ static LogicalResult importConvInteger(Importer &im,
   if (xt.getRank() != 4 || wt.getRank() != 4)
     return im.unsupported(node, "only 2-D convolution (4-D NCHW input) is "
                                 "supported");
+  if (hasRuntimeZeroPoint(im, node)) {
+    // Padding reads the zero point (ONNX Runtime pads with it): zero after
+    // centering, as the float convolution pads.
+    auto x = centeredAsFloat(im, node, 0, 2, {});
+    auto w = centeredAsFloat(im, node, 1, 3, {wt.getDimSize(0), 1, 1, 1});
+    if (failed(x) || failed(w))
+      return failure();
+    if (failed(im.emitConv(node, *x, *w, Value(), im.builder.getF32Type())))
+      return failure();
+    auto y = roundedToInt32(im, node, im.get(node.output(0)));
+    if (failed(y))
+      return failure();
+    im.set(node, *y);
+    return success();
+  }
   auto xq = im.unitScaleType(node, 0, 2, /*axis=*/-1, 0);
   auto wq = im.unitScaleType(node, 1, 3, /*axis=*/0, wt.getDimSize(0));
   if (failed(xq) || failed(wq))
@@ -359,6 +496,23 @@ static LogicalResult importMatMulInteger(Importer &im,
   auto shape = inferMatMulShape(at.getShape(), bt.getShape(), &reason);
   if (failed(shape))
     return im.nodeError(node) << reason;
+  if (hasRuntimeZeroPoint(im, node)) {
+    // b's zero point has one value per column (or one).
+    SmallVector<int64_t> perColumn(bt.getRank(), 1);
+    perColumn.back() = bt.getDimSize(bt.getRank() - 1);
+    auto a = centeredAsFloat(im, node, 0, 2, {});
+    auto b = centeredAsFloat(im, node, 1, 3, perColumn);
+    if (failed(a) || failed(b))
+      return failure();
+    Value f = MatMulOp::create(
+        im.builder, im.nodeLoc(node),
+        RankedTensorType::get(*shape, im.builder.getF32Type()), *a, *b);
+    auto y = roundedToInt32(im, node, f);
+    if (failed(y))
+      return failure();
+    im.set(node, *y);
+    return success();
+  }
   auto aq = im.unitScaleType(node, 0, 2, /*axis=*/-1, 0);
   auto bq = im.unitScaleType(node, 1, 3, bt.getRank() - 1,
                              bt.getDimSize(bt.getRank() - 1));

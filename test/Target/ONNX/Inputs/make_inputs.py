@@ -203,7 +203,7 @@ save(single("ConvInteger", 13, [f("x", [1, 1, 4, 4])], [v("y", T.INT32, [1, 1, 4
      "err_convinteger_float.onnx")
 c = helper.make_node("ConvInteger", ["x", "w", "zx"], ["y"], name="the_node")
 save(helper.make_model(helper.make_graph(
-    [c], "g", [v("x", T.UINT8, [1, 1, 4, 4]), v("zx", T.UINT8, [])],
+    [c], "g", [v("x", T.UINT8, [1, 1, 4, 4]), v("zx", T.UINT8, [2])],
     [v("y", T.INT32, [1, 1, 4, 4])],
     [numpy_helper.from_array(np.ones((1, 1, 1, 1), np.int8), "w")]),
     opset_imports=[helper.make_opsetid("", 13)]), "err_convinteger_zp_runtime.onnx")
