@@ -346,22 +346,22 @@ static bool hasRuntimeZeroPoint(Importer &im, const onnx::NodeProto &node) {
 /// it broadcasts along the operand's channel axis.
 static FailureOr<Value> centeredAsFloat(Importer &im,
                                         const onnx::NodeProto &node, int idx,
-                                        int zpIdx,
-                                        ArrayRef<int64_t> zpShape) {
+                                        int zpIdx, ArrayRef<int64_t> zpShape) {
   Location loc = im.nodeLoc(node);
   Value v = im.toRaw(loc, im.get(node.input(idx)));
   auto vt = cast<RankedTensorType>(v.getType());
   Type et = vt.getElementType();
   if (!et.isInteger(8))
-    return im.nodeError(node) << "input " << idx
-                              << " must be an 8-bit integer tensor";
+    return im.nodeError(node)
+           << "input " << idx << " must be an 8-bit integer tensor";
   // Constant weights with a constant zero point: folded, not recomputed
   // at every call.
-  auto data = dyn_cast_or_null<DenseIntElementsAttr>(im.getConst(node.input(idx)));
-  auto zpData =
-      im.hasInput(node, zpIdx)
-          ? dyn_cast_or_null<DenseIntElementsAttr>(im.getConst(node.input(zpIdx)))
-          : DenseIntElementsAttr();
+  auto data =
+      dyn_cast_or_null<DenseIntElementsAttr>(im.getConst(node.input(idx)));
+  auto zpData = im.hasInput(node, zpIdx)
+                    ? dyn_cast_or_null<DenseIntElementsAttr>(
+                          im.getConst(node.input(zpIdx)))
+                    : DenseIntElementsAttr();
   if (data && vt.hasStaticShape() && (!im.hasInput(node, zpIdx) || zpData)) {
     bool isUnsigned = cast<IntegerType>(et).isUnsigned();
     auto asInt = [&](const APInt &a) {
@@ -377,9 +377,9 @@ static FailureOr<Value> centeredAsFloat(Importer &im,
     for (int64_t d : zpShape)
       per *= d;
     if (zps.size() != 1 && (int64_t)zps.size() != per)
-      return im.nodeError(node) << "zero point " << zpIdx << " has "
-                                << zps.size() << " values for " << per
-                                << " channels";
+      return im.nodeError(node)
+             << "zero point " << zpIdx << " has " << zps.size()
+             << " values for " << per << " channels";
     // The channel of element i: zpShape broadcasts against the operand's
     // shape, one non-1 extent at most.
     int64_t inner = 1;
@@ -419,9 +419,9 @@ static FailureOr<Value> centeredAsFloat(Importer &im,
     for (int64_t d : zpShape)
       per *= d;
     if (zt.getNumElements() != 1 && zt.getNumElements() != per)
-      return im.nodeError(node) << "zero point " << zpIdx << " has "
-                                << zt.getNumElements()
-                                << " values for " << per << " channels";
+      return im.nodeError(node)
+             << "zero point " << zpIdx << " has " << zt.getNumElements()
+             << " values for " << per << " channels";
     operands.push_back(zt.getNumElements() == 1
                            ? im.reshapeTo(loc, zp, {})
                            : im.reshapeTo(loc, zp, zpShape));
@@ -431,11 +431,14 @@ static FailureOr<Value> centeredAsFloat(Importer &im,
       [](OpBuilder &b, Location l, const ScalarArgs &a) {
         auto toF = [&](unsigned i) -> Value {
           return a.isUnsigned[i]
-                     ? Value(arith::UIToFPOp::create(b, l, b.getF32Type(), a[i]))
-                     : Value(arith::SIToFPOp::create(b, l, b.getF32Type(), a[i]));
+                     ? Value(
+                           arith::UIToFPOp::create(b, l, b.getF32Type(), a[i]))
+                     : Value(
+                           arith::SIToFPOp::create(b, l, b.getF32Type(), a[i]));
         };
         Value x = toF(0);
-        return a.size() == 1 ? x : (Value)arith::SubFOp::create(b, l, x, toF(1));
+        return a.size() == 1 ? x
+                             : (Value)arith::SubFOp::create(b, l, x, toF(1));
       });
 }
 
