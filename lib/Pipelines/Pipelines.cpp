@@ -43,6 +43,10 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   using func::FuncOp;
   LoweringPhase stop = options.compileTo;
 
+  // Half precision computes in f32: CPUs without half-precision arithmetic
+  // (x86 before AVX512-FP16) would convert around every op, and ONNX
+  // Runtime's CPU provider runs fp16 models through f32 kernels too.
+  pm.addNestedPass<FuncOp>(qnn::createWidenFloat16Pass());
   // Quantized ops -> integer arithmetic, then everything -> linalg.
   qnn::IntegerOnlyPassOptions integer;
   integer.eightBitDotProducts = options.dotProduct != qcpu::DotProductISA::AVX2;
@@ -156,6 +160,10 @@ void qopt::buildQuantizationPipeline(OpPassManager &pm,
                                      QuantizationStages stages) {
   using func::FuncOp;
   if (stages != QuantizationStages::Quantize) {
+    // fp16/bf16 models quantize like f32 ones: observers watch f32 and
+    // weights are quantized from their exact values.
+    if (options.mode != QuantizeMode::None)
+      pm.addNestedPass<FuncOp>(qnn::createWidenFloat16Pass());
     pm.addNestedPass<FuncOp>(qnn::createFoldBatchNormPass());
     pm.addNestedPass<FuncOp>(qnn::createFuseOpsPass());
     if (options.equalize) {

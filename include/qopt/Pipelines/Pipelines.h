@@ -258,9 +258,10 @@ void chooseTargetInstructions(
 mlir::qcpu::ByteLookupISA
 chooseByteLookup(llvm::function_ref<bool(llvm::StringRef)> hasFeature);
 
-/// qnn on tensors -> LLVM dialect: integer-only, convert-qnn-to-linalg,
-/// elementwise fusion, tiling and vectorization, one-shot bufferization,
-/// loops, LLVM conversion; up to `options.compileTo`.
+/// qnn on tensors -> LLVM dialect: widen-float16, integer-only,
+/// convert-qnn-to-linalg, elementwise fusion, tiling and vectorization,
+/// one-shot bufferization, loops, LLVM conversion; up to
+/// `options.compileTo`.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const LowerToLLVMOptions &options);
 

@@ -53,6 +53,39 @@ def FoldBatchNormPass : Pass<"fold-bn", "::mlir::func::FuncOp"> {
   ];
 }
 
+def WidenFloat16Pass : Pass<"widen-float16", "::mlir::func::FuncOp"> {
+  let summary = "Compute fp16 and bf16 parts of a model in f32";
+  let description = [{
+    Every f16/bf16 tensor and scalar inside the function becomes f32:
+    constants are converted exactly, `arith.truncf`/`arith.extf` that no
+    longer change the type disappear, and the signature keeps its types (a
+    half-precision argument is widened on entry, a half-precision result
+    rounded on return). Quantization runs on the widened model, so fp16
+    weights are quantized like fp32 ones (from their exact values) and the
+    observers see f32 activations. The model computes without the roundings
+    to half precision between ops: closer to real arithmetic, not bit-equal
+    to a half-precision run. An op that reinterprets half-precision bits
+    (`arith.bitcast`) is an error.
+
+    Before:
+
+    ```mlir
+    %h = arith.constant dense<0.5> : tensor<4xf16>
+    %y = qnn.add %x, %h : (tensor<4xf16>, tensor<4xf16>) -> tensor<4xf16>
+    ```
+
+    After:
+
+    ```mlir
+    %h = arith.constant dense<0.5> : tensor<4xf32>
+    %y = qnn.add %x, %h : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def FuseOpsPass : Pass<"fuse-ops", "::mlir::func::FuncOp"> {
   let summary = "Fuse activations into conv, fully_connected, matmul and add";
   let description = [{
