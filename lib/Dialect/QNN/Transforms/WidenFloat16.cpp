@@ -51,8 +51,8 @@ Value convertTensor(OpBuilder &b, Location loc, Value v, Type toType) {
   for (int64_t d = 0; d < from.getRank(); ++d)
     if (from.isDynamicDim(d))
       dyn.push_back(tensor::DimOp::create(b, loc, v, d));
-  Value init = tensor::EmptyOp::create(b, loc, to.getShape(),
-                                       to.getElementType(), dyn);
+  Value init =
+      tensor::EmptyOp::create(b, loc, to.getShape(), to.getElementType(), dyn);
   AffineMap id = b.getMultiDimIdentityMap(from.getRank());
   return linalg::GenericOp::create(
              b, loc, TypeRange{to}, ValueRange{v}, ValueRange{init},
@@ -83,8 +83,7 @@ FailureOr<TypedAttr> widenedConstant(arith::ConstantOp c) {
   return cast<TypedAttr>(qnn::createFloatElements(tt, *values, "widened"));
 }
 
-struct WidenFloat16Pass
-    : qnn::impl::WidenFloat16PassBase<WidenFloat16Pass> {
+struct WidenFloat16Pass : qnn::impl::WidenFloat16PassBase<WidenFloat16Pass> {
   void runOnOperation() override {
     func::FuncOp f = getOperation();
     if (f.isExternal())
