@@ -78,9 +78,9 @@ static std::optional<StringRef> headerField(StringRef header, StringRef key) {
   return rest.take_front(e).trim();
 }
 
-Expected<qopt::NpyArray> qopt::readNpy(StringRef path) {
-  // A device or pipe (/dev/zero, /dev/stdin) would be read until memory
-  // runs out or forever.
+/// The file's bytes (mapped, not copied, when large). A device or pipe
+/// (/dev/zero, /dev/stdin) would be read until memory runs out or forever.
+static Expected<std::unique_ptr<MemoryBuffer>> openNpy(StringRef path) {
   sys::fs::file_status status;
   if (std::error_code ec = sys::fs::status(path, status))
     return npyError(path, "cannot read: " + ec.message());
@@ -90,10 +90,39 @@ Expected<qopt::NpyArray> qopt::readNpy(StringRef path) {
                                    /*RequiresNullTerminator=*/false);
   if (!buf)
     return npyError(path, "cannot read: " + buf.getError().message());
+  return std::move(*buf);
+}
+
+Expected<qopt::NpyArray> qopt::readNpy(StringRef path) {
+  auto buf = openNpy(path);
+  if (!buf)
+    return buf.takeError();
   return parseNpy((*buf)->getBuffer(), path);
 }
 
+Expected<SmallVector<int64_t>> qopt::readNpyShape(StringRef path) {
+  auto buf = openNpy(path);
+  if (!buf)
+    return buf.takeError();
+  NpyArray header;
+  if (Error e = parseNpyHeader((*buf)->getBuffer(), path, header).takeError())
+    return std::move(e);
+  return SmallVector<int64_t>(header.shape.begin(), header.shape.end());
+}
+
 Expected<qopt::NpyArray> qopt::parseNpy(StringRef bytes, StringRef path) {
+  NpyArray array;
+  auto payload = parseNpyHeader(bytes, path, array);
+  if (!payload)
+    return payload.takeError();
+  array.data.assign(payload->begin(), payload->end());
+  return array;
+}
+
+/// Parses the header of `bytes` into `array`'s dtype and shape; returns the
+/// payload, whose size must be the shape's.
+Expected<StringRef> qopt::parseNpyHeader(StringRef bytes, StringRef path,
+                                         NpyArray &array) {
   if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
     return npyError(path, "not a .npy file (bad magic)");
   unsigned major = static_cast<unsigned char>(bytes[6]);
@@ -124,7 +153,7 @@ Expected<qopt::NpyArray> qopt::parseNpy(StringRef bytes, StringRef path) {
   if (*fortran != "False")
     return npyError(path, "Fortran-ordered arrays are not supported");
   StringRef d = descr->trim("'\" ");
-  NpyArray array;
+  array.shape.clear();
   bool known = false;
   for (const DTypeInfo &i : kDTypes)
     if (d == i.descr || d == i.alt) {
@@ -152,8 +181,7 @@ Expected<qopt::NpyArray> qopt::parseNpy(StringRef bytes, StringRef path) {
     return npyError(path, "holds " + Twine(payload.size()) +
                               " data bytes, expected " + Twine(*expected) +
                               " for its shape");
-  array.data.assign(payload.begin(), payload.end());
-  return array;
+  return payload;
 }
 
 Error qopt::writeNpy(StringRef path, const NpyArray &array) {

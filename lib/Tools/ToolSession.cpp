@@ -42,12 +42,12 @@ qopt::ToolSession::loadModel(StringRef path, ArrayRef<std::string> shapes,
   std::vector<SmallVector<int64_t>> examples;
   if (path.ends_with(".onnx"))
     for (const std::string &p : examplePaths) {
-      auto array = qopt::readNpy(p);
-      if (!array) {
-        consumeError(array.takeError());
+      auto shape = qopt::readNpyShape(p);
+      if (!shape) {
+        consumeError(shape.takeError());
         break;
       }
-      examples.emplace_back(array->shape.begin(), array->shape.end());
+      examples.push_back(std::move(*shape));
     }
   std::string error;
   mlir::OwningOpRef<mlir::ModuleOp> module =

@@ -537,35 +537,34 @@ LogicalResult Importer::importInputs(SmallVectorImpl<Type> &types,
   // other than a leading batch, and then every occurrence of the same name,
   // the batch included (Silero VAD's state [2, batch, 64] beside its input
   // [batch, samples] fixes the batch for both).
-  llvm::StringMap<int64_t> bound;
-  {
-    size_t position = 0;
-    for (const auto &in : graph.input()) {
-      if (initNames.contains(in.name()) || !in.type().has_tensor_type() ||
-          !in.type().tensor_type().has_shape())
-        continue;
-      size_t at = position++;
-      if (at >= options.exampleShapes.size() ||
-          options.inputShapes.count(in.name()))
-        continue;
-      const auto &dims = in.type().tensor_type().shape().dim();
-      const SmallVector<int64_t> &example = options.exampleShapes[at];
-      if ((int64_t)example.size() != dims.size())
-        continue;
-      for (int i = 1; i < dims.size(); ++i)
-        if (!dims[i].has_dim_value() && !dims[i].dim_param().empty())
-          bound.try_emplace(dims[i].dim_param(), example[i]);
-    }
-  }
+  // Each input's example: by position among the inputs that are not
+  // initializers, and only where its rank is the model's.
+  llvm::StringMap<const SmallVector<int64_t> *> exampleOf;
   size_t position = 0;
   for (const auto &in : graph.input()) {
     if (initNames.contains(in.name()))
+      continue;
+    size_t at = position++;
+    if (at < options.exampleShapes.size() && in.type().has_tensor_type() &&
+        in.type().tensor_type().has_shape() &&
+        (int64_t)options.exampleShapes[at].size() ==
+            in.type().tensor_type().shape().dim_size())
+      exampleOf[in.name()] = &options.exampleShapes[at];
+  }
+  llvm::StringMap<int64_t> bound;
+  for (const auto &in : graph.input()) {
+    auto example = exampleOf.find(in.name());
+    if (example == exampleOf.end() || options.inputShapes.count(in.name()))
+      continue;
+    const auto &dims = in.type().tensor_type().shape().dim();
+    for (int i = 1; i < dims.size(); ++i)
+      if (!dims[i].has_dim_value() && !dims[i].dim_param().empty())
+        bound.try_emplace(dims[i].dim_param(), (*example->second)[i]);
+  }
+  for (const auto &in : graph.input()) {
+    if (initNames.contains(in.name()))
       continue; // an initializer listed as input (IR < 4): a weight
-    const SmallVector<int64_t> *example =
-        position < options.exampleShapes.size()
-            ? &options.exampleShapes[position]
-            : nullptr;
-    ++position;
+    const SmallVector<int64_t> *example = exampleOf.lookup(in.name());
     Location loc = NameLoc::get(StringAttr::get(ctx, in.name()),
                                 FileLineColLoc::get(ctx, bufferName, 0, 0));
     if (!in.type().has_tensor_type())
@@ -607,8 +606,8 @@ LogicalResult Importer::importInputs(SmallVectorImpl<Type> &types,
           shape.push_back(kDyn);
           continue;
         }
-        // Others take the size of the example input, if there is one.
-        if (example && (int64_t)example->size() == tt.shape().dim_size()) {
+        // Others (unnamed ones) take the size of the example input.
+        if (example) {
           shape.push_back((*example)[i]);
           continue;
         }

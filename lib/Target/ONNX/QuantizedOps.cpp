@@ -354,15 +354,33 @@ static FailureOr<Value> centeredAsFloat(Importer &im,
   if (!et.isInteger(8))
     return im.nodeError(node)
            << "input " << idx << " must be an 8-bit integer tensor";
+  // One zero point, or one per channel of zpShape (none for input 0).
+  int64_t channels = 1;
+  for (int64_t d : zpShape)
+    channels *= d;
+  bool hasZp = im.hasInput(node, zpIdx);
+  int64_t zpCount = 1;
+  if (hasZp) {
+    RankedTensorType zt = im.typeOf(node.input(zpIdx));
+    if (!zt.hasStaticShape())
+      return im.unsupported(node, "a zero point of dynamic shape");
+    zpCount = zt.getNumElements();
+    if (zpCount != 1 && zpShape.empty())
+      return im.unsupported(node, "a run-time zero point of input " +
+                                      std::to_string(idx) +
+                                      " with more than one value");
+    if (zpCount != 1 && zpCount != channels)
+      return im.nodeError(node) << "zero point " << zpIdx << " has " << zpCount
+                                << " values for " << channels << " channels";
+  }
   // Constant weights with a constant zero point: folded, not recomputed
   // at every call.
   auto data =
       dyn_cast_or_null<DenseIntElementsAttr>(im.getConst(node.input(idx)));
-  auto zpData = im.hasInput(node, zpIdx)
-                    ? dyn_cast_or_null<DenseIntElementsAttr>(
-                          im.getConst(node.input(zpIdx)))
-                    : DenseIntElementsAttr();
-  if (data && vt.hasStaticShape() && (!im.hasInput(node, zpIdx) || zpData)) {
+  auto zpData = hasZp ? dyn_cast_or_null<DenseIntElementsAttr>(
+                            im.getConst(node.input(zpIdx)))
+                      : DenseIntElementsAttr();
+  if (data && vt.hasStaticShape() && (!hasZp || zpData)) {
     bool isUnsigned = cast<IntegerType>(et).isUnsigned();
     auto asInt = [&](const APInt &a) {
       return isUnsigned ? (int64_t)a.getZExtValue() : a.getSExtValue();
@@ -373,13 +391,6 @@ static FailureOr<Value> centeredAsFloat(Importer &im,
       for (const APInt &a : zpData.getValues<APInt>())
         zps.push_back(asInt(a));
     }
-    int64_t per = 1;
-    for (int64_t d : zpShape)
-      per *= d;
-    if (zps.size() != 1 && (int64_t)zps.size() != per)
-      return im.nodeError(node)
-             << "zero point " << zpIdx << " has " << zps.size()
-             << " values for " << per << " channels";
     // The channel of element i: zpShape broadcasts against the operand's
     // shape, one non-1 extent at most.
     int64_t inner = 1;
@@ -403,28 +414,13 @@ static FailureOr<Value> centeredAsFloat(Importer &im,
         cast<TypedAttr>(createFloatElements(ft, values, node.input(idx))));
   }
   SmallVector<Value> operands = {v};
-  if (im.hasInput(node, zpIdx)) {
+  if (hasZp) {
     Value zp = im.toRaw(loc, im.get(node.input(zpIdx)));
-    auto zt = cast<RankedTensorType>(zp.getType());
-    if (zt.getElementType() != et)
+    if (cast<RankedTensorType>(zp.getType()).getElementType() != et)
       return im.nodeError(node) << "zero point " << zpIdx << " must have the "
                                 << "element type of input " << idx;
-    if (!zt.hasStaticShape())
-      return im.unsupported(node, "a zero point of dynamic shape");
-    if (zt.getNumElements() != 1 && zpShape.empty())
-      return im.unsupported(node, "a run-time zero point of input " +
-                                      std::to_string(idx) +
-                                      " with more than one value");
-    int64_t per = 1;
-    for (int64_t d : zpShape)
-      per *= d;
-    if (zt.getNumElements() != 1 && zt.getNumElements() != per)
-      return im.nodeError(node)
-             << "zero point " << zpIdx << " has " << zt.getNumElements()
-             << " values for " << per << " channels";
-    operands.push_back(zt.getNumElements() == 1
-                           ? im.reshapeTo(loc, zp, {})
-                           : im.reshapeTo(loc, zp, zpShape));
+    operands.push_back(zpCount == 1 ? im.reshapeTo(loc, zp, {})
+                                    : im.reshapeTo(loc, zp, zpShape));
   }
   return im.mapElements(
       node, operands, im.builder.getF32Type(),

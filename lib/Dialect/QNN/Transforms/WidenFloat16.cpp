@@ -88,22 +88,13 @@ struct WidenFloat16Pass : qnn::impl::WidenFloat16PassBase<WidenFloat16Pass> {
     func::FuncOp f = getOperation();
     if (f.isExternal())
       return;
-    bool any = false;
-    auto mentionsHalf = [&](Operation *op) {
-      for (Type t : op->getResultTypes())
-        if (widened(t) != t)
-          return true;
-      for (Region &r : op->getRegions())
-        for (Block &b : r)
-          for (BlockArgument a : b.getArguments())
-            if (widened(a.getType()) != a.getType())
-              return true;
-      return false;
-    };
+    // Every half-precision value is a function argument or reaches an op
+    // as an operand or result (block arguments of regions mirror operands).
+    auto isHalfTyped = [](Value v) { return widened(v.getType()) != v.getType(); };
+    bool any = llvm::any_of(f.getArguments(), isHalfTyped);
     WalkResult walk = f.getBody().walk([&](Operation *op) {
-      if (!mentionsHalf(op) && !llvm::any_of(op->getOperandTypes(), [](Type t) {
-            return widened(t) != t;
-          }))
+      if (!llvm::any_of(op->getOperands(), isHalfTyped) &&
+          !llvm::any_of(op->getResults(), isHalfTyped))
         return WalkResult::advance();
       any = true;
       if (isa<arith::BitcastOp>(op)) {
@@ -115,8 +106,7 @@ struct WidenFloat16Pass : qnn::impl::WidenFloat16PassBase<WidenFloat16Pass> {
     });
     if (walk.wasInterrupted())
       return signalPassFailure();
-    if (!any && !llvm::any_of(f.getArgumentTypes(),
-                              [](Type t) { return widened(t) != t; }))
+    if (!any)
       return;
 
     OpBuilder b(f.getContext());

@@ -207,6 +207,13 @@ save(helper.make_model(helper.make_graph(
     [v("y", T.INT32, [1, 1, 4, 4])],
     [numpy_helper.from_array(np.ones((1, 1, 1, 1), np.int8), "w")]),
     opset_imports=[helper.make_opsetid("", 13)]), "err_convinteger_zp_runtime.onnx")
+c = helper.make_node("ConvInteger", ["x", "w", "zx", "zw"], ["y"], name="the_node")
+save(helper.make_model(helper.make_graph(
+    [c], "g", [v("x", T.UINT8, [1, 1, 4, 4]), v("zx", T.UINT8, [])],
+    [v("y", T.INT32, [1, 2, 4, 4])],
+    [numpy_helper.from_array(np.ones((2, 1, 1, 1), np.int8), "w"),
+     numpy_helper.from_array(np.zeros(3, np.int8), "zw")]),
+    opset_imports=[helper.make_opsetid("", 13)]), "err_convinteger_zp_count.onnx")
 u8 = lambda n, a: numpy_helper.from_array(np.array(a, np.uint8), n)
 qc = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz"], ["y"],
                       name="the_node")
