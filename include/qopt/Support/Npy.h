@@ -59,9 +59,8 @@ llvm::Expected<llvm::SmallVector<int64_t>> readNpyShape(llvm::StringRef path);
 /// Parses the header of a .npy file's bytes into `array`'s dtype and shape
 /// and returns the payload (exactly the shape's size); `name` is used in
 /// errors.
-llvm::Expected<llvm::StringRef> parseNpyHeader(llvm::StringRef bytes,
-                                               llvm::StringRef name,
-                                               NpyArray &array);
+llvm::Expected<llvm::StringRef>
+parseNpyHeader(llvm::StringRef bytes, llvm::StringRef name, NpyArray &array);
 
 /// Parses the bytes of a .npy file; `name` is used in errors. The declared
 /// shape must match the payload exactly, so nothing larger than `bytes` is

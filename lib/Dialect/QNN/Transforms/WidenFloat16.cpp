@@ -90,7 +90,9 @@ struct WidenFloat16Pass : qnn::impl::WidenFloat16PassBase<WidenFloat16Pass> {
       return;
     // Every half-precision value is a function argument or reaches an op
     // as an operand or result (block arguments of regions mirror operands).
-    auto isHalfTyped = [](Value v) { return widened(v.getType()) != v.getType(); };
+    auto isHalfTyped = [](Value v) {
+      return widened(v.getType()) != v.getType();
+    };
     bool any = llvm::any_of(f.getArguments(), isHalfTyped);
     WalkResult walk = f.getBody().walk([&](Operation *op) {
       if (!llvm::any_of(op->getOperands(), isHalfTyped) &&
