@@ -384,7 +384,7 @@ public:
       throw QOptError("eval_fn raised: " + pythonError);
     if (!result)
       throw QOptError(diags.errorText(llvm::toString(result.takeError())));
-    summary = qopt::formatPrecisionSummary(*result, so.target, o.weightBits);
+    summary = qopt::formatPrecisionSummary(*result, so.target);
     o.config = result->config;
     runStages(qopt::QuantizationStages::Quantize);
     return py::make_tuple(diags.warnings, summary, o.config);

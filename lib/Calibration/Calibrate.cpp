@@ -452,8 +452,19 @@ Error qopt::applyStatistics(ModuleOp module,
     // leaves its op float and says so, instead of inventing statistics.
     if (it->second->count == 0)
       return;
-    o.setMinAttr(b.getF64FloatAttr(it->second->min));
-    o.setMaxAttr(b.getF64FloatAttr(it->second->max));
+    const ObserverStats &s = *it->second;
+    o.setMinAttr(b.getF64FloatAttr(s.min));
+    o.setMaxAttr(b.getF64FloatAttr(s.max));
+    // The whole range, where the method clipped it (for 16-bit layers).
+    double lo = std::min(s.observedMin, s.min),
+           hi = std::max(s.observedMax, s.max);
+    if (lo != s.min || hi != s.max) {
+      o.setObservedMinAttr(b.getF64FloatAttr(lo));
+      o.setObservedMaxAttr(b.getF64FloatAttr(hi));
+    } else {
+      o.removeObservedMinAttr();
+      o.removeObservedMaxAttr();
+    }
   });
   return result;
 }
@@ -530,6 +541,13 @@ qopt::readStatistics(llvm::StringRef path) {
     s.id = *id;
     s.min = *mn;
     s.max = *mx;
+    // Files written before the observed range was kept have none: the
+    // chosen range stands for it.
+    auto omn = o->getNumber("observed_min"), omx = o->getNumber("observed_max");
+    bool observed = omn && omx && std::isfinite(*omn) && std::isfinite(*omx) &&
+                    *omn <= *mn && *omx >= *mx;
+    s.observedMin = observed ? *omn : *mn;
+    s.observedMax = observed ? *omx : *mx;
     s.count = count && *count > 0 ? *count : -1;
     if (auto l = o->getString("location"))
       s.location = l->str();

@@ -13,9 +13,14 @@
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
+#include "qopt/Dialect/QNN/Utils/QuantParams.h"
+#include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/Runner/JitRunner.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -24,6 +29,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <map>
 #include <numeric>
 
 using namespace llvm;
@@ -80,11 +86,19 @@ double sqnrDb(const qopt::NpyArray &f, const qopt::NpyArray &q) {
   return 10 * std::log10(s / n);
 }
 
+/// One rung of the precision ladder: weight and result widths (0, 0: the
+/// layer stays float).
+struct Level {
+  int weightBits, activationBits;
+  bool isFloat() const { return weightBits == 0; }
+};
+
 class Searcher {
 public:
   Searcher(ModuleOp module, const qopt::QuantizationOptions &options,
            qnn::CalibrationHooks hooks, const qopt::PrecisionSearchOptions &s)
-      : module(module), options(options), hooks(std::move(hooks)), search(s) {}
+      : module(module), floatModule(module), options(options),
+        hooks(std::move(hooks)), search(s) {}
 
   Expected<qopt::PrecisionSearchResult> run();
 
@@ -143,18 +157,24 @@ private:
       return m >= v;
     }
   }
-  /// The config of a choice of levels.
+  /// The config of a choice of levels: only what differs from the flow.
   std::string configOf(ArrayRef<int> levels) const {
     json::Array entries;
-    for (auto [name, level] : llvm::zip(names, levels)) {
-      int bits = levelBits[level];
-      if (bits == (int)options.weightBits)
-        continue;
-      json::Object e{{"match", "^" + Regex::escape(name) + "$"}};
-      if (bits == 0)
+    for (auto [name, index, weights] :
+         llvm::zip(names, levels, hasWeightsOf)) {
+      Level level = ladder[index];
+      json::Object e;
+      if (level.isFloat()) {
         e["keep_float"] = true;
-      else
-        e["weight_bits"] = bits;
+      } else {
+        if (weights && level.weightBits != ladder[0].weightBits)
+          e["weight_bits"] = level.weightBits;
+        if (level.activationBits != ladder[0].activationBits)
+          e["activation_bits"] = level.activationBits;
+      }
+      if (e.empty())
+        continue;
+      e["match"] = "^" + Regex::escape(name) + "$";
       entries.push_back(std::move(e));
     }
     std::string text;
@@ -162,7 +182,8 @@ private:
     os << json::Value(json::Object{{"layers", std::move(entries)}});
     return text;
   }
-  Expected<double> evaluate(ArrayRef<int> levels, StringRef what) {
+  /// The float model quantized with a choice of levels.
+  Expected<OwningOpRef<ModuleOp>> quantized(ArrayRef<int> levels) {
     OwningOpRef<ModuleOp> copy = module.clone();
     qopt::QuantizationOptions o = options;
     o.config = configOf(levels);
@@ -171,22 +192,63 @@ private:
                                     qopt::QuantizationStages::Quantize);
     if (failed(pm.run(*copy)))
       return err("quantizing with " + o.config + " failed");
+    return std::move(copy);
+  }
+  Expected<double> evaluate(ArrayRef<int> levels, const Twine &what) {
+    auto copy = quantized(levels);
+    if (!copy)
+      return copy.takeError();
+    return measure(**copy, what);
+  }
+  /// The metric of a quantized model.
+  Expected<double> measure(ModuleOp quantizedModel, const Twine &what) {
     Expected<double> m = 0.0;
     if (search.target.metric == Metric::Callback) {
-      m = search.callback(*copy);
+      m = search.callback(quantizedModel);
     } else {
-      auto outs = outputsOf(*copy);
+      auto outs = outputsOf(quantizedModel);
       if (!outs)
         return outs.takeError();
       m = metricOf(*outs);
     }
     ++evaluations;
     if (m && search.progress)
-      errs() << formatv("qopt: precision search: {0}: {1:F3}\n", what, *m);
+      errs() << formatv("qopt: precision search: {0}: {1:F3}\n", what.str(),
+                        *m);
     return m;
   }
+  /// Whether rung `level` changes layer i (the weight rungs leave layers
+  /// without weights as they are).
+  bool climbs(size_t i, int level) const {
+    return hasWeightsOf[i] || ladder[level].isFloat() ||
+           ladder[level].activationBits != ladder[level - 1].activationBits;
+  }
+  std::string levelName(int index) const {
+    Level l = ladder[index];
+    return l.isFloat() ? std::string("float")
+                       : formatv("W{0}A{1}", l.weightBits, l.activationBits)
+                             .str();
+  }
+  /// Layers ranked most sensitive first; `base` is the metric of the
+  /// model with every layer at the ladder's first rung.
+  Expected<std::vector<size_t>> rank(std::vector<int> &levels, double base,
+                                     bool perLayer);
+  Expected<std::vector<size_t>> rankIsolated();
+  Expected<OwningOpRef<ModuleOp>>
+  isolationModel(ArrayRef<std::string> unitNames);
+  /// Raises layers along `order` until the target holds: one layer at a
+  /// time (PerLayer), or the shortest prefix found by doubling and
+  /// bisection (Isolated). Returns the metric of the final choice.
+  Expected<double> raiseOneByOne(std::vector<int> &levels,
+                                 ArrayRef<size_t> order, double current,
+                                 bool &met, std::vector<size_t> &raised);
+  Expected<double> raiseByPrefix(std::vector<int> &levels,
+                                 ArrayRef<size_t> order, double current,
+                                 bool &met);
 
   ModuleOp module;
+  /// The float model without observers (the layer-by-layer reference).
+  ModuleOp floatModule;
   /// The model with calibrated observers, when calibration is done once.
   OwningOpRef<ModuleOp> calibrated;
   qopt::QuantizationOptions options;
@@ -196,10 +258,279 @@ private:
   std::vector<int64_t> labels;
   double floatMetric = 0;
   std::vector<std::string> names;
-  /// Weight bits of each level (0: float).
-  SmallVector<int> levelBits;
+  /// Whether the layer has weights (others climb the activation rungs).
+  std::vector<bool> hasWeightsOf;
+  /// The rungs every layer may climb, least precise first, float last.
+  SmallVector<Level> ladder;
   unsigned evaluations = 0;
 };
+
+/// The float model with a switch per layer: input `flags` ([samples,
+/// layers], f32 0 or 1, every row alike) selects, for layer i, its result
+/// quantized and dequantized at its observer's calibrated range, and its
+/// weights quantized at the flow's weight bits:
+///   y' = y + f_i * (dq(q(y)) - y),   w' = w + f_i * (dq(q(w)) - w).
+/// One compile then measures every layer alone at the flow's precision.
+Expected<OwningOpRef<ModuleOp>>
+Searcher::isolationModel(ArrayRef<std::string> unitNames) {
+  OwningOpRef<ModuleOp> copy = module.clone();
+  auto main = copy->lookupSymbol<func::FuncOp>("main");
+  MLIRContext *ctx = copy->getContext();
+  OpBuilder b(ctx);
+  Block &body = main.getBody().front();
+  auto inputs = main.getFunctionType().getInputs();
+  auto first = dyn_cast<RankedTensorType>(inputs.empty() ? Type()
+                                                          : inputs[0]);
+  int64_t rows = first && first.getRank() > 0 ? first.getDimSize(0)
+                                              : ShapedType::kDynamic;
+  auto f32 = b.getF32Type();
+  auto flagsType =
+      RankedTensorType::get({rows, (int64_t)unitNames.size()}, f32);
+  unsigned position = inputs.size();
+  if (failed(main.insertArgument(position, flagsType,
+                                 b.getDictionaryAttr({}), main.getLoc())))
+    return err("cannot add the layer switches to 'main'");
+  BlockArgument flags = body.getArgument(position);
+  llvm::StringMap<size_t> unitOf;
+  for (auto [i, n] : llvm::enumerate(unitNames))
+    unitOf[n] = i;
+  // The switch of `unit` as a tensor of x's rank with every extent 1 (a
+  // broadcast operand of the usual form, like ONNX's scalar constants).
+  auto flagOf = [&](OpBuilder &ob, Location loc, size_t unit,
+                    Type like) -> Value {
+    Value zero = arith::ConstantIndexOp::create(ob, loc, 0);
+    Value column = arith::ConstantIndexOp::create(ob, loc, unit);
+    Value f = tensor::ExtractOp::create(ob, loc, flags,
+                                        ValueRange{zero, column});
+    int64_t rank = cast<RankedTensorType>(like).getRank();
+    auto t = RankedTensorType::get(SmallVector<int64_t>(rank, 1), f32);
+    return tensor::FromElementsOp::create(ob, loc, t, ValueRange{f});
+  };
+  // x + f * (other - x), in float.
+  auto blend = [&](OpBuilder &ob, Location loc, Value x, Value other,
+                   Value f) -> Value {
+    Type t = x.getType();
+    Value d = qnn::SubOp::create(ob, loc, t, other, x);
+    Value m = qnn::MulOp::create(ob, loc, t, d, f);
+    return qnn::AddOp::create(ob, loc, t, x, m);
+  };
+  bool isSigned = options.activationType != qnn::ActivationType::UInt8;
+  unsigned bits = ladder[0].activationBits;
+  SmallVector<qnn::ObserverOp> observers;
+  main.walk([&](qnn::ObserverOp o) { observers.push_back(o); });
+  for (qnn::ObserverOp o : observers) {
+    Operation *producer = o.getInput().getDefiningOp();
+    std::string name =
+        producer ? qnn::getLocationName(producer->getLoc()) : std::string();
+    auto it = unitOf.find(name);
+    if (it != unitOf.end() && o.getMin() && o.getMax() &&
+        producer->getBlock() == &body) {
+      b.setInsertionPoint(o);
+      Location loc = o.getLoc();
+      auto t = cast<RankedTensorType>(o.getType());
+      auto q = qnn::activationParams(ctx, o.getMin()->convertToDouble(),
+                                     o.getMax()->convertToDouble(), isSigned,
+                                     /*symmetric=*/bits == 16, bits);
+      Value qv = qnn::QuantizeOp::create(
+          b, loc, RankedTensorType::get(t.getShape(), q), o.getInput());
+      Value dq = qnn::DequantizeOp::create(b, loc, t, qv);
+      o.replaceAllUsesWith(blend(b, loc, o.getInput(), dq,
+                                 flagOf(b, loc, it->second, t)));
+    } else {
+      o.replaceAllUsesWith(o.getInput());
+    }
+    o.erase();
+  }
+  for (Operation &op : llvm::make_early_inc_range(body)) {
+    auto weighted = dyn_cast<qnn::WeightedOpInterface>(&op);
+    auto it = unitOf.find(qnn::getLocationName(op.getLoc()));
+    if (!weighted || it == unitOf.end())
+      continue;
+    OpOperand &operand = weighted.getWeightOperand();
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    auto values = qnn::getConstantFloatValues(operand.get());
+    if (!type || !values || !type.hasStaticShape())
+      continue;
+    std::optional<int64_t> axis = weighted.getWeightChannelAxis();
+    auto qw = qnn::quantizeWeights(*values, type.getShape(), axis.value_or(0),
+                                   options.perChannel && axis, {},
+                                   ladder[0].weightBits);
+    int64_t channels = qw.scales.size(), inner = 1;
+    if (channels > 1)
+      for (int64_t d = *axis + 1; d < type.getRank(); ++d)
+        inner *= type.getDimSize(d);
+    SmallVector<float> dq(values->size());
+    for (size_t i = 0; i < dq.size(); ++i)
+      dq[i] = qw.values[i] * qw.scales[channels > 1 ? (i / inner) % channels
+                                                    : 0];
+    b.setInsertionPoint(&op);
+    Location loc = op.getLoc();
+    Value wq = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, ArrayRef<float>(dq)));
+    operand.set(blend(b, loc, operand.get(), wq,
+                      flagOf(b, loc, it->second, type)));
+  }
+  return std::move(copy);
+}
+
+Expected<std::vector<size_t>> Searcher::rankIsolated() {
+  auto model = isolationModel(names);
+  if (!model)
+    return model.takeError();
+  auto compiled = qopt::CompiledModel::compile(**model, "main");
+  if (!compiled)
+    return compiled.takeError();
+  int64_t samples =
+      search.data.empty() || search.data[0].shape.empty()
+          ? 1
+          : search.data[0].shape[0];
+  qopt::NpyArray flags;
+  flags.dtype = qopt::NpyDType::F32;
+  flags.shape = {samples, (int64_t)names.size()};
+  flags.data.assign(samples * names.size() * sizeof(float), 0);
+  std::vector<qopt::NpyArray> inputs = search.data;
+  inputs.push_back(flags);
+  std::vector<double> metric(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    float *f = reinterpret_cast<float *>(inputs.back().data.data());
+    std::fill(f, f + samples * names.size(), 0.0f);
+    for (int64_t r = 0; r < samples; ++r)
+      f[r * names.size() + i] = 1.0f;
+    auto outs = (*compiled)->runDataset(inputs, 0);
+    if (!outs)
+      return outs.takeError();
+    auto m = metricOf(*outs);
+    if (!m)
+      return m.takeError();
+    metric[i] = *m;
+    if (search.progress && (i + 1) % 10 == 0)
+      errs() << formatv("qopt: precision search: {0} of {1} layers measured "
+                        "alone\n",
+                        i + 1, names.size());
+  }
+  ++evaluations;
+  std::vector<size_t> order(names.size());
+  std::iota(order.begin(), order.end(), 0);
+  // The lower the metric with the layer alone quantized, the more
+  // sensitive the layer.
+  llvm::stable_sort(order,
+                    [&](size_t a, size_t b) { return metric[a] < metric[b]; });
+  if (search.progress) {
+    errs() << "qopt: precision search: most sensitive alone:";
+    for (size_t i = 0; i < std::min<size_t>(5, order.size()); ++i)
+      errs() << formatv(" {0} ({1:F3})", names[order[i]], metric[order[i]]);
+    errs() << "\n";
+  }
+  return order;
+}
+
+Expected<std::vector<size_t>> Searcher::rank(std::vector<int> &levels,
+                                             double base, bool perLayer) {
+  if (!perLayer)
+    return rankIsolated();
+  // Sensitivity: the metric with one layer raised a rung.
+  std::vector<double> gain(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (!climbs(i, 1))
+      continue;
+    levels[i] = 1;
+    auto m = evaluate(levels, names[i] + " raised");
+    levels[i] = 0;
+    if (!m)
+      return m.takeError();
+    gain[i] = *m - base;
+  }
+  std::vector<size_t> order(names.size());
+  std::iota(order.begin(), order.end(), 0);
+  llvm::stable_sort(order,
+                    [&](size_t a, size_t b) { return gain[a] > gain[b]; });
+  return order;
+}
+
+Expected<double> Searcher::raiseOneByOne(std::vector<int> &levels,
+                                         ArrayRef<size_t> order,
+                                         double current, bool &met,
+                                         std::vector<size_t> &raised) {
+  int top = ladder.size() - 1;
+  for (int level = 1; level <= top && !met; ++level)
+    for (size_t i : order) {
+      if (levels[i] >= level)
+        continue;
+      levels[i] = level;
+      if (!climbs(i, level))
+        continue;
+      raised.push_back(i);
+      auto m = evaluate(levels, names[i] + " to " + levelName(level));
+      if (!m)
+        return m.takeError();
+      current = *m;
+      if ((met = meets(current)))
+        break;
+    }
+  return current;
+}
+
+Expected<double> Searcher::raiseByPrefix(std::vector<int> &levels,
+                                         ArrayRef<size_t> order,
+                                         double current, bool &met) {
+  int top = ladder.size() - 1;
+  for (int level = 1; level <= top && !met; ++level) {
+    std::vector<int> before = levels;
+    // The layers below this rung, most sensitive first.
+    std::vector<size_t> candidates;
+    for (size_t i : order)
+      if (levels[i] < level)
+        candidates.push_back(i);
+    size_t n = candidates.size();
+    auto withPrefix = [&](size_t k) {
+      std::vector<int> l = before;
+      for (size_t j = 0; j < k; ++j)
+        l[candidates[j]] = level;
+      return l;
+    };
+    auto tryPrefix = [&](size_t k) -> Expected<double> {
+      return evaluate(withPrefix(k), formatv("{0} most sensitive layers to {1}",
+                                             k, levelName(level)));
+    };
+    // Doubling: the first k that meets the target (or all n).
+    size_t failing = 0, k = 1;
+    std::optional<double> atK;
+    for (;; k = std::min(n, 2 * k)) {
+      auto m = tryPrefix(k);
+      if (!m)
+        return m.takeError();
+      if (meets(*m)) {
+        atK = *m;
+        break;
+      }
+      current = *m;
+      failing = k;
+      if (k == n)
+        break;
+    }
+    if (!atK) {
+      levels = withPrefix(n);
+      continue;
+    }
+    // Bisection between the last failing prefix and k.
+    while (k - failing > 1) {
+      size_t mid = failing + (k - failing) / 2;
+      auto m = tryPrefix(mid);
+      if (!m)
+        return m.takeError();
+      if (meets(*m)) {
+        k = mid;
+        atK = *m;
+      } else {
+        failing = mid;
+      }
+    }
+    levels = withPrefix(k);
+    current = *atK;
+    met = true;
+  }
+  return current;
+}
 
 Expected<qopt::PrecisionSearchResult> Searcher::run() {
   if (!options.config.empty())
@@ -210,25 +541,20 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
       return err("an accuracy target needs labels (--accuracy-labels)");
     labels = labelValues(*search.labels);
   }
-  auto main = module.lookupSymbol<func::FuncOp>("main");
-  if (!main || main.isExternal())
+  if (auto main = module.lookupSymbol<func::FuncOp>("main");
+      !main || main.isExternal())
     return err("no function 'main' to search");
-  llvm::StringSet<> seen;
-  for (Operation &op : main.getBody().front()) {
-    auto weighted = dyn_cast<qnn::WeightedOpInterface>(&op);
-    if (!weighted ||
-        !qnn::getConstantFloatValues(weighted.getWeightOperand().get()))
-      continue;
-    std::string name = qnn::getLocationName(op.getLoc());
-    if (!name.empty() && seen.insert(name).second)
-      names.push_back(name);
-  }
-  if (names.empty())
-    return err("the model has no named layer with constant weights to choose "
-               "a precision for");
-  levelBits = options.weightBits == 4 ? SmallVector<int>{4, 8, 0}
-                                      : SmallVector<int>{8, 0};
-  int top = levelBits.size() - 1;
+  // The ladder: the flow's precision, 8-bit weights, 16-bit results (the
+  // rung that lifts layers whose error is in their activations, such as
+  // PaddleOCR's detection heads), float.
+  int activationBits =
+      options.activationType == qnn::ActivationType::Int16 ? 16 : 8;
+  ladder.push_back({(int)options.weightBits, activationBits});
+  if (options.weightBits == 4)
+    ladder.push_back({8, activationBits});
+  if (activationBits == 8)
+    ladder.push_back({8, 16});
+  ladder.push_back({0, 0});
 
   if (search.target.metric == Metric::Callback) {
     if (!search.callback)
@@ -263,10 +589,9 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
     qnn::InsertObserversPassOptions observe;
     observe.method = options.calibrationMethod;
     pm.addPass(qnn::createInsertObserversPass(observe));
-    unsigned bits =
-        options.activationType == qnn::ActivationType::Int16 ? 16 : 8;
     if (failed(pm.run(*calibrated)) ||
-        failed(hooks.calibrate(*calibrated, options.calibrationData, bits)))
+        failed(hooks.calibrate(*calibrated, options.calibrationData,
+                               activationBits)))
       return err("calibrating the model for the search failed (see the "
                  "diagnostics above)");
     if (search.progress)
@@ -275,6 +600,35 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
     options.calibrationData.clear();
   }
 
+  // The layers: every named op with constant weights, and (once the
+  // observers are calibrated) every named op whose result is observed --
+  // an add or a float island can be the one that needs 16 bits.
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  llvm::StringMap<size_t> index;
+  for (Operation &op : main.getBody().front()) {
+    auto weighted = dyn_cast<qnn::WeightedOpInterface>(&op);
+    bool hasWeights =
+        weighted &&
+        qnn::getConstantFloatValues(weighted.getWeightOperand().get());
+    bool observed = op.getNumResults() == 1 &&
+                    llvm::any_of(op.getResult(0).getUsers(), [](Operation *u) {
+                      return isa<qnn::ObserverOp>(u);
+                    });
+    std::string name = qnn::getLocationName(op.getLoc());
+    if ((!hasWeights && !observed) || name.empty())
+      continue;
+    auto [it, inserted] = index.try_emplace(name, names.size());
+    if (inserted) {
+      names.push_back(name);
+      hasWeightsOf.push_back(false);
+    }
+    if (hasWeights)
+      hasWeightsOf[it->second] = true;
+  }
+  if (names.empty())
+    return err("the model has no named layer with constant weights to choose "
+               "a precision for");
+
   qopt::PrecisionSearchResult result;
   result.floatMetric = floatMetric;
   std::vector<int> levels(names.size(), 0);
@@ -282,70 +636,80 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
     result.metric = metric;
     result.met = met;
     result.config = configOf(levels);
-    for (auto [n, l] : llvm::zip(names, levels))
-      result.layers.push_back({n, levelBits[l] == 0 ? 2 : l == 0 ? 0 : 1});
+    for (auto [n, l, weights] : llvm::zip(names, levels, hasWeightsOf))
+      result.layers.push_back({n, weights ? ladder[l].weightBits : -1,
+                               ladder[l].activationBits, weights});
     result.evaluations = evaluations;
     return result;
   };
-  auto base = evaluate(levels, "all layers at the flow's precision");
+  auto baseModel = quantized(levels);
+  if (!baseModel)
+    return baseModel.takeError();
+  // An observed op whose result the flow leaves float (a float island
+  // between float ops) has nothing to raise: only layers with weights and
+  // ops with a quantized result stay in the search.
+  llvm::StringSet<> quantizedNames;
+  (*baseModel)->walk([&](Operation *op) {
+    if (llvm::any_of(op->getResultTypes(), [](Type t) {
+          auto st = dyn_cast<ShapedType>(t);
+          return st && isa<quant::QuantizedType>(st.getElementType());
+        }))
+      quantizedNames.insert(qnn::getLocationName(op->getLoc()));
+  });
+  for (size_t i = names.size(); i-- > 0;)
+    if (!hasWeightsOf[i] && !quantizedNames.contains(names[i])) {
+      names.erase(names.begin() + i);
+      hasWeightsOf.erase(hasWeightsOf.begin() + i);
+      levels.erase(levels.begin() + i);
+    }
+  auto base = measure(**baseModel, "all layers at " + levelName(0));
   if (!base)
     return base.takeError();
   if (meets(*base))
     return finish(*base, true);
 
-  // Sensitivity: the metric with one layer raised a level.
-  std::vector<double> gain(names.size());
-  for (size_t i = 0; i < names.size(); ++i) {
-    levels[i] = 1;
-    auto m = evaluate(levels, names[i] + " raised");
-    levels[i] = 0;
+  // The callback measures whole modules: no side-by-side layer table.
+  using Ranking = qopt::PrecisionSearchOptions::Ranking;
+  // The isolated ranking needs calibrated observers and outputs to compare.
+  bool perLayer = search.ranking == Ranking::PerLayer ||
+                  (search.ranking == Ranking::Auto && names.size() <= 32) ||
+                  search.target.metric == Metric::Callback || !calibrated;
+  auto order = rank(levels, *base, perLayer);
+  if (!order)
+    return order.takeError();
+  bool met = false;
+  if (!perLayer) {
+    auto m = raiseByPrefix(levels, *order, *base, met);
     if (!m)
       return m.takeError();
-    gain[i] = *m - *base;
+    return finish(*m, met);
   }
-  std::vector<size_t> order(names.size());
-  std::iota(order.begin(), order.end(), 0);
-  llvm::stable_sort(order,
-                    [&](size_t a, size_t b) { return gain[a] > gain[b]; });
-
-  // Raise greedily, most sensitive first, one level at a time.
-  double current = *base;
+  // Raise greedily, most sensitive first, one rung at a time.
   std::vector<size_t> raised;
-  bool met = false;
-  for (int level = 1; level <= top && !met; ++level)
-    for (size_t i : order) {
-      if (levels[i] >= level)
-        continue;
-      levels[i] = level;
-      raised.push_back(i);
-      auto m =
-          evaluate(levels, names[i] + " to " +
-                               (levelBits[level]
-                                    ? std::to_string(levelBits[level]) + "-bit"
-                                    : std::string("float")));
-      if (!m)
-        return m.takeError();
-      current = *m;
-      if ((met = meets(current)))
-        break;
-    }
+  auto current = raiseOneByOne(levels, *order, *base, met, raised);
+  if (!current)
+    return current.takeError();
   if (!met)
-    return finish(current, false);
+    return finish(*current, false);
   // Lower again where it costs nothing (the target still holds).
+  double now = *current;
   for (size_t i : llvm::reverse(raised)) {
     while (levels[i] > 0) {
+      int was = levels[i];
       --levels[i];
+      while (levels[i] > 0 && !climbs(i, levels[i]))
+        --levels[i];
       auto m = evaluate(levels, names[i] + " lowered");
       if (!m)
         return m.takeError();
       if (!meets(*m)) {
-        ++levels[i];
+        levels[i] = was;
         break;
       }
-      current = *m;
+      now = *m;
     }
   }
-  return finish(current, true);
+  return finish(now, true);
 }
 } // namespace
 
@@ -381,11 +745,7 @@ qopt::searchPrecision(ModuleOp module, const QuantizationOptions &options,
 }
 
 std::string qopt::formatPrecisionSummary(const PrecisionSearchResult &r,
-                                         const AccuracyTarget &target,
-                                         unsigned baseBits) {
-  unsigned count[3] = {0, 0, 0};
-  for (const LayerPrecision &l : r.layers)
-    ++count[l.level];
+                                         const AccuracyTarget &target) {
   std::string what;
   switch (target.metric) {
   case Metric::SQNR:
@@ -409,14 +769,42 @@ std::string qopt::formatPrecisionSummary(const PrecisionSearchResult &r,
                    target.value);
     break;
   }
+  // Layers per precision, least precise first, float last; layers with
+  // weights apart from the other observed ops.
+  auto counts = [&](bool weighted) {
+    std::map<std::pair<int, int>, unsigned> count;
+    unsigned floats = 0, all = 0;
+    for (const LayerPrecision &l : r.layers) {
+      if ((l.weightBits > 0 || (l.isFloat() && l.hadWeights)) != weighted)
+        continue;
+      ++all;
+      if (l.isFloat())
+        ++floats;
+      else
+        ++count[{l.weightBits, l.activationBits}];
+    }
+    std::string text;
+    for (auto [precision, n] : count)
+      text += (text.empty() ? "" : ", ") +
+              (weighted ? formatv("{0} at W{1}A{2}", n, precision.first,
+                                  precision.second)
+                              .str()
+                        : formatv("{0} at A{1}", n, precision.second).str());
+    text += formatv("{0}{1} float", text.empty() ? "" : ", ", floats).str();
+    return std::make_tuple(all, floats, text);
+  };
+  auto [weightedAll, weightedFloat, weightedText] = counts(true);
+  auto [otherAll, otherFloat, otherText] = counts(false);
   std::string layers =
-      baseBits == 4
-          ? formatv("{0} layers at 4-bit, {1} at 8-bit, {2} float", count[0],
-                    count[1], count[2])
-                .str()
-          : formatv("{0} layers at 8-bit, {1} float", count[0], count[2]).str();
-  return formatv("precision search {0}: {1}; {2} ({3} evaluations)",
-                 r.met ? "met its target" : "MISSED its target", what, layers,
+      formatv("{0} layers with weights: {1}", weightedAll, weightedText);
+  if (otherAll)
+    layers += formatv("; {0} other ops: {1}", otherAll, otherText).str();
+  unsigned total = weightedAll + otherAll;
+  return formatv("precision search {0}: {1}; {2} ({3:F1}% float; {4} "
+                 "evaluations)",
+                 r.met ? "met its target" : "MISSED its target", what,
+                 layers,
+                 total ? 100.0 * (weightedFloat + otherFloat) / total : 0.0,
                  r.evaluations)
       .str();
 }

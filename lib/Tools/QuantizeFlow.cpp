@@ -107,7 +107,8 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
           cl::init("mse"), cl::cat(category)),
       config("config",
              cl::desc("With --quantize=static: per-layer JSON "
-                      "(keep_float, weight_bits, per_channel)"),
+                      "(keep_float, weight_bits, activation_bits, "
+                      "per_channel)"),
              cl::cat(category)),
       weightBits("weight-bits",
                  cl::desc("With --quantize=static: weight bits, 8 "
@@ -165,7 +166,7 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
       accuracyTarget(
           "accuracy-target",
           cl::desc("With --quantize=static: choose each layer's precision "
-                   "(the flow's weight bits, 8-bit, float) to meet "
+                   "(the flow's weight bits, 8-bit weights, 16-bit activations, float) to meet "
                    "sqnr:DB, agreement:FRACTION (top-1 with float), "
                    "accuracy:PERCENT or accuracy-drop:POINTS (with "
                    "--accuracy-labels), raising the fewest layers"),
@@ -183,7 +184,24 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
           "accuracy-config-out",
           cl::desc("With --accuracy-target: write the chosen per-layer "
                    "config (reusable with --config)"),
-          cl::value_desc("config.json"), cl::cat(category)) {}
+          cl::value_desc("config.json"), cl::cat(category)),
+      accuracyRanking(
+          "accuracy-ranking",
+          cl::desc("With --accuracy-target: how layers are ranked before "
+                   "their precision is raised"),
+          cl::values(
+              clEnumValN(PrecisionSearchOptions::Ranking::Auto, "auto",
+                         "per-layer up to 32 layers, isolated above"),
+              clEnumValN(PrecisionSearchOptions::Ranking::PerLayer,
+                         "per-layer",
+                         "one evaluation per layer raised alone, then "
+                         "one layer at a time"),
+              clEnumValN(PrecisionSearchOptions::Ranking::Isolated,
+                         "isolated",
+                         "each layer quantized alone in the float model "
+                         "(one compile), then the shortest prefix of the "
+                         "ranking (about 2 log2(layers) evaluations)")),
+          cl::init(PrecisionSearchOptions::Ranking::Auto), cl::cat(category)) {}
 
 Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   QuantizeFlowOptions o;
@@ -222,11 +240,13 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
     o.accuracyData.assign(accuracyData.begin(), accuracyData.end());
     o.accuracyLabels = accuracyLabels;
     o.accuracyConfigOut = accuracyConfigOut;
+    o.accuracyRanking = accuracyRanking;
   } else if (accuracyData.getNumOccurrences() ||
              accuracyLabels.getNumOccurrences() ||
-             accuracyConfigOut.getNumOccurrences()) {
-    return err("--accuracy-data, --accuracy-labels and --accuracy-config-out "
-               "need --accuracy-target");
+             accuracyConfigOut.getNumOccurrences() ||
+             accuracyRanking.getNumOccurrences()) {
+    return err("--accuracy-data, --accuracy-labels, --accuracy-config-out "
+               "and --accuracy-ranking need --accuracy-target");
   }
   if (weightBits != 8 && weightBits != 4)
     return err("--weight-bits must be 8 or 4, not " + Twine(weightBits));
@@ -301,6 +321,7 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     PrecisionSearchOptions search;
     search.target = *options.accuracyTarget;
     search.progress = options.progress;
+    search.ranking = options.accuracyRanking;
     if (options.accuracyData.empty()) {
       search.data = calibration;
     } else {
@@ -321,7 +342,7 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     if (!result)
       return result.takeError();
     errs() << "qopt: "
-           << formatPrecisionSummary(*result, search.target, q.weightBits)
+           << formatPrecisionSummary(*result, search.target)
            << "\n";
     if (!options.accuracyConfigOut.empty())
       if (Error e =

@@ -48,6 +48,8 @@ struct QuantizeFlowOptions {
   std::optional<AccuracyTarget> accuracyTarget;
   std::vector<std::string> accuracyData;
   std::string accuracyLabels, accuracyConfigOut;
+  PrecisionSearchOptions::Ranking accuracyRanking =
+      PrecisionSearchOptions::Ranking::Auto;
 };
 
 /// The command-line options of the flow, registered in `category` by the
@@ -76,6 +78,7 @@ private:
   llvm::cl::list<std::string> accuracyData;
   llvm::cl::opt<std::string> accuracyLabels;
   llvm::cl::opt<std::string> accuracyConfigOut;
+  llvm::cl::opt<PrecisionSearchOptions::Ranking> accuracyRanking;
 };
 
 /// Checks calibration data against the model's signature before anything

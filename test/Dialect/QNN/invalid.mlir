@@ -618,6 +618,30 @@ func.func @observer_pair(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @observer_observed_pair(%x: tensor<4xf32>) {
+  // expected-error @+1 {{observed_min and observed_max must be given together}}
+  %y = qnn.observer %x {id = 1 : i64, min = 0.0 : f64, max = 1.0 : f64, observed_min = -1.0 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @observer_observed_order(%x: tensor<4xf32>) {
+  // expected-error @+1 {{observed_min (2.000000e+00) is greater than observed_max (1.000000e+00)}}
+  %y = qnn.observer %x {id = 1 : i64, min = 0.0 : f64, max = 1.0 : f64, observed_min = 2.0 : f64, observed_max = 1.0 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @observer_observed_alone(%x: tensor<4xf32>) {
+  // expected-error @+1 {{observed_min/observed_max without min/max}}
+  %y = qnn.observer %x {id = 1 : i64, observed_min = 0.0 : f64, observed_max = 1.0 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
 func.func @observer_finite(%x: tensor<4xf32>) {
   // expected-error @+1 {{statistics must be finite}}
   %y = qnn.observer %x {id = 1 : i64, min = 0.0 : f64, max = 0x7FF0000000000000 : f64} : tensor<4xf32>

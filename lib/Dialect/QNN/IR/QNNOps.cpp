@@ -812,22 +812,36 @@ LogicalResult QConstOp::verify() {
 
 OpFoldResult QConstOp::fold(FoldAdaptor) { return getValue(); }
 
-LogicalResult ObserverOp::verify() {
-  if (static_cast<int64_t>(getId()) < 0)
-    return emitOpError("id must be non-negative");
-  auto min = getMin(), max = getMax();
+/// A range given as two optional attributes: both or neither, finite,
+/// ordered.
+static LogicalResult verifyRange(ObserverOp op, std::optional<APFloat> min,
+                                 std::optional<APFloat> max, StringRef lo,
+                                 StringRef hi) {
   if (min.has_value() != max.has_value())
-    return emitOpError("min and max must be given together");
+    return op.emitOpError() << lo << " and " << hi
+                            << " must be given together";
   if (!min)
     return success();
   if (!std::isfinite(min->convertToDouble()) ||
       !std::isfinite(max->convertToDouble()))
-    return emitOpError("statistics must be finite, got [")
+    return op.emitOpError("statistics must be finite, got [")
            << min->convertToDouble() << ", " << max->convertToDouble() << "]";
   if (min->convertToDouble() > max->convertToDouble())
-    return emitOpError("min (") << min->convertToDouble()
-                                << ") is greater than max ("
-                                << max->convertToDouble() << ")";
+    return op.emitOpError() << lo << " (" << min->convertToDouble()
+                            << ") is greater than " << hi << " ("
+                            << max->convertToDouble() << ")";
+  return success();
+}
+
+LogicalResult ObserverOp::verify() {
+  if (static_cast<int64_t>(getId()) < 0)
+    return emitOpError("id must be non-negative");
+  if (failed(verifyRange(*this, getMin(), getMax(), "min", "max")) ||
+      failed(verifyRange(*this, getObservedMin(), getObservedMax(),
+                         "observed_min", "observed_max")))
+    return failure();
+  if (getObservedMin() && !getMin())
+    return emitOpError("observed_min/observed_max without min/max");
   return success();
 }
 

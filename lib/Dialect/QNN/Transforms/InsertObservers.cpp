@@ -97,7 +97,8 @@ struct InsertObserversPass
       auto obs = ObserverOp::create(
           b, loc, v.getType(), v, b.getI64IntegerAttr(nextId++),
           CalibrationMethodAttr::get(&getContext(), m), FloatAttr(),
-          FloatAttr(), name.empty() ? StringAttr() : b.getStringAttr(name));
+          FloatAttr(), name.empty() ? StringAttr() : b.getStringAttr(name),
+          FloatAttr(), FloatAttr());
       v.replaceAllUsesExcept(obs.getResult(), obs);
     };
     for (auto func : module.getOps<func::FuncOp>()) {

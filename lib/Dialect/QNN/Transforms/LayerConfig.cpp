@@ -97,6 +97,11 @@ LogicalResult qnn::applyLayerConfig(ModuleOp module, StringRef config,
         if (!bits || (*bits != 4 && *bits != 8))
           return fail(where + ".weight_bits must be 4 or 8");
         e.attrs.set(kWeightBitsAttrName, b.getI64IntegerAttr(*bits));
+      } else if (key == "activation_bits") {
+        auto bits = value.getAsInteger();
+        if (!bits || (*bits != 8 && *bits != 16))
+          return fail(where + ".activation_bits must be 8 or 16");
+        e.attrs.set(kActivationBitsAttrName, b.getI64IntegerAttr(*bits));
       } else if (key == "per_channel") {
         auto flag = value.getAsBoolean();
         if (!flag)
@@ -105,7 +110,7 @@ LogicalResult qnn::applyLayerConfig(ModuleOp module, StringRef config,
       } else {
         return fail(where + ": unknown key '" + key.str() +
                     "' (expected match, op_type, keep_float, weight_bits, "
-                    "per_channel)");
+                    "activation_bits, per_channel)");
       }
     }
     if (e.pattern.empty() && e.opType.empty())
@@ -144,7 +149,9 @@ LogicalResult qnn::applyLayerConfig(ModuleOp module, StringRef config,
       if (!e.opType.empty() && !llvm::is_contained(types, e.opType))
         continue;
       for (NamedAttribute a : e.attrs)
-        if (quantizable || a.getName() == kKeepFloatAttrName)
+        // A float island's result is quantized too (its observer).
+        if (quantizable || a.getName() == kKeepFloatAttrName ||
+            a.getName() == kActivationBitsAttrName)
           op->setAttr(a.getName(), a.getValue());
       ++e.matched;
       break;

@@ -52,6 +52,7 @@ constexpr double kBiasMax = 1073741824.0; // 2^30: headroom for accumulation
 constexpr llvm::StringLiteral kKeepFloat = kKeepFloatAttrName;
 constexpr llvm::StringLiteral kWeightBits = kWeightBitsAttrName;
 constexpr llvm::StringLiteral kPerChannel = kPerChannelAttrName;
+constexpr llvm::StringLiteral kActivationBits = kActivationBitsAttrName;
 
 bool keptFloat(Operation *op) { return op->hasAttr(kKeepFloat); }
 
@@ -744,9 +745,22 @@ struct QuantizeStaticPass
       });
     OpBuilder b(ctx);
     for (ObserverOp o : observers) {
-      auto q = activationParams(ctx, o.getMin()->convertToDouble(),
-                              o.getMax()->convertToDouble(), isSigned,
-                              symmetric, activationBits);
+      // A per-layer config may give the producer's result another width:
+      // 16 bits take the whole observed range (symmetric, as above), 8 bits
+      // the chosen one.
+      unsigned bits = activationBits;
+      if (Operation *producer = o.getInput().getDefiningOp())
+        if (auto a = producer->getAttrOfType<IntegerAttr>(kActivationBits))
+          bits = a.getInt();
+      double lo = o.getMin()->convertToDouble(),
+             hi = o.getMax()->convertToDouble();
+      if (bits == 16 && activationBits != 16 && o.getObservedMin()) {
+        lo = o.getObservedMin()->convertToDouble();
+        hi = o.getObservedMax()->convertToDouble();
+      }
+      bool layerSigned = bits == 16 ? true : isSigned;
+      bool layerSymmetric = bits == 16 || symmetricActivations;
+      auto q = activationParams(ctx, lo, hi, layerSigned, layerSymmetric, bits);
       b.setInsertionPoint(o);
       auto t = o.getType();
       Value qv = QuantizeOp::create(b, o.getLoc(),
@@ -768,6 +782,7 @@ struct QuantizeStaticPass
         op->removeAttr(kKeepFloat);
       op->removeAttr(kWeightBits);
       op->removeAttr(kPerChannel);
+      op->removeAttr(kActivationBits);
     });
   }
 };

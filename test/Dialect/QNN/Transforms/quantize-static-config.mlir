@@ -21,7 +21,7 @@
 // WARN: warning: quantize-static: config entry 'unused' matches no op
 // MISSING: error: quantize-static: config '{{.*}}missing.json': cannot read
 // JSON: error: quantize-static: config '{{.*}}bad-json.json': {{.*}}
-// KEY: error: quantize-static: config '{{.*}}unknown-key.json': layers[0]: unknown key 'bits' (expected match, op_type, keep_float, weight_bits, per_channel)
+// KEY: error: quantize-static: config '{{.*}}unknown-key.json': layers[0]: unknown key 'bits' (expected match, op_type, keep_float, weight_bits, activation_bits, per_channel)
 // BITS: error: quantize-static: config '{{.*}}bad-bits.json': layers[0].weight_bits must be 4 or 8
 // REGEX: error: quantize-static: config '{{.*}}bad-regex.json': layers[0].match 'fc1(': parentheses not balanced
 // NOMATCH: error: quantize-static: config '{{.*}}no-match.json': layers[0] has neither a "match" regex nor an "op_type"

@@ -600,7 +600,11 @@ def QNN_ObserverOp : QNN_Op<"observer", [SameOperandsAndResultType]> {
     across runs; the op's location is the producer's and `name` keeps the
     producer's name (the ONNX node) where textual IR would drop locations, so
     statistics can be matched by either. Calibration fills `min`/`max` (the
-    range chosen by `method`); until then they are absent.
+    range chosen by `method`); until then they are absent. Where `method`
+    clipped the range, calibration also keeps the whole range it saw in
+    `observed_min`/`observed_max`: a layer that a per-layer config raises to
+    16-bit activations uses it (16 bits hold the whole range with less error
+    than an 8-bit clipping choice leaves).
 
     Example:
 
@@ -614,7 +618,9 @@ def QNN_ObserverOp : QNN_Op<"observer", [SameOperandsAndResultType]> {
                        "::mlir::qnn::CalibrationMethod::MinMax">:$method,
                    OptionalAttr<F64Attr>:$min,
                    OptionalAttr<F64Attr>:$max,
-                   OptionalAttr<StrAttr>:$name);
+                   OptionalAttr<StrAttr>:$name,
+                   OptionalAttr<F64Attr>:$observed_min,
+                   OptionalAttr<F64Attr>:$observed_max);
   let results = (outs QNN_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($output)";
   let hasVerifier = 1;

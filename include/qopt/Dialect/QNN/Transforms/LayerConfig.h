@@ -19,6 +19,9 @@ namespace qnn {
 /// float islands).
 constexpr llvm::StringLiteral kWeightBitsAttrName = "qnn.weight_bits";
 constexpr llvm::StringLiteral kPerChannelAttrName = "qnn.per_channel";
+/// The width of the op's result activations (8 or 16) where it differs from
+/// the pass's activation type.
+constexpr llvm::StringLiteral kActivationBitsAttrName = "qnn.activation_bits";
 
 /// An op that computes float values and is not quantized itself: an
 /// importer-built linalg.generic, a qnn activation or softmax. A per-layer
@@ -28,7 +31,8 @@ bool isFloatIsland(Operation *op);
 /// Reads the per-layer config `config` (a JSON file's path, or the JSON
 /// text itself when it starts with '{') and marks the ops it matches:
 ///   {"layers": [{"match": REGEX, "op_type": TYPE, "keep_float": BOOL,
-///                "weight_bits": 4|8, "per_channel": BOOL}, ...]}
+///                "weight_bits": 4|8, "activation_bits": 8|16,
+///                "per_channel": BOOL}, ...]}
 /// REGEX is searched in the op's location name (its ONNX node name(s), or
 /// the name its observer recorded), TYPE compared with its ONNX op types;
 /// the first matching entry wins. Errors name `pass`; with `warnUnmatched`

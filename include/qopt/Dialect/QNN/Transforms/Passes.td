@@ -243,7 +243,7 @@ def RoundWeightsPass : Pass<"round-weights", "::mlir::ModuleOp"> {
                "The calibration data (one .npy per model input)">,
     Option<"config", "config", "std::string", /*default=*/"\"\"",
            "Per-layer overrides as quantize-static reads them (keep_float, "
-           "weight_bits, per_channel)">,
+           "weight_bits, activation_bits, per_channel)">,
   ];
   let statistics = [
     Statistic<"numLayers", "layers", "Layers whose weights were chosen">,
@@ -384,8 +384,8 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
            "JSON per-layer overrides (mixed precision), a file or the JSON "
            "itself: {\"layers\": "
            "[{\"match\": REGEX, \"keep_float\": true, \"weight_bits\": 4, "
-           "\"per_channel\": false}]}, REGEX searched in the op's location "
-           "name">,
+           "\"activation_bits\": 16, \"per_channel\": false}]}, REGEX "
+           "searched in the op's location name">,
     Option<"calibrationMethod", "calibration-method",
            "::mlir::qnn::CalibrationMethod",
            /*default=*/"::mlir::qnn::CalibrationMethod::MSE",
