@@ -371,6 +371,13 @@ public:
       throwIf(target.takeError());
       so.target = *target;
     }
+    if (s.contains("ranking")) {
+      auto ranking = s["ranking"].cast<std::string>();
+      using Ranking = qopt::PrecisionSearchOptions::Ranking;
+      so.ranking = ranking == "per-layer" ? Ranking::PerLayer
+                   : ranking == "isolated" ? Ranking::Isolated
+                                           : Ranking::Auto;
+    }
     if (s.contains("data") && !s["data"].is_none())
       so.data = toNpyList(s["data"].cast<py::list>());
     else

@@ -173,7 +173,7 @@ class Model:
                  weight_bits=8, per_channel=True, activation_type="int8",
                  equalize=False, rounding="nearest", bias_correction=False,
                  accuracy_target=None, accuracy_data=None, accuracy_labels=None,
-                 eval_fn=None):
+                 eval_fn=None, accuracy_ranking="auto"):
         """A quantized copy. mode: static (needs calibration_data), dynamic,
         weight-only, qat (lowers the model's fake quantization). config: a
         dict or JSON path of per-layer overrides ({"layers": [{"match": REGEX,
@@ -187,14 +187,18 @@ class Model:
         biases). See docs/accuracy-algorithms.md.
 
         accuracy_target chooses each layer's precision (the flow's weight
-        bits, 8-bit, float) to meet a target with the fewest raised layers:
+        bits, 8-bit weights, 16-bit activations, float) to meet a target
+        with the fewest raised layers:
         "sqnr:DB", "agreement:FRACTION", "accuracy:PERCENT" or
         "accuracy-drop:POINTS" (with accuracy_labels), measured on
         accuracy_data (default: the calibration data); or, with eval_fn (a
         function of a qopt.Model returning a number, higher is better), a
         number (eval_fn must reach it) or "drop:X" (at most X below the
-        float model's eval_fn). The choice is in `.precision` ({"summary",
-        "config"}; the config reproduces it without the search).
+        float model's eval_fn). accuracy_ranking: "auto", "per-layer" (one
+        evaluation per layer) or "isolated" (each layer quantized alone in
+        the float model, one compile; the default above 32 layers). The
+        choice is in `.precision` ({"summary", "config"}; the config
+        reproduces it without the search).
 
         Static quantization ends with the quality guard: the result is
         measured against the float model on up to 64 calibration samples
@@ -253,6 +257,10 @@ class Model:
                                 % (accuracy_target,))
             else:
                 search["target"] = str(accuracy_target)
+            if accuracy_ranking not in ("auto", "per-layer", "isolated"):
+                raise Error("accuracy_ranking must be 'auto', 'per-layer' or 'isolated', not %r"
+                            % (accuracy_ranking,))
+            search["ranking"] = accuracy_ranking
             if accuracy_data is not None:
                 search["data"] = _as_input_lists(accuracy_data, "accuracy_data", self._input_names())
             if accuracy_labels is not None:

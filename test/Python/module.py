@@ -46,6 +46,15 @@ print(searched.precision["summary"])
 print("config reproduces it: %s" % bool((model.quantize(
     "static", calibration_data=calib, weight_bits=4, per_channel=False,
     config=searched.precision["config"])(x) == searched(x)).all()))
+iso = model.quantize("static", calibration_data=calib, weight_bits=4, per_channel=False,
+                     accuracy_target="agreement:0.99", accuracy_data=x,
+                     accuracy_ranking="isolated")
+print("isolated: " + iso.precision["summary"].split(";")[0])
+try:
+    model.quantize("static", calibration_data=calib, accuracy_target="sqnr:30",
+                   accuracy_ranking="random")
+except qopt.Error as e:
+    print("qopt.Error: %s" % e)
 called = []
 def accuracy_of(m):
     called.append(1)
