@@ -355,14 +355,11 @@ Searcher::isolationModel(ArrayRef<std::string> unitNames) {
     auto qw = qnn::quantizeWeights(*values, type.getShape(), axis.value_or(0),
                                    options.perChannel && axis, {},
                                    ladder[0].weightBits);
-    int64_t channels = qw.scales.size(), inner = 1;
-    if (channels > 1)
-      for (int64_t d = *axis + 1; d < type.getRank(); ++d)
-        inner *= type.getDimSize(d);
+    qnn::ChannelIndexer channelOf(type.getShape(),
+                                  qw.scales.size() > 1 ? *axis : -1);
     SmallVector<float> dq(values->size());
     for (size_t i = 0; i < dq.size(); ++i)
-      dq[i] = qw.values[i] * qw.scales[channels > 1 ? (i / inner) % channels
-                                                    : 0];
+      dq[i] = qw.values[i] * qw.scales[channelOf(i)];
     b.setInsertionPoint(&op);
     Location loc = op.getLoc();
     Value wq = arith::ConstantOp::create(
