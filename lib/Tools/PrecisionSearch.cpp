@@ -319,12 +319,15 @@ Searcher::isolationModel(ArrayRef<std::string> unitNames) {
   SmallVector<qnn::ObserverOp> observers;
   main.walk([&](qnn::ObserverOp o) { observers.push_back(o); });
   for (qnn::ObserverOp o : observers) {
+    // The unit of an observer: its producer, or the model input it watches.
     Operation *producer = o.getInput().getDefiningOp();
     std::string name =
-        producer ? qnn::getLocationName(producer->getLoc()) : std::string();
+        producer ? qnn::getLocationName(producer->getLoc())
+        : o.getName() ? o.getName()->str()
+                      : qnn::getLocationName(o.getLoc());
     auto it = unitOf.find(name);
     if (it != unitOf.end() && o.getMin() && o.getMax() &&
-        producer->getBlock() == &body) {
+        o->getBlock() == &body) {
       b.setInsertionPoint(o);
       Location loc = o.getLoc();
       auto t = cast<RankedTensorType>(o.getType());
@@ -602,6 +605,19 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
   // an add or a float island can be the one that needs 16 bits.
   auto main = module.lookupSymbol<func::FuncOp>("main");
   llvm::StringMap<size_t> index;
+  // Model inputs first (a config addresses them by the input's name).
+  llvm::StringSet<> inputNames;
+  for (Operation &op : main.getBody().front())
+    if (auto o = dyn_cast<qnn::ObserverOp>(&op);
+        o && isa<BlockArgument>(o.getInput())) {
+      std::string name = o.getName() ? o.getName()->str()
+                                     : qnn::getLocationName(o.getLoc());
+      if (!name.empty() && index.try_emplace(name, names.size()).second) {
+        names.push_back(name);
+        hasWeightsOf.push_back(false);
+        inputNames.insert(name);
+      }
+    }
   for (Operation &op : main.getBody().front()) {
     auto weighted = dyn_cast<qnn::WeightedOpInterface>(&op);
     bool hasWeights =
@@ -654,7 +670,8 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
       quantizedNames.insert(qnn::getLocationName(op->getLoc()));
   });
   for (size_t i = names.size(); i-- > 0;)
-    if (!hasWeightsOf[i] && !quantizedNames.contains(names[i])) {
+    if (!hasWeightsOf[i] && !quantizedNames.contains(names[i]) &&
+        !inputNames.contains(names[i])) {
       names.erase(names.begin() + i);
       hasWeightsOf.erase(hasWeightsOf.begin() + i);
       levels.erase(levels.begin() + i);

@@ -11,6 +11,7 @@
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
@@ -129,6 +130,26 @@ LogicalResult qnn::applyLayerConfig(ModuleOp module, StringRef config,
   // lowered to a linalg.generic, a qnn.softmax), by node name or op type.
   llvm::StringSet<> knownNames, knownTypes;
   module.walk([&](Operation *op) {
+    // A model input is addressed through its observer (by the input's
+    // name): activation_bits and keep_float apply to the observer itself.
+    if (auto o = dyn_cast<ObserverOp>(op);
+        o && isa<BlockArgument>(o.getInput()) &&
+        isa<func::FuncOp>(o->getParentOp())) {
+      std::string name = o.getName() ? o.getName()->str()
+                                     : getLocationName(o.getLoc());
+      knownNames.insert(name);
+      for (Entry &e : entries) {
+        if (!e.regex || !e.opType.empty() || !e.regex->match(name))
+          continue;
+        for (NamedAttribute a : e.attrs)
+          if (a.getName() == kActivationBitsAttrName ||
+              a.getName() == kKeepFloatAttrName)
+            op->setAttr(a.getName(), a.getValue());
+        ++e.matched;
+        break;
+      }
+      return;
+    }
     bool quantizable = op->hasTrait<qnn::OpTrait::Quantizable>();
     if (!quantizable && !isFloatIsland(op))
       return;

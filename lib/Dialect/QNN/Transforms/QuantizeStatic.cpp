@@ -643,6 +643,11 @@ struct QuantizeStaticPass
     // quantize / dequantize after it: its output stays exactly float.
     SmallVector<ObserverOp> unneeded;
     module.walk([&](ObserverOp o) {
+      // A model input kept float is not quantized at all.
+      if (keptFloat(o)) {
+        unneeded.push_back(o);
+        return;
+      }
       Operation *producer = o.getInput().getDefiningOp();
       if (producer && keptFloat(producer) &&
           llvm::all_of(o->getUsers(), [](Operation *u) {
@@ -695,9 +700,16 @@ struct QuantizeStaticPass
           << static_cast<unsigned>(weightBits);
       return signalPassFailure();
     }
-    if (!config.empty() && failed(applyConfig(getOperation())))
+    // The config is read before calibrating (a mistake in it fails fast)
+    // and applied after: it also addresses model inputs, through the
+    // observers calibration inserts.
+    if (!config.empty() && !calibrationData.empty() &&
+        failed(applyLayerConfig(getOperation(), config, "quantize-static",
+                                /*warnUnmatched=*/false)))
       return signalPassFailure();
     if (!calibrationData.empty() && failed(calibrateInProcess()))
+      return signalPassFailure();
+    if (!config.empty() && failed(applyConfig(getOperation())))
       return signalPassFailure();
     SmallVector<ObserverOp> observers;
     getOperation().walk([&](ObserverOp o) { observers.push_back(o); });
@@ -748,10 +760,12 @@ struct QuantizeStaticPass
       // A per-layer config may give the producer's result another width:
       // 16 bits take the whole observed range (symmetric, as above), 8 bits
       // the chosen one.
+      // (A model input's width is on its observer.)
       unsigned bits = activationBits;
-      if (Operation *producer = o.getInput().getDefiningOp())
-        if (auto a = producer->getAttrOfType<IntegerAttr>(kActivationBits))
-          bits = a.getInt();
+      Operation *producer = o.getInput().getDefiningOp();
+      if (auto a = (producer ? producer : o.getOperation())
+                       ->getAttrOfType<IntegerAttr>(kActivationBits))
+        bits = a.getInt();
       double lo = o.getMin()->convertToDouble(),
              hi = o.getMax()->convertToDouble();
       if (bits == 16 && activationBits != 16 && o.getObservedMin()) {

@@ -1,5 +1,7 @@
 // RUN: qopt %s --split-input-file --quantize-static=config=%S/Inputs/activation-bits.json | FileCheck %s
 // RUN: not qopt %s --split-input-file --quantize-static=config=%S/Inputs/bad-activation-bits.json 2>&1 | FileCheck %s --check-prefix=BITS
+// RUN: qopt %s --split-input-file --quantize-static=config=%S/Inputs/activation-bits-input.json | FileCheck %s --check-prefix=INPUT16
+// RUN: qopt %s --split-input-file --quantize-static=config=%S/Inputs/keep-float-input.json | FileCheck %s --check-prefix=INPUTFLOAT
 
 // A per-layer config raises fc1's result to 16-bit activations: symmetric
 // int16 over the whole observed range [-4, 6] (6 / 32767), not the clipped
@@ -9,6 +11,11 @@
 // CHECK: %[[H:.*]] = qnn.fully_connected %{{.*}}, %{{.*}} : (tensor<1x2x!quant.uniform<i8:f32, {{.*}}>>, tensor<2x2x!quant.uniform<i8<-127:127>:f32:0, {{.*}}>>) -> tensor<1x2x!quant.uniform<i16:f32, 1.8311105685598315E-4>>
 // CHECK: %[[Y:.*]] = qnn.fully_connected %[[H]], %{{.*}} : (tensor<1x2x!quant.uniform<i16:f32, 1.8311105685598315E-4>>, {{.*}}) -> tensor<1x2x!quant.uniform<i8:f32, 0.039215686274509803>>
 // CHECK-NOT: qnn.activation_bits
+// A model input is addressed by its name (its observer's): 16 bits over
+// [-1, 1] (1 / 32767), or kept float (fc1 then computes in float).
+// INPUT16: qnn.quantize %arg0 : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<i16:f32, 3.0518509475997192E-5>>
+// INPUTFLOAT: qnn.fully_connected %arg0, %{{.*}} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+// INPUTFLOAT-NOT: qnn.quantize %arg0
 // BITS: error: quantize-static: config '{{.*}}bad-activation-bits.json': layers[0].activation_bits must be 8 or 16
 func.func @mlp(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %w1 = arith.constant dense<[[0.5, -0.3], [0.1, 0.0]]> : tensor<2x2xf32>

@@ -14,7 +14,7 @@
 // CHECK: linalg.generic {{.*}} attrs = {qnn.keep_float}
 // CHECK: qnn.fully_connected
 // WARN: warning: quantize-static: config entry with op_type 'Relu' matches no op; op types in the model: '{{Gemm|HardSwish}}', '{{Gemm|HardSwish}}'
-// WARN: warning: quantize-static: config entry 'sigmod' matches no op; nearest names: 'act', 'fc'
+// WARN: warning: quantize-static: config entry 'sigmod' matches no op; nearest names: 'input', 'act', 'fc'
 // The kept island is not tabulated; without the config it is.
 // TABLE-LABEL: func @islands
 // TABLE: linalg.generic {{.*}} attrs = {qnn.keep_float}
