@@ -374,7 +374,7 @@ public:
     if (s.contains("ranking")) {
       auto ranking = s["ranking"].cast<std::string>();
       using Ranking = qopt::PrecisionSearchOptions::Ranking;
-      so.ranking = ranking == "per-layer" ? Ranking::PerLayer
+      so.ranking = ranking == "per-layer"  ? Ranking::PerLayer
                    : ranking == "isolated" ? Ranking::Isolated
                                            : Ranking::Auto;
     }

@@ -9,12 +9,12 @@
 
 #include "qopt/Tools/PrecisionSearch.h"
 
+#include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 #include "qopt/Dialect/QNN/Utils/QuantParams.h"
-#include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/Runner/JitRunner.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -160,8 +160,7 @@ private:
   /// The config of a choice of levels: only what differs from the flow.
   std::string configOf(ArrayRef<int> levels) const {
     json::Array entries;
-    for (auto [name, index, weights] :
-         llvm::zip(names, levels, hasWeightsOf)) {
+    for (auto [name, index, weights] : llvm::zip(names, levels, hasWeightsOf)) {
       Level level = ladder[index];
       json::Object e;
       if (level.isFloat()) {
@@ -225,9 +224,9 @@ private:
   }
   std::string levelName(int index) const {
     Level l = ladder[index];
-    return l.isFloat() ? std::string("float")
-                       : formatv("W{0}A{1}", l.weightBits, l.activationBits)
-                             .str();
+    return l.isFloat()
+               ? std::string("float")
+               : formatv("W{0}A{1}", l.weightBits, l.activationBits).str();
   }
   /// Layers ranked most sensitive first; `base` is the metric of the
   /// model with every layer at the ladder's first rung.
@@ -279,16 +278,15 @@ Searcher::isolationModel(ArrayRef<std::string> unitNames) {
   OpBuilder b(ctx);
   Block &body = main.getBody().front();
   auto inputs = main.getFunctionType().getInputs();
-  auto first = dyn_cast<RankedTensorType>(inputs.empty() ? Type()
-                                                          : inputs[0]);
-  int64_t rows = first && first.getRank() > 0 ? first.getDimSize(0)
-                                              : ShapedType::kDynamic;
+  auto first = dyn_cast<RankedTensorType>(inputs.empty() ? Type() : inputs[0]);
+  int64_t rows =
+      first && first.getRank() > 0 ? first.getDimSize(0) : ShapedType::kDynamic;
   auto f32 = b.getF32Type();
   auto flagsType =
       RankedTensorType::get({rows, (int64_t)unitNames.size()}, f32);
   unsigned position = inputs.size();
-  if (failed(main.insertArgument(position, flagsType,
-                                 b.getDictionaryAttr({}), main.getLoc())))
+  if (failed(main.insertArgument(position, flagsType, b.getDictionaryAttr({}),
+                                 main.getLoc())))
     return err("cannot add the layer switches to 'main'");
   BlockArgument flags = body.getArgument(position);
   llvm::StringMap<size_t> unitOf;
@@ -300,8 +298,8 @@ Searcher::isolationModel(ArrayRef<std::string> unitNames) {
                     Type like) -> Value {
     Value zero = arith::ConstantIndexOp::create(ob, loc, 0);
     Value column = arith::ConstantIndexOp::create(ob, loc, unit);
-    Value f = tensor::ExtractOp::create(ob, loc, flags,
-                                        ValueRange{zero, column});
+    Value f =
+        tensor::ExtractOp::create(ob, loc, flags, ValueRange{zero, column});
     int64_t rank = cast<RankedTensorType>(like).getRank();
     auto t = RankedTensorType::get(SmallVector<int64_t>(rank, 1), f32);
     return tensor::FromElementsOp::create(ob, loc, t, ValueRange{f});
@@ -321,10 +319,9 @@ Searcher::isolationModel(ArrayRef<std::string> unitNames) {
   for (qnn::ObserverOp o : observers) {
     // The unit of an observer: its producer, or the model input it watches.
     Operation *producer = o.getInput().getDefiningOp();
-    std::string name =
-        producer ? qnn::getLocationName(producer->getLoc())
-        : o.getName() ? o.getName()->str()
-                      : qnn::getLocationName(o.getLoc());
+    std::string name = producer      ? qnn::getLocationName(producer->getLoc())
+                       : o.getName() ? o.getName()->str()
+                                     : qnn::getLocationName(o.getLoc());
     auto it = unitOf.find(name);
     if (it != unitOf.end() && o.getMin() && o.getMax() &&
         o->getBlock() == &body) {
@@ -337,8 +334,8 @@ Searcher::isolationModel(ArrayRef<std::string> unitNames) {
       Value qv = qnn::QuantizeOp::create(
           b, loc, RankedTensorType::get(t.getShape(), q), o.getInput());
       Value dq = qnn::DequantizeOp::create(b, loc, t, qv);
-      o.replaceAllUsesWith(blend(b, loc, o.getInput(), dq,
-                                 flagOf(b, loc, it->second, t)));
+      o.replaceAllUsesWith(
+          blend(b, loc, o.getInput(), dq, flagOf(b, loc, it->second, t)));
     } else {
       o.replaceAllUsesWith(o.getInput());
     }
@@ -367,8 +364,8 @@ Searcher::isolationModel(ArrayRef<std::string> unitNames) {
     Location loc = op.getLoc();
     Value wq = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, ArrayRef<float>(dq)));
-    operand.set(blend(b, loc, operand.get(), wq,
-                      flagOf(b, loc, it->second, type)));
+    operand.set(
+        blend(b, loc, operand.get(), wq, flagOf(b, loc, it->second, type)));
   }
   return std::move(copy);
 }
@@ -380,10 +377,9 @@ Expected<std::vector<size_t>> Searcher::rankIsolated() {
   auto compiled = qopt::CompiledModel::compile(**model, "main");
   if (!compiled)
     return compiled.takeError();
-  int64_t samples =
-      search.data.empty() || search.data[0].shape.empty()
-          ? 1
-          : search.data[0].shape[0];
+  int64_t samples = search.data.empty() || search.data[0].shape.empty()
+                        ? 1
+                        : search.data[0].shape[0];
   qopt::NpyArray flags;
   flags.dtype = qopt::NpyDType::F32;
   flags.shape = {samples, (int64_t)names.size()};
@@ -448,8 +444,8 @@ Expected<std::vector<size_t>> Searcher::rank(std::vector<int> &levels,
 }
 
 Expected<double> Searcher::raiseOneByOne(std::vector<int> &levels,
-                                         ArrayRef<size_t> order,
-                                         double current, bool &met,
+                                         ArrayRef<size_t> order, double current,
+                                         bool &met,
                                          std::vector<size_t> &raised) {
   int top = ladder.size() - 1;
   for (int level = 1; level <= top && !met; ++level)
@@ -471,8 +467,8 @@ Expected<double> Searcher::raiseOneByOne(std::vector<int> &levels,
 }
 
 Expected<double> Searcher::raiseByPrefix(std::vector<int> &levels,
-                                         ArrayRef<size_t> order,
-                                         double current, bool &met) {
+                                         ArrayRef<size_t> order, double current,
+                                         bool &met) {
   int top = ladder.size() - 1;
   for (int level = 1; level <= top && !met; ++level) {
     std::vector<int> before = levels;
@@ -610,8 +606,8 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
   for (Operation &op : main.getBody().front())
     if (auto o = dyn_cast<qnn::ObserverOp>(&op);
         o && isa<BlockArgument>(o.getInput())) {
-      std::string name = o.getName() ? o.getName()->str()
-                                     : qnn::getLocationName(o.getLoc());
+      std::string name =
+          o.getName() ? o.getName()->str() : qnn::getLocationName(o.getLoc());
       if (!name.empty() && index.try_emplace(name, names.size()).second) {
         names.push_back(name);
         hasWeightsOf.push_back(false);
@@ -620,9 +616,8 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
     }
   for (Operation &op : main.getBody().front()) {
     auto weighted = dyn_cast<qnn::WeightedOpInterface>(&op);
-    bool hasWeights =
-        weighted &&
-        qnn::getConstantFloatValues(weighted.getWeightOperand().get());
+    bool hasWeights = weighted && qnn::getConstantFloatValues(
+                                      weighted.getWeightOperand().get());
     bool observed = op.getNumResults() == 1 &&
                     llvm::any_of(op.getResult(0).getUsers(), [](Operation *u) {
                       return isa<qnn::ObserverOp>(u);
@@ -816,8 +811,7 @@ std::string qopt::formatPrecisionSummary(const PrecisionSearchResult &r,
   unsigned total = weightedAll + otherAll;
   return formatv("precision search {0}: {1}; {2} ({3:F1}% float; {4} "
                  "evaluations)",
-                 r.met ? "met its target" : "MISSED its target", what,
-                 layers,
+                 r.met ? "met its target" : "MISSED its target", what, layers,
                  total ? 100.0 * (weightedFloat + otherFloat) / total : 0.0,
                  r.evaluations)
       .str();

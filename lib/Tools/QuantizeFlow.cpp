@@ -166,7 +166,8 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
       accuracyTarget(
           "accuracy-target",
           cl::desc("With --quantize=static: choose each layer's precision "
-                   "(the flow's weight bits, 8-bit weights, 16-bit activations, float) to meet "
+                   "(the flow's weight bits, 8-bit weights, 16-bit "
+                   "activations, float) to meet "
                    "sqnr:DB, agreement:FRACTION (top-1 with float), "
                    "accuracy:PERCENT or accuracy-drop:POINTS (with "
                    "--accuracy-labels), raising the fewest layers"),
@@ -192,12 +193,10 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
           cl::values(
               clEnumValN(PrecisionSearchOptions::Ranking::Auto, "auto",
                          "per-layer up to 32 layers, isolated above"),
-              clEnumValN(PrecisionSearchOptions::Ranking::PerLayer,
-                         "per-layer",
+              clEnumValN(PrecisionSearchOptions::Ranking::PerLayer, "per-layer",
                          "one evaluation per layer raised alone, then "
                          "one layer at a time"),
-              clEnumValN(PrecisionSearchOptions::Ranking::Isolated,
-                         "isolated",
+              clEnumValN(PrecisionSearchOptions::Ranking::Isolated, "isolated",
                          "each layer quantized alone in the float model "
                          "(one compile), then the shortest prefix of the "
                          "ranking (about 2 log2(layers) evaluations)")),
@@ -341,8 +340,7 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     auto result = searchPrecision(module, q, inProcessHooks(), search);
     if (!result)
       return result.takeError();
-    errs() << "qopt: "
-           << formatPrecisionSummary(*result, search.target)
+    errs() << "qopt: " << formatPrecisionSummary(*result, search.target)
            << "\n";
     if (!options.accuracyConfigOut.empty())
       if (Error e =

@@ -818,8 +818,7 @@ static LogicalResult verifyRange(ObserverOp op, std::optional<APFloat> min,
                                  std::optional<APFloat> max, StringRef lo,
                                  StringRef hi) {
   if (min.has_value() != max.has_value())
-    return op.emitOpError() << lo << " and " << hi
-                            << " must be given together";
+    return op.emitOpError() << lo << " and " << hi << " must be given together";
   if (!min)
     return success();
   if (!std::isfinite(min->convertToDouble()) ||
@@ -827,9 +826,9 @@ static LogicalResult verifyRange(ObserverOp op, std::optional<APFloat> min,
     return op.emitOpError("statistics must be finite, got [")
            << min->convertToDouble() << ", " << max->convertToDouble() << "]";
   if (min->convertToDouble() > max->convertToDouble())
-    return op.emitOpError() << lo << " (" << min->convertToDouble()
-                            << ") is greater than " << hi << " ("
-                            << max->convertToDouble() << ")";
+    return op.emitOpError()
+           << lo << " (" << min->convertToDouble() << ") is greater than " << hi
+           << " (" << max->convertToDouble() << ")";
   return success();
 }
 

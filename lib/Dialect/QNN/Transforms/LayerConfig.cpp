@@ -135,8 +135,8 @@ LogicalResult qnn::applyLayerConfig(ModuleOp module, StringRef config,
     if (auto o = dyn_cast<ObserverOp>(op);
         o && isa<BlockArgument>(o.getInput()) &&
         isa<func::FuncOp>(o->getParentOp())) {
-      std::string name = o.getName() ? o.getName()->str()
-                                     : getLocationName(o.getLoc());
+      std::string name =
+          o.getName() ? o.getName()->str() : getLocationName(o.getLoc());
       knownNames.insert(name);
       for (Entry &e : entries) {
         if (!e.regex || !e.opType.empty() || !e.regex->match(name))
