@@ -784,7 +784,7 @@ std::string qopt::formatPrecisionSummary(const PrecisionSearchResult &r,
     std::map<std::pair<int, int>, unsigned> count;
     unsigned floats = 0, all = 0;
     for (const LayerPrecision &l : r.layers) {
-      if ((l.weightBits > 0 || (l.isFloat() && l.hadWeights)) != weighted)
+      if (l.hadWeights != weighted)
         continue;
       ++all;
       if (l.isFloat())
