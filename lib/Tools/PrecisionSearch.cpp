@@ -602,7 +602,6 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   llvm::StringMap<size_t> index;
   // Model inputs first (a config addresses them by the input's name).
-  llvm::StringSet<> inputNames;
   for (Operation &op : main.getBody().front())
     if (auto o = dyn_cast<qnn::ObserverOp>(&op);
         o && isa<BlockArgument>(o.getInput())) {
@@ -611,7 +610,6 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
       if (!name.empty() && index.try_emplace(name, names.size()).second) {
         names.push_back(name);
         hasWeightsOf.push_back(false);
-        inputNames.insert(name);
       }
     }
   for (Operation &op : main.getBody().front()) {
@@ -653,24 +651,10 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
   auto baseModel = quantized(levels);
   if (!baseModel)
     return baseModel.takeError();
-  // An observed op whose result the flow leaves float (a float island
-  // between float ops) has nothing to raise: only layers with weights and
-  // ops with a quantized result stay in the search.
-  llvm::StringSet<> quantizedNames;
-  (*baseModel)->walk([&](Operation *op) {
-    if (llvm::any_of(op->getResultTypes(), [](Type t) {
-          auto st = dyn_cast<ShapedType>(t);
-          return st && isa<quant::QuantizedType>(st.getElementType());
-        }))
-      quantizedNames.insert(qnn::getLocationName(op->getLoc()));
-  });
-  for (size_t i = names.size(); i-- > 0;)
-    if (!hasWeightsOf[i] && !quantizedNames.contains(names[i]) &&
-        !inputNames.contains(names[i])) {
-      names.erase(names.begin() + i);
-      hasWeightsOf.erase(hasWeightsOf.begin() + i);
-      levels.erase(levels.begin() + i);
-    }
+  // (Every observed op stays a layer, even one whose result the flow
+  // leaves float at this choice: raising a neighbour can make it quantized
+  // -- PaddleOCR's final bias Add is float after an 8-bit conv, 8-bit
+  // after a 16-bit one.)
   auto base = measure(**baseModel, "all layers at " + levelName(0));
   if (!base)
     return base.takeError();
