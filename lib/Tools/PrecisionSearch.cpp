@@ -9,7 +9,6 @@
 
 #include "qopt/Tools/PrecisionSearch.h"
 
-#include "qopt/Calibration/LayerSQNR.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
@@ -19,7 +18,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringSet.h"
@@ -97,8 +95,8 @@ class Searcher {
 public:
   Searcher(ModuleOp module, const qopt::QuantizationOptions &options,
            qnn::CalibrationHooks hooks, const qopt::PrecisionSearchOptions &s)
-      : module(module), floatModule(module), options(options),
-        hooks(std::move(hooks)), search(s) {}
+      : module(module), options(options), hooks(std::move(hooks)),
+        search(s) {}
 
   Expected<qopt::PrecisionSearchResult> run();
 
@@ -197,10 +195,7 @@ private:
     auto copy = quantized(levels);
     if (!copy)
       return copy.takeError();
-    return measure(**copy, what);
-  }
-  /// The metric of a quantized model.
-  Expected<double> measure(ModuleOp quantizedModel, const Twine &what) {
+    ModuleOp quantizedModel = **copy;
     Expected<double> m = 0.0;
     if (search.target.metric == Metric::Callback) {
       m = search.callback(quantizedModel);
@@ -246,8 +241,6 @@ private:
                                  bool &met);
 
   ModuleOp module;
-  /// The float model without observers (the layer-by-layer reference).
-  ModuleOp floatModule;
   /// The model with calibrated observers, when calibration is done once.
   OwningOpRef<ModuleOp> calibrated;
   qopt::QuantizationOptions options;
@@ -648,22 +641,19 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
     result.evaluations = evaluations;
     return result;
   };
-  auto baseModel = quantized(levels);
-  if (!baseModel)
-    return baseModel.takeError();
-  // (Every observed op stays a layer, even one whose result the flow
+  // Every observed op stays a layer, even one whose result the flow
   // leaves float at this choice: raising a neighbour can make it quantized
-  // -- PaddleOCR's final bias Add is float after an 8-bit conv, 8-bit
-  // after a 16-bit one.)
-  auto base = measure(**baseModel, "all layers at " + levelName(0));
+  // (PaddleOCR's final bias Add is float after an 8-bit conv, 8-bit after
+  // a 16-bit one).
+  auto base = evaluate(levels, "all layers at " + levelName(0));
   if (!base)
     return base.takeError();
   if (meets(*base))
     return finish(*base, true);
 
-  // The callback measures whole modules: no side-by-side layer table.
+  // The isolated ranking needs calibrated observers and outputs to compare
+  // (a callback measures whole modules).
   using Ranking = qopt::PrecisionSearchOptions::Ranking;
-  // The isolated ranking needs calibrated observers and outputs to compare.
   bool perLayer = search.ranking == Ranking::PerLayer ||
                   (search.ranking == Ranking::Auto && names.size() <= 32) ||
                   search.target.metric == Metric::Callback || !calibrated;

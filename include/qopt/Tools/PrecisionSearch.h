@@ -69,8 +69,9 @@ struct PrecisionSearchOptions {
 /// One layer's choice.
 struct LayerPrecision {
   std::string name;
-  /// The layer's weight and result widths; both 0 for a float layer;
-  /// weightBits -1 for an op without weights (an add, a float island).
+  /// The layer's weight and result widths; both 0 for a float layer
+  /// (weightBits means nothing when !hadWeights: an add, a float island,
+  /// a model input).
   int weightBits = 8, activationBits = 8;
   bool hadWeights = true;
   bool isFloat() const { return activationBits == 0; }

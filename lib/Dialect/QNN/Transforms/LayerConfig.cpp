@@ -130,37 +130,30 @@ LogicalResult qnn::applyLayerConfig(ModuleOp module, StringRef config,
   // lowered to a linalg.generic, a qnn.softmax), by node name or op type.
   llvm::StringSet<> knownNames, knownTypes;
   module.walk([&](Operation *op) {
-    // A model input is addressed through its observer (by the input's
-    // name): activation_bits and keep_float apply to the observer itself.
-    if (auto o = dyn_cast<ObserverOp>(op);
-        o && isa<BlockArgument>(o.getInput()) &&
-        isa<func::FuncOp>(o->getParentOp())) {
-      std::string name =
-          o.getName() ? o.getName()->str() : getLocationName(o.getLoc());
-      knownNames.insert(name);
-      for (Entry &e : entries) {
-        if (!e.regex || !e.opType.empty() || !e.regex->match(name))
-          continue;
-        for (NamedAttribute a : e.attrs)
-          if (a.getName() == kActivationBitsAttrName ||
-              a.getName() == kKeepFloatAttrName)
-            op->setAttr(a.getName(), a.getValue());
-        ++e.matched;
-        break;
-      }
-      return;
-    }
+    std::string name;
+    SmallVector<std::string> types;
+    // What an entry may set: everything on a quantizable op; the result's
+    // width and keep_float on a float island (its result is observed and
+    // quantized too) and on a model input, addressed through its observer
+    // by the input's name.
     bool quantizable = op->hasTrait<qnn::OpTrait::Quantizable>();
-    if (!quantizable && !isFloatIsland(op))
-      return;
-    // Text without debug info has lost the locations, but the observer
-    // of the op's result keeps its producer's name.
-    std::string name = getLocationName(op->getLoc());
-    if (name.empty() && op->getNumResults() == 1)
-      for (Operation *user : op->getResult(0).getUsers())
-        if (auto o = dyn_cast<ObserverOp>(user); o && o.getName())
-          name = o.getName()->str();
-    SmallVector<std::string> types = getONNXOpTypes(op);
+    if (auto o = dyn_cast<ObserverOp>(op)) {
+      if (!isa<BlockArgument>(o.getInput()) ||
+          !isa<func::FuncOp>(o->getParentOp()))
+        return;
+      name = o.getName() ? o.getName()->str() : getLocationName(o.getLoc());
+    } else {
+      if (!quantizable && !isFloatIsland(op))
+        return;
+      // Text without debug info has lost the locations, but the observer
+      // of the op's result keeps its producer's name.
+      name = getLocationName(op->getLoc());
+      if (name.empty() && op->getNumResults() == 1)
+        for (Operation *user : op->getResult(0).getUsers())
+          if (auto o = dyn_cast<ObserverOp>(user); o && o.getName())
+            name = o.getName()->str();
+      types = getONNXOpTypes(op);
+    }
     knownNames.insert(name);
     for (const std::string &t : types)
       knownTypes.insert(t);
@@ -170,7 +163,6 @@ LogicalResult qnn::applyLayerConfig(ModuleOp module, StringRef config,
       if (!e.opType.empty() && !llvm::is_contained(types, e.opType))
         continue;
       for (NamedAttribute a : e.attrs)
-        // A float island's result is quantized too (its observer).
         if (quantizable || a.getName() == kKeepFloatAttrName ||
             a.getName() == kActivationBitsAttrName)
           op->setAttr(a.getName(), a.getValue());
