@@ -95,8 +95,7 @@ class Searcher {
 public:
   Searcher(ModuleOp module, const qopt::QuantizationOptions &options,
            qnn::CalibrationHooks hooks, const qopt::PrecisionSearchOptions &s)
-      : module(module), options(options), hooks(std::move(hooks)),
-        search(s) {}
+      : module(module), options(options), hooks(std::move(hooks)), search(s) {}
 
   Expected<qopt::PrecisionSearchResult> run();
 
