@@ -298,6 +298,13 @@ public:
     o.config = str("config", "");
     o.equalize = flag("equalize", false);
     o.equalizeRelu6AsRelu = flag("equalize_relu6_as_relu", false);
+    // smooth_quant_alpha: a migration strength, or < 0 for the search.
+    if (options.contains("smooth_quant_alpha")) {
+      double alpha = options["smooth_quant_alpha"].cast<double>();
+      o.smoothQuant = true;
+      o.smoothQuantSearch = alpha < 0;
+      o.smoothQuantAlpha = alpha < 0 ? 0.5 : alpha;
+    }
     o.integerOnly = flag("integer_only", false);
     o.biasCorrection = flag("bias_correction", false);
     std::string rounding = str("rounding", "nearest");

@@ -171,6 +171,18 @@ void qopt::buildQuantizationPipeline(OpPassManager &pm,
       equalize.relu6AsRelu = options.equalizeRelu6AsRelu;
       pm.addNestedPass<FuncOp>(qnn::createEqualizeCrossLayerPass(equalize));
     }
+    // On the float graph, so that a search calibrating once sees the
+    // smoothed activations.
+    if (options.smoothQuant && options.mode == QuantizeMode::Static) {
+      qnn::SmoothQuantPassOptions smooth;
+      smooth.alpha = options.smoothQuantAlpha;
+      smooth.searchAlpha = options.smoothQuantSearch;
+      smooth.weightBits = options.weightBits;
+      smooth.calibrationData.assign(options.calibrationData.begin(),
+                                    options.calibrationData.end());
+      smooth.config = options.config;
+      pm.addPass(qnn::createSmoothQuantPass(smooth, hooks.layerInputs));
+    }
   }
   if (stages == QuantizationStages::Prepare)
     return;

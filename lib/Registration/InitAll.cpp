@@ -41,6 +41,9 @@ void qopt::registerAllPasses(mlir::qnn::CalibrationHooks hooks) {
     mlir::registerPass([hooks]() {
       return mlir::qnn::createRoundWeightsPass({}, hooks.layerInputs);
     });
+    mlir::registerPass([hooks]() {
+      return mlir::qnn::createSmoothQuantPass({}, hooks.layerInputs);
+    });
     mlir::qnn::registerQNNPasses();
     mlir::qnn::registerQOptConversionPasses();
     mlir::qcpu::registerQOptCodegenCPUPasses();

@@ -134,6 +134,13 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
                         "of consecutive conv/gemm layers first (helps "
                         "per-tensor and 4-bit weights)"),
                cl::init(false), cl::cat(category)),
+      smoothQuant(
+          "smooth-quant",
+          cl::desc("With --quantize=static: SmoothQuant first -- outlier "
+                   "channels of gemm/matmul inputs moved into the weights, "
+                   "with migration strength ALPHA (0..1; default 0.5) or "
+                   "=auto, the best per input by its output error"),
+          cl::value_desc("ALPHA|auto"), cl::ValueOptional, cl::cat(category)),
       rounding("rounding",
                cl::desc("With --quantize=static: how weights are rounded"),
                cl::init(qnn::WeightRounding::Nearest),
@@ -213,14 +220,26 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   q.perChannel = perChannel;
   q.activationType = activationType;
   q.equalize = equalize;
+  if (smoothQuant.getNumOccurrences()) {
+    q.smoothQuant = true;
+    StringRef v = smoothQuant.getValue();
+    if (v == "auto") {
+      q.smoothQuantSearch = true;
+    } else if (!v.empty() &&
+               (v.getAsDouble(q.smoothQuantAlpha) ||
+                !(q.smoothQuantAlpha >= 0 && q.smoothQuantAlpha <= 1))) {
+      return err("--smooth-quant=" + v +
+                 ": give a migration strength in [0, 1] or 'auto'");
+    }
+  }
   q.rounding = rounding;
   q.biasCorrection = biasCorrection;
   o.progress = sys::Process::StandardErrIsDisplayed();
   o.qualityCheck = qualityCheck;
   bool isStatic = q.mode == QuantizeMode::Static;
   for (const cl::Option *opt : std::initializer_list<const cl::Option *>{
-           &weightBits, &perChannel, &activationType, &equalize, &rounding,
-           &biasCorrection})
+           &weightBits, &perChannel, &activationType, &equalize, &smoothQuant,
+           &rounding, &biasCorrection})
     if (opt->getNumOccurrences() && !isStatic)
       return err("--" + opt->ArgStr + " needs --quantize=static");
   if (accuracyTarget.getNumOccurrences()) {
@@ -311,9 +330,9 @@ Error qopt::runQuantizeFlow(ModuleOp module,
       return e;
   }
   if (Error e = run(q, QuantizationStages::Prepare,
-                    q.equalize ? "folding batch norms, fusing activations, "
-                                 "equalizing layers"
-                               : "folding batch norms and fusing activations"))
+                    std::string("folding batch norms, fusing activations") +
+                        (q.equalize ? ", equalizing layers" : "") +
+                        (q.smoothQuant ? ", smoothing activations" : "")))
     return e;
   QuantizationOptions chosen = q;
   if (options.accuracyTarget) {

@@ -171,8 +171,8 @@ class Model:
     def quantize(self, mode="static", calibration_data=None, method="mse",
                  config=None, integer_only=False, min_sqnr=None, quality_check=True,
                  weight_bits=8, per_channel=True, activation_type="int8",
-                 equalize=False, rounding="nearest", bias_correction=False,
-                 accuracy_target=None, accuracy_data=None, accuracy_labels=None,
+                 equalize=False, smooth_quant=False, rounding="nearest",
+                 bias_correction=False, accuracy_target=None, accuracy_data=None, accuracy_labels=None,
                  eval_fn=None, accuracy_ranking="auto"):
         """A quantized copy. mode: static (needs calibration_data), dynamic,
         weight-only, qat (lowers the model's fake quantization). config: a
@@ -181,7 +181,10 @@ class Model:
         needs no float arithmetic (islands on 8-bit tensors become tables).
         Static mode also takes weight_bits (8 or 4), per_channel,
         activation_type ("int8", "uint8", "int16"), equalize (cross-layer
-        equalization first: for per-tensor and 4-bit weights), rounding
+        equalization first: for per-tensor and 4-bit weights), smooth_quant
+        (SmoothQuant first: outlier channels of gemm/matmul inputs moved into
+        the weights; True for migration strength 0.5, a number in [0, 1], or
+        "auto" for the best per input), rounding
         ("nearest", or "learned": GPTQ from the calibration data) and
         bias_correction (the weights' expected error taken out of the
         biases). See docs/accuracy-algorithms.md.
@@ -215,10 +218,24 @@ class Model:
         if mode != "static" and (calibration_data is not None or config is not None):
             raise Error("calibration_data and config need mode='static'")
         if mode != "static" and (weight_bits != 8 or not per_channel or equalize or
+                                 smooth_quant is not False or
                                  activation_type != "int8" or rounding != "nearest" or
                                  bias_correction):
-            raise Error("weight_bits, per_channel, activation_type, equalize, rounding and "
-                        "bias_correction need mode='static'")
+            raise Error("weight_bits, per_channel, activation_type, equalize, smooth_quant, "
+                        "rounding and bias_correction need mode='static'")
+        smooth_alpha = None
+        if smooth_quant is True:
+            smooth_alpha = 0.5
+        elif smooth_quant == "auto":
+            smooth_alpha = -1.0
+        elif smooth_quant is not False and smooth_quant is not None:
+            try:
+                smooth_alpha = float(smooth_quant)
+            except (TypeError, ValueError):
+                smooth_alpha = None
+            if smooth_alpha is None or not 0.0 <= smooth_alpha <= 1.0:
+                raise Error("smooth_quant must be True, False, 'auto' or a migration "
+                            "strength in [0, 1], not %r" % (smooth_quant,))
         if rounding not in ("nearest", "learned"):
             raise Error("unknown rounding '%s' (nearest, learned)" % (rounding,))
         if weight_bits not in (4, 8):
@@ -229,6 +246,8 @@ class Model:
                    "weight_bits": int(weight_bits), "per_channel": bool(per_channel),
                    "activation_type": activation_type, "equalize": bool(equalize),
                    "rounding": rounding, "bias_correction": bool(bias_correction)}
+        if smooth_alpha is not None:
+            options["smooth_quant_alpha"] = smooth_alpha
         if config is not None:
             options["config"] = json.dumps(config) if isinstance(config, dict) else os.fspath(config)
         calibration_data_list = []

@@ -3,6 +3,7 @@ the build tree): load, run, quantize in every mode, reports, compile, and
 the errors a Python user meets. Prints lines FileCheck reads."""
 import os
 import re
+import subprocess
 import sys
 
 import numpy as np
@@ -39,6 +40,21 @@ for eq in (False, True):
 learned = model.quantize("static", calibration_data=calib, weight_bits=4,
                          per_channel=False, rounding="learned", bias_correction=True)
 print("w4 per-tensor learned: accuracy %.4f" % (learned(x).argmax(1) == y).mean())
+# SmoothQuant on a ViT whose layer norms carry two 32x outlier channels.
+vit_path = os.path.join(out, "vit_outlier.onnx")
+subprocess.run([sys.executable, os.path.join(inputs, "make_outlier_transformer.py"),
+                os.path.join(inputs, "seq", "digits_vit_op17.onnx"), vit_path],
+               check=True, stdout=subprocess.DEVNULL)
+vit = qopt.load(vit_path)
+vit_float = vit(x).astype(np.float64)
+for sq in (False, True, "auto"):
+    q = vit.quantize("static", calibration_data=calib, smooth_quant=sq, quality_check=False)
+    err = ((vit_float - q(x)) ** 2).sum()
+    print("vit smooth_quant=%s: %.0f dB" % (sq, 10 * np.log10((vit_float ** 2).sum() / err)))
+try:
+    vit.quantize("static", calibration_data=calib, smooth_quant=1.5)
+except qopt.Error as e:
+    print("qopt.Error: %s" % e)
 # Mixed precision: a target measured by qopt, or by the caller's eval_fn.
 searched = model.quantize("static", calibration_data=calib, weight_bits=4, per_channel=False,
                           accuracy_target="agreement:0.99", accuracy_data=x)

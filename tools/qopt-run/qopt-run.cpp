@@ -148,6 +148,11 @@ int main(int argc, char **argv) {
       (sqnrModel.getNumOccurrences() || calibrateMode || !statsIn.empty()))
     return session.fail("--quantize runs the quantized model; it does not "
                         "combine with --sqnr, --calibrate or --stats-in");
+  // -o is the calibrated module; the model's outputs go to --output.
+  if (!outputModule.empty() && !calibrateMode && statsIn.empty())
+    return session.fail("-o writes the calibrated module (with --calibrate "
+                        "or --stats-in); write the model's outputs with "
+                        "--output=out.npy");
   std::vector<std::string> shapes(inputShapes.begin(), inputShapes.end());
   mlir::OwningOpRef<mlir::ModuleOp> module =
       session.loadModel(inputFile, shapes,

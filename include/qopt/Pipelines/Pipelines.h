@@ -143,6 +143,13 @@ struct QuantizationOptions {
   bool equalize = false;
   /// ReLU6 between equalized pairs becomes ReLU (equalize's relu6-as-relu).
   bool equalizeRelu6AsRelu = false;
+  /// SmoothQuant before quantization (--smooth-quant; static mode, reads
+  /// the calibration data): activation outlier channels of gemm/matmul
+  /// inputs moved into the weights with migration strength
+  /// `smoothQuantAlpha`, or the best per input with `smoothQuantSearch`.
+  bool smoothQuant = false;
+  double smoothQuantAlpha = 0.5;
+  bool smoothQuantSearch = false;
   /// Require integer arithmetic inside the quantized model: float islands
   /// on 8-bit tensors become lookup tables, any other float op is an error
   /// (form-lookup-tables, verify-integer-only). The integer lowering itself
@@ -152,12 +159,14 @@ struct QuantizationOptions {
 
 /// Which part of the flow buildQuantizationPipeline adds.
 enum class QuantizationStages {
-  Prepare,  ///< the float graph passes: fold-bn, fuse-ops, equalize
+  Prepare,  ///< the float graph passes: fold-bn, fuse-ops, equalize,
+            ///< smooth-quant
   Quantize, ///< the mode's quantization, then the integer-only check
   All,
 };
 
-/// The quantization flow: fold-bn, fuse-ops, (equalize), then by mode
+/// The quantization flow: fold-bn, fuse-ops, (equalize, smooth-quant), then
+/// by mode
 /// quantize-static (calibrating with `calibrator` on
 /// `options.calibrationData`), quantize-dynamic or lower-fake-quant, then
 /// with `integerOnly` form-lookup-tables and verify-integer-only.

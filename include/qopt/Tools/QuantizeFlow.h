@@ -69,6 +69,7 @@ private:
   llvm::cl::opt<bool> perChannel;
   llvm::cl::opt<mlir::qnn::ActivationType> activationType;
   llvm::cl::opt<bool> equalize;
+  llvm::cl::opt<std::string> smoothQuant;
   llvm::cl::opt<mlir::qnn::WeightRounding> rounding;
   llvm::cl::opt<bool> biasCorrection;
   llvm::cl::opt<bool> integerOnly;

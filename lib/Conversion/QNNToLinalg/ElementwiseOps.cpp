@@ -191,6 +191,107 @@ struct SoftmaxLowering : QNNPattern<SoftmaxOp> {
   }
 };
 
+/// mean and 1 / sqrt(var + eps) over the trailing axes, then
+/// (x - mean) * inv * scale + bias: the arithmetic of ONNX's function body
+/// (and of the importer's form before this op existed).
+struct LayerNormLowering : QNNPattern<LayerNormOp> {
+  using QNNPattern::QNNPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto type = op.getOutput().getType();
+    int64_t rank = type.getRank(), axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
+    Type et = type.getElementType();
+    // The statistics keep the leading dims (size 1 over the normalized ones,
+    // so that they broadcast back).
+    SmallVector<int64_t> redShape;
+    SmallVector<AffineExpr> redExprs;
+    SmallVector<Value> allDims = dimValues(rewriter, loc, x), redDims;
+    for (int64_t i = 0; i < axis; ++i) {
+      redShape.push_back(type.getDimSize(i));
+      redExprs.push_back(getAffineDimExpr(i, ctx));
+      redDims.push_back(allDims[i]);
+    }
+    auto redType = RankedTensorType::get(redShape, et);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap red = AffineMap::get(rank, 0, redExprs, ctx);
+    SmallVector<IteratorType> iters(rank, IteratorType::reduction);
+    for (int64_t i = 0; i < axis; ++i)
+      iters[i] = IteratorType::parallel;
+    auto sumOf = [&](Value in) {
+      Value init = fill(
+          rewriter, loc, emptyTensor(rewriter, loc, redType, redDims), 0.0);
+      return linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{redType}, ValueRange{in},
+                 ValueRange{init}, SmallVector<AffineMap>{id, red}, iters,
+                 [&](OpBuilder &b, Location l, ValueRange a) {
+                   linalg::YieldOp::create(
+                       b, l, Value(arith::AddFOp::create(b, l, a[0], a[1])));
+                 })
+          .getResult(0);
+    };
+    // The element count of the normalized axes, as a float.
+    Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (int64_t i = axis; i < rank; ++i)
+      count = arith::MulIOp::create(rewriter, loc, count, allDims[i]);
+    Value n = arith::SIToFPOp::create(
+        rewriter, loc, et,
+        arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                   count));
+    Value sum = sumOf(x);
+    Value mean = elementwise(rewriter, loc, redType, ValueRange{sum}, sum,
+                             [&](OpBuilder &b, Location l, ValueRange a) {
+                               return Value(
+                                   arith::DivFOp::create(b, l, a[0], n));
+                             });
+    Value sq = elementwise(rewriter, loc, type, ValueRange{x, mean}, x,
+                           [](OpBuilder &b, Location l, ValueRange a) {
+                             Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+                             return Value(arith::MulFOp::create(b, l, d, d));
+                           },
+                           {id, red});
+    Value ssum = sumOf(sq);
+    double eps = op.getEpsilon().convertToDouble();
+    Value inv = elementwise(
+        rewriter, loc, redType, ValueRange{ssum}, ssum,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value var = arith::DivFOp::create(b, l, a[0], n);
+          Value s = math::SqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, var, floatConst(b, l, et, eps)));
+          return Value(
+              arith::DivFOp::create(b, l, floatConst(b, l, et, 1.0), s));
+        });
+    SmallVector<Value> ins{x, mean, inv, adaptor.getScale()};
+    SmallVector<AffineMap> maps{id, red, red};
+    auto affineMap = [&](Value v) {
+      return broadcastMap(ctx, cast<RankedTensorType>(v.getType()).getShape(),
+                          type.getShape());
+    };
+    maps.push_back(affineMap(adaptor.getScale()));
+    bool hasBias = static_cast<bool>(adaptor.getBias());
+    if (hasBias) {
+      ins.push_back(adaptor.getBias());
+      maps.push_back(affineMap(adaptor.getBias()));
+    }
+    Value y = elementwise(
+        rewriter, loc, type, ins, x,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value v = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]), a[2]);
+          v = arith::MulFOp::create(b, l, v, a[3]);
+          return hasBias ? Value(arith::AddFOp::create(b, l, v, a[4])) : v;
+        },
+        maps);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 /// Scalar numeric conversion; `srcUnsigned`/`dstUnsigned` pick the unsigned
 /// integer conversions.
 Value convertScalar(OpBuilder &b, Location l, Value v, Type to,
@@ -248,6 +349,7 @@ void lowering::populateElementwiseLoweringPatterns(
                UnaryLowering<LeakyReluOp>, UnaryLowering<SigmoidOp>,
                UnaryLowering<HardSigmoidOp>, BinaryLowering<AddOp>,
                BinaryLowering<SubOp>, BinaryLowering<MulOp>,
-               BinaryLowering<DivOp>, SoftmaxLowering, CastLowering>(
+               BinaryLowering<DivOp>, SoftmaxLowering, LayerNormLowering,
+               CastLowering>(
       converter, patterns.getContext());
 }

@@ -80,15 +80,33 @@ LogicalResult importLayerNorm(Importer &im, const onnx::NodeProto &node) {
   auto axis = axisOf(im, node, -1, xt.getRank());
   if (failed(axis))
     return failure();
+  Value x = im.get(node.input(0));
+  float eps = getFloat(node, "epsilon", 1e-5f);
+  // The common form (f32, no Mean / InvStdDev outputs) is one qnn op, which
+  // quantization passes see as a layer norm (SmoothQuant folds its channel
+  // factors into the scale and bias); f16/bf16 keep their own precision
+  // below, as do the optional statistics outputs.
+  auto wanted = [&](int i) {
+    return node.output_size() > i && !node.output(i).empty();
+  };
+  Value scale = im.get(node.input(1));
+  bool hasB = im.hasInput(node, 2);
+  if (xt.getElementType().isF32() && !wanted(1) && !wanted(2) &&
+      cast<RankedTensorType>(scale.getType()).getElementType().isF32()) {
+    Value y = qnn::LayerNormOp::create(
+        im.builder, im.nodeLoc(node), xt, x, scale,
+        hasB ? im.get(node.input(2)) : Value(),
+        im.builder.getI64IntegerAttr(*axis), im.builder.getF32FloatAttr(eps));
+    im.set(node, y, 0);
+    return success();
+  }
   SmallVector<int64_t> axes;
   for (int64_t a = *axis; a < xt.getRank(); ++a)
     axes.push_back(a);
-  Value x = im.get(node.input(0));
-  auto m = moments(im, node, x, axes, getFloat(node, "epsilon", 1e-5f));
+  auto m = moments(im, node, x, axes, eps);
   if (failed(m))
     return failure();
-  SmallVector<Value> ops{x, m->first, m->second, im.get(node.input(1))};
-  bool hasB = im.hasInput(node, 2);
+  SmallVector<Value> ops{x, m->first, m->second, scale};
   if (hasB)
     ops.push_back(im.get(node.input(2)));
   auto y = im.mapElements(node, ops, xt.getElementType(),

@@ -847,3 +847,43 @@ func.func @lookup_table_short(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) {
   %y = qnn.lookup_table %x {table = dense<0> : tensor<255xi8>} : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>
   return
 }
+
+// -----
+
+func.func @layer_norm_axis(%x: tensor<2x4xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{axis -3 is out of range for rank 2}}
+  %y = qnn.layer_norm %x, %g {axis = -3 : i64} : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_scale_shape(%x: tensor<2x4xf32>, %g: tensor<3xf32>) {
+  // expected-error @+1 {{scale shape (3) does not broadcast to the normalized shape (4)}}
+  %y = qnn.layer_norm %x, %g : (tensor<2x4xf32>, tensor<3xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_bias_rank(%x: tensor<2x4xf32>, %g: tensor<4xf32>, %b: tensor<2x4xf32>) {
+  // expected-error @+1 {{bias of rank 2 does not broadcast to the normalized shape of rank 1}}
+  %y = qnn.layer_norm %x, %g, %b : (tensor<2x4xf32>, tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_epsilon(%x: tensor<2x4xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{epsilon must be finite and >= 0, got -1}}
+  %y = qnn.layer_norm %x, %g {epsilon = -1.0 : f32} : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_result(%x: tensor<2x4xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{result type 'tensor<2x4xf16>' differs from the input type 'tensor<2x4xf32>'}}
+  %y = qnn.layer_norm %x, %g : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf16>
+  return
+}

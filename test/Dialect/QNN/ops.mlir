@@ -187,3 +187,16 @@ func.func @dynamic_quantize(%x: tensor<?x8xf32>) -> tensor<f32> {
   %q, %s = qnn.dynamic_quantize %x : (tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
   return %s : tensor<f32>
 }
+
+// -----
+
+// CHECK-LABEL: func @layer_norm
+func.func @layer_norm(%x: tensor<?x17x32xf32>, %g: tensor<32xf32>, %b: tensor<32xf32>, %g2: tensor<17x1xf32>) -> (tensor<?x17x32xf32>, tensor<?x17x32xf32>) {
+  // Default axis and epsilon are not printed.
+  // CHECK: qnn.layer_norm %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x17x32xf32>
+  %0 = qnn.layer_norm %x, %g, %b {axis = -1 : i64, epsilon = 1.0e-05 : f32} : (tensor<?x17x32xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<?x17x32xf32>
+  // Over the last two axes, a scale broadcast along the last, no bias.
+  // CHECK: qnn.layer_norm %{{.*}}, %{{.*}} {axis = 1 : i64, epsilon = 9.99999997E-7 : f32}
+  %1 = qnn.layer_norm %x, %g2 {axis = 1 : i64, epsilon = 1.0e-06 : f32} : (tensor<?x17x32xf32>, tensor<17x1xf32>) -> tensor<?x17x32xf32>
+  return %0, %1 : tensor<?x17x32xf32>, tensor<?x17x32xf32>
+}

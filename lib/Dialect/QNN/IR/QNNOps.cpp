@@ -531,6 +531,48 @@ LogicalResult SoftmaxOp::verify() {
   return verifyUnary(*this);
 }
 
+LogicalResult LayerNormOp::verify() {
+  RankedTensorType in = getInput().getType();
+  int64_t rank = in.getRank(), axis = static_cast<int64_t>(getAxis());
+  if (rank == 0)
+    return emitOpError("expects an input of rank >= 1");
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  if (getOutput().getType() != in)
+    return emitOpError("result type ")
+           << getOutput().getType() << " differs from the input type " << in;
+  float eps = getEpsilon().convertToFloat();
+  if (!(eps >= 0) || !std::isfinite(eps))
+    return emitOpError("epsilon must be finite and >= 0, got ") << eps;
+  ArrayRef<int64_t> normalized = in.getShape().drop_front(axis);
+  for (Value v : {getScale(), getBias()}) {
+    if (!v)
+      continue;
+    auto t = cast<RankedTensorType>(v.getType());
+    StringRef what = v == getScale() ? "scale" : "bias";
+    if (t.getElementType() != in.getElementType())
+      return emitOpError() << what << " element type " << t.getElementType()
+                           << " differs from the input's "
+                           << in.getElementType();
+    if (t.getRank() > (int64_t)normalized.size())
+      return emitOpError() << what << " of rank " << t.getRank()
+                           << " does not broadcast to the normalized shape of "
+                              "rank "
+                           << normalized.size();
+    ArrayRef<int64_t> tail = normalized.take_back(t.getRank());
+    for (auto [d, n] : llvm::zip(t.getShape(), tail))
+      if (d != 1 && d != ShapedType::kDynamic && n != ShapedType::kDynamic &&
+          d != n)
+        return emitOpError() << what << " shape (" << t.getShape()
+                             << ") does not broadcast to the normalized "
+                                "shape ("
+                             << normalized << ")";
+  }
+  return success();
+}
+
 static LogicalResult verifyBinary(Operation *op) {
   Type elements[] = {getElementTypeOrSelf(op->getOperand(0).getType()),
                      getElementTypeOrSelf(op->getOperand(1).getType()),

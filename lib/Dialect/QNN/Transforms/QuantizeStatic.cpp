@@ -692,7 +692,6 @@ struct QuantizeStaticPass
     // 16x8 (TFLite's 16-bit activations with 8-bit weights): symmetric int16
     // activations, zero point 0.
     unsigned activationBits = activationType == ActivationType::Int16 ? 16 : 8;
-    bool symmetric = symmetricActivations || activationBits == 16;
     if (weightBits != 8 && weightBits != 4) {
       emitError(getOperation().getLoc(),
                 "quantize-static: weight-bits must be 8 or 4, "

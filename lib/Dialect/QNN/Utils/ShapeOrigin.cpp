@@ -35,6 +35,8 @@ std::pair<Value, int64_t> qnn::dimensionOrigin(Value v, int64_t d) {
     if (auto t = dyn_cast<TransposeOp>(op)) {
       next = t.getInput();
       nd = t.getPerm()[d];
+    } else if (auto ln = dyn_cast<LayerNormOp>(op)) {
+      next = ln.getInput(); // the input's shape
     } else if (auto dq = dyn_cast<DynamicQuantizeOp>(op)) {
       // The quantized values have the input's shape (the scale is 0-d).
       if (v == dq.getOutput())

@@ -261,6 +261,39 @@ def QNN_SoftmaxOp : QNN_UnaryOp<"softmax", [QNN_ObservedResult],
                    DefaultValuedAttr<I64Attr, "-1">:$axis);
 }
 
+def QNN_LayerNormOp : QNN_Op<"layer_norm", [Pure]> {
+  let summary = "Layer normalization over the trailing axes (ONNX LayerNormalization)";
+  let description = [{
+    Normalizes `input` over the axes `axis ... rank-1` and applies a
+    per-element affine transform:
+
+        output = (input - mean) / sqrt(variance + epsilon) * scale + bias
+
+    with the mean and the (biased) variance over those axes. `scale` and the
+    optional `bias` broadcast (numpy rules, aligned to the right) to the
+    normalized shape `input.shape[axis:]`. A negative `axis` counts from the
+    end. Float only: quantization leaves it a float island between its
+    quantized neighbours, and passes that rescale channels (SmoothQuant)
+    fold per-channel factors into `scale` and `bias`.
+
+    Example:
+
+    ```mlir
+    %y = qnn.layer_norm %x, %gamma, %beta {axis = -1 : i64, epsilon = 1.0e-05 : f32}
+        : (tensor<?x17x32xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<?x17x32xf32>
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input, QNN_FloatTensor:$scale,
+                   Optional<QNN_FloatTensor>:$bias,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs QNN_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def QNN_CastOp : QNN_Op<"cast", [Pure, SameOperandsAndResultShape,
                                   QNN_ObservedResult]> {
   let summary = "Elementwise numeric conversion (ONNX Cast)";

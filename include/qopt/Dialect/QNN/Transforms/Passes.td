@@ -252,6 +252,74 @@ def RoundWeightsPass : Pass<"round-weights", "::mlir::ModuleOp"> {
                            "::mlir::quant::QuantDialect"];
 }
 
+def SmoothQuantPass : Pass<"smooth-quant", "::mlir::ModuleOp"> {
+  let summary = "Migrate activation outliers into the weights (SmoothQuant)";
+  let description = [{
+    SmoothQuant (Xiao, Lin, Seznec, Wu, Demouth, Han, "SmoothQuant: Accurate
+    and Efficient Post-Training Quantization for Large Language Models",
+    ICML 2023). For a layer `Y = X W` whose input `X` has a few channels far
+    larger than the rest (what per-tensor activation scales handle worst),
+    `Y = (X diag(1/s)) (diag(s) W)`: dividing input channel `j` by `s_j` and
+    multiplying the weights of that channel by it keeps the function and
+    moves range from the activation to the weights, which are quantized per
+    output channel and have range to spare. With `a_j = max |X_j|` on the
+    calibration data and `w_j = max |W_j|` (over every layer reading `X`),
+
+        s_j = a_j^alpha / w_j^(1 - alpha)
+
+    (`alpha`, the migration strength: 0.5 by default). With
+    `search-alpha`, each input picks the `alpha` in 0.1 ... 0.9 -- or no
+    smoothing -- with the least output error `||X W - q(X/s) q(sW)||^2` on
+    up to 4096 rows of its calibration data (8-bit per-tensor activations,
+    `weight-bits` per-channel weights), so smoothing never makes a layer's
+    own error worse.
+
+    Layers: fully_connected and matmul with a constant 2-D weight, at the
+    top level of `main`, reading `X` along its last axis; every user of `X`
+    must be such a layer (they share `s`, as Q/K/V projections do). The
+    division by `s` is folded into what produces `X`, which must be linear
+    per channel and used only on that path: a `qnn.layer_norm` with a
+    constant per-channel scale (and shift); the same decomposed, as
+    paddle2onnx and older exporters write it: `qnn.mul(y, gamma)` with a
+    constant per-channel (or scalar) `gamma`, optionally followed by
+    `qnn.add(., beta)` with a constant `beta`; or a fully_connected / matmul
+    with constant weights and no activation (its output channels). Layers whose
+    input has no such producer are skipped (counted); the config's
+    keep_float layers are left alone.
+
+    Statistics come from the float model through the JIT (a driver's
+    layer-input streamer, as for `round-weights`).
+
+    Example: `%n = qnn.mul %x, %gamma`, `%y = qnn.add %n, %beta`,
+    `%z = qnn.matmul %y, %w` becomes the same ops with `%gamma / s`,
+    `%beta / s` and `diag(s) %w`.
+  }];
+  let options = [
+    Option<"alpha", "alpha", "double", /*default=*/"0.5",
+           "Migration strength: 0 keeps the activations' range, 1 moves "
+           "all of it into the weights">,
+    Option<"searchAlpha", "search-alpha", "bool", /*default=*/"false",
+           "Choose alpha per input (0.1 ... 0.9 or none) by the layer's "
+           "output error on the calibration data">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight bits the search's error model assumes: 8 or 4">,
+    ListOption<"calibrationData", "calibration-data", "std::string",
+               "The calibration data (one .npy per model input)">,
+    Option<"config", "config", "std::string", /*default=*/"\"\"",
+           "Per-layer overrides as quantize-static reads them (keep_float "
+           "layers are not smoothed)">,
+  ];
+  let statistics = [
+    Statistic<"numSmoothed", "smoothed",
+              "Inputs smoothed (each read by one or more layers)">,
+    Statistic<"numSkipped", "skipped",
+              "Candidate inputs left alone (no producer can absorb the "
+              "scale, or the search kept them)">,
+  ];
+  let dependentDialects = ["::mlir::qnn::QNNDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def InsertObserversPass : Pass<"insert-observers", "::mlir::ModuleOp"> {
   let summary = "Put a qnn.observer on every activation quantization needs";
   let description = [{

@@ -87,6 +87,11 @@ std::unique_ptr<Pass> createRoundWeightsPass(RoundWeightsPassOptions options,
 /// bytes.
 llvm::json::Array weightSizeRows(Operation *root);
 
+struct SmoothQuantPassOptions;
+/// smooth-quant with a streamer for its channel statistics.
+std::unique_ptr<Pass> createSmoothQuantPass(SmoothQuantPassOptions options,
+                                            LayerInputStreamer streamer);
+
 struct QuantizeStaticPassOptions;
 /// quantize-static with a calibrator for its calibration-data option.
 std::unique_ptr<Pass> createQuantizeStaticPass(QuantizeStaticPassOptions options,
