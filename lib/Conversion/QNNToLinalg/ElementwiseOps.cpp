@@ -224,8 +224,8 @@ struct LayerNormLowering : QNNPattern<LayerNormOp> {
     for (int64_t i = 0; i < axis; ++i)
       iters[i] = IteratorType::parallel;
     auto sumOf = [&](Value in) {
-      Value init = fill(
-          rewriter, loc, emptyTensor(rewriter, loc, redType, redDims), 0.0);
+      Value init = fill(rewriter, loc,
+                        emptyTensor(rewriter, loc, redType, redDims), 0.0);
       return linalg::GenericOp::create(
                  rewriter, loc, TypeRange{redType}, ValueRange{in},
                  ValueRange{init}, SmallVector<AffineMap>{id, red}, iters,
@@ -244,11 +244,11 @@ struct LayerNormLowering : QNNPattern<LayerNormOp> {
         arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
                                    count));
     Value sum = sumOf(x);
-    Value mean = elementwise(rewriter, loc, redType, ValueRange{sum}, sum,
-                             [&](OpBuilder &b, Location l, ValueRange a) {
-                               return Value(
-                                   arith::DivFOp::create(b, l, a[0], n));
-                             });
+    Value mean =
+        elementwise(rewriter, loc, redType, ValueRange{sum}, sum,
+                    [&](OpBuilder &b, Location l, ValueRange a) {
+                      return Value(arith::DivFOp::create(b, l, a[0], n));
+                    });
     Value sq = elementwise(rewriter, loc, type, ValueRange{x, mean}, x,
                            [](OpBuilder &b, Location l, ValueRange a) {
                              Value d = arith::SubFOp::create(b, l, a[0], a[1]);
@@ -262,7 +262,8 @@ struct LayerNormLowering : QNNPattern<LayerNormOp> {
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value var = arith::DivFOp::create(b, l, a[0], n);
           Value s = math::SqrtOp::create(
-              b, l, arith::AddFOp::create(b, l, var, floatConst(b, l, et, eps)));
+              b, l,
+              arith::AddFOp::create(b, l, var, floatConst(b, l, et, eps)));
           return Value(
               arith::DivFOp::create(b, l, floatConst(b, l, et, 1.0), s));
         });
@@ -345,11 +346,10 @@ struct CastLowering : QNNPattern<CastOp> {
 
 void lowering::populateElementwiseLoweringPatterns(
     TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<UnaryLowering<ReluOp>, UnaryLowering<ClipOp>,
-               UnaryLowering<LeakyReluOp>, UnaryLowering<SigmoidOp>,
-               UnaryLowering<HardSigmoidOp>, BinaryLowering<AddOp>,
-               BinaryLowering<SubOp>, BinaryLowering<MulOp>,
-               BinaryLowering<DivOp>, SoftmaxLowering, LayerNormLowering,
-               CastLowering>(
+  patterns.add<
+      UnaryLowering<ReluOp>, UnaryLowering<ClipOp>, UnaryLowering<LeakyReluOp>,
+      UnaryLowering<SigmoidOp>, UnaryLowering<HardSigmoidOp>,
+      BinaryLowering<AddOp>, BinaryLowering<SubOp>, BinaryLowering<MulOp>,
+      BinaryLowering<DivOp>, SoftmaxLowering, LayerNormLowering, CastLowering>(
       converter, patterns.getContext());
 }

@@ -237,8 +237,8 @@ struct SmoothQuantPass : qnn::impl::SmoothQuantPassBase<SmoothQuantPass> {
         double scale = m > 0 ? m / qmax : 1.0;
         for (int64_t j = 0; j < c.k; ++j)
           wq[j * r.n + o] =
-              std::clamp(std::nearbyint(r.w[j * r.n + o] * s[j] / scale),
-                         -qmax, qmax) *
+              std::clamp(std::nearbyint(r.w[j * r.n + o] * s[j] / scale), -qmax,
+                         qmax) *
               scale;
       }
       std::vector<double> y(r.n), yq(r.n);
@@ -458,10 +458,9 @@ struct SmoothQuantPass : qnn::impl::SmoothQuantPassBase<SmoothQuantPass> {
         ++numSkipped;
         continue;
       }
-      c.x.getDefiningOp()->setAttr("qnn.smooth_quant_alpha",
-                                   FloatAttr::get(Float32Type::get(
-                                                      &getContext()),
-                                                  chosen));
+      c.x.getDefiningOp()->setAttr(
+          "qnn.smooth_quant_alpha",
+          FloatAttr::get(Float32Type::get(&getContext()), chosen));
       apply(c, factors(c, chosen));
       ++numSmoothed;
     }
@@ -470,8 +469,7 @@ struct SmoothQuantPass : qnn::impl::SmoothQuantPassBase<SmoothQuantPass> {
 
 } // namespace
 
-std::unique_ptr<Pass>
-qnn::createSmoothQuantPass(SmoothQuantPassOptions options,
-                           LayerInputStreamer streamer) {
+std::unique_ptr<Pass> qnn::createSmoothQuantPass(SmoothQuantPassOptions options,
+                                                 LayerInputStreamer streamer) {
   return std::make_unique<SmoothQuantPass>(options, std::move(streamer));
 }

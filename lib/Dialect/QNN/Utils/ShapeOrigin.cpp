@@ -56,8 +56,7 @@ std::pair<Value, int64_t> qnn::dimensionOrigin(Value v, int64_t d) {
         }
       }
     } else if (isa<Conv2DOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPool2DOp,
-                   BatchNormOp, PadOp>(
-                   op)) {
+                   BatchNormOp, PadOp>(op)) {
       if (d == 0 && op->getNumOperands())
         next = op->getOperand(0);
     } else if (isa<FullyConnectedOp, MatMulOp>(op)) {
