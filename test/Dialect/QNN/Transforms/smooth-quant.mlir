@@ -92,3 +92,27 @@ func.func @main(%x: tensor<?x2xf32>) -> (tensor<?x1xf32>, tensor<?x1xf32>, tenso
   %3 = qnn.fully_connected %2, %w2 : (tensor<?x2xf32>, tensor<1x2xf32>) -> tensor<?x1xf32>
   return %1, %3, %2 : tensor<?x1xf32>, tensor<?x1xf32>, tensor<?x2xf32>
 }
+
+// -----
+
+// A chain: the middle layer reads one smoothed input and produces the next,
+// so its input channels are multiplied by the first s and its output rows
+// divided by the second. alpha 0: s1 = 1 / max over W2's columns
+// = 1 / [2, 4], s2 = 1 / [4, 0.5]. W1 / s1 = [[2, 0], [0, 4]];
+// W2[o][j] s1[j] / s2[o] = [[4, 4], [0.25, 0.0625]]; W3 s2 = [[1, 1]].
+// ALPHA0-LABEL: func.func @main(%arg0: tensor<?x2xf32>) -> tensor<?x1xf32>
+// ALPHA0: %[[W1:.*]] = arith.constant dense<{{\[\[}}2.000000e+00, 0.000000e+00], [0.000000e+00, 4.000000e+00]]>
+// ALPHA0: qnn.fully_connected %arg0, %[[W1]]
+// ALPHA0: %[[W2:.*]] = arith.constant dense<{{\[\[}}4.000000e+00, 4.000000e+00], [2.500000e-01, 6.250000e-02]]>
+// ALPHA0: qnn.fully_connected %{{.*}}, %[[W2]]
+// ALPHA0: %[[W3:.*]] = arith.constant dense<1.000000e+00> : tensor<1x2xf32>
+// ALPHA0: qnn.fully_connected %{{.*}}, %[[W3]]
+func.func @main(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
+  %w1 = arith.constant dense<[[1.0, 0.0], [0.0, 1.0]]> : tensor<2x2xf32>
+  %w2 = arith.constant dense<[[2.0, 4.0], [1.0, 0.5]]> : tensor<2x2xf32>
+  %w3 = arith.constant dense<[[4.0, 0.5]]> : tensor<1x2xf32>
+  %0 = qnn.fully_connected %x, %w1 : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %1 = qnn.fully_connected %0, %w2 : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %2 = qnn.fully_connected %1, %w3 : (tensor<?x2xf32>, tensor<1x2xf32>) -> tensor<?x1xf32>
+  return %2 : tensor<?x1xf32>
+}
