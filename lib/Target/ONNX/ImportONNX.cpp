@@ -9,6 +9,7 @@
 #include "qopt/Target/ONNX/ImportONNX.h"
 
 #include "Importer.h"
+#include "VersionConversion.h"
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Support/MemoryLimit.h"
@@ -91,6 +92,25 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef bytes, StringRef bufferName,
   if (!model.has_graph()) {
     emitError(fileLoc) << "'" << bufferName << "' has no graph";
     return nullptr;
+  }
+  // Opsets 1-6 of the default domain: ONNX's adapters bring the model to
+  // the oldest opset the handlers read.
+  int64_t opset = 0;
+  for (const auto &os : model.opset_import())
+    if (os.domain().empty() || os.domain() == "ai.onnx")
+      opset = os.version();
+  if (opset >= 1 && opset < onnx_import::kMinOpset) {
+    std::string why;
+    std::optional<onnx::ModelProto> converted =
+        onnx_import::convertOpset(model, onnx_import::kMinOpset, why);
+    if (!converted) {
+      emitError(fileLoc) << "opset " << opset << " model: ONNX's version "
+                         << "converter cannot bring it to opset "
+                         << onnx_import::kMinOpset
+                         << " (the oldest qopt imports): " << why;
+      return nullptr;
+    }
+    model = std::move(*converted);
   }
   Importer importer(context, model, bufferName, options);
   return importer.run();

@@ -639,8 +639,9 @@ OwningOpRef<ModuleOp> Importer::run() {
     opset = kMinOpset; // very old models omit it
   if (opset < kMinOpset || opset > kMaxOpset) {
     emitError(fileLoc) << "unsupported ONNX opset " << opset
-                       << " of the default domain; qopt imports opsets "
-                       << kMinOpset << " through " << kMaxOpset;
+                       << " of the default domain; qopt imports opsets 1 "
+                       << "through " << kMaxOpset << " (below " << kMinOpset
+                       << " through ONNX's version converter)";
     return nullptr;
   }
   const HandlerTable &table = getHandlerTable();

@@ -1,0 +1,171 @@
+//===- VersionConversion.cpp - Old opsets through ONNX's own adapters -----===//
+//
+// Part of qopt. Models of default-domain opsets 1-6 are converted to the
+// oldest opset the importer reads by ONNX's version converter (the adapters
+// ONNX itself maintains for every op change), instead of handlers for
+// semantics that changed (Reshape's shape attribute, broadcast attributes,
+// BatchNormalization's spatial/is_test/consumed_inputs, Gemm's broadcast).
+//
+// Two things the converter needs are done first, at opset 6 (up to which
+// the adapters need no shapes, and whose shape inference covers the graph):
+// shape inference (the 6 -> 7 adapters read operand shapes) and the old
+// axis broadcast, which its adapter gets wrong. `Add(A[N,C,H,W], B[C], broadcast=1, axis=1)` must
+// become `B` unsqueezed to [C,1,1]; ONNX's adapter (onnx 1.14 to at least
+// 1.17) appends rank(A) - rank(B) ones, [C,1,1,1], and then fails its own
+// check. Here `B` gets an Unsqueeze to rank(A) - axis first, which makes
+// the broadcast numpy's.
+//
+// The converter reports failures by throwing (ONNX_ASSERT); this file alone
+// is compiled with exceptions so that a model it cannot convert is an error
+// message, not an abort.
+//
+//===----------------------------------------------------------------------===//
+
+#include "VersionConversion.h"
+
+#include "onnx/defs/schema.h"
+#include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
+
+#include <exception>
+#include <map>
+#include <set>
+
+namespace {
+
+/// Binary ops whose opset-1..6 forms take `broadcast` and `axis`.
+const std::set<std::string> kAxisBroadcastOps = {
+    "Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater",
+    "Less"};
+
+/// Known ranks of the graph's values (inputs, initializers, inferred).
+std::map<std::string, int64_t> ranks(const onnx::GraphProto &g) {
+  std::map<std::string, int64_t> r;
+  auto add = [&](const onnx::ValueInfoProto &v) {
+    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      r[v.name()] = v.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &v : g.input())
+    add(v);
+  for (const auto &v : g.value_info())
+    add(v);
+  for (const auto &v : g.output())
+    add(v);
+  for (const auto &t : g.initializer())
+    r[t.name()] = t.dims_size();
+  return r;
+}
+
+/// Rewrites `broadcast=1, axis=k` whose operand B does not reach the last
+/// axis of A into an explicit Unsqueeze of B (numpy broadcasting).
+void unsqueezeAxisBroadcasts(onnx::GraphProto &g) {
+  std::map<std::string, int64_t> rank = ranks(g);
+  onnx::GraphProto rebuilt;
+  int counter = 0;
+  for (const onnx::NodeProto &in : g.node()) {
+    onnx::NodeProto node = in;
+    const onnx::AttributeProto *axis = nullptr, *broadcast = nullptr;
+    for (const auto &a : node.attribute()) {
+      if (a.name() == "axis")
+        axis = &a;
+      if (a.name() == "broadcast")
+        broadcast = &a;
+    }
+    if (kAxisBroadcastOps.count(node.op_type()) && node.input_size() == 2 &&
+        axis && broadcast && broadcast->i() == 1 &&
+        rank.count(node.input(0)) && rank.count(node.input(1))) {
+      int64_t ra = rank[node.input(0)], rb = rank[node.input(1)];
+      int64_t k = axis->i() < 0 ? axis->i() + ra : axis->i();
+      int64_t trailing = ra - k - rb;
+      if (k >= 0 && trailing > 0) {
+        onnx::NodeProto *u = rebuilt.add_node();
+        std::string name = node.input(1) + "_qopt_axis_broadcast_" +
+                           std::to_string(counter++);
+        u->set_op_type("Unsqueeze");
+        u->set_name(name);
+        u->add_input(node.input(1));
+        u->add_output(name);
+        onnx::AttributeProto *axes = u->add_attribute();
+        axes->set_name("axes");
+        axes->set_type(onnx::AttributeProto::INTS);
+        for (int64_t i = 0; i < trailing; ++i)
+          axes->add_ints(rb + i);
+        node.set_input(1, name);
+        rank[name] = rb + trailing;
+      }
+    }
+    *rebuilt.add_node() = node;
+  }
+  g.mutable_node()->Swap(rebuilt.mutable_node());
+}
+
+/// ONNX's Reshape 4 -> 5 adapter stores the shape attribute as a 0-d
+/// tensor holding every dimension; a shape is 1-D.
+void fixReshapeShapes(onnx::GraphProto &g) {
+  std::set<std::string> shapes;
+  for (const auto &n : g.node())
+    if (n.op_type() == "Reshape" && n.input_size() == 2)
+      shapes.insert(n.input(1));
+  auto fix = [](onnx::TensorProto &t) {
+    if (t.dims_size() != 0 || t.data_type() != onnx::TensorProto::INT64)
+      return;
+    int64_t n = t.has_raw_data() ? int64_t(t.raw_data().size() / 8)
+                                 : t.int64_data_size();
+    if (n != 1)
+      t.add_dims(n);
+  };
+  for (auto &t : *g.mutable_initializer())
+    if (shapes.count(t.name()))
+      fix(t);
+  // (The adapter writes it as a Constant node.)
+  for (auto &n : *g.mutable_node())
+    if (n.op_type() == "Constant" && n.output_size() == 1 &&
+        shapes.count(n.output(0)))
+      for (auto &a : *n.mutable_attribute())
+        if (a.name() == "value" && a.has_t())
+          fix(*a.mutable_t());
+}
+
+} // namespace
+
+std::optional<onnx::ModelProto>
+qopt::onnx_import::convertOpset(const onnx::ModelProto &in, int target,
+                                std::string &error) {
+  try {
+    // Shape inference of opsets 1-5 stops at the first broadcasting op;
+    // opset 6's infers the whole graph. The adapters up to 6 need no shapes.
+    onnx::ModelProto model = in;
+    int64_t opset = 0;
+    for (const auto &os : model.opset_import())
+      if (os.domain().empty() || os.domain() == "ai.onnx")
+        opset = os.version();
+    // An op ONNX does not define at the model's opset has no adapter (the
+    // converter's own message is "unordered_map::at").
+    for (int i = 0; i < model.graph().node_size(); ++i) {
+      const onnx::NodeProto &n = model.graph().node(i);
+      if (!n.domain().empty() && n.domain() != "ai.onnx")
+        continue;
+      if (!onnx::OpSchemaRegistry::Schema(n.op_type(), int(opset), "")) {
+        error = "node " +
+                (n.name().empty() ? "#" + std::to_string(i)
+                                  : "'" + n.name() + "'") +
+                " (" + n.op_type() + ") is not an operator of opset " +
+                std::to_string(opset);
+        return std::nullopt;
+      }
+    }
+    if (opset < 6 && target > 6) {
+      model = onnx::version_conversion::ConvertVersion(model, 6);
+      fixReshapeShapes(*model.mutable_graph());
+    }
+    onnx::shape_inference::InferShapes(model);
+    unsqueezeAxisBroadcasts(*model.mutable_graph());
+    onnx::shape_inference::InferShapes(model);
+    return onnx::version_conversion::ConvertVersion(model, target);
+  } catch (const std::exception &e) {
+    error = e.what();
+  } catch (...) {
+    error = "unknown error";
+  }
+  return std::nullopt;
+}
