@@ -9,11 +9,11 @@
 // Two things the converter needs are done first, at opset 6 (up to which
 // the adapters need no shapes, and whose shape inference covers the graph):
 // shape inference (the 6 -> 7 adapters read operand shapes) and the old
-// axis broadcast, which its adapter gets wrong. `Add(A[N,C,H,W], B[C], broadcast=1, axis=1)` must
-// become `B` unsqueezed to [C,1,1]; ONNX's adapter (onnx 1.14 to at least
-// 1.17) appends rank(A) - rank(B) ones, [C,1,1,1], and then fails its own
-// check. Here `B` gets an Unsqueeze to rank(A) - axis first, which makes
-// the broadcast numpy's.
+// axis broadcast, which its adapter gets wrong. `Add(A[N,C,H,W], B[C],
+// broadcast=1, axis=1)` must become `B` unsqueezed to [C,1,1]; ONNX's adapter
+// (onnx 1.14 to at least 1.17) appends rank(A) - rank(B) ones, [C,1,1,1], and
+// then fails its own check. Here `B` gets an Unsqueeze to rank(A) - axis first,
+// which makes the broadcast numpy's.
 //
 // The converter reports failures by throwing (ONNX_ASSERT); this file alone
 // is compiled with exceptions so that a model it cannot convert is an error
@@ -35,8 +35,8 @@ namespace {
 
 /// Binary ops whose opset-1..6 forms take `broadcast` and `axis`.
 const std::set<std::string> kAxisBroadcastOps = {
-    "Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater",
-    "Less"};
+    "Add", "Sub", "Mul",   "Div",     "Pow", "And",
+    "Or",  "Xor", "Equal", "Greater", "Less"};
 
 /// Known ranks of the graph's values (inputs, initializers, inferred).
 std::map<std::string, int64_t> ranks(const onnx::GraphProto &g) {
@@ -72,15 +72,15 @@ void unsqueezeAxisBroadcasts(onnx::GraphProto &g) {
         broadcast = &a;
     }
     if (kAxisBroadcastOps.count(node.op_type()) && node.input_size() == 2 &&
-        axis && broadcast && broadcast->i() == 1 &&
-        rank.count(node.input(0)) && rank.count(node.input(1))) {
+        axis && broadcast && broadcast->i() == 1 && rank.count(node.input(0)) &&
+        rank.count(node.input(1))) {
       int64_t ra = rank[node.input(0)], rb = rank[node.input(1)];
       int64_t k = axis->i() < 0 ? axis->i() + ra : axis->i();
       int64_t trailing = ra - k - rb;
       if (k >= 0 && trailing > 0) {
         onnx::NodeProto *u = rebuilt.add_node();
-        std::string name = node.input(1) + "_qopt_axis_broadcast_" +
-                           std::to_string(counter++);
+        std::string name =
+            node.input(1) + "_qopt_axis_broadcast_" + std::to_string(counter++);
         u->set_op_type("Unsqueeze");
         u->set_name(name);
         u->add_input(node.input(1));
