@@ -6,6 +6,7 @@
 #   make check-conformance   the full quantization conformance list
 #   make build   build into build/ (tools in build/bin)
 #   make docs    regenerate docs/generated from ODS
+#   make wheel   the Python module as a wheel in dist/ (pip install dist/qopt-*.whl)
 #   make check-sanitize   ASan + UBSan build in build-sanitize/, every test,
 #                         then each fuzz target for FUZZ_SECONDS
 #   make fuzz    only the fuzz runs (FUZZ_SECONDS per target, default 60)
@@ -38,7 +39,7 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 FUZZERS := onnx-import npy mlir-passes c-header html-report
 
 .PHONY: deps configure build check demo docs install clean check-sanitize \
-        build-sanitize fuzz check-conformance
+        build-sanitize fuzz check-conformance wheel
 
 deps:
 	@bash scripts/install-deps.sh
@@ -67,6 +68,9 @@ demo: build
 
 docs: configure
 	cmake --build $(BUILD_DIR) --target qopt-doc
+
+wheel: build
+	/usr/bin/python3 python/make_wheel.py $(BUILD_DIR) dist
 
 install: build
 	cmake --install $(BUILD_DIR)

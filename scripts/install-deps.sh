@@ -26,6 +26,8 @@ PKGS=(
   # Test comparisons and data generation (system python3); the Python
   # module (pybind11).
   python3 python3-numpy python3-dev pybind11-dev
+  # `make wheel`'s test installs the wheel with pip into a virtual environment.
+  python3-venv python3-pip
   # Headless rendering of the HTML quantization report in the tests.
   chromium
   # The ONNX conformance runner reads TensorProto test data with it.
