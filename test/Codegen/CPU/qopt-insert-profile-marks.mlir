@@ -55,3 +55,20 @@ func.func @main(%x: vector<64xi8>, %w: vector<64xi8>, %acc: vector<16xi32>, %t: 
   } loc(fused["add", "relu", "add"("other.onnx":1:1)])
   return
 }
+
+// -----
+
+// int8 convolutions on AVX2 multiply-add 16-bit pairs (vpmaddwd): their
+// loops are the convolution's, whatever location the loops carry (they
+// were reported as the max pool after them).
+// CHECK: module attributes {qopt.profile_marks = ["", "conv"]}
+func.func @main(%x: vector<16xi16>, %w: vector<16xi16>, %out: memref<8xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %d = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%x, %w) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32> loc("conv")
+    vector.store %d, %out[%c0] : memref<8xi32>, vector<8xi32>
+  } loc("pool")
+  return
+}
