@@ -155,6 +155,27 @@ class Model:
     def _input_names(self):
         return [t["name"] for t in self.inputs]
 
+    def _conformed(self, arrays, what):
+        """`arrays` (one per input) with float64 and float16 arrays for
+        float32 inputs converted, each with a UserWarning: float64 is
+        NumPy's default (customary to narrow), float16 widens exactly. Other
+        mismatches stay errors of the native module, raised before any
+        compilation."""
+        specs = self.inputs
+        if len(specs) != len(arrays):
+            return arrays
+        out = []
+        for a, spec in zip(arrays, specs):
+            if spec["dtype"] == "float32" and not isinstance(a, np.ma.MaskedArray):
+                dtype = getattr(a, "dtype", None)
+                if dtype is not None and np.dtype(dtype) in (np.float64, np.float16):
+                    _warnings.warn("qopt: %s for input '%s' is %s; converted to float32, the "
+                                   "model's input type" % (what, spec["name"], np.dtype(dtype).name),
+                                   UserWarning, stacklevel=3)
+                    a = np.asarray(a, dtype=np.float32)
+            out.append(a)
+        return out
+
     @property
     def mlir(self):
         """The model as MLIR text (with locations)."""
@@ -162,7 +183,8 @@ class Model:
 
     def run(self, *inputs, batch_size=0):
         """Outputs (a list of arrays) for one array per model input."""
-        return self._m.run([_array(a) for a in inputs], batch_size)
+        return self._m.run(self._conformed([_array(a) for a in inputs], "the data"),
+                           batch_size)
 
     def __call__(self, *inputs):
         outs = self.run(*inputs)
@@ -252,8 +274,9 @@ class Model:
             options["config"] = json.dumps(config) if isinstance(config, dict) else os.fspath(config)
         calibration_data_list = []
         if mode == "static":
-            calibration_data_list = _as_input_lists(calibration_data, "calibration_data",
-                                                    self._input_names())
+            calibration_data_list = self._conformed(
+                _as_input_lists(calibration_data, "calibration_data", self._input_names()),
+                "calibration_data")
         search = None
         if accuracy_target is not None or eval_fn is not None:
             if mode != "static":
@@ -281,7 +304,9 @@ class Model:
                             % (accuracy_ranking,))
             search["ranking"] = accuracy_ranking
             if accuracy_data is not None:
-                search["data"] = _as_input_lists(accuracy_data, "accuracy_data", self._input_names())
+                search["data"] = self._conformed(
+                    _as_input_lists(accuracy_data, "accuracy_data", self._input_names()),
+                    "accuracy_data")
             if accuracy_labels is not None:
                 search["labels"] = _array(accuracy_labels)
         elif accuracy_data is not None or accuracy_labels is not None:
@@ -315,7 +340,7 @@ class Model:
         if self._float is None:
             raise Error("sqnr() needs a model returned by quantize()")
         folded = self._float._folded()
-        return folded.sqnr(self._m, [_array(a) for a in inputs])
+        return folded.sqnr(self._m, self._conformed([_array(a) for a in inputs], "the data"))
 
     def report(self, path, *inputs, labels=None, title="model"):
         """Writes the HTML quantization report (one self-contained page: per
@@ -326,7 +351,8 @@ class Model:
         if self._float is None:
             raise Error("report() needs a model returned by quantize()")
         folded = self._float._folded()
-        folded.report(self._m, [_array(a) for a in inputs], os.fspath(path),
+        folded.report(self._m, self._conformed([_array(a) for a in inputs], "the data"),
+                      os.fspath(path),
                       None if labels is None else _array(labels), title)
 
     def size_report(self):

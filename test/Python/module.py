@@ -118,3 +118,15 @@ error(lambda: model.quantize("dynamic", calibration_data=calib))
 error(lambda: model.quantize("static", calibration_data=np.zeros((4, 2), np.float32)))
 error(lambda: qopt.load(os.path.join(out, "missing.onnx")))
 error(lambda: model.sqnr(x))
+
+# NumPy's default float64 (and float16) for a float32 input: converted, with
+# a UserWarning, to the same outputs; other dtypes stay errors.
+import warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    same = bool((model.run(x.astype(np.float64))[0] == model.run(x)[0]).all())
+    model.quantize("static", calibration_data=calib.astype(np.float16), quality_check=False)
+print("float64 input gives the same outputs: %s" % same)
+for w in caught:
+    print("warning: " + str(w.message))
+error(lambda: model(x.astype(np.int32)))
