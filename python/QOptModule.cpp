@@ -323,7 +323,8 @@ public:
       for (size_t i = 0; i < data.size(); ++i)
         o.calibrationData.push_back("calibration_data[" + std::to_string(i) +
                                     "]");
-      throwIf(qopt::checkCalibrationData(*module, data, o.calibrationData));
+      throwIf(qopt::checkCalibrationData(*module, data, o.calibrationData,
+                                         /*inMemory=*/true));
       hooks = qopt::hooksFor(data);
     }
     Diagnostics diags(ctx.get());

@@ -33,7 +33,7 @@ Error err(const Twine &msg) {
 } // namespace
 
 Error qopt::checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
-                                 ArrayRef<std::string> paths) {
+                                 ArrayRef<std::string> paths, bool inMemory) {
   auto func = module.lookupSymbol<func::FuncOp>("main");
   if (!func)
     return Error::success();
@@ -60,6 +60,10 @@ Error qopt::checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
     std::optional<qopt::NpyDType> want = qopt::npyDTypeOf(tt.getElementType());
     if (want && a.dtype != *want) {
       std::string to = qopt::npyNumpyName(*want).str();
+      if (inMemory)
+        return err(what + " is " + qopt::npyNumpyName(a.dtype) +
+                   " but the input is " + to +
+                   "; convert it first: array.astype(numpy." + to + ")");
       return err(what + " is " + qopt::npyNumpyName(a.dtype) +
                  " but the input is " + to + "; convert it first, e.g. "
                  "np.save('" + paths[i] + "', np.load('" + paths[i] +

@@ -130,3 +130,4 @@ print("float64 input gives the same outputs: %s" % same)
 for w in caught:
     print("warning: " + str(w.message))
 error(lambda: model(x.astype(np.int32)))
+error(lambda: model.quantize("static", calibration_data=calib.astype(np.int32)))

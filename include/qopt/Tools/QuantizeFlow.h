@@ -85,10 +85,13 @@ private:
 /// Checks calibration data against the model's signature before anything
 /// is compiled (the calibration run would find a wrong dtype only after
 /// the passes and a JIT compile): count, dtype, rank and the non-sample
-/// dimensions, with what to do. `paths` name the arrays in messages.
+/// dimensions, with what to do. `paths` name the arrays in messages;
+/// `inMemory`: they are a caller's arrays (Python), not .npy files, and the
+/// advice says how to convert an array rather than a file.
 llvm::Error checkCalibrationData(mlir::ModuleOp module,
                                  llvm::ArrayRef<NpyArray> data,
-                                 llvm::ArrayRef<std::string> paths);
+                                 llvm::ArrayRef<std::string> paths,
+                                 bool inMemory = false);
 
 /// Runs the quantization flow (buildQuantizationPipeline; static mode
 /// calibrating in process on the data): first the float graph passes, then
