@@ -104,10 +104,11 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef bytes, StringRef bufferName,
     std::optional<onnx::ModelProto> converted =
         onnx_import::convertOpset(model, onnx_import::kMinOpset, why);
     if (!converted) {
-      emitError(fileLoc) << "opset " << opset << " model: ONNX's version "
-                         << "converter cannot bring it to opset "
-                         << onnx_import::kMinOpset
-                         << " (the oldest qopt imports): " << why;
+      emitError(fileLoc) << "opset " << opset << " model: cannot convert it "
+                         << "to opset " << onnx_import::kMinOpset
+                         << " (ONNX's version converter; qopt's handlers "
+                            "start there): "
+                         << why;
       return nullptr;
     }
     model = std::move(*converted);

@@ -15,6 +15,10 @@
 // then fails its own check. Here `B` gets an Unsqueeze to rank(A) - axis first,
 // which makes the broadcast numpy's.
 //
+// Its adapters trust the graph (a one-input Mul made one read out of
+// bounds and crash), so ONNX's checker validates the model against the
+// opset's schemas first; an op the opset does not define is named.
+//
 // The converter reports failures by throwing (ONNX_ASSERT); this file alone
 // is compiled with exceptions so that a model it cannot convert is an error
 // message, not an abort.
@@ -23,6 +27,7 @@
 
 #include "VersionConversion.h"
 
+#include "onnx/checker.h"
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
@@ -153,6 +158,15 @@ qopt::onnx_import::convertOpset(const onnx::ModelProto &in, int target,
                 std::to_string(opset);
         return std::nullopt;
       }
+    }
+    // The adapters trust the graph (a Mul with one input made
+    // BroadcastForwardCompatibility read past its inputs and crash):
+    // ONNX's checker validates every node against its schema first.
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &e) {
+      error = std::string("ONNX's checker: ") + e.what();
+      return std::nullopt;
     }
     if (opset < 6 && target > 6) {
       model = onnx::version_conversion::ConvertVersion(model, 6);

@@ -7,7 +7,8 @@ Dropout with is_test, Concat's axis), with NumPy references.
   make_old_opset_models.py OUTDIR
 
 Writes OUTDIR/opset<N>.onnx, opset<N>_x.npy and opset<N>_y.npy, and prints
-the opsets; and opset4_unknown_op.onnx, with an op opset 4 does not have.
+the opsets; and two invalid models: opset4_unknown_op.onnx (an op opset 4
+does not have) and opset5_one_input_mul.onnx (a Mul with one input).
 """
 import os
 import sys
@@ -82,7 +83,7 @@ def cnn(opset):
         bn_attrs["is_test"] = 1
     if opset < 7:
         bn_attrs["spatial"] = 1
-    if opset == 1:
+    if opset < 6:  # BatchNormalization-1 requires it
         bn_attrs["consumed_inputs"] = [0, 0, 0, 1, 1]
     nodes = [
         helper.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
@@ -123,6 +124,16 @@ xm = x.astype(np.float64) * g[None, :, None, None]
 sg = 1 / (1 + np.exp(-xm))
 ref = np.concatenate([sg + xm + x, sg], axis=1).transpose(0, 2, 3, 1)
 save(6, nodes, [init("g", g)], x, ref, ref.shape)
+
+# A Mul with one input (ONNX's broadcast adapter read past its inputs and
+# crashed; the checker refuses it first).
+graph = helper.make_graph(
+    [helper.make_node("Mul", ["x"], ["y"], name="lonely", broadcast=1)], "one_input",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 5)])
+model.ir_version = 3
+onnx.save(model, os.path.join(out, "opset5_one_input_mul.onnx"))
 
 # An op that opset 4 does not define: no adapter can convert it.
 graph = helper.make_graph(
