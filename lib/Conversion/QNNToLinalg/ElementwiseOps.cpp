@@ -128,49 +128,72 @@ template <typename OpTy> struct BinaryLowering : QNNPattern<OpTy> {
   }
 };
 
+/// A float reduction of `x` (a tensor of `type`) over the dimensions
+/// `reduced` marks: the reduced tensor drops them, `map` reads it back
+/// (broadcast) inside generics over `type`'s iteration space.
+struct FloatReduction {
+  RankedTensorType type; ///< the reduced tensor
+  AffineMap identity, map;
+  SmallVector<IteratorType> iterators;
+  SmallVector<Value> fullDims; ///< the sizes of `x`
+  SmallVector<Value> dims;     ///< the sizes of the reduced tensor
+
+  FloatReduction(OpBuilder &b, Location loc, Value x, RankedTensorType full,
+                 function_ref<bool(int64_t)> reduced) {
+    MLIRContext *ctx = b.getContext();
+    int64_t rank = full.getRank();
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> exprs;
+    fullDims = dimValues(b, loc, x);
+    for (int64_t i = 0; i < rank; ++i) {
+      bool r = reduced(i);
+      iterators.push_back(r ? IteratorType::reduction : IteratorType::parallel);
+      if (r)
+        continue;
+      shape.push_back(full.getDimSize(i));
+      exprs.push_back(getAffineDimExpr(i, ctx));
+      dims.push_back(fullDims[i]);
+    }
+    type = RankedTensorType::get(shape, full.getElementType());
+    identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    map = AffineMap::get(rank, 0, exprs, ctx);
+  }
+
+  /// The maximum (isMax) or sum of `in` from `initValue`.
+  Value apply(OpBuilder &b, Location loc, Value in, double initValue,
+              bool isMax) const {
+    Value init = fill(b, loc, emptyTensor(b, loc, type, dims), initValue);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type}, ValueRange{in}, ValueRange{init},
+               SmallVector<AffineMap>{identity, map}, iterators,
+               [&](OpBuilder &nb, Location l, ValueRange a) {
+                 Value r =
+                     isMax
+                         ? Value(arith::MaximumFOp::create(nb, l, a[0], a[1]))
+                         : Value(arith::AddFOp::create(nb, l, a[0], a[1]));
+                 linalg::YieldOp::create(nb, l, r);
+               })
+        .getResult(0);
+  }
+};
+
 struct SoftmaxLowering : QNNPattern<SoftmaxOp> {
   using QNNPattern::QNNPattern;
   LogicalResult
   matchAndRewrite(SoftmaxOp op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     Value x = adaptor.getInput();
     auto type = op.getOutput().getType();
     int64_t rank = type.getRank(), axis = static_cast<int64_t>(op.getAxis());
     if (axis < 0)
       axis += rank;
     Type et = type.getElementType();
-    // Reduced shape drops `axis`.
-    SmallVector<int64_t> redShape;
-    SmallVector<AffineExpr> redExprs;
-    SmallVector<Value> allDims = dimValues(rewriter, loc, x), redDims;
-    for (int64_t i = 0; i < rank; ++i)
-      if (i != axis) {
-        redShape.push_back(type.getDimSize(i));
-        redExprs.push_back(getAffineDimExpr(i, ctx));
-        redDims.push_back(allDims[i]);
-      }
-    auto redType = RankedTensorType::get(redShape, et);
-    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-    AffineMap red = AffineMap::get(rank, 0, redExprs, ctx);
-    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
-    iters[axis] = IteratorType::reduction;
+    FloatReduction reduction(rewriter, loc, x, type,
+                             [&](int64_t i) { return i == axis; });
+    AffineMap id = reduction.identity, red = reduction.map;
     auto reduce = [&](Value in, double initValue, bool isMax) {
-      Value init =
-          fill(rewriter, loc, emptyTensor(rewriter, loc, redType, redDims),
-               initValue);
-      return linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{redType}, ValueRange{in},
-                 ValueRange{init}, SmallVector<AffineMap>{id, red}, iters,
-                 [&](OpBuilder &b, Location l, ValueRange a) {
-                   Value r =
-                       isMax
-                           ? Value(arith::MaximumFOp::create(b, l, a[0], a[1]))
-                           : Value(arith::AddFOp::create(b, l, a[0], a[1]));
-                   linalg::YieldOp::create(b, l, r);
-                 })
-          .getResult(0);
+      return reduction.apply(rewriter, loc, in, initValue, isMax);
     };
     Value max = reduce(x, lowest(et), true);
     Value e = elementwise(rewriter, loc, type, ValueRange{x, max}, x,
@@ -207,34 +230,16 @@ struct LayerNormLowering : QNNPattern<LayerNormOp> {
     if (axis < 0)
       axis += rank;
     Type et = type.getElementType();
-    // The statistics keep the leading dims (size 1 over the normalized ones,
-    // so that they broadcast back).
-    SmallVector<int64_t> redShape;
-    SmallVector<AffineExpr> redExprs;
-    SmallVector<Value> allDims = dimValues(rewriter, loc, x), redDims;
-    for (int64_t i = 0; i < axis; ++i) {
-      redShape.push_back(type.getDimSize(i));
-      redExprs.push_back(getAffineDimExpr(i, ctx));
-      redDims.push_back(allDims[i]);
-    }
-    auto redType = RankedTensorType::get(redShape, et);
-    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-    AffineMap red = AffineMap::get(rank, 0, redExprs, ctx);
-    SmallVector<IteratorType> iters(rank, IteratorType::reduction);
-    for (int64_t i = 0; i < axis; ++i)
-      iters[i] = IteratorType::parallel;
+    // The statistics keep the leading dims and broadcast back over the
+    // normalized ones.
+    FloatReduction reduction(rewriter, loc, x, type,
+                             [&](int64_t i) { return i >= axis; });
+    RankedTensorType redType = reduction.type;
+    AffineMap id = reduction.identity, red = reduction.map;
     auto sumOf = [&](Value in) {
-      Value init = fill(rewriter, loc,
-                        emptyTensor(rewriter, loc, redType, redDims), 0.0);
-      return linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{redType}, ValueRange{in},
-                 ValueRange{init}, SmallVector<AffineMap>{id, red}, iters,
-                 [&](OpBuilder &b, Location l, ValueRange a) {
-                   linalg::YieldOp::create(
-                       b, l, Value(arith::AddFOp::create(b, l, a[0], a[1])));
-                 })
-          .getResult(0);
+      return reduction.apply(rewriter, loc, in, 0.0, /*isMax=*/false);
     };
+    ArrayRef<Value> allDims = reduction.fullDims;
     // The element count of the normalized axes, as a float.
     Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
     for (int64_t i = axis; i < rank; ++i)

@@ -15,7 +15,6 @@
 #include "qopt/Dialect/QNN/Utils/ElementwiseFunction.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/MapVector.h"
 
@@ -180,15 +179,9 @@ struct EqualizeCrossLayerPass
       std::string name = getLocationName(op->getLoc());
       auto replace = [&](OpOperand &operand, ArrayRef<double> values,
                          StringRef suffix) {
-        auto type = cast<RankedTensorType>(operand.get().getType());
-        b.setInsertionPoint(op);
-        std::string hint = (name.empty() ? "weight" : name) + suffix.str();
-        auto attr = createFloatElements(type, values, hint);
-        Operation *old = operand.get().getDefiningOp();
-        operand.set(arith::ConstantOp::create(b, op->getLoc(), type,
-                                              cast<TypedAttr>(attr)));
-        if (old && old->use_empty())
-          old->erase();
+        replaceWithFloatConstant(
+            b, operand, cast<RankedTensorType>(operand.get().getType()),
+            values, (name.empty() ? "weight" : name) + suffix.str());
       };
       replace(weighted.getWeightOperand(), layer.weight, "_equalized");
       if (layer.biasChanged)

@@ -16,7 +16,6 @@
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/MapVector.h"
 
@@ -63,6 +62,7 @@ struct Candidate {
   SmallVector<Absorber> absorbers;
   // Statistics.
   SmallVector<double> absMax; ///< per channel, over the calibration data
+  SmallVector<double> weightMax; ///< per channel, over every reader
   std::vector<float> rows;    ///< sampled rows of X, [rows][k]
 };
 
@@ -205,10 +205,7 @@ struct SmoothQuantPass : qnn::impl::SmoothQuantPassBase<SmoothQuantPass> {
   SmallVector<double> factors(const Candidate &c, double a) const {
     SmallVector<double> s(c.k, 1.0);
     for (int64_t j = 0; j < c.k; ++j) {
-      double wmax = 0;
-      for (const Reader &r : c.readers)
-        for (int64_t o = 0; o < r.n; ++o)
-          wmax = std::max(wmax, std::fabs(r.w[j * r.n + o]));
+      double wmax = c.weightMax[j];
       // A dead channel (never active, or no weight reads it) keeps 1.
       if (c.absMax[j] <= 0 || wmax <= 0)
         continue;
@@ -262,16 +259,9 @@ struct SmoothQuantPass : qnn::impl::SmoothQuantPassBase<SmoothQuantPass> {
   void replaceConstant(OpBuilder &b, OpOperand &operand,
                        ArrayRef<double> values, RankedTensorType type,
                        StringRef suffix) {
-    Operation *owner = operand.getOwner();
-    b.setInsertionPoint(owner);
-    std::string name = getLocationName(owner->getLoc());
-    std::string hint = (name.empty() ? "smoothed" : name) + suffix.str();
-    auto attr = createFloatElements(type, values, hint);
-    Operation *old = operand.get().getDefiningOp();
-    operand.set(arith::ConstantOp::create(b, owner->getLoc(), type,
-                                          cast<TypedAttr>(attr)));
-    if (old && old->use_empty())
-      old->erase();
+    std::string name = getLocationName(operand.getOwner()->getLoc());
+    replaceWithFloatConstant(b, operand, type, values,
+                             (name.empty() ? "smoothed" : name) + suffix.str());
   }
 
   /// Folds x / s into the producer chain and s into the readers.
@@ -392,6 +382,11 @@ struct SmoothQuantPass : qnn::impl::SmoothQuantPassBase<SmoothQuantPass> {
         continue;
       }
       c.absorbers = std::move(*chain);
+      c.weightMax.assign(c.k, 0.0);
+      for (const Reader &r : c.readers)
+        for (int64_t j = 0; j < c.k; ++j)
+          for (int64_t o = 0; o < r.n; ++o)
+            c.weightMax[j] = std::max(c.weightMax[j], std::fabs(r.w[j * r.n + o]));
       candidates.push_back(std::move(c));
     }
     if (candidates.empty())

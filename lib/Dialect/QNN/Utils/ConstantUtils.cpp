@@ -7,6 +7,7 @@
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -110,4 +111,19 @@ qnn::ChannelIndexer::ChannelIndexer(ArrayRef<int64_t> shape, int64_t axis)
   channels = shape[axis];
   for (int64_t d = axis + 1; d < (int64_t)shape.size(); ++d)
     inner *= shape[d];
+}
+
+void qnn::replaceWithFloatConstant(OpBuilder &b, OpOperand &operand,
+                                   RankedTensorType type,
+                                   ArrayRef<double> values,
+                                   StringRef blobHint) {
+  Operation *owner = operand.getOwner();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(owner);
+  auto attr = createFloatElements(type, values, blobHint);
+  Operation *old = operand.get().getDefiningOp();
+  operand.set(arith::ConstantOp::create(b, owner->getLoc(), type,
+                                        cast<TypedAttr>(attr)));
+  if (old && old->use_empty())
+    old->erase();
 }

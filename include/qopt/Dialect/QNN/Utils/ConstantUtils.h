@@ -59,6 +59,15 @@ std::optional<SmallVector<double>> getConstantRealValues(Value v);
 ElementsAttr createFloatElements(RankedTensorType type,
                                  ArrayRef<double> values, StringRef blobHint);
 
+/// Points `operand` at a new arith.constant of `type` holding `values`
+/// (created before its owner, at the owner's location; blob named after
+/// `blobHint`) and erases the op that produced the old value when nothing
+/// else uses it: how the weight-rewriting passes (equalize, smooth-quant)
+/// store their results.
+void replaceWithFloatConstant(OpBuilder &b, OpOperand &operand,
+                              RankedTensorType type, ArrayRef<double> values,
+                              StringRef blobHint);
+
 } // namespace qnn
 } // namespace mlir
 
