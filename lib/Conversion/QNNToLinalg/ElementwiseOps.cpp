@@ -168,9 +168,8 @@ struct FloatReduction {
                SmallVector<AffineMap>{identity, map}, iterators,
                [&](OpBuilder &nb, Location l, ValueRange a) {
                  Value r =
-                     isMax
-                         ? Value(arith::MaximumFOp::create(nb, l, a[0], a[1]))
-                         : Value(arith::AddFOp::create(nb, l, a[0], a[1]));
+                     isMax ? Value(arith::MaximumFOp::create(nb, l, a[0], a[1]))
+                           : Value(arith::AddFOp::create(nb, l, a[0], a[1]));
                  linalg::YieldOp::create(nb, l, r);
                })
         .getResult(0);

@@ -180,8 +180,8 @@ struct EqualizeCrossLayerPass
       auto replace = [&](OpOperand &operand, ArrayRef<double> values,
                          StringRef suffix) {
         replaceWithFloatConstant(
-            b, operand, cast<RankedTensorType>(operand.get().getType()),
-            values, (name.empty() ? "weight" : name) + suffix.str());
+            b, operand, cast<RankedTensorType>(operand.get().getType()), values,
+            (name.empty() ? "weight" : name) + suffix.str());
       };
       replace(weighted.getWeightOperand(), layer.weight, "_equalized");
       if (layer.biasChanged)

@@ -386,7 +386,8 @@ struct SmoothQuantPass : qnn::impl::SmoothQuantPassBase<SmoothQuantPass> {
       for (const Reader &r : c.readers)
         for (int64_t j = 0; j < c.k; ++j)
           for (int64_t o = 0; o < r.n; ++o)
-            c.weightMax[j] = std::max(c.weightMax[j], std::fabs(r.w[j * r.n + o]));
+            c.weightMax[j] =
+                std::max(c.weightMax[j], std::fabs(r.w[j * r.n + o]));
       candidates.push_back(std::move(c));
     }
     if (candidates.empty())

@@ -6,8 +6,8 @@
 
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 
-#include "qopt/Dialect/QNN/IR/QNN.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
