@@ -425,13 +425,18 @@ public:
     throwIf(compiled->checkInputs(
         data, std::vector<std::string>(data.size(), "input")));
     std::vector<std::vector<qopt::NpyArray>> batches;
+    // Samples along an extra axis run one call each; their outputs are
+    // stacked along one, too.
+    bool whole = compiled->wholeCalls(data);
+    bool perSample = compiled->runsPerSample(data);
     throwIf(compiled->forEachBatch(
         data, batchSize,
         [&](std::vector<qopt::NpyArray> &outs, int64_t n,
             int64_t) -> llvm::Error {
           // A zero-padded short static batch: keep its first n rows.
           for (qopt::NpyArray &o : outs)
-            if (!o.shape.empty() && o.shape[0] > n && compiled->staticBatch())
+            if (!whole && !o.shape.empty() && o.shape[0] > n &&
+                compiled->staticBatch())
               o = qopt::sliceSamples(o, 0, n, n);
           batches.push_back(std::move(outs));
           return llvm::Error::success();
@@ -441,14 +446,14 @@ public:
       return result;
     py::module_ np = py::module_::import("numpy");
     for (size_t i = 0; i < batches[0].size(); ++i) {
-      if (batches.size() == 1) {
+      if (batches.size() == 1 && !perSample) {
         result.append(fromNpy(batches[0][i]));
         continue;
       }
       py::list parts;
       for (auto &b : batches)
         parts.append(fromNpy(b[i]));
-      result.append(np.attr("concatenate")(parts, 0));
+      result.append(np.attr(perSample ? "stack" : "concatenate")(parts, 0));
     }
     return result;
   }

@@ -17,6 +17,8 @@ PKGS=(
   libclang-rt-22-dev
   # ONNX importer (protobuf comes with it) and ONNX's operator conformance tests.
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
+  # .npz calibration data (NumPy's zip archives of .npy files).
+  libzip-dev
   # AArch64 cross testing.
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   # Bit-exact fixed-point reference for the requantization unit tests.

@@ -357,8 +357,8 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
                    " (flat index " + llvm::Twine(i) + ")");
   }
 
-  int64_t samples =
-      inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0];
+  int64_t samples = (*model)->sampleCount(inputs);
+  bool whole = (*model)->wholeCalls(inputs);
   bool needHist = llvm::any_of(acc, [](const Accumulator &a) {
     return a.needsHistogram();
   });
@@ -395,8 +395,9 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
                                 std::max<int64_t>(1, o.shape.empty() ? 1 : o.shape[0]);
             // The first n rows (a short static batch is zero-padded); never
             // more than the output holds (an output without a batch
-            // dimension, e.g. a recurrent state, counts whole).
-            int64_t count = o.shape.empty()
+            // dimension, e.g. a recurrent state, counts whole); all of it
+            // in calls that are never padded.
+            int64_t count = o.shape.empty() || whole
                                 ? o.numElements()
                                 : std::min<int64_t>(o.numElements(),
                                                     n * perSample);

@@ -13,6 +13,7 @@
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/InitAllTools.h"
 #include "qopt/Runner/JitRunner.h"
+#include "qopt/Support/Npz.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -42,25 +43,21 @@ MLIRContext *newToolContext(std::unique_ptr<MLIRContext> &owner) {
 }
 
 using DataSource = std::function<llvm::Expected<std::vector<qopt::NpyArray>>(
-    ArrayRef<std::string>)>;
+    ModuleOp, ArrayRef<std::string>)>;
 
+/// The pass's data paths, read for the inputs of the module's main: .npy
+/// files, an .npz or a directory of per-sample .npz files.
 DataSource readFiles() {
-  return [](ArrayRef<std::string> paths)
+  return [](ModuleOp module, ArrayRef<std::string> paths)
              -> llvm::Expected<std::vector<qopt::NpyArray>> {
-    std::vector<qopt::NpyArray> data;
-    for (const std::string &path : paths) {
-      auto array = qopt::readNpy(path);
-      if (!array)
-        return array.takeError();
-      data.push_back(std::move(*array));
-    }
-    return data;
+    return qopt::readInputArrays(paths, qopt::entryInputNames(module),
+                                 "calibration data");
   };
 }
 
 DataSource inMemory(std::vector<qopt::NpyArray> data) {
   auto shared = std::make_shared<std::vector<qopt::NpyArray>>(std::move(data));
-  return [shared](ArrayRef<std::string>)
+  return [shared](ModuleOp, ArrayRef<std::string>)
              -> llvm::Expected<std::vector<qopt::NpyArray>> { return *shared; };
 }
 
@@ -72,7 +69,7 @@ qnn::Calibrator calibratorOver(DataSource source) {
                              "quantize-static: calibration-data: ")
              << message;
     };
-    auto data = source(dataPaths);
+    auto data = source(module, dataPaths);
     if (!data)
       return fail(llvm::toString(data.takeError()));
     std::unique_ptr<MLIRContext> context;
@@ -102,7 +99,7 @@ qnn::LayerInputStreamer streamerOver(DataSource source) {
                              "round-weights: calibration-data: ")
              << message;
     };
-    auto data = source(dataPaths);
+    auto data = source(module, dataPaths);
     if (!data)
       return fail(llvm::toString(data.takeError()));
     // Mark the layers, copy, unmark: the copy's marked ops are the layers.
@@ -135,6 +132,7 @@ qnn::LayerInputStreamer streamerOver(DataSource source) {
     if (llvm::Error e = (*model)->checkInputs(
             *data, std::vector<std::string>(data->size(), "calibration data")))
       return fail(llvm::toString(std::move(e)));
+    bool whole = (*model)->wholeCalls(*data);
     llvm::Error e = (*model)->forEachBatch(
         *data, /*batchSize=*/32,
         [&](std::vector<qopt::NpyArray> &outs, int64_t n,
@@ -147,7 +145,7 @@ qnn::LayerInputStreamer streamerOver(DataSource source) {
             // first n samples.
             SmallVector<int64_t> shape(a.shape.begin(), a.shape.end());
             int64_t count = a.numElements();
-            if (!shape.empty() && shape[0] > n && shape[0] > 0) {
+            if (!whole && !shape.empty() && shape[0] > n && shape[0] > 0) {
               count = count / shape[0] * n;
               shape[0] = n;
             }

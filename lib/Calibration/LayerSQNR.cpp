@@ -343,15 +343,10 @@ qopt::measureLayerSQNR(ModuleOp floatModule, ModuleOp quantModule,
                            ? n
                            : fOuts[0].shape[0];
         SmallVector<const NpyArray *> ptrs;
-        bool whole = (*fModel)->runsWhole(inputs);
-        for (auto [in, out] : llvm::zip_equal(inputs, qBatch)) {
-          if (whole) {
-            ptrs.push_back(&in);
-            continue;
-          }
-          out = sliceSamples(in, start, n, rows);
-          ptrs.push_back(&out);
-        }
+        bool whole = (*fModel)->wholeCalls(inputs);
+        qBatch = (*fModel)->callInputs(inputs, start, n);
+        for (const NpyArray &in : qBatch)
+          ptrs.push_back(&in);
         running = 1;
         Error runError = (*qModel)->runBatch(ptrs, qOuts);
         running = 0;

@@ -321,6 +321,19 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   return std::move(model);
 }
 
+std::vector<std::string> qopt::entryInputNames(ModuleOp module,
+                                               StringRef entry) {
+  std::vector<std::string> names;
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func)
+    return names;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    auto n = func.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    names.push_back(n ? n.str() : "arg" + std::to_string(i));
+  }
+  return names;
+}
+
 int64_t qopt::CompiledModel::staticBatch() const {
   for (const TensorSpec &s : inputSpecs)
     if (!s.shape.empty() && s.shape[0] != ShapedType::kDynamic)
@@ -328,30 +341,89 @@ int64_t qopt::CompiledModel::staticBatch() const {
   return 0;
 }
 
+bool qopt::CompiledModel::runsPerSample(ArrayRef<NpyArray> inputs) const {
+  if (inputs.empty() || inputs.size() != inputSpecs.size())
+    return false;
+  for (auto [in, spec] : llvm::zip_equal(inputs, inputSpecs)) {
+    if (in.shape.size() != spec.shape.size() + 1 ||
+        in.shape[0] != inputs[0].shape[0])
+      return false;
+    for (auto [d, s] : llvm::zip_equal(ArrayRef(in.shape).drop_front(),
+                                       ArrayRef(spec.shape)))
+      if (s != ShapedType::kDynamic && d != s)
+        return false;
+  }
+  return true;
+}
+
+int64_t qopt::CompiledModel::sampleCount(ArrayRef<NpyArray> inputs) const {
+  return inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0];
+}
+
+/// Sample `s` of a per-sample input ([S, ...] -> [...]).
+static NpyArray sampleOf(const NpyArray &in, int64_t s) {
+  NpyArray one = sliceSamples(in, s, 1, 1);
+  one.shape.erase(one.shape.begin());
+  return one;
+}
+
+std::vector<NpyArray>
+qopt::CompiledModel::callInputs(ArrayRef<NpyArray> inputs, int64_t start,
+                                int64_t n) const {
+  std::vector<NpyArray> call;
+  if (runsWhole(inputs))
+    return std::vector<NpyArray>(inputs.begin(), inputs.end());
+  for (const NpyArray &in : inputs) {
+    if (runsPerSample(inputs)) {
+      call.push_back(sampleOf(in, start));
+      continue;
+    }
+    int64_t fixed = staticBatch();
+    call.push_back(sliceSamples(in, start, n, fixed ? fixed : n));
+  }
+  return call;
+}
+
 Error qopt::CompiledModel::checkInputs(ArrayRef<NpyArray> inputs,
                                        ArrayRef<std::string> names) const {
   if (inputs.size() != inputSpecs.size())
     return err("the model takes " + Twine(inputSpecs.size()) +
                " input(s), got " + Twine(inputs.size()));
+  bool perSample = runsPerSample(inputs);
   for (auto [i, in] : llvm::enumerate(inputs)) {
     const TensorSpec &spec = inputSpecs[i];
-    std::string what = "input " + std::to_string(i) + " ('" + names[i] + "')";
+    // One name per input, or one for all (an .npz or a directory).
+    StringRef name = i < names.size() ? StringRef(names[i])
+                     : names.empty()  ? StringRef("data")
+                                      : StringRef(names.front());
+    std::string what =
+        "input " + std::to_string(i) + " ('" + name.str() + "')";
     if (in.dtype != spec.dtype)
       return err(what + " has dtype " + dtypeName(in.dtype) +
                  " but the model's input '" + spec.name + "' expects " +
                  dtypeName(spec.dtype));
+    if (perSample)
+      continue;
     if (in.shape.size() != spec.shape.size())
       return err(what + " has shape " + npyShapeString(in.shape) +
                  " but the model's input '" + spec.name + "' is " +
                  npyShapeString(spec.shape) + " (first dimension: samples)");
     for (size_t d = 1; d < in.shape.size(); ++d)
-      if (in.shape[d] != spec.shape[d])
+      if (in.shape[d] != spec.shape[d]) {
+        SmallVector<int64_t> stacked(spec.shape.begin(), spec.shape.end());
+        stacked.insert(stacked.begin(), ShapedType::kDynamic);
         return err(what + " has shape " + npyShapeString(in.shape) +
                    " but the model's input '" + spec.name + "' is " +
-                   npyShapeString(spec.shape));
+                   npyShapeString(spec.shape) +
+                   " (samples that run one call each go along an extra "
+                   "leading axis: " +
+                   npyShapeString(stacked) + ")");
+      }
     if (!in.shape.empty() && !inputs[0].shape.empty() &&
         in.shape[0] != inputs[0].shape[0] && isBatched())
-      return err("all inputs must have the same number of samples");
+      return err("all inputs must have the same number of samples (or, for "
+                 "inputs that share no batch dimension, give samples along "
+                 "an extra leading axis: [samples, <input shape>] each)");
   }
   return Error::success();
 }
@@ -444,6 +516,20 @@ Error qopt::CompiledModel::forEachBatch(
       return e;
     return consume(outs, inputs[0].shape.empty() ? 1 : inputs[0].shape[0], 0);
   }
+  if (runsPerSample(inputs)) {
+    for (int64_t s = 0, e = sampleCount(inputs); s < e; ++s) {
+      std::vector<NpyArray> one = callInputs(inputs, s, 1);
+      SmallVector<const NpyArray *> ptrs;
+      for (const NpyArray &in : one)
+        ptrs.push_back(&in);
+      std::vector<NpyArray> outs;
+      if (Error e = runBatch(ptrs, outs))
+        return err("sample " + Twine(s) + ": " + toString(std::move(e)));
+      if (Error e = consume(outs, 1, s))
+        return e;
+    }
+    return Error::success();
+  }
   int64_t samples =
       inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0];
   // Batches are slices of every input's leading dimension: all inputs need
@@ -489,6 +575,32 @@ qopt::CompiledModel::runDataset(ArrayRef<NpyArray> inputs, int64_t batchSize) {
   // batch by batch: the whole dataset runs as one call.
   bool wholeCall = llvm::any_of(
       outputSpecs, [](const TensorSpec &s) { return s.batchDim > 0; });
+  if (runsPerSample(inputs)) {
+    // Each output stacked over the samples (which must agree in shape).
+    std::vector<NpyArray> results(outputSpecs.size());
+    Error e = forEachBatch(
+        inputs, 0,
+        [&](std::vector<NpyArray> &outs, int64_t, int64_t s) -> Error {
+          for (auto [i, out, r] : llvm::enumerate(outs, results)) {
+            if (s == 0) {
+              r.dtype = out.dtype;
+              r.shape.assign(1, 0);
+              r.shape.append(out.shape.begin(), out.shape.end());
+            } else if (ArrayRef<int64_t>(r.shape).drop_front() !=
+                       ArrayRef<int64_t>(out.shape)) {
+              return err("output " + Twine(i) + " of sample " + Twine(s) +
+                         " has shape " + qopt::shapeString(out.shape) +
+                         ", unlike the samples before it");
+            }
+            r.data.insert(r.data.end(), out.data.begin(), out.data.end());
+            ++r.shape[0];
+          }
+          return Error::success();
+        });
+    if (e)
+      return std::move(e);
+    return results;
+  }
   if (exact || inputs.empty() || wholeCall) {
     SmallVector<const NpyArray *> ptrs;
     for (const NpyArray &in : inputs)

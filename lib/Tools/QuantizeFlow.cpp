@@ -12,6 +12,7 @@
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Support/OutputFile.h"
+#include "qopt/Support/Sizes.h"
 #include "qopt/Tools/QualityGuard.h"
 #include "qopt/Tools/RunModes.h"
 
@@ -49,13 +50,24 @@ Error qopt::checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
       names += (i ? ", '" : "'") + nameOf(i) + "'";
     return err("the model takes " + Twine(types.size()) + " input(s) (" +
                names + ") but --calibration-data gives " + Twine(data.size()) +
-               " file(s): give one .npy per input, in order, comma-separated");
+               " file(s): give one .npy per input, in order, comma-separated "
+               "(or one .npz with an array per input name, or a directory of "
+               ".npz files, one sample each)");
+  }
+  // Samples along an extra leading axis (a stateful model's feeds, one
+  // call each): [S, <input shape>] for every input, with the same S.
+  bool perSample = !data.empty();
+  for (auto [i, a] : llvm::enumerate(data)) {
+    auto tt = dyn_cast<RankedTensorType>(types[i]);
+    perSample &= tt && (int64_t)a.shape.size() == tt.getRank() + 1 &&
+                 a.shape[0] == data[0].shape[0];
   }
   for (auto [i, a] : llvm::enumerate(data)) {
     auto tt = dyn_cast<RankedTensorType>(types[i]);
     if (!tt)
       continue;
-    std::string what = "calibration data '" + paths[i] + "' (for input '" +
+    StringRef path = paths.size() == data.size() ? paths[i] : paths.front();
+    std::string what = "calibration data '" + path.str() + "' (for input '" +
                        nameOf(i) + "')";
     std::optional<qopt::NpyDType> want = qopt::npyDTypeOf(tt.getElementType());
     if (want && a.dtype != *want) {
@@ -66,14 +78,25 @@ Error qopt::checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
                    "; convert it first: array.astype(numpy." + to + ")");
       return err(what + " is " + qopt::npyNumpyName(a.dtype) +
                  " but the input is " + to + "; convert it first, e.g. "
-                 "np.save('" + paths[i] + "', np.load('" + paths[i] +
+                 "np.save('" + path + "', np.load('" + path +
                  "').astype(np." + to + "))");
+    }
+    if (perSample) {
+      for (int64_t d = 0; d < tt.getRank(); ++d)
+        if (!tt.isDynamicDim(d) && a.shape[d + 1] != tt.getDimSize(d))
+          return err(what + " has shape " + qopt::shapeString(a.shape) +
+                     ": one sample per row of an input of shape " +
+                     qopt::shapeString(tt.getShape()) +
+                     ", but dimension " + Twine(d + 1) + " is not " +
+                     Twine(tt.getDimSize(d)));
+      continue;
     }
     if ((int64_t)a.shape.size() != tt.getRank())
       return err(what + " has rank " + Twine(a.shape.size()) +
                  " but the input has rank " + Twine(tt.getRank()) +
                  " (samples along the first dimension, then the input's "
-                 "own dimensions)");
+                 "own dimensions; or, for inputs without a shared batch "
+                 "dimension, one extra leading axis of samples)");
     for (int64_t d = 1; d < tt.getRank(); ++d)
       if (!tt.isDynamicDim(d) && a.shape[d] != tt.getDimSize(d))
         return err(what + " has size " + Twine(a.shape[d]) +
@@ -102,7 +125,9 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
            cl::cat(category)),
       calibrationData("calibration-data",
                       cl::desc("With --quantize=static: .npy files, one per "
-                               "model input"),
+                               "model input; or one .npz with an array per "
+                               "input name; or a directory of .npz files, "
+                               "one sample each (stateful models)"),
                       cl::CommaSeparated, cl::cat(category)),
       calibrationMethod(
           "calibration-method",
@@ -294,7 +319,8 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
                "(dynamic and weight-only quantization compute in float)");
   if (isStatic && q.calibrationData.empty())
     return err("--quantize=static needs --calibration-data=x.npy (one .npy "
-               "per model input, samples along the first dimension)");
+               "per model input, samples along the first dimension; or an "
+               ".npz, or a directory of per-sample .npz files)");
   auto method = qnn::symbolizeCalibrationMethod(calibrationMethod.getValue());
   if (!method)
     return err("unknown --calibration-method '" + calibrationMethod.getValue() +
@@ -326,7 +352,7 @@ Error qopt::runQuantizeFlow(ModuleOp module,
   // Read once: checked before any work, measured by the quality guard.
   std::vector<qopt::NpyArray> calibration;
   if (q.mode == QuantizeMode::Static) {
-    auto data = readNpyFiles(q.calibrationData);
+    auto data = readModelInputs(module, q.calibrationData, "calibration data");
     if (!data)
       return data.takeError();
     calibration = std::move(*data);
@@ -347,7 +373,7 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     if (options.accuracyData.empty()) {
       search.data = calibration;
     } else {
-      auto data = readNpyFiles(options.accuracyData);
+      auto data = readModelInputs(module, options.accuracyData, "accuracy data");
       if (!data)
         return data.takeError();
       search.data = std::move(*data);

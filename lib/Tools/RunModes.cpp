@@ -13,6 +13,7 @@
 #include "qopt/Codegen/CPU/Transforms/Passes.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Runner/JitRunner.h"
+#include "qopt/Support/Npz.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
 
 #include "mlir/IR/OperationSupport.h"
@@ -33,15 +34,9 @@ static Error err(const Twine &msg) {
 }
 
 Expected<std::vector<qopt::NpyArray>>
-qopt::readNpyFiles(ArrayRef<std::string> paths) {
-  std::vector<NpyArray> data;
-  for (const std::string &path : paths) {
-    auto array = readNpy(path);
-    if (!array)
-      return array.takeError();
-    data.push_back(std::move(*array));
-  }
-  return data;
+qopt::readModelInputs(mlir::ModuleOp module, ArrayRef<std::string> paths,
+                      StringRef what, StringRef entry) {
+  return readInputArrays(paths, entryInputNames(module, entry), what);
 }
 
 Error qopt::checkHostDotProduct(StringRef dotProduct) {
@@ -118,7 +113,7 @@ Error qopt::runModel(mlir::ModuleOp module, const RunOptions &options,
                                       options.threads);
   if (!model)
     return model.takeError();
-  auto data = readNpyFiles(options.inputs);
+  auto data = readModelInputs(module, options.inputs, "input data", options.entry);
   if (!data)
     return data.takeError();
   if (Error e = (*model)->checkInputs(*data, options.inputs))
@@ -155,7 +150,7 @@ Error qopt::runCalibration(mlir::ModuleOp module,
       return read.takeError();
     stats = std::move(*read);
   } else {
-    auto data = readNpyFiles(options.inputs);
+    auto data = readModelInputs(module, options.inputs, "input data", options.entry);
     if (!data)
       return data.takeError();
     if (data->empty())
@@ -213,7 +208,7 @@ Error qopt::runSQNR(mlir::ModuleOp module, const SQNRModeOptions &options,
                                          "' (see the diagnostics above)"
                                    : loadError);
   }
-  auto data = readNpyFiles(options.inputs);
+  auto data = readModelInputs(module, options.inputs, "input data", options.entry);
   if (!data)
     return data.takeError();
   if (data->empty())
@@ -256,10 +251,11 @@ Expected<std::vector<NpyArray>> firstOutputs(mlir::ModuleOp module,
   if (!model)
     return model.takeError();
   std::vector<NpyArray> batches;
+  bool whole = (*model)->wholeCalls(data);
   Error e = (*model)->forEachBatch(
       data, 64, [&](std::vector<NpyArray> &outs, int64_t n, int64_t) {
         NpyArray o = std::move(outs.front());
-        if (!o.shape.empty() && o.shape[0] > n)
+        if (!whole && !o.shape.empty() && o.shape[0] > n)
           o = sliceSamples(o, 0, n, n);
         batches.push_back(std::move(o));
         return Error::success();

@@ -63,12 +63,16 @@ def _is_array(a):
     return isinstance(a, np.ndarray) or hasattr(a, "__array__") or hasattr(a, "__dlpack__")
 
 
-def _as_input_lists(data, what, names):
-    """One array per model input (`names`, in order), from: an array (a
-    one-input model), a dict {input name: array}, a tuple or list with one
-    array per input, or an iterable of such batches (a list of arrays for a
-    one-input model, a generator, a DataLoader), concatenated along the
-    first dimension."""
+def _as_input_lists(data, what, specs):
+    """One array per model input (`specs`: the model's inputs, in order),
+    from: an array (a one-input model), a dict {input name: array}, a tuple
+    or list with one array per input, or an iterable of such batches or
+    samples (a list of arrays for a one-input model, a generator, a
+    DataLoader). Batches are concatenated along the first dimension; samples
+    of exactly the model's input shapes (a stateful model's feeds: an input
+    and its recurrent state, whose batch axes differ) are stacked along a
+    new leading axis, and each runs as one call."""
+    names = [t["name"] for t in specs]
     n = len(names)
 
     def one_batch(b):
@@ -98,10 +102,24 @@ def _as_input_lists(data, what, names):
     if isinstance(data, (tuple, list)) and n > 1 and len(data) == n and \
             all(_is_array(a) for a in data):
         return one_batch(data)
-    batches = [one_batch(b) for b in data]
+    batches = [[np.asarray(a) for a in one_batch(b)] for b in data]
     if not batches:
         raise Error("%s is empty" % what)
-    return [np.concatenate([np.asarray(b[i]) for b in batches], axis=0) for i in range(n)]
+
+    def fits(a, shape):
+        return a.ndim == len(shape) and all(d is None or d == s for d, s in zip(shape, a.shape))
+
+    batched = all(t["shape"] and t["shape"][0] is None for t in specs)
+    exact = all(fits(a, t["shape"]) for b in batches for a, t in zip(b, specs))
+    if exact and not batched:
+        return [np.stack([b[i] for b in batches]) for i in range(n)]
+    concatenable = all(a.ndim > 0 and a.shape[0] == b[0].shape[0] for b in batches for a in b)
+    if not concatenable:
+        raise Error("%s: the samples' inputs do not share a leading batch dimension, and "
+                    "are not exactly the model's input shapes (%s) to run one by one"
+                    % (what, ", ".join("%s %s" % (t["name"], tuple("N" if d is None else d for d in t["shape"]))
+                                       for t in specs)))
+    return [np.concatenate([b[i] for b in batches], axis=0) for i in range(n)]
 
 
 class Model:
@@ -152,9 +170,6 @@ class Model:
             warnings.extend(found)
         return m
 
-    def _input_names(self):
-        return [t["name"] for t in self.inputs]
-
     def _conformed(self, arrays, what):
         """`arrays` (one per input) with float64 and float16 arrays for
         float32 inputs converted, each with a UserWarning: float64 is
@@ -182,7 +197,10 @@ class Model:
         return str(self._m)
 
     def run(self, *inputs, batch_size=0):
-        """Outputs (a list of arrays) for one array per model input."""
+        """Outputs (a list of arrays) for one array per model input
+        (samples along the first dimension; or, for a model whose inputs
+        share no batch dimension, along an extra leading axis, each sample
+        one call, the outputs stacked the same way)."""
         return self._m.run(self._conformed([_array(a) for a in inputs], "the data"),
                            batch_size)
 
@@ -275,7 +293,7 @@ class Model:
         calibration_data_list = []
         if mode == "static":
             calibration_data_list = self._conformed(
-                _as_input_lists(calibration_data, "calibration_data", self._input_names()),
+                _as_input_lists(calibration_data, "calibration_data", self.inputs),
                 "calibration_data")
         search = None
         if accuracy_target is not None or eval_fn is not None:
@@ -305,7 +323,7 @@ class Model:
             search["ranking"] = accuracy_ranking
             if accuracy_data is not None:
                 search["data"] = self._conformed(
-                    _as_input_lists(accuracy_data, "accuracy_data", self._input_names()),
+                    _as_input_lists(accuracy_data, "accuracy_data", self.inputs),
                     "accuracy_data")
             if accuracy_labels is not None:
                 search["labels"] = _array(accuracy_labels)

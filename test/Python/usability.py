@@ -64,3 +64,27 @@ rows = q.size_report()
 print("size_report rows: %d" % len(rows))
 q.compile(os.path.join(work, "m.o"), os.path.join(work, "m.h"), threads=2)
 print("compiled with threads: %s" % ("-lomp" in open(os.path.join(work, "m.h")).read()))
+
+# A stateful model (its state has the batch on axis 1, as Silero VAD's):
+# calibration data as samples, each a feed of exactly the model's shapes,
+# one call each -- a list of tuples or a generator of dicts.
+ps = os.path.join(work, "ps")
+stateful = qopt.load(os.path.join(ps, "stateful.onnx"),
+                     input_shapes={"x": (1, 8), "state": (2, 1, 4)})
+feeds = [dict(np.load(os.path.join(ps, "samples", f)))
+         for f in sorted(os.listdir(os.path.join(ps, "samples")))]
+tuples = stateful.quantize("static", method="minmax",
+                           calibration_data=[(f["x"], f["state"], f["sr"]) for f in feeds])
+dicts = stateful.quantize("static", method="minmax", calibration_data=(f for f in feeds))
+stacks = [np.stack([f[k] for f in feeds]) for k in ("x", "state", "sr")]
+y_float, _ = stateful.run(*stacks)
+y_tuples, s_tuples = tuples.run(*stacks)
+y_dicts, _ = dicts.run(*stacks)
+sqnr = 10 * np.log10((y_float ** 2).sum() / ((y_float - y_tuples) ** 2).sum())
+print("stateful samples: %d, outputs %s, states %s, same model %s, SQNR above 30 dB %s, guard on %d samples" % (
+    len(feeds), y_tuples.shape, s_tuples.shape, bool((y_tuples == y_dicts).all()), sqnr > 30, tuples.quality["samples"]))
+try:
+    stateful.quantize("static", calibration_data=[(f["x"], f["state"][:, :, :2], f["sr"]) for f in feeds])
+except qopt.Error as e:
+    print("qopt.Error: %s" % e)
+

@@ -116,7 +116,9 @@ int main(int argc, char **argv) {
                                                          : &floatModel))
     return session.fail(std::move(e));
   if (!reportFile.empty()) {
-    auto data = qopt::readNpyFiles(flow->quantization.calibrationData);
+    auto data = qopt::readModelInputs(
+        *module, flow->quantization.calibrationData, "calibration data",
+        entry);
     if (!data)
       return session.fail(data.takeError());
     if (Error e = qopt::writeQuantizationReport(

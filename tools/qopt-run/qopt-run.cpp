@@ -172,8 +172,9 @@ int main(int argc, char **argv) {
                                                          : &floatModel))
     return session.fail(std::move(e));
   if (!reportFile.empty() && floatModel) {
-    auto data = qopt::readNpyFiles(
-        std::vector<std::string>(inputs.begin(), inputs.end()));
+    auto data = qopt::readModelInputs(
+        *module, std::vector<std::string>(inputs.begin(), inputs.end()),
+        "input data", entry);
     if (!data)
       return session.fail(data.takeError());
     if (data->empty())
@@ -229,8 +230,9 @@ int main(int argc, char **argv) {
   }
 
   if (profile) {
-    auto data = qopt::readNpyFiles(
-        std::vector<std::string>(inputs.begin(), inputs.end()));
+    auto data = qopt::readModelInputs(
+        *module, std::vector<std::string>(inputs.begin(), inputs.end()),
+        "input data", entry);
     if (!data)
       return session.fail(data.takeError());
     if (data->empty())

@@ -78,7 +78,25 @@ public:
   bool runsWhole(llvm::ArrayRef<NpyArray> inputs) const;
   bool isBatched() const;
 
-  /// Checks dtype, rank and non-batch dims of `inputs` against the model.
+  /// Whether `inputs` are samples stacked along an extra leading axis: every
+  /// input is [S, <the model's input shape>] (a dynamic dimension matches
+  /// any size) with the same S. Each sample then runs as one call -- how
+  /// stateful models are calibrated, whose inputs share no batch dimension
+  /// (ONNX Runtime's CalibrationDataReader yields one feed per sample).
+  bool runsPerSample(llvm::ArrayRef<NpyArray> inputs) const;
+
+  /// The number of samples in `inputs`: S of the per-sample form, else the
+  /// leading dimension of input 0 (1 for a scalar).
+  int64_t sampleCount(llvm::ArrayRef<NpyArray> inputs) const;
+
+  /// What forEachBatch passes to the model for the call that starts at
+  /// sample `start` with `n` samples (a slice, zero-padded to the static
+  /// batch; one sample of the per-sample form; or the inputs whole).
+  std::vector<NpyArray> callInputs(llvm::ArrayRef<NpyArray> inputs,
+                                   int64_t start, int64_t n) const;
+
+  /// Checks dtype, rank and non-batch dims of `inputs` against the model;
+  /// `names` label the inputs in errors (one per input, or one for all).
   llvm::Error checkInputs(llvm::ArrayRef<NpyArray> inputs,
                           llvm::ArrayRef<std::string> names) const;
 
@@ -88,17 +106,28 @@ public:
 
   /// Runs a dataset (leading dim = samples) in batches of `batchSize` (0: the
   /// model's static batch, or everything at once). A short last batch of a
-  /// static-batch model is zero-padded and its padding dropped.
+  /// static-batch model is zero-padded and its padding dropped. Per-sample
+  /// data (runsPerSample) gives each output an extra leading sample axis.
   llvm::Expected<std::vector<NpyArray>>
   runDataset(llvm::ArrayRef<NpyArray> inputs, int64_t batchSize);
 
   /// Runs the dataset batch by batch and hands each batch's outputs (and
-  /// the number of real samples in it) to `consume`, without keeping them.
+  /// the number of real samples in it, and the first one's index) to
+  /// `consume`, without keeping them. Per-sample data runs one call per
+  /// sample (n = 1). Only a zero-padded short batch of a static-batch model
+  /// has outputs with rows that are not samples (its dimension 0 > n);
+  /// wholeCalls() says when no call is padded.
   llvm::Error
   forEachBatch(llvm::ArrayRef<NpyArray> inputs, int64_t batchSize,
                llvm::function_ref<llvm::Error(std::vector<NpyArray> &, int64_t,
                                               int64_t)>
                    consume);
+
+  /// Whether forEachBatch runs `inputs` in calls whose outputs are all real
+  /// (runsWhole or runsPerSample): no row of any output is padding.
+  bool wholeCalls(llvm::ArrayRef<NpyArray> inputs) const {
+    return runsWhole(inputs) || runsPerSample(inputs);
+  }
 
   /// Upper bound of the bytes one call with `batch` samples needs (inputs,
   /// outputs, intermediates and constants); nullopt on overflow.
@@ -122,6 +151,11 @@ private:
 /// environment variable (bytes, or with a K/M/G/T suffix) when set, else the
 /// machine's physical memory.
 uint64_t defaultMemoryLimit();
+
+/// The names of `entry`'s inputs (their onnx.name, else argN); empty when
+/// there is no such function.
+std::vector<std::string> entryInputNames(mlir::ModuleOp module,
+                                         llvm::StringRef entry = "main");
 
 /// The .npy dtype of a tensor element type (f16/32/64, i1 as bool, 8- to
 /// 64-bit signed and unsigned integers); nullopt for any other.

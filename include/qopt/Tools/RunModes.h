@@ -22,9 +22,13 @@ namespace qopt {
 
 class CompiledModel;
 
-/// Reads every .npy file, in order.
+/// The arrays `paths` give for the inputs of `entry` in `module`: one .npy
+/// per input, one .npz with an array per input, or a directory of .npz
+/// files, one sample each (see readInputArrays).
 llvm::Expected<std::vector<NpyArray>>
-readNpyFiles(llvm::ArrayRef<std::string> paths);
+readModelInputs(mlir::ModuleOp module, llvm::ArrayRef<std::string> paths,
+                llvm::StringRef what = "input data",
+                llvm::StringRef entry = "main");
 
 /// Checks a `--dot-product` spelling and that the host can execute it
 /// (instructions it lacks would fault at run time). Empty: the host's best.

@@ -240,7 +240,8 @@ def RoundWeightsPass : Pass<"round-weights", "::mlir::ModuleOp"> {
     Option<"damping", "damping", "double", /*default=*/"0.01",
            "GPTQ: added to H's diagonal, as a fraction of its mean">,
     ListOption<"calibrationData", "calibration-data", "std::string",
-               "The calibration data (one .npy per model input)">,
+               "The calibration data: one .npy per model input, one .npz, "
+               "or a directory of per-sample .npz files">,
     Option<"config", "config", "std::string", /*default=*/"\"\"",
            "Per-layer overrides as quantize-static reads them (keep_float, "
            "weight_bits, activation_bits, per_channel)">,
@@ -304,7 +305,8 @@ def SmoothQuantPass : Pass<"smooth-quant", "::mlir::ModuleOp"> {
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
            "Weight bits the search's error model assumes: 8 or 4">,
     ListOption<"calibrationData", "calibration-data", "std::string",
-               "The calibration data (one .npy per model input)">,
+               "The calibration data: one .npy per model input, one .npz, "
+               "or a directory of per-sample .npz files">,
     Option<"config", "config", "std::string", /*default=*/"\"\"",
            "Per-layer overrides as quantize-static reads them (keep_float "
            "layers are not smoothed)">,
@@ -447,7 +449,8 @@ def QuantizeStaticPass : Pass<"quantize-static", "::mlir::ModuleOp"> {
            "Weight bits: 8 ([-127, 127]) or 4 ([-7, 7], stored as i8)">,
     ListOption<"calibrationData", "calibration-data", "std::string",
                "Calibrate in process on these .npy files (one per model "
-               "input), inserting observers first when there are none">,
+               "input; or one .npz, or a directory of per-sample .npz "
+               "files), inserting observers first when there are none">,
     Option<"config", "config", "std::string", /*default=*/"\"\"",
            "JSON per-layer overrides (mixed precision), a file or the JSON "
            "itself: {\"layers\": "
