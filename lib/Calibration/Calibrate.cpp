@@ -397,10 +397,10 @@ qopt::calibrate(ModuleOp module, llvm::ArrayRef<NpyArray> inputs,
             // more than the output holds (an output without a batch
             // dimension, e.g. a recurrent state, counts whole); all of it
             // in calls that are never padded.
-            int64_t count = o.shape.empty() || whole
-                                ? o.numElements()
-                                : std::min<int64_t>(o.numElements(),
-                                                    n * perSample);
+            int64_t count =
+                o.shape.empty() || whole
+                    ? o.numElements()
+                    : std::min<int64_t>(o.numElements(), n * perSample);
             if (pass == 0) {
               if (Error e = accumulate(a, o.as<float>(), count, options))
                 return e;

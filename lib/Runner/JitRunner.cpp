@@ -348,8 +348,8 @@ bool qopt::CompiledModel::runsPerSample(ArrayRef<NpyArray> inputs) const {
     if (in.shape.size() != spec.shape.size() + 1 ||
         in.shape[0] != inputs[0].shape[0])
       return false;
-    for (auto [d, s] : llvm::zip_equal(ArrayRef(in.shape).drop_front(),
-                                       ArrayRef(spec.shape)))
+    for (auto [d, s] :
+         llvm::zip_equal(ArrayRef(in.shape).drop_front(), ArrayRef(spec.shape)))
       if (s != ShapedType::kDynamic && d != s)
         return false;
   }
@@ -367,9 +367,9 @@ static NpyArray sampleOf(const NpyArray &in, int64_t s) {
   return one;
 }
 
-std::vector<NpyArray>
-qopt::CompiledModel::callInputs(ArrayRef<NpyArray> inputs, int64_t start,
-                                int64_t n) const {
+std::vector<NpyArray> qopt::CompiledModel::callInputs(ArrayRef<NpyArray> inputs,
+                                                      int64_t start,
+                                                      int64_t n) const {
   std::vector<NpyArray> call;
   if (runsWhole(inputs))
     return std::vector<NpyArray>(inputs.begin(), inputs.end());
@@ -396,8 +396,7 @@ Error qopt::CompiledModel::checkInputs(ArrayRef<NpyArray> inputs,
     StringRef name = i < names.size() ? StringRef(names[i])
                      : names.empty()  ? StringRef("data")
                                       : StringRef(names.front());
-    std::string what =
-        "input " + std::to_string(i) + " ('" + name.str() + "')";
+    std::string what = "input " + std::to_string(i) + " ('" + name.str() + "')";
     if (in.dtype != spec.dtype)
       return err(what + " has dtype " + dtypeName(in.dtype) +
                  " but the model's input '" + spec.name + "' expects " +

@@ -56,8 +56,8 @@ qopt::readNpz(StringRef path) {
     zip_error_init_with_code(&error, code);
     std::string message = zip_error_strerror(&error);
     zip_error_fini(&error);
-    return err("'" + path + "' is not a readable .npz (zip) archive: " +
-               message);
+    return err("'" + path +
+               "' is not a readable .npz (zip) archive: " + message);
   }
   zip_int64_t count = zip_get_num_entries(archive.zip, 0);
   uint64_t limit = processMemoryLimit(), total = 0;
@@ -159,8 +159,7 @@ Expected<qopt::NpyArray> qopt::stackSamples(ArrayRef<NpyArray> samples,
   NpyArray out;
   out.dtype = samples.front().dtype;
   out.shape.push_back((int64_t)samples.size());
-  out.shape.append(samples.front().shape.begin(),
-                   samples.front().shape.end());
+  out.shape.append(samples.front().shape.begin(), samples.front().shape.end());
   for (auto [i, s] : llvm::enumerate(samples)) {
     if (s.dtype != out.dtype || s.shape != samples.front().shape)
       return err(name + ": sample " + Twine(i) + " is " +
@@ -201,8 +200,8 @@ qopt::readInputArrays(ArrayRef<std::string> paths,
     }
     for (auto [i, samples] : llvm::enumerate(perInput)) {
       auto stacked = stackSamples(
-          samples, (what + " '" + dir + "', input '" + inputNames[i] + "'")
-                       .str());
+          samples,
+          (what + " '" + dir + "', input '" + inputNames[i] + "'").str());
       if (!stacked)
         return stacked.takeError();
       data.push_back(std::move(*stacked));

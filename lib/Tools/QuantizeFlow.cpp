@@ -67,8 +67,8 @@ Error qopt::checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
     if (!tt)
       continue;
     StringRef path = paths.size() == data.size() ? paths[i] : paths.front();
-    std::string what = "calibration data '" + path.str() + "' (for input '" +
-                       nameOf(i) + "')";
+    std::string what =
+        "calibration data '" + path.str() + "' (for input '" + nameOf(i) + "')";
     std::optional<qopt::NpyDType> want = qopt::npyDTypeOf(tt.getElementType());
     if (want && a.dtype != *want) {
       std::string to = qopt::npyNumpyName(*want).str();
@@ -77,18 +77,18 @@ Error qopt::checkCalibrationData(ModuleOp module, ArrayRef<qopt::NpyArray> data,
                    " but the input is " + to +
                    "; convert it first: array.astype(numpy." + to + ")");
       return err(what + " is " + qopt::npyNumpyName(a.dtype) +
-                 " but the input is " + to + "; convert it first, e.g. "
-                 "np.save('" + path + "', np.load('" + path +
-                 "').astype(np." + to + "))");
+                 " but the input is " + to +
+                 "; convert it first, e.g. "
+                 "np.save('" +
+                 path + "', np.load('" + path + "').astype(np." + to + "))");
     }
     if (perSample) {
       for (int64_t d = 0; d < tt.getRank(); ++d)
         if (!tt.isDynamicDim(d) && a.shape[d + 1] != tt.getDimSize(d))
           return err(what + " has shape " + qopt::shapeString(a.shape) +
                      ": one sample per row of an input of shape " +
-                     qopt::shapeString(tt.getShape()) +
-                     ", but dimension " + Twine(d + 1) + " is not " +
-                     Twine(tt.getDimSize(d)));
+                     qopt::shapeString(tt.getShape()) + ", but dimension " +
+                     Twine(d + 1) + " is not " + Twine(tt.getDimSize(d)));
       continue;
     }
     if ((int64_t)a.shape.size() != tt.getRank())
@@ -373,7 +373,8 @@ Error qopt::runQuantizeFlow(ModuleOp module,
     if (options.accuracyData.empty()) {
       search.data = calibration;
     } else {
-      auto data = readModelInputs(module, options.accuracyData, "accuracy data");
+      auto data =
+          readModelInputs(module, options.accuracyData, "accuracy data");
       if (!data)
         return data.takeError();
       search.data = std::move(*data);

@@ -113,7 +113,8 @@ Error qopt::runModel(mlir::ModuleOp module, const RunOptions &options,
                                       options.threads);
   if (!model)
     return model.takeError();
-  auto data = readModelInputs(module, options.inputs, "input data", options.entry);
+  auto data =
+      readModelInputs(module, options.inputs, "input data", options.entry);
   if (!data)
     return data.takeError();
   if (Error e = (*model)->checkInputs(*data, options.inputs))
@@ -150,7 +151,8 @@ Error qopt::runCalibration(mlir::ModuleOp module,
       return read.takeError();
     stats = std::move(*read);
   } else {
-    auto data = readModelInputs(module, options.inputs, "input data", options.entry);
+    auto data =
+        readModelInputs(module, options.inputs, "input data", options.entry);
     if (!data)
       return data.takeError();
     if (data->empty())
@@ -208,7 +210,8 @@ Error qopt::runSQNR(mlir::ModuleOp module, const SQNRModeOptions &options,
                                          "' (see the diagnostics above)"
                                    : loadError);
   }
-  auto data = readModelInputs(module, options.inputs, "input data", options.entry);
+  auto data =
+      readModelInputs(module, options.inputs, "input data", options.entry);
   if (!data)
     return data.takeError();
   if (data->empty())

@@ -117,8 +117,7 @@ int main(int argc, char **argv) {
     return session.fail(std::move(e));
   if (!reportFile.empty()) {
     auto data = qopt::readModelInputs(
-        *module, flow->quantization.calibrationData, "calibration data",
-        entry);
+        *module, flow->quantization.calibrationData, "calibration data", entry);
     if (!data)
       return session.fail(data.takeError());
     if (Error e = qopt::writeQuantizationReport(

@@ -1,4 +1,5 @@
-//===- Npz.h - NumPy .npz archives and model input files -----------*- C++ -*-===//
+//===- Npz.h - NumPy .npz archives and model input files -----------*- C++
+//-*-===//
 //
 // Part of qopt. Reads NumPy's .npz archives (np.savez, np.savez_compressed:
 // zip files of .npy members) through libzip, and the three ways a model's
