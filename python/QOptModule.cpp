@@ -201,6 +201,28 @@ public:
     return std::make_unique<Model>(std::move(ctx), std::move(m));
   }
 
+  /// An ONNX model held in memory (qopt.from_torch's export); `name`
+  /// labels it in diagnostics. External data is refused: there is no
+  /// directory it could be read from.
+  static std::unique_ptr<Model>
+  loadONNXBytes(const py::bytes &bytes, const std::string &name,
+                const std::vector<std::string> &shapes) {
+    std::unique_ptr<MLIRContext> ctx(newContext());
+    Diagnostics diags(ctx.get());
+    qopt::ONNXImportOptions options;
+    for (const std::string &spec : shapes) {
+      std::string error = qopt::parseInputShapeOption(spec, options);
+      if (!error.empty())
+        throw QOptError(diags.errorText(error));
+    }
+    std::string data = bytes;
+    OwningOpRef<ModuleOp> m =
+        qopt::importONNX(data, name, ctx.get(), options);
+    if (!m)
+      throw QOptError(diags.errorText("cannot import '" + name + "'"));
+    return std::make_unique<Model>(std::move(ctx), std::move(m));
+  }
+
   static std::unique_ptr<Model> parse(const std::string &text) {
     std::unique_ptr<MLIRContext> ctx(newContext());
     Diagnostics diags(ctx.get());
@@ -602,6 +624,8 @@ PYBIND11_MODULE(_qopt, m) {
       .def_static("load", &Model::load, py::arg("path"),
                   py::arg("input_shapes") = std::vector<std::string>())
       .def_static("parse", &Model::parse, py::arg("text"))
+      .def_static("load_onnx_bytes", &Model::loadONNXBytes, py::arg("bytes"),
+                  py::arg("name"), py::arg("input_shapes"))
       .def("clone", &Model::clone)
       .def("signature", &Model::signature)
       .def("__str__", &Model::str)

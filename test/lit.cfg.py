@@ -56,6 +56,15 @@ if platform.machine() in ("x86_64", "AMD64"):
 if shutil.which("chromium"):
     config.available_features.add("chromium")
 
+# PyTorch and torchvision (Debian python3-torch, python3-torchvision;
+# `scripts/install-deps.sh --bench`): qopt.from_torch's test. Not a
+# dependency of the other tests.
+import subprocess
+if subprocess.run(["/usr/bin/python3", "-c",
+                   "import importlib.util, sys; sys.exit(not (importlib.util.find_spec('torch') "
+                   "and importlib.util.find_spec('torchvision')))"]).returncode == 0:
+    config.available_features.add("torch")
+
 # Fashion-MNIST images (Debian dataset-fashion-mnist) for accuracy tests.
 if os.path.isdir("/usr/share/datasets/fashion-mnist"):
     config.available_features.add("fashion-mnist")

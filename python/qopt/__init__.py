@@ -20,7 +20,7 @@ import numpy as np
 from ._qopt import Error
 from ._qopt import Model as _Native
 
-__all__ = ["Error", "Model", "load", "parse"]
+__all__ = ["Error", "Model", "from_torch", "load", "parse"]
 
 _MODES = ("static", "dynamic", "weight-only", "qat")
 _METHODS = ("minmax", "moving_average", "percentile", "entropy", "mse", "ksigma")
@@ -40,6 +40,53 @@ def parse(text):
     return Model(_Native.parse(text))
 
 
+def from_torch(module, example_inputs, dynamic_batch=True, input_names=None,
+               output_names=None, opset_version=13):
+    """A model from a torch.nn.Module: exported with torch.onnx into memory
+    (no file is written) and imported. example_inputs: a tensor or a tuple
+    of tensors, one per forward() argument, at the shapes to compile.
+    dynamic_batch keeps dimension 0 of every input and output dynamic (the
+    batch); False compiles exactly the example's shapes. Names default to
+    input/output (input0, input1, ... when there are several). The module is
+    put in eval mode (dropout off, batch norm on its running statistics)."""
+    import io
+    try:
+        import torch
+    except ImportError as e:
+        raise Error("from_torch needs PyTorch (import torch failed: %s)" % e)
+    if not isinstance(module, torch.nn.Module):
+        raise Error("from_torch takes a torch.nn.Module, not %s" % type(module).__name__)
+    args = tuple(example_inputs) if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
+    if not args or not all(isinstance(a, torch.Tensor) for a in args):
+        raise Error("example_inputs must be a tensor or a tuple of tensors")
+    module.eval()
+    with torch.no_grad():
+        out = module(*args)
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    if not all(isinstance(o, torch.Tensor) for o in outs):
+        raise Error("from_torch needs forward() to return a tensor or a tuple of tensors")
+
+    def names(given, base, n):
+        if given is not None:
+            given = list(given)
+            if len(given) != n:
+                raise Error("%s_names has %d names for %d %ss" % (base, len(given), n, base))
+            return given
+        return [base] if n == 1 else ["%s%d" % (base, i) for i in range(n)]
+
+    ins, outs_names = names(input_names, "input", len(args)), names(output_names, "output", len(outs))
+    dynamic = None
+    if dynamic_batch:
+        dynamic = {n: {0: "batch"} for n in ins + outs_names}
+    buffer = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(module, args, buffer, input_names=ins, output_names=outs_names,
+                          dynamic_axes=dynamic, opset_version=opset_version,
+                          do_constant_folding=True)
+    return Model(_Native.load_onnx_bytes(buffer.getvalue(), "%s (from torch)" % type(module).__name__,
+                                         []))
+
+
 def _array(a):
     """An input as the native module takes it: anything NumPy can read
     (byte order, strides and subclasses are handled there), torch tensors
@@ -50,8 +97,12 @@ def _array(a):
                     "first (array.filled(value))")
     if isinstance(a, np.ndarray):
         return a
-    if hasattr(a, "detach") and hasattr(a, "cpu"):   # a torch tensor
-        a = a.detach().cpu()
+    if hasattr(a, "detach") and hasattr(a, "cpu") and hasattr(a, "numpy"):   # a torch tensor
+        try:
+            return a.detach().cpu().numpy()   # no copy for a CPU tensor
+        except (TypeError, RuntimeError) as e:   # bfloat16, ...
+            raise Error("cannot read a tensor of %s as an array (%s); convert it first, "
+                        "e.g. tensor.float()" % (getattr(a, "dtype", "?"), e))
     if hasattr(a, "__array__"):
         return a
     if hasattr(a, "__dlpack__"):
