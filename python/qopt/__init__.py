@@ -433,7 +433,9 @@ class Model:
         """An object file and a C header (as qopt-compile writes them). cpu:
         None compiles for this machine's CPU when `target` is its
         architecture (as qopt-compile does), else generic code; "generic"
-        for a portable object; or an LLVM CPU name (znver4, neoverse-n1).
+        for a portable object; "multi" for x86-64 versions from the baseline
+        to AVX-512 VNNI/VBMI in one object, the best chosen at the first
+        call; or an LLVM CPU name (znver4, neoverse-n1).
         threads: 1 (sequential, no runtime), N, or 0 (OpenMP's default; link
         the object with -lomp)."""
         if cpu is None:

@@ -46,8 +46,10 @@ static cl::opt<std::string>
     cpu("cpu",
         cl::desc("Target CPU (e.g. znver4, neoverse-n1, native for this "
                  "machine's CPU and features, generic for a portable "
-                 "object); default: native when --target is this machine's "
-                 "architecture, else generic"),
+                 "object, multi for x86-64 versions from the baseline to "
+                 "AVX-512 VNNI/VBMI, the best chosen at run time); default: "
+                 "native when --target is this machine's architecture, else "
+                 "generic"),
         cl::cat(toolOptions));
 static cl::opt<std::string> features("mattr",
                                      cl::desc("Target features, e.g. "

@@ -147,12 +147,22 @@ void qopt::writeCHeader(raw_ostream &h, const CHeaderSpec &spec) {
     << " for " << cStringLiteral(spec.triple)
     << (spec.cpu.empty() ? "" : ", CPU " + cStringLiteral(spec.cpu))
     << ". Do not edit. */\n"
-    << (spec.cpu.empty() || spec.cpu == "generic"
+    << (spec.cpu.empty() || spec.cpu == "generic" || !spec.cpuVersions.empty()
             ? ""
             : "/* The object uses that CPU's instruction sets: it may not run "
               "on older\n * CPUs (qopt-compile --cpu=generic makes a portable "
               "one). */\n")
-    << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
+    ;
+  if (!spec.cpuVersions.empty()) {
+    h << "/* Multi-versioned: the model is compiled for each of these x86-64\n"
+      << " * levels, and the first call runs the best one this CPU executes\n"
+      << " * (CPUID and the OS-enabled register state; QOPT_CPU_LEVEL=<digit>\n"
+      << " * in the environment lowers the choice):\n";
+    for (auto [i, v] : llvm::enumerate(spec.cpuVersions))
+      h << " *   " << i << "  " << v << "\n";
+    h << " * Outputs of integer models are identical across versions. */\n";
+  }
+  h << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
     << "#include <stdint.h>\n\n"
     << "#ifndef QOPT_TENSOR_INFO_DEFINED\n#define QOPT_TENSOR_INFO_DEFINED\n"
     << "enum qopt_dtype { QOPT_F32, QOPT_F64, QOPT_I8, QOPT_U8, QOPT_I32, "
@@ -234,6 +244,10 @@ void qopt::writeCHeader(raw_ostream &h, const CHeaderSpec &spec) {
     << "/* The same with arrays of input and output pointers, in order. */\n"
     << "void " << name
     << "_run_packed(const void *const *inputs, void *const *outputs, "
-       "int64_t batch);\n\n"
+       "int64_t batch);\n\n";
+  if (!spec.cpuVersions.empty())
+    h << "/* The name of the version this CPU runs (the list above). */\n"
+      << "const char *" << name << "_cpu_version(void);\n\n";
+  h
     << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
 }

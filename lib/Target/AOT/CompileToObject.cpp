@@ -16,6 +16,7 @@
 #include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 #include "qopt/Support/OutputFile.h"
 #include "qopt/Target/AOT/CHeader.h"
+#include "qopt/Target/AOT/CPUDispatch.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -25,6 +26,9 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Transforms/IPO/ConstantMerge.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
@@ -150,6 +154,210 @@ void pushDescriptor(llvm::IRBuilder<> &b, llvm::Value *base,
   args.append(strides.begin(), strides.end());
 }
 
+/// The vectorizers and code generation query the subtarget through these
+/// attributes (per function: a multi-versioned module mixes CPUs).
+void setTargetAttributes(llvm::Function &f, llvm::TargetMachine &tm) {
+  f.addFnAttr("target-cpu", tm.getTargetCPU());
+  if (!tm.getTargetFeatureString().empty())
+    f.addFnAttr("target-features", tm.getTargetFeatureString());
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const llvm::Target &target, const llvm::Triple &triple,
+                    const std::string &cpu, const std::string &features) {
+  // No FP contraction: x86-64 and AArch64 objects round identically (the
+  // integer-only models' outputs agree bit for bit across targets).
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> tm(target.createTargetMachine(
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!tm)
+    return err("cannot create a target machine for '" + triple.str() +
+               "' (cpu '" + cpu + "')");
+  if (!tm->getMCSubtargetInfo()->isCPUStringValid(cpu))
+    return err("'" + cpu + "' is not a CPU of target '" + triple.str() +
+               "' (see llc -mtriple=" + triple.str() + " -mcpu=help)");
+  return std::move(tm);
+}
+
+/// `module` (consumed) lowered with `tm`'s dot-product, table-lookup and
+/// vector instructions, translated into `ctx`, given the C entry
+/// `runName` (inputs..., outputs..., batch), checked allocations, `tm`'s
+/// target attributes, and optimized at O3 for `tm`.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+lowerForCPU(mlir::ModuleOp module, llvm::TargetMachine &tm, StringRef impl,
+            StringRef runName, const qopt::AOTOptions &options,
+            llvm::ArrayRef<qopt::CHeaderPort> inputs,
+            llvm::ArrayRef<qopt::CHeaderPort> outputs,
+            llvm::LLVMContext &llvmContext) {
+  mlir::PassManager pm(module.getContext());
+  qopt::LowerToLLVMOptions lowerOptions;
+  lowerOptions.threads = options.threads;
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  // (checkFeatures aborts on names the target does not know.)
+  auto hasFeature = [&](llvm::StringRef f) {
+    bool known = llvm::any_of(
+        sti->getAllProcessorFeatures(),
+        [&](const llvm::SubtargetFeatureKV &kv) { return f == kv.Key; });
+    return known && sti->checkFeatures("+" + f.str());
+  };
+  qopt::chooseTargetInstructions(lowerOptions, hasFeature);
+  qopt::buildLowerToLLVMPipeline(pm, lowerOptions);
+  if (mlir::failed(pm.run(module)))
+    return err("lowering to LLVM failed (see the diagnostics above)");
+
+  auto llvmModule = mlir::translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return err("translation to LLVM IR failed");
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  llvmModule->setDataLayout(tm.createDataLayout());
+
+  llvm::Function *entry = llvmModule->getFunction(impl);
+  if (!entry)
+    return err("lowered entry function is missing");
+  entry->setLinkage(llvm::GlobalValue::InternalLinkage);
+  llvm::Type *ptr = llvm::PointerType::getUnqual(llvmContext);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(llvmContext);
+  llvm::SmallVector<llvm::Type *> runParams(inputs.size() + outputs.size(), ptr);
+  runParams.push_back(i64);
+  auto *runFn = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext), runParams,
+                              false),
+      llvm::GlobalValue::ExternalLinkage, runName, llvmModule.get());
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(llvmContext, "entry", runFn));
+    llvm::Value *batch = runFn->getArg(runParams.size() - 1);
+    llvm::SmallVector<llvm::Value *> args;
+    unsigned a = 0;
+    for (const qopt::CHeaderPort &p : inputs)
+      pushDescriptor(b, runFn->getArg(a++), p.shape, batch, args);
+    for (const qopt::CHeaderPort &p : outputs)
+      pushDescriptor(b, runFn->getArg(a++), p.shape, batch, args);
+    if (args.size() != entry->arg_size())
+      return err("unexpected calling convention of the lowered entry");
+    b.CreateCall(entry, args);
+    b.CreateRetVoid();
+  }
+  checkAllocations(*llvmModule, options.name);
+  for (llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration())
+      setTargetAttributes(f, tm);
+  // LLVM's O3 before code generation (dot-product instructions need it).
+  auto optimize = mlir::makeOptimizingTransformer(3, 0, &tm);
+  if (Error e = optimize(llvmModule.get()))
+    return std::move(e);
+  return std::move(llvmModule);
+}
+
+/// Versions whose weights are packed alike (the same vector shape) share
+/// one copy: the model never compares the addresses of its constants.
+void mergeIdenticalConstants(llvm::Module &m) {
+  for (llvm::GlobalVariable &g : m.globals())
+    if (g.isConstant() && g.hasLocalLinkage())
+      g.setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb;
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm;
+  mpm.addPass(llvm::ConstantMergePass());
+  mpm.run(m, mam);
+}
+
+/// The entry of a multi-versioned object: `<name>_run` calls the version
+/// (`runNames`, made internal) the CPU level selects, found at the first
+/// call and cached; `<name>_cpu_version()` returns its name.
+llvm::Function *emitDispatcher(llvm::Module &m, llvm::TargetMachine &baseline,
+                               const std::string &name,
+                               llvm::ArrayRef<qopt::CPUVersion> versions,
+                               llvm::ArrayRef<std::string> runNames) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Function *detect = qopt::emitX86CPULevel(m, name + ".detect_cpu");
+  setTargetAttributes(*detect, baseline);
+  // The level, -1 until the first call. Racing first calls store the same
+  // value (monotonic atomics: no data race).
+  auto *cached = new llvm::GlobalVariable(
+      m, i32, /*isConstant=*/false, llvm::GlobalValue::InternalLinkage,
+      llvm::ConstantInt::getSigned(i32, -1), name + ".cpu_level");
+  auto *levelFn =
+      llvm::Function::Create(llvm::FunctionType::get(i32, {}, false),
+                             llvm::GlobalValue::InternalLinkage,
+                             name + ".cpu_level_cached", &m);
+  {
+    llvm::BasicBlock *entry = llvm::BasicBlock::Create(ctx, "entry", levelFn);
+    llvm::BasicBlock *first = llvm::BasicBlock::Create(ctx, "first", levelFn);
+    llvm::BasicBlock *known = llvm::BasicBlock::Create(ctx, "known", levelFn);
+    llvm::IRBuilder<> b(entry);
+    llvm::LoadInst *level = b.CreateAlignedLoad(i32, cached, llvm::Align(4));
+    level->setAtomic(llvm::AtomicOrdering::Monotonic);
+    b.CreateCondBr(b.CreateICmpSLT(level, b.getInt32(0)), first, known);
+    b.SetInsertPoint(known);
+    b.CreateRet(level);
+    b.SetInsertPoint(first);
+    llvm::Value *found = b.CreateCall(detect);
+    b.CreateAlignedStore(found, cached, llvm::Align(4))
+        ->setAtomic(llvm::AtomicOrdering::Monotonic);
+    b.CreateRet(found);
+  }
+  setTargetAttributes(*levelFn, baseline);
+
+  llvm::Function *first = m.getFunction(runNames.front());
+  auto *run = llvm::Function::Create(first->getFunctionType(),
+                                     llvm::GlobalValue::ExternalLinkage,
+                                     name + "_run", &m);
+  {
+    llvm::BasicBlock *entry = llvm::BasicBlock::Create(ctx, "entry", run);
+    llvm::IRBuilder<> b(entry);
+    llvm::Value *level = b.CreateCall(levelFn);
+    llvm::SmallVector<llvm::Value *> args;
+    for (llvm::Argument &a : run->args())
+      args.push_back(&a);
+    llvm::SmallVector<llvm::BasicBlock *> blocks;
+    for (auto [i, runName] : llvm::enumerate(runNames)) {
+      llvm::Function *version = m.getFunction(runName);
+      version->setLinkage(llvm::GlobalValue::InternalLinkage);
+      blocks.push_back(llvm::BasicBlock::Create(ctx, runName, run));
+      llvm::IRBuilder<> vb(blocks.back());
+      vb.CreateCall(version, args);
+      vb.CreateRetVoid();
+    }
+    llvm::SwitchInst *sw = b.CreateSwitch(level, blocks.front());
+    for (auto [i, block] : llvm::enumerate(blocks))
+      if (i)
+        sw->addCase(b.getInt32(i), block);
+  }
+  setTargetAttributes(*run, baseline);
+
+  // const char *<name>_cpu_version(void)
+  auto *nameFn = llvm::Function::Create(llvm::FunctionType::get(ptr, {}, false),
+                                        llvm::GlobalValue::ExternalLinkage,
+                                        name + "_cpu_version", &m);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", nameFn));
+    llvm::SmallVector<llvm::Constant *> names;
+    for (const qopt::CPUVersion &v : versions)
+      names.push_back(b.CreateGlobalString(v.name, name + ".version_name"));
+    auto *tableType = llvm::ArrayType::get(ptr, names.size());
+    auto *table = new llvm::GlobalVariable(
+        m, tableType, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantArray::get(tableType, names), name + ".version_names");
+    llvm::Value *level = b.CreateCall(levelFn);
+    b.CreateRet(b.CreateLoad(
+        ptr, b.CreateInBoundsGEP(tableType, table,
+                                 {b.getInt32(0), level})));
+  }
+  setTargetAttributes(*nameFn, baseline);
+  return run;
+}
+
 } // namespace
 
 Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
@@ -205,6 +413,8 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   llvm::InitializeAllTargets();
   llvm::InitializeAllTargetMCs();
   llvm::InitializeAllAsmPrinters();
+  // Inline assembly (the CPUID detection of multi-versioned objects).
+  llvm::InitializeAllAsmParsers();
   llvm::Triple triple(options.triple);
   std::string lookupError;
   const llvm::Target *target =
@@ -213,6 +423,14 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     return err("unknown target '" + options.triple + "': " + lookupError);
   std::string cpu = options.cpu.empty() ? "generic" : options.cpu;
   std::string features = options.features;
+  bool multi = cpu == "multi";
+  if (multi && triple.getArch() != llvm::Triple::x86_64)
+    return err("--cpu=multi compiles x86-64 versions (baseline, AVX2, "
+               "AVX-512 VNNI, AVX-512 VBMI); for '" +
+               options.triple + "' name one CPU");
+  if (multi && !features.empty())
+    return err("--cpu=multi sets each version's features itself; it takes "
+               "no --mattr");
   // --cpu=native: this machine's CPU and features (for a host-triple object
   // that should use everything the build machine has, e.g. AVX-512 VNNI).
   if (cpu == "native") {
@@ -228,72 +446,48 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
       features = f.getString();
     }
   }
-  // No FP contraction: x86-64 and AArch64 objects round identically (the
-  // integer-only models' outputs agree bit for bit across targets).
-  llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
-  if (!tm)
-    return err("cannot create a target machine for '" + options.triple +
-               "' (cpu '" + cpu + "')");
-  if (!tm->getMCSubtargetInfo()->isCPUStringValid(cpu))
-    return err("'" + cpu + "' is not a CPU of target '" + options.triple +
-               "' (see llc -mtriple=" + options.triple + " -mcpu=help)");
+  std::vector<CPUVersion> versions =
+      multi ? x86Versions()
+            : std::vector<CPUVersion>{{cpu, cpu, features}};
 
-  // Code generation uses the target's dot-product and table-lookup
-  // instructions.
-  mlir::PassManager pm(module.getContext());
-  LowerToLLVMOptions lowerOptions;
-  lowerOptions.threads = options.threads;
-  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
-  // (checkFeatures aborts on names the target does not know.)
-  auto hasFeature = [&](llvm::StringRef f) {
-    bool known = llvm::any_of(
-        sti->getAllProcessorFeatures(),
-        [&](const llvm::SubtargetFeatureKV &kv) { return f == kv.Key; });
-    return known && sti->checkFeatures("+" + f.str());
-  };
-  chooseTargetInstructions(lowerOptions, hasFeature);
-  buildLowerToLLVMPipeline(pm, lowerOptions);
-  if (mlir::failed(pm.run(module)))
-    return err("lowering to LLVM failed (see the diagnostics above)");
-
+  // Each version lowered and optimized for its CPU, then linked into one
+  // module; a multi-versioned object's code generation starts from the
+  // baseline, and every function keeps its version's target attributes.
   llvm::LLVMContext llvmContext;
-  auto llvmModule = mlir::translateModuleToLLVMIR(module, llvmContext);
-  if (!llvmModule)
-    return err("translation to LLVM IR failed");
-  llvmModule->setTargetTriple(triple);
-  llvmModule->setDataLayout(tm->createDataLayout());
-
-  // The C entry points.
-  llvm::Function *entry = llvmModule->getFunction(impl);
-  if (!entry)
-    return err("lowered entry function is missing");
-  entry->setLinkage(llvm::GlobalValue::InternalLinkage);
+  std::unique_ptr<llvm::Module> llvmModule;
+  std::unique_ptr<llvm::TargetMachine> tm;
+  std::vector<std::string> runNames;
+  for (const CPUVersion &version : versions) {
+    auto versionTM =
+        createTargetMachine(*target, triple, version.cpu, version.features);
+    if (!versionTM)
+      return versionTM.takeError();
+    std::string runName =
+        options.name + "_run" + (multi ? "." + version.name : "");
+    mlir::OwningOpRef<mlir::ModuleOp> copy;
+    if (multi)
+      copy = module.clone();
+    auto lowered =
+        lowerForCPU(multi ? *copy : module, **versionTM, impl, runName,
+                    options, inputs, outputs, llvmContext);
+    if (!lowered)
+      return lowered.takeError();
+    runNames.push_back(runName);
+    if (!llvmModule) {
+      llvmModule = std::move(*lowered);
+      tm = std::move(*versionTM);
+    } else if (llvm::Linker::linkModules(*llvmModule, std::move(*lowered))) {
+      return err("cannot link the CPU versions of the model");
+    }
+  }
   llvm::Type *ptr = llvm::PointerType::getUnqual(llvmContext);
   llvm::Type *i64 = llvm::Type::getInt64Ty(llvmContext);
-  llvm::SmallVector<llvm::Type *> runParams(inputs.size() + outputs.size(), ptr);
-  runParams.push_back(i64);
-  auto *runFn = llvm::Function::Create(
-      llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext), runParams,
-                              false),
-      llvm::GlobalValue::ExternalLinkage, options.name + "_run",
-      llvmModule.get());
-  {
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(llvmContext, "entry", runFn));
-    llvm::Value *batch = runFn->getArg(runParams.size() - 1);
-    llvm::SmallVector<llvm::Value *> args;
-    unsigned a = 0;
-    for (const CHeaderPort &p : inputs)
-      pushDescriptor(b, runFn->getArg(a++), p.shape, batch, args);
-    for (const CHeaderPort &p : outputs)
-      pushDescriptor(b, runFn->getArg(a++), p.shape, batch, args);
-    if (args.size() != entry->arg_size())
-      return err("unexpected calling convention of the lowered entry");
-    b.CreateCall(entry, args);
-    b.CreateRetVoid();
+  llvm::Function *runFn = llvmModule->getFunction(options.name + "_run");
+  if (multi) {
+    runFn = emitDispatcher(*llvmModule, *tm, options.name, versions, runNames);
+    mergeIdenticalConstants(*llvmModule);
   }
+
   auto *packedFn = llvm::Function::Create(
       llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext),
                               {ptr, ptr, i64}, false),
@@ -313,20 +507,7 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     b.CreateCall(runFn, args);
     b.CreateRetVoid();
   }
-
-  checkAllocations(*llvmModule, options.name);
-
-  // The vectorizers query the subtarget through these attributes.
-  for (llvm::Function &f : *llvmModule)
-    if (!f.isDeclaration()) {
-      f.addFnAttr("target-cpu", tm->getTargetCPU());
-      if (!tm->getTargetFeatureString().empty())
-        f.addFnAttr("target-features", tm->getTargetFeatureString());
-    }
-  // LLVM's O3 before code generation (dot-product instructions need it).
-  auto optimize = mlir::makeOptimizingTransformer(3, 0, tm.get());
-  if (Error e = optimize(llvmModule.get()))
-    return e;
+  setTargetAttributes(*packedFn, *tm);
 
   llvm::SmallString<0> object;
   {
@@ -345,7 +526,10 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     spec.prefix = options.name;
     spec.sourceName = options.sourceName;
     spec.triple = options.triple;
-    spec.cpu = cpu;
+    spec.cpu = multi ? "multi" : cpu;
+    if (multi)
+      for (const CPUVersion &v : versions)
+        spec.cpuVersions.push_back(v.name);
     spec.threads = options.threads;
     spec.inputs = std::move(inputs);
     spec.outputs = std::move(outputs);

@@ -61,6 +61,8 @@ struct CHeaderSpec {
   std::string sourceName; ///< the model's file name (untrusted)
   std::string triple;
   std::string cpu; ///< the CPU the object was compiled for ("generic")
+  /// A multi-versioned object's versions, lowest first (cpu is "multi").
+  std::vector<std::string> cpuVersions;
   unsigned threads = 1;
   std::vector<CHeaderPort> inputs, outputs;
 };
