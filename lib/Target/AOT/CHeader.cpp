@@ -151,8 +151,7 @@ void qopt::writeCHeader(raw_ostream &h, const CHeaderSpec &spec) {
             ? ""
             : "/* The object uses that CPU's instruction sets: it may not run "
               "on older\n * CPUs (qopt-compile --cpu=generic makes a portable "
-              "one). */\n")
-    ;
+              "one). */\n");
   if (!spec.cpuVersions.empty()) {
     h << "/* Multi-versioned: the model is compiled for each of these x86-64\n"
       << " * levels, and the first call runs the best one this CPU executes\n"
@@ -248,6 +247,5 @@ void qopt::writeCHeader(raw_ostream &h, const CHeaderSpec &spec) {
   if (!spec.cpuVersions.empty())
     h << "/* The name of the version this CPU runs (the list above). */\n"
       << "const char *" << name << "_cpu_version(void);\n\n";
-  h
-    << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  h << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
 }

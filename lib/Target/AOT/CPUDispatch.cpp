@@ -38,8 +38,7 @@ Value *cpuid(IRBuilder<> &b, uint32_t leaf, uint32_t sub) {
 
 /// Whether every bit of `mask` is set in `value`.
 Value *allSet(IRBuilder<> &b, Value *value, uint32_t mask) {
-  return b.CreateICmpEQ(b.CreateAnd(value, b.getInt32(mask)),
-                        b.getInt32(mask));
+  return b.CreateICmpEQ(b.CreateAnd(value, b.getInt32(mask)), b.getInt32(mask));
 }
 
 constexpr uint32_t bit(unsigned i) { return 1u << i; }
@@ -63,10 +62,10 @@ Function *qopt::emitX86CPULevel(Module &m, StringRef symbol) {
   // Leaves above the maximum return another leaf's data: read as zero.
   Value *leaf7 = cpuid(b, 7, 0);
   Value *has7 = b.CreateICmpUGE(maxLeaf, b.getInt32(7));
-  Value *ebx7 = b.CreateSelect(has7, b.CreateExtractValue(leaf7, 1),
-                               b.getInt32(0));
-  Value *ecx7 = b.CreateSelect(has7, b.CreateExtractValue(leaf7, 2),
-                               b.getInt32(0));
+  Value *ebx7 =
+      b.CreateSelect(has7, b.CreateExtractValue(leaf7, 1), b.getInt32(0));
+  Value *ecx7 =
+      b.CreateSelect(has7, b.CreateExtractValue(leaf7, 2), b.getInt32(0));
   Value *maxExt = b.CreateExtractValue(cpuid(b, 0x80000000u, 0), 0);
   Value *ecxExt = b.CreateSelect(
       b.CreateICmpUGE(maxExt, b.getInt32(0x80000001u)),
@@ -78,11 +77,12 @@ Function *qopt::emitX86CPULevel(Module &m, StringRef symbol) {
   auto *xgetbvType =
       FunctionType::get(StructType::get(ctx, {i32, i32}), {i32}, false);
   Value *xcr0Read = b.CreateExtractValue(
-      b.CreateCall(xgetbvType,
-                   InlineAsm::get(xgetbvType, "xgetbv",
-                                  "={ax},={dx},{cx},~{dirflag},~{fpsr},~{flags}",
-                                  /*hasSideEffects=*/false),
-                   {b.getInt32(0)}),
+      b.CreateCall(
+          xgetbvType,
+          InlineAsm::get(xgetbvType, "xgetbv",
+                         "={ax},={dx},{cx},~{dirflag},~{fpsr},~{flags}",
+                         /*hasSideEffects=*/false),
+          {b.getInt32(0)}),
       0);
   b.CreateBr(features);
 
@@ -114,8 +114,8 @@ Function *qopt::emitX86CPULevel(Module &m, StringRef symbol) {
   b.CreateCondBr(b.CreateIsNull(env), done, readEnv);
 
   b.SetInsertPoint(readEnv);
-  Value *digit = b.CreateSub(b.CreateZExt(b.CreateLoad(b.getInt8Ty(), env), i32),
-                             b.getInt32('0'));
+  Value *digit = b.CreateSub(
+      b.CreateZExt(b.CreateLoad(b.getInt8Ty(), env), i32), b.getInt32('0'));
   // A digit lowers the level; anything else leaves it.
   Value *isDigit = b.CreateICmpULE(digit, b.getInt32(9));
   Value *lowered = b.CreateSelect(

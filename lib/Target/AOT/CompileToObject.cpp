@@ -12,8 +12,8 @@
 
 #include "qopt/Target/AOT/CompileToObject.h"
 
-#include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Dialect/QNN/Utils/TensorUtils.h"
+#include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Support/OutputFile.h"
 #include "qopt/Target/AOT/CHeader.h"
 #include "qopt/Target/AOT/CPUDispatch.h"
@@ -27,10 +27,9 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
-#include "llvm/Passes/PassBuilder.h"
-#include "llvm/Transforms/IPO/ConstantMerge.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -39,6 +38,7 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/IPO/ConstantMerge.h"
 
 using llvm::Error;
 using llvm::StringRef;
@@ -218,7 +218,8 @@ lowerForCPU(mlir::ModuleOp module, llvm::TargetMachine &tm, StringRef impl,
   entry->setLinkage(llvm::GlobalValue::InternalLinkage);
   llvm::Type *ptr = llvm::PointerType::getUnqual(llvmContext);
   llvm::Type *i64 = llvm::Type::getInt64Ty(llvmContext);
-  llvm::SmallVector<llvm::Type *> runParams(inputs.size() + outputs.size(), ptr);
+  llvm::SmallVector<llvm::Type *> runParams(inputs.size() + outputs.size(),
+                                            ptr);
   runParams.push_back(i64);
   auto *runFn = llvm::Function::Create(
       llvm::FunctionType::get(llvm::Type::getVoidTy(llvmContext), runParams,
@@ -287,10 +288,9 @@ llvm::Function *emitDispatcher(llvm::Module &m, llvm::TargetMachine &baseline,
   auto *cached = new llvm::GlobalVariable(
       m, i32, /*isConstant=*/false, llvm::GlobalValue::InternalLinkage,
       llvm::ConstantInt::getSigned(i32, -1), name + ".cpu_level");
-  auto *levelFn =
-      llvm::Function::Create(llvm::FunctionType::get(i32, {}, false),
-                             llvm::GlobalValue::InternalLinkage,
-                             name + ".cpu_level_cached", &m);
+  auto *levelFn = llvm::Function::Create(
+      llvm::FunctionType::get(i32, {}, false),
+      llvm::GlobalValue::InternalLinkage, name + ".cpu_level_cached", &m);
   {
     llvm::BasicBlock *entry = llvm::BasicBlock::Create(ctx, "entry", levelFn);
     llvm::BasicBlock *first = llvm::BasicBlock::Create(ctx, "first", levelFn);
@@ -351,8 +351,7 @@ llvm::Function *emitDispatcher(llvm::Module &m, llvm::TargetMachine &baseline,
         llvm::ConstantArray::get(tableType, names), name + ".version_names");
     llvm::Value *level = b.CreateCall(levelFn);
     b.CreateRet(b.CreateLoad(
-        ptr, b.CreateInBoundsGEP(tableType, table,
-                                 {b.getInt32(0), level})));
+        ptr, b.CreateInBoundsGEP(tableType, table, {b.getInt32(0), level})));
   }
   setTargetAttributes(*nameFn, baseline);
   return run;
@@ -447,8 +446,7 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     }
   }
   std::vector<CPUVersion> versions =
-      multi ? x86Versions()
-            : std::vector<CPUVersion>{{cpu, cpu, features}};
+      multi ? x86Versions() : std::vector<CPUVersion>{{cpu, cpu, features}};
 
   // Each version lowered and optimized for its CPU, then linked into one
   // module; a multi-versioned object's code generation starts from the
@@ -467,9 +465,8 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     mlir::OwningOpRef<mlir::ModuleOp> copy;
     if (multi)
       copy = module.clone();
-    auto lowered =
-        lowerForCPU(multi ? *copy : module, **versionTM, impl, runName,
-                    options, inputs, outputs, llvmContext);
+    auto lowered = lowerForCPU(multi ? *copy : module, **versionTM, impl,
+                               runName, options, inputs, outputs, llvmContext);
     if (!lowered)
       return lowered.takeError();
     runNames.push_back(runName);

@@ -1,4 +1,5 @@
-//===- CPUDispatch.h - Multi-versioned objects: choosing at run time -*- C++ -*-===//
+//===- CPUDispatch.h - Multi-versioned objects: choosing at run time -*- C++
+//-*-===//
 //
 // Part of qopt. A multi-versioned object (qopt-compile --cpu=multi) holds the
 // model compiled for several x86-64 levels; its entry point asks the CPU
