@@ -17,6 +17,7 @@
 #include "qopt/Runner/JitRunner.h"
 #include "qopt/Support/Npy.h"
 #include "qopt/Target/AOT/CompileToObject.h"
+#include "qopt/Dialect/QNN/Utils/RowCounts.h"
 #include "qopt/Target/ONNX/ImportONNX.h"
 #include "qopt/Tools/PrecisionSearch.h"
 #include "qopt/Tools/QualityGuard.h"
@@ -446,6 +447,17 @@ public:
     }
     throwIf(compiled->checkInputs(
         data, std::vector<std::string>(data.size(), "input")));
+    if (compiled->hasRowCounts()) {
+      // Output sizes known only after the call: one call, outputs cut.
+      auto raw = compiled->runDataset(data, batchSize);
+      throwIf(raw.takeError());
+      auto user = compiled->userOutputs(std::move(*raw));
+      throwIf(user.takeError());
+      py::list result;
+      for (const qopt::NpyArray &a : *user)
+        result.append(fromNpy(a));
+      return result;
+    }
     std::vector<std::vector<qopt::NpyArray>> batches;
     // Samples along an extra axis run one call each; their outputs are
     // stacked along one, too.
@@ -587,9 +599,21 @@ public:
     for (unsigned i = 0; i < ft.getNumInputs(); ++i)
       ins.append(describe(ft.getInput(i), entry.getArgAttrDict(i),
                           "input" + std::to_string(i)));
-    for (unsigned i = 0; i < ft.getNumResults(); ++i)
-      outs.append(describe(ft.getResult(i), entry.getResultAttrDict(i),
-                           "output" + std::to_string(i)));
+    for (unsigned i = 0; i < ft.getNumResults(); ++i) {
+      // Row counts of outputs whose size depends on the data are not
+      // outputs of the model: run() cuts those outputs to them.
+      if (entry.getResultAttr(i, qnn::kRowCountOfAttrName))
+        continue;
+      py::dict d = describe(ft.getResult(i), entry.getResultAttrDict(i),
+                            "output" + std::to_string(i));
+      if (auto axis = entry.getResultAttrOfType<IntegerAttr>(
+              i, qnn::kRowAxisAttrName)) {
+        py::list shape(d["shape"]);
+        shape[axis.getInt()] = py::none();
+        d["shape"] = py::tuple(shape);
+      }
+      outs.append(d);
+    }
     return py::make_tuple(ins, outs);
   }
 

@@ -15,6 +15,7 @@
 #include "qopt/Runner/RuntimeSymbols.h"
 #include "qopt/Support/Sizes.h"
 #include "qopt/Dialect/QNN/Utils/ShapeOrigin.h"
+#include "qopt/Dialect/QNN/Utils/RowCounts.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -221,6 +222,14 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
       if (auto n = attrs.getAs<StringAttr>("onnx.name"))
         name = n.str();
     out.push_back({name, *dt, SmallVector<int64_t>(tt.getShape()), batchDim});
+    if (attrs) {
+      if (auto c = attrs.getAs<IntegerAttr>(qnn::kRowCountResultAttrName))
+        out.back().rowCount = c.getInt();
+      if (auto a = attrs.getAs<IntegerAttr>(qnn::kRowAxisAttrName))
+        out.back().rowAxis = a.getInt();
+      if (auto c = attrs.getAs<IntegerAttr>(qnn::kRowCountOfAttrName))
+        out.back().countOf = c.getInt();
+    }
     return Error::success();
   };
   FunctionType ft = func.getFunctionType();
@@ -319,6 +328,57 @@ qopt::CompiledModel::compile(ModuleOp module, StringRef entry,
   model->engine = std::move(*engine);
   model->engine->registerSymbols(checkedAllocationSymbols);
   return std::move(model);
+}
+
+bool qopt::CompiledModel::hasRowCounts() const {
+  return llvm::any_of(outputSpecs,
+                      [](const TensorSpec &s) { return s.rowCount >= 0; });
+}
+
+std::vector<qopt::TensorSpec> qopt::CompiledModel::userOutputs() const {
+  std::vector<TensorSpec> user;
+  for (const TensorSpec &s : outputSpecs)
+    if (s.countOf < 0)
+      user.push_back(s);
+  return user;
+}
+
+Expected<std::vector<NpyArray>>
+qopt::CompiledModel::userOutputs(std::vector<NpyArray> raw) const {
+  if (!hasRowCounts())
+    return std::move(raw);
+  std::vector<NpyArray> user;
+  for (auto [i, spec] : llvm::enumerate(outputSpecs)) {
+    if (spec.countOf >= 0)
+      continue;
+    NpyArray out = std::move(raw[i]);
+    if (spec.rowCount >= 0) {
+      const NpyArray &c = raw[spec.rowCount];
+      int64_t axis = spec.rowAxis, extent = out.shape[axis];
+      int64_t rows = c.dtype == NpyDType::I64 && c.numElements() == 1
+                         ? c.as<int64_t>()[0]
+                         : -1;
+      if (rows < 0 || rows > extent)
+        return err("output '" + spec.name + "' came with " + Twine(rows) +
+                   " rows of at most " + Twine(extent));
+      // Keep the first `rows` along `axis`.
+      int64_t outer = 1, inner = npyElementSize(out.dtype);
+      for (int64_t d = 0; d < axis; ++d)
+        outer *= out.shape[d];
+      for (int64_t d = axis + 1; d < (int64_t)out.shape.size(); ++d)
+        inner *= out.shape[d];
+      std::vector<char> data;
+      data.reserve(outer * rows * inner);
+      for (int64_t o = 0; o < outer; ++o) {
+        const char *from = out.data.data() + o * extent * inner;
+        data.insert(data.end(), from, from + rows * inner);
+      }
+      out.data = std::move(data);
+      out.shape[axis] = rows;
+    }
+    user.push_back(std::move(out));
+  }
+  return user;
 }
 
 std::vector<std::string> qopt::entryInputNames(ModuleOp module,
@@ -574,6 +634,9 @@ qopt::CompiledModel::runDataset(ArrayRef<NpyArray> inputs, int64_t batchSize) {
   // batch by batch: the whole dataset runs as one call.
   bool wholeCall = llvm::any_of(
       outputSpecs, [](const TensorSpec &s) { return s.batchDim > 0; });
+  if (hasRowCounts() && !exact && !inputs.empty())
+    return err("the model's output sizes depend on the data, so it runs its "
+               "inputs in one call: give inputs of exactly its shapes");
   if (runsPerSample(inputs)) {
     // Each output stacked over the samples (which must agree in shape).
     std::vector<NpyArray> results(outputSpecs.size());

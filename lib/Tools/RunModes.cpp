@@ -120,8 +120,8 @@ Error qopt::runModel(mlir::ModuleOp module, const RunOptions &options,
   if (Error e = (*model)->checkInputs(*data, options.inputs))
     return e;
   if (!options.outputs.empty() &&
-      options.outputs.size() != (*model)->outputs().size())
-    return err("the model has " + Twine((*model)->outputs().size()) +
+      options.outputs.size() != (*model)->userOutputs().size())
+    return err("the model has " + Twine((*model)->userOutputs().size()) +
                " output(s) but " + Twine(options.outputs.size()) +
                " --output file(s) were given");
   if (options.bench > 0) {
@@ -133,7 +133,10 @@ Error qopt::runModel(mlir::ModuleOp module, const RunOptions &options,
        << format("%.3f", result->minMs) << " ms over " << options.bench
        << " runs\n";
   }
-  auto results = (*model)->runDataset(*data, options.batchSize);
+  auto raw = (*model)->runDataset(*data, options.batchSize);
+  if (!raw)
+    return raw.takeError();
+  auto results = (*model)->userOutputs(std::move(*raw));
   if (!results)
     return results.takeError();
   for (auto [path, r] : llvm::zip(options.outputs, *results))

@@ -32,6 +32,11 @@ struct TensorSpec {
   /// elsewhere ([T, N, C] sequences, [layers, N, H] states) the dimension
   /// proven to be the inputs' batch; -1 when static.
   int64_t batchDim = -1;
+  /// An output padded to an upper bound whose real extent along `rowAxis`
+  /// is the value of output `rowCount` (-1: none); see RowCounts.h.
+  int64_t rowCount = -1, rowAxis = 0;
+  /// A count output (of output `countOf`), not shown to users.
+  int64_t countOf = -1;
 };
 
 class CompiledModel {
@@ -65,7 +70,19 @@ public:
   const std::vector<std::string> &profileMarks() const { return marks; }
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
+  /// Every result of the entry, row-count results included.
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
+
+  /// Whether an output's size depends on the data (it comes with a row
+  /// count): such a model runs its inputs in one call.
+  bool hasRowCounts() const;
+  /// The outputs a user sees: the model's own, without the count results.
+  std::vector<TensorSpec> userOutputs() const;
+  /// `raw` outputs (of one call) as the user sees them: each counted output
+  /// cut to its real rows, the count results dropped. An invalid count is
+  /// an error.
+  llvm::Expected<std::vector<NpyArray>>
+  userOutputs(std::vector<NpyArray> raw) const;
 
   /// The batch the model needs (its static leading dimension), or 0 when the
   /// batch is dynamic.

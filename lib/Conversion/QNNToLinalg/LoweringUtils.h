@@ -209,6 +209,8 @@ void populateNamedOpLoweringPatterns(TypeConverter &converter,
                                      RewritePatternSet &patterns);
 void populateElementwiseLoweringPatterns(TypeConverter &converter,
                                          RewritePatternSet &patterns);
+void populateDetectionLoweringPatterns(TypeConverter &converter,
+                                       RewritePatternSet &patterns);
 void populateDataMovementLoweringPatterns(TypeConverter &converter,
                                           RewritePatternSet &patterns);
 void populateQuantLoweringPatterns(TypeConverter &converter,

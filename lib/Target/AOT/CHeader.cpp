@@ -200,9 +200,17 @@ void qopt::writeCHeader(raw_ostream &h, const CHeaderSpec &spec) {
   for (auto [p, id] : llvm::zip(spec.inputs, inNames))
     h << " *   in  " << id << " (" << cStringLiteral(p.name)
       << "): " << cTypeName(p.element) << " " << shapeText(p.shape) << "\n";
-  for (auto [p, id] : llvm::zip(spec.outputs, outNames))
+  for (auto [p, id] : llvm::zip(spec.outputs, outNames)) {
     h << " *   out " << id << " (" << cStringLiteral(p.name)
-      << "): " << cTypeName(p.element) << " " << shapeText(p.shape) << "\n";
+      << "): " << cTypeName(p.element) << " " << shapeText(p.shape);
+    if (p.rowCount >= 0 && p.rowCount < (int64_t)outNames.size())
+      h << ", padded: its size along dimension " << p.rowAxis
+        << " depends on the data; the first *" << outNames[p.rowCount]
+        << " are real, the rest zero";
+    if (p.countOf >= 0 && p.countOf < (int64_t)outNames.size())
+      h << ", the number of real rows of " << outNames[p.countOf];
+    h << "\n";
+  }
   h << " * A model without a batch dimension ignores `batch`. Thread-safe;\n"
     << " * intermediate buffers come from malloc and are freed before return.\n"
     << " * If malloc fails, the object calls " << name

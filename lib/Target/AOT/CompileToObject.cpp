@@ -12,6 +12,7 @@
 
 #include "qopt/Target/AOT/CompileToObject.h"
 
+#include "qopt/Dialect/QNN/Utils/RowCounts.h"
 #include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Support/OutputFile.h"
@@ -390,6 +391,16 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
         name = n.str();
     out.push_back({name, tt.getElementType(),
                    llvm::SmallVector<int64_t>(tt.getShape())});
+    if (attrs) {
+      if (auto c = attrs.getAs<mlir::IntegerAttr>(
+              mlir::qnn::kRowCountResultAttrName))
+        out.back().rowCount = c.getInt();
+      if (auto a = attrs.getAs<mlir::IntegerAttr>(mlir::qnn::kRowAxisAttrName))
+        out.back().rowAxis = a.getInt();
+      if (auto c =
+              attrs.getAs<mlir::IntegerAttr>(mlir::qnn::kRowCountOfAttrName))
+        out.back().countOf = c.getInt();
+    }
     return Error::success();
   };
   mlir::FunctionType ft = func.getFunctionType();

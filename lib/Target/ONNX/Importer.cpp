@@ -20,6 +20,7 @@
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 #include "qopt/Dialect/QNN/Utils/LocationName.h"
+#include "qopt/Dialect/QNN/Utils/RowCounts.h"
 #include "qopt/Support/Sizes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -500,8 +501,10 @@ LogicalResult Importer::importNode(const HandlerTable &table,
                    [](const std::string &o) { return o.empty(); }))
     return nodeError(node) << "has no output";
   if (succeeded(trySymbolic(node)))
-    return success();
+    return propagateRowCounts(node);
   if (failed((*handler)(*this, node)))
+    return failure();
+  if (failed(propagateRowCounts(node)))
     return failure();
   for (const auto &out : node.output()) {
     if (out.empty())
@@ -675,19 +678,41 @@ OwningOpRef<ModuleOp> Importer::run() {
 
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
+  // Outputs whose size depends on the data: padded, with their row count
+  // as an extra result after the graph's own.
+  SmallVector<std::pair<unsigned, RowCount>> counted;
   for (const auto &out : model.graph().output()) {
     if (!has(out.name())) {
       emitError(fileLoc) << "graph output '" << out.name()
                          << "' is not produced by any node";
       return nullptr;
     }
+    if (const RowCount *r = getRowCount(out.name()))
+      counted.push_back({(unsigned)results.size(), *r});
     results.push_back(toRaw(fileLoc, get(out.name())));
     resultTypes.push_back(results.back().getType());
+  }
+  for (auto &[i, r] : counted) {
+    results.push_back(r.count);
+    resultTypes.push_back(r.count.getType());
   }
   func::ReturnOp::create(builder, fileLoc, results);
   func.setType(builder.getFunctionType(argTypes, resultTypes));
   for (auto [i, out] : llvm::enumerate(model.graph().output()))
     func.setResultAttr(i, "onnx.name", builder.getStringAttr(out.name()));
+  for (auto [k, entry] : llvm::enumerate(counted)) {
+    auto &[i, r] = entry;
+    unsigned countIndex = model.graph().output_size() + k;
+    func.setResultAttr(i, qnn::kRowCountResultAttrName,
+                       builder.getI64IntegerAttr(countIndex));
+    func.setResultAttr(i, qnn::kRowAxisAttrName,
+                       builder.getI64IntegerAttr(r.axis));
+    func.setResultAttr(
+        countIndex, "onnx.name",
+        builder.getStringAttr(model.graph().output(i).name() + ".rows"));
+    func.setResultAttr(countIndex, qnn::kRowCountOfAttrName,
+                       builder.getI64IntegerAttr(i));
+  }
   SmallVector<NamedAttribute> types;
   for (const auto &kv : nodeOpTypes)
     types.push_back(
@@ -866,6 +891,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerQuantizedHandlers(t);
     registerMathHandlers(t);
     registerReductionHandlers(t);
+    registerDetectionHandlers(t);
     registerDataMovementHandlers(t);
     registerResizeHandlers(t);
     registerControlFlowHandlers(t);

@@ -250,6 +250,29 @@ public:
     symbolic = std::move(s.symbolic);
   }
 
+  // Sizes known only at run time (RowCounts.cpp). A tensor whose extent
+  // along one axis depends on the data (NonMaxSuppression's selected boxes)
+  // is a static tensor padded to an upper bound, plus a 0-d i64 `count` of
+  // the rows that are real; padding rows are zero. Ops that treat rows
+  // independently (elementwise, Gather by those rows, Slice and Concat of
+  // other axes, ...) carry the count to their outputs; a graph output keeps
+  // it as an extra result. Any other reader is refused: it would mix
+  // padding into real values.
+  struct RowCount {
+    int64_t axis;
+    Value count;
+    std::string source; ///< the node that made the size data-dependent
+  };
+  const RowCount *getRowCount(StringRef name) const {
+    auto it = rowCounts.find(name);
+    return it == rowCounts.end() ? nullptr : &it->second;
+  }
+  void setRowCount(StringRef name, RowCount r) { rowCounts[name] = r; }
+  /// After `node` was imported: the row counts of its outputs from those of
+  /// its inputs, or an error if it cannot keep padding apart.
+  LogicalResult propagateRowCounts(const onnx::NodeProto &node);
+  int getSubgraphDepth() const { return subgraphDepth; }
+
   // Shape arithmetic on dynamic dimensions (SymbolicShapes.cpp).
   /// Handles `node` if it is shape arithmetic on a symbolic vector (or the
   /// Shape of a dynamic tensor); failure() if not (nothing was done).
@@ -293,6 +316,7 @@ private:
   llvm::StringMap<Value> values;
   llvm::StringMap<ElementsAttr> constants;
   llvm::StringMap<SymbolicVector> symbolic;
+  llvm::StringMap<RowCount> rowCounts;
   int subgraphDepth = 0;
   llvm::DenseMap<std::pair<const void *, int64_t>, Value> dimCache;
 };
@@ -334,6 +358,7 @@ void registerDataMovementHandlers(HandlerTable &table);
 void registerResizeHandlers(HandlerTable &table);
 void registerControlFlowHandlers(HandlerTable &table);
 void registerRecurrentHandlers(HandlerTable &table);
+void registerDetectionHandlers(HandlerTable &table);
 /// Gather on run-time data or indices (DataMovementOps.cpp).
 LogicalResult importRuntimeGather(Importer &im, const onnx::NodeProto &node);
 

@@ -162,3 +162,21 @@ func.func @reflect_pad_dynamic(%x: tensor<?x1x4xf32>) -> tensor<?x1x8xf32> {
   %y = qnn.pad %x {pads = array<i64: 0, 0, 2, 0, 0, 2>, mode = #qnn.pad_mode<reflect>} : (tensor<?x1x4xf32>) -> tensor<?x1x8xf32>
   return %y : tensor<?x1x8xf32>
 }
+
+// -----
+
+// Non-maximum suppression is a loop nest on tensors: per (batch, class), a
+// scan for the best unvisited candidate, a scan over the kept boxes, and
+// inserts into the padded [M, 3] result; the count becomes a 0-d tensor.
+// CHECK-LABEL: func @non_max_suppression
+// CHECK: linalg.fill {{.*}} -> tensor<4x3xi64>
+// CHECK: scf.for {{.*}} -> (tensor<4x3xi64>, index)
+// CHECK: scf.for {{.*}} -> (tensor<4x3xi64>, index, tensor<6xi1>, tensor<6xindex>, index, i1)
+// CHECK: arith.cmpf ogt
+// CHECK: tensor.insert
+// CHECK: tensor.from_elements {{.*}} : tensor<i64>
+// CHECK-NOT: qnn.non_max_suppression
+func.func @non_max_suppression(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %k: tensor<1xi64>) -> (tensor<4x3xi64>, tensor<i64>) {
+  %sel, %n = qnn.non_max_suppression %b, %s max %k : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>) -> (tensor<4x3xi64>, tensor<i64>)
+  return %sel, %n : tensor<4x3xi64>, tensor<i64>
+}

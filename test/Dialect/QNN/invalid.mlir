@@ -887,3 +887,43 @@ func.func @layer_norm_result(%x: tensor<2x4xf32>, %g: tensor<4xf32>) {
   %y = qnn.layer_norm %x, %g : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf16>
   return
 }
+
+// -----
+
+func.func @nms_boxes(%b: tensor<1x6x3xf32>, %s: tensor<1x1x6xf32>) {
+  // expected-error @+1 {{expects boxes of a static shape [batches, boxes, 4], got 'tensor<1x6x3xf32>'}}
+  %sel, %n = qnn.non_max_suppression %b, %s : (tensor<1x6x3xf32>, tensor<1x1x6xf32>) -> (tensor<6x3xi64>, tensor<i64>)
+  return
+}
+
+// -----
+
+func.func @nms_scores(%b: tensor<1x6x4xf32>, %s: tensor<1x1x5xf32>) {
+  // expected-error @+1 {{expects scores of shape [1, classes, 6], got 'tensor<1x1x5xf32>'}}
+  %sel, %n = qnn.non_max_suppression %b, %s : (tensor<1x6x4xf32>, tensor<1x1x5xf32>) -> (tensor<6x3xi64>, tensor<i64>)
+  return
+}
+
+// -----
+
+func.func @nms_threshold(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>, %t: tensor<2xf32>) {
+  // expected-error @+1 {{expects a single value for each threshold and the maximum count, got 'tensor<2xf32>'}}
+  %sel, %n = qnn.non_max_suppression %b, %s iou %t : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<2xf32>) -> (tensor<6x3xi64>, tensor<i64>)
+  return
+}
+
+// -----
+
+func.func @nms_center(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>) {
+  // expected-error @+1 {{center_point_box must be 0 or 1, got 2}}
+  %sel, %n = qnn.non_max_suppression %b, %s {center_point_box = 2 : i64} : (tensor<1x6x4xf32>, tensor<1x1x6xf32>) -> (tensor<6x3xi64>, tensor<i64>)
+  return
+}
+
+// -----
+
+func.func @nms_result(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>) {
+  // expected-error @+1 {{expects a static [M, 3] result with M >= 1, got 'tensor<6x2xi64>'}}
+  %sel, %n = qnn.non_max_suppression %b, %s : (tensor<1x6x4xf32>, tensor<1x1x6xf32>) -> (tensor<6x2xi64>, tensor<i64>)
+  return
+}

@@ -200,3 +200,12 @@ func.func @layer_norm(%x: tensor<?x17x32xf32>, %g: tensor<32xf32>, %b: tensor<32
   %1 = qnn.layer_norm %x, %g2 {axis = 1 : i64, epsilon = 1.0e-06 : f32} : (tensor<?x17x32xf32>, tensor<17x1xf32>) -> tensor<?x17x32xf32>
   return %0, %1 : tensor<?x17x32xf32>, tensor<?x17x32xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @non_max_suppression
+func.func @non_max_suppression(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %k: tensor<i64>, %iou: tensor<f32>, %thr: tensor<1xf32>) -> (tensor<3x3xi64>, tensor<i64>) {
+  // CHECK: qnn.non_max_suppression %{{.*}}, %{{.*}} max %{{.*}} iou %{{.*}} score %{{.*}} {center_point_box = 1 : i64}
+  %sel, %n = qnn.non_max_suppression %b, %s max %k iou %iou score %thr {center_point_box = 1 : i64} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<1xf32>) -> (tensor<3x3xi64>, tensor<i64>)
+  return %sel, %n : tensor<3x3xi64>, tensor<i64>
+}

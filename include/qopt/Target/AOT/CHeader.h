@@ -54,6 +54,11 @@ struct CHeaderPort {
   std::string name; ///< the model's name for it (untrusted)
   mlir::Type element;
   llvm::SmallVector<int64_t> shape; ///< ShapedType::kDynamic = batch
+  /// An output whose size depends on the data: padded to `shape`, its real
+  /// extent along `rowAxis` is the value of output `rowCount` (-1: none).
+  int64_t rowCount = -1, rowAxis = 0;
+  /// This output is the row count of output `countOf` (-1: not a count).
+  int64_t countOf = -1;
 };
 
 struct CHeaderSpec {

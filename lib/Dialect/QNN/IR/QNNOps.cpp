@@ -531,6 +531,36 @@ LogicalResult SoftmaxOp::verify() {
   return verifyUnary(*this);
 }
 
+LogicalResult NonMaxSuppressionOp::verify() {
+  auto boxes = getBoxes().getType(), scores = getScores().getType();
+  if (boxes.getRank() != 3 || !boxes.hasStaticShape() ||
+      boxes.getDimSize(2) != 4)
+    return emitOpError("expects boxes of a static shape [batches, boxes, 4], "
+                       "got ")
+           << boxes;
+  if (scores.getRank() != 3 || !scores.hasStaticShape() ||
+      scores.getDimSize(0) != boxes.getDimSize(0) ||
+      scores.getDimSize(2) != boxes.getDimSize(1))
+    return emitOpError("expects scores of shape [")
+           << boxes.getDimSize(0) << ", classes, " << boxes.getDimSize(1)
+           << "], got " << scores;
+  for (Value v : {getMaxOutputBoxesPerClass(), getIouThreshold(),
+                  getScoreThreshold()})
+    if (v && cast<RankedTensorType>(v.getType()).getNumElements() != 1)
+      return emitOpError("expects a single value for each threshold and the "
+                         "maximum count, got ")
+             << v.getType();
+  if (getCenterPointBox() != 0 && getCenterPointBox() != 1)
+    return emitOpError("center_point_box must be 0 or 1, got ")
+           << getCenterPointBox();
+  auto selected = getSelected().getType();
+  if (selected.getRank() != 2 || !selected.hasStaticShape() ||
+      selected.getDimSize(0) < 1 || selected.getDimSize(1) != 3)
+    return emitOpError("expects a static [M, 3] result with M >= 1, got ")
+           << selected;
+  return success();
+}
+
 LogicalResult LayerNormOp::verify() {
   RankedTensorType in = getInput().getType();
   int64_t rank = in.getRank(), axis = static_cast<int64_t>(getAxis());

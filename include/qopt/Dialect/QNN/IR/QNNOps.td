@@ -294,6 +294,52 @@ def QNN_LayerNormOp : QNN_Op<"layer_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QNN_NonMaxSuppressionOp : QNN_Op<"non_max_suppression",
+                                     [Pure, AttrSizedOperandSegments]> {
+  let summary = "Greedy non-maximum suppression with a run-time row count (ONNX NonMaxSuppression)";
+  let description = [{
+    For each batch `b` and class `c`, visits the boxes in decreasing score
+    order (equal scores: lower box index first), skips those whose score is
+    not above `score_threshold` (when given), and selects a box unless its
+    intersection over union with a box already selected for `(b, c)` is
+    above `iou_threshold` (default 0), until `max_output_boxes_per_class`
+    (default 0: none) are selected. IoU is computed as ONNX Runtime does:
+    corners `[y1, x1, y2, x2]` in any diagonal order (`center_point_box` 0)
+    or `[x_center, y_center, width, height]` (1); empty intersections and
+    boxes of zero area never suppress.
+
+    The number of selected boxes depends on the data, so the op has two
+    results: `selected`, a static `[M, 3]` tensor whose first `count` rows
+    are `[b, c, box]` in selection order (batch-major, then class) and whose
+    remaining rows are zero, and `count` (0-d). `M` is an upper bound chosen
+    by the producer (the importer: batches x classes x min(max per class,
+    boxes)); a count that would exceed it stops the selection.
+
+    Example:
+
+    ```mlir
+    %sel, %n = qnn.non_max_suppression %boxes, %scores max %k iou %iou
+        score %thr {center_point_box = 0 : i64}
+        : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<i64>, tensor<f32>,
+           tensor<f32>) -> (tensor<3x3xi64>, tensor<i64>)
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$boxes,
+                   RankedTensorOf<[F32]>:$scores,
+                   Optional<RankedTensorOf<[I64]>>:$max_output_boxes_per_class,
+                   Optional<RankedTensorOf<[F32]>>:$iou_threshold,
+                   Optional<RankedTensorOf<[F32]>>:$score_threshold,
+                   DefaultValuedAttr<I64Attr, "0">:$center_point_box);
+  let results = (outs RankedTensorOf<[I64]>:$selected,
+                  0DTensorOf<[I64]>:$count);
+  let assemblyFormat = [{
+    $boxes `,` $scores (`max` $max_output_boxes_per_class^)?
+    (`iou` $iou_threshold^)? (`score` $score_threshold^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def QNN_CastOp : QNN_Op<"cast", [Pure, SameOperandsAndResultShape,
                                   QNN_ObservedResult]> {
   let summary = "Elementwise numeric conversion (ONNX Cast)";
