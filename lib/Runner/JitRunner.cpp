@@ -11,11 +11,11 @@
 #include "qopt/Support/MemoryLimit.h"
 #include "qopt/Dialect/QNN/Utils/TensorUtils.h"
 
+#include "qopt/Dialect/QNN/Utils/RowCounts.h"
+#include "qopt/Dialect/QNN/Utils/ShapeOrigin.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Runner/RuntimeSymbols.h"
 #include "qopt/Support/Sizes.h"
-#include "qopt/Dialect/QNN/Utils/ShapeOrigin.h"
-#include "qopt/Dialect/QNN/Utils/RowCounts.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"

@@ -33,13 +33,13 @@ namespace {
 /// gives maximumf's results; the select keeps the exact operand).
 Value cmax(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::SelectOp::create(
-      b, loc,
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, y), y, x);
+      b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, y), y,
+      x);
 }
 Value cmin(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::SelectOp::create(
-      b, loc,
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, x), y, x);
+      b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, x), y,
+      x);
 }
 
 /// The extent [min, max] of one box along one axis.
@@ -98,9 +98,9 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
     Value iouThreshold =
         scalar(adaptor.getIouThreshold(),
                arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)));
-    Value scoreThreshold = scalar(
-        adaptor.getScoreThreshold(),
-        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)));
+    Value scoreThreshold =
+        scalar(adaptor.getScoreThreshold(),
+               arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)));
     Value hasScoreThreshold = arith::ConstantOp::create(
         b, loc, b.getBoolAttr(static_cast<bool>(adaptor.getScoreThreshold())));
     Value trueV = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
@@ -108,10 +108,9 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
     Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
 
     Value selected0 =
-        linalg::FillOp::create(
-            b, loc, zero64,
-            Value(tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, 3},
-                                          i64)))
+        linalg::FillOp::create(b, loc, zero64,
+                               Value(tensor::EmptyOp::create(
+                                   b, loc, ArrayRef<int64_t>{rows, 3}, i64)))
             .result();
     Value visited0 =
         linalg::FillOp::create(
@@ -119,8 +118,8 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
             Value(tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n}, i1)))
             .result();
     // The boxes kept for the current class, by index (first `kept` valid).
-    Value keptInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n},
-                                             b.getIndexType());
+    Value keptInit =
+        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n}, b.getIndexType());
 
     // One box's [xmin, xmax] and [ymin, ymax].
     auto extents = [&](OpBuilder &nb, Location l, Value batch,
@@ -160,7 +159,8 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
       Value unionArea =
           sub(arith::AddFOp::create(nb, l, area1, area2), intersection);
       Value iou = arith::DivFOp::create(nb, l, intersection, unionArea);
-      Value ok = arith::AndIOp::create(nb, l, gt(ixMax, ixMin), gt(iyMax, iyMin));
+      Value ok =
+          arith::AndIOp::create(nb, l, gt(ixMax, ixMin), gt(iyMax, iyMin));
       ok = arith::AndIOp::create(nb, l, ok, gt(intersection, zeroF));
       ok = arith::AndIOp::create(nb, l, ok, gt(area1, zeroF));
       ok = arith::AndIOp::create(nb, l, ok, gt(area2, zeroF));
@@ -224,13 +224,12 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
                                     higher));
                             scf::YieldOp::create(
                                 jb, jl,
-                                ValueRange{
-                                    arith::SelectOp::create(jb, jl, better, j,
-                                                            s[0]),
-                                    arith::SelectOp::create(jb, jl, better,
-                                                            score, s[1]),
-                                    arith::OrIOp::create(jb, jl, s[2],
-                                                         candidate)});
+                                ValueRange{arith::SelectOp::create(
+                                               jb, jl, better, j, s[0]),
+                                           arith::SelectOp::create(
+                                               jb, jl, better, score, s[1]),
+                                           arith::OrIOp::create(jb, jl, s[2],
+                                                                candidate)});
                           });
                       Value best = scan.getResult(0);
                       Value found = scan.getResult(2);
@@ -274,13 +273,12 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
                             auto ifKeep = scf::IfOp::create(
                                 fb, fl, keep,
                                 [&](OpBuilder &pb, Location pl) {
-                                  Value row[3] = {
-                                      arith::IndexCastOp::create(pb, pl, i64,
-                                                                 batch),
-                                      arith::IndexCastOp::create(pb, pl, i64,
-                                                                 cls),
-                                      arith::IndexCastOp::create(pb, pl, i64,
-                                                                 best)};
+                                  Value row[3] = {arith::IndexCastOp::create(
+                                                      pb, pl, i64, batch),
+                                                  arith::IndexCastOp::create(
+                                                      pb, pl, i64, cls),
+                                                  arith::IndexCastOp::create(
+                                                      pb, pl, i64, best)};
                                   Value sel = selected;
                                   for (int col = 0; col < 3; ++col)
                                     sel = tensor::InsertOp::create(
@@ -296,19 +294,18 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
                                       arith::ConstantIndexOp::create(pb, pl, 1);
                                   scf::YieldOp::create(
                                       pb, pl,
-                                      ValueRange{
-                                          sel,
-                                          arith::AddIOp::create(pb, pl, count,
-                                                                one),
-                                          kept2,
-                                          arith::AddIOp::create(
-                                              pb, pl, keptCount, one)});
+                                      ValueRange{sel,
+                                                 arith::AddIOp::create(
+                                                     pb, pl, count, one),
+                                                 kept2,
+                                                 arith::AddIOp::create(
+                                                     pb, pl, keptCount, one)});
                                 },
                                 [&](OpBuilder &pb, Location pl) {
-                                  scf::YieldOp::create(
-                                      pb, pl,
-                                      ValueRange{selected, count, kept,
-                                                 keptCount});
+                                  scf::YieldOp::create(pb, pl,
+                                                       ValueRange{selected,
+                                                                  count, kept,
+                                                                  keptCount});
                                 });
                             scf::YieldOp::create(
                                 fb, fl,
@@ -318,10 +315,10 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
                                            ifKeep.getResult(3), stop});
                           },
                           [&](OpBuilder &fb, Location fl) {
-                            scf::YieldOp::create(
-                                fb, fl,
-                                ValueRange{selected, count, visited, kept,
-                                           keptCount, trueV});
+                            scf::YieldOp::create(fb, fl,
+                                                 ValueRange{selected, count,
+                                                            visited, kept,
+                                                            keptCount, trueV});
                           });
                       scf::YieldOp::create(eb, el, ifFound.getResults());
                     });

@@ -27,10 +27,9 @@ LogicalResult importNonMaxSuppression(Importer &im,
   RankedTensorType boxes = im.typeOf(node.input(0));
   RankedTensorType scores = im.typeOf(node.input(1));
   if (!boxes.getElementType().isF32() || !scores.getElementType().isF32())
-    return im.nodeError(node) << "expects float boxes and scores, got "
-                              << boxes << " and " << scores;
-  if (boxes.getRank() != 3 || scores.getRank() != 3 ||
-      boxes.getDimSize(2) != 4)
+    return im.nodeError(node) << "expects float boxes and scores, got " << boxes
+                              << " and " << scores;
+  if (boxes.getRank() != 3 || scores.getRank() != 3 || boxes.getDimSize(2) != 4)
     return im.nodeError(node)
            << "expects boxes [batches, boxes, 4] and scores [batches, "
               "classes, boxes], got "
@@ -42,12 +41,12 @@ LogicalResult importNonMaxSuppression(Importer &im,
   int64_t batches = boxes.getDimSize(0), n = boxes.getDimSize(1),
           classes = scores.getDimSize(1);
   if (scores.getDimSize(0) != batches || scores.getDimSize(2) != n)
-    return im.nodeError(node) << "scores " << scores
-                              << " do not match boxes " << boxes;
+    return im.nodeError(node)
+           << "scores " << scores << " do not match boxes " << boxes;
   int64_t center = getInt(node, "center_point_box", 0);
   if (center != 0 && center != 1)
-    return im.nodeError(node) << "center_point_box must be 0 or 1, got "
-                              << center;
+    return im.nodeError(node)
+           << "center_point_box must be 0 or 1, got " << center;
   // The bound: every class of every batch keeps at most min(k, boxes).
   int64_t perClass = n;
   if (im.hasInput(node, 2)) {
@@ -63,8 +62,8 @@ LogicalResult importNonMaxSuppression(Importer &im,
   if (auto thr = im.hasInput(node, 3) ? im.getConstFloats(node.input(3))
                                       : std::nullopt)
     if (thr->size() == 1 && !((*thr)[0] >= 0 && (*thr)[0] <= 1))
-      return im.nodeError(node) << "iou_threshold must be in [0, 1], got "
-                                << (*thr)[0];
+      return im.nodeError(node)
+             << "iou_threshold must be in [0, 1], got " << (*thr)[0];
   int64_t rows = std::max<int64_t>(1, batches * classes * perClass);
 
   Location loc = im.nodeLoc(node);
@@ -79,9 +78,9 @@ LogicalResult importNonMaxSuppression(Importer &im,
       im.get(node.input(1)), optional(2), optional(3), optional(4),
       b.getI64IntegerAttr(center));
   im.set(node, op.getSelected());
-  im.setRowCount(node.output(0),
-                 {0, op.getCount(), node.name().empty() ? node.output(0)
-                                                        : node.name()});
+  im.setRowCount(
+      node.output(0),
+      {0, op.getCount(), node.name().empty() ? node.output(0) : node.name()});
   return success();
 }
 

@@ -22,23 +22,70 @@ namespace {
 /// Ops that compute each output element from the elements at the same
 /// (broadcast) position of their inputs.
 const llvm::StringSet<> &elementwiseOps() {
-  static const llvm::StringSet<> ops = {
-      "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Pow", "Erf", "Tanh",
-      "Sigmoid", "HardSigmoid", "HardSwish", "Relu", "LeakyRelu", "PRelu",
-      "Elu", "Selu", "Celu", "Softplus", "Softsign", "ThresholdedRelu",
-      "Shrink", "Clip", "Floor", "Ceil", "Round", "Sign", "Sin", "Cos", "Add",
-      "Sub", "Mul", "Div", "Mod", "Max", "Min", "Mean", "Sum", "Equal",
-      "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Not", "And", "Or",
-      "Xor", "Where", "IsNaN", "IsInf", "Cast", "CastLike", "Identity",
-      "BitShift", "Gelu", "Mish"};
+  static const llvm::StringSet<> ops = {"Abs",
+                                        "Neg",
+                                        "Exp",
+                                        "Log",
+                                        "Sqrt",
+                                        "Reciprocal",
+                                        "Pow",
+                                        "Erf",
+                                        "Tanh",
+                                        "Sigmoid",
+                                        "HardSigmoid",
+                                        "HardSwish",
+                                        "Relu",
+                                        "LeakyRelu",
+                                        "PRelu",
+                                        "Elu",
+                                        "Selu",
+                                        "Celu",
+                                        "Softplus",
+                                        "Softsign",
+                                        "ThresholdedRelu",
+                                        "Shrink",
+                                        "Clip",
+                                        "Floor",
+                                        "Ceil",
+                                        "Round",
+                                        "Sign",
+                                        "Sin",
+                                        "Cos",
+                                        "Add",
+                                        "Sub",
+                                        "Mul",
+                                        "Div",
+                                        "Mod",
+                                        "Max",
+                                        "Min",
+                                        "Mean",
+                                        "Sum",
+                                        "Equal",
+                                        "Greater",
+                                        "GreaterOrEqual",
+                                        "Less",
+                                        "LessOrEqual",
+                                        "Not",
+                                        "And",
+                                        "Or",
+                                        "Xor",
+                                        "Where",
+                                        "IsNaN",
+                                        "IsInf",
+                                        "Cast",
+                                        "CastLike",
+                                        "Identity",
+                                        "BitShift",
+                                        "Gelu",
+                                        "Mish"};
   return ops;
 }
 
 /// Ops along one `axis` attribute that keep the other axes apart.
 const llvm::StringSet<> &alongAxisOps() {
   static const llvm::StringSet<> ops = {"Softmax", "LogSoftmax", "Hardmax",
-                                        "CumSum", "TopK", "Split", "Concat",
-                                        "ArgMax", "ArgMin"};
+                                        "CumSum",  "TopK",       "Split",
+                                        "Concat",  "ArgMax",     "ArgMin"};
   return ops;
 }
 
@@ -83,17 +130,18 @@ LogicalResult Importer::propagateRowCounts(const onnx::NodeProto &node) {
   if (counted.empty())
     return success();
   const RowCount &first = counted.front().second;
-  auto refuse = [&](const Twine &why) {
-    return nodeError(node)
-           << "reads '" << node.input(counted.front().first)
-           << "', whose size along axis " << first.axis
-           << " depends on the data (from '" << first.source << "'), and "
-           << why
-           << "; qopt carries such sizes through ops that keep rows apart "
-              "(elementwise ops, Gather by those rows, Slice/Concat/Split/"
-              "reductions along other axes, Squeeze, Unsqueeze, Transpose, "
-              "Reshape keeping the axis)";
-  };
+  auto refuse =
+      [&](const Twine &why) {
+        return nodeError(node)
+               << "reads '" << node.input(counted.front().first)
+               << "', whose size along axis " << first.axis
+               << " depends on the data (from '" << first.source << "'), and "
+               << why
+               << "; qopt carries such sizes through ops that keep rows apart "
+                  "(elementwise ops, Gather by those rows, Slice/Concat/Split/"
+                  "reductions along other axes, Squeeze, Unsqueeze, Transpose, "
+                  "Reshape keeping the axis)";
+      };
   for (auto &[i, r] : counted)
     if (r.count != first.count)
       return refuse("combines it with a tensor of another run-time size");
@@ -123,8 +171,7 @@ LogicalResult Importer::propagateRowCounts(const onnx::NodeProto &node) {
   if (op == "Gather") {
     if (counted.size() != 1)
       return refuse("gathers by its own rows");
-    int64_t dataRank = rankOf(node.input(0)),
-            indexRank = rankOf(node.input(1));
+    int64_t dataRank = rankOf(node.input(0)), indexRank = rankOf(node.input(1));
     int64_t axis = normalized(getInt(node, "axis", 0), dataRank);
     if (inputIndex == 1) // indices: their rows become output rows
       return setAll(axis + a);

@@ -544,8 +544,8 @@ LogicalResult NonMaxSuppressionOp::verify() {
     return emitOpError("expects scores of shape [")
            << boxes.getDimSize(0) << ", classes, " << boxes.getDimSize(1)
            << "], got " << scores;
-  for (Value v : {getMaxOutputBoxesPerClass(), getIouThreshold(),
-                  getScoreThreshold()})
+  for (Value v :
+       {getMaxOutputBoxesPerClass(), getIouThreshold(), getScoreThreshold()})
     if (v && cast<RankedTensorType>(v.getType()).getNumElements() != 1)
       return emitOpError("expects a single value for each threshold and the "
                          "maximum count, got ")

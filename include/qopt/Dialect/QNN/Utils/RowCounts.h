@@ -1,4 +1,5 @@
-//===- RowCounts.h - Results whose size is known only at run time -*- C++ -*-===//
+//===- RowCounts.h - Results whose size is known only at run time -*- C++
+//-*-===//
 //
 // Part of qopt. A model output whose extent along one axis depends on the
 // data (NonMaxSuppression's selected boxes and what is computed from them
