@@ -209,7 +209,7 @@ void populateNamedOpLoweringPatterns(TypeConverter &converter,
                                      RewritePatternSet &patterns);
 void populateElementwiseLoweringPatterns(TypeConverter &converter,
                                          RewritePatternSet &patterns);
-void populateDetectionLoweringPatterns(TypeConverter &converter,
+void populateDataDependentLoweringPatterns(TypeConverter &converter,
                                        RewritePatternSet &patterns);
 void populateDataMovementLoweringPatterns(TypeConverter &converter,
                                           RewritePatternSet &patterns);

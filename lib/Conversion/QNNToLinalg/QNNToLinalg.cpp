@@ -20,7 +20,7 @@ void qnn::populateQNNToLinalgConversionPatterns(TypeConverter &converter,
   lowering::populateNamedOpLoweringPatterns(converter, patterns);
   lowering::populateElementwiseLoweringPatterns(converter, patterns);
   lowering::populateDataMovementLoweringPatterns(converter, patterns);
-  lowering::populateDetectionLoweringPatterns(converter, patterns);
+  lowering::populateDataDependentLoweringPatterns(converter, patterns);
   lowering::populateQuantLoweringPatterns(converter, patterns);
 }
 

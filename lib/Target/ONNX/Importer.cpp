@@ -891,7 +891,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerQuantizedHandlers(t);
     registerMathHandlers(t);
     registerReductionHandlers(t);
-    registerDetectionHandlers(t);
+    registerDataDependentHandlers(t);
     registerDataMovementHandlers(t);
     registerResizeHandlers(t);
     registerControlFlowHandlers(t);

@@ -358,7 +358,7 @@ void registerDataMovementHandlers(HandlerTable &table);
 void registerResizeHandlers(HandlerTable &table);
 void registerControlFlowHandlers(HandlerTable &table);
 void registerRecurrentHandlers(HandlerTable &table);
-void registerDetectionHandlers(HandlerTable &table);
+void registerDataDependentHandlers(HandlerTable &table);
 /// Gather on run-time data or indices (DataMovementOps.cpp).
 LogicalResult importRuntimeGather(Importer &im, const onnx::NodeProto &node);
 

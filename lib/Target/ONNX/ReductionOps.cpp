@@ -390,12 +390,23 @@ LogicalResult importTopK(Importer &im, const onnx::NodeProto &node,
   if (!isa<FloatType>(et) && !et.isSignlessInteger())
     return im.nodeError(node) << "unsupported element type " << et;
   int64_t k = getInt(node, "k", -1);
+  // K known only at run time: the whole axis in order, with K as the row
+  // count of both outputs (Importer::RowCount).
+  bool runtimeK = false;
   if (kAsInput) {
     auto kv = im.getConstInts(node.input(1));
-    if (!kv || kv->size() != 1)
-      return im.unsupported(node, "K that is not a constant (the output shape "
-                                  "would depend on the data)");
-    k = (*kv)[0];
+    if (kv && kv->size() != 1)
+      return im.nodeError(node) << "K must be one value";
+    if (kv) {
+      k = (*kv)[0];
+    } else {
+      RankedTensorType kt = im.typeOf(node.input(1));
+      if (kt.getNumElements() != 1 || !kt.getElementType().isInteger(64))
+        return im.nodeError(node) << "K must be one int64 value, got " << kt;
+      if (im.getSubgraphDepth() > 0)
+        return im.unsupported(node, "a run-time K inside an If or Loop body");
+      runtimeK = true;
+    }
   }
   int64_t rank = xt.getRank();
   auto axes = normalizeAxes(im, node, {getInt(node, "axis", -1)}, rank);
@@ -404,6 +415,8 @@ LogicalResult importTopK(Importer &im, const onnx::NodeProto &node,
   int64_t axis = (*axes)[0], n = xt.getDimSize(axis);
   if (n == kDyn)
     return im.unsupported(node, "a dynamic axis");
+  if (runtimeK)
+    k = n;
   if (k < 0 || k > n)
     return im.nodeError(node) << "K = " << k << " is not in [0, " << n << "]";
   if (n > kMaxQuadraticAxis)
@@ -487,6 +500,24 @@ LogicalResult importTopK(Importer &im, const onnx::NodeProto &node,
       });
   im.set(node, pick.getResult(0), 0);
   im.set(node, pick.getResult(1), 1);
+  if (runtimeK) {
+    // count = K clamped to [0, n] (ONNX Runtime rejects other K; the
+    // padding rows hold the rest of the order).
+    Value kt = im.get(node.input(1));
+    SmallVector<Value> zeros(
+        cast<RankedTensorType>(kt.getType()).getRank(),
+        arith::ConstantIndexOp::create(b, loc, 0));
+    Value kv = tensor::ExtractOp::create(b, loc, kt, zeros);
+    kv = arith::MaxSIOp::create(b, loc, kv, zero64);
+    kv = arith::MinSIOp::create(
+        b, loc, kv, arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(n)));
+    Value count = tensor::FromElementsOp::create(
+        b, loc, RankedTensorType::get({}, i64), ValueRange{kv});
+    std::string source = node.name().empty() ? node.output(0) : node.name();
+    for (int i = 0; i < node.output_size(); ++i)
+      if (!node.output(i).empty())
+        im.setRowCount(node.output(i), {axis, count, source});
+  }
   return success();
 }
 

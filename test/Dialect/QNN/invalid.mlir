@@ -927,3 +927,19 @@ func.func @nms_result(%b: tensor<1x6x4xf32>, %s: tensor<1x1x6xf32>) {
   %sel, %n = qnn.non_max_suppression %b, %s : (tensor<1x6x4xf32>, tensor<1x1x6xf32>) -> (tensor<6x2xi64>, tensor<i64>)
   return
 }
+
+// -----
+
+func.func @non_zero_scalar(%x: tensor<f32>) {
+  // expected-error @+1 {{expects an input of a static shape and rank >= 1, got 'tensor<f32>'}}
+  %i, %n = qnn.non_zero %x : (tensor<f32>) -> (tensor<0x1xi64>, tensor<i64>)
+  return
+}
+
+// -----
+
+func.func @non_zero_result(%x: tensor<2x3xi8>) {
+  // expected-error @+1 {{expects indices of type 'tensor<2x6xi64>', got 'tensor<2x5xi64>'}}
+  %i, %n = qnn.non_zero %x : (tensor<2x3xi8>) -> (tensor<2x5xi64>, tensor<i64>)
+  return
+}

@@ -209,3 +209,12 @@ func.func @non_max_suppression(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %k:
   %sel, %n = qnn.non_max_suppression %b, %s max %k iou %iou score %thr {center_point_box = 1 : i64} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<1xf32>) -> (tensor<3x3xi64>, tensor<i64>)
   return %sel, %n : tensor<3x3xi64>, tensor<i64>
 }
+
+// -----
+
+// CHECK-LABEL: func @non_zero
+func.func @non_zero(%x: tensor<2x3xi1>) -> (tensor<2x6xi64>, tensor<i64>) {
+  // CHECK: qnn.non_zero %{{.*}} : (tensor<2x3xi1>) -> (tensor<2x6xi64>, tensor<i64>)
+  %i, %n = qnn.non_zero %x : (tensor<2x3xi1>) -> (tensor<2x6xi64>, tensor<i64>)
+  return %i, %n : tensor<2x6xi64>, tensor<i64>
+}

@@ -561,6 +561,20 @@ LogicalResult NonMaxSuppressionOp::verify() {
   return success();
 }
 
+LogicalResult NonZeroOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() == 0 || !in.hasStaticShape())
+    return emitOpError("expects an input of a static shape and rank >= 1, got ")
+           << in;
+  auto expected = RankedTensorType::get(
+      {in.getRank(), in.getNumElements()},
+      IntegerType::get(getContext(), 64));
+  if (getIndices().getType() != expected)
+    return emitOpError("expects indices of type ")
+           << expected << ", got " << getIndices().getType();
+  return success();
+}
+
 LogicalResult LayerNormOp::verify() {
   RankedTensorType in = getInput().getType();
   int64_t rank = in.getRank(), axis = static_cast<int64_t>(getAxis());

@@ -340,6 +340,29 @@ def QNN_NonMaxSuppressionOp : QNN_Op<"non_max_suppression",
   let hasVerifier = 1;
 }
 
+def QNN_NonZeroOp : QNN_Op<"non_zero", [Pure]> {
+  let summary = "Coordinates of the non-zero elements, with a run-time count (ONNX NonZero)";
+  let description = [{
+    The coordinates of the elements of `input` that are not zero (NaN is
+    not zero), in row-major order: column `j` of `indices` holds the `rank`
+    coordinates of the j-th such element. How many there are depends on the
+    data, so `indices` is padded to `[rank, M]` (M = the number of elements,
+    the most there can be) with zero columns after the first `count`.
+
+    Example:
+
+    ```mlir
+    %idx, %n = qnn.non_zero %x : (tensor<2x3xf32>) -> (tensor<2x6xi64>, tensor<i64>)
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat, AnySignlessInteger]>:$input);
+  let results = (outs RankedTensorOf<[I64]>:$indices, 0DTensorOf<[I64]>:$count);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def QNN_CastOp : QNN_Op<"cast", [Pure, SameOperandsAndResultShape,
                                   QNN_ObservedResult]> {
   let summary = "Elementwise numeric conversion (ONNX Cast)";

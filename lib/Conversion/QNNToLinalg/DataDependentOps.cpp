@@ -1,6 +1,13 @@
-//===- DetectionOps.cpp - Lower qnn detection ops to scf loops ------------===//
+//===- DataDependentOps.cpp - Lower ops with run-time result sizes --------===//
 //
-// Part of qopt. non_max_suppression: a greedy selection whose every step
+// Part of qopt. Ops whose result size depends on the data return a padded
+// static tensor and a count (see qnn.non_max_suppression); they are
+// sequential by nature, so they lower to scf loops on tensors.
+//
+// non_zero: one pass over the elements in row-major order, writing each
+// non-zero element's coordinates into the next column.
+//
+// non_max_suppression: a greedy selection whose every step
 // depends on the previous ones, so loops (scf.for on tensors) rather than
 // linalg. Per (batch, class) it repeatedly takes the unvisited candidate
 // with the highest score -- the order of ONNX Runtime's priority queue,
@@ -336,9 +343,84 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
   }
 };
 
+struct NonZeroLowering : QNNPattern<NonZeroOp> {
+  using QNNPattern::QNNPattern;
+
+  LogicalResult
+  matchAndRewrite(NonZeroOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    RankedTensorType in = op.getInput().getType();
+    ArrayRef<int64_t> shape = in.getShape();
+    int64_t rank = in.getRank(), total = in.getNumElements();
+    Type i64 = b.getI64Type(), et = in.getElementType();
+    auto index = [&](OpBuilder &ib, Location l, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(ib, l, v);
+    };
+    Value zero64 = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+    Value init =
+        linalg::FillOp::create(
+            b, loc, zero64,
+            Value(tensor::EmptyOp::create(
+                b, loc, op.getIndices().getType().getShape(), i64)))
+            .result();
+    Value x = adaptor.getInput();
+    auto loop = scf::ForOp::create(
+        b, loc, index(b, loc, 0), index(b, loc, total), index(b, loc, 1),
+        ValueRange{init, index(b, loc, 0)},
+        [&](OpBuilder &lb, Location l, Value flat, ValueRange a) {
+          // Row-major coordinates of `flat`.
+          SmallVector<Value> coords(rank);
+          Value rest = flat;
+          for (int64_t d = rank - 1; d >= 0; --d) {
+            Value size = index(lb, l, shape[d]);
+            coords[d] = arith::RemUIOp::create(lb, l, rest, size);
+            rest = arith::DivUIOp::create(lb, l, rest, size);
+          }
+          Value v = tensor::ExtractOp::create(lb, l, x, coords);
+          Value nonZero;
+          if (isa<FloatType>(et))
+            nonZero = arith::CmpFOp::create(
+                lb, l, arith::CmpFPredicate::UNE, v,
+                arith::ConstantOp::create(lb, l, lb.getFloatAttr(et, 0.0)));
+          else
+            nonZero = arith::CmpIOp::create(
+                lb, l, arith::CmpIPredicate::ne, v,
+                arith::ConstantOp::create(lb, l, lb.getIntegerAttr(et, 0)));
+          auto write = scf::IfOp::create(
+              lb, l, nonZero,
+              [&](OpBuilder &tb, Location tl) {
+                Value out = a[0];
+                for (int64_t d = 0; d < rank; ++d)
+                  out = tensor::InsertOp::create(
+                      tb, tl,
+                      arith::IndexCastOp::create(tb, tl, i64, coords[d]), out,
+                      ValueRange{index(tb, tl, d), a[1]});
+                scf::YieldOp::create(
+                    tb, tl,
+                    ValueRange{out, arith::AddIOp::create(tb, tl, a[1],
+                                                          index(tb, tl, 1))});
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, a);
+              });
+          scf::YieldOp::create(lb, l, write.getResults());
+        });
+    Value count = arith::IndexCastOp::create(b, loc, i64, loop.getResult(1));
+    rewriter.replaceOp(
+        op, ValueRange{loop.getResult(0),
+                       tensor::FromElementsOp::create(
+                           b, loc, RankedTensorType::get({}, i64),
+                           ValueRange{count})});
+    return success();
+  }
+};
+
 } // namespace
 
-void lowering::populateDetectionLoweringPatterns(TypeConverter &converter,
+void lowering::populateDataDependentLoweringPatterns(TypeConverter &converter,
                                                  RewritePatternSet &patterns) {
-  patterns.add<NonMaxSuppressionLowering>(converter, patterns.getContext());
+  patterns.add<NonMaxSuppressionLowering, NonZeroLowering>(
+      converter, patterns.getContext());
 }

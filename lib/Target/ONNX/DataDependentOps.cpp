@@ -1,8 +1,9 @@
-//===- DetectionOps.cpp - Import detection post-processing ----------------===//
+//===- DataDependentOps.cpp - Import ops whose output size is data --------===//
 //
-// Part of qopt. NonMaxSuppression becomes qnn.non_max_suppression: selected
-// boxes padded to an upper bound, with their run-time count (RowCounts.cpp
-// carries it to the graph outputs).
+// Part of qopt. NonMaxSuppression and NonZero become qnn ops whose result
+// is padded to an upper bound, with the run-time count of real rows
+// (RowCounts.cpp carries it to the graph outputs; TopK with a run-time K is
+// in ReductionOps.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -84,8 +85,34 @@ LogicalResult importNonMaxSuppression(Importer &im,
   return success();
 }
 
+LogicalResult importNonZero(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  if (im.getSubgraphDepth() > 0)
+    return im.unsupported(node, "NonZero inside an If or Loop body (its "
+                                "output size depends on the data)");
+  RankedTensorType xt = im.typeOf(node.input(0));
+  if (xt.getRank() == 0 || !xt.hasStaticShape())
+    return im.unsupported(node, "a scalar or dynamic-shaped input (the "
+                                "output's upper bound needs a static shape)");
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  Value x = im.toSignless(loc, im.get(node.input(0)));
+  auto op = mlir::qnn::NonZeroOp::create(
+      b, loc,
+      RankedTensorType::get({xt.getRank(), xt.getNumElements()},
+                            b.getI64Type()),
+      RankedTensorType::get({}, b.getI64Type()), x);
+  im.set(node, op.getIndices());
+  im.setRowCount(node.output(0),
+                 {1, op.getCount(),
+                  node.name().empty() ? node.output(0) : node.name()});
+  return success();
+}
+
 } // namespace
 
-void qopt::onnx_import::registerDetectionHandlers(HandlerTable &t) {
+void qopt::onnx_import::registerDataDependentHandlers(HandlerTable &t) {
   t.onOp("NonMaxSuppression", 10, importNonMaxSuppression);
+  t.onOp("NonZero", 9, importNonZero);
 }

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""make_runtime_sizes.py OUT: models whose output size depends on run-time
+values, and NumPy references (exact):
+  topk.onnx     TopK of x [2, 10] with K a graph input, values doubled
+                (outputs [2, K]); k3.npy = 3, k0.npy = 0, k12.npy = 12
+                (clamped to 10)
+  nonzero.onnx  NonZero of x [3, 4], transposed to [nnz, 2], plus 1
+Inputs x_topk.npy (distinct values), x_nonzero.npy (zeros, a NaN, -0.0);
+references ref_topk_<k>_{values,indices}.npy, ref_nonzero.npy.
+make_runtime_sizes.py --check DIR compares qopt's TopK outputs there."""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+if len(sys.argv) == 3 and sys.argv[1] == "--check":
+    # make_runtime_sizes.py --check DIR: qopt's TopK outputs v<k>.npy /
+    # i<k>.npy against the references, one line per K.
+    d = sys.argv[2]
+    for k in (0, 3, 12):
+        v, ix = np.load(os.path.join(d, "v%d.npy" % k)), np.load(os.path.join(d, "i%d.npy" % k))
+        same = all(a.shape == b.shape and (a == b).all() for a, b in (
+            (v, np.load(os.path.join(d, "ref_topk_%d_values.npy" % k))),
+            (ix, np.load(os.path.join(d, "ref_topk_%d_indices.npy" % k)))))
+        print(k, v.shape, same)
+    sys.exit(0)
+out = sys.argv[1]
+rng = np.random.default_rng(3)
+f = lambda n, s: helper.make_tensor_value_info(n, TensorProto.FLOAT, s)
+i = lambda n, s: helper.make_tensor_value_info(n, TensorProto.INT64, s)
+
+topk = helper.make_graph(
+    [helper.make_node("TopK", ["x", "k"], ["v", "idx"], axis=1, name="topk"),
+     helper.make_node("Mul", ["v", "two"], ["values"], name="double")],
+    "topk", [f("x", [2, 10]), i("k", [1])], [f("values", [2, "K"]), i("idx", [2, "K"])],
+    [numpy_helper.from_array(np.array(2.0, np.float32), "two")])
+onnx.save(helper.make_model(topk, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "topk.onnx"))
+x = np.stack([rng.permutation(10), rng.permutation(10)]).astype(np.float32) - 4.5
+np.save(os.path.join(out, "x_topk.npy"), x)
+for k in (0, 3, 12):
+    np.save(os.path.join(out, "k%d.npy" % k), np.array([k], np.int64))
+    kk = min(k, 10)
+    order = np.argsort(-x, axis=1, kind="stable")[:, :kk]
+    np.save(os.path.join(out, "ref_topk_%d_values.npy" % k),
+            (np.take_along_axis(x, order, 1) * 2).astype(np.float32))
+    np.save(os.path.join(out, "ref_topk_%d_indices.npy" % k), order.astype(np.int64))
+
+nz = helper.make_graph(
+    [helper.make_node("NonZero", ["x"], ["nz"], name="nonzero"),
+     helper.make_node("Transpose", ["nz"], ["t"], perm=[1, 0], name="rows"),
+     helper.make_node("Add", ["t", "one"], ["coords"], name="plus_one")],
+    "nonzero", [f("x", [3, 4])], [i("coords", ["N", 2])],
+    [numpy_helper.from_array(np.array(1, np.int64), "one")])
+onnx.save(helper.make_model(nz, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "nonzero.onnx"))
+xn = np.array([[0, 1.5, 0, -0.0], [np.nan, 0, 2, 0], [0, 0, 0, -3]], np.float32)
+np.save(os.path.join(out, "x_nonzero.npy"), xn)
+np.save(os.path.join(out, "ref_nonzero.npy"), (np.argwhere(xn != 0) + 1).astype(np.int64))
