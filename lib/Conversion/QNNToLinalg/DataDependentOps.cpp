@@ -359,12 +359,11 @@ struct NonZeroLowering : QNNPattern<NonZeroOp> {
       return arith::ConstantIndexOp::create(ib, l, v);
     };
     Value zero64 = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
-    Value init =
-        linalg::FillOp::create(
-            b, loc, zero64,
-            Value(tensor::EmptyOp::create(
-                b, loc, op.getIndices().getType().getShape(), i64)))
-            .result();
+    Value init = linalg::FillOp::create(
+                     b, loc, zero64,
+                     Value(tensor::EmptyOp::create(
+                         b, loc, op.getIndices().getType().getShape(), i64)))
+                     .result();
     Value x = adaptor.getInput();
     auto loop = scf::ForOp::create(
         b, loc, index(b, loc, 0), index(b, loc, total), index(b, loc, 1),
@@ -408,19 +407,19 @@ struct NonZeroLowering : QNNPattern<NonZeroOp> {
           scf::YieldOp::create(lb, l, write.getResults());
         });
     Value count = arith::IndexCastOp::create(b, loc, i64, loop.getResult(1));
-    rewriter.replaceOp(
-        op, ValueRange{loop.getResult(0),
-                       tensor::FromElementsOp::create(
-                           b, loc, RankedTensorType::get({}, i64),
-                           ValueRange{count})});
+    rewriter.replaceOp(op,
+                       ValueRange{loop.getResult(0),
+                                  tensor::FromElementsOp::create(
+                                      b, loc, RankedTensorType::get({}, i64),
+                                      ValueRange{count})});
     return success();
   }
 };
 
 } // namespace
 
-void lowering::populateDataDependentLoweringPatterns(TypeConverter &converter,
-                                                 RewritePatternSet &patterns) {
+void lowering::populateDataDependentLoweringPatterns(
+    TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<NonMaxSuppressionLowering, NonZeroLowering>(
       converter, patterns.getContext());
 }

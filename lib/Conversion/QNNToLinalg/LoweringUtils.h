@@ -210,7 +210,7 @@ void populateNamedOpLoweringPatterns(TypeConverter &converter,
 void populateElementwiseLoweringPatterns(TypeConverter &converter,
                                          RewritePatternSet &patterns);
 void populateDataDependentLoweringPatterns(TypeConverter &converter,
-                                       RewritePatternSet &patterns);
+                                           RewritePatternSet &patterns);
 void populateDataMovementLoweringPatterns(TypeConverter &converter,
                                           RewritePatternSet &patterns);
 void populateQuantLoweringPatterns(TypeConverter &converter,

@@ -104,9 +104,9 @@ LogicalResult importNonZero(Importer &im, const onnx::NodeProto &node) {
                             b.getI64Type()),
       RankedTensorType::get({}, b.getI64Type()), x);
   im.set(node, op.getIndices());
-  im.setRowCount(node.output(0),
-                 {1, op.getCount(),
-                  node.name().empty() ? node.output(0) : node.name()});
+  im.setRowCount(
+      node.output(0),
+      {1, op.getCount(), node.name().empty() ? node.output(0) : node.name()});
   return success();
 }
 

@@ -504,9 +504,8 @@ LogicalResult importTopK(Importer &im, const onnx::NodeProto &node,
     // count = K clamped to [0, n] (ONNX Runtime rejects other K; the
     // padding rows hold the rest of the order).
     Value kt = im.get(node.input(1));
-    SmallVector<Value> zeros(
-        cast<RankedTensorType>(kt.getType()).getRank(),
-        arith::ConstantIndexOp::create(b, loc, 0));
+    SmallVector<Value> zeros(cast<RankedTensorType>(kt.getType()).getRank(),
+                             arith::ConstantIndexOp::create(b, loc, 0));
     Value kv = tensor::ExtractOp::create(b, loc, kt, zeros);
     kv = arith::MaxSIOp::create(b, loc, kv, zero64);
     kv = arith::MinSIOp::create(

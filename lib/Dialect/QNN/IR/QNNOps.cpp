@@ -566,9 +566,8 @@ LogicalResult NonZeroOp::verify() {
   if (in.getRank() == 0 || !in.hasStaticShape())
     return emitOpError("expects an input of a static shape and rank >= 1, got ")
            << in;
-  auto expected = RankedTensorType::get(
-      {in.getRank(), in.getNumElements()},
-      IntegerType::get(getContext(), 64));
+  auto expected = RankedTensorType::get({in.getRank(), in.getNumElements()},
+                                        IntegerType::get(getContext(), 64));
   if (getIndices().getType() != expected)
     return emitOpError("expects indices of type ")
            << expected << ", got " << getIndices().getType();
