@@ -25,7 +25,7 @@ Ceil Round Sign Sin Cos Add Sub Mul Div Mod Max Min Mean Sum Equal Greater
 GreaterOrEqual Less LessOrEqual Not And Or Xor Where IsNaN IsInf Cast CastLike
 ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2
 ReduceSumSquare ReduceLogSum ReduceLogSumExp ArgMax ArgMin Softmax LogSoftmax
-Hardmax CumSum TopK NonMaxSuppression NonZero BatchNormalization InstanceNormalization LayerNormalization
+Hardmax CumSum TopK NonMaxSuppression NonZero Unique BatchNormalization InstanceNormalization LayerNormalization
 LRN MeanVarianceNormalization
 Conv ConvTranspose Gemm MatMul MaxPool AveragePool GlobalAveragePool
 GlobalMaxPool Dropout Einsum

@@ -3,18 +3,25 @@
 // Part of qopt. NonMaxSuppression and NonZero become qnn ops whose result
 // is padded to an upper bound, with the run-time count of real rows
 // (RowCounts.cpp carries it to the graph outputs; TopK with a run-time K is
-// in ReductionOps.cpp).
+// in ReductionOps.cpp); Unique is built from pairwise linalg reductions.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
 
+#include "ScalarMath.h"
+
 #include "qopt/Dialect/QNN/IR/QNN.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <algorithm>
 
 using namespace mlir;
 using namespace qopt::onnx_import;
+namespace sc = qopt::onnx_import::scalar;
 
 namespace {
 
@@ -110,9 +117,171 @@ LogicalResult importNonZero(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
+/// Unique without an axis: every output is a pairwise pass over the
+/// flattened elements (i against j), like TopK's ranks -- O(N^2), for the
+/// index tensors and label sets it is used on:
+///   first[i] = the lowest j with x[j] == x[i]   (i is new iff first[i] == i)
+///   count[i] = #{j : x[j] == x[i]}
+///   pos[i]   = #{new j : x[j] < x[i]} (sorted) or #{new j : j < i}
+/// then Y, indices and counts gather the new elements at their positions,
+/// inverse_indices[k] = pos[first[k]], and U = #new is the row count.
+LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 1, 1)))
+    return failure();
+  if (findAttr(node, "axis"))
+    return im.unsupported(node, "Unique along an axis (qopt finds unique "
+                                "elements of the flattened tensor)");
+  if (im.getSubgraphDepth() > 0)
+    return im.unsupported(node, "Unique inside an If or Loop body (its "
+                                "output size depends on the data)");
+  RankedTensorType xt = im.typeOf(node.input(0));
+  Type et = xt.getElementType();
+  if (!xt.hasStaticShape() || xt.getNumElements() == 0)
+    return im.unsupported(node, "an input of a dynamic or empty shape");
+  if (et.isUnsignedInteger() || !(isa<FloatType>(et) || et.isSignlessInteger()))
+    return im.unsupported(node, "element type " + [&] {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << et;
+      return text;
+    }());
+  int64_t n = xt.getNumElements();
+  if (n > kMaxQuadraticAxis)
+    return im.unsupported(node, "more than " + Twine(kMaxQuadraticAxis) +
+                                    " elements (its cost grows with the "
+                                    "square of the count)");
+  bool sorted = getInt(node, "sorted", 1);
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  Type i64 = b.getI64Type();
+  Value x = im.reshapeTo(loc, im.get(node.input(0)), {n});
+  auto fill = [&](Type t, ArrayRef<int64_t> shape, Attribute v) -> Value {
+    Value c = arith::ConstantOp::create(b, loc, cast<TypedAttr>(v));
+    return linalg::FillOp::create(
+               b, loc, c, Value(tensor::EmptyOp::create(b, loc, shape, t)))
+        .result();
+  };
+  AffineMap di = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, im.ctx);
+  AffineMap dj = AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, im.ctx);
+  SmallVector<utils::IteratorType> pairIters = {
+      utils::IteratorType::parallel, utils::IteratorType::reduction};
+  // out[i] = reduce over j of body(ins at i, ins at j, out), with `ins`
+  // read at i (atI) or at j.
+  auto pairwise = [&](ArrayRef<Value> atI, ArrayRef<Value> atJ, Value init,
+                      function_ref<Value(OpBuilder &, Location, ValueRange,
+                                         ValueRange, Value)>
+                          body) -> Value {
+    SmallVector<Value> ins(atI.begin(), atI.end());
+    ins.append(atJ.begin(), atJ.end());
+    SmallVector<AffineMap> maps(atI.size(), di);
+    maps.append(atJ.size(), dj);
+    maps.push_back(di);
+    return linalg::GenericOp::create(
+               b, loc, init.getType(), ins, ValueRange{init}, maps, pairIters,
+               [&](OpBuilder &nb, Location l, ValueRange a) {
+                 Value r = body(nb, l, a.take_front(atI.size()),
+                                a.slice(atI.size(), atJ.size()), a.back());
+                 linalg::YieldOp::create(nb, l, r);
+               })
+        .getResult(0);
+  };
+  auto idx = [](OpBuilder &nb, Location l, unsigned d) -> Value {
+    return arith::IndexCastOp::create(nb, l, nb.getI64Type(),
+                                      linalg::IndexOp::create(nb, l, d));
+  };
+  auto eq = [&](OpBuilder &nb, Location l, Value p, Value q) {
+    return sc::compare(nb, l, sc::Cmp::EQ, p, q, false);
+  };
+  auto add1 = [](OpBuilder &nb, Location l, Value cond, Value acc) -> Value {
+    return arith::AddIOp::create(
+        nb, l, acc, arith::ExtUIOp::create(nb, l, nb.getI64Type(), cond));
+  };
+  Value first = pairwise(
+      {x}, {x}, fill(i64, {n}, b.getI64IntegerAttr(n)),
+      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange xj, Value acc) {
+        Value j = idx(nb, l, 1);
+        Value hit = arith::AndIOp::create(
+            nb, l, eq(nb, l, xj[0], xi[0]),
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j, acc));
+        return arith::SelectOp::create(nb, l, hit, j, acc).getResult();
+      });
+  Value counts = pairwise(
+      {x}, {x}, fill(i64, {n}, b.getI64IntegerAttr(0)),
+      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange xj, Value acc) {
+        return add1(nb, l, eq(nb, l, xj[0], xi[0]), acc);
+      });
+  Value pos = pairwise(
+      {x}, {x, first}, fill(i64, {n}, b.getI64IntegerAttr(0)),
+      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange j, Value acc) {
+        Value isNew = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                            j[1], idx(nb, l, 1));
+        Value before =
+            sorted ? sc::compare(nb, l, sc::Cmp::LT, j[0], xi[0], false)
+                   : arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
+                                           idx(nb, l, 1), idx(nb, l, 0))
+                         .getResult();
+        return add1(nb, l, arith::AndIOp::create(nb, l, isNew, before), acc);
+      });
+  // Y, indices and counts: out[r] = the new element with pos == r.
+  Value yInit = fill(et, {n}, b.getZeroAttr(et));
+  Value zeros = fill(i64, {n}, b.getI64IntegerAttr(0));
+  auto gathered = linalg::GenericOp::create(
+      b, loc, TypeRange{yInit.getType(), zeros.getType(), zeros.getType()},
+      ValueRange{x, first, pos, counts}, ValueRange{yInit, zeros, zeros},
+      SmallVector<AffineMap>{dj, dj, dj, dj, di, di, di}, pairIters,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value i = idx(nb, l, 1);
+        Value hit = arith::AndIOp::create(
+            nb, l,
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[1], i),
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[2],
+                                  idx(nb, l, 0)));
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, hit, a[0], a[4]),
+                       arith::SelectOp::create(nb, l, hit, i, a[5]),
+                       arith::SelectOp::create(nb, l, hit, a[3], a[6])});
+      });
+  // inverse[k] = pos[first[k]].
+  Value inverse = pairwise(
+      {first}, {pos}, fill(i64, {n}, b.getI64IntegerAttr(0)),
+      [&](OpBuilder &nb, Location l, ValueRange fk, ValueRange pi, Value acc) {
+        Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                          fk[0], idx(nb, l, 1));
+        return arith::SelectOp::create(nb, l, hit, pi[0], acc).getResult();
+      });
+  // U = #new.
+  AffineMap d0 = AffineMap::get(1, 0, {b.getAffineDimExpr(0)}, im.ctx);
+  AffineMap scalarMap = AffineMap::get(1, 0, {}, im.ctx);
+  Value u = linalg::GenericOp::create(
+                b, loc, RankedTensorType::get({}, i64), ValueRange{first},
+                ValueRange{fill(i64, {}, b.getI64IntegerAttr(0))},
+                SmallVector<AffineMap>{d0, scalarMap},
+                SmallVector<utils::IteratorType>{
+                    utils::IteratorType::reduction},
+                [&](OpBuilder &nb, Location l, ValueRange a) {
+                  Value isNew = arith::CmpIOp::create(
+                      nb, l, arith::CmpIPredicate::eq, a[0], idx(nb, l, 0));
+                  linalg::YieldOp::create(nb, l, add1(nb, l, isNew, a[1]));
+                })
+                .getResult(0);
+  Value results[4] = {gathered.getResult(0), gathered.getResult(1), inverse,
+                      gathered.getResult(2)};
+  std::string source = node.name().empty() ? node.output(0) : node.name();
+  for (int k = 0; k < 4 && k < node.output_size(); ++k) {
+    if (node.output(k).empty())
+      continue;
+    im.set(node, results[k], k);
+    if (k != 2) // inverse_indices has one entry per input element
+      im.setRowCount(node.output(k), {0, u, source});
+  }
+  return success();
+}
+
 } // namespace
 
 void qopt::onnx_import::registerDataDependentHandlers(HandlerTable &t) {
+  t.onOp("Unique", 11, importUnique);
   t.onOp("NonMaxSuppression", 10, importNonMaxSuppression);
   t.onOp("NonZero", 9, importNonZero);
 }

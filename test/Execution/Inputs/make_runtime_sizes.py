@@ -5,9 +5,11 @@ values, and NumPy references (exact):
                 (outputs [2, K]); k3.npy = 3, k0.npy = 0, k12.npy = 12
                 (clamped to 10)
   nonzero.onnx  NonZero of x [3, 4], transposed to [nnz, 2], plus 1
+  unique.onnx   Unique of x [3, 4] (sorted; all four outputs), values x10
 Inputs x_topk.npy (distinct values), x_nonzero.npy (zeros, a NaN, -0.0);
 references ref_topk_<k>_{values,indices}.npy, ref_nonzero.npy.
-make_runtime_sizes.py --check DIR compares qopt's TopK outputs there."""
+make_runtime_sizes.py --check DIR compares qopt's TopK outputs (v<k>,
+i<k>.npy) and Unique outputs (u0-u3.npy) there with NumPy's."""
 import os
 import sys
 
@@ -25,6 +27,13 @@ if len(sys.argv) == 3 and sys.argv[1] == "--check":
             (v, np.load(os.path.join(d, "ref_topk_%d_values.npy" % k))),
             (ix, np.load(os.path.join(d, "ref_topk_%d_indices.npy" % k)))))
         print(k, v.shape, same)
+    xu = np.load(os.path.join(d, "x_unique.npy"))
+    y, first, inverse, counts = np.unique(xu.reshape(-1), return_index=True,
+                                          return_inverse=True, return_counts=True)
+    got = [np.load(os.path.join(d, "u%d.npy" % k)) for k in range(4)]
+    want = [y * 10, first, inverse, counts]
+    print("unique", got[0].shape, all(g.shape == w.shape and (g == w).all()
+                                      for g, w in zip(got, want)))
     sys.exit(0)
 out = sys.argv[1]
 rng = np.random.default_rng(3)
@@ -56,6 +65,17 @@ nz = helper.make_graph(
     [numpy_helper.from_array(np.array(1, np.int64), "one")])
 onnx.save(helper.make_model(nz, opset_imports=[helper.make_opsetid("", 13)]),
           os.path.join(out, "nonzero.onnx"))
+uq = helper.make_graph(
+    [helper.make_node("Unique", ["x"], ["y", "first", "inverse", "counts"], name="unique"),
+     helper.make_node("Mul", ["y", "ten"], ["scaled"], name="scale")],
+    "unique", [f("x", [3, 4])],
+    [f("scaled", ["U"]), i("first", ["U"]), i("inverse", [12]), i("counts", ["U"])],
+    [numpy_helper.from_array(np.array(10.0, np.float32), "ten")])
+onnx.save(helper.make_model(uq, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "unique.onnx"))
+np.save(os.path.join(out, "x_unique.npy"),
+        rng.integers(-3, 4, (3, 4)).astype(np.float32))
+
 xn = np.array([[0, 1.5, 0, -0.0], [np.nan, 0, 2, 0], [0, 0, 0, -3]], np.float32)
 np.save(os.path.join(out, "x_nonzero.npy"), xn)
 np.save(os.path.join(out, "ref_nonzero.npy"), (np.argwhere(xn != 0) + 1).astype(np.int64))
