@@ -139,12 +139,13 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
   if (!xt.hasStaticShape() || xt.getNumElements() == 0)
     return im.unsupported(node, "an input of a dynamic or empty shape");
   if (et.isUnsignedInteger() || !(isa<FloatType>(et) || et.isSignlessInteger()))
-    return im.unsupported(node, "element type " + [&] {
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      os << et;
-      return text;
-    }());
+    return im.unsupported(
+        node, "element type " + [&] {
+          std::string text;
+          llvm::raw_string_ostream os(text);
+          os << et;
+          return text;
+        }());
   int64_t n = xt.getNumElements();
   if (n > kMaxQuadraticAxis)
     return im.unsupported(node, "more than " + Twine(kMaxQuadraticAxis) +
@@ -163,8 +164,8 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
   };
   AffineMap di = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, im.ctx);
   AffineMap dj = AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, im.ctx);
-  SmallVector<utils::IteratorType> pairIters = {
-      utils::IteratorType::parallel, utils::IteratorType::reduction};
+  SmallVector<utils::IteratorType> pairIters = {utils::IteratorType::parallel,
+                                                utils::IteratorType::reduction};
   // out[i] = reduce over j of body(ins at i, ins at j, out), with `ins`
   // read at i (atI) or at j.
   auto pairwise = [&](ArrayRef<Value> atI, ArrayRef<Value> atJ, Value init,
@@ -253,18 +254,18 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
   // U = #new.
   AffineMap d0 = AffineMap::get(1, 0, {b.getAffineDimExpr(0)}, im.ctx);
   AffineMap scalarMap = AffineMap::get(1, 0, {}, im.ctx);
-  Value u = linalg::GenericOp::create(
-                b, loc, RankedTensorType::get({}, i64), ValueRange{first},
-                ValueRange{fill(i64, {}, b.getI64IntegerAttr(0))},
-                SmallVector<AffineMap>{d0, scalarMap},
-                SmallVector<utils::IteratorType>{
-                    utils::IteratorType::reduction},
-                [&](OpBuilder &nb, Location l, ValueRange a) {
-                  Value isNew = arith::CmpIOp::create(
-                      nb, l, arith::CmpIPredicate::eq, a[0], idx(nb, l, 0));
-                  linalg::YieldOp::create(nb, l, add1(nb, l, isNew, a[1]));
-                })
-                .getResult(0);
+  Value u =
+      linalg::GenericOp::create(
+          b, loc, RankedTensorType::get({}, i64), ValueRange{first},
+          ValueRange{fill(i64, {}, b.getI64IntegerAttr(0))},
+          SmallVector<AffineMap>{d0, scalarMap},
+          SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value isNew = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                                a[0], idx(nb, l, 0));
+            linalg::YieldOp::create(nb, l, add1(nb, l, isNew, a[1]));
+          })
+          .getResult(0);
   Value results[4] = {gathered.getResult(0), gathered.getResult(1), inverse,
                       gathered.getResult(2)};
   std::string source = node.name().empty() ? node.output(0) : node.name();
