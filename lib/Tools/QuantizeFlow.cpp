@@ -335,7 +335,8 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
 
 Error qopt::runQuantizeFlow(ModuleOp module,
                             const QuantizeFlowOptions &options,
-                            OwningOpRef<ModuleOp> *foldedFloat) {
+                            OwningOpRef<ModuleOp> *foldedFloat,
+                            QualityReport *quality) {
   const QuantizationOptions &q = options.quantization;
   if (q.mode == QuantizeMode::None)
     return Error::success();
@@ -441,6 +442,8 @@ Error qopt::runQuantizeFlow(ModuleOp module,
       return Error::success();
     }
     errs() << "qopt: " << formatQualityLine(*report) << "\n";
+    if (quality)
+      *quality = *report;
     std::string warning = qualityWarning(*report);
     if (!warning.empty())
       WithColor::warning(errs(), "qopt") << warning << "\n";

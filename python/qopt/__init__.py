@@ -13,6 +13,7 @@ diagnostics.
 import json
 import logging
 import os
+import time
 import warnings as _warnings
 
 import numpy as np
@@ -381,7 +382,11 @@ class Model:
         elif accuracy_data is not None or accuracy_labels is not None:
             raise Error("accuracy_data and accuracy_labels need accuracy_target")
         q = self._m.clone()
+        log = logging.getLogger("qopt")
+        log.info("qopt: quantizing (%s%s)", mode, ", %s calibration" % method if mode == "static" else "")
+        started = time.monotonic()
         warnings, summary, chosen = q.quantize(options, calibration_data_list, False, search)
+        log.info("qopt: quantized in %.1f s", time.monotonic() - started)
         result = Model(q, float_model=self._float or self, warnings=warnings)
         if search is not None:
             result.precision = {"summary": summary, "config": json.loads(chosen)}
@@ -443,4 +448,10 @@ class Model:
             host = {"x86_64": "x86_64", "AMD64": "x86_64", "aarch64": "aarch64",
                     "arm64": "aarch64"}.get(platform.machine(), "")
             cpu = "native" if host and target.startswith(host) else "generic"
+        log = logging.getLogger("qopt")
+        log.info("qopt: compiling %s for %s (cpu %s, %d thread(s))", os.fspath(object_path),
+                 target, cpu, threads)
+        started = time.monotonic()
         self._m.compile(os.fspath(object_path), os.fspath(header_path), target, cpu, name, threads)
+        log.info("qopt: compiled %s in %.1f s (%d bytes)", os.fspath(object_path),
+                 time.monotonic() - started, os.path.getsize(object_path))

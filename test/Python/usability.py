@@ -59,11 +59,20 @@ with warnings.catch_warnings(record=True) as caught:
 for w in caught:
     print("warning: %s" % w.message)
 
+# Progress through logging (the "qopt" logger), never printed.
+import logging
+records = []
+handler = logging.Handler()
+handler.emit = lambda r: records.append(r.getMessage())
+logging.getLogger("qopt").addHandler(handler)
+logging.getLogger("qopt").setLevel(logging.INFO)
 q = model.quantize("static", calibration_data=calib)
 rows = q.size_report()
 print("size_report rows: %d" % len(rows))
 q.compile(os.path.join(work, "m.o"), os.path.join(work, "m.h"), threads=2)
 print("compiled with threads: %s" % ("-lomp" in open(os.path.join(work, "m.h")).read()))
+logging.getLogger("qopt").removeHandler(handler)
+print("logged: %s" % " | ".join(r.split(" in ")[0] for r in records if "quality" not in r))
 
 # A stateful model (its state has the batch on axis 1, as Silero VAD's):
 # calibration data as samples, each a feed of exactly the model's shapes,

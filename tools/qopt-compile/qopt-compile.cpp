@@ -12,13 +12,18 @@
 #include "qopt/Support/MemoryLimit.h"
 #include "qopt/Support/Npy.h"
 #include "qopt/Target/AOT/CompileToObject.h"
+#include "qopt/Support/Sizes.h"
+#include "qopt/Tools/QualityGuard.h"
 #include "qopt/Tools/QuantizeFlow.h"
+#include "qopt/Tools/StageTimer.h"
 #include "qopt/Tools/RunModes.h"
 #include "qopt/Tools/ThreadsOption.h"
 #include "qopt/Tools/ToolSession.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
@@ -94,6 +99,9 @@ int main(int argc, char **argv) {
   auto flow = quantizeOptions.get();
   if (!flow)
     return session.fail(flow.takeError());
+  qopt::StageTimer timer("qopt-compile",
+                         sys::Process::StandardErrIsDisplayed());
+  timer.begin("import");
   mlir::OwningOpRef<mlir::ModuleOp> module =
       session.loadModel(inputFile, std::vector<std::string>(inputShapes.begin(),
                                                             inputShapes.end()));
@@ -113,11 +121,20 @@ int main(int argc, char **argv) {
     labels = std::move(*l);
   }
   mlir::OwningOpRef<mlir::ModuleOp> floatModel;
-  if (Error e = qopt::runQuantizeFlow(*module, *flow,
-                                      reportFile.empty() ? nullptr
-                                                         : &floatModel))
+  qopt::QualityReport quality;
+  quality.floatWeightBytes = -1;
+  if (flow->quantization.mode != qopt::QuantizeMode::None)
+    timer.begin("quantization");
+  if (Error e = qopt::runQuantizeFlow(
+          *module, *flow, reportFile.empty() ? nullptr : &floatModel, &quality))
     return session.fail(std::move(e));
+  if (quality.floatWeightBytes >= 0) {
+    timer.note("weights " + qopt::formatBytes(quality.floatWeightBytes) +
+               " -> " + qopt::formatBytes(quality.quantizedWeightBytes));
+    timer.note(formatv("output SQNR {0:F1} dB", quality.outputSqnrDb).str());
+  }
   if (!reportFile.empty()) {
+    timer.begin("report");
     auto data = qopt::readModelInputs(
         *module, flow->quantization.calibrationData, "calibration data", entry);
     if (!data)
@@ -156,7 +173,13 @@ int main(int argc, char **argv) {
   }
   options.threads = threads;
   options.sourceName = sys::path::filename(inputFile).str();
-  if (Error e = qopt::compileToObject(*module, options, outputFile, headerFile))
+  timer.begin("code generation");
+  qopt::AOTSummary generated;
+  if (Error e = qopt::compileToObject(*module, options, outputFile, headerFile,
+                                      &generated))
     return session.fail(std::move(e));
+  timer.note("object " + qopt::formatBytes(generated.objectBytes));
+  timer.note("CPU " + generated.cpu + " (" + generated.instructions + ")");
+  timer.printSummary(errs());
   return 0;
 }

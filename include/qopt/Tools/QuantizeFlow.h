@@ -25,6 +25,8 @@
 
 namespace qopt {
 
+struct QualityReport;
+
 inline QuantizationOptions noQuantization() {
   QuantizationOptions o;
   o.mode = QuantizeMode::None;
@@ -100,11 +102,13 @@ llvm::Error checkCalibrationData(mlir::ModuleOp module,
 /// `foldedFloat`, when given, receives the float model after the graph
 /// passes (what the per-layer reports compare against). In static mode the
 /// flow ends with the quality line on stderr (and a warning below 20 dB),
-/// or the --min-sqnr error.
+/// or the --min-sqnr error; `quality`, when given, receives its figures
+/// (left unchanged when no measurement was made).
 llvm::Error runQuantizeFlow(mlir::ModuleOp module,
                             const QuantizeFlowOptions &options,
                             mlir::OwningOpRef<mlir::ModuleOp> *foldedFloat =
-                                nullptr);
+                                nullptr,
+                            QualityReport *quality = nullptr);
 
 } // namespace qopt
 

@@ -190,7 +190,7 @@ lowerForCPU(mlir::ModuleOp module, llvm::TargetMachine &tm, StringRef impl,
             StringRef runName, const qopt::AOTOptions &options,
             llvm::ArrayRef<qopt::CHeaderPort> inputs,
             llvm::ArrayRef<qopt::CHeaderPort> outputs,
-            llvm::LLVMContext &llvmContext) {
+            llvm::LLVMContext &llvmContext, std::string &instructions) {
   mlir::PassManager pm(module.getContext());
   qopt::LowerToLLVMOptions lowerOptions;
   lowerOptions.threads = options.threads;
@@ -203,6 +203,13 @@ lowerForCPU(mlir::ModuleOp module, llvm::TargetMachine &tm, StringRef impl,
     return known && sti->checkFeatures("+" + f.str());
   };
   qopt::chooseTargetInstructions(lowerOptions, hasFeature);
+  instructions =
+      (llvm::Twine(lowerOptions.vectorWidth) + "-lane vectors, " +
+       mlir::qcpu::stringifyDotProductISA(lowerOptions.dotProduct) +
+       " int8 products, " +
+       mlir::qcpu::stringifyByteLookupISA(lowerOptions.byteLookup) +
+       " byte tables")
+          .str();
   qopt::buildLowerToLLVMPipeline(pm, lowerOptions);
   if (mlir::failed(pm.run(module)))
     return err("lowering to LLVM failed (see the diagnostics above)");
@@ -361,7 +368,8 @@ llvm::Function *emitDispatcher(llvm::Module &m, llvm::TargetMachine &baseline,
 } // namespace
 
 Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
-                            StringRef objectPath, StringRef headerPath) {
+                            StringRef objectPath, StringRef headerPath,
+                            AOTSummary *summary) {
   auto func = module.lookupSymbol<mlir::func::FuncOp>(options.entry);
   if (!func || func.isExternal())
     return err("no function '" + options.entry + "' to compile (choose one "
@@ -476,8 +484,12 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
     mlir::OwningOpRef<mlir::ModuleOp> copy;
     if (multi)
       copy = module.clone();
-    auto lowered = lowerForCPU(multi ? *copy : module, **versionTM, impl,
-                               runName, options, inputs, outputs, llvmContext);
+    std::string instructions;
+    auto lowered =
+        lowerForCPU(multi ? *copy : module, **versionTM, impl, runName,
+                    options, inputs, outputs, llvmContext, instructions);
+    if (summary && !multi)
+      summary->instructions = instructions;
     if (!lowered)
       return lowered.takeError();
     runNames.push_back(runName);
@@ -546,6 +558,15 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
   }
   if (Error e = writeOutputFile(objectPath, object.str(), /*binary=*/true))
     return e;
+  if (summary) {
+    summary->cpu = multi ? "multi" : cpu;
+    if (multi) {
+      summary->instructions = "versions";
+      for (auto [i, v] : llvm::enumerate(versions))
+        summary->instructions += (i ? ", " : " ") + v.name;
+    }
+    summary->objectBytes = object.size();
+  }
   if (headerPath.empty())
     return Error::success();
   if (Error e = writeOutputFile(headerPath, header, /*binary=*/false)) {

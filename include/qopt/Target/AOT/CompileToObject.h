@@ -28,11 +28,20 @@ struct AOTOptions {
   unsigned threads = 1;
 };
 
+/// What code generation chose, for the tools' summary line.
+struct AOTSummary {
+  std::string cpu;          ///< the CPU (or "multi")
+  std::string instructions; ///< e.g. "16-lane vectors, vpdpbusd products"
+  uint64_t objectBytes = 0;
+};
+
 /// Compiles `module` (consumed: it is lowered in place) into an object file
-/// at `objectPath` and a header at `headerPath`.
+/// at `objectPath` and a header at `headerPath`; `summary`, when given,
+/// receives what was chosen.
 llvm::Error compileToObject(mlir::ModuleOp module, const AOTOptions &options,
                             llvm::StringRef objectPath,
-                            llvm::StringRef headerPath);
+                            llvm::StringRef headerPath,
+                            AOTSummary *summary = nullptr);
 
 } // namespace qopt
 

@@ -271,7 +271,7 @@ save(g([n("LSTM", ["x", "w", "r", "", "", "h"], ["y"], hidden_size=2)],
        [f("x", [1, 2, 2]), f("h", [1, 3, 2])], [f("y", None)],
        [ft("w", np.ones((1, 8, 2))), ft("r", np.ones((1, 8, 2)))]),
      "lterr_lstm_state_batch.onnx")
-save(g([n("TopK", ["x", "k"], ["v", "i"])], [f("x", [4]), v("k", T.INT64, [1])],
+save(g([n("TopK", ["x", "k"], ["v", "i"])], [f("x", [4]), v("k", T.INT64, [2])],
        [f("v", None), v("i", T.INT64, None)]), "lterr_topk_runtime_k.onnx")
 save(g([n("Range", ["s", "l", "d"], ["y"])], [f("s", []), ], [f("y", None)],
        [ft("l", 4.0), ft("d", 1.0)]), "lterr_range_runtime.onnx")
@@ -296,7 +296,7 @@ save(g([n("Resize", ["x", "", "sc"], ["y"], mode="linear",
 save(g([n("Resize", ["x", "", "sc"], ["y"], mode="area")],
        [f("x", [1, 1, 2, 2])], [f("y", None)], [ft("sc", [1, 1, 2, 2])]),
      "lterr_resize_mode.onnx")
-save(g([n("NonZero", ["x"], ["y"])], [f("x", [4])], [v("y", T.INT64, None)]),
+save(g([n("NonZero", ["x"], ["y"])], [f("x", [])], [v("y", T.INT64, None)]),
      "lterr_nonzero.onnx")
 save(g([n("Expand", ["x", "s"], ["y"])], [f("x", [3])], [f("y", None)], [i64("s", [2, 4])]),
      "lterr_expand_shape.onnx")
