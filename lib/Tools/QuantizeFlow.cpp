@@ -333,8 +333,7 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   return o;
 }
 
-Error qopt::runQuantizeFlow(ModuleOp module,
-                            const QuantizeFlowOptions &options,
+Error qopt::runQuantizeFlow(ModuleOp module, const QuantizeFlowOptions &options,
                             OwningOpRef<ModuleOp> *foldedFloat,
                             QualityReport *quality) {
   const QuantizationOptions &q = options.quantization;

@@ -30,9 +30,7 @@ void qopt::StageTimer::end() {
   current.clear();
 }
 
-static std::string seconds(double s) {
-  return formatv("{0:F1} s", s).str();
-}
+static std::string seconds(double s) { return formatv("{0:F1} s", s).str(); }
 
 std::string qopt::StageTimer::summary() const {
   double total = std::chrono::duration<double>(Clock::now() - start).count();

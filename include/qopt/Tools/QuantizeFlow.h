@@ -104,11 +104,10 @@ llvm::Error checkCalibrationData(mlir::ModuleOp module,
 /// flow ends with the quality line on stderr (and a warning below 20 dB),
 /// or the --min-sqnr error; `quality`, when given, receives its figures
 /// (left unchanged when no measurement was made).
-llvm::Error runQuantizeFlow(mlir::ModuleOp module,
-                            const QuantizeFlowOptions &options,
-                            mlir::OwningOpRef<mlir::ModuleOp> *foldedFloat =
-                                nullptr,
-                            QualityReport *quality = nullptr);
+llvm::Error
+runQuantizeFlow(mlir::ModuleOp module, const QuantizeFlowOptions &options,
+                mlir::OwningOpRef<mlir::ModuleOp> *foldedFloat = nullptr,
+                QualityReport *quality = nullptr);
 
 } // namespace qopt
 

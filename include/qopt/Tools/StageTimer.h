@@ -1,4 +1,5 @@
-//===- StageTimer.h - Stage progress and the closing summary --------*- C++ -*-===//
+//===- StageTimer.h - Stage progress and the closing summary --------*- C++
+//-*-===//
 //
 // Part of qopt. The tools run for tens of seconds on real models (import,
 // calibration, quantization, code generation); a StageTimer names each stage

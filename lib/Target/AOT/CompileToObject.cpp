@@ -203,13 +203,12 @@ lowerForCPU(mlir::ModuleOp module, llvm::TargetMachine &tm, StringRef impl,
     return known && sti->checkFeatures("+" + f.str());
   };
   qopt::chooseTargetInstructions(lowerOptions, hasFeature);
-  instructions =
-      (llvm::Twine(lowerOptions.vectorWidth) + "-lane vectors, " +
-       mlir::qcpu::stringifyDotProductISA(lowerOptions.dotProduct) +
-       " int8 products, " +
-       mlir::qcpu::stringifyByteLookupISA(lowerOptions.byteLookup) +
-       " byte tables")
-          .str();
+  instructions = (llvm::Twine(lowerOptions.vectorWidth) + "-lane vectors, " +
+                  mlir::qcpu::stringifyDotProductISA(lowerOptions.dotProduct) +
+                  " int8 products, " +
+                  mlir::qcpu::stringifyByteLookupISA(lowerOptions.byteLookup) +
+                  " byte tables")
+                     .str();
   qopt::buildLowerToLLVMPipeline(pm, lowerOptions);
   if (mlir::failed(pm.run(module)))
     return err("lowering to LLVM failed (see the diagnostics above)");
@@ -486,8 +485,8 @@ Error qopt::compileToObject(mlir::ModuleOp module, const AOTOptions &options,
       copy = module.clone();
     std::string instructions;
     auto lowered =
-        lowerForCPU(multi ? *copy : module, **versionTM, impl, runName,
-                    options, inputs, outputs, llvmContext, instructions);
+        lowerForCPU(multi ? *copy : module, **versionTM, impl, runName, options,
+                    inputs, outputs, llvmContext, instructions);
     if (summary && !multi)
       summary->instructions = instructions;
     if (!lowered)
