@@ -131,6 +131,61 @@ void fixReshapeShapes(onnx::GraphProto &g) {
           fix(*a.mutable_t());
 }
 
+/// What ONNX's IR import (graphProtoToGraph, under every adapter) takes for
+/// granted and its checker does not check: each value defined once, each
+/// node input and graph output defined (a graph output that no node
+/// produces is registered as a null value and written through: a crash).
+/// Subgraphs may read values of the graphs around them.
+bool wellFormed(const onnx::GraphProto &g, std::set<std::string> scope,
+                std::string &error) {
+  std::set<std::string> defined;
+  auto define = [&](const std::string &name, const char *what) {
+    if (name.empty())
+      return true;
+    if (!defined.insert(name).second) {
+      error = std::string("graph '") + g.name() + "': value '" + name +
+              "' is defined twice (" + what + ")";
+      return false;
+    }
+    scope.insert(name);
+    return true;
+  };
+  for (const auto &v : g.input())
+    if (!define(v.name(), "graph input"))
+      return false;
+  for (const auto &t : g.initializer())
+    if (!defined.count(t.name()) && !define(t.name(), "initializer"))
+      return false;
+  for (int i = 0; i < g.node_size(); ++i) {
+    const onnx::NodeProto &n = g.node(i);
+    std::string what = "node " + (n.name().empty() ? "#" + std::to_string(i)
+                                                   : "'" + n.name() + "'") +
+                       " (" + n.op_type() + ")";
+    for (const auto &in : n.input())
+      if (!in.empty() && !scope.count(in)) {
+        error = what + " reads '" + in + "', which is not defined before it";
+        return false;
+      }
+    for (const auto &a : n.attribute()) {
+      if (a.has_g() && !wellFormed(a.g(), scope, error))
+        return false;
+      for (const auto &sub : a.graphs())
+        if (!wellFormed(sub, scope, error))
+          return false;
+    }
+    for (const auto &out : n.output())
+      if (!define(out, "node output"))
+        return false;
+  }
+  for (const auto &out : g.output())
+    if (!scope.count(out.name())) {
+      error = std::string("graph '") + g.name() + "': output '" + out.name() +
+              "' is not produced by any node";
+      return false;
+    }
+  return true;
+}
+
 } // namespace
 
 std::optional<onnx::ModelProto>
@@ -168,6 +223,8 @@ qopt::onnx_import::convertOpset(const onnx::ModelProto &in, int target,
       error = std::string("ONNX's checker: ") + e.what();
       return std::nullopt;
     }
+    if (!wellFormed(model.graph(), {}, error))
+      return std::nullopt;
     if (opset < 6 && target > 6) {
       model = onnx::version_conversion::ConvertVersion(model, 6);
       fixReshapeShapes(*model.mutable_graph());

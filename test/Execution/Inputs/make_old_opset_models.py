@@ -144,3 +144,23 @@ graph = helper.make_graph(
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 4)])
 model.ir_version = 3
 onnx.save(model, os.path.join(out, "opset4_unknown_op.onnx"))
+
+# A graph output no node produces: ONNX's IR import (under every adapter)
+# registered it as a null value and crashed; the checker does not catch it.
+graph = helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y"], name="relu")], "lost_output",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("zzz", TensorProto.FLOAT, [2])])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 6)])
+model.ir_version = 3
+onnx.save(model, os.path.join(out, "opset6_lost_output.onnx"))
+
+# A value defined twice (two nodes write 'r').
+graph = helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["r"], name="first"),
+     helper.make_node("Neg", ["x"], ["r"], name="second")], "twice",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("r", TensorProto.FLOAT, [2])])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 6)])
+model.ir_version = 3
+onnx.save(model, os.path.join(out, "opset6_defined_twice.onnx"))
