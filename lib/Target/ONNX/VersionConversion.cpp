@@ -158,9 +158,10 @@ bool wellFormed(const onnx::GraphProto &g, std::set<std::string> scope,
       return false;
   for (int i = 0; i < g.node_size(); ++i) {
     const onnx::NodeProto &n = g.node(i);
-    std::string what = "node " + (n.name().empty() ? "#" + std::to_string(i)
-                                                   : "'" + n.name() + "'") +
-                       " (" + n.op_type() + ")";
+    std::string what =
+        "node " +
+        (n.name().empty() ? "#" + std::to_string(i) : "'" + n.name() + "'") +
+        " (" + n.op_type() + ")";
     for (const auto &in : n.input())
       if (!in.empty() && !scope.count(in)) {
         error = what + " reads '" + in + "', which is not defined before it";
