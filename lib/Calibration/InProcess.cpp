@@ -50,8 +50,13 @@ using DataSource = std::function<llvm::Expected<std::vector<qopt::NpyArray>>(
 DataSource readFiles() {
   return [](ModuleOp module, ArrayRef<std::string> paths)
              -> llvm::Expected<std::vector<qopt::NpyArray>> {
-    return qopt::readInputArrays(paths, qopt::entryInputNames(module),
-                                 "calibration data");
+    auto data = qopt::readInputArrays(paths, qopt::entryInputNames(module),
+                                      "calibration data");
+    // float64 / float16 files for float32 inputs: converted, as the tools
+    // do (they say so once, when they read the files).
+    if (data)
+      qopt::convertFloatInputs(module, "main", *data);
+    return data;
   };
 }
 

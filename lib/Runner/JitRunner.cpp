@@ -381,6 +381,41 @@ qopt::CompiledModel::userOutputs(std::vector<NpyArray> raw) const {
   return user;
 }
 
+void qopt::convertFloatInputs(
+    ModuleOp module, StringRef entry, std::vector<NpyArray> &data,
+    function_ref<void(unsigned, NpyDType)> converted) {
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func)
+    return;
+  ArrayRef<Type> types = func.getArgumentTypes();
+  for (auto [i, a] : llvm::enumerate(data)) {
+    auto tt = i < types.size() ? dyn_cast<RankedTensorType>(types[i])
+                               : RankedTensorType();
+    if (!tt || !tt.getElementType().isF32() ||
+        (a.dtype != NpyDType::F64 && a.dtype != NpyDType::F16))
+      continue;
+    NpyDType from = a.dtype;
+    int64_t n = a.numElements();
+    std::vector<char> out(n * sizeof(float));
+    float *f = reinterpret_cast<float *>(out.data());
+    for (int64_t k = 0; k < n; ++k) {
+      if (from == NpyDType::F64) {
+        f[k] = static_cast<float>(a.as<double>()[k]);
+        continue;
+      }
+      APFloat h(APFloat::IEEEhalf(), APInt(16, a.as<uint16_t>()[k]));
+      bool losesInfo;
+      h.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                &losesInfo);
+      f[k] = h.convertToFloat();
+    }
+    a.data = std::move(out);
+    a.dtype = NpyDType::F32;
+    if (converted)
+      converted(i, from);
+  }
+}
+
 std::vector<std::string> qopt::entryInputNames(ModuleOp module,
                                                StringRef entry) {
   std::vector<std::string> names;

@@ -20,6 +20,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Format.h"
 #include "llvm/TargetParser/Host.h"
@@ -36,7 +37,17 @@ static Error err(const Twine &msg) {
 Expected<std::vector<qopt::NpyArray>>
 qopt::readModelInputs(mlir::ModuleOp module, ArrayRef<std::string> paths,
                       StringRef what, StringRef entry) {
-  return readInputArrays(paths, entryInputNames(module, entry), what);
+  std::vector<std::string> names = entryInputNames(module, entry);
+  auto data = readInputArrays(paths, names, what);
+  if (!data)
+    return data.takeError();
+  convertFloatInputs(module, entry, *data, [&](unsigned i, NpyDType from) {
+    WithColor::note(errs(), "qopt")
+        << what << " for input '" << (i < names.size() ? names[i] : "")
+        << "' is " << npyNumpyName(from)
+        << "; converted to float32, the model's input type\n";
+  });
+  return data;
 }
 
 Error qopt::checkHostDotProduct(StringRef dotProduct) {

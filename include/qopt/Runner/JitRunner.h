@@ -174,6 +174,14 @@ uint64_t defaultMemoryLimit();
 std::vector<std::string> entryInputNames(mlir::ModuleOp module,
                                          llvm::StringRef entry = "main");
 
+/// Converts arrays of float64 or float16 given for float32 inputs of
+/// `entry` to float32 (float16 widens exactly; float64 is NumPy's default
+/// and narrowing it is what users mean), calling `converted(i, from)` for
+/// each. Other mismatches are left for checkInputs to report.
+void convertFloatInputs(
+    mlir::ModuleOp module, llvm::StringRef entry, std::vector<NpyArray> &data,
+    llvm::function_ref<void(unsigned, NpyDType)> converted = nullptr);
+
 /// The .npy dtype of a tensor element type (f16/32/64, i1 as bool, 8- to
 /// 64-bit signed and unsigned integers); nullopt for any other.
 std::optional<NpyDType> npyDTypeOf(mlir::Type t);
