@@ -32,9 +32,15 @@
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
 
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <map>
 #include <set>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -167,6 +173,23 @@ bool wellFormed(const onnx::GraphProto &g, std::set<std::string> scope,
         error = what + " reads '" + in + "', which is not defined before it";
         return false;
       }
+    // ONNX's shape inference divides by strides and dilations and sizes
+    // windows by the kernel (a stride of 0 was a division by zero).
+    static const std::set<std::string> windowed = {
+        "Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool",
+        "MaxUnpool", "ConvInteger", "QLinearConv"};
+    for (const auto &a : n.attribute()) {
+      bool positive = a.name() == "strides" || a.name() == "dilations" ||
+                      a.name() == "kernel_shape";
+      bool nonNegative = a.name() == "pads" && windowed.count(n.op_type());
+      for (int64_t v : a.ints())
+        if ((positive && v < 1) || (nonNegative && v < 0)) {
+          error = what + " has " + a.name() + " containing " +
+                  std::to_string(v) + " (must be " +
+                  (positive ? "at least 1" : "non-negative") + ")";
+          return false;
+        }
+    }
     for (const auto &a : n.attribute()) {
       if (a.has_g() && !wellFormed(a.g(), scope, error))
         return false;
@@ -189,9 +212,10 @@ bool wellFormed(const onnx::GraphProto &g, std::set<std::string> scope,
 
 } // namespace
 
-std::optional<onnx::ModelProto>
-qopt::onnx_import::convertOpset(const onnx::ModelProto &in, int target,
-                                std::string &error) {
+namespace {
+
+std::optional<onnx::ModelProto> convertHere(const onnx::ModelProto &in,
+                                            int target, std::string &error) {
   try {
     // Shape inference of opsets 1-5 stops at the first broadcasting op;
     // opset 6's infers the whole graph. The adapters up to 6 need no shapes.
@@ -240,4 +264,92 @@ qopt::onnx_import::convertOpset(const onnx::ModelProto &in, int target,
     error = "unknown error";
   }
   return std::nullopt;
+}
+
+bool writeAll(int fd, const char *data, size_t size) {
+  while (size) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data += n;
+    size -= n;
+  }
+  return true;
+}
+
+} // namespace
+
+// ONNX's checker, shape inference and version converter are not hardened
+// against hostile models: the fuzzer found a division by zero (a stride of
+// 0) and out-of-bounds reads (a weight of another rank than its input) in
+// its shape inference, and a null write in its IR import. The conversion
+// therefore runs in a child process; whatever ONNX does to it, the importer
+// gets a converted model or an error. The checks before conversion
+// (wellFormed) name the usual causes.
+std::optional<onnx::ModelProto>
+qopt::onnx_import::convertOpset(const onnx::ModelProto &in, int target,
+                                std::string &error) {
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    error = std::string("cannot start the conversion: ") + strerror(errno);
+    return std::nullopt;
+  }
+  pid_t child = ::fork();
+  if (child < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    error = std::string("cannot start the conversion: ") + strerror(errno);
+    return std::nullopt;
+  }
+  if (child == 0) {
+    ::close(fds[0]);
+    // A crash here is an answer, not a bug report: no stack dump.
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP})
+      ::signal(sig, SIG_DFL);
+    std::string why, payload;
+    std::optional<onnx::ModelProto> out = convertHere(in, target, why);
+    char tag = 'E';
+    if (out && out->SerializeToString(&payload))
+      tag = 'M';
+    else
+      payload = out ? "cannot serialize the converted model" : why;
+    bool ok = writeAll(fds[1], &tag, 1) &&
+              writeAll(fds[1], payload.data(), payload.size());
+    ::_exit(ok ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string received;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fds[0], buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    received.append(buf, n);
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || received.empty()) {
+    error = WIFSIGNALED(status)
+                ? "ONNX's converter crashed on this model (signal " +
+                      std::to_string(WTERMSIG(status)) +
+                      "): it is not a valid model of its opset"
+                : std::string("ONNX's converter failed on this model");
+    return std::nullopt;
+  }
+  if (received[0] == 'E') {
+    error = received.substr(1);
+    return std::nullopt;
+  }
+  onnx::ModelProto model;
+  if (!model.ParseFromArray(received.data() + 1, int(received.size() - 1))) {
+    error = "cannot read the converted model";
+    return std::nullopt;
+  }
+  return model;
 }

@@ -164,3 +164,22 @@ graph = helper.make_graph(
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 6)])
 model.ir_version = 3
 onnx.save(model, os.path.join(out, "opset6_defined_twice.onnx"))
+
+# Found by the fuzzer in ONNX's shape inference: a stride of 0 (a division by
+# zero) and a weight of another rank than its input (reads out of bounds).
+graph = helper.make_graph(
+    [helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 1], strides=[0, 1])],
+    "zero_stride", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 3, 4])])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 3)])
+model.ir_version = 3
+onnx.save(model, os.path.join(out, "opset3_zero_stride.onnx"))
+graph = helper.make_graph(
+    [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")], "rank_mismatch",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 2]),
+     helper.make_tensor_value_info("w", TensorProto.FLOAT, [2, 1, 1, 1, 1, 1])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 2, 2])],
+    [numpy_helper.from_array(np.ones((2, 1, 1, 1, 1, 1), np.float32), "w")])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 4)])
+model.ir_version = 3
+onnx.save(model, os.path.join(out, "opset4_rank_mismatch.onnx"))
