@@ -176,8 +176,8 @@ bool wellFormed(const onnx::GraphProto &g, std::set<std::string> scope,
     // ONNX's shape inference divides by strides and dilations and sizes
     // windows by the kernel (a stride of 0 was a division by zero).
     static const std::set<std::string> windowed = {
-        "Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool",
-        "MaxUnpool", "ConvInteger", "QLinearConv"};
+        "Conv",   "ConvTranspose", "MaxPool",     "AveragePool",
+        "LpPool", "MaxUnpool",     "ConvInteger", "QLinearConv"};
     for (const auto &a : n.attribute()) {
       bool positive = a.name() == "strides" || a.name() == "dilations" ||
                       a.name() == "kernel_shape";
