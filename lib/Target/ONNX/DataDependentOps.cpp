@@ -128,9 +128,6 @@ LogicalResult importNonZero(Importer &im, const onnx::NodeProto &node) {
 LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 1, 1)))
     return failure();
-  if (findAttr(node, "axis"))
-    return im.unsupported(node, "Unique along an axis (qopt finds unique "
-                                "elements of the flattened tensor)");
   if (im.getSubgraphDepth() > 0)
     return im.unsupported(node, "Unique inside an If or Loop body (its "
                                 "output size depends on the data)");
@@ -146,16 +143,39 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
           os << et;
           return text;
         }());
-  int64_t n = xt.getNumElements();
-  if (n > kMaxQuadraticAxis)
-    return im.unsupported(node, "more than " + Twine(kMaxQuadraticAxis) +
-                                    " elements (its cost grows with the "
-                                    "square of the count)");
+  // Along an axis, the elements are the slices across it: the axis moved
+  // to the front, the rest flattened to [A, L], compared through a key
+  // matrix (below).
+  bool alongAxis = findAttr(node, "axis") != nullptr;
+  int64_t rank = xt.getRank();
+  int64_t axis = getInt(node, "axis", 0);
+  if (axis < -rank || axis >= rank)
+    return im.nodeError(node) << "axis " << axis << " is out of range for rank "
+                              << rank;
+  if (axis < 0)
+    axis += rank;
+  int64_t n = alongAxis ? xt.getDimSize(axis) : xt.getNumElements();
+  int64_t sliceSize = alongAxis ? xt.getNumElements() / n : 1;
+  if (n > kMaxQuadraticAxis || (alongAxis && n * n > (int64_t(1) << 24)))
+    return im.unsupported(node, "more than " +
+                                    Twine(alongAxis ? 4096 : kMaxQuadraticAxis) +
+                                    " elements to compare (its cost grows "
+                                    "with the square of the count)");
   bool sorted = getInt(node, "sorted", 1);
   Location loc = im.nodeLoc(node);
   OpBuilder &b = im.builder;
   Type i64 = b.getI64Type();
-  Value x = im.reshapeTo(loc, im.get(node.input(0)), {n});
+  SmallVector<int64_t> perm = {axis}, moved = {n};
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis) {
+      perm.push_back(d);
+      moved.push_back(xt.getDimSize(d));
+    }
+  Value x =
+      alongAxis
+          ? im.reshapeTo(loc, im.transpose(loc, im.get(node.input(0)), perm),
+                         {n, sliceSize})
+          : im.reshapeTo(loc, im.get(node.input(0)), {n});
   auto fill = [&](Type t, ArrayRef<int64_t> shape, Attribute v) -> Value {
     Value c = arith::ConstantOp::create(b, loc, cast<TypedAttr>(v));
     return linalg::FillOp::create(
@@ -166,69 +186,151 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
   AffineMap dj = AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, im.ctx);
   SmallVector<utils::IteratorType> pairIters = {utils::IteratorType::parallel,
                                                 utils::IteratorType::reduction};
-  // out[i] = reduce over j of body(ins at i, ins at j, out), with `ins`
-  // read at i (atI) or at j.
+  AffineMap dij = AffineMap::get(
+      2, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)}, im.ctx);
+  // Along an axis: key[i, j] = 2l + (slice j < slice i ? 0 : 1) at the
+  // first position l where they differ, 2L when they are equal.
+  Value key;
+  if (alongAxis) {
+    MLIRContext *ctx = im.ctx;
+    auto dim = [&](unsigned d) { return b.getAffineDimExpr(d); };
+    key = linalg::GenericOp::create(
+              b, loc, RankedTensorType::get({n, n}, i64), ValueRange{x, x},
+              ValueRange{fill(i64, {n, n},
+                              b.getI64IntegerAttr(2 * sliceSize))},
+              SmallVector<AffineMap>{
+                  AffineMap::get(3, 0, {dim(0), dim(2)}, ctx),
+                  AffineMap::get(3, 0, {dim(1), dim(2)}, ctx),
+                  AffineMap::get(3, 0, {dim(0), dim(1)}, ctx)},
+              SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                               utils::IteratorType::parallel,
+                                               utils::IteratorType::reduction},
+              [&](OpBuilder &nb, Location l, ValueRange a) {
+                Value xi = a[0], xj = a[1];
+                Value differ = sc::compare(nb, l, sc::Cmp::NE, xj, xi, false);
+                Value less = sc::compare(nb, l, sc::Cmp::LT, xj, xi, false);
+                Value pos2 = arith::MulIOp::create(
+                    nb, l,
+                    arith::IndexCastOp::create(
+                        nb, l, nb.getI64Type(),
+                        linalg::IndexOp::create(nb, l, 2)),
+                    arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(2)));
+                Value code = arith::AddIOp::create(
+                    nb, l, pos2,
+                    arith::ExtUIOp::create(
+                        nb, l, nb.getI64Type(),
+                        arith::XOrIOp::create(
+                            nb, l, less,
+                            arith::ConstantOp::create(nb, l,
+                                                      nb.getBoolAttr(true)))));
+                Value better = arith::AndIOp::create(
+                    nb, l, differ,
+                    arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
+                                          code, a[2]));
+                linalg::YieldOp::create(
+                    nb, l,
+                    Value(arith::SelectOp::create(nb, l, better, code, a[2])));
+              })
+              .getResult(0);
+  }
+  // out[i] = reduce over j of body(ins at i, ins at j, the key at (i, j),
+  // out), with `ins` read at i (atI) or at j.
   auto pairwise = [&](ArrayRef<Value> atI, ArrayRef<Value> atJ, Value init,
                       function_ref<Value(OpBuilder &, Location, ValueRange,
-                                         ValueRange, Value)>
+                                         ValueRange, Value, Value)>
                           body) -> Value {
     SmallVector<Value> ins(atI.begin(), atI.end());
     ins.append(atJ.begin(), atJ.end());
     SmallVector<AffineMap> maps(atI.size(), di);
     maps.append(atJ.size(), dj);
+    if (key) {
+      ins.push_back(key);
+      maps.push_back(dij);
+    }
     maps.push_back(di);
     return linalg::GenericOp::create(
                b, loc, init.getType(), ins, ValueRange{init}, maps, pairIters,
                [&](OpBuilder &nb, Location l, ValueRange a) {
                  Value r = body(nb, l, a.take_front(atI.size()),
-                                a.slice(atI.size(), atJ.size()), a.back());
+                                a.slice(atI.size(), atJ.size()),
+                                key ? a[a.size() - 2] : Value(), a.back());
                  linalg::YieldOp::create(nb, l, r);
                })
         .getResult(0);
   };
+  // Element j equal to element i; element j before element i in the sort.
+  auto same = [&](OpBuilder &nb, Location l, Value xi, Value xj,
+                  Value k) -> Value {
+    if (k)
+      return arith::CmpIOp::create(
+          nb, l, arith::CmpIPredicate::eq, k,
+          arith::ConstantOp::create(nb, l,
+                                    nb.getI64IntegerAttr(2 * sliceSize)));
+    return sc::compare(nb, l, sc::Cmp::EQ, xj, xi, false);
+  };
+  auto lessThan = [&](OpBuilder &nb, Location l, Value xi, Value xj,
+                      Value k) -> Value {
+    if (!k)
+      return sc::compare(nb, l, sc::Cmp::LT, xj, xi, false);
+    Value two = arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(2));
+    Value even = arith::CmpIOp::create(
+        nb, l, arith::CmpIPredicate::eq, arith::RemSIOp::create(nb, l, k, two),
+        arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(0)));
+    Value differs = arith::CmpIOp::create(
+        nb, l, arith::CmpIPredicate::slt, k,
+        arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(2 * sliceSize)));
+    return arith::AndIOp::create(nb, l, even, differs);
+  };
+  // Scalars at i and j when there is no key.
+  SmallVector<Value> xs = alongAxis ? SmallVector<Value>{} : SmallVector<Value>{x};
+  auto xAt = [&](ValueRange v) { return v.empty() ? Value() : v[0]; };
   auto idx = [](OpBuilder &nb, Location l, unsigned d) -> Value {
     return arith::IndexCastOp::create(nb, l, nb.getI64Type(),
                                       linalg::IndexOp::create(nb, l, d));
-  };
-  auto eq = [&](OpBuilder &nb, Location l, Value p, Value q) {
-    return sc::compare(nb, l, sc::Cmp::EQ, p, q, false);
   };
   auto add1 = [](OpBuilder &nb, Location l, Value cond, Value acc) -> Value {
     return arith::AddIOp::create(
         nb, l, acc, arith::ExtUIOp::create(nb, l, nb.getI64Type(), cond));
   };
   Value first = pairwise(
-      {x}, {x}, fill(i64, {n}, b.getI64IntegerAttr(n)),
-      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange xj, Value acc) {
+      xs, xs, fill(i64, {n}, b.getI64IntegerAttr(n)),
+      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange xj, Value k,
+          Value acc) {
         Value j = idx(nb, l, 1);
         Value hit = arith::AndIOp::create(
-            nb, l, eq(nb, l, xj[0], xi[0]),
+            nb, l, same(nb, l, xAt(xi), xAt(xj), k),
             arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j, acc));
         return arith::SelectOp::create(nb, l, hit, j, acc).getResult();
       });
   Value counts = pairwise(
-      {x}, {x}, fill(i64, {n}, b.getI64IntegerAttr(0)),
-      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange xj, Value acc) {
-        return add1(nb, l, eq(nb, l, xj[0], xi[0]), acc);
+      xs, xs, fill(i64, {n}, b.getI64IntegerAttr(0)),
+      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange xj, Value k,
+          Value acc) {
+        return add1(nb, l, same(nb, l, xAt(xi), xAt(xj), k), acc);
       });
+  SmallVector<Value> xsFirst(xs);
+  xsFirst.push_back(first);
   Value pos = pairwise(
-      {x}, {x, first}, fill(i64, {n}, b.getI64IntegerAttr(0)),
-      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange j, Value acc) {
+      xs, xsFirst, fill(i64, {n}, b.getI64IntegerAttr(0)),
+      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange j, Value k,
+          Value acc) {
         Value isNew = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                            j[1], idx(nb, l, 1));
+                                            j.back(), idx(nb, l, 1));
         Value before =
-            sorted ? sc::compare(nb, l, sc::Cmp::LT, j[0], xi[0], false)
+            sorted ? lessThan(nb, l, xAt(xi), alongAxis ? Value() : j[0], k)
                    : arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
                                            idx(nb, l, 1), idx(nb, l, 0))
                          .getResult();
         return add1(nb, l, arith::AndIOp::create(nb, l, isNew, before), acc);
       });
-  // Y, indices and counts: out[r] = the new element with pos == r.
+  // Y, indices and counts: out[r] = the new element with pos == r (along
+  // an axis, Y gathers whole slices below).
   Value yInit = fill(et, {n}, b.getZeroAttr(et));
   Value zeros = fill(i64, {n}, b.getI64IntegerAttr(0));
+  Value xFlat = alongAxis ? yInit : x;
   auto gathered = linalg::GenericOp::create(
       b, loc, TypeRange{yInit.getType(), zeros.getType(), zeros.getType()},
-      ValueRange{x, first, pos, counts}, ValueRange{yInit, zeros, zeros},
+      ValueRange{xFlat, first, pos, counts}, ValueRange{yInit, zeros, zeros},
       SmallVector<AffineMap>{dj, dj, dj, dj, di, di, di}, pairIters,
       [&](OpBuilder &nb, Location l, ValueRange a) {
         Value i = idx(nb, l, 1);
@@ -243,10 +345,46 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
                        arith::SelectOp::create(nb, l, hit, i, a[5]),
                        arith::SelectOp::create(nb, l, hit, a[3], a[6])});
       });
+  Value y = gathered.getResult(0);
+  if (alongAxis) {
+    // y[r, l] = x[i, l] for the new slice i with pos == r; then the slices
+    // back in place: [A, rest...] -> the input's layout.
+    auto dim = [&](unsigned d) { return b.getAffineDimExpr(d); };
+    MLIRContext *ctx = im.ctx;
+    Value slices =
+        linalg::GenericOp::create(
+            b, loc, RankedTensorType::get({n, sliceSize}, et),
+            ValueRange{x, first, pos},
+            ValueRange{fill(et, {n, sliceSize}, b.getZeroAttr(et))},
+            SmallVector<AffineMap>{AffineMap::get(3, 0, {dim(2), dim(1)}, ctx),
+                                   AffineMap::get(3, 0, {dim(2)}, ctx),
+                                   AffineMap::get(3, 0, {dim(2)}, ctx),
+                                   AffineMap::get(3, 0, {dim(0), dim(1)}, ctx)},
+            SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                             utils::IteratorType::parallel,
+                                             utils::IteratorType::reduction},
+            [&](OpBuilder &nb, Location l, ValueRange a) {
+              Value i = idx(nb, l, 2);
+              Value hit = arith::AndIOp::create(
+                  nb, l,
+                  arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[1],
+                                        i),
+                  arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[2],
+                                        idx(nb, l, 0)));
+              linalg::YieldOp::create(
+                  nb, l, Value(arith::SelectOp::create(nb, l, hit, a[0], a[3])));
+            })
+            .getResult(0);
+    SmallVector<int64_t> inverse(rank);
+    for (auto [k, p] : llvm::enumerate(perm))
+      inverse[p] = k;
+    y = im.transpose(loc, im.reshapeTo(loc, slices, moved), inverse);
+  }
   // inverse[k] = pos[first[k]].
   Value inverse = pairwise(
       {first}, {pos}, fill(i64, {n}, b.getI64IntegerAttr(0)),
-      [&](OpBuilder &nb, Location l, ValueRange fk, ValueRange pi, Value acc) {
+      [&](OpBuilder &nb, Location l, ValueRange fk, ValueRange pi, Value,
+          Value acc) {
         Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
                                           fk[0], idx(nb, l, 1));
         return arith::SelectOp::create(nb, l, hit, pi[0], acc).getResult();
@@ -266,7 +404,7 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
             linalg::YieldOp::create(nb, l, add1(nb, l, isNew, a[1]));
           })
           .getResult(0);
-  Value results[4] = {gathered.getResult(0), gathered.getResult(1), inverse,
+  Value results[4] = {y, gathered.getResult(1), inverse,
                       gathered.getResult(2)};
   std::string source = node.name().empty() ? node.output(0) : node.name();
   for (int k = 0; k < 4 && k < node.output_size(); ++k) {
@@ -274,7 +412,8 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
       continue;
     im.set(node, results[k], k);
     if (k != 2) // inverse_indices has one entry per input element
-      im.setRowCount(node.output(k), {0, u, source});
+      im.setRowCount(node.output(k), {k == 0 && alongAxis ? axis : 0, u,
+                                      source});
   }
   return success();
 }

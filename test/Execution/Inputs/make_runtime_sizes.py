@@ -6,6 +6,7 @@ values, and NumPy references (exact):
                 (clamped to 10)
   nonzero.onnx  NonZero of x [3, 4], transposed to [nnz, 2], plus 1
   unique.onnx   Unique of x [3, 4] (sorted; all four outputs), values x10
+  unique_axis.onnx  Unique columns of an int64 [2, 6] (axis 1)
 Inputs x_topk.npy (distinct values), x_nonzero.npy (zeros, a NaN, -0.0);
 references ref_topk_<k>_{values,indices}.npy, ref_nonzero.npy.
 make_runtime_sizes.py --check DIR compares qopt's TopK outputs (v<k>,
@@ -34,6 +35,13 @@ if len(sys.argv) == 3 and sys.argv[1] == "--check":
     want = [y * 10, first, inverse, counts]
     print("unique", got[0].shape, all(g.shape == w.shape and (g == w).all()
                                       for g, w in zip(got, want)))
+    xa = np.load(os.path.join(d, "x_unique_axis.npy"))
+    y, first, inverse, counts = np.unique(xa, axis=1, return_index=True,
+                                          return_inverse=True, return_counts=True)
+    got = [np.load(os.path.join(d, "ua%d.npy" % k)) for k in range(4)]
+    want = [y, first, inverse.reshape(-1), counts]
+    print("unique along axis 1", got[0].shape, all(
+        g.shape == w.shape and (g == w).all() for g, w in zip(got, want)))
     sys.exit(0)
 out = sys.argv[1]
 rng = np.random.default_rng(3)
@@ -75,6 +83,16 @@ onnx.save(helper.make_model(uq, opset_imports=[helper.make_opsetid("", 13)]),
           os.path.join(out, "unique.onnx"))
 np.save(os.path.join(out, "x_unique.npy"),
         rng.integers(-3, 4, (3, 4)).astype(np.float32))
+
+uqa = helper.make_graph(
+    [helper.make_node("Unique", ["x"], ["y", "first", "inverse", "counts"], axis=1,
+                      name="unique_columns")],
+    "unique_axis", [i("x", [2, 6])],
+    [i("y", [2, "U"]), i("first", ["U"]), i("inverse", [6]), i("counts", ["U"])])
+onnx.save(helper.make_model(uqa, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "unique_axis.onnx"))
+np.save(os.path.join(out, "x_unique_axis.npy"),
+        np.array([[1, 0, 1, 2, 0, 1], [3, 2, 3, 0, 2, 1]], np.int64))
 
 xn = np.array([[0, 1.5, 0, -0.0], [np.nan, 0, 2, 0], [0, 0, 0, -3]], np.float32)
 np.save(os.path.join(out, "x_nonzero.npy"), xn)
