@@ -150,17 +150,17 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
   int64_t rank = xt.getRank();
   int64_t axis = getInt(node, "axis", 0);
   if (axis < -rank || axis >= rank)
-    return im.nodeError(node) << "axis " << axis << " is out of range for rank "
-                              << rank;
+    return im.nodeError(node)
+           << "axis " << axis << " is out of range for rank " << rank;
   if (axis < 0)
     axis += rank;
   int64_t n = alongAxis ? xt.getDimSize(axis) : xt.getNumElements();
   int64_t sliceSize = alongAxis ? xt.getNumElements() / n : 1;
   if (n > kMaxQuadraticAxis || (alongAxis && n * n > (int64_t(1) << 24)))
-    return im.unsupported(node, "more than " +
-                                    Twine(alongAxis ? 4096 : kMaxQuadraticAxis) +
-                                    " elements to compare (its cost grows "
-                                    "with the square of the count)");
+    return im.unsupported(
+        node, "more than " + Twine(alongAxis ? 4096 : kMaxQuadraticAxis) +
+                  " elements to compare (its cost grows "
+                  "with the square of the count)");
   bool sorted = getInt(node, "sorted", 1);
   Location loc = im.nodeLoc(node);
   OpBuilder &b = im.builder;
@@ -194,44 +194,41 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
   if (alongAxis) {
     MLIRContext *ctx = im.ctx;
     auto dim = [&](unsigned d) { return b.getAffineDimExpr(d); };
-    key = linalg::GenericOp::create(
-              b, loc, RankedTensorType::get({n, n}, i64), ValueRange{x, x},
-              ValueRange{fill(i64, {n, n},
-                              b.getI64IntegerAttr(2 * sliceSize))},
-              SmallVector<AffineMap>{
-                  AffineMap::get(3, 0, {dim(0), dim(2)}, ctx),
-                  AffineMap::get(3, 0, {dim(1), dim(2)}, ctx),
-                  AffineMap::get(3, 0, {dim(0), dim(1)}, ctx)},
-              SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
-                                               utils::IteratorType::parallel,
-                                               utils::IteratorType::reduction},
-              [&](OpBuilder &nb, Location l, ValueRange a) {
-                Value xi = a[0], xj = a[1];
-                Value differ = sc::compare(nb, l, sc::Cmp::NE, xj, xi, false);
-                Value less = sc::compare(nb, l, sc::Cmp::LT, xj, xi, false);
-                Value pos2 = arith::MulIOp::create(
-                    nb, l,
-                    arith::IndexCastOp::create(
-                        nb, l, nb.getI64Type(),
-                        linalg::IndexOp::create(nb, l, 2)),
-                    arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(2)));
-                Value code = arith::AddIOp::create(
-                    nb, l, pos2,
-                    arith::ExtUIOp::create(
-                        nb, l, nb.getI64Type(),
-                        arith::XOrIOp::create(
-                            nb, l, less,
-                            arith::ConstantOp::create(nb, l,
-                                                      nb.getBoolAttr(true)))));
-                Value better = arith::AndIOp::create(
-                    nb, l, differ,
-                    arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
-                                          code, a[2]));
-                linalg::YieldOp::create(
-                    nb, l,
-                    Value(arith::SelectOp::create(nb, l, better, code, a[2])));
-              })
-              .getResult(0);
+    key =
+        linalg::GenericOp::create(
+            b, loc, RankedTensorType::get({n, n}, i64), ValueRange{x, x},
+            ValueRange{fill(i64, {n, n}, b.getI64IntegerAttr(2 * sliceSize))},
+            SmallVector<AffineMap>{AffineMap::get(3, 0, {dim(0), dim(2)}, ctx),
+                                   AffineMap::get(3, 0, {dim(1), dim(2)}, ctx),
+                                   AffineMap::get(3, 0, {dim(0), dim(1)}, ctx)},
+            SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                             utils::IteratorType::parallel,
+                                             utils::IteratorType::reduction},
+            [&](OpBuilder &nb, Location l, ValueRange a) {
+              Value xi = a[0], xj = a[1];
+              Value differ = sc::compare(nb, l, sc::Cmp::NE, xj, xi, false);
+              Value less = sc::compare(nb, l, sc::Cmp::LT, xj, xi, false);
+              Value pos2 = arith::MulIOp::create(
+                  nb, l,
+                  arith::IndexCastOp::create(nb, l, nb.getI64Type(),
+                                             linalg::IndexOp::create(nb, l, 2)),
+                  arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(2)));
+              Value code = arith::AddIOp::create(
+                  nb, l, pos2,
+                  arith::ExtUIOp::create(
+                      nb, l, nb.getI64Type(),
+                      arith::XOrIOp::create(nb, l, less,
+                                            arith::ConstantOp::create(
+                                                nb, l, nb.getBoolAttr(true)))));
+              Value better = arith::AndIOp::create(
+                  nb, l, differ,
+                  arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, code,
+                                        a[2]));
+              linalg::YieldOp::create(
+                  nb, l,
+                  Value(arith::SelectOp::create(nb, l, better, code, a[2])));
+            })
+            .getResult(0);
   }
   // out[i] = reduce over j of body(ins at i, ins at j, the key at (i, j),
   // out), with `ins` read at i (atI) or at j.
@@ -282,7 +279,8 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
     return arith::AndIOp::create(nb, l, even, differs);
   };
   // Scalars at i and j when there is no key.
-  SmallVector<Value> xs = alongAxis ? SmallVector<Value>{} : SmallVector<Value>{x};
+  SmallVector<Value> xs =
+      alongAxis ? SmallVector<Value>{} : SmallVector<Value>{x};
   auto xAt = [&](ValueRange v) { return v.empty() ? Value() : v[0]; };
   auto idx = [](OpBuilder &nb, Location l, unsigned d) -> Value {
     return arith::IndexCastOp::create(nb, l, nb.getI64Type(),
@@ -302,12 +300,12 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
             arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j, acc));
         return arith::SelectOp::create(nb, l, hit, j, acc).getResult();
       });
-  Value counts = pairwise(
-      xs, xs, fill(i64, {n}, b.getI64IntegerAttr(0)),
-      [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange xj, Value k,
-          Value acc) {
-        return add1(nb, l, same(nb, l, xAt(xi), xAt(xj), k), acc);
-      });
+  Value counts =
+      pairwise(xs, xs, fill(i64, {n}, b.getI64IntegerAttr(0)),
+               [&](OpBuilder &nb, Location l, ValueRange xi, ValueRange xj,
+                   Value k, Value acc) {
+                 return add1(nb, l, same(nb, l, xAt(xi), xAt(xj), k), acc);
+               });
   SmallVector<Value> xsFirst(xs);
   xsFirst.push_back(first);
   Value pos = pairwise(
@@ -372,7 +370,8 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
                   arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[2],
                                         idx(nb, l, 0)));
               linalg::YieldOp::create(
-                  nb, l, Value(arith::SelectOp::create(nb, l, hit, a[0], a[3])));
+                  nb, l,
+                  Value(arith::SelectOp::create(nb, l, hit, a[0], a[3])));
             })
             .getResult(0);
     SmallVector<int64_t> inverse(rank);
@@ -404,16 +403,15 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
             linalg::YieldOp::create(nb, l, add1(nb, l, isNew, a[1]));
           })
           .getResult(0);
-  Value results[4] = {y, gathered.getResult(1), inverse,
-                      gathered.getResult(2)};
+  Value results[4] = {y, gathered.getResult(1), inverse, gathered.getResult(2)};
   std::string source = node.name().empty() ? node.output(0) : node.name();
   for (int k = 0; k < 4 && k < node.output_size(); ++k) {
     if (node.output(k).empty())
       continue;
     im.set(node, results[k], k);
     if (k != 2) // inverse_indices has one entry per input element
-      im.setRowCount(node.output(k), {k == 0 && alongAxis ? axis : 0, u,
-                                      source});
+      im.setRowCount(node.output(k),
+                     {k == 0 && alongAxis ? axis : 0, u, source});
   }
   return success();
 }
