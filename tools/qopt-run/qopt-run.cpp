@@ -12,11 +12,13 @@
 #include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/RunModes.h"
 #include "qopt/Tools/ThreadsOption.h"
+#include "qopt/Tools/StageTimer.h"
 #include "qopt/Tools/ToolSession.h"
 #include "qopt/Support/MemoryLimit.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 
 #include <optional>
 
@@ -153,6 +155,11 @@ int main(int argc, char **argv) {
     return session.fail("-o writes the calibrated module (with --calibrate "
                         "or --stats-in); write the model's outputs with "
                         "--output=out.npy");
+  // On a terminal: stage names, and a closing line for the plain run
+  // (scripts reading stderr get neither).
+  bool terminal = sys::Process::StandardErrIsDisplayed();
+  qopt::StageTimer timer("qopt-run", terminal);
+  timer.begin("import");
   std::vector<std::string> shapes(inputShapes.begin(), inputShapes.end());
   mlir::OwningOpRef<mlir::ModuleOp> module =
       session.loadModel(inputFile, shapes,
@@ -167,10 +174,13 @@ int main(int argc, char **argv) {
   if (!labelsFile.empty() && reportFile.empty())
     return session.fail("--labels needs --report");
   mlir::OwningOpRef<mlir::ModuleOp> floatModel;
+  if (flow->quantization.mode != qopt::QuantizeMode::None)
+    timer.begin("quantization");
   if (Error e = qopt::runQuantizeFlow(*module, *flow,
                                       reportFile.empty() ? nullptr
                                                          : &floatModel))
     return session.fail(std::move(e));
+  timer.end();
   if (!reportFile.empty() && floatModel) {
     auto data = qopt::readModelInputs(
         *module, std::vector<std::string>(inputs.begin(), inputs.end()),
@@ -266,7 +276,10 @@ int main(int argc, char **argv) {
   options.vectorize = vectorize;
   options.dotProduct = dotProduct;
   options.threads = threads;
+  timer.begin("compiling and running");
   if (Error e = qopt::runModel(*module, options, outs()))
     return session.fail(std::move(e));
+  if (terminal)
+    timer.printSummary(errs());
   return 0;
 }
