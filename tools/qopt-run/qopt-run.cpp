@@ -8,13 +8,13 @@
 
 #include "qopt/Calibration/Calibrate.h"
 #include "qopt/Runner/Profile.h"
+#include "qopt/Support/MemoryLimit.h"
 #include "qopt/Support/Sizes.h"
 #include "qopt/Tools/QuantizeFlow.h"
 #include "qopt/Tools/RunModes.h"
-#include "qopt/Tools/ThreadsOption.h"
 #include "qopt/Tools/StageTimer.h"
+#include "qopt/Tools/ThreadsOption.h"
 #include "qopt/Tools/ToolSession.h"
-#include "qopt/Support/MemoryLimit.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Path.h"
