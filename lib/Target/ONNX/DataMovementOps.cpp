@@ -113,6 +113,93 @@ FailureOr<int64_t> normAxis(Importer &im, const onnx::NodeProto &node,
 // Slice
 //===----------------------------------------------------------------------===//
 
+/// Slice of one axis with run-time start and/or end and step 1: the whole
+/// axis, shifted by the clamped start, with the clamped length as its row
+/// count (Importer::RowCount); rows past it repeat the last element.
+LogicalResult importRuntimeSlice(Importer &im, const onnx::NodeProto &node,
+                                 std::optional<SmallVector<int64_t>> axes,
+                                 std::optional<SmallVector<int64_t>> steps) {
+  RankedTensorType xt = im.typeOf(node.input(0));
+  int64_t rank = xt.getRank();
+  auto one = [&](int i) {
+    RankedTensorType t = im.typeOf(node.input(i));
+    return t.getNumElements() == 1 && isa<IntegerType>(t.getElementType());
+  };
+  if (!one(1) || !one(2) || (axes && axes->size() != 1) ||
+      (steps && (steps->size() != 1 || (*steps)[0] != 1)) ||
+      (im.hasInput(node, 3) && !axes) || (im.hasInput(node, 4) && !steps))
+    return im.unsupported(node, "starts or ends computed at run time on more "
+                                "than one axis, with steps other than 1, or "
+                                "with run-time axes");
+  if (im.getSubgraphDepth() > 0)
+    return im.unsupported(node, "run-time slice bounds inside an If or Loop "
+                                "body");
+  int64_t axis = axes ? (*axes)[0] : 0;
+  auto a = normAxis(im, node, axis, rank);
+  if (failed(a))
+    return failure();
+  int64_t dim = xt.getDimSize(*a);
+  if (ShapedType::isDynamic(dim) || !xt.hasStaticShape())
+    return im.unsupported(node, "run-time slice bounds on a tensor of a "
+                                "dynamic shape");
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  Type i64 = b.getI64Type();
+  auto bound = [&](int i) -> Value {
+    Value t = im.get(node.input(i));
+    SmallVector<Value> zeros(cast<RankedTensorType>(t.getType()).getRank(),
+                             arith::ConstantIndexOp::create(b, loc, 0));
+    Value v = tensor::ExtractOp::create(b, loc, t, zeros);
+    if (v.getType() != i64)
+      v = arith::ExtSIOp::create(b, loc, i64, v);
+    // Negative counts from the end; then clamped to [0, dim].
+    Value d = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(dim));
+    Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+    Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v,
+                                      zero);
+    v = arith::SelectOp::create(b, loc, neg,
+                                arith::AddIOp::create(b, loc, v, d), v);
+    v = arith::MaxSIOp::create(b, loc, v, zero);
+    return arith::MinSIOp::create(b, loc, v, d);
+  };
+  Value start = bound(1), end = bound(2);
+  Value count = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, end, start),
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+  Value x = im.get(node.input(0));
+  Type et = xt.getElementType();
+  Value init = tensor::EmptyOp::create(b, loc, xt.getShape(), et);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  Value startIdx =
+      arith::IndexCastOp::create(b, loc, b.getIndexType(), start);
+  Value y =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+          maps, iters,
+          [&](OpBuilder &nb, Location l, ValueRange) {
+            SmallVector<Value> at;
+            for (int64_t d = 0; d < rank; ++d) {
+              Value i = linalg::IndexOp::create(nb, l, d);
+              if (d == *a)
+                i = arith::MinUIOp::create(
+                    nb, l, arith::AddIOp::create(nb, l, i, startIdx),
+                    arith::ConstantIndexOp::create(nb, l, dim - 1));
+              at.push_back(i);
+            }
+            linalg::YieldOp::create(
+                nb, l, Value(tensor::ExtractOp::create(nb, l, x, at)));
+          })
+          .getResult(0);
+  im.set(node, y);
+  im.setRowCount(node.output(0),
+                 {*a,
+                  tensor::FromElementsOp::create(
+                      b, loc, RankedTensorType::get({}, i64), ValueRange{count}),
+                  node.name().empty() ? node.output(0) : node.name()});
+  return success();
+}
+
 LogicalResult importSlice(Importer &im, const onnx::NodeProto &node,
                           bool asInputs) {
   if (failed(im.requireInputs(node, asInputs ? 3 : 1, asInputs ? 5 : 1)))
@@ -135,8 +222,7 @@ LogicalResult importSlice(Importer &im, const onnx::NodeProto &node,
       steps = im.getConstInts(node.input(4));
     if (!starts || !ends || (im.hasInput(node, 3) && !axes) ||
         (im.hasInput(node, 4) && !steps))
-      return im.unsupported(node, "starts, ends, axes or steps computed at run "
-                                  "time");
+      return importRuntimeSlice(im, node, axes, steps);
   }
   if (!starts || !ends || starts->size() != ends->size())
     return im.nodeError(node) << "starts and ends must have the same length";

@@ -7,6 +7,7 @@ values, and NumPy references (exact):
   nonzero.onnx  NonZero of x [3, 4], transposed to [nnz, 2], plus 1
   unique.onnx   Unique of x [3, 4] (sorted; all four outputs), values x10
   unique_axis.onnx  Unique columns of an int64 [2, 6] (axis 1)
+  slice.onnx    x_topk[:, start:8] * 2 with start a graph input (start<k>.npy)
 Inputs x_topk.npy (distinct values), x_nonzero.npy (zeros, a NaN, -0.0);
 references ref_topk_<k>_{values,indices}.npy, ref_nonzero.npy.
 make_runtime_sizes.py --check DIR compares qopt's TopK outputs (v<k>,
@@ -42,6 +43,11 @@ if len(sys.argv) == 3 and sys.argv[1] == "--check":
     want = [y, first, inverse.reshape(-1), counts]
     print("unique along axis 1", got[0].shape, all(
         g.shape == w.shape and (g == w).all() for g, w in zip(got, want)))
+    xs = np.load(os.path.join(d, "x_topk.npy"))
+    for start in (3, -4, 9, -20):
+        got = np.load(os.path.join(d, "s%d.npy" % start))
+        want = xs[:, start:8] * 2
+        print("slice from", start, got.shape, got.shape == want.shape and bool((got == want).all()))
     sys.exit(0)
 out = sys.argv[1]
 rng = np.random.default_rng(3)
@@ -93,6 +99,18 @@ onnx.save(helper.make_model(uqa, opset_imports=[helper.make_opsetid("", 13)]),
           os.path.join(out, "unique_axis.onnx"))
 np.save(os.path.join(out, "x_unique_axis.npy"),
         np.array([[1, 0, 1, 2, 0, 1], [3, 2, 3, 0, 2, 1]], np.int64))
+
+sl = helper.make_graph(
+    [helper.make_node("Slice", ["x", "start", "end", "axis"], ["s"], name="window"),
+     helper.make_node("Mul", ["s", "two"], ["y"], name="double")],
+    "slice", [f("x", [2, 10]), i("start", [1])], [f("y", [2, "W"])],
+    [numpy_helper.from_array(np.array([8], np.int64), "end"),
+     numpy_helper.from_array(np.array([1], np.int64), "axis"),
+     numpy_helper.from_array(np.array(2.0, np.float32), "two")])
+onnx.save(helper.make_model(sl, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "slice.onnx"))
+for start in (3, -4, 9, -20):
+    np.save(os.path.join(out, "start%d.npy" % start), np.array([start], np.int64))
 
 xn = np.array([[0, 1.5, 0, -0.0], [np.nan, 0, 2, 0], [0, 0, 0, -3]], np.float32)
 np.save(os.path.join(out, "x_nonzero.npy"), xn)

@@ -281,8 +281,8 @@ save(g([n("Einsum", ["a"], ["y"], equation="ijk->i")], [f("a", [2, 3])], [f("y",
      "lterr_einsum_rank.onnx")
 save(g([n("Slice", ["x", "s", "e", "a", "st"], ["y"])], [f("x", [4])], [f("y", None)],
        [i64("s", [0]), i64("e", [4]), i64("a", [0]), i64("st", [0])]), "lterr_slice_step0.onnx")
-save(g([n("Slice", ["x", "s", "e"], ["y"])], [f("x", [4]), v("s", T.INT64, [1])],
-       [f("y", None)], [i64("e", [4])]), "lterr_slice_runtime.onnx")
+save(g([n("Slice", ["x", "s", "e", "a"], ["y"])], [f("x", [4]), v("a", T.INT64, [1])],
+       [f("y", None)], [i64("s", [0]), i64("e", [4])]), "lterr_slice_runtime.onnx")
 save(g([n("Split", ["x", "sp"], ["a", "b"], axis=0)], [f("x", [4])], [f("a", None), f("b", None)],
        [i64("sp", [1, 2])]), "lterr_split_sizes.onnx")
 save(g([n("Where", ["c", "x", "y"], ["z"])], [f("c", [2]), f("x", [2]), f("y", [2])],
