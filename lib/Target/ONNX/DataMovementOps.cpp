@@ -155,8 +155,8 @@ LogicalResult importRuntimeSlice(Importer &im, const onnx::NodeProto &node,
     // Negative counts from the end; then clamped to [0, dim].
     Value d = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(dim));
     Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
-    Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v,
-                                      zero);
+    Value neg =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v, zero);
     v = arith::SelectOp::create(b, loc, neg,
                                 arith::AddIOp::create(b, loc, v, d), v);
     v = arith::MaxSIOp::create(b, loc, v, zero);
@@ -171,32 +171,31 @@ LogicalResult importRuntimeSlice(Importer &im, const onnx::NodeProto &node,
   Value init = tensor::EmptyOp::create(b, loc, xt.getShape(), et);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-  Value startIdx =
-      arith::IndexCastOp::create(b, loc, b.getIndexType(), start);
-  Value y =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
-          maps, iters,
-          [&](OpBuilder &nb, Location l, ValueRange) {
-            SmallVector<Value> at;
-            for (int64_t d = 0; d < rank; ++d) {
-              Value i = linalg::IndexOp::create(nb, l, d);
-              if (d == *a)
-                i = arith::MinUIOp::create(
-                    nb, l, arith::AddIOp::create(nb, l, i, startIdx),
-                    arith::ConstantIndexOp::create(nb, l, dim - 1));
-              at.push_back(i);
-            }
-            linalg::YieldOp::create(
-                nb, l, Value(tensor::ExtractOp::create(nb, l, x, at)));
-          })
-          .getResult(0);
+  Value startIdx = arith::IndexCastOp::create(b, loc, b.getIndexType(), start);
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{init.getType()}, ValueRange{},
+                ValueRange{init}, maps, iters,
+                [&](OpBuilder &nb, Location l, ValueRange) {
+                  SmallVector<Value> at;
+                  for (int64_t d = 0; d < rank; ++d) {
+                    Value i = linalg::IndexOp::create(nb, l, d);
+                    if (d == *a)
+                      i = arith::MinUIOp::create(
+                          nb, l, arith::AddIOp::create(nb, l, i, startIdx),
+                          arith::ConstantIndexOp::create(nb, l, dim - 1));
+                    at.push_back(i);
+                  }
+                  linalg::YieldOp::create(
+                      nb, l, Value(tensor::ExtractOp::create(nb, l, x, at)));
+                })
+                .getResult(0);
   im.set(node, y);
-  im.setRowCount(node.output(0),
-                 {*a,
-                  tensor::FromElementsOp::create(
-                      b, loc, RankedTensorType::get({}, i64), ValueRange{count}),
-                  node.name().empty() ? node.output(0) : node.name()});
+  im.setRowCount(
+      node.output(0),
+      {*a,
+       tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, i64),
+                                      ValueRange{count}),
+       node.name().empty() ? node.output(0) : node.name()});
   return success();
 }
 
