@@ -465,17 +465,14 @@ static NpyArray sampleOf(const NpyArray &in, int64_t s) {
 std::vector<NpyArray> qopt::CompiledModel::callInputs(ArrayRef<NpyArray> inputs,
                                                       int64_t start,
                                                       int64_t n) const {
-  std::vector<NpyArray> call;
   if (runsWhole(inputs))
     return std::vector<NpyArray>(inputs.begin(), inputs.end());
-  for (const NpyArray &in : inputs) {
-    if (runsPerSample(inputs)) {
-      call.push_back(sampleOf(in, start));
-      continue;
-    }
-    int64_t fixed = staticBatch();
-    call.push_back(sliceSamples(in, start, n, fixed ? fixed : n));
-  }
+  bool perSample = runsPerSample(inputs);
+  int64_t fixed = staticBatch();
+  std::vector<NpyArray> call;
+  for (const NpyArray &in : inputs)
+    call.push_back(perSample ? sampleOf(in, start)
+                             : sliceSamples(in, start, n, fixed ? fixed : n));
   return call;
 }
 

@@ -87,7 +87,7 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
     auto index = [&](int64_t v) -> Value {
       return arith::ConstantIndexOp::create(b, loc, v);
     };
-    Type i64 = b.getI64Type(), f32 = b.getF32Type(), i1 = b.getI1Type();
+    Type i64 = b.getI64Type(), i1 = b.getI1Type();
     auto scalar = [&](Value t, Value dflt) -> Value {
       if (!t)
         return dflt;
@@ -337,7 +337,6 @@ struct NonMaxSuppressionLowering : QNNPattern<NonMaxSuppressionOp> {
     Value count = arith::IndexCastOp::create(b, loc, i64, outer.getResult(1));
     Value countTensor = tensor::FromElementsOp::create(
         b, loc, RankedTensorType::get({}, i64), ValueRange{count});
-    (void)f32;
     rewriter.replaceOp(op, ValueRange{outer.getResult(0), countTensor});
     return success();
   }

@@ -29,9 +29,6 @@ LogicalResult importNonMaxSuppression(Importer &im,
                                       const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 5)))
     return failure();
-  if (im.getSubgraphDepth() > 0)
-    return im.unsupported(node, "NonMaxSuppression inside an If or Loop body "
-                                "(its output size depends on the data)");
   RankedTensorType boxes = im.typeOf(node.input(0));
   RankedTensorType scores = im.typeOf(node.input(1));
   if (!boxes.getElementType().isF32() || !scores.getElementType().isF32())
@@ -86,18 +83,12 @@ LogicalResult importNonMaxSuppression(Importer &im,
       im.get(node.input(1)), optional(2), optional(3), optional(4),
       b.getI64IntegerAttr(center));
   im.set(node, op.getSelected());
-  im.setRowCount(
-      node.output(0),
-      {0, op.getCount(), node.name().empty() ? node.output(0) : node.name()});
-  return success();
+  return im.setDataDependentOutput(node, 0, 0, op.getCount());
 }
 
 LogicalResult importNonZero(Importer &im, const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 1, 1)))
     return failure();
-  if (im.getSubgraphDepth() > 0)
-    return im.unsupported(node, "NonZero inside an If or Loop body (its "
-                                "output size depends on the data)");
   RankedTensorType xt = im.typeOf(node.input(0));
   if (xt.getRank() == 0 || !xt.hasStaticShape())
     return im.unsupported(node, "a scalar or dynamic-shaped input (the "
@@ -111,10 +102,7 @@ LogicalResult importNonZero(Importer &im, const onnx::NodeProto &node) {
                             b.getI64Type()),
       RankedTensorType::get({}, b.getI64Type()), x);
   im.set(node, op.getIndices());
-  im.setRowCount(
-      node.output(0),
-      {1, op.getCount(), node.name().empty() ? node.output(0) : node.name()});
-  return success();
+  return im.setDataDependentOutput(node, 0, 1, op.getCount());
 }
 
 /// Unique without an axis: every output is a pairwise pass over the
@@ -128,9 +116,6 @@ LogicalResult importNonZero(Importer &im, const onnx::NodeProto &node) {
 LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 1, 1)))
     return failure();
-  if (im.getSubgraphDepth() > 0)
-    return im.unsupported(node, "Unique inside an If or Loop body (its "
-                                "output size depends on the data)");
   RankedTensorType xt = im.typeOf(node.input(0));
   Type et = xt.getElementType();
   if (!xt.hasStaticShape() || xt.getNumElements() == 0)
@@ -404,14 +389,14 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
           })
           .getResult(0);
   Value results[4] = {y, gathered.getResult(1), inverse, gathered.getResult(2)};
-  std::string source = node.name().empty() ? node.output(0) : node.name();
   for (int k = 0; k < 4 && k < node.output_size(); ++k) {
     if (node.output(k).empty())
       continue;
     im.set(node, results[k], k);
-    if (k != 2) // inverse_indices has one entry per input element
-      im.setRowCount(node.output(k),
-                     {k == 0 && alongAxis ? axis : 0, u, source});
+    // inverse_indices has one entry per input element.
+    if (k != 2 && failed(im.setDataDependentOutput(
+                      node, k, k == 0 && alongAxis ? axis : 0, u)))
+      return failure();
   }
   return success();
 }

@@ -131,9 +131,6 @@ LogicalResult importRuntimeSlice(Importer &im, const onnx::NodeProto &node,
     return im.unsupported(node, "starts or ends computed at run time on more "
                                 "than one axis, with steps other than 1, or "
                                 "with run-time axes");
-  if (im.getSubgraphDepth() > 0)
-    return im.unsupported(node, "run-time slice bounds inside an If or Loop "
-                                "body");
   int64_t axis = axes ? (*axes)[0] : 0;
   auto a = normAxis(im, node, axis, rank);
   if (failed(a))
@@ -146,12 +143,7 @@ LogicalResult importRuntimeSlice(Importer &im, const onnx::NodeProto &node,
   OpBuilder &b = im.builder;
   Type i64 = b.getI64Type();
   auto bound = [&](int i) -> Value {
-    Value t = im.get(node.input(i));
-    SmallVector<Value> zeros(cast<RankedTensorType>(t.getType()).getRank(),
-                             arith::ConstantIndexOp::create(b, loc, 0));
-    Value v = tensor::ExtractOp::create(b, loc, t, zeros);
-    if (v.getType() != i64)
-      v = arith::ExtSIOp::create(b, loc, i64, v);
+    Value v = im.scalarI64(loc, im.get(node.input(i)));
     // Negative counts from the end; then clamped to [0, dim].
     Value d = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(dim));
     Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
@@ -190,13 +182,10 @@ LogicalResult importRuntimeSlice(Importer &im, const onnx::NodeProto &node,
                 })
                 .getResult(0);
   im.set(node, y);
-  im.setRowCount(
-      node.output(0),
-      {*a,
-       tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, i64),
-                                      ValueRange{count}),
-       node.name().empty() ? node.output(0) : node.name()});
-  return success();
+  return im.setDataDependentOutput(
+      node, 0, *a,
+      tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, i64),
+                                     ValueRange{count}));
 }
 
 LogicalResult importSlice(Importer &im, const onnx::NodeProto &node,

@@ -268,6 +268,14 @@ public:
     return it == rowCounts.end() ? nullptr : &it->second;
   }
   void setRowCount(StringRef name, RowCount r) { rowCounts[name] = r; }
+  /// Output `i` of `node` has `count` real rows along `axis` (the node is
+  /// their source). Refused inside If/Loop bodies, which cannot return a
+  /// count beside their results.
+  LogicalResult setDataDependentOutput(const onnx::NodeProto &node, int i,
+                                       int64_t axis, Value count);
+  /// The value of a one-element tensor (a run-time K, a slice bound), as
+  /// i64.
+  Value scalarI64(Location loc, Value oneElement);
   /// After `node` was imported: the row counts of its outputs from those of
   /// its inputs, or an error if it cannot keep padding apart.
   LogicalResult propagateRowCounts(const onnx::NodeProto &node);

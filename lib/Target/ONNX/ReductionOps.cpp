@@ -403,8 +403,6 @@ LogicalResult importTopK(Importer &im, const onnx::NodeProto &node,
       RankedTensorType kt = im.typeOf(node.input(1));
       if (kt.getNumElements() != 1 || !kt.getElementType().isInteger(64))
         return im.nodeError(node) << "K must be one int64 value, got " << kt;
-      if (im.getSubgraphDepth() > 0)
-        return im.unsupported(node, "a run-time K inside an If or Loop body");
       runtimeK = true;
     }
   }
@@ -503,19 +501,15 @@ LogicalResult importTopK(Importer &im, const onnx::NodeProto &node,
   if (runtimeK) {
     // count = K clamped to [0, n] (ONNX Runtime rejects other K; the
     // padding rows hold the rest of the order).
-    Value kt = im.get(node.input(1));
-    SmallVector<Value> zeros(cast<RankedTensorType>(kt.getType()).getRank(),
-                             arith::ConstantIndexOp::create(b, loc, 0));
-    Value kv = tensor::ExtractOp::create(b, loc, kt, zeros);
+    Value kv = im.scalarI64(loc, im.get(node.input(1)));
     kv = arith::MaxSIOp::create(b, loc, kv, zero64);
     kv = arith::MinSIOp::create(
         b, loc, kv, arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(n)));
     Value count = tensor::FromElementsOp::create(
         b, loc, RankedTensorType::get({}, i64), ValueRange{kv});
-    std::string source = node.name().empty() ? node.output(0) : node.name();
     for (int i = 0; i < node.output_size(); ++i)
-      if (!node.output(i).empty())
-        im.setRowCount(node.output(i), {axis, count, source});
+      if (failed(im.setDataDependentOutput(node, i, axis, count)))
+        return failure();
   }
   return success();
 }

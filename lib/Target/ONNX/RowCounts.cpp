@@ -10,6 +10,8 @@
 
 #include "Importer.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <optional>
@@ -112,6 +114,29 @@ void collectSubgraphInputs(const onnx::NodeProto &node,
 }
 
 } // namespace
+
+LogicalResult Importer::setDataDependentOutput(const onnx::NodeProto &node,
+                                               int i, int64_t axis,
+                                               Value count) {
+  if (subgraphDepth > 0)
+    return unsupported(node, "an output whose size depends on the data "
+                             "inside an If or Loop body");
+  if (i < node.output_size() && !node.output(i).empty())
+    setRowCount(node.output(i),
+                {axis, count, node.name().empty() ? node.output(0)
+                                                  : node.name()});
+  return success();
+}
+
+Value Importer::scalarI64(Location loc, Value oneElement) {
+  auto type = cast<RankedTensorType>(oneElement.getType());
+  SmallVector<Value> zeros(type.getRank(),
+                           arith::ConstantIndexOp::create(builder, loc, 0));
+  Value v = tensor::ExtractOp::create(builder, loc, oneElement, zeros);
+  if (!v.getType().isInteger(64))
+    v = arith::ExtSIOp::create(builder, loc, builder.getI64Type(), v);
+  return v;
+}
 
 LogicalResult Importer::propagateRowCounts(const onnx::NodeProto &node) {
   // Inputs with a run-time row count: (input index, its count).
@@ -279,8 +304,6 @@ LogicalResult Importer::propagateRowCounts(const onnx::NodeProto &node) {
         return refuse("normalizes over that axis");
     if (axis == a)
       return refuse("works along that axis");
-    if (op == "Concat" && counted.size() != (size_t)node.input_size())
-      ; // other inputs' rows at the same positions are real data
     bool keep = getInt(node, "keepdims", 1);
     if ((op == "ArgMax" || op == "ArgMin") && !keep && axis < a)
       return setAll(a - 1);

@@ -125,61 +125,38 @@ sg = 1 / (1 + np.exp(-xm))
 ref = np.concatenate([sg + xm + x, sg], axis=1).transpose(0, 2, 3, 1)
 save(6, nodes, [init("g", g)], x, ref, ref.shape)
 
+def save_bad(name, opset, nodes, inputs, outputs, inits=()):
+    """A model the converter must refuse: float tensors named with shapes."""
+    vi = lambda n, shape: helper.make_tensor_value_info(n, TensorProto.FLOAT, shape)
+    graph = helper.make_graph(nodes, name, [vi(*x) for x in inputs],
+                              [vi(*y) for y in outputs], list(inits))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 3
+    onnx.save(model, os.path.join(out, "opset%d_%s.onnx" % (opset, name)))
+
+
+node = helper.make_node
 # A Mul with one input (ONNX's broadcast adapter read past its inputs and
 # crashed; the checker refuses it first).
-graph = helper.make_graph(
-    [helper.make_node("Mul", ["x"], ["y"], name="lonely", broadcast=1)], "one_input",
-    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 5)])
-model.ir_version = 3
-onnx.save(model, os.path.join(out, "opset5_one_input_mul.onnx"))
-
+save_bad("one_input_mul", 5, [node("Mul", ["x"], ["y"], name="lonely", broadcast=1)],
+         [("x", [2])], [("y", [2])])
 # An op that opset 4 does not define: no adapter can convert it.
-graph = helper.make_graph(
-    [helper.make_node("Relu", ["x"], ["r"], name="relu"),
-     helper.make_node("NoSuchOp", ["r"], ["y"], name="mystery")], "unknown_op",
-    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 4)])
-model.ir_version = 3
-onnx.save(model, os.path.join(out, "opset4_unknown_op.onnx"))
-
+save_bad("unknown_op", 4, [node("Relu", ["x"], ["r"], name="relu"),
+                           node("NoSuchOp", ["r"], ["y"], name="mystery")],
+         [("x", [2])], [("y", [2])])
 # A graph output no node produces: ONNX's IR import (under every adapter)
 # registered it as a null value and crashed; the checker does not catch it.
-graph = helper.make_graph(
-    [helper.make_node("Relu", ["x"], ["y"], name="relu")], "lost_output",
-    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
-    [helper.make_tensor_value_info("zzz", TensorProto.FLOAT, [2])])
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 6)])
-model.ir_version = 3
-onnx.save(model, os.path.join(out, "opset6_lost_output.onnx"))
-
+save_bad("lost_output", 6, [node("Relu", ["x"], ["y"], name="relu")],
+         [("x", [2])], [("zzz", [2])])
 # A value defined twice (two nodes write 'r').
-graph = helper.make_graph(
-    [helper.make_node("Relu", ["x"], ["r"], name="first"),
-     helper.make_node("Neg", ["x"], ["r"], name="second")], "twice",
-    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
-    [helper.make_tensor_value_info("r", TensorProto.FLOAT, [2])])
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 6)])
-model.ir_version = 3
-onnx.save(model, os.path.join(out, "opset6_defined_twice.onnx"))
-
+save_bad("defined_twice", 6, [node("Relu", ["x"], ["r"], name="first"),
+                              node("Neg", ["x"], ["r"], name="second")],
+         [("x", [2])], [("r", [2])])
 # Found by the fuzzer in ONNX's shape inference: a stride of 0 (a division by
 # zero) and a weight of another rank than its input (reads out of bounds).
-graph = helper.make_graph(
-    [helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 1], strides=[0, 1])],
-    "zero_stride", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 3, 4])])
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 3)])
-model.ir_version = 3
-onnx.save(model, os.path.join(out, "opset3_zero_stride.onnx"))
-graph = helper.make_graph(
-    [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")], "rank_mismatch",
-    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 2]),
-     helper.make_tensor_value_info("w", TensorProto.FLOAT, [2, 1, 1, 1, 1, 1])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 2, 2])],
-    [numpy_helper.from_array(np.ones((2, 1, 1, 1, 1, 1), np.float32), "w")])
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 4)])
-model.ir_version = 3
-onnx.save(model, os.path.join(out, "opset4_rank_mismatch.onnx"))
+save_bad("zero_stride", 3,
+         [node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 1], strides=[0, 1])],
+         [("x", [1, 1, 4, 4])], [("y", [1, 1, 3, 4])])
+save_bad("rank_mismatch", 4, [node("Conv", ["x", "w"], ["y"], name="conv")],
+         [("x", [1, 1, 2, 2]), ("w", [2, 1, 1, 1, 1, 1])], [("y", [1, 2, 2, 2])],
+         [numpy_helper.from_array(np.ones((2, 1, 1, 1, 1, 1), np.float32), "w")])

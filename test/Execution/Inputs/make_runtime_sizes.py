@@ -8,6 +8,7 @@ values, and NumPy references (exact):
   unique.onnx   Unique of x [3, 4] (sorted; all four outputs), values x10
   unique_axis.onnx  Unique columns of an int64 [2, 6] (axis 1)
   slice.onnx    x_topk[:, start:8] * 2 with start a graph input (start<k>.npy)
+  nonzero_in_if.onnx  NonZero inside If branches (refused)
 Inputs x_topk.npy (distinct values), x_nonzero.npy (zeros, a NaN, -0.0);
 references ref_topk_<k>_{values,indices}.npy, ref_nonzero.npy.
 make_runtime_sizes.py --check DIR compares qopt's TopK outputs (v<k>,
@@ -111,6 +112,19 @@ onnx.save(helper.make_model(sl, opset_imports=[helper.make_opsetid("", 13)]),
           os.path.join(out, "slice.onnx"))
 for start in (3, -4, 9, -20):
     np.save(os.path.join(out, "start%d.npy" % start), np.array([start], np.int64))
+
+# NonZero inside an If branch: a branch cannot return a row count.
+branch = lambda name: helper.make_graph(
+    [helper.make_node("NonZero", ["xb"], ["nz_" + name], name="nonzero_" + name)],
+    name, [], [i("nz_" + name, None)])
+nzif = helper.make_graph(
+    [helper.make_node("Identity", ["x"], ["xb"], name="copy"),
+     helper.make_node("If", ["c"], ["out"], name="choose",
+                      then_branch=branch("then"), else_branch=branch("else"))],
+    "nonzero_in_if", [f("x", [3, 4]), helper.make_tensor_value_info("c", TensorProto.BOOL, [])],
+    [i("out", None)])
+onnx.save(helper.make_model(nzif, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "nonzero_in_if.onnx"))
 
 xn = np.array([[0, 1.5, 0, -0.0], [np.nan, 0, 2, 0], [0, 0, 0, -3]], np.float32)
 np.save(os.path.join(out, "x_nonzero.npy"), xn)
