@@ -122,9 +122,9 @@ LogicalResult Importer::setDataDependentOutput(const onnx::NodeProto &node,
     return unsupported(node, "an output whose size depends on the data "
                              "inside an If or Loop body");
   if (i < node.output_size() && !node.output(i).empty())
-    setRowCount(node.output(i),
-                {axis, count, node.name().empty() ? node.output(0)
-                                                  : node.name()});
+    setRowCount(
+        node.output(i),
+        {axis, count, node.name().empty() ? node.output(0) : node.name()});
   return success();
 }
 
