@@ -33,6 +33,20 @@ for m in digits_vit_op13 digits_vit_op17 digits_lstm_op13 digits_lstm_op17 \
   node "$ORT/ort_run.js" dump "$ROOT/test/Execution/Inputs/seq/$m.onnx" \
     "$ROOT/test/Execution/Inputs/digits_test_x.npy" "$OUT/$m.npy" --bs 450
 done
+# Kit models in the form ONNX Runtime's quantize_dynamic writes
+# (test/Execution/Inputs/ort_quantize_dynamic.py; deterministic).
+DYN=$(mktemp -d)
+for wt in int8 uint8; do
+  /usr/bin/python3 "$ROOT/test/Execution/Inputs/ort_quantize_dynamic.py" \
+    "$KIT/models/mobilenet_v2_digits32_fp32.onnx" "$DYN/mnv2_$wt.onnx" --weight-type $wt
+  node "$ORT/ort_run.js" dump "$DYN/mnv2_$wt.onnx" "$KIT/data/digits32_test_x.npy" \
+    "$OUT/mobilenet_v2_digits32_dynamic_$wt.npy" --bs 50
+done
+/usr/bin/python3 "$ROOT/test/Execution/Inputs/ort_quantize_dynamic.py" \
+  "$ROOT/test/Execution/Inputs/seq/digits_vit_op17.onnx" "$DYN/vit.onnx"
+node "$ORT/ort_run.js" dump "$DYN/vit.onnx" "$ROOT/test/Execution/Inputs/digits_test_x.npy" \
+  "$OUT/digits_vit_op17_dynamic.npy" --bs 450
+rm -rf "$DYN"
 # Opset 9/10 linear resizing differs from PyTorch's: ORT is the reference.
 for op in 9 10; do
   node "$ORT/ort_run.js" dump "$ROOT/test/Execution/Inputs/families/unet_op$op.onnx" \

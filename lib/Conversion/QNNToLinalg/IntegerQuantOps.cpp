@@ -144,20 +144,11 @@ struct DynamicQuantizeToInteger : IntPattern<DynamicQuantizeOp> {
         tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{}, f32);
     Value init0 =
         linalg::FillOp::create(rewriter, loc, zero, empty0).getResult(0);
-    SmallVector<IteratorType> reduce(rank, IteratorType::reduction);
-    Value absMax =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{init0.getType()}, ValueRange{x},
-            ValueRange{init0},
-            SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank),
-                                   AffineMap::get(rank, 0, {}, ctx)},
-            reduce,
-            [](OpBuilder &b, Location l, ValueRange a) {
-              Value m = arith::MaximumFOp::create(
-                  b, l, a[1], math::AbsFOp::create(b, l, a[0]));
-              linalg::YieldOp::create(b, l, m);
-            })
-            .getResult(0);
+    Value absMax = reduceAllElements(
+        rewriter, loc, x, 0.0, [](OpBuilder &b, Location l, Value acc, Value v) {
+          return (Value)arith::MaximumFOp::create(b, l, acc,
+                                                  math::AbsFOp::create(b, l, v));
+        });
     double qmax = p->qmax;
     Value scale =
         linalg::GenericOp::create(
@@ -199,6 +190,95 @@ struct DynamicQuantizeToInteger : IntPattern<DynamicQuantizeOp> {
             })
             .getResult(0);
     rewriter.replaceOp(op, {q, scale});
+    return success();
+  }
+};
+
+/// qnn.dynamic_quantize_linear: hi = max(0, max x) and lo = min(0, min x)
+/// by reductions that start at 0, the scale and zero point by a scalar
+/// generic, then the quantizing map.
+struct DynamicQuantizeLinearToInteger
+    : IntPattern<DynamicQuantizeLinearOp> {
+  using IntPattern::IntPattern;
+  LogicalResult
+  matchAndRewrite(DynamicQuantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(x.getType());
+    Type f32 = rewriter.getF32Type(), i8 = rewriter.getI8Type();
+    int64_t rank = inType.getRank();
+    auto cst = [](OpBuilder &b, Location l, double v) -> Value {
+      return arith::ConstantOp::create(b, l, b.getF32FloatAttr(v));
+    };
+    Value empty0 =
+        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{}, f32);
+    Value init0 =
+        linalg::FillOp::create(rewriter, loc, cst(rewriter, loc, 0), empty0)
+            .getResult(0);
+    AffineMap scalarOfX = AffineMap::get(rank, 0, {}, ctx);
+    auto reduce = [&](bool isMax) {
+      return reduceAllElements(
+          rewriter, loc, x, 0.0, [&](OpBuilder &b, Location l, Value acc,
+                                     Value v) -> Value {
+            if (isMax)
+              return arith::MaximumFOp::create(b, l, acc, v);
+            return arith::MinimumFOp::create(b, l, acc, v);
+          });
+    };
+    Value hi = reduce(true), lo = reduce(false);
+    // scale = (hi - lo) / 255; zp = clamp(round(-lo / scale), 0, 255) as
+    // f32 (0 for a zero scale), and as u8.
+    AffineMap scalar = AffineMap::get(0, 0, {}, ctx);
+    Value emptyI8 =
+        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{}, i8);
+    auto params = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{init0.getType(), init0.getType(),
+                                 emptyI8.getType()},
+        ValueRange{hi, lo}, ValueRange{empty0, empty0, emptyI8},
+        SmallVector<AffineMap>(5, scalar), SmallVector<IteratorType>{},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value scale = arith::DivFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]),
+              cst(b, l, 255));
+          Value q = arith::DivFOp::create(
+              b, l, arith::NegFOp::create(b, l, a[1]), scale);
+          Value zeroScale = arith::CmpFOp::create(
+              b, l, arith::CmpFPredicate::OEQ, scale, cst(b, l, 0));
+          q = arith::SelectOp::create(b, l, zeroScale, cst(b, l, 0), q);
+          q = math::RoundEvenOp::create(b, l, q);
+          q = arith::MaximumFOp::create(b, l, q, cst(b, l, 0));
+          q = arith::MinimumFOp::create(b, l, q, cst(b, l, 255));
+          Value u = arith::FPToUIOp::create(b, l, i8, q);
+          linalg::YieldOp::create(b, l, ValueRange{scale, q, u});
+        });
+    Value scale = params.getResult(0), zpf = params.getResult(1);
+    Value init = emptyTensor(rewriter, loc, inType.getShape(), i8,
+                             dimValues(rewriter, loc, x));
+    Value y =
+        linalg::GenericOp::create(
+            rewriter, loc,
+            TypeRange{RankedTensorType::get(inType.getShape(), i8)},
+            ValueRange{x, scale, zpf}, ValueRange{init},
+            SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank),
+                                   scalarOfX, scalarOfX,
+                                   rewriter.getMultiDimIdentityMap(rank)},
+            SmallVector<IteratorType>(rank, IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value zeroScale = arith::CmpFOp::create(
+                  b, l, arith::CmpFPredicate::OEQ, a[1], cst(b, l, 0));
+              Value q = arith::DivFOp::create(b, l, a[0], a[1]);
+              q = arith::SelectOp::create(b, l, zeroScale, cst(b, l, 0), q);
+              q = arith::AddFOp::create(b, l, math::RoundEvenOp::create(b, l, q),
+                                        a[2]);
+              q = arith::MaximumFOp::create(b, l, q, cst(b, l, 0));
+              q = arith::MinimumFOp::create(b, l, q, cst(b, l, 255));
+              Value u = arith::FPToUIOp::create(b, l, i8, q);
+              linalg::YieldOp::create(b, l, u);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, {y, scale, params.getResult(2)});
     return success();
   }
 };
@@ -293,7 +373,8 @@ void lowering::populateIntegerQuantOpPatterns(TypeConverter &converter,
                                               RewritePatternSet &patterns,
                                               RoundingMode rounding,
                                               ScaleMath math) {
-  patterns.add<QuantizeToInteger, DynamicQuantizeToInteger, DequantizeToInteger,
+  patterns.add<QuantizeToInteger, DynamicQuantizeToInteger,
+               DynamicQuantizeLinearToInteger, DequantizeToInteger,
                RequantizeToInteger, QConstToInteger>(
       converter, patterns.getContext(), rounding, math);
 }

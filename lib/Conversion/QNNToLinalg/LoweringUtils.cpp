@@ -60,6 +60,64 @@ Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
   return emptyTensor(b, loc, type, dimValues(b, loc, like));
 }
 
+Value reduceAllElements(
+    OpBuilder &b, Location loc, Value x, double init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  auto t = cast<RankedTensorType>(x.getType());
+  Type et = t.getElementType();
+  MLIRContext *ctx = b.getContext();
+  auto body = [&](OpBuilder &nb, Location l, ValueRange a) {
+    linalg::YieldOp::create(nb, l, combine(nb, l, a[1], a[0]));
+  };
+  Value scalarInit = fill(
+      b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, et), init);
+  auto toScalar = [&](Value v) {
+    int64_t r = cast<RankedTensorType>(v.getType()).getRank();
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{scalarInit.getType()}, ValueRange{v},
+               ValueRange{scalarInit},
+               SmallVector<AffineMap>{b.getMultiDimIdentityMap(r),
+                                      AffineMap::get(r, 0, {}, ctx)},
+               SmallVector<IteratorType>(r, IteratorType::reduction), body)
+        .getResult(0);
+  };
+  int64_t lanes = 0;
+  if (t.hasStaticShape() && t.getRank() > 0)
+    for (int64_t l : {64, 32, 16})
+      if (t.getNumElements() % l == 0 && t.getNumElements() >= 4 * l) {
+        lanes = l;
+        break;
+      }
+  if (!lanes)
+    return toScalar(x);
+  int64_t n = t.getNumElements();
+  Value flat = x;
+  if (t.getRank() > 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      all[0].push_back(d);
+    flat = tensor::CollapseShapeOp::create(b, loc, x, all);
+  }
+  Value rows = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({n / lanes, lanes}, et), flat,
+      SmallVector<ReassociationIndices>{{0, 1}});
+  Value partInit = fill(
+      b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{lanes}, et),
+      init);
+  Value part =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{partInit.getType()}, ValueRange{rows},
+          ValueRange{partInit},
+          SmallVector<AffineMap>{
+              b.getMultiDimIdentityMap(2),
+              AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx)},
+          SmallVector<IteratorType>{IteratorType::reduction,
+                                    IteratorType::parallel},
+          body)
+          .getResult(0);
+  return toScalar(part);
+}
+
 Value floatConst(OpBuilder &b, Location loc, Type t, double v) {
   return arith::ConstantOp::create(b, loc, t, b.getFloatAttr(t, v));
 }

@@ -53,6 +53,14 @@ SmallVector<Value> dimValues(OpBuilder &b, Location loc, Value v);
 Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like);
 Value floatConst(OpBuilder &b, Location loc, Type t, double v);
 Value fill(OpBuilder &b, Location loc, Value init, double v);
+/// The reduction of every element of float tensor `x` to a 0-d tensor by
+/// an associative, exact `combine(acc, element)` (max, min, max |.|) from
+/// `init`. A static tensor is reduced in two stages, [N/L, L] to L partial
+/// results (vectorized along L by the CPU strategy) and then L to one: a
+/// reduction straight to a scalar is not vectorized.
+Value reduceAllElements(
+    OpBuilder &b, Location loc, Value x, double init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
 /// The lowest finite value of float type `t`.
 double lowest(Type t);
 /// Map of an operand broadcast (numpy rules) into a result of rank `rank`.

@@ -193,9 +193,12 @@ public:
                             SmallVectorImpl<int64_t> &dilations,
                             SmallVectorImpl<int64_t> &pads);
   /// conv2d with the node's window attributes; the result element type is
-  /// `resultElement` (float, or the output's quantized type); NNOps.cpp.
+  /// `resultElement` (float, or the output's quantized type). With
+  /// `inputPadded`, `x` already carries the node's padding (the conv pads
+  /// nothing); NNOps.cpp.
   LogicalResult emitConv(const onnx::NodeProto &node, Value x, Value w,
-                         Value bias, Type resultElement);
+                         Value bias, Type resultElement,
+                         bool inputPadded = false);
 
   // Elementwise ops without a qnn op (ElementwiseBuilder.cpp): one
   // linalg.generic over the ONNX-broadcast shape of `operands`, computing

@@ -671,7 +671,8 @@ LogicalResult Importer::windowAttrs(const onnx::NodeProto &node,
 }
 
 LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x, Value w,
-                                 Value bias, Type resultElement) {
+                                 Value bias, Type resultElement,
+                                 bool inputPadded) {
   auto xt = cast<RankedTensorType>(x.getType());
   auto wt = cast<RankedTensorType>(w.getType());
   SmallVector<int64_t> strides, dilations, pads;
@@ -682,6 +683,8 @@ LogicalResult Importer::emitConv(const onnx::NodeProto &node, Value x, Value w,
   if (failed(windowAttrs(node, xt.getShape(), wt.getShape().drop_front(2),
                          strides, dilations, pads)))
     return failure();
+  if (inputPadded)
+    pads.assign(pads.size(), 0);
   bool oneD = xt.getRank() == 3;
   if (oneD) {
     x = liftTo2D(*this, nodeLoc(node), x);

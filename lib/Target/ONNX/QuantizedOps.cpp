@@ -452,6 +452,187 @@ static FailureOr<Value> roundedToInt32(Importer &im,
                         });
 }
 
+/// The integer form of a product whose input 0 has a zero point z computed
+/// at run time (ONNX Runtime's quantize_dynamic) and whose weights are
+/// constant with a constant zero point:
+///   sum_k (x_k - z) w'_k = sum_k x_k w'_k - z * sum_k w'_k,
+/// w' the weights minus their zero point. The product runs as qopt's
+/// integer convolution / matmul with x's zero point 0 (u8 x s8 is what
+/// VNNI's dot product takes), and z times the constant sums of w' is
+/// subtracted from its int32 result. Exact: equal to the ONNX definition.
+static bool hasRuntimeInputZeroPointOnly(Importer &im,
+                                         const onnx::NodeProto &node) {
+  if (!im.hasInput(node, 2) || im.getConst(node.input(2)))
+    return false;
+  RankedTensorType zt = im.typeOf(node.input(2));
+  if (!zt.hasStaticShape() || zt.getNumElements() != 1 ||
+      zt.getElementType() != im.typeOf(node.input(0)).getElementType())
+    return false;
+  if (!isa_and_nonnull<DenseIntElementsAttr>(im.getConst(node.input(1))) ||
+      !im.typeOf(node.input(1)).hasStaticShape())
+    return false;
+  return !im.hasInput(node, 3) ||
+         isa_and_nonnull<DenseIntElementsAttr>(im.getConst(node.input(3)));
+}
+
+/// The sums of the constant weights minus their zero points over what the
+/// product reduces, shaped to broadcast against its result: per output
+/// channel ([F, 1, 1]) of a convolution's [F, C, KH, KW]; per column
+/// ([..., 1, N]) of a matmul's [..., K, N], or one sum for a vector B.
+static FailureOr<Value> centeredWeightSums(Importer &im,
+                                           const onnx::NodeProto &node,
+                                           bool isConv) {
+  RankedTensorType wt = im.typeOf(node.input(1));
+  auto data = cast<DenseIntElementsAttr>(im.getConst(node.input(1)));
+  bool isUnsigned = wt.getElementType().isUnsignedInteger();
+  auto asInt = [&](const APInt &a) {
+    return isUnsigned ? (int64_t)a.getZExtValue() : a.getSExtValue();
+  };
+  SmallVector<int64_t> zps = {0};
+  if (im.hasInput(node, 3)) {
+    auto za = cast<DenseIntElementsAttr>(im.getConst(node.input(3)));
+    bool zpUnsigned = za.getElementType().isUnsignedInteger();
+    zps.clear();
+    for (const APInt &a : za.getValues<APInt>())
+      zps.push_back(zpUnsigned ? (int64_t)a.getZExtValue() : a.getSExtValue());
+  }
+  ArrayRef<int64_t> shape = wt.getShape();
+  int64_t rank = wt.getRank();
+  // Element i of the weights adds to sum (i / blockOuter) * cols + i % cols
+  // with zero point index (i % cols) for a matmul, i / inner for a conv.
+  SmallVector<int64_t> sumShape;
+  int64_t channels = 1, inner = 1, cols = 1, k = 1;
+  if (isConv) {
+    channels = shape[0];
+    for (int64_t d = 1; d < rank; ++d)
+      inner *= shape[d];
+    sumShape = {channels, 1, 1};
+  } else if (rank == 1) {
+    k = shape[0];
+  } else {
+    cols = shape[rank - 1];
+    k = shape[rank - 2];
+    for (int64_t d = 0; d + 2 < rank; ++d) {
+      channels *= shape[d];
+      sumShape.push_back(shape[d]);
+    }
+    sumShape.append({1, cols});
+  }
+  int64_t nSums = isConv ? channels : channels * cols;
+  if ((int64_t)zps.size() != 1 &&
+      (int64_t)zps.size() != (isConv ? channels : cols))
+    return im.nodeError(node) << "zero point 3 has " << zps.size()
+                              << " values for "
+                              << (isConv ? channels : cols) << " channels";
+  SmallVector<int64_t> sums(nSums, 0);
+  int64_t i = 0;
+  for (const APInt &a : data.getValues<APInt>()) {
+    int64_t sum, zpIdx;
+    if (isConv) {
+      sum = i / inner;
+      zpIdx = sum;
+    } else {
+      int64_t col = i % cols;
+      sum = (i / (k * cols)) * cols + col;
+      zpIdx = col;
+    }
+    sums[sum] += asInt(a) - zps[zps.size() == 1 ? 0 : zpIdx];
+    ++i;
+  }
+  SmallVector<int32_t> values;
+  for (int64_t v : sums) {
+    if (v < std::numeric_limits<int32_t>::min() ||
+        v > std::numeric_limits<int32_t>::max())
+      return im.nodeError(node) << "weight sums overflow int32";
+    values.push_back((int32_t)v);
+  }
+  auto t = RankedTensorType::get(sumShape, im.builder.getI32Type());
+  return (Value)arith::ConstantOp::create(
+      im.builder, im.nodeLoc(node),
+      DenseIntElementsAttr::get(t, ArrayRef<int32_t>(values)));
+}
+
+/// The node's int32 output: the product `acc` (computed with x's zero point
+/// 0) minus the run-time zero point times the weight sums.
+static LogicalResult subtractZeroPointTerm(Importer &im,
+                                           const onnx::NodeProto &node,
+                                           Value acc, Value sums) {
+  Location loc = im.nodeLoc(node);
+  Value zp = im.toRaw(loc, im.get(node.input(2)));
+  Type i32 = im.builder.getI32Type();
+  auto y = im.mapElements(
+      node, {im.toRaw(loc, acc), zp, sums}, i32,
+      [&](OpBuilder &b, Location l, const ScalarArgs &a) {
+        Value z = a.isUnsigned[1]
+                      ? (Value)arith::ExtUIOp::create(b, l, i32, a[1])
+                      : (Value)arith::ExtSIOp::create(b, l, i32, a[1]);
+        return (Value)arith::SubIOp::create(
+            b, l, a[0], arith::MulIOp::create(b, l, z, a[2]));
+      });
+  if (failed(y))
+    return failure();
+  im.set(node, *y);
+  return success();
+}
+
+/// The unit-scale type of input 0 with zero point 0 (its zero point is
+/// applied by subtractZeroPointTerm): no zero point input is read.
+static FailureOr<quant::QuantizedType>
+unitTypeWithoutZeroPoint(Importer &im, const onnx::NodeProto &node) {
+  return im.unitScaleType(node, 0, /*zpIdx=*/node.input_size(), -1, 0);
+}
+
+static LogicalResult importConvIntegerRuntimeZeroPoint(
+    Importer &im, const onnx::NodeProto &node) {
+  Location loc = im.nodeLoc(node);
+  RankedTensorType xt = im.typeOf(node.input(0)), wt = im.typeOf(node.input(1));
+  // The sums first: they check the zero point count with a precise message.
+  auto sums = centeredWeightSums(im, node, /*isConv=*/true);
+  if (failed(sums))
+    return failure();
+  auto xq = unitTypeWithoutZeroPoint(im, node);
+  auto wq = im.unitScaleType(node, 1, 3, /*axis=*/0, wt.getDimSize(0));
+  if (failed(xq) || failed(wq))
+    return failure();
+  auto w = im.quantOperand(node, 1, *wq);
+  if (failed(w))
+    return failure();
+  // ONNX Runtime pads x with its zero point (zero after centering): x is
+  // padded with z here, and the convolution itself pads nothing.
+  SmallVector<int64_t> strides, dilations, pads;
+  if (failed(im.windowAttrs(node, xt.getShape(), wt.getShape().drop_front(2),
+                            strides, dilations, pads)))
+    return failure();
+  Value x = im.toSignless(loc, im.toRaw(loc, im.get(node.input(0))));
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+    Value zpT = im.toSignless(loc, im.toRaw(loc, im.get(node.input(2))));
+    SmallVector<Value> zeros(
+        cast<RankedTensorType>(zpT.getType()).getRank(),
+        arith::ConstantIndexOp::create(im.builder, loc, 0));
+    Value z = tensor::ExtractOp::create(im.builder, loc, zpT, zeros);
+    SmallVector<int64_t> shape(xt.getShape());
+    shape[2] += pads[0] + pads[2];
+    shape[3] += pads[1] + pads[3];
+    auto idx = [&](int64_t v) -> OpFoldResult {
+      return im.builder.getIndexAttr(v);
+    };
+    SmallVector<OpFoldResult> low = {idx(0), idx(0), idx(pads[0]),
+                                     idx(pads[1])};
+    SmallVector<OpFoldResult> high = {idx(0), idx(0), idx(pads[2]),
+                                      idx(pads[3])};
+    x = tensor::PadOp::create(
+        im.builder, loc,
+        RankedTensorType::get(
+            shape, cast<RankedTensorType>(x.getType()).getElementType()),
+        x, low, high, z);
+  }
+  Value xqv = im.toQuant(loc, x, *xq);
+  if (failed(im.emitConv(node, xqv, *w, Value(), accumulatorType(im.ctx),
+                         /*inputPadded=*/true)))
+    return failure();
+  return subtractZeroPointTerm(im, node, im.get(node.output(0)), *sums);
+}
+
 static LogicalResult importConvInteger(Importer &im,
                                        const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 4)))
@@ -460,6 +641,8 @@ static LogicalResult importConvInteger(Importer &im,
   if (xt.getRank() != 4 || wt.getRank() != 4)
     return im.unsupported(node, "only 2-D convolution (4-D NCHW input) is "
                                 "supported");
+  if (hasRuntimeInputZeroPointOnly(im, node))
+    return importConvIntegerRuntimeZeroPoint(im, node);
   if (hasRuntimeZeroPoint(im, node)) {
     // Padding reads the zero point (ONNX Runtime pads with it): zero after
     // centering, as the float convolution pads.
@@ -495,6 +678,24 @@ static LogicalResult importMatMulInteger(Importer &im,
   auto shape = inferMatMulShape(at.getShape(), bt.getShape(), &reason);
   if (failed(shape))
     return im.nodeError(node) << reason;
+  if (hasRuntimeInputZeroPointOnly(im, node)) {
+    auto sums = centeredWeightSums(im, node, /*isConv=*/false);
+    if (failed(sums))
+      return failure();
+    auto aq = unitTypeWithoutZeroPoint(im, node);
+    auto bq = im.unitScaleType(node, 1, 3, bt.getRank() - 1,
+                               bt.getDimSize(bt.getRank() - 1));
+    if (failed(aq) || failed(bq))
+      return failure();
+    auto a = im.quantOperand(node, 0, *aq);
+    auto b = im.quantOperand(node, 1, *bq);
+    if (failed(a) || failed(b))
+      return failure();
+    Value acc = MatMulOp::create(
+        im.builder, im.nodeLoc(node),
+        RankedTensorType::get(*shape, accumulatorType(im.ctx)), *a, *b);
+    return subtractZeroPointTerm(im, node, acc, *sums);
+  }
   if (hasRuntimeZeroPoint(im, node)) {
     // b's zero point has one value per column (or one).
     SmallVector<int64_t> perColumn(bt.getRank(), 1);
@@ -528,88 +729,23 @@ static LogicalResult importMatMulInteger(Importer &im,
   return success();
 }
 
-/// DynamicQuantizeLinear: uint8 with the scale and zero point of the
-/// tensor's own range (extended to include 0), as ONNX defines it:
-/// scale = (max(0, max x) - min(0, min x)) / 255, zp = round(-min / scale)
-/// saturated, y = saturate(round(x / scale) + zp); rounding half to even.
+/// DynamicQuantizeLinear: qnn.dynamic_quantize_linear (ONNX's definition;
+/// its lowering reads x once for the range and once to quantize).
 static LogicalResult importDynamicQuantizeLinear(Importer &im,
                                                  const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 1, 1)))
     return failure();
-  Location loc = im.nodeLoc(node);
   RankedTensorType xt = im.typeOf(node.input(0));
   if (!xt.getElementType().isF32())
     return im.nodeError(node) << "expects an f32 input";
-  Value x = im.get(node.input(0));
-  SmallVector<int64_t> all;
-  for (int64_t d = 0; d < xt.getRank(); ++d)
-    all.push_back(d);
-  Type f32 = im.builder.getF32Type();
-  Value mx = reduceAxes(im, loc, x, all, /*isMax=*/true, /*keep=*/false);
-  auto negX = im.mapElements(node, {x}, f32,
-                             [](OpBuilder &b, Location l, const ScalarArgs &a) {
-                               return (Value)arith::NegFOp::create(b, l, a[0]);
-                             });
-  if (failed(negX))
-    return failure();
-  Value negMin = reduceAxes(im, loc, *negX, all, true, false);
-  auto c = [](OpBuilder &b, Location l, double v) {
-    return (Value)arith::ConstantOp::create(b, l, b.getF32FloatAttr(v));
-  };
-  auto scale = im.mapElements(
-      node, {mx, negMin}, f32, [&](OpBuilder &b, Location l, const ScalarArgs &a) {
-        Value hi = arith::MaximumFOp::create(b, l, a[0], c(b, l, 0));
-        Value lo = arith::MinimumFOp::create(
-            b, l, arith::NegFOp::create(b, l, a[1]), c(b, l, 0));
-        return (Value)arith::DivFOp::create(
-            b, l, arith::SubFOp::create(b, l, hi, lo), c(b, l, 255));
-      });
-  if (failed(scale))
-    return failure();
-  auto satU8 = [&](OpBuilder &b, Location l, Value v) {
-    v = arith::MaximumFOp::create(b, l, v, c(b, l, 0));
-    v = arith::MinimumFOp::create(b, l, v, c(b, l, 255));
-    return (Value)arith::FPToUIOp::create(b, l, b.getI8Type(), v);
-  };
   Type u8 = IntegerType::get(im.ctx, 8, IntegerType::Unsigned);
-  // zp = saturate(round(0 - min / scale)), with min = min(0, min x); a zero
-  // scale (an all-zero input) gives zero point 0.
-  auto zpf = im.mapElements(
-      node, {negMin, *scale}, f32,
-      [&](OpBuilder &b, Location l, const ScalarArgs &a) {
-        Value lo = arith::MinimumFOp::create(
-            b, l, arith::NegFOp::create(b, l, a[0]), c(b, l, 0));
-        Value q = arith::DivFOp::create(b, l, arith::NegFOp::create(b, l, lo),
-                                        a[1]);
-        Value zeroScale = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
-                                                a[1], c(b, l, 0));
-        q = arith::SelectOp::create(b, l, zeroScale, c(b, l, 0), q);
-        q = math::RoundEvenOp::create(b, l, q);
-        q = arith::MaximumFOp::create(b, l, q, c(b, l, 0));
-        return (Value)arith::MinimumFOp::create(b, l, q, c(b, l, 255));
-      });
-  if (failed(zpf))
-    return failure();
-  auto zp = im.mapElements(node, {*zpf}, u8,
-                           [&](OpBuilder &b, Location l, const ScalarArgs &a) {
-                             return satU8(b, l, a[0]);
-                           });
-  auto y = im.mapElements(
-      node, {x, *scale, *zpf}, u8,
-      [&](OpBuilder &b, Location l, const ScalarArgs &a) {
-        Value zeroScale = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
-                                                a[1], c(b, l, 0));
-        Value q = arith::DivFOp::create(b, l, a[0], a[1]);
-        q = arith::SelectOp::create(b, l, zeroScale, c(b, l, 0), q);
-        q = arith::AddFOp::create(b, l, math::RoundEvenOp::create(b, l, q),
-                                  a[2]);
-        return satU8(b, l, q);
-      });
-  if (failed(zp) || failed(y))
-    return failure();
-  im.set(node, *y, 0);
-  im.set(node, *scale, 1);
-  im.set(node, *zp, 2);
+  auto op = DynamicQuantizeLinearOp::create(
+      im.builder, im.nodeLoc(node), xt.clone(u8),
+      RankedTensorType::get({}, im.builder.getF32Type()),
+      RankedTensorType::get({}, u8), im.get(node.input(0)));
+  im.set(node, op.getOutput(), 0);
+  im.set(node, op.getScale(), 1);
+  im.set(node, op.getZeroPoint(), 2);
   return success();
 }
 

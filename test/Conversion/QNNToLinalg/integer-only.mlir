@@ -216,6 +216,49 @@ func.func @dynamic_quantize(%x: tensor<?x8xf32>) -> (tensor<?x8x!quant.uniform<i
 
 // -----
 
+// A static tensor's max|x| is reduced in two stages: 64 partial maxima
+// (a parallel dimension the CPU strategy vectorizes), then one.
+// CHECK-LABEL: func @dynamic_quantize_static
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1, 2]] : tensor<4x8x16xf32> into tensor<512xf32>
+// CHECK: %[[ROWS:.*]] = tensor.expand_shape %[[FLAT]] {{\[}}[0, 1]] output_shape [8, 64] : tensor<512xf32> into tensor<8x64xf32>
+// CHECK: %[[PART:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[ROWS]] : tensor<8x64xf32>) outs(%{{.*}} : tensor<64xf32>)
+// CHECK:   math.absf
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[PART]] : tensor<64xf32>) outs(%{{.*}} : tensor<f32>)
+func.func @dynamic_quantize_static(%x: tensor<4x8x16xf32>) -> (tensor<4x8x16x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>) {
+  %q, %s = qnn.dynamic_quantize %x : (tensor<4x8x16xf32>) -> (tensor<4x8x16x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
+  return %q, %s : tensor<4x8x16x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>
+}
+
+// -----
+
+// ONNX DynamicQuantizeLinear: the range from 0 (max and min reductions
+// that start at 0), scale = (hi - lo) / 255 and the zero point in one scalar
+// generic, then saturate(round(x / scale) + zp) as u8.
+// CHECK-LABEL: func @dynamic_quantize_linear
+// CHECK: %[[HI:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<2x5xf32>) outs(%{{.*}} : tensor<f32>)
+// CHECK:   arith.maximumf
+// CHECK: %[[LO:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<2x5xf32>) outs(%{{.*}} : tensor<f32>)
+// CHECK:   arith.minimumf
+// CHECK: %[[P:.*]]:3 = linalg.generic {{.*}} ins(%[[HI]], %[[LO]] : tensor<f32>, tensor<f32>)
+// CHECK:   arith.subf
+// CHECK:   arith.divf
+// CHECK:   arith.negf
+// CHECK:   arith.divf
+// CHECK:   math.roundeven
+// CHECK:   arith.fptoui {{.*}} : f32 to i8
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%arg0, %[[P]]#0, %[[P]]#1 : tensor<2x5xf32>, tensor<f32>, tensor<f32>) outs(%{{.*}} : tensor<2x5xi8>)
+// CHECK:   arith.divf
+// CHECK:   math.roundeven
+// CHECK:   arith.addf
+// CHECK:   arith.fptoui {{.*}} : f32 to i8
+// CHECK: return %[[Q]], %[[P]]#0, %[[P]]#2 : tensor<2x5xi8>, tensor<f32>, tensor<i8>
+func.func @dynamic_quantize_linear(%x: tensor<2x5xf32>) -> (tensor<2x5xui8>, tensor<f32>, tensor<ui8>) {
+  %q, %s, %z = qnn.dynamic_quantize_linear %x : (tensor<2x5xf32>) -> (tensor<2x5xui8>, tensor<f32>, tensor<ui8>)
+  return %q, %s, %z : tensor<2x5xui8>, tensor<f32>, tensor<ui8>
+}
+
+// -----
+
 // 16-bit add (16x8 models): 8 guard bits instead of 16 keep 16-bit values
 // times the scale ratio inside int32. Inputs go to the output scale times
 // 2^8: 0.001/0.004 * 256 = 64 = 2^30 * 2^(7 - 31 + 1)... (multiplier 2^30,

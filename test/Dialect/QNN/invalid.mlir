@@ -834,6 +834,30 @@ func.func @dynamic_quantize_f16(%x: tensor<4xf16>) {
 
 // -----
 
+func.func @dynamic_quantize_linear_shape(%x: tensor<4xf32>) {
+  // expected-error @+1 {{result shape must equal the input shape}}
+  %q, %s, %z = qnn.dynamic_quantize_linear %x : (tensor<4xf32>) -> (tensor<2xui8>, tensor<f32>, tensor<ui8>)
+  return
+}
+
+// -----
+
+func.func @dynamic_quantize_linear_f16(%x: tensor<4xf16>) {
+  // expected-error @+1 {{input must be f32 (the scale is f32)}}
+  %q, %s, %z = qnn.dynamic_quantize_linear %x : (tensor<4xf16>) -> (tensor<4xui8>, tensor<f32>, tensor<ui8>)
+  return
+}
+
+// -----
+
+func.func @dynamic_quantize_linear_i8(%x: tensor<4xf32>) {
+  // expected-error @+1 {{result #0 must be ranked tensor of 8-bit unsigned integer values}}
+  %q, %s, %z = qnn.dynamic_quantize_linear %x : (tensor<4xf32>) -> (tensor<4xi8>, tensor<f32>, tensor<ui8>)
+  return
+}
+
+// -----
+
 func.func @lookup_table_16bit_input(%x: tensor<4x!quant.uniform<i16:f32, 0.1>>) {
   // expected-error @+1 {{input must be an 8-bit per-tensor quantized tensor}}
   %y = qnn.lookup_table %x {table = dense<0> : tensor<256xi8>} : (tensor<4x!quant.uniform<i16:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>

@@ -190,6 +190,15 @@ func.func @dynamic_quantize(%x: tensor<?x8xf32>) -> tensor<f32> {
 
 // -----
 
+// CHECK-LABEL: func @dynamic_quantize_linear
+// CHECK: qnn.dynamic_quantize_linear %arg0 : (tensor<2x8xf32>) -> (tensor<2x8xui8>, tensor<f32>, tensor<ui8>)
+func.func @dynamic_quantize_linear(%x: tensor<2x8xf32>) -> tensor<ui8> {
+  %q, %s, %z = qnn.dynamic_quantize_linear %x : (tensor<2x8xf32>) -> (tensor<2x8xui8>, tensor<f32>, tensor<ui8>)
+  return %z : tensor<ui8>
+}
+
+// -----
+
 // CHECK-LABEL: func @layer_norm
 func.func @layer_norm(%x: tensor<?x17x32xf32>, %g: tensor<32xf32>, %b: tensor<32xf32>, %g2: tensor<17x1xf32>) -> (tensor<?x17x32xf32>, tensor<?x17x32xf32>) {
   // Default axis and epsilon are not printed.

@@ -26,15 +26,22 @@ def dql(x):
     return q, scale, zp
 
 
-def conv2d(x, w, pad):
+def conv2d(x, w, pad, stride=1, group=1):
+    """pad: one int, or [top, left, bottom, right]."""
+    pads = [pad] * 4 if isinstance(pad, int) else pad
     n, c, h, wd = x.shape
-    f, _, kh, kw = w.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    ho, wo = h + 2 * pad - kh + 1, wd + 2 * pad - kw + 1
+    f, cg, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    ho = (h + pads[0] + pads[2] - kh) // stride + 1
+    wo = (wd + pads[1] + pads[3] - kw) // stride + 1
     y = np.zeros((n, f, ho, wo), np.int64)
-    for i in range(kh):
-        for j in range(kw):
-            y += np.einsum("nchw,fc->nfhw", xp[:, :, i:i + ho, j:j + wo], w[:, :, i, j])
+    fg = f // group
+    for g in range(group):
+        xs = xp[:, g * cg:(g + 1) * cg]
+        for i in range(kh):
+            for j in range(kw):
+                win = xs[:, :, i:i + stride * (ho - 1) + 1:stride, j:j + stride * (wo - 1) + 1:stride]
+                y[:, g * fg:(g + 1) * fg] += np.einsum("nchw,fc->nfhw", win, w[g * fg:(g + 1) * fg, :, i, j])
     return y
 
 
@@ -85,3 +92,43 @@ q, s, zp = dql(x)
 acc = (q.astype(np.int64) - int(zp)) @ (wq.astype(np.int64) - wzp.astype(np.int64))
 np.save(os.path.join(out, "matmul_int_x.npy"), x)
 np.save(os.path.join(out, "matmul_int_y.npy"), (acc.astype(np.float32) * (s * ws) + b).astype(np.float32))
+
+# As ONNX Runtime writes with weight_type=QUInt8: uint8 weights with a zero
+# point near 128; stride 2 with asymmetric padding; and a depthwise conv.
+x = (rng.standard_normal((1, 4, 9, 8)) - 0.3).astype(np.float32)
+wq = rng.integers(0, 256, (8, 4, 3, 3)).astype(np.uint8)
+wzp = np.uint8(131)
+ws = np.float32(0.004)
+b = rng.standard_normal((8, 1, 1)).astype(np.float32)
+model("conv_int_u8w", tail(helper.make_node("ConvInteger", ["xq", "w", "xzp", "wzp"], ["acc"],
+                                            pads=[0, 1, 1, 0], strides=[2, 2]), "ws"),
+      {"w": wq, "wzp": wzp, "ws": ws, "b": b}, [1, 4, 9, 8], [1, 8, 4, 4])
+q, s, zp = dql(x)
+acc = conv2d(q.astype(np.int64) - int(zp), wq.astype(np.int64) - int(wzp), [0, 1, 1, 0], stride=2)
+np.save(os.path.join(out, "conv_int_u8w_x.npy"), x)
+np.save(os.path.join(out, "conv_int_u8w_y.npy"), (acc.astype(np.float32) * (s * ws) + b).astype(np.float32))
+
+x = (rng.standard_normal((1, 6, 8, 8)) + 0.5).astype(np.float32)
+wq = rng.integers(-127, 128, (6, 1, 3, 3)).astype(np.int8)
+ws = np.float32(0.01)
+b = rng.standard_normal((6, 1, 1)).astype(np.float32)
+model("conv_int_dw", tail(helper.make_node("ConvInteger", ["xq", "w", "xzp"], ["acc"],
+                                           pads=[1, 1, 1, 1], group=6), "ws"),
+      {"w": wq, "ws": ws, "b": b}, [1, 6, 8, 8], [1, 6, 8, 8])
+q, s, zp = dql(x)
+acc = conv2d(q.astype(np.int64) - int(zp), wq.astype(np.int64), 1, group=6)
+np.save(os.path.join(out, "conv_int_dw_x.npy"), x)
+np.save(os.path.join(out, "conv_int_dw_y.npy"), (acc.astype(np.float32) * (s * ws) + b).astype(np.float32))
+
+# MatMul with a batched constant B of uint8 with per-column zero points.
+x = (rng.standard_normal((2, 3, 16)) + 1.0).astype(np.float32)
+wq = rng.integers(0, 256, (2, 16, 8)).astype(np.uint8)
+wzp = rng.integers(120, 136, (8,)).astype(np.uint8)
+ws = np.float32(0.01)
+b = rng.standard_normal(8).astype(np.float32)
+model("matmul_int_u8w", tail(helper.make_node("MatMulInteger", ["xq", "w", "xzp", "wzp"], ["acc"]), "ws"),
+      {"w": wq, "wzp": wzp, "ws": ws, "b": b}, [2, 3, 16], [2, 3, 8])
+q, s, zp = dql(x)
+acc = (q.astype(np.int64) - int(zp)) @ (wq.astype(np.int64) - wzp.astype(np.int64))
+np.save(os.path.join(out, "matmul_int_u8w_x.npy"), x)
+np.save(os.path.join(out, "matmul_int_u8w_y.npy"), (acc.astype(np.float32) * (s * ws) + b).astype(np.float32))

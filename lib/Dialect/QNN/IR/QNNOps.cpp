@@ -1016,6 +1016,15 @@ LogicalResult RescaleOp::verify() {
   return success();
 }
 
+LogicalResult DynamicQuantizeLinearOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getShape() != out.getShape())
+    return emitOpError("result shape must equal the input shape");
+  if (!in.getElementType().isF32())
+    return emitOpError("input must be f32 (the scale is f32)");
+  return success();
+}
+
 LogicalResult DynamicQuantizeOp::verify() {
   auto in = getInput().getType(), out = getOutput().getType();
   if (in.getShape() != out.getShape())

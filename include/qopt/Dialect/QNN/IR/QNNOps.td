@@ -793,6 +793,37 @@ def QNN_DynamicQuantizeOp : QNN_Op<"dynamic_quantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QNN_DynamicQuantizeLinearOp : QNN_Op<"dynamic_quantize_linear", [Pure]> {
+  let summary = "ONNX DynamicQuantizeLinear: uint8 with a run-time scale and zero point";
+  let description = [{
+    Asymmetric run-time quantization as ONNX defines it (and ONNX Runtime's
+    `quantize_dynamic` emits in front of every ConvInteger / MatMulInteger):
+    over the whole tensor, with `lo = min(0, min x)` and `hi = max(0, max x)`,
+
+    `scale = (hi - lo) / 255`, `zero_point = saturate(round(-lo / scale))`,
+    `output = saturate(round(x / scale) + zero_point)`
+
+    rounding half to even, saturating to [0, 255]; an all-zero input gives
+    scale 0, zero point 0 and zeros. The zero point is a value, not part of
+    the output type, so the output is a plain `ui8` tensor; consumers
+    subtract the zero point themselves (see the ONNX importer's integer
+    ConvInteger / MatMulInteger). The lowering reduces the input for its
+    maximum and minimum, then quantizes it in one elementwise map.
+
+    Example:
+
+    ```mlir
+    %q, %s, %z = qnn.dynamic_quantize_linear %x
+        : (tensor<1x64xf32>) -> (tensor<1x64xui8>, tensor<f32>, tensor<ui8>)
+    ```
+  }];
+  let arguments = (ins QNN_FloatTensor:$input);
+  let results = (outs RankedTensorOf<[UI8]>:$output, 0DTensorOf<[F32]>:$scale,
+                      0DTensorOf<[UI8]>:$zero_point);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def QNN_DequantizeOp : QNN_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
   let summary = "Quantized to float: (q - z) * s";
   let description = [{
