@@ -144,11 +144,12 @@ struct DynamicQuantizeToInteger : IntPattern<DynamicQuantizeOp> {
         tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{}, f32);
     Value init0 =
         linalg::FillOp::create(rewriter, loc, zero, empty0).getResult(0);
-    Value absMax = reduceAllElements(
-        rewriter, loc, x, 0.0, [](OpBuilder &b, Location l, Value acc, Value v) {
-          return (Value)arith::MaximumFOp::create(b, l, acc,
-                                                  math::AbsFOp::create(b, l, v));
-        });
+    Value absMax =
+        reduceAllElements(rewriter, loc, x, 0.0,
+                          [](OpBuilder &b, Location l, Value acc, Value v) {
+                            return (Value)arith::MaximumFOp::create(
+                                b, l, acc, math::AbsFOp::create(b, l, v));
+                          });
     double qmax = p->qmax;
     Value scale =
         linalg::GenericOp::create(
@@ -197,8 +198,7 @@ struct DynamicQuantizeToInteger : IntPattern<DynamicQuantizeOp> {
 /// qnn.dynamic_quantize_linear: hi = max(0, max x) and lo = min(0, min x)
 /// by reductions that start at 0, the scale and zero point by a scalar
 /// generic, then the quantizing map.
-struct DynamicQuantizeLinearToInteger
-    : IntPattern<DynamicQuantizeLinearOp> {
+struct DynamicQuantizeLinearToInteger : IntPattern<DynamicQuantizeLinearOp> {
   using IntPattern::IntPattern;
   LogicalResult
   matchAndRewrite(DynamicQuantizeLinearOp op, OpAdaptor adaptor,
@@ -220,8 +220,8 @@ struct DynamicQuantizeLinearToInteger
     AffineMap scalarOfX = AffineMap::get(rank, 0, {}, ctx);
     auto reduce = [&](bool isMax) {
       return reduceAllElements(
-          rewriter, loc, x, 0.0, [&](OpBuilder &b, Location l, Value acc,
-                                     Value v) -> Value {
+          rewriter, loc, x, 0.0,
+          [&](OpBuilder &b, Location l, Value acc, Value v) -> Value {
             if (isMax)
               return arith::MaximumFOp::create(b, l, acc, v);
             return arith::MinimumFOp::create(b, l, acc, v);
@@ -234,14 +234,13 @@ struct DynamicQuantizeLinearToInteger
     Value emptyI8 =
         tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{}, i8);
     auto params = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{init0.getType(), init0.getType(),
-                                 emptyI8.getType()},
+        rewriter, loc,
+        TypeRange{init0.getType(), init0.getType(), emptyI8.getType()},
         ValueRange{hi, lo}, ValueRange{empty0, empty0, emptyI8},
         SmallVector<AffineMap>(5, scalar), SmallVector<IteratorType>{},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value scale = arith::DivFOp::create(
-              b, l, arith::SubFOp::create(b, l, a[0], a[1]),
-              cst(b, l, 255));
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]), cst(b, l, 255));
           Value q = arith::DivFOp::create(
               b, l, arith::NegFOp::create(b, l, a[1]), scale);
           Value zeroScale = arith::CmpFOp::create(
@@ -270,8 +269,8 @@ struct DynamicQuantizeLinearToInteger
                   b, l, arith::CmpFPredicate::OEQ, a[1], cst(b, l, 0));
               Value q = arith::DivFOp::create(b, l, a[0], a[1]);
               q = arith::SelectOp::create(b, l, zeroScale, cst(b, l, 0), q);
-              q = arith::AddFOp::create(b, l, math::RoundEvenOp::create(b, l, q),
-                                        a[2]);
+              q = arith::AddFOp::create(
+                  b, l, math::RoundEvenOp::create(b, l, q), a[2]);
               q = arith::MaximumFOp::create(b, l, q, cst(b, l, 0));
               q = arith::MinimumFOp::create(b, l, q, cst(b, l, 255));
               Value u = arith::FPToUIOp::create(b, l, i8, q);

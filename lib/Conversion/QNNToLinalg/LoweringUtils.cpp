@@ -101,20 +101,19 @@ Value reduceAllElements(
   Value rows = tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({n / lanes, lanes}, et), flat,
       SmallVector<ReassociationIndices>{{0, 1}});
-  Value partInit = fill(
-      b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{lanes}, et),
-      init);
-  Value part =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{partInit.getType()}, ValueRange{rows},
-          ValueRange{partInit},
-          SmallVector<AffineMap>{
-              b.getMultiDimIdentityMap(2),
-              AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx)},
-          SmallVector<IteratorType>{IteratorType::reduction,
-                                    IteratorType::parallel},
-          body)
-          .getResult(0);
+  Value partInit =
+      fill(b, loc,
+           tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{lanes}, et), init);
+  Value part = linalg::GenericOp::create(
+                   b, loc, TypeRange{partInit.getType()}, ValueRange{rows},
+                   ValueRange{partInit},
+                   SmallVector<AffineMap>{
+                       b.getMultiDimIdentityMap(2),
+                       AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx)},
+                   SmallVector<IteratorType>{IteratorType::reduction,
+                                             IteratorType::parallel},
+                   body)
+                   .getResult(0);
   return toScalar(part);
 }
 

@@ -479,9 +479,8 @@ static bool hasRuntimeInputZeroPointOnly(Importer &im,
 /// product reduces, shaped to broadcast against its result: per output
 /// channel ([F, 1, 1]) of a convolution's [F, C, KH, KW]; per column
 /// ([..., 1, N]) of a matmul's [..., K, N], or one sum for a vector B.
-static FailureOr<Value> centeredWeightSums(Importer &im,
-                                           const onnx::NodeProto &node,
-                                           bool isConv) {
+static FailureOr<Value>
+centeredWeightSums(Importer &im, const onnx::NodeProto &node, bool isConv) {
   RankedTensorType wt = im.typeOf(node.input(1));
   auto data = cast<DenseIntElementsAttr>(im.getConst(node.input(1)));
   bool isUnsigned = wt.getElementType().isUnsignedInteger();
@@ -521,9 +520,9 @@ static FailureOr<Value> centeredWeightSums(Importer &im,
   int64_t nSums = isConv ? channels : channels * cols;
   if ((int64_t)zps.size() != 1 &&
       (int64_t)zps.size() != (isConv ? channels : cols))
-    return im.nodeError(node) << "zero point 3 has " << zps.size()
-                              << " values for "
-                              << (isConv ? channels : cols) << " channels";
+    return im.nodeError(node)
+           << "zero point 3 has " << zps.size() << " values for "
+           << (isConv ? channels : cols) << " channels";
   SmallVector<int64_t> sums(nSums, 0);
   int64_t i = 0;
   for (const APInt &a : data.getValues<APInt>()) {
@@ -560,15 +559,16 @@ static LogicalResult subtractZeroPointTerm(Importer &im,
   Location loc = im.nodeLoc(node);
   Value zp = im.toRaw(loc, im.get(node.input(2)));
   Type i32 = im.builder.getI32Type();
-  auto y = im.mapElements(
-      node, {im.toRaw(loc, acc), zp, sums}, i32,
-      [&](OpBuilder &b, Location l, const ScalarArgs &a) {
-        Value z = a.isUnsigned[1]
-                      ? (Value)arith::ExtUIOp::create(b, l, i32, a[1])
-                      : (Value)arith::ExtSIOp::create(b, l, i32, a[1]);
-        return (Value)arith::SubIOp::create(
-            b, l, a[0], arith::MulIOp::create(b, l, z, a[2]));
-      });
+  auto y =
+      im.mapElements(node, {im.toRaw(loc, acc), zp, sums}, i32,
+                     [&](OpBuilder &b, Location l, const ScalarArgs &a) {
+                       Value z =
+                           a.isUnsigned[1]
+                               ? (Value)arith::ExtUIOp::create(b, l, i32, a[1])
+                               : (Value)arith::ExtSIOp::create(b, l, i32, a[1]);
+                       return (Value)arith::SubIOp::create(
+                           b, l, a[0], arith::MulIOp::create(b, l, z, a[2]));
+                     });
   if (failed(y))
     return failure();
   im.set(node, *y);
@@ -582,8 +582,8 @@ unitTypeWithoutZeroPoint(Importer &im, const onnx::NodeProto &node) {
   return im.unitScaleType(node, 0, /*zpIdx=*/node.input_size(), -1, 0);
 }
 
-static LogicalResult importConvIntegerRuntimeZeroPoint(
-    Importer &im, const onnx::NodeProto &node) {
+static LogicalResult
+importConvIntegerRuntimeZeroPoint(Importer &im, const onnx::NodeProto &node) {
   Location loc = im.nodeLoc(node);
   RankedTensorType xt = im.typeOf(node.input(0)), wt = im.typeOf(node.input(1));
   // The sums first: they check the zero point count with a precise message.
