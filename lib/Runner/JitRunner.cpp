@@ -54,6 +54,10 @@ std::optional<NpyDType> qopt::npyDTypeOf(Type t) {
     return NpyDType::F64;
   if (t.isF16())
     return NpyDType::F16;
+  // NumPy has no bfloat16: such arrays travel as their uint16 bit patterns
+  // (what onnx.numpy_helper gives for them too).
+  if (t.isBF16())
+    return NpyDType::U16;
   if (auto i = dyn_cast<IntegerType>(t)) {
     bool u = i.isUnsigned();
     switch (i.getWidth()) {

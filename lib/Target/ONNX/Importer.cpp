@@ -140,6 +140,8 @@ FailureOr<Type> Importer::elementType(int32_t t, Location loc) {
     return Type(Float64Type::get(ctx));
   case onnx::TensorProto::FLOAT16:
     return Type(Float16Type::get(ctx));
+  case onnx::TensorProto::BFLOAT16:
+    return Type(BFloat16Type::get(ctx));
   case onnx::TensorProto::INT8:
     return Type(IntegerType::get(ctx, 8));
   case onnx::TensorProto::UINT8:
@@ -245,6 +247,7 @@ FailureOr<ElementsAttr> Importer::tensorToAttr(const onnx::TensorProto &t,
       append(t.int32_data(), [](int32_t v) { return (uint8_t)v; });
       break;
     case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16: // bit patterns, as for FLOAT16
     case onnx::TensorProto::UINT16:
       append(t.int32_data(), [](int32_t v) { return (uint16_t)v; });
       break;
@@ -897,6 +900,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerControlFlowHandlers(t);
     registerRecurrentHandlers(t);
     registerNormalizationHandlers(t);
+    registerLossHandlers(t);
     registerScatterHandlers(t);
     registerMicrosoftHandlers(t);
     return t;

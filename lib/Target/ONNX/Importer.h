@@ -386,6 +386,8 @@ Value reduceAxes(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes,
 /// element type (run-time for dynamic sizes).
 Value elementCount(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes);
 void registerNormalizationHandlers(HandlerTable &table);
+/// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss (LossOps.cpp).
+void registerLossHandlers(HandlerTable &table);
 void registerScatterHandlers(HandlerTable &table);
 /// com.microsoft ops, registered as "com.microsoft.<OpType>".
 void registerMicrosoftHandlers(HandlerTable &table);

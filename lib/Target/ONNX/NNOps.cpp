@@ -925,9 +925,30 @@ void qopt::onnx_import::registerNNHandlers(HandlerTable &t) {
   t.onOp("Dropout", 1, [](Importer &im, const onnx::NodeProto &n) {
     if (failed(im.requireInputs(n, 1, 3)))
       return failure();
-    if (n.output_size() > 1 && !n.output(1).empty())
-      return im.unsupported(n, "the mask output of Dropout");
-    im.set(n, im.get(n.input(0)));
+    // Inference: the identity. training_mode (input 2, opset 12) must be a
+    // constant false.
+    if (im.hasInput(n, 2)) {
+      auto mode = im.getConstInts(n.input(2));
+      if (!mode || mode->size() != 1)
+        return im.unsupported(n, "a training_mode that is not a constant");
+      if ((*mode)[0])
+        return im.unsupported(n, "training mode (random masks)");
+    }
+    Value x = im.get(n.input(0));
+    im.set(n, x);
+    if (n.output_size() > 1 && !n.output(1).empty()) {
+      // The mask keeps every element: all true.
+      auto xt = cast<RankedTensorType>(x.getType());
+      Location loc = im.nodeLoc(n);
+      Type i1 = im.builder.getI1Type();
+      Value empty = tensor::EmptyOp::create(
+          im.builder, loc, xt.clone(i1),
+          im.resultDims(loc, xt.getShape(), {x}));
+      Value one = arith::ConstantOp::create(im.builder, loc,
+                                            im.builder.getBoolAttr(true));
+      im.set(n, linalg::FillOp::create(im.builder, loc, one, empty).getResult(0),
+             1);
+    }
     return success();
   });
 }

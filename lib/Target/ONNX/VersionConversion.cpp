@@ -28,6 +28,7 @@
 #include "VersionConversion.h"
 
 #include "onnx/checker.h"
+#include "llvm/ADT/StringSet.h"
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
@@ -242,6 +243,25 @@ std::optional<onnx::ModelProto> convertHere(const onnx::ModelProto &in,
     // The adapters trust the graph (a Mul with one input made
     // BroadcastForwardCompatibility read past its inputs and crash):
     // ONNX's checker validates every node against its schema first.
+    // Before IR version 4 every initializer had to be a graph input too;
+    // models that omit those inputs (ONNX Runtime runs them) get them here,
+    // in the converter's copy, so that the checker accepts them.
+    if (model.ir_version() < 4) {
+      onnx::GraphProto *g = model.mutable_graph();
+      llvm::StringSet<> inputs;
+      for (const onnx::ValueInfoProto &in : g->input())
+        inputs.insert(in.name());
+      for (const onnx::TensorProto &t : g->initializer()) {
+        if (inputs.contains(t.name()))
+          continue;
+        onnx::ValueInfoProto *in = g->add_input();
+        in->set_name(t.name());
+        auto *tt = in->mutable_type()->mutable_tensor_type();
+        tt->set_elem_type(t.data_type());
+        for (int64_t d : t.dims())
+          tt->mutable_shape()->add_dim()->set_dim_value(d);
+      }
+    }
     try {
       onnx::checker::check_model(model);
     } catch (const std::exception &e) {
