@@ -103,8 +103,8 @@ LogicalResult emitNLL(Importer &im, const onnx::NodeProto &node, Value logp,
   for (int64_t d = 0; d < tt.getRank(); ++d) {
     int64_t a = tt.getDimSize(d), s = xt.getDimSize(d == 0 ? 0 : d + 1);
     if (a != ShapedType::kDynamic && s != ShapedType::kDynamic && a != s)
-      return im.nodeError(node) << "target shape " << tt
-                                << " does not match the scores' " << xt;
+      return im.nodeError(node)
+             << "target shape " << tt << " does not match the scores' " << xt;
   }
   Value target = im.toSignless(loc, im.get(node.input(targetIdx)));
   Value weight;
@@ -113,14 +113,14 @@ LogicalResult emitNLL(Importer &im, const onnx::NodeProto &node, Value logp,
     if (wt.getRank() != 1 || wt.getElementType() != et ||
         (!wt.isDynamicDim(0) && !xt.isDynamicDim(1) &&
          wt.getDimSize(0) != xt.getDimSize(1)))
-      return im.nodeError(node) << "weight must be a 1-D tensor of one "
-                                << et << " per class, got " << wt;
+      return im.nodeError(node) << "weight must be a 1-D tensor of one " << et
+                                << " per class, got " << wt;
     weight = im.get(node.input(weightIdx));
   }
   std::string reduction = getString(node, "reduction", "mean");
   if (reduction != "none" && reduction != "sum" && reduction != "mean")
-    return im.nodeError(node) << "reduction must be none, sum or mean, got '"
-                              << reduction << "'";
+    return im.nodeError(node)
+           << "reduction must be none, sum or mean, got '" << reduction << "'";
   std::optional<int64_t> ignore;
   if (findAttr(node, "ignore_index"))
     ignore = getInt(node, "ignore_index", 0);
@@ -145,8 +145,9 @@ LogicalResult emitNLL(Importer &im, const onnx::NodeProto &node, Value logp,
                                    sc::constant(nb, l, et, 0.0), w);
   };
   Value w = generateLike(im, loc, outType, target,
-                         [&](OpBuilder &nb, Location l, ValueRange,
-                             Value t) { return weightOf(nb, l, t); });
+                         [&](OpBuilder &nb, Location l, ValueRange, Value t) {
+                           return weightOf(nb, l, t);
+                         });
   Value loss = generateLike(
       im, loc, outType, target,
       [&](OpBuilder &nb, Location l, ValueRange ivs, Value t) -> Value {
@@ -154,8 +155,8 @@ LogicalResult emitNLL(Importer &im, const onnx::NodeProto &node, Value logp,
         at.append(ivs.begin() + 1, ivs.end());
         Value v = tensor::ExtractOp::create(nb, l, logp, at);
         // -v * w, with 0 (not -0 * w) for an ignored target.
-        Value prod = arith::MulFOp::create(nb, l, arith::NegFOp::create(nb, l, v),
-                                           weightOf(nb, l, t));
+        Value prod = arith::MulFOp::create(
+            nb, l, arith::NegFOp::create(nb, l, v), weightOf(nb, l, t));
         return arith::SelectOp::create(nb, l, isIgnored(nb, l, t),
                                        sc::constant(nb, l, et, 0.0), prod);
       });
@@ -172,11 +173,11 @@ LogicalResult emitNLL(Importer &im, const onnx::NodeProto &node, Value logp,
     return success();
   }
   Value weights = reduceAxes(im, loc, w, all, /*isMax=*/false, false);
-  auto mean = im.mapElements(node, {total, weights}, et,
-                             [](OpBuilder &nb, Location l, const ScalarArgs &a) {
-                               return (Value)arith::DivFOp::create(nb, l, a[0],
-                                                                   a[1]);
-                             });
+  auto mean =
+      im.mapElements(node, {total, weights}, et,
+                     [](OpBuilder &nb, Location l, const ScalarArgs &a) {
+                       return (Value)arith::DivFOp::create(nb, l, a[0], a[1]);
+                     });
   if (failed(mean))
     return failure();
   im.set(node, *mean, 0);

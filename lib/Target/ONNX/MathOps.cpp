@@ -583,38 +583,42 @@ void qopt::onnx_import::registerMathHandlers(HandlerTable &t) {
          }));
   // BitShift (unsigned integers): a shift by the width or more gives 0, as
   // NumPy's and ONNX Runtime's (LLVM's would be poison).
-  t.onOp("BitShift", 11, [](Importer &im, const onnx::NodeProto &node) -> LogicalResult {
-    auto ops = operands(im, node, 2, 2, Accepts::Numeric);
-    if (failed(ops))
-      return failure();
-    Type et = im.typeOf(node.input(0)).getElementType();
-    if (!et.isUnsignedInteger())
-      return im.nodeError(node) << "expects unsigned integer tensors, got "
-                                << et;
-    std::string dir = getString(node, "direction", "");
-    if (dir != "LEFT" && dir != "RIGHT")
-      return im.nodeError(node)
-             << "direction must be LEFT or RIGHT, got '" << dir << "'";
-    bool left = dir == "LEFT";
-    auto r = im.mapElements(
-        node, *ops, getElementTypeOrSelf((*ops)[0].getType()),
-        [&](OpBuilder &b, Location l, const ScalarArgs &x) {
-          Type t = x[0].getType();
-          Value width = arith::ConstantOp::create(
-              b, l, b.getIntegerAttr(t, t.getIntOrFloatBitWidth()));
-          Value zero = arith::ConstantOp::create(b, l, b.getIntegerAttr(t, 0));
-          Value inRange = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                                x[1], width);
-          Value amount = arith::SelectOp::create(b, l, inRange, x[1], zero);
-          Value v = left ? (Value)arith::ShLIOp::create(b, l, x[0], amount)
-                         : (Value)arith::ShRUIOp::create(b, l, x[0], amount);
-          return (Value)arith::SelectOp::create(b, l, inRange, v, zero);
-        });
-    if (failed(r))
-      return failure();
-    im.set(node, *r);
-    return success();
-  });
+  t.onOp("BitShift", 11,
+         [](Importer &im, const onnx::NodeProto &node) -> LogicalResult {
+           auto ops = operands(im, node, 2, 2, Accepts::Numeric);
+           if (failed(ops))
+             return failure();
+           Type et = im.typeOf(node.input(0)).getElementType();
+           if (!et.isUnsignedInteger())
+             return im.nodeError(node)
+                    << "expects unsigned integer tensors, got " << et;
+           std::string dir = getString(node, "direction", "");
+           if (dir != "LEFT" && dir != "RIGHT")
+             return im.nodeError(node)
+                    << "direction must be LEFT or RIGHT, got '" << dir << "'";
+           bool left = dir == "LEFT";
+           auto r = im.mapElements(
+               node, *ops, getElementTypeOrSelf((*ops)[0].getType()),
+               [&](OpBuilder &b, Location l, const ScalarArgs &x) {
+                 Type t = x[0].getType();
+                 Value width = arith::ConstantOp::create(
+                     b, l, b.getIntegerAttr(t, t.getIntOrFloatBitWidth()));
+                 Value zero =
+                     arith::ConstantOp::create(b, l, b.getIntegerAttr(t, 0));
+                 Value inRange = arith::CmpIOp::create(
+                     b, l, arith::CmpIPredicate::ult, x[1], width);
+                 Value amount =
+                     arith::SelectOp::create(b, l, inRange, x[1], zero);
+                 Value v =
+                     left ? (Value)arith::ShLIOp::create(b, l, x[0], amount)
+                          : (Value)arith::ShRUIOp::create(b, l, x[0], amount);
+                 return (Value)arith::SelectOp::create(b, l, inRange, v, zero);
+               });
+           if (failed(r))
+             return failure();
+           im.set(node, *r);
+           return success();
+         });
   t.onOp("BitwiseAnd", 18, logicInt<arith::AndIOp>());
   t.onOp("BitwiseOr", 18, logicInt<arith::OrIOp>());
   t.onOp("BitwiseXor", 18, logicInt<arith::XOrIOp>());

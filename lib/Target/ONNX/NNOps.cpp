@@ -941,12 +941,13 @@ void qopt::onnx_import::registerNNHandlers(HandlerTable &t) {
       auto xt = cast<RankedTensorType>(x.getType());
       Location loc = im.nodeLoc(n);
       Type i1 = im.builder.getI1Type();
-      Value empty = tensor::EmptyOp::create(
-          im.builder, loc, xt.clone(i1),
-          im.resultDims(loc, xt.getShape(), {x}));
+      Value empty =
+          tensor::EmptyOp::create(im.builder, loc, xt.clone(i1),
+                                  im.resultDims(loc, xt.getShape(), {x}));
       Value one = arith::ConstantOp::create(im.builder, loc,
                                             im.builder.getBoolAttr(true));
-      im.set(n, linalg::FillOp::create(im.builder, loc, one, empty).getResult(0),
+      im.set(n,
+             linalg::FillOp::create(im.builder, loc, one, empty).getResult(0),
              1);
     }
     return success();

@@ -28,10 +28,10 @@
 #include "VersionConversion.h"
 
 #include "onnx/checker.h"
-#include "llvm/ADT/StringSet.h"
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cerrno>
 #include <cstring>
