@@ -17,6 +17,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Traits.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qnn;
 using namespace qopt::onnx_import;
@@ -197,9 +199,44 @@ static LogicalResult importConstantOfShape(Importer &im,
   return success();
 }
 
+/// HannWindow, HammingWindow, BlackmanWindow: a constant of `size`
+/// (input 0, which must be a constant) values
+///   a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N),
+/// N = size when `periodic` (the default), size - 1 otherwise.
+static Handler windowFunction(double a0, double a1, double a2) {
+  return [=](Importer &im, const onnx::NodeProto &node) -> LogicalResult {
+    if (failed(im.requireInputs(node, 1, 1)))
+      return failure();
+    auto size = im.getConstInts(node.input(0));
+    if (!size || size->size() != 1)
+      return im.unsupported(node, "a window size computed at run time");
+    int64_t n = (*size)[0];
+    if (n < 0 || n > kMaxFoldElements)
+      return im.nodeError(node) << "window size " << n << " is out of range";
+    auto et = im.elementType(getInt(node, "output_datatype", 1),
+                             im.nodeLoc(node));
+    if (failed(et))
+      return failure();
+    if (!isa<FloatType>(*et))
+      return im.unsupported(node, "a window of integer type");
+    double denom = getInt(node, "periodic", 1) ? double(n) : double(n - 1);
+    SmallVector<double> values;
+    for (int64_t i = 0; i < n; ++i) {
+      double x = denom > 0 ? 2 * M_PI * double(i) / denom : 0.0;
+      values.push_back(a0 - a1 * std::cos(x) + a2 * std::cos(2 * x));
+    }
+    auto type = RankedTensorType::get({n}, *et);
+    im.setConst(node, createFloatElements(type, values, node.output(0)));
+    return success();
+  };
+}
+
 void qopt::onnx_import::registerConstantHandlers(HandlerTable &t) {
   t.onOp("Constant", 1, importConstant);
   t.onOp("Cast", 1, importCast);
   t.onOp("CastLike", 15, importCastLike);
   t.onOp("ConstantOfShape", 1, importConstantOfShape);
+  t.onOp("HannWindow", 17, windowFunction(0.5, 0.5, 0.0));
+  t.onOp("HammingWindow", 17, windowFunction(25.0 / 46.0, 21.0 / 46.0, 0.0));
+  t.onOp("BlackmanWindow", 17, windowFunction(0.42, 0.5, 0.08));
 }

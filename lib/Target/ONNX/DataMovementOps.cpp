@@ -587,6 +587,49 @@ LogicalResult runtimeGather(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
+/// ReverseSequence: along time_axis, the first sequence_lens[b] elements of
+/// each batch entry b reversed, the rest copied.
+LogicalResult importReverseSequence(Importer &im,
+                                    const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 2)))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  RankedTensorType xt = im.typeOf(node.input(0)), lt = im.typeOf(node.input(1));
+  int64_t timeAxis = getInt(node, "time_axis", 0),
+          batchAxis = getInt(node, "batch_axis", 1);
+  if (xt.getRank() < 2 || !((timeAxis == 0 && batchAxis == 1) ||
+                            (timeAxis == 1 && batchAxis == 0)))
+    return im.nodeError(node) << "expects a tensor of rank >= 2 with "
+                                 "time_axis and batch_axis 0 and 1";
+  if (lt.getRank() != 1 || !isa<IntegerType>(lt.getElementType()))
+    return im.nodeError(node) << "sequence_lens must be a 1-D integer tensor";
+  Value x = im.get(node.input(0)), lens = im.get(node.input(1));
+  Value steps = dimValue(im.builder, loc, x, timeAxis);
+  Value lenCount = dimValue(im.builder, loc, lens, 0);
+  im.set(node,
+         generate(im, loc, xt, dynDims(im, loc, x), {}, {},
+                  [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange) {
+                    Value t = ivs[timeAxis], bi = ivs[batchAxis];
+                    Value len = tensor::ExtractOp::create(
+                        b, l, lens,
+                        ValueRange{sc::boundedIndex(b, l, bi, lenCount)});
+                    len = arith::IndexCastOp::create(b, l, b.getIndexType(),
+                                                     len);
+                    // Lengths beyond the sequence reverse all of it.
+                    len = arith::MinSIOp::create(b, l, len, steps);
+                    Value inside = arith::CmpIOp::create(
+                        b, l, arith::CmpIPredicate::slt, t, len);
+                    Value one = arith::ConstantIndexOp::create(b, l, 1);
+                    Value mirrored = arith::SubIOp::create(
+                        b, l, arith::SubIOp::create(b, l, len, one), t);
+                    SmallVector<Value> at(ivs);
+                    at[timeAxis] =
+                        arith::SelectOp::create(b, l, inside, mirrored, t);
+                    return (Value)tensor::ExtractOp::create(b, l, x, at);
+                  }));
+  return success();
+}
+
 LogicalResult importGatherElements(Importer &im, const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 2)))
     return failure();
@@ -976,6 +1019,7 @@ void qopt::onnx_import::registerDataMovementHandlers(HandlerTable &t) {
   t.onOp("Expand", 8, importExpand);
   t.onOp("Tile", 6, importTile);
   t.onOp("GatherElements", 11, importGatherElements);
+  t.onOp("ReverseSequence", 10, importReverseSequence);
   t.onOp("GatherND", 11, importGatherND);
   t.onOp("Size", 1, importSize);
   t.onOp("Range", 11, importRange);

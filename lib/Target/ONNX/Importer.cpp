@@ -901,6 +901,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerRecurrentHandlers(t);
     registerNormalizationHandlers(t);
     registerLossHandlers(t);
+    registerGridSampleHandlers(t);
     registerScatterHandlers(t);
     registerMicrosoftHandlers(t);
     return t;

@@ -388,6 +388,8 @@ Value elementCount(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes);
 void registerNormalizationHandlers(HandlerTable &table);
 /// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss (LossOps.cpp).
 void registerLossHandlers(HandlerTable &table);
+/// GridSample (GridSampleOps.cpp).
+void registerGridSampleHandlers(HandlerTable &table);
 void registerScatterHandlers(HandlerTable &table);
 /// com.microsoft ops, registered as "com.microsoft.<OpType>".
 void registerMicrosoftHandlers(HandlerTable &table);

@@ -207,6 +207,61 @@ Importer::unitScaleType(const onnx::NodeProto &node, int idx, int zpIdx,
       zps, axis, qmin, qmax));
 }
 
+/// QuantizeLinear whose (single) scale is computed at run time -- ONNX's
+/// function form of DynamicQuantizeLinear: no quantized type can carry it,
+/// so y = saturate(round_half_even(x / s) + zp) is computed elementwise into
+/// a plain 8-bit integer tensor.
+static LogicalResult importRuntimeScaleQuantize(Importer &im,
+                                                const onnx::NodeProto &node) {
+  auto single = [&](int i) {
+    RankedTensorType t = im.typeOf(node.input(i));
+    return t.hasStaticShape() && t.getNumElements() == 1;
+  };
+  if (!single(1) || (im.hasInput(node, 2) && !single(2)))
+    return im.unsupported(node, "a run-time scale or zero point with more "
+                                "than one value");
+  Type out = IntegerType::get(im.ctx, 8, IntegerType::Unsigned);
+  if (im.hasInput(node, 2))
+    out = im.typeOf(node.input(2)).getElementType();
+  auto it = dyn_cast<IntegerType>(out);
+  if (!it || it.getWidth() != 8)
+    return im.unsupported(node, "a run-time scale with a " +
+                                    std::string(it ? "non-8-bit" : "non-integer") +
+                                    " zero point");
+  bool isUnsigned = it.isUnsigned();
+  Location loc = im.nodeLoc(node);
+  SmallVector<Value> operands = {im.get(node.input(0)),
+                                 im.reshapeTo(loc, im.get(node.input(1)), {})};
+  if (im.hasInput(node, 2))
+    operands.push_back(
+        im.reshapeTo(loc, im.toRaw(loc, im.get(node.input(2))), {}));
+  double lo = isUnsigned ? 0 : -128, hi = isUnsigned ? 255 : 127;
+  auto y = im.mapElements(
+      node, operands, out, [&](OpBuilder &b, Location l, const ScalarArgs &a) {
+        Type f32 = b.getF32Type();
+        auto c = [&](double v) -> Value {
+          return arith::ConstantOp::create(b, l, b.getF32FloatAttr(v));
+        };
+        Value q = math::RoundEvenOp::create(
+            b, l, arith::DivFOp::create(b, l, a[0], a[1]));
+        if (a.size() > 2)
+          q = arith::AddFOp::create(
+              b, l, q,
+              a.isUnsigned[2]
+                  ? (Value)arith::UIToFPOp::create(b, l, f32, a[2])
+                  : (Value)arith::SIToFPOp::create(b, l, f32, a[2]));
+        q = arith::MinimumFOp::create(
+            b, l, arith::MaximumFOp::create(b, l, q, c(lo)), c(hi));
+        Type i8 = b.getI8Type();
+        return isUnsigned ? (Value)arith::FPToUIOp::create(b, l, i8, q)
+                          : (Value)arith::FPToSIOp::create(b, l, i8, q);
+      });
+  if (failed(y))
+    return failure();
+  im.set(node, *y);
+  return success();
+}
+
 static LogicalResult importQuantizeLinear(Importer &im,
                                           const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 3)))
@@ -216,6 +271,8 @@ static LogicalResult importQuantizeLinear(Importer &im,
   RankedTensorType xt = im.typeOf(node.input(0));
   if (!xt.getElementType().isF32())
     return im.unsupported(node, "QuantizeLinear of a non-f32 tensor");
+  if (!im.getConst(node.input(1)))
+    return importRuntimeScaleQuantize(im, node);
   auto q = im.quantType(node, 1, 2,
                         IntegerType::get(im.ctx, 8, IntegerType::Unsigned),
                         xt.getRank(), getInt(node, "axis", 1));

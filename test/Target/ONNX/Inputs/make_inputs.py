@@ -164,14 +164,18 @@ save(single("Pad", 13, [f("x", [1, 4])], [f("y", [1, 4])]), "err_pad_no_pads.onn
 save(single("Pad", 13, [f("x", [1, 4])], [f("y", [1, 8])], [i64("p", [0, 4, 0, 0])],
             mode="reflect"), "err_pad_reflect_wide.onnx")
 save(single("Constant", 13, [], [f("y", [1])]), "err_constant_empty.onnx")
-save(single("Dropout", 13, [f("x", [2])], [f("y", [2]), v("m", T.BOOL, [2])]),
+# Training mode (random masks): the mask output itself is supported.
+save(single("Dropout", 13, [f("x", [2])], [f("y", [2]), v("m", T.BOOL, [2])],
+            [numpy_helper.from_array(np.array(0.5, np.float32), "r"),
+             numpy_helper.from_array(np.array(True), "t")]),
      "err_dropout_mask.onnx")
 d = helper.make_node("Relu", ["x"], ["y"], name="the_node", domain="com.microsoft")
 save(helper.make_model(helper.make_graph([d], "g", [f("x", [2])], [f("y", [2])]),
                        opset_imports=[helper.make_opsetid("", 13),
                                       helper.make_opsetid("com.microsoft", 1)]),
      "err_domain.onnx")
-save(single("QuantizeLinear", 13, [f("x", [2]), f("s", [])], [v("y", T.UINT8, [2])]),
+# One run-time scale is computed elementwise; one per channel is refused.
+save(single("QuantizeLinear", 13, [f("x", [2, 2]), f("s", [2])], [v("y", T.UINT8, [2, 2])]),
      "err_quant_scale_runtime.onnx")
 q = helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="the_node")
 save(helper.make_model(helper.make_graph(
@@ -400,3 +404,15 @@ save(g([helper.make_node("Relu", ["b"], ["a"], name="relu_a"),
         helper.make_node("Relu", ["a"], ["b"], name="relu_b"),
         helper.make_node("Identity", ["a"], ["y"], name="out")], [f("x", [2])], [f("y", [2])]),
      "err_cycle.onnx")
+
+# Ops of the broad conformance list: their refusals.
+save(single("GridSample", 16, [f("x", [1, 1, 2, 2, 2]), f("g", [1, 2, 2, 2, 3])],
+            [f("y", [1, 1, 2, 2, 2])]), "err_gridsample_5d.onnx")
+save(single("NegativeLogLikelihoodLoss", 13, [f("x", [2, 3]), v("t", T.INT64, [2, 1])],
+            [f("y", [])]), "err_nll_target_rank.onnx")
+save(single("BitShift", 11, [v("a", T.INT32, [2]), v("b", T.INT32, [2])],
+            [v("y", T.INT32, [2])], direction="LEFT"), "err_bitshift_signed.onnx")
+save(single("HannWindow", 17, [v("n", T.INT64, [])], [f("y", ["N"])]),
+     "err_window_runtime.onnx")
+save(single("ReverseSequence", 10, [f("x", [2, 3, 4]), v("l", T.INT64, [3])],
+            [f("y", [2, 3, 4])], time_axis=0, batch_axis=2), "err_reversesequence_axes.onnx")
