@@ -213,8 +213,8 @@ static Handler windowFunction(double a0, double a1, double a2) {
     int64_t n = (*size)[0];
     if (n < 0 || n > kMaxFoldElements)
       return im.nodeError(node) << "window size " << n << " is out of range";
-    auto et = im.elementType(getInt(node, "output_datatype", 1),
-                             im.nodeLoc(node));
+    auto et =
+        im.elementType(getInt(node, "output_datatype", 1), im.nodeLoc(node));
     if (failed(et))
       return failure();
     if (!isa<FloatType>(*et))

@@ -589,16 +589,15 @@ LogicalResult runtimeGather(Importer &im, const onnx::NodeProto &node) {
 
 /// ReverseSequence: along time_axis, the first sequence_lens[b] elements of
 /// each batch entry b reversed, the rest copied.
-LogicalResult importReverseSequence(Importer &im,
-                                    const onnx::NodeProto &node) {
+LogicalResult importReverseSequence(Importer &im, const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 2)))
     return failure();
   Location loc = im.nodeLoc(node);
   RankedTensorType xt = im.typeOf(node.input(0)), lt = im.typeOf(node.input(1));
   int64_t timeAxis = getInt(node, "time_axis", 0),
           batchAxis = getInt(node, "batch_axis", 1);
-  if (xt.getRank() < 2 || !((timeAxis == 0 && batchAxis == 1) ||
-                            (timeAxis == 1 && batchAxis == 0)))
+  if (xt.getRank() < 2 ||
+      !((timeAxis == 0 && batchAxis == 1) || (timeAxis == 1 && batchAxis == 0)))
     return im.nodeError(node) << "expects a tensor of rank >= 2 with "
                                  "time_axis and batch_axis 0 and 1";
   if (lt.getRank() != 1 || !isa<IntegerType>(lt.getElementType()))
@@ -613,8 +612,8 @@ LogicalResult importReverseSequence(Importer &im,
                     Value len = tensor::ExtractOp::create(
                         b, l, lens,
                         ValueRange{sc::boundedIndex(b, l, bi, lenCount)});
-                    len = arith::IndexCastOp::create(b, l, b.getIndexType(),
-                                                     len);
+                    len =
+                        arith::IndexCastOp::create(b, l, b.getIndexType(), len);
                     // Lengths beyond the sequence reverse all of it.
                     len = arith::MinSIOp::create(b, l, len, steps);
                     Value inside = arith::CmpIOp::create(

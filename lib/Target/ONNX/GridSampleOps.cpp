@@ -37,10 +37,10 @@ struct Sampler {
   OpBuilder &b;
   Location l;
   Type et;
-  Value image;   // [N, C, H, W]
-  Value n, c;    // index of the batch entry and channel
-  Value h, w;    // H and W as index
-  Value hf, wf;  // H and W as et
+  Value image;  // [N, C, H, W]
+  Value n, c;   // index of the batch entry and channel
+  Value h, w;   // H and W as index
+  Value hf, wf; // H and W as et
   Padding padding;
   bool alignCorners;
 
@@ -49,9 +49,8 @@ struct Sampler {
   Value sub(Value x, Value y) { return arith::SubFOp::create(b, l, x, y); }
   Value mul(Value x, Value y) { return arith::MulFOp::create(b, l, x, y); }
   Value clip(Value x, Value hi) {
-    return arith::MinimumFOp::create(b, l,
-                                     arith::MaximumFOp::create(b, l, x, f(0)),
-                                     hi);
+    return arith::MinimumFOp::create(
+        b, l, arith::MaximumFOp::create(b, l, x, f(0)), hi);
   }
 
   Value unnormalize(Value g, Value size) {
@@ -66,16 +65,16 @@ struct Sampler {
     Value span = mul(sub(twiceHigh, twiceLow), f(0.5));
     Value d = math::AbsFOp::create(b, l, sub(x, lo));
     Value extra = arith::RemFOp::create(b, l, d, span);
-    Value flips = math::FloorOp::create(b, l,
-                                        arith::DivFOp::create(b, l, d, span));
-    Value odd = arith::CmpFOp::create(
-        b, l, arith::CmpFPredicate::OEQ,
-        arith::RemFOp::create(b, l, flips, f(2)), f(1));
+    Value flips =
+        math::FloorOp::create(b, l, arith::DivFOp::create(b, l, d, span));
+    Value odd =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                              arith::RemFOp::create(b, l, flips, f(2)), f(1));
     Value r = arith::SelectOp::create(b, l, odd, add(sub(span, extra), lo),
                                       add(extra, lo));
     // An image of one pixel along the axis: span 0.
-    Value empty = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, span,
-                                        f(0));
+    Value empty =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, span, f(0));
     return arith::SelectOp::create(b, l, empty, f(0), r);
   }
 
@@ -129,9 +128,9 @@ struct Sampler {
   std::array<Value, 4> cubicWeights(Value t) {
     Value a = f(-0.75);
     auto far = [&](Value x) { // 1 < |x| < 2
-      return add(mul(sub(mul(sub(mul(a, x), mul(f(5), a)), x), mul(f(-8), a)),
-                     x),
-                 mul(f(-4), a));
+      return add(
+          mul(sub(mul(sub(mul(a, x), mul(f(5), a)), x), mul(f(-8), a)), x),
+          mul(f(-4), a));
     };
     auto near = [&](Value x) { // |x| <= 1
       return add(mul(mul(sub(mul(add(a, f(2)), x), add(a, f(3))), x), x), f(1));
@@ -246,9 +245,8 @@ LogicalResult importGridSample(Importer &im, const onnx::NodeProto &node) {
           return arith::SIToFPOp::create(nb, l, et, i64);
         };
         Value h = dimOf(2), w = dimOf(3);
-        Sampler s{nb,     l,       et,           x,      ivs[0],
-                  ivs[1], h,       w,            asFloat(h),
-                  asFloat(w), padding, alignCorners};
+        Sampler s{nb, l, et,         x,          ivs[0],  ivs[1],
+                  h,  w, asFloat(h), asFloat(w), padding, alignCorners};
         Value n = sc::boundedIndex(nb, l, ivs[0],
                                    tensor::DimOp::create(nb, l, grid, 0));
         auto coord = [&](int64_t k) -> Value {

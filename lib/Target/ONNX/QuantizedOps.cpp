@@ -225,9 +225,10 @@ static LogicalResult importRuntimeScaleQuantize(Importer &im,
     out = im.typeOf(node.input(2)).getElementType();
   auto it = dyn_cast<IntegerType>(out);
   if (!it || it.getWidth() != 8)
-    return im.unsupported(node, "a run-time scale with a " +
-                                    std::string(it ? "non-8-bit" : "non-integer") +
-                                    " zero point");
+    return im.unsupported(node,
+                          "a run-time scale with a " +
+                              std::string(it ? "non-8-bit" : "non-integer") +
+                              " zero point");
   bool isUnsigned = it.isUnsigned();
   Location loc = im.nodeLoc(node);
   SmallVector<Value> operands = {im.get(node.input(0)),
