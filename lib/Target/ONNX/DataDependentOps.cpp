@@ -401,9 +401,76 @@ LogicalResult importUnique(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
+/// Compress: the slices of the input along `axis` (of the flattened input
+/// without one) whose condition is true, in order. The positions come from
+/// qnn.non_zero on the condition (its first `count` entries, the rest
+/// padding), the slices are gathered at them, and `count` is the output's
+/// row count along the axis. A condition shorter than the axis drops the
+/// remaining slices, as ONNX defines.
+LogicalResult importCompress(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 2)))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  RankedTensorType xt = im.typeOf(node.input(0)), ct = im.typeOf(node.input(1));
+  if (!xt.hasStaticShape() || !ct.hasStaticShape())
+    return im.unsupported(node, "dynamic shapes (the output's upper bound "
+                                "needs static ones)");
+  if (ct.getRank() != 1 || !ct.getElementType().isInteger(1))
+    return im.nodeError(node) << "condition must be a 1-D boolean tensor, got "
+                              << ct;
+  Value x = im.get(node.input(0));
+  int64_t axis = 0;
+  if (findAttr(node, "axis")) {
+    axis = getInt(node, "axis", 0);
+    if (axis < -xt.getRank() || axis >= xt.getRank())
+      return im.nodeError(node) << "axis " << axis
+                                << " is out of range for rank "
+                                << xt.getRank();
+    if (axis < 0)
+      axis += xt.getRank();
+  } else {
+    x = im.reshapeTo(loc, x, {xt.getNumElements()});
+  }
+  auto vt = cast<RankedTensorType>(x.getType());
+  int64_t length = ct.getDimSize(0);
+  if (length > vt.getDimSize(axis))
+    return im.nodeError(node)
+           << "condition has " << length << " entries for "
+           << vt.getDimSize(axis) << " slices along axis " << axis;
+  auto nz = mlir::qnn::NonZeroOp::create(
+      b, loc, RankedTensorType::get({1, length}, b.getI64Type()),
+      RankedTensorType::get({}, b.getI64Type()),
+      im.toSignless(loc, im.get(node.input(1))));
+  Value positions = im.reshapeTo(loc, nz.getIndices(), {length});
+  SmallVector<int64_t> shape(vt.getShape());
+  shape[axis] = length;
+  auto outType = RankedTensorType::get(shape, vt.getElementType());
+  int64_t rank = outType.getRank();
+  Value init = tensor::EmptyOp::create(b, loc, shape, vt.getElementType());
+  AffineMap posMap =
+      AffineMap::get(rank, 0, {b.getAffineDimExpr(axis)}, im.ctx);
+  int64_t extent = vt.getDimSize(axis);
+  auto g = linalg::GenericOp::create(
+      b, loc, outType, ValueRange{positions}, ValueRange{init},
+      SmallVector<AffineMap>{posMap, b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        SmallVector<Value> at;
+        for (int64_t i = 0; i < rank; ++i)
+          at.push_back(linalg::IndexOp::create(nb, l, i));
+        at[axis] = sc::boundedIndex(nb, l, args[0], extent);
+        linalg::YieldOp::create(nb, l,
+                                tensor::ExtractOp::create(nb, l, x, at).getResult());
+      });
+  im.set(node, g.getResult(0));
+  return im.setDataDependentOutput(node, 0, axis, nz.getCount());
+}
+
 } // namespace
 
 void qopt::onnx_import::registerDataDependentHandlers(HandlerTable &t) {
+  t.onOp("Compress", 9, importCompress);
   t.onOp("Unique", 11, importUnique);
   t.onOp("NonMaxSuppression", 10, importNonMaxSuppression);
   t.onOp("NonZero", 9, importNonZero);

@@ -189,8 +189,9 @@ LogicalResult importGridSample(Importer &im, const onnx::NodeProto &node) {
     return im.unsupported(node, "GridSample on a tensor of rank " +
                                     std::to_string(xt.getRank()) +
                                     " (4-D NCHW only)");
+  // The last dimension of the grid is read at 0 and 1: static 2.
   if (!isa<FloatType>(et) || gt.getElementType() != et || gt.getRank() != 4 ||
-      (!gt.isDynamicDim(3) && gt.getDimSize(3) != 2))
+      gt.getDimSize(3) != 2)
     return im.nodeError(node) << "expects a float input and a grid "
                                  "[N, H_out, W_out, 2] of its type, got "
                               << xt << " and " << gt;

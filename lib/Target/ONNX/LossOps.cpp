@@ -151,8 +151,15 @@ LogicalResult emitNLL(Importer &im, const onnx::NodeProto &node, Value logp,
   Value loss = generateLike(
       im, loc, outType, target,
       [&](OpBuilder &nb, Location l, ValueRange ivs, Value t) -> Value {
+        // The target's other dimensions are checked against the scores'
+        // when static; dynamic ones are clamped into them.
         SmallVector<Value> at = {ivs[0], sc::boundedIndex(nb, l, t, classes)};
         at.append(ivs.begin() + 1, ivs.end());
+        for (size_t k = 0; k < at.size(); ++k)
+          if (k != 1 && (xt.isDynamicDim(k) ||
+                         tt.isDynamicDim(k == 0 ? 0 : k - 1)))
+            at[k] = sc::boundedIndex(nb, l, at[k],
+                                     tensor::DimOp::create(nb, l, logp, k));
         Value v = tensor::ExtractOp::create(nb, l, logp, at);
         // -v * w, with 0 (not -0 * w) for an ignored target.
         Value prod = arith::MulFOp::create(
