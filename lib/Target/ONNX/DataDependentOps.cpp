@@ -417,16 +417,15 @@ LogicalResult importCompress(Importer &im, const onnx::NodeProto &node) {
     return im.unsupported(node, "dynamic shapes (the output's upper bound "
                                 "needs static ones)");
   if (ct.getRank() != 1 || !ct.getElementType().isInteger(1))
-    return im.nodeError(node) << "condition must be a 1-D boolean tensor, got "
-                              << ct;
+    return im.nodeError(node)
+           << "condition must be a 1-D boolean tensor, got " << ct;
   Value x = im.get(node.input(0));
   int64_t axis = 0;
   if (findAttr(node, "axis")) {
     axis = getInt(node, "axis", 0);
     if (axis < -xt.getRank() || axis >= xt.getRank())
-      return im.nodeError(node) << "axis " << axis
-                                << " is out of range for rank "
-                                << xt.getRank();
+      return im.nodeError(node)
+             << "axis " << axis << " is out of range for rank " << xt.getRank();
     if (axis < 0)
       axis += xt.getRank();
   } else {
@@ -460,8 +459,8 @@ LogicalResult importCompress(Importer &im, const onnx::NodeProto &node) {
         for (int64_t i = 0; i < rank; ++i)
           at.push_back(linalg::IndexOp::create(nb, l, i));
         at[axis] = sc::boundedIndex(nb, l, args[0], extent);
-        linalg::YieldOp::create(nb, l,
-                                tensor::ExtractOp::create(nb, l, x, at).getResult());
+        linalg::YieldOp::create(
+            nb, l, tensor::ExtractOp::create(nb, l, x, at).getResult());
       });
   im.set(node, g.getResult(0));
   return im.setDataDependentOutput(node, 0, axis, nz.getCount());

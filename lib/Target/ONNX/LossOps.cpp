@@ -156,8 +156,8 @@ LogicalResult emitNLL(Importer &im, const onnx::NodeProto &node, Value logp,
         SmallVector<Value> at = {ivs[0], sc::boundedIndex(nb, l, t, classes)};
         at.append(ivs.begin() + 1, ivs.end());
         for (size_t k = 0; k < at.size(); ++k)
-          if (k != 1 && (xt.isDynamicDim(k) ||
-                         tt.isDynamicDim(k == 0 ? 0 : k - 1)))
+          if (k != 1 &&
+              (xt.isDynamicDim(k) || tt.isDynamicDim(k == 0 ? 0 : k - 1)))
             at[k] = sc::boundedIndex(nb, l, at[k],
                                      tensor::DimOp::create(nb, l, logp, k));
         Value v = tensor::ExtractOp::create(nb, l, logp, at);
