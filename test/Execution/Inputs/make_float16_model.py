@@ -48,3 +48,36 @@ o = np.maximum(c, 0).mean(axis=(2, 3)) @ w2.astype(np.float64).T + b2
 e = np.exp(o - o.max(axis=1, keepdims=True))
 np.save(os.path.join(out, "fp16_x.npy"), x)
 np.save(os.path.join(out, "fp16_y.npy"), (e / e.sum(axis=1, keepdims=True)).astype(np.float32))
+
+# The same model in bfloat16 (NumPy has none: the weights are f32 values
+# that bfloat16 holds exactly -- their low 16 bits zero -- written as
+# BFLOAT16 tensors from their high halves).
+def to_bf16(a):
+    bits = np.asarray(a, np.float32).view(np.uint32) & np.uint32(0xFFFF0000)
+    return bits.view(np.float32)
+
+
+def bf16_tensor(name, a):
+    hi = (a.view(np.uint32) >> 16).astype(np.uint16)
+    return helper.make_tensor(name, T.BFLOAT16, a.shape, hi.tobytes(), raw=True)
+
+
+wb, bb, w2b, b2b = (to_bf16(v.astype(np.float32)) for v in (w, b, w2, b2))
+nodes_bf = [helper.make_node(n.op_type, n.input, n.output, **{
+    a.name: (T.BFLOAT16 if a.name == "to" and a.i == T.FLOAT16 else helper.get_attribute_value(a))
+    for a in n.attribute}) for n in nodes]
+graph = helper.make_graph(
+    nodes_bf, "bf16", [helper.make_tensor_value_info("x", T.FLOAT, ["N", 3, 8, 8])],
+    [helper.make_tensor_value_info("y", T.FLOAT, ["N", 5])],
+    [bf16_tensor(k, v) for k, v in {"w": wb, "b": bb, "w2": w2b, "b2": b2b}.items()])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "bf16.onnx"))
+c = np.zeros((16, 8, 8, 8))
+for i in range(3):
+    for j in range(3):
+        c += np.einsum("nchw,fc->nfhw", xp[:, :, i:i + 8, j:j + 8],
+                       wb[:, :, i, j].astype(np.float64))
+c += bb.astype(np.float64)[None, :, None, None]
+o = np.maximum(c, 0).mean(axis=(2, 3)) @ w2b.astype(np.float64).T + b2b
+e = np.exp(o - o.max(axis=1, keepdims=True))
+np.save(os.path.join(out, "bf16_y.npy"), (e / e.sum(axis=1, keepdims=True)).astype(np.float32))

@@ -416,3 +416,5 @@ save(single("HannWindow", 17, [v("n", T.INT64, [])], [f("y", ["N"])]),
      "err_window_runtime.onnx")
 save(single("ReverseSequence", 10, [f("x", [2, 3, 4]), v("l", T.INT64, [3])],
             [f("y", [2, 3, 4])], time_axis=0, batch_axis=2), "err_reversesequence_axes.onnx")
+save(single("Compress", 11, [f("x", [3, 2]), v("c", T.BOOL, [4])], [f("y", ["K", 2])], axis=0),
+     "err_compress_long.onnx")
