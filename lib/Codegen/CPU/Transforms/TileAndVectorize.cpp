@@ -65,6 +65,19 @@ bool isTile(Operation *op) {
   return config && config.getSizes().empty();
 }
 
+/// The kernel the strategy chose for `op` (carried by its tiles: tiling
+/// clones keep the config), Generic without one. Tiling and vectorization
+/// read this instead of matching the op's structure again.
+KernelKind kernelOf(Operation *op) {
+  LoweringConfigAttr config = getConfig(op);
+  return config ? config.getKernel() : KernelKind::Generic;
+}
+
+bool isWeightPanelKernel(Operation *op) {
+  KernelKind k = kernelOf(op);
+  return k == KernelKind::DotProductConv || k == KernelKind::PanelConv;
+}
+
 /// shape_cast(broadcast(x)) where the shape_cast drops unit dimensions
 /// becomes broadcast(shape_cast(x)). LLVM 22's canonicalizer rewrites the
 /// first form to broadcast(x) whenever x broadcasts to the result, which is
@@ -199,8 +212,10 @@ struct TileAndVectorizePass
     rewriter.replaceOp(op, tiled->replacements);
     if (tiled->tiledOps.empty())
       return;
+    // The tile keeps the strategy's kernel (a weight-panel convolution
+    // tiled here is still vectorized as one).
     Operation *tileOp = tiled->tiledOps.back();
-    markTile(tileOp, KernelKind::Generic);
+    markTile(tileOp, config.getKernel());
     // Peel every loop whose tile may be partial (the vector and block
     // dimensions): the main loop then only sees full tiles.
     for (auto [loopIdx, dim] : llvm::enumerate(interchange)) {
@@ -333,7 +348,7 @@ struct TileAndVectorizePass
     linalg::LinalgOp tiledConv;
     for (Operation *op : fused->tiledAndFusedOps) {
       if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op) ||
-          qcpu::isDotProductConv(op) || qcpu::isPanelConv(op))
+          isWeightPanelKernel(op))
         tiledConv = cast<linalg::LinalgOp>(op);
       else if (isa<linalg::LinalgOp>(op))
         markTile(op, KernelKind::Generic);
@@ -429,13 +444,14 @@ struct TileAndVectorizePass
         return;
       bool convTile = (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
                        !isa<linalg::GenericOp>(op)) ||
-                      qcpu::isDotProductConv(op) || qcpu::isPanelConv(op);
-      // The 1-D convolutions that decomposition made inside conv tiles.
+                      isWeightPanelKernel(op);
+      // The 1-D convolutions that decomposition made inside conv tiles (new
+      // ops without a config: named convolutions); weight-panel tiles are
+      // marked already.
       if (convTile && op->getParentOfType<scf::ForOp>()) {
         if (!isTile(op))
-          markTile(op, qcpu::isDotProductConv(op) ? KernelKind::DotProductConv
-                       : qcpu::isPanelConv(op)    ? KernelKind::PanelConv
-                                                  : KernelKind::ConvNHWC);
+          markTile(op, isWeightPanelKernel(op) ? kernelOf(op)
+                                               : KernelKind::ConvNHWC);
         return;
       }
       LoweringConfigAttr config = getConfig(op);
@@ -450,21 +466,23 @@ struct TileAndVectorizePass
 
     // Phase 2: vectorize the full tiles; dot-product convolution tiles are
     // written as vector code directly.
-    SmallVector<linalg::GenericOp> dotTiles;
+    SmallVector<std::pair<linalg::GenericOp, KernelKind>> dotTiles;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (isTile(op) && qcpu::isDotProductConv(op))
-        dotTiles.push_back(op);
+      if (isTile(op) && kernelOf(op) == KernelKind::DotProductConv)
+        dotTiles.push_back({op, KernelKind::DotProductConv});
     });
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (isTile(op) && qcpu::isPanelConv(op))
-        dotTiles.push_back(op);
+      if (isTile(op) && kernelOf(op) == KernelKind::PanelConv)
+        dotTiles.push_back({op, KernelKind::PanelConv});
     });
-    for (linalg::GenericOp op : dotTiles) {
+    for (auto [op, kernel] : dotTiles) {
       op->removeAttr(LoweringConfigAttr::getAttrName());
       auto tile = cast<linalg::GenericOp>(
           makeStatic(cast<linalg::LinalgOp>(op.getOperation()), rewriter)
               .getOperation());
-      if (qcpu::isPanelConv(tile))
+      // The vectorizers check the tile's structure themselves (failure
+      // leaves it to the generic path).
+      if (kernel == KernelKind::PanelConv)
         (void)qcpu::vectorizePanelConvTile(rewriter, tile);
       else
         (void)qcpu::vectorizeDotProductConvTile(rewriter, tile);
