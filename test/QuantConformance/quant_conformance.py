@@ -344,6 +344,8 @@ SKIPPED = {
     "QLinearConv": "already quantized (kit-quantized.test)", "QLinearMatMul": "already quantized",
     "ConvInteger": "already quantized (kit-quantized.test)", "MatMulInteger": "already quantized",
     "com.microsoft:QGemm": "ONNX Runtime QOperator, already quantized (qoperator-ms.test)",
+    "com.microsoft:MatMulIntegerToFloat": "already quantized (dynamic-integer-products.test)",
+    "com.microsoft:DynamicQuantizeMatMul": "already quantized (dynamic-integer-products.test)",
     "com.microsoft:QLinearAdd": "already quantized (qoperator-ms.test)",
     "com.microsoft:QLinearAveragePool": "already quantized (qoperator-ms.test)",
     "com.microsoft:QLinearConcat": "already quantized (qoperator-ms.test)",

@@ -479,7 +479,9 @@ LogicalResult Importer::importNode(const HandlerTable &table,
                                    "QLinearMul, QLinearSigmoid, "
                                    "QLinearLeakyRelu, QLinearConcat, "
                                    "QLinearGlobalAveragePool, "
-                                   "QLinearAveragePool and QGemm)");
+                                   "QLinearAveragePool and QGemm, and "
+                                   "quantize_dynamic's MatMulIntegerToFloat "
+                                   "and DynamicQuantizeMatMul)");
   } else if (!node.domain().empty() && node.domain() != "ai.onnx") {
     return nodeError(node) << "unsupported op domain '" << node.domain() << "'";
   } else {

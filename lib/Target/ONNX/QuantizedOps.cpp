@@ -537,17 +537,19 @@ static bool hasRuntimeInputZeroPointOnly(Importer &im,
 /// product reduces, shaped to broadcast against its result: per output
 /// channel ([F, 1, 1]) of a convolution's [F, C, KH, KW]; per column
 /// ([..., 1, N]) of a matmul's [..., K, N], or one sum for a vector B.
-static FailureOr<Value>
-centeredWeightSums(Importer &im, const onnx::NodeProto &node, bool isConv) {
-  RankedTensorType wt = im.typeOf(node.input(1));
-  auto data = cast<DenseIntElementsAttr>(im.getConst(node.input(1)));
+static FailureOr<Value> centeredWeightSums(Importer &im,
+                                           const onnx::NodeProto &node,
+                                           bool isConv, int wIdx = 1,
+                                           int zpIdx = 3) {
+  RankedTensorType wt = im.typeOf(node.input(wIdx));
+  auto data = cast<DenseIntElementsAttr>(im.getConst(node.input(wIdx)));
   bool isUnsigned = wt.getElementType().isUnsignedInteger();
   auto asInt = [&](const APInt &a) {
     return isUnsigned ? (int64_t)a.getZExtValue() : a.getSExtValue();
   };
   SmallVector<int64_t> zps = {0};
-  if (im.hasInput(node, 3)) {
-    auto za = cast<DenseIntElementsAttr>(im.getConst(node.input(3)));
+  if (im.hasInput(node, zpIdx)) {
+    auto za = cast<DenseIntElementsAttr>(im.getConst(node.input(zpIdx)));
     bool zpUnsigned = za.getElementType().isUnsignedInteger();
     zps.clear();
     for (const APInt &a : za.getValues<APInt>())
@@ -579,7 +581,7 @@ centeredWeightSums(Importer &im, const onnx::NodeProto &node, bool isConv) {
   if ((int64_t)zps.size() != 1 &&
       (int64_t)zps.size() != (isConv ? channels : cols))
     return im.nodeError(node)
-           << "zero point 3 has " << zps.size() << " values for "
+           << "zero point " << zpIdx << " has " << zps.size() << " values for "
            << (isConv ? channels : cols) << " channels";
   SmallVector<int64_t> sums(nSums, 0);
   int64_t i = 0;
@@ -611,26 +613,22 @@ centeredWeightSums(Importer &im, const onnx::NodeProto &node, bool isConv) {
 
 /// The node's int32 output: the product `acc` (computed with x's zero point
 /// 0) minus the run-time zero point times the weight sums.
-static LogicalResult subtractZeroPointTerm(Importer &im,
-                                           const onnx::NodeProto &node,
-                                           Value acc, Value sums) {
+static FailureOr<Value> subtractZeroPointTerm(Importer &im,
+                                              const onnx::NodeProto &node,
+                                              Value acc, Value zp,
+                                              Value sums) {
   Location loc = im.nodeLoc(node);
-  Value zp = im.toRaw(loc, im.get(node.input(2)));
+  zp = im.toRaw(loc, zp);
   Type i32 = im.builder.getI32Type();
-  auto y =
-      im.mapElements(node, {im.toRaw(loc, acc), zp, sums}, i32,
-                     [&](OpBuilder &b, Location l, const ScalarArgs &a) {
-                       Value z =
-                           a.isUnsigned[1]
-                               ? (Value)arith::ExtUIOp::create(b, l, i32, a[1])
-                               : (Value)arith::ExtSIOp::create(b, l, i32, a[1]);
-                       return (Value)arith::SubIOp::create(
-                           b, l, a[0], arith::MulIOp::create(b, l, z, a[2]));
-                     });
-  if (failed(y))
-    return failure();
-  im.set(node, *y);
-  return success();
+  return im.mapElements(
+      node, {im.toRaw(loc, acc), zp, sums}, i32,
+      [&](OpBuilder &b, Location l, const ScalarArgs &a) {
+        Value z = a.isUnsigned[1]
+                      ? (Value)arith::ExtUIOp::create(b, l, i32, a[1])
+                      : (Value)arith::ExtSIOp::create(b, l, i32, a[1]);
+        return (Value)arith::SubIOp::create(
+            b, l, a[0], arith::MulIOp::create(b, l, z, a[2]));
+      });
 }
 
 /// The unit-scale type of input 0 with zero point 0 (its zero point is
@@ -688,7 +686,12 @@ importConvIntegerRuntimeZeroPoint(Importer &im, const onnx::NodeProto &node) {
   if (failed(im.emitConv(node, xqv, *w, Value(), accumulatorType(im.ctx),
                          /*inputPadded=*/true)))
     return failure();
-  return subtractZeroPointTerm(im, node, im.get(node.output(0)), *sums);
+  auto y = subtractZeroPointTerm(im, node, im.get(node.output(0)),
+                                 im.get(node.input(2)), *sums);
+  if (failed(y))
+    return failure();
+  im.set(node, *y);
+  return success();
 }
 
 static LogicalResult importConvInteger(Importer &im,
@@ -727,6 +730,148 @@ static LogicalResult importConvInteger(Importer &im,
   return im.emitConv(node, *x, *w, Value(), accumulatorType(im.ctx));
 }
 
+/// The int32 product of A (8-bit integers, zero point `aZp`: a value,
+/// computed at run time or not, or null for none) and the constant B
+/// (input `bIdx`, zero point input `bZpIdx`): qopt's integer matmul with A's
+/// zero point 0, minus aZp times the column sums of the centered B.
+static FailureOr<Value> integerMatMulConstantB(Importer &im,
+                                               const onnx::NodeProto &node,
+                                               Value a, Value aZp, int bIdx,
+                                               int bZpIdx) {
+  Location loc = im.nodeLoc(node);
+  a = im.toRaw(loc, a);
+  auto at = cast<RankedTensorType>(a.getType());
+  RankedTensorType bt = im.typeOf(node.input(bIdx));
+  auto it = dyn_cast<IntegerType>(at.getElementType());
+  if (!it || it.getWidth() != 8)
+    return im.nodeError(node) << "A must be an 8-bit integer tensor, got "
+                              << at;
+  if (!isa_and_nonnull<DenseIntElementsAttr>(im.getConst(node.input(bIdx))) ||
+      !bt.hasStaticShape() || bt.getRank() < 1)
+    return im.unsupported(node, "a B that is not a constant");
+  if (im.hasInput(node, bZpIdx) &&
+      !isa_and_nonnull<DenseIntElementsAttr>(im.getConst(node.input(bZpIdx))))
+    return im.unsupported(node, "a zero point of B that is not a constant");
+  if (aZp) {
+    auto zt = cast<RankedTensorType>(aZp.getType());
+    if (!zt.hasStaticShape() || zt.getNumElements() != 1)
+      return im.unsupported(node, "a zero point of A with more than one value");
+  }
+  std::string reason;
+  auto shape = inferMatMulShape(at.getShape(), bt.getShape(), &reason);
+  if (failed(shape))
+    return im.nodeError(node) << reason;
+  FailureOr<Value> sums = Value();
+  if (aZp)
+    sums = centeredWeightSums(im, node, /*isConv=*/false, bIdx, bZpIdx);
+  if (failed(sums))
+    return failure();
+  bool isUnsigned = it.isUnsigned();
+  auto aq = quant::UniformQuantizedType::get(
+      isUnsigned ? 0 : quant::QuantizationFlags::Signed,
+      IntegerType::get(im.ctx, 8), im.builder.getF32Type(), 1.0, 0,
+      isUnsigned ? 0 : -128, isUnsigned ? 255 : 127);
+  auto bq = im.unitScaleType(node, bIdx, bZpIdx, bt.getRank() - 1,
+                             bt.getDimSize(bt.getRank() - 1));
+  if (failed(bq))
+    return failure();
+  auto b = im.quantOperand(node, bIdx, *bq);
+  if (failed(b))
+    return failure();
+  Value acc = MatMulOp::create(
+      im.builder, loc, RankedTensorType::get(*shape, accumulatorType(im.ctx)),
+      im.toQuant(loc, a, aq), *b);
+  if (!aZp)
+    return im.toRaw(loc, acc);
+  return subtractZeroPointTerm(im, node, acc, aZp, *sums);
+}
+
+/// ONNX Runtime's rescale of an int32 product to float, as its contrib
+/// kernels compute it: acc * (a_scale * b_scale) + bias, b_scale one value
+/// or one per column, bias one per column (inputs `bScaleIdx`, `biasIdx`).
+static LogicalResult rescaleToFloat(Importer &im, const onnx::NodeProto &node,
+                                    Value acc, Value aScale, int bScaleIdx,
+                                    int biasIdx) {
+  Location loc = im.nodeLoc(node);
+  int64_t columns = cast<RankedTensorType>(acc.getType()).getShape().back();
+  auto vectorOrScalar = [&](int idx, StringRef what) -> FailureOr<Value> {
+    RankedTensorType t = im.typeOf(node.input(idx));
+    if (!t.getElementType().isF32() || !t.hasStaticShape() ||
+        (t.getNumElements() != 1 && t.getNumElements() != columns))
+      return im.nodeError(node) << what << " must be f32 with one value or "
+                                << "one per column (" << columns << "), got "
+                                << t;
+    Value v = im.get(node.input(idx));
+    return t.getNumElements() == 1 ? im.reshapeTo(loc, v, {})
+                                   : im.reshapeTo(loc, v, {columns});
+  };
+  auto st = cast<RankedTensorType>(aScale.getType());
+  if (!st.getElementType().isF32() || !st.hasStaticShape() ||
+      st.getNumElements() != 1)
+    return im.unsupported(node, "an A scale with more than one value");
+  auto bScale = vectorOrScalar(bScaleIdx, "b_scale");
+  if (failed(bScale))
+    return failure();
+  SmallVector<Value> operands = {acc, im.reshapeTo(loc, aScale, {}), *bScale};
+  if (im.hasInput(node, biasIdx)) {
+    auto bias = vectorOrScalar(biasIdx, "bias");
+    if (failed(bias))
+      return failure();
+    operands.push_back(*bias);
+  }
+  Type f32 = im.builder.getF32Type();
+  auto y = im.mapElements(
+      node, operands, f32, [&](OpBuilder &b, Location l, const ScalarArgs &x) {
+        Value m = arith::MulFOp::create(b, l, x[1], x[2]);
+        Value r = arith::MulFOp::create(
+            b, l, arith::SIToFPOp::create(b, l, f32, x[0]), m);
+        if (x.size() > 3)
+          r = arith::AddFOp::create(b, l, r, x[3]);
+        return r;
+      });
+  if (failed(y))
+    return failure();
+  im.set(node, *y);
+  return success();
+}
+
+/// com.microsoft MatMulIntegerToFloat(A, B, a_scale, b_scale, a_zero_point,
+/// b_zero_point, bias): what ONNX Runtime's optimizer fuses
+/// quantize_dynamic's MatMulInteger + Cast + Mul (+ Add) into.
+static LogicalResult importMatMulIntegerToFloat(Importer &im,
+                                                const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 4, 7)))
+    return failure();
+  auto acc = integerMatMulConstantB(
+      im, node, im.get(node.input(0)),
+      im.hasInput(node, 4) ? im.get(node.input(4)) : Value(), 1, 5);
+  if (failed(acc))
+    return failure();
+  return rescaleToFloat(im, node, *acc, im.get(node.input(2)), 3, 6);
+}
+
+/// com.microsoft DynamicQuantizeMatMul(A, B, b_scale, b_zero_point, bias):
+/// A quantized at run time as DynamicQuantizeLinear does, then as
+/// MatMulIntegerToFloat.
+static LogicalResult importDynamicQuantizeMatMul(Importer &im,
+                                                 const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 3, 5)))
+    return failure();
+  RankedTensorType xt = im.typeOf(node.input(0));
+  if (!xt.getElementType().isF32())
+    return im.nodeError(node) << "expects an f32 A, got " << xt;
+  Type u8 = IntegerType::get(im.ctx, 8, IntegerType::Unsigned);
+  auto q = DynamicQuantizeLinearOp::create(
+      im.builder, im.nodeLoc(node), xt.clone(u8),
+      RankedTensorType::get({}, im.builder.getF32Type()),
+      RankedTensorType::get({}, u8), im.get(node.input(0)));
+  auto acc = integerMatMulConstantB(im, node, q.getOutput(), q.getZeroPoint(),
+                                    1, 3);
+  if (failed(acc))
+    return failure();
+  return rescaleToFloat(im, node, *acc, q.getScale(), 2, 4);
+}
+
 static LogicalResult importMatMulInteger(Importer &im,
                                          const onnx::NodeProto &node) {
   if (failed(im.requireInputs(node, 2, 4)))
@@ -737,22 +882,12 @@ static LogicalResult importMatMulInteger(Importer &im,
   if (failed(shape))
     return im.nodeError(node) << reason;
   if (hasRuntimeInputZeroPointOnly(im, node)) {
-    auto sums = centeredWeightSums(im, node, /*isConv=*/false);
-    if (failed(sums))
+    auto y = integerMatMulConstantB(im, node, im.get(node.input(0)),
+                                    im.get(node.input(2)), 1, 3);
+    if (failed(y))
       return failure();
-    auto aq = unitTypeWithoutZeroPoint(im, node);
-    auto bq = im.unitScaleType(node, 1, 3, bt.getRank() - 1,
-                               bt.getDimSize(bt.getRank() - 1));
-    if (failed(aq) || failed(bq))
-      return failure();
-    auto a = im.quantOperand(node, 0, *aq);
-    auto b = im.quantOperand(node, 1, *bq);
-    if (failed(a) || failed(b))
-      return failure();
-    Value acc = MatMulOp::create(
-        im.builder, im.nodeLoc(node),
-        RankedTensorType::get(*shape, accumulatorType(im.ctx)), *a, *b);
-    return subtractZeroPointTerm(im, node, acc, *sums);
+    im.set(node, *y);
+    return success();
   }
   if (hasRuntimeZeroPoint(im, node)) {
     // b's zero point has one value per column (or one).
@@ -809,6 +944,9 @@ static LogicalResult importDynamicQuantizeLinear(Importer &im,
 
 void qopt::onnx_import::registerQuantizedHandlers(HandlerTable &t) {
   t.onOp("DynamicQuantizeLinear", 11, importDynamicQuantizeLinear);
+  t.onOp("com.microsoft.MatMulIntegerToFloat", 1, importMatMulIntegerToFloat);
+  t.onOp("com.microsoft.DynamicQuantizeMatMul", 1,
+         importDynamicQuantizeMatMul);
   t.onOp("QuantizeLinear", 1, importQuantizeLinear);
   t.onOp("DequantizeLinear", 1, importDequantizeLinear);
   t.onOp("QLinearConv", 1, importQLinearConv);

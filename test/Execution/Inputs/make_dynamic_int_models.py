@@ -132,3 +132,35 @@ q, s, zp = dql(x)
 acc = (q.astype(np.int64) - int(zp)) @ (wq.astype(np.int64) - wzp.astype(np.int64))
 np.save(os.path.join(out, "matmul_int_u8w_x.npy"), x)
 np.save(os.path.join(out, "matmul_int_u8w_y.npy"), (acc.astype(np.float32) * (s * ws) + b).astype(np.float32))
+
+# ONNX Runtime's fused forms (com.microsoft, what its optimizer makes of the
+# chains above): DynamicQuantizeMatMul(A, B, b_scale, b_zp, bias) and
+# DynamicQuantizeLinear -> MatMulIntegerToFloat(A, B, a_scale, b_scale,
+# a_zp, b_zp, bias); per-column b_scale, int8 B with per-column zero points.
+def ms_model(name, nodes, inits):
+    g = helper.make_graph(nodes, name,
+                          [helper.make_tensor_value_info("x", T.FLOAT, [2, 3, 16])],
+                          [helper.make_tensor_value_info("y", T.FLOAT, [2, 3, 8])],
+                          [numpy_helper.from_array(np.asarray(v), k) for k, v in inits.items()])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13),
+                                                  helper.make_opsetid("com.microsoft", 1)]),
+              os.path.join(out, name + ".onnx"))
+
+
+x = (rng.standard_normal((2, 3, 16)) * 1.3 - 0.2).astype(np.float32)
+wq = rng.integers(-127, 128, (16, 8)).astype(np.int8)
+wzp = rng.integers(-2, 3, (8,)).astype(np.int8)
+ws = rng.uniform(0.005, 0.02, 8).astype(np.float32)
+b = rng.standard_normal(8).astype(np.float32)
+inits = {"w": wq, "wzp": wzp, "ws": ws, "b": b}
+ms_model("dqmatmul", [helper.make_node("DynamicQuantizeMatMul", ["x", "w", "ws", "wzp", "b"], ["y"],
+                                       domain="com.microsoft")], inits)
+ms_model("mi2f", [helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xzp"]),
+                  helper.make_node("MatMulIntegerToFloat", ["xq", "w", "xs", "ws", "xzp", "wzp", "b"], ["y"],
+                                   domain="com.microsoft")], inits)
+q, s, zp = dql(x)
+acc = (q.astype(np.int64) - int(zp)) @ (wq.astype(np.int64) - wzp.astype(np.int64))
+y = (acc.astype(np.float32) * (np.float32(s) * ws) + b).astype(np.float32)
+for name in ("dqmatmul", "mi2f"):
+    np.save(os.path.join(out, name + "_x.npy"), x)
+    np.save(os.path.join(out, name + "_y.npy"), y)

@@ -418,3 +418,10 @@ save(single("ReverseSequence", 10, [f("x", [2, 3, 4]), v("l", T.INT64, [3])],
             [f("y", [2, 3, 4])], time_axis=0, batch_axis=2), "err_reversesequence_axes.onnx")
 save(single("Compress", 11, [f("x", [3, 2]), v("c", T.BOOL, [4])], [f("y", ["K", 2])], axis=0),
      "err_compress_long.onnx")
+ms = helper.make_node("MatMulIntegerToFloat", ["a", "b", "sa", "sb"], ["y"], name="the_node",
+                      domain="com.microsoft")
+save(helper.make_model(helper.make_graph(
+    [ms], "g", [v("a", T.UINT8, [2, 4]), v("b", T.INT8, [4, 3])], [f("y", [2, 3])],
+    [ft("sa", 0.1), ft("sb", 0.2)]),
+    opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)]),
+    "err_matmulintegertofloat_b_runtime.onnx")
