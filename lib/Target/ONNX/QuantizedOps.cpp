@@ -615,8 +615,7 @@ static FailureOr<Value> centeredWeightSums(Importer &im,
 /// 0) minus the run-time zero point times the weight sums.
 static FailureOr<Value> subtractZeroPointTerm(Importer &im,
                                               const onnx::NodeProto &node,
-                                              Value acc, Value zp,
-                                              Value sums) {
+                                              Value acc, Value zp, Value sums) {
   Location loc = im.nodeLoc(node);
   zp = im.toRaw(loc, zp);
   Type i32 = im.builder.getI32Type();
@@ -744,8 +743,8 @@ static FailureOr<Value> integerMatMulConstantB(Importer &im,
   RankedTensorType bt = im.typeOf(node.input(bIdx));
   auto it = dyn_cast<IntegerType>(at.getElementType());
   if (!it || it.getWidth() != 8)
-    return im.nodeError(node) << "A must be an 8-bit integer tensor, got "
-                              << at;
+    return im.nodeError(node)
+           << "A must be an 8-bit integer tensor, got " << at;
   if (!isa_and_nonnull<DenseIntElementsAttr>(im.getConst(node.input(bIdx))) ||
       !bt.hasStaticShape() || bt.getRank() < 1)
     return im.unsupported(node, "a B that is not a constant");
@@ -798,9 +797,9 @@ static LogicalResult rescaleToFloat(Importer &im, const onnx::NodeProto &node,
     RankedTensorType t = im.typeOf(node.input(idx));
     if (!t.getElementType().isF32() || !t.hasStaticShape() ||
         (t.getNumElements() != 1 && t.getNumElements() != columns))
-      return im.nodeError(node) << what << " must be f32 with one value or "
-                                << "one per column (" << columns << "), got "
-                                << t;
+      return im.nodeError(node)
+             << what << " must be f32 with one value or "
+             << "one per column (" << columns << "), got " << t;
     Value v = im.get(node.input(idx));
     return t.getNumElements() == 1 ? im.reshapeTo(loc, v, {})
                                    : im.reshapeTo(loc, v, {columns});
@@ -865,8 +864,8 @@ static LogicalResult importDynamicQuantizeMatMul(Importer &im,
       im.builder, im.nodeLoc(node), xt.clone(u8),
       RankedTensorType::get({}, im.builder.getF32Type()),
       RankedTensorType::get({}, u8), im.get(node.input(0)));
-  auto acc = integerMatMulConstantB(im, node, q.getOutput(), q.getZeroPoint(),
-                                    1, 3);
+  auto acc =
+      integerMatMulConstantB(im, node, q.getOutput(), q.getZeroPoint(), 1, 3);
   if (failed(acc))
     return failure();
   return rescaleToFloat(im, node, *acc, q.getScale(), 2, 4);
@@ -945,8 +944,7 @@ static LogicalResult importDynamicQuantizeLinear(Importer &im,
 void qopt::onnx_import::registerQuantizedHandlers(HandlerTable &t) {
   t.onOp("DynamicQuantizeLinear", 11, importDynamicQuantizeLinear);
   t.onOp("com.microsoft.MatMulIntegerToFloat", 1, importMatMulIntegerToFloat);
-  t.onOp("com.microsoft.DynamicQuantizeMatMul", 1,
-         importDynamicQuantizeMatMul);
+  t.onOp("com.microsoft.DynamicQuantizeMatMul", 1, importDynamicQuantizeMatMul);
   t.onOp("QuantizeLinear", 1, importQuantizeLinear);
   t.onOp("DequantizeLinear", 1, importDequantizeLinear);
   t.onOp("QLinearConv", 1, importQLinearConv);
