@@ -333,6 +333,7 @@ SKIPPED = {
     "HannWindow": "constant: folded at import", "HammingWindow": "constant: folded at import",
     "BlackmanWindow": "constant: folded at import",
     "Compress": "output size known at run time; values pass through unchanged (gathered)",
+    "MaxUnpool": "reads MaxPool's int64 Indices output; values pass through unchanged (scattered)",
     "NegativeLogLikelihoodLoss": "a loss head (training-time op): its float result is checked by "
                                  "ONNX's node tests (test/ONNXConformance)",
     "SoftmaxCrossEntropyLoss": "a loss head (training-time op), as NegativeLogLikelihoodLoss",

@@ -12,7 +12,10 @@
 #include "Importer.h"
 #include "ScalarMath.h"
 
+#include "qopt/Support/Sizes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -137,6 +140,80 @@ LogicalResult importScatterElements(Importer &im, const onnx::NodeProto &node) {
                      });
 }
 
+/// MaxUnpool: zeros of the output shape (output_shape, a constant, or
+/// (in - 1) * stride - pads + kernel per spatial axis), with each input
+/// element written at its index (MaxPool's Indices: flat positions in the
+/// whole output tensor), in order -- a scatter.
+LogicalResult importMaxUnpool(Importer &im, const onnx::NodeProto &node) {
+  if (failed(im.requireInputs(node, 2, 3)))
+    return failure();
+  Location loc = im.nodeLoc(node);
+  OpBuilder &b = im.builder;
+  Operands o;
+  o.ut = im.typeOf(node.input(0));
+  o.it = im.typeOf(node.input(1));
+  if (!o.ut.hasStaticShape() || !o.it.hasStaticShape() || o.ut.getRank() < 3)
+    return im.unsupported(node, "dynamic shapes or a rank below 3");
+  if (!isa<IntegerType>(o.it.getElementType()) ||
+      o.it.getShape() != o.ut.getShape())
+    return im.nodeError(node) << "indices must be integers of X's shape";
+  int64_t spatial = o.ut.getRank() - 2;
+  // The indices are flat positions in the inferred shape; a larger
+  // output_shape adds padding after it (ONNX's reference does the same).
+  auto kernel = getInts(node, "kernel_shape");
+  SmallVector<int64_t> strides =
+      getInts(node, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> pads =
+      getInts(node, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (!kernel || (int64_t)kernel->size() != spatial ||
+      (int64_t)strides.size() != spatial || (int64_t)pads.size() != 2 * spatial)
+    return im.nodeError(node) << "kernel_shape, strides and pads must have "
+                              << spatial << ", " << spatial << " and "
+                              << 2 * spatial << " entries";
+  SmallVector<int64_t> inferred = {o.ut.getDimSize(0), o.ut.getDimSize(1)};
+  for (int64_t d = 0; d < spatial; ++d)
+    inferred.push_back((o.ut.getDimSize(d + 2) - 1) * strides[d] -
+                       (pads[d] + pads[d + spatial]) + (*kernel)[d]);
+  SmallVector<int64_t> shape = inferred;
+  if (im.hasInput(node, 2)) {
+    auto given = im.getConstInts(node.input(2));
+    if (!given)
+      return im.unsupported(node, "an output_shape computed at run time");
+    shape.assign(given->begin(), given->end());
+  }
+  if ((int64_t)shape.size() != o.ut.getRank() ||
+      llvm::any_of(shape, [](int64_t d) { return d <= 0; }) ||
+      llvm::any_of(inferred, [](int64_t d) { return d <= 0; }))
+    return im.nodeError(node) << "invalid output shape";
+  for (int64_t d = 0; d < o.ut.getRank(); ++d)
+    if (shape[d] < inferred[d])
+      return im.nodeError(node) << "output_shape is smaller than the "
+                                   "unpooled shape along axis "
+                                << d;
+  auto count = qopt::checkedNumElements(shape);
+  if (!count || *count > kMaxFoldElements * 64)
+    return im.unsupported(node, "an output of more than 2^26 elements");
+  Type et = im.typeOf(node.input(0)).getElementType();
+  o.dt = RankedTensorType::get(shape, et);
+  o.updates = im.toSignless(loc, im.get(node.input(0)));
+  o.indices = im.get(node.input(1));
+  Type st = cast<RankedTensorType>(o.updates.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(st));
+  o.data = linalg::FillOp::create(b, loc, zero,
+                                  tensor::EmptyOp::create(b, loc, shape, st)
+                                      .getResult())
+               .getResult(0);
+  int64_t total = *qopt::checkedNumElements(inferred);
+  return scatterLoop(im, node, o, "none",
+                     [&](OpBuilder &nb, Location l, ArrayRef<Value> uat) {
+                       Value idx = tensor::ExtractOp::create(nb, l, o.indices,
+                                                             uat);
+                       return delinearize(
+                           nb, l, sc::boundedIndex(nb, l, idx, total),
+                           inferred);
+                     });
+}
+
 LogicalResult importScatterND(Importer &im, const onnx::NodeProto &node) {
   auto o = operandsOf(im, node);
   auto red = reductionOf(im, node);
@@ -176,4 +253,5 @@ void qopt::onnx_import::registerScatterHandlers(HandlerTable &t) {
   t.onOp("ScatterElements", 11, importScatterElements);
   t.onOp("Scatter", 9, importScatterElements); // deprecated alias
   t.onOp("ScatterND", 11, importScatterND);
+  t.onOp("MaxUnpool", 9, importMaxUnpool);
 }

@@ -425,3 +425,6 @@ save(helper.make_model(helper.make_graph(
     [ft("sa", 0.1), ft("sb", 0.2)]),
     opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)]),
     "err_matmulintegertofloat_b_runtime.onnx")
+save(single("MaxUnpool", 11, [f("x", [1, 1, 2, 2]), v("i", T.INT64, [1, 1, 2, 2])], [f("y", [1, 1, 3, 3])],
+            [i64("s", [1, 1, 3, 3])], kernel_shape=[2, 2], strides=[2, 2]),
+     "err_maxunpool_small.onnx")
