@@ -167,9 +167,9 @@ LogicalResult importMaxUnpool(Importer &im, const onnx::NodeProto &node) {
       getInts(node, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
   if (!kernel || (int64_t)kernel->size() != spatial ||
       (int64_t)strides.size() != spatial || (int64_t)pads.size() != 2 * spatial)
-    return im.nodeError(node) << "kernel_shape, strides and pads must have "
-                              << spatial << ", " << spatial << " and "
-                              << 2 * spatial << " entries";
+    return im.nodeError(node)
+           << "kernel_shape, strides and pads must have " << spatial << ", "
+           << spatial << " and " << 2 * spatial << " entries";
   SmallVector<int64_t> inferred = {o.ut.getDimSize(0), o.ut.getDimSize(1)};
   for (int64_t d = 0; d < spatial; ++d)
     inferred.push_back((o.ut.getDimSize(d + 2) - 1) * strides[d] -
@@ -199,19 +199,17 @@ LogicalResult importMaxUnpool(Importer &im, const onnx::NodeProto &node) {
   o.indices = im.get(node.input(1));
   Type st = cast<RankedTensorType>(o.updates.getType()).getElementType();
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(st));
-  o.data = linalg::FillOp::create(b, loc, zero,
-                                  tensor::EmptyOp::create(b, loc, shape, st)
-                                      .getResult())
-               .getResult(0);
+  o.data =
+      linalg::FillOp::create(
+          b, loc, zero, tensor::EmptyOp::create(b, loc, shape, st).getResult())
+          .getResult(0);
   int64_t total = *qopt::checkedNumElements(inferred);
-  return scatterLoop(im, node, o, "none",
-                     [&](OpBuilder &nb, Location l, ArrayRef<Value> uat) {
-                       Value idx = tensor::ExtractOp::create(nb, l, o.indices,
-                                                             uat);
-                       return delinearize(
-                           nb, l, sc::boundedIndex(nb, l, idx, total),
+  return scatterLoop(
+      im, node, o, "none", [&](OpBuilder &nb, Location l, ArrayRef<Value> uat) {
+        Value idx = tensor::ExtractOp::create(nb, l, o.indices, uat);
+        return delinearize(nb, l, sc::boundedIndex(nb, l, idx, total),
                            inferred);
-                     });
+      });
 }
 
 LogicalResult importScatterND(Importer &im, const onnx::NodeProto &node) {
