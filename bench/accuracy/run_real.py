@@ -75,14 +75,18 @@ def main():
             flags = METHODS[method]
             if flags is None:
                 flags = ["--accuracy-target=" + TARGETS[m["kind"]]]
-            out = os.path.join(a.work, f"{m['name']}.{method}.npy")
-            if os.path.exists(out):
-                os.remove(out)
+            # One --output per model output (the first is measured).
+            outs = [os.path.join(a.work, f"{m['name']}.{method}.{k}.npy") for k in range(len(refs))]
+            out = outs[0]
+            for o in outs:
+                if os.path.exists(o):
+                    os.remove(o)
             t0 = time.time()
-            p = subprocess.run(base + flags + ["--output", out], capture_output=True, text=True)
+            p = subprocess.run(base + flags + [arg for o in outs for arg in ("--output", o)],
+                               capture_output=True, text=True)
             dt = time.time() - t0
             if p.returncode != 0 or not os.path.exists(out):
-                err = next((l for l in p.stderr.splitlines() if "error" in l), p.stderr[-200:])
+                err = next((l for l in p.stderr.splitlines() if "error:" in l), p.stderr[-200:])
                 print(f"{m['name']:<20} {method:<9} {'-':>8}  failed: {err.strip()[:120]}")
                 continue
             got = np.load(out).reshape(ref.shape)
