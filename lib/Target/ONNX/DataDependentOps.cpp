@@ -445,24 +445,17 @@ LogicalResult importCompress(Importer &im, const onnx::NodeProto &node) {
   SmallVector<int64_t> shape(vt.getShape());
   shape[axis] = length;
   auto outType = RankedTensorType::get(shape, vt.getElementType());
-  int64_t rank = outType.getRank();
-  Value init = tensor::EmptyOp::create(b, loc, shape, vt.getElementType());
-  AffineMap posMap =
-      AffineMap::get(rank, 0, {b.getAffineDimExpr(axis)}, im.ctx);
+  AffineMap posMap = AffineMap::get(outType.getRank(), 0,
+                                    {b.getAffineDimExpr(axis)}, im.ctx);
   int64_t extent = vt.getDimSize(axis);
-  auto g = linalg::GenericOp::create(
-      b, loc, outType, ValueRange{positions}, ValueRange{init},
-      SmallVector<AffineMap>{posMap, b.getMultiDimIdentityMap(rank)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        SmallVector<Value> at;
-        for (int64_t i = 0; i < rank; ++i)
-          at.push_back(linalg::IndexOp::create(nb, l, i));
-        at[axis] = sc::boundedIndex(nb, l, args[0], extent);
-        linalg::YieldOp::create(
-            nb, l, tensor::ExtractOp::create(nb, l, x, at).getResult());
-      });
-  im.set(node, g.getResult(0));
+  Value y = generate(im, loc, outType, {}, {positions}, {posMap},
+                     [&](OpBuilder &nb, Location l, ValueRange ivs,
+                         ValueRange a) -> Value {
+                       SmallVector<Value> at(ivs);
+                       at[axis] = sc::boundedIndex(nb, l, a[0], extent);
+                       return tensor::ExtractOp::create(nb, l, x, at);
+                     });
+  im.set(node, y);
   return im.setDataDependentOutput(node, 0, axis, nz.getCount());
 }
 

@@ -24,12 +24,10 @@ using namespace mlir;
 using namespace qopt::onnx_import;
 namespace sc = qopt::onnx_import::scalar;
 
-namespace {
-
 /// A linalg.generic over `outType` (dynamic sizes `dyn`) whose body computes
 /// each element from the loop indices and the elements of `ins` (read with
 /// `inMaps`).
-Value generate(Importer &im, Location loc, RankedTensorType outType,
+Value qopt::onnx_import::generate(Importer &im, Location loc, RankedTensorType outType,
                ValueRange dyn, ValueRange ins, ArrayRef<AffineMap> inMaps,
                function_ref<Value(OpBuilder &, Location, ValueRange ivs,
                                   ValueRange args)>
@@ -52,14 +50,15 @@ Value generate(Importer &im, Location loc, RankedTensorType outType,
   return g.getResult(0);
 }
 
-Value dimValue(OpBuilder &b, Location l, Value t, int64_t i) {
+static Value dimValue(OpBuilder &b, Location l, Value t, int64_t i) {
   auto tt = cast<RankedTensorType>(t.getType());
   if (!tt.isDynamicDim(i))
     return arith::ConstantIndexOp::create(b, l, tt.getDimSize(i));
   return tensor::DimOp::create(b, l, t, i);
 }
 
-SmallVector<Value> dynDims(Importer &im, Location loc, Value t) {
+SmallVector<Value> qopt::onnx_import::dynDims(Importer &im, Location loc,
+                                              Value t) {
   SmallVector<Value> out;
   auto tt = cast<RankedTensorType>(t.getType());
   for (int64_t i = 0; i < tt.getRank(); ++i)
@@ -67,6 +66,8 @@ SmallVector<Value> dynDims(Importer &im, Location loc, Value t) {
       out.push_back(tensor::DimOp::create(im.builder, loc, t, i));
   return out;
 }
+
+namespace {
 
 /// Folds an index-mapping op on a small constant: element `i` of the result
 /// is element `src(multi-index of i)` (linear) of `data`.

@@ -229,15 +229,9 @@ LogicalResult importGridSample(Importer &im, const onnx::NodeProto &node) {
     if (ShapedType::isDynamic(shape[i]))
       dyn.push_back(tensor::DimOp::create(b, loc, src, dim));
   auto outType = RankedTensorType::get(shape, et);
-  Value init = tensor::EmptyOp::create(b, loc, shape, et, dyn);
-  auto g = linalg::GenericOp::create(
-      b, loc, outType, ValueRange{}, ValueRange{init},
-      SmallVector<AffineMap>{b.getMultiDimIdentityMap(4)},
-      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location l, ValueRange) {
-        SmallVector<Value> ivs;
-        for (int64_t i = 0; i < 4; ++i)
-          ivs.push_back(linalg::IndexOp::create(nb, l, i));
+  Value y = generate(
+      im, loc, outType, dyn, {}, {},
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange) {
         auto dimOf = [&](int64_t d) -> Value {
           return tensor::DimOp::create(nb, l, x, d);
         };
@@ -246,8 +240,9 @@ LogicalResult importGridSample(Importer &im, const onnx::NodeProto &node) {
           return arith::SIToFPOp::create(nb, l, et, i64);
         };
         Value h = dimOf(2), w = dimOf(3);
-        Sampler s{nb, l, et,         x,          ivs[0],  ivs[1],
-                  h,  w, asFloat(h), asFloat(w), padding, alignCorners};
+        Sampler s{nb,     l,       et,           x,      ivs[0],
+                  ivs[1], h,       w,            asFloat(h),
+                  asFloat(w), padding, alignCorners};
         Value n = sc::boundedIndex(nb, l, ivs[0],
                                    tensor::DimOp::create(nb, l, grid, 0));
         auto coord = [&](int64_t k) -> Value {
@@ -256,9 +251,9 @@ LogicalResult importGridSample(Importer &im, const onnx::NodeProto &node) {
               ValueRange{n, ivs[2], ivs[3],
                          arith::ConstantIndexOp::create(nb, l, k)});
         };
-        linalg::YieldOp::create(nb, l, s.sample(coord(0), coord(1), mode));
+        return s.sample(coord(0), coord(1), mode);
       });
-  im.set(node, g.getResult(0));
+  im.set(node, y);
   return success();
 }
 

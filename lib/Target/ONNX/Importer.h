@@ -378,6 +378,20 @@ LogicalResult importRuntimeGather(Importer &im, const onnx::NodeProto &node);
 /// folds (MathOps.cpp; float arithmetic on run-time values is qnn ops).
 FailureOr<Value> arithmeticGeneric(Importer &im, const onnx::NodeProto &node,
                                    char opChar);
+/// A linalg.generic over `outType` (dynamic sizes `dyn`) computing each
+/// element from the loop indices and the elements of `ins` read with
+/// `inMaps` (DataMovementOps.cpp).
+Value generate(Importer &im, Location loc, RankedTensorType outType,
+               ValueRange dyn, ValueRange ins, ArrayRef<AffineMap> inMaps,
+               function_ref<Value(OpBuilder &, Location, ValueRange ivs,
+                                  ValueRange args)>
+                   body);
+/// tensor.dim of each dynamic dimension of `t`.
+SmallVector<Value> dynDims(Importer &im, Location loc, Value t);
+/// log(softmax(x)) along `axis`: x - max - log(sum(exp(x - max)))
+/// (NormalizationOps.cpp).
+FailureOr<Value> logSoftmax(Importer &im, const onnx::NodeProto &node, Value x,
+                            int64_t axis);
 /// Sum (or max) of `x` over `axes`, with size-1 dimensions kept in their
 /// place if `keep` (ReductionOps.cpp).
 Value reduceAxes(Importer &im, Location loc, Value x, ArrayRef<int64_t> axes,

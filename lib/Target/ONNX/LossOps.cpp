@@ -29,59 +29,6 @@ namespace sc = qopt::onnx_import::scalar;
 
 namespace {
 
-/// A linalg.generic over `outType` (dynamic sizes read from `like`, which
-/// has the same shape) computing each element from the loop indices and
-/// the element of `like` at the same position.
-Value generateLike(Importer &im, Location loc, RankedTensorType outType,
-                   Value like,
-                   function_ref<Value(OpBuilder &, Location, ValueRange ivs,
-                                      Value likeElement)>
-                       body) {
-  OpBuilder &b = im.builder;
-  int64_t rank = outType.getRank();
-  SmallVector<Value> dyn;
-  for (int64_t i = 0; i < rank; ++i)
-    if (outType.isDynamicDim(i))
-      dyn.push_back(tensor::DimOp::create(b, loc, like, i));
-  Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
-                                       outType.getElementType(), dyn);
-  auto id = b.getMultiDimIdentityMap(rank);
-  return linalg::GenericOp::create(
-             b, loc, outType, ValueRange{like}, ValueRange{init},
-             SmallVector<AffineMap>{id, id},
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               SmallVector<Value> ivs;
-               for (int64_t i = 0; i < rank; ++i)
-                 ivs.push_back(linalg::IndexOp::create(nb, l, i));
-               linalg::YieldOp::create(nb, l, body(nb, l, ivs, args[0]));
-             })
-      .getResult(0);
-}
-
-/// log_softmax over axis 1: x - max - log(sum(exp(x - max))).
-FailureOr<Value> logSoftmaxAxis1(Importer &im, const onnx::NodeProto &node,
-                                 Value x) {
-  Location loc = im.nodeLoc(node);
-  Type et = cast<RankedTensorType>(x.getType()).getElementType();
-  Value m = reduceAxes(im, loc, x, {1}, /*isMax=*/true, /*keep=*/true);
-  auto e = im.mapElements(node, {x, m}, et,
-                          [](OpBuilder &b, Location l, const ScalarArgs &a) {
-                            return (Value)math::ExpOp::create(
-                                b, l, arith::SubFOp::create(b, l, a[0], a[1]));
-                          });
-  if (failed(e))
-    return failure();
-  Value s = reduceAxes(im, loc, *e, {1}, /*isMax=*/false, /*keep=*/true);
-  return im.mapElements(node, {x, m, s}, et,
-                        [](OpBuilder &b, Location l, const ScalarArgs &a) {
-                          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-                          return (Value)arith::SubFOp::create(
-                              b, l, d, math::LogOp::create(b, l, a[2]));
-                        });
-}
-
 /// The loss of log-probabilities `logp` [N, C, d..] against the targets
 /// (input `targetIdx`) with optional class weights (input `weightIdx`),
 /// set as the node's output 0.
@@ -144,13 +91,17 @@ LogicalResult emitNLL(Importer &im, const onnx::NodeProto &node, Value logp,
     return arith::SelectOp::create(nb, l, isIgnored(nb, l, t),
                                    sc::constant(nb, l, et, 0.0), w);
   };
-  Value w = generateLike(im, loc, outType, target,
-                         [&](OpBuilder &nb, Location l, ValueRange, Value t) {
-                           return weightOf(nb, l, t);
-                         });
-  Value loss = generateLike(
-      im, loc, outType, target,
-      [&](OpBuilder &nb, Location l, ValueRange ivs, Value t) -> Value {
+  // Both read the target at the output position.
+  SmallVector<AffineMap> targetMap = {b.getMultiDimIdentityMap(tt.getRank())};
+  Value w = generate(im, loc, outType, dynDims(im, loc, target), {target},
+                     targetMap,
+                     [&](OpBuilder &nb, Location l, ValueRange, ValueRange a) {
+                       return weightOf(nb, l, a[0]);
+                     });
+  Value loss = generate(
+      im, loc, outType, dynDims(im, loc, target), {target}, targetMap,
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange a) -> Value {
+        Value t = a[0];
         // The target's other dimensions are checked against the scores'
         // when static; dynamic ones are clamped into them.
         SmallVector<Value> at = {ivs[0], sc::boundedIndex(nb, l, t, classes)};
@@ -204,7 +155,7 @@ LogicalResult importSCE(Importer &im, const onnx::NodeProto &node) {
   if (!isa<FloatType>(xt.getElementType()) || xt.getRank() < 2)
     return im.nodeError(node)
            << "expects float scores of rank >= 2 ([N, C, ...]), got " << xt;
-  auto logp = logSoftmaxAxis1(im, node, im.get(node.input(0)));
+  auto logp = logSoftmax(im, node, im.get(node.input(0)), 1);
   if (failed(logp) || failed(emitNLL(im, node, *logp, 1, 2)))
     return failure();
   im.set(node, *logp, 1);

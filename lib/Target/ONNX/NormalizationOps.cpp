@@ -332,24 +332,11 @@ LogicalResult importSoftmaxLike(Importer &im, const onnx::NodeProto &node,
     x = im.reshapeTo(loc, x, {dynOuter ? kDyn : outer, inner});
     ax = 1;
   }
-  Value m = reduceAxes(im, loc, x, {ax}, /*isMax=*/true, true);
   FailureOr<Value> y;
   if (!hardmax) {
-    auto e = im.mapElements(node, {x, m}, et,
-                            [](OpBuilder &b, Location l, const ScalarArgs &a) {
-                              return (Value)math::ExpOp::create(
-                                  b, l, arith::SubFOp::create(b, l, a[0], a[1]));
-                            });
-    if (failed(e))
-      return failure();
-    Value s = reduceAxes(im, loc, *e, {ax}, false, true);
-    y = im.mapElements(node, {x, m, s}, et,
-                       [](OpBuilder &b, Location l, const ScalarArgs &a) {
-                         Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-                         return (Value)arith::SubFOp::create(
-                             b, l, d, math::LogOp::create(b, l, a[2]));
-                       });
+    y = logSoftmax(im, node, x, ax);
   } else {
+    Value m = reduceAxes(im, loc, x, {ax}, /*isMax=*/true, true);
     // 1 at the first maximum along the axis: an element is it if it equals
     // the max and no earlier element does (a running count, as an
     // exclusive cumulative sum of "equals max", is avoided by comparing
@@ -408,6 +395,28 @@ LogicalResult importSoftmaxLike(Importer &im, const onnx::NodeProto &node,
 }
 
 } // namespace
+
+FailureOr<Value> qopt::onnx_import::logSoftmax(Importer &im,
+                                               const onnx::NodeProto &node,
+                                               Value x, int64_t axis) {
+  Location loc = im.nodeLoc(node);
+  Type et = cast<RankedTensorType>(x.getType()).getElementType();
+  Value m = reduceAxes(im, loc, x, {axis}, /*isMax=*/true, /*keep=*/true);
+  auto e = im.mapElements(node, {x, m}, et,
+                          [](OpBuilder &b, Location l, const ScalarArgs &a) {
+                            return (Value)math::ExpOp::create(
+                                b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                          });
+  if (failed(e))
+    return failure();
+  Value s = reduceAxes(im, loc, *e, {axis}, /*isMax=*/false, /*keep=*/true);
+  return im.mapElements(node, {x, m, s}, et,
+                        [](OpBuilder &b, Location l, const ScalarArgs &a) {
+                          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+                          return (Value)arith::SubFOp::create(
+                              b, l, d, math::LogOp::create(b, l, a[2]));
+                        });
+}
 
 void qopt::onnx_import::registerNormalizationHandlers(HandlerTable &t) {
   t.onOp("LayerNormalization", 17, importLayerNorm);

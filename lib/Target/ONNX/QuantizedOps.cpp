@@ -630,11 +630,25 @@ static FailureOr<Value> subtractZeroPointTerm(Importer &im,
       });
 }
 
-/// The unit-scale type of input 0 with zero point 0 (its zero point is
-/// applied by subtractZeroPointTerm): no zero point input is read.
-static FailureOr<quant::QuantizedType>
-unitTypeWithoutZeroPoint(Importer &im, const onnx::NodeProto &node) {
-  return im.unitScaleType(node, 0, /*zpIdx=*/node.input_size(), -1, 0);
+/// The unit-scale type of 8-bit integers of type `it` with zero point 0
+/// (a run-time zero point is applied by subtractZeroPointTerm).
+static quant::QuantizedType zeroPointFreeType(Importer &im, IntegerType it) {
+  bool isUnsigned = it.isUnsigned();
+  return quant::UniformQuantizedType::get(
+      isUnsigned ? 0 : quant::QuantizationFlags::Signed,
+      IntegerType::get(im.ctx, 8), im.builder.getF32Type(), 1.0, 0,
+      isUnsigned ? 0 : -128, isUnsigned ? 255 : 127);
+}
+
+/// qnn.dynamic_quantize_linear of `x` (f32): u8, scale, zero point.
+static DynamicQuantizeLinearOp
+dynamicQuantizeLinear(Importer &im, const onnx::NodeProto &node, Value x) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  Type u8 = IntegerType::get(im.ctx, 8, IntegerType::Unsigned);
+  return DynamicQuantizeLinearOp::create(
+      im.builder, im.nodeLoc(node), xt.clone(u8),
+      RankedTensorType::get({}, im.builder.getF32Type()),
+      RankedTensorType::get({}, u8), x);
 }
 
 static LogicalResult
@@ -645,9 +659,14 @@ importConvIntegerRuntimeZeroPoint(Importer &im, const onnx::NodeProto &node) {
   auto sums = centeredWeightSums(im, node, /*isConv=*/true);
   if (failed(sums))
     return failure();
-  auto xq = unitTypeWithoutZeroPoint(im, node);
+  auto xi = dyn_cast<IntegerType>(
+      cast<RankedTensorType>(im.toRaw(loc, im.get(node.input(0))).getType())
+          .getElementType());
+  if (!xi || xi.getWidth() != 8)
+    return im.nodeError(node) << "input 0 must be an 8-bit integer tensor";
+  quant::QuantizedType xq = zeroPointFreeType(im, xi);
   auto wq = im.unitScaleType(node, 1, 3, /*axis=*/0, wt.getDimSize(0));
-  if (failed(xq) || failed(wq))
+  if (failed(wq))
     return failure();
   auto w = im.quantOperand(node, 1, *wq);
   if (failed(w))
@@ -681,7 +700,7 @@ importConvIntegerRuntimeZeroPoint(Importer &im, const onnx::NodeProto &node) {
             shape, cast<RankedTensorType>(x.getType()).getElementType()),
         x, low, high, z);
   }
-  Value xqv = im.toQuant(loc, x, *xq);
+  Value xqv = im.toQuant(loc, x, xq);
   if (failed(im.emitConv(node, xqv, *w, Value(), accumulatorType(im.ctx),
                          /*inputPadded=*/true)))
     return failure();
@@ -765,11 +784,7 @@ static FailureOr<Value> integerMatMulConstantB(Importer &im,
     sums = centeredWeightSums(im, node, /*isConv=*/false, bIdx, bZpIdx);
   if (failed(sums))
     return failure();
-  bool isUnsigned = it.isUnsigned();
-  auto aq = quant::UniformQuantizedType::get(
-      isUnsigned ? 0 : quant::QuantizationFlags::Signed,
-      IntegerType::get(im.ctx, 8), im.builder.getF32Type(), 1.0, 0,
-      isUnsigned ? 0 : -128, isUnsigned ? 255 : 127);
+  quant::QuantizedType aq = zeroPointFreeType(im, it);
   auto bq = im.unitScaleType(node, bIdx, bZpIdx, bt.getRank() - 1,
                              bt.getDimSize(bt.getRank() - 1));
   if (failed(bq))
@@ -859,11 +874,7 @@ static LogicalResult importDynamicQuantizeMatMul(Importer &im,
   RankedTensorType xt = im.typeOf(node.input(0));
   if (!xt.getElementType().isF32())
     return im.nodeError(node) << "expects an f32 A, got " << xt;
-  Type u8 = IntegerType::get(im.ctx, 8, IntegerType::Unsigned);
-  auto q = DynamicQuantizeLinearOp::create(
-      im.builder, im.nodeLoc(node), xt.clone(u8),
-      RankedTensorType::get({}, im.builder.getF32Type()),
-      RankedTensorType::get({}, u8), im.get(node.input(0)));
+  auto q = dynamicQuantizeLinear(im, node, im.get(node.input(0)));
   auto acc =
       integerMatMulConstantB(im, node, q.getOutput(), q.getZeroPoint(), 1, 3);
   if (failed(acc))
@@ -930,11 +941,7 @@ static LogicalResult importDynamicQuantizeLinear(Importer &im,
   RankedTensorType xt = im.typeOf(node.input(0));
   if (!xt.getElementType().isF32())
     return im.nodeError(node) << "expects an f32 input";
-  Type u8 = IntegerType::get(im.ctx, 8, IntegerType::Unsigned);
-  auto op = DynamicQuantizeLinearOp::create(
-      im.builder, im.nodeLoc(node), xt.clone(u8),
-      RankedTensorType::get({}, im.builder.getF32Type()),
-      RankedTensorType::get({}, u8), im.get(node.input(0)));
+  auto op = dynamicQuantizeLinear(im, node, im.get(node.input(0)));
   im.set(node, op.getOutput(), 0);
   im.set(node, op.getScale(), 1);
   im.set(node, op.getZeroPoint(), 2);

@@ -38,16 +38,23 @@ onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
 
 x = rng.standard_normal((16, 3, 8, 8)).astype(np.float32)
 xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
-c = np.zeros((16, 8, 8, 8))
-for i in range(3):
-    for j in range(3):
-        c += np.einsum("nchw,fc->nfhw", xp[:, :, i:i + 8, j:j + 8],
-                       w[:, :, i, j].astype(np.float64))
-c += b.astype(np.float64)[None, :, None, None]
-o = np.maximum(c, 0).mean(axis=(2, 3)) @ w2.astype(np.float64).T + b2
-e = np.exp(o - o.max(axis=1, keepdims=True))
+
+
+def reference(w, b, w2, b2):
+    """The model in float64 from the given weights' exact values."""
+    c = np.zeros((16, 8, 8, 8))
+    for i in range(3):
+        for j in range(3):
+            c += np.einsum("nchw,fc->nfhw", xp[:, :, i:i + 8, j:j + 8],
+                           w[:, :, i, j].astype(np.float64))
+    c += b.astype(np.float64)[None, :, None, None]
+    o = np.maximum(c, 0).mean(axis=(2, 3)) @ w2.astype(np.float64).T + b2
+    e = np.exp(o - o.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 np.save(os.path.join(out, "fp16_x.npy"), x)
-np.save(os.path.join(out, "fp16_y.npy"), (e / e.sum(axis=1, keepdims=True)).astype(np.float32))
+np.save(os.path.join(out, "fp16_y.npy"), reference(w, b, w2, b2))
 
 # The same model in bfloat16 (NumPy has none: the weights are f32 values
 # that bfloat16 holds exactly -- their low 16 bits zero -- written as
@@ -72,12 +79,4 @@ graph = helper.make_graph(
     [bf16_tensor(k, v) for k, v in {"w": wb, "b": bb, "w2": w2b, "b2": b2b}.items()])
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
           os.path.join(out, "bf16.onnx"))
-c = np.zeros((16, 8, 8, 8))
-for i in range(3):
-    for j in range(3):
-        c += np.einsum("nchw,fc->nfhw", xp[:, :, i:i + 8, j:j + 8],
-                       wb[:, :, i, j].astype(np.float64))
-c += bb.astype(np.float64)[None, :, None, None]
-o = np.maximum(c, 0).mean(axis=(2, 3)) @ w2b.astype(np.float64).T + b2b
-e = np.exp(o - o.max(axis=1, keepdims=True))
-np.save(os.path.join(out, "bf16_y.npy"), (e / e.sum(axis=1, keepdims=True)).astype(np.float32))
+np.save(os.path.join(out, "bf16_y.npy"), reference(wb, bb, w2b, b2b))

@@ -428,3 +428,18 @@ save(helper.make_model(helper.make_graph(
 save(single("MaxUnpool", 11, [f("x", [1, 1, 2, 2]), v("i", T.INT64, [1, 1, 2, 2])], [f("y", [1, 1, 3, 3])],
             [i64("s", [1, 1, 3, 3])], kernel_shape=[2, 2], strides=[2, 2]),
      "err_maxunpool_small.onnx")
+save(single("GridSample", 16, [f("x", [1, 1, 2, 2]), f("g", [1, 2, 2, 2])], [f("y", [1, 1, 2, 2])],
+            mode="area"), "err_gridsample_mode.onnx")
+save(single("NegativeLogLikelihoodLoss", 13, [f("x", [2, 3]), v("t", T.INT64, [2])], [f("y", [])],
+            reduction="max"), "err_nll_reduction.onnx")
+save(single("BitShift", 11, [v("a", T.UINT8, [2]), v("b", T.UINT8, [2])], [v("y", T.UINT8, [2])],
+            direction="UP"), "err_bitshift_direction.onnx")
+save(single("Compress", 11, [f("x", [3, 2]), v("c", T.INT64, [3])], [f("y", ["K", 2])], axis=0),
+     "err_compress_condition.onnx")
+ms = helper.make_node("MatMulIntegerToFloat", ["a", "b", "sa", "sb"], ["y"], name="the_node",
+                      domain="com.microsoft")
+save(helper.make_model(helper.make_graph(
+    [ms], "g", [v("a", T.UINT8, [2, 4])], [f("y", [2, 3])],
+    [numpy_helper.from_array(np.ones((4, 3), np.int8), "b"), ft("sa", 0.1), ft("sb", [0.2, 0.3])]),
+    opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)]),
+    "err_matmulintegertofloat_bscale.onnx")
