@@ -445,16 +445,16 @@ LogicalResult importCompress(Importer &im, const onnx::NodeProto &node) {
   SmallVector<int64_t> shape(vt.getShape());
   shape[axis] = length;
   auto outType = RankedTensorType::get(shape, vt.getElementType());
-  AffineMap posMap = AffineMap::get(outType.getRank(), 0,
-                                    {b.getAffineDimExpr(axis)}, im.ctx);
+  AffineMap posMap =
+      AffineMap::get(outType.getRank(), 0, {b.getAffineDimExpr(axis)}, im.ctx);
   int64_t extent = vt.getDimSize(axis);
-  Value y = generate(im, loc, outType, {}, {positions}, {posMap},
-                     [&](OpBuilder &nb, Location l, ValueRange ivs,
-                         ValueRange a) -> Value {
-                       SmallVector<Value> at(ivs);
-                       at[axis] = sc::boundedIndex(nb, l, a[0], extent);
-                       return tensor::ExtractOp::create(nb, l, x, at);
-                     });
+  Value y = generate(
+      im, loc, outType, {}, {positions}, {posMap},
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange a) -> Value {
+        SmallVector<Value> at(ivs);
+        at[axis] = sc::boundedIndex(nb, l, a[0], extent);
+        return tensor::ExtractOp::create(nb, l, x, at);
+      });
   im.set(node, y);
   return im.setDataDependentOutput(node, 0, axis, nz.getCount());
 }

@@ -27,11 +27,11 @@ namespace sc = qopt::onnx_import::scalar;
 /// A linalg.generic over `outType` (dynamic sizes `dyn`) whose body computes
 /// each element from the loop indices and the elements of `ins` (read with
 /// `inMaps`).
-Value qopt::onnx_import::generate(Importer &im, Location loc, RankedTensorType outType,
-               ValueRange dyn, ValueRange ins, ArrayRef<AffineMap> inMaps,
-               function_ref<Value(OpBuilder &, Location, ValueRange ivs,
-                                  ValueRange args)>
-                   body) {
+Value qopt::onnx_import::generate(
+    Importer &im, Location loc, RankedTensorType outType, ValueRange dyn,
+    ValueRange ins, ArrayRef<AffineMap> inMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange ivs, ValueRange args)>
+        body) {
   OpBuilder &b = im.builder;
   int64_t rank = outType.getRank();
   Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),

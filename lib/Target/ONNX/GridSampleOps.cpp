@@ -240,9 +240,8 @@ LogicalResult importGridSample(Importer &im, const onnx::NodeProto &node) {
           return arith::SIToFPOp::create(nb, l, et, i64);
         };
         Value h = dimOf(2), w = dimOf(3);
-        Sampler s{nb,     l,       et,           x,      ivs[0],
-                  ivs[1], h,       w,            asFloat(h),
-                  asFloat(w), padding, alignCorners};
+        Sampler s{nb, l, et,         x,          ivs[0],  ivs[1],
+                  h,  w, asFloat(h), asFloat(w), padding, alignCorners};
         Value n = sc::boundedIndex(nb, l, ivs[0],
                                    tensor::DimOp::create(nb, l, grid, 0));
         auto coord = [&](int64_t k) -> Value {

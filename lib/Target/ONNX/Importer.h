@@ -381,11 +381,11 @@ FailureOr<Value> arithmeticGeneric(Importer &im, const onnx::NodeProto &node,
 /// A linalg.generic over `outType` (dynamic sizes `dyn`) computing each
 /// element from the loop indices and the elements of `ins` read with
 /// `inMaps` (DataMovementOps.cpp).
-Value generate(Importer &im, Location loc, RankedTensorType outType,
-               ValueRange dyn, ValueRange ins, ArrayRef<AffineMap> inMaps,
-               function_ref<Value(OpBuilder &, Location, ValueRange ivs,
-                                  ValueRange args)>
-                   body);
+Value generate(
+    Importer &im, Location loc, RankedTensorType outType, ValueRange dyn,
+    ValueRange ins, ArrayRef<AffineMap> inMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange ivs, ValueRange args)>
+        body);
 /// tensor.dim of each dynamic dimension of `t`.
 SmallVector<Value> dynDims(Importer &im, Location loc, Value t);
 /// log(softmax(x)) along `axis`: x - max - log(sum(exp(x - max)))

@@ -93,11 +93,11 @@ LogicalResult emitNLL(Importer &im, const onnx::NodeProto &node, Value logp,
   };
   // Both read the target at the output position.
   SmallVector<AffineMap> targetMap = {b.getMultiDimIdentityMap(tt.getRank())};
-  Value w = generate(im, loc, outType, dynDims(im, loc, target), {target},
-                     targetMap,
-                     [&](OpBuilder &nb, Location l, ValueRange, ValueRange a) {
-                       return weightOf(nb, l, a[0]);
-                     });
+  Value w =
+      generate(im, loc, outType, dynDims(im, loc, target), {target}, targetMap,
+               [&](OpBuilder &nb, Location l, ValueRange, ValueRange a) {
+                 return weightOf(nb, l, a[0]);
+               });
   Value loss = generate(
       im, loc, outType, dynDims(im, loc, target), {target}, targetMap,
       [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange a) -> Value {
