@@ -318,6 +318,9 @@ public:
     o.weightBits = options.contains("weight_bits")
                        ? options["weight_bits"].cast<unsigned>()
                        : 8;
+    o.weightGroupSize = options.contains("group_size")
+                            ? options["group_size"].cast<unsigned>()
+                            : 0;
     o.config = str("config", "");
     o.equalize = flag("equalize", false);
     o.equalizeRelu6AsRelu = flag("equalize_relu6_as_relu", false);

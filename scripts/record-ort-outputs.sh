@@ -52,3 +52,13 @@ for op in 9 10; do
   node "$ORT/ort_run.js" dump "$ROOT/test/Execution/Inputs/families/unet_op$op.onnx" \
     "$ROOT/test/Execution/Inputs/families/unet_x.npy" "$OUT/unet_op$op.npy" --bs 3
 done
+# MatMulNBits (test/Execution/Inputs/make_blockwise_models.py; deterministic).
+# Only MatMulNBits: for blocked DequantizeLinear + MatMul, ORT's optimizer
+# substitutes MatMulNBits with int8 activations (accuracy_level 4), which
+# is not the ONNX definition (blockwise-weights.test compares with NumPy).
+BW=$(mktemp -d)
+/usr/bin/python3 "$ROOT/test/Execution/Inputs/make_blockwise_models.py" "$BW"
+for m in nbits4:1 nbits4_nozp:4 nbits8:2; do
+  node "$ORT/ort_run.js" dump "$BW/${m%%:*}.onnx" "$BW/${m%%:*}_x.npy" "$OUT/${m%%:*}.npy" --bs ${m##*:}
+done
+rm -rf "$BW"

@@ -218,6 +218,9 @@ void qopt::buildQuantizationPipeline(OpPassManager &pm,
     dynamic.mode = options.mode == QuantizeMode::Dynamic
                        ? qnn::DynamicQuantMode::Dynamic
                        : qnn::DynamicQuantMode::WeightOnly;
+    dynamic.weightBits = options.weightBits;
+    dynamic.perChannel = options.perChannel;
+    dynamic.groupSize = options.weightGroupSize;
     pm.addNestedPass<FuncOp>(qnn::createQuantizeDynamicPass(dynamic));
     break;
   }

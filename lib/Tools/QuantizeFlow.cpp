@@ -140,12 +140,19 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
                       "per_channel)"),
              cl::cat(category)),
       weightBits("weight-bits",
-                 cl::desc("With --quantize=static: weight bits, 8 "
-                          "(default) or 4 (per-layer: --config)"),
+                 cl::desc("Weight bits, 8 (default) or 4 (static: "
+                          "per-layer with --config)"),
                  cl::init(8), cl::cat(category)),
+      weightGroupSize(
+          "weight-group-size",
+          cl::desc("With --quantize=weight-only: one scale and zero point "
+                   "per this many weights along the reduction axis of "
+                   "Gemm/MatMul layers (32, 64, 128; blockwise, as ONNX "
+                   "Runtime's MatMulNBits); 0 (default): per channel"),
+          cl::init(0), cl::cat(category)),
       perChannel("per-channel",
-                 cl::desc("With --quantize=static: one weight scale per "
-                          "output channel (default) or, =false, per tensor"),
+                 cl::desc("One weight scale per output channel (default) "
+                          "or, =false, per tensor"),
                  cl::init(true), cl::cat(category)),
       activationType(
           "activation-type",
@@ -246,6 +253,7 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   q.config = config;
   q.integerOnly = integerOnly;
   q.weightBits = weightBits;
+  q.weightGroupSize = weightGroupSize;
   q.perChannel = perChannel;
   q.activationType = activationType;
   q.equalize = equalize;
@@ -267,10 +275,21 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
   o.qualityCheck = qualityCheck;
   bool isStatic = q.mode == QuantizeMode::Static;
   for (const cl::Option *opt : std::initializer_list<const cl::Option *>{
-           &weightBits, &perChannel, &activationType, &equalize, &smoothQuant,
-           &rounding, &biasCorrection})
+           &activationType, &equalize, &smoothQuant, &rounding,
+           &biasCorrection})
     if (opt->getNumOccurrences() && !isStatic)
       return err("--" + opt->ArgStr + " needs --quantize=static");
+  bool weightsQuantized = isStatic || q.mode == QuantizeMode::Dynamic ||
+                          q.mode == QuantizeMode::WeightOnly;
+  for (const cl::Option *opt :
+       std::initializer_list<const cl::Option *>{&weightBits, &perChannel})
+    if (opt->getNumOccurrences() && !weightsQuantized)
+      return err("--" + opt->ArgStr +
+                 " needs --quantize=static, dynamic or weight-only");
+  if (weightGroupSize.getNumOccurrences() && weightGroupSize != 0 &&
+      q.mode != QuantizeMode::WeightOnly)
+    return err("--weight-group-size needs --quantize=weight-only (blockwise "
+               "weights run with float activations)");
   if (accuracyTarget.getNumOccurrences()) {
     if (!isStatic)
       return err("--accuracy-target needs --quantize=static");

@@ -265,7 +265,7 @@ class Model:
                  weight_bits=8, per_channel=True, activation_type="int8",
                  equalize=False, smooth_quant=False, rounding="nearest",
                  bias_correction=False, accuracy_target=None, accuracy_data=None, accuracy_labels=None,
-                 eval_fn=None, accuracy_ranking="auto"):
+                 eval_fn=None, accuracy_ranking="auto", group_size=0):
         """A quantized copy. mode: static (needs calibration_data), dynamic,
         weight-only, qat (lowers the model's fake quantization). config: a
         dict or JSON path of per-layer overrides ({"layers": [{"match": REGEX,
@@ -279,7 +279,10 @@ class Model:
         "auto" for the best per input), rounding
         ("nearest", or "learned": GPTQ from the calibration data) and
         bias_correction (the weights' expected error taken out of the
-        biases). See docs/accuracy-algorithms.md.
+        biases). See docs/accuracy-algorithms.md. weight_bits and
+        per_channel apply to dynamic and weight-only too; weight-only also
+        takes group_size (32, 64, 128...: Gemm/MatMul weights in blocks of
+        that many along the reduction axis, one scale and zero point each).
 
         accuracy_target chooses each layer's precision (the flow's weight
         bits, 8-bit weights, 16-bit activations, float) to meet a target
@@ -309,12 +312,19 @@ class Model:
             raise Error("static quantization needs calibration_data (arrays, one per model input)")
         if mode != "static" and (calibration_data is not None or config is not None):
             raise Error("calibration_data and config need mode='static'")
-        if mode != "static" and (weight_bits != 8 or not per_channel or equalize or
-                                 smooth_quant is not False or
+        if mode != "static" and (equalize or smooth_quant is not False or
                                  activation_type != "int8" or rounding != "nearest" or
                                  bias_correction):
-            raise Error("weight_bits, per_channel, activation_type, equalize, smooth_quant, "
+            raise Error("activation_type, equalize, smooth_quant, "
                         "rounding and bias_correction need mode='static'")
+        if mode == "qat" and (weight_bits != 8 or not per_channel):
+            raise Error("weight_bits and per_channel need mode='static', 'dynamic' or "
+                        "'weight-only'")
+        if not isinstance(group_size, int) or group_size < 0:
+            raise Error("group_size must be a non-negative integer, not %r" % (group_size,))
+        if group_size and mode != "weight-only":
+            raise Error("group_size needs mode='weight-only' (blockwise weights run "
+                        "with float activations)")
         smooth_alpha = None
         if smooth_quant is True:
             smooth_alpha = 0.5
@@ -337,7 +347,8 @@ class Model:
         options = {"mode": mode, "method": method, "integer_only": bool(integer_only),
                    "weight_bits": int(weight_bits), "per_channel": bool(per_channel),
                    "activation_type": activation_type, "equalize": bool(equalize),
-                   "rounding": rounding, "bias_correction": bool(bias_correction)}
+                   "rounding": rounding, "bias_correction": bool(bias_correction),
+                   "group_size": int(group_size)}
         if smooth_alpha is not None:
             options["smooth_quant_alpha"] = smooth_alpha
         if config is not None:

@@ -347,6 +347,7 @@ SKIPPED = {
     "com.microsoft:QGemm": "ONNX Runtime QOperator, already quantized (qoperator-ms.test)",
     "com.microsoft:MatMulIntegerToFloat": "already quantized (dynamic-integer-products.test)",
     "com.microsoft:DynamicQuantizeMatMul": "already quantized (dynamic-integer-products.test)",
+    "com.microsoft:MatMulNBits": "already quantized, blockwise weights (blockwise-weights.test)",
     "com.microsoft:QLinearAdd": "already quantized (qoperator-ms.test)",
     "com.microsoft:QLinearAveragePool": "already quantized (qoperator-ms.test)",
     "com.microsoft:QLinearConcat": "already quantized (qoperator-ms.test)",

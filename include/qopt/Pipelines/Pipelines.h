@@ -133,6 +133,10 @@ struct QuantizationOptions {
   mlir::qnn::ActivationType activationType = mlir::qnn::ActivationType::Int8;
   bool perChannel = true;
   unsigned weightBits = 8; ///< 8 or 4
+  /// Weight-only: weights of fully_connected / matmul quantized in blocks of
+  /// this many along the reduction axis (qnn.block_dequantize); 0: per
+  /// channel or per tensor.
+  unsigned weightGroupSize = 0;
   /// Per-layer overrides: a JSON file's path or the JSON text itself.
   std::string config;
   /// How weights are rounded (learned: GPTQ on the calibration data,

@@ -68,6 +68,7 @@ private:
   llvm::cl::opt<std::string> calibrationMethod;
   llvm::cl::opt<std::string> config;
   llvm::cl::opt<unsigned> weightBits;
+  llvm::cl::opt<unsigned> weightGroupSize;
   llvm::cl::opt<bool> perChannel;
   llvm::cl::opt<mlir::qnn::ActivationType> activationType;
   llvm::cl::opt<bool> equalize;

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Conversion/QNNToLinalg/QNNToLinalg.h"
+#include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -52,6 +53,15 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
     ConversionTarget target(*ctx);
     auto isLegalType = [&](Type t) { return converter.isLegal(t); };
     target.markUnknownOpDynamicallyLegal([&](Operation *op) {
+      // Block-quantized weights stay as they are (signed/unsigned storage,
+      // float result) for the float lowering, which packs them.
+      if (isa<qnn::BlockDequantizeOp>(op))
+        return true;
+      if (isa<arith::ConstantOp>(op) && !op->use_empty() &&
+          llvm::all_of(op->getUsers(), [](Operation *user) {
+            return isa<qnn::BlockDequantizeOp>(user);
+          }))
+        return true;
       if (auto f = dyn_cast<func::FuncOp>(op))
         return converter.isSignatureLegal(f.getFunctionType()) &&
                converter.isLegal(&f.getBody());

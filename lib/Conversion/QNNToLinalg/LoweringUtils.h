@@ -215,6 +215,10 @@ LogicalResult checkAccumulatorBound(Operation *op, Value weight, Value bias,
 
 void populateNamedOpLoweringPatterns(TypeConverter &converter,
                                      RewritePatternSet &patterns);
+/// qnn.block_dequantize, and the products whose constant weights it
+/// dequantizes as one contraction over the packed weights (BlockwiseOps.cpp).
+void populateBlockwiseLoweringPatterns(TypeConverter &converter,
+                                       RewritePatternSet &patterns);
 void populateElementwiseLoweringPatterns(TypeConverter &converter,
                                          RewritePatternSet &patterns);
 void populateDataDependentLoweringPatterns(TypeConverter &converter,

@@ -18,6 +18,7 @@ using namespace mlir::qnn;
 void qnn::populateQNNToLinalgConversionPatterns(TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
   lowering::populateNamedOpLoweringPatterns(converter, patterns);
+  lowering::populateBlockwiseLoweringPatterns(converter, patterns);
   lowering::populateElementwiseLoweringPatterns(converter, patterns);
   lowering::populateDataMovementLoweringPatterns(converter, patterns);
   lowering::populateDataDependentLoweringPatterns(converter, patterns);

@@ -160,6 +160,13 @@ FailureOr<Type> Importer::elementType(int32_t t, Location loc) {
     return Type(IntegerType::get(ctx, 32, IntegerType::Unsigned));
   case onnx::TensorProto::UINT64:
     return Type(IntegerType::get(ctx, 64, IntegerType::Unsigned));
+  // INT4 / UINT4 (ONNX 1.16; Debian's ONNX 1.12 has no names for them, and
+  // data_type is a plain int32 field): blocked DequantizeLinear and
+  // MatMulNBits weights.
+  case kOnnxUInt4:
+    return Type(IntegerType::get(ctx, 4, IntegerType::Unsigned));
+  case kOnnxInt4:
+    return Type(IntegerType::get(ctx, 4));
   default:
     return emitError(loc) << "unsupported ONNX element type "
                           << onnx::TensorProto::DataType_Name(
@@ -167,9 +174,10 @@ FailureOr<Type> Importer::elementType(int32_t t, Location loc) {
   }
 }
 
-/// Bytes of one element of an ONNX tensor type.
+/// Bytes of one element of an ONNX tensor type (4-bit ones take a byte
+/// once unpacked).
 static unsigned elementBytes(Type t) {
-  if (t.isInteger(1))
+  if (t.isInteger(1) || t.isInteger(4))
     return 1;
   return t.getIntOrFloatBitWidth() / 8;
 }
@@ -207,10 +215,14 @@ FailureOr<ElementsAttr> Importer::tensorToAttr(const onnx::TensorProto &t,
                           << qopt::kMemoryLimitAdvice;
   importedTensorBytes += tensorBytes;
 
+  // 4-bit tensors are stored two elements per byte, the first in the low
+  // nibble (raw, external and int32_data alike).
+  bool nibbles = (*et).isInteger(4);
+  int64_t storedBytes = nibbles ? (n + 1) / 2 : n * eb;
   // Gather the little-endian bytes, wherever the proto keeps them.
   std::string bytes;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    auto slice = readExternalData(t, n * eb, loc);
+    auto slice = readExternalData(t, storedBytes, loc);
     if (failed(slice))
       return failure();
     bytes = std::move(*slice);
@@ -244,6 +256,8 @@ FailureOr<ElementsAttr> Importer::tensorToAttr(const onnx::TensorProto &t,
       break;
     case onnx::TensorProto::UINT8:
     case onnx::TensorProto::BOOL:
+    case kOnnxUInt4:
+    case kOnnxInt4:
       append(t.int32_data(), [](int32_t v) { return (uint8_t)v; });
       break;
     case onnx::TensorProto::FLOAT16:
@@ -261,10 +275,16 @@ FailureOr<ElementsAttr> Importer::tensorToAttr(const onnx::TensorProto &t,
       break;
     }
   }
-  if ((int64_t)bytes.size() != n * eb)
+  if ((int64_t)bytes.size() != storedBytes)
     return emitError(loc) << "tensor '" << t.name() << "' holds "
                           << bytes.size() << " bytes of data, expected "
-                          << n * eb << " for shape " << type;
+                          << storedBytes << " for shape " << type;
+  if (nibbles) {
+    std::string unpacked(n, '\0');
+    for (int64_t i = 0; i < n; ++i)
+      unpacked[i] = (char)(((uint8_t)bytes[i / 2] >> (4 * (i % 2))) & 15);
+    bytes = std::move(unpacked);
+  }
 
   if (isa<FloatType>(*et) && (*et).isF32() && n >= kResourceThreshold) {
     std::string blobName = t.name().empty() ? "weight" : t.name();
@@ -481,7 +501,8 @@ LogicalResult Importer::importNode(const HandlerTable &table,
                                    "QLinearGlobalAveragePool, "
                                    "QLinearAveragePool and QGemm, and "
                                    "quantize_dynamic's MatMulIntegerToFloat "
-                                   "and DynamicQuantizeMatMul)");
+                                   "and DynamicQuantizeMatMul, and "
+                                   "MatMulNBits)");
   } else if (!node.domain().empty() && node.domain() != "ai.onnx") {
     return nodeError(node) << "unsupported op domain '" << node.domain() << "'";
   } else {
@@ -906,6 +927,7 @@ const HandlerTable &qopt::onnx_import::getHandlerTable() {
     registerGridSampleHandlers(t);
     registerScatterHandlers(t);
     registerMicrosoftHandlers(t);
+    registerBlockwiseHandlers(t);
     return t;
   }();
   return table;

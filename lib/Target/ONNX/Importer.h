@@ -117,6 +117,10 @@ struct ScalarArgs {
 using ScalarBodyFn =
     function_ref<Value(OpBuilder &, Location, const ScalarArgs &)>;
 
+/// TensorProto data types newer than Debian's ONNX 1.12 (onnx.proto 1.16).
+constexpr int32_t kOnnxUInt4 = 21;
+constexpr int32_t kOnnxInt4 = 22;
+
 class Importer {
 public:
   Importer(MLIRContext *ctx, const onnx::ModelProto &model,
@@ -407,6 +411,11 @@ void registerGridSampleHandlers(HandlerTable &table);
 void registerScatterHandlers(HandlerTable &table);
 /// com.microsoft ops, registered as "com.microsoft.<OpType>".
 void registerMicrosoftHandlers(HandlerTable &table);
+/// com.microsoft MatMulNBits (BlockwiseOps.cpp).
+void registerBlockwiseHandlers(HandlerTable &table);
+/// DequantizeLinear with block_size (opset 21; BlockwiseOps.cpp).
+LogicalResult importBlockedDequantizeLinear(Importer &im,
+                                            const onnx::NodeProto &node);
 /// Clip with a run-time min or max (MathOps.cpp).
 LogicalResult importRuntimeClip(Importer &im, const onnx::NodeProto &node);
 

@@ -290,7 +290,7 @@ static LogicalResult importDequantizeLinear(Importer &im,
   if (failed(im.requireInputs(node, 2, 3)))
     return failure();
   if (getInt(node, "block_size", 0) != 0)
-    return im.unsupported(node, "blocked quantization (block_size, opset 21)");
+    return importBlockedDequantizeLinear(im, node);
   RankedTensorType xt = im.typeOf(node.input(0));
   Type storage = xt.getElementType();
   if (auto qt = dyn_cast<quant::QuantizedType>(storage))

@@ -180,3 +180,57 @@ func.func @non_max_suppression(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %k:
   %sel, %n = qnn.non_max_suppression %b, %s max %k : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>) -> (tensor<4x3xi64>, tensor<i64>)
   return %sel, %n : tensor<4x3xi64>, tensor<i64>
 }
+
+// -----
+
+// A product with block-quantized constant weights is one contraction over
+// the packed weights (BlockwiseOps.cpp): K = 70 is padded to three blocks of
+// 32 (x padded with zeros), N = 2 to one tile of 32 features; bytes
+// [T, G, B, 16] hold two nibbles (features i and 16 + i) and the body picks
+// one by the index of the 2-wide dimension, then (u - z) * s * x. ui4 3
+// with zero point 8 packs as 0x03 in both nibbles' features 0 and 1.
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d5)>
+// CHECK-DAG: #[[$P:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d5, d3)>
+// CHECK-DAG: #[[$S:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d2, d3)>
+// CHECK-DAG: #[[$Y:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @block_matmul
+// CHECK-NOT: qnn.block_dequantize
+// CHECK-DAG: %[[PK:.*]] = arith.constant dense<"0x03030000{{.*}}"> : tensor<1x3x32x16xi8>
+// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0] high[0, 26]
+// CHECK: %[[XB:.*]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1, 2]] output_shape [3, 3, 32]
+// CHECK: linalg.generic {indexing_maps = [#[[$X]], #[[$P]], #[[$S]], #[[$S]], #[[$Y]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[XB]], %[[PK]], %{{.*}}, %{{.*}} : tensor<3x3x32xf32>, tensor<1x3x32x16xi8>, tensor<1x3x2x16xf32>, tensor<1x3x2x16xf32>)
+// CHECK: linalg.index 2
+// CHECK: arith.andi
+// CHECK: arith.shrui
+// CHECK: arith.select
+// CHECK: arith.uitofp
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<3x1x2x16xf32> into tensor<3x32xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [3, 2] [1, 1] : tensor<3x32xf32> to tensor<3x2xf32>
+func.func @block_matmul(%x: tensor<3x70xf32>) -> tensor<3x2xf32> {
+  %q = arith.constant dense<3> : tensor<70x2xui4>
+  %s = arith.constant dense<0.5> : tensor<3x2xf32>
+  %z = arith.constant dense<8> : tensor<3x2xui4>
+  %w = qnn.block_dequantize %q, %s, %z {axis = 0 : i64, block_size = 32 : i64} : (tensor<70x2xui4>, tensor<3x2xf32>, tensor<3x2xui4>) -> tensor<70x2xf32>
+  %y = qnn.matmul %x, %w : (tensor<3x70xf32>, tensor<70x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Any other use of block-quantized weights dequantizes them elementwise,
+// reading the block's scale and zero point through floordiv maps.
+// CHECK-DAG: #[[$B:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 16)>
+// CHECK-LABEL: func @block_dequantize
+// CHECK: %[[Q:.*]] = tensor.bitcast %arg0 : tensor<4x64xsi8> to tensor<4x64xi8>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$B]], #{{.*}}]
+// CHECK: arith.extsi
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+func.func @block_dequantize(%q: tensor<4x64xsi8>, %s: tensor<4x4xf32>) -> tensor<4x64xf32> {
+  %w = qnn.block_dequantize %q, %s {axis = 1 : i64, block_size = 16 : i64} : (tensor<4x64xsi8>, tensor<4x4xf32>) -> tensor<4x64xf32>
+  return %w : tensor<4x64xf32>
+}

@@ -967,3 +967,59 @@ func.func @non_zero_result(%x: tensor<2x3xi8>) {
   %i, %n = qnn.non_zero %x : (tensor<2x3xi8>) -> (tensor<2x5xi64>, tensor<i64>)
   return
 }
+
+// -----
+
+func.func @block_dequantize_scale_shape(%q: tensor<70x16xui4>, %s: tensor<2x16xf32>) {
+  // expected-error @+1 {{scale dimension 0 is 2, expected 3 (blocks of 32 along the axis)}}
+  %w = qnn.block_dequantize %q, %s {axis = 0 : i64, block_size = 32 : i64} : (tensor<70x16xui4>, tensor<2x16xf32>) -> tensor<70x16xf32>
+  return
+}
+
+// -----
+
+func.func @block_dequantize_axis(%q: tensor<64x16xui4>, %s: tensor<2x16xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %w = qnn.block_dequantize %q, %s {axis = 2 : i64, block_size = 32 : i64} : (tensor<64x16xui4>, tensor<2x16xf32>) -> tensor<64x16xf32>
+  return
+}
+
+// -----
+
+func.func @block_dequantize_block(%q: tensor<64x16xui4>, %s: tensor<2x16xf32>) {
+  // expected-error @+1 {{block_size must be positive, got 0}}
+  %w = qnn.block_dequantize %q, %s {axis = 0 : i64, block_size = 0 : i64} : (tensor<64x16xui4>, tensor<2x16xf32>) -> tensor<64x16xf32>
+  return
+}
+
+// -----
+
+func.func @block_dequantize_zero_type(%q: tensor<64x16xui4>, %s: tensor<2x16xf32>, %z: tensor<2x16xui8>) {
+  // expected-error @+1 {{zero_point element type 'ui8' differs from the input's 'ui4'}}
+  %w = qnn.block_dequantize %q, %s, %z {axis = 0 : i64, block_size = 32 : i64} : (tensor<64x16xui4>, tensor<2x16xf32>, tensor<2x16xui8>) -> tensor<64x16xf32>
+  return
+}
+
+// -----
+
+func.func @block_dequantize_zero_shape(%q: tensor<64x16xui4>, %s: tensor<2x16xf32>, %z: tensor<1x16xui4>) {
+  // expected-error @+1 {{zero_point shape must equal the scale's}}
+  %w = qnn.block_dequantize %q, %s, %z {axis = 0 : i64, block_size = 32 : i64} : (tensor<64x16xui4>, tensor<2x16xf32>, tensor<1x16xui4>) -> tensor<64x16xf32>
+  return
+}
+
+// -----
+
+func.func @block_dequantize_result_shape(%q: tensor<64x16xui4>, %s: tensor<2x16xf32>) {
+  // expected-error @+1 {{result shape must equal the input shape}}
+  %w = qnn.block_dequantize %q, %s {axis = 0 : i64, block_size = 32 : i64} : (tensor<64x16xui4>, tensor<2x16xf32>) -> tensor<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @block_dequantize_storage(%q: tensor<64x16xi4>, %s: tensor<2x16xf32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of}}
+  %w = qnn.block_dequantize %q, %s {axis = 0 : i64, block_size = 32 : i64} : (tensor<64x16xi4>, tensor<2x16xf32>) -> tensor<64x16xf32>
+  return
+}

@@ -199,6 +199,19 @@ func.func @dynamic_quantize_linear(%x: tensor<2x8xf32>) -> tensor<ui8> {
 
 // -----
 
+// CHECK-LABEL: func @block_dequantize
+// CHECK: qnn.block_dequantize %arg0, %arg1, %arg2 {axis = 0 : i64, block_size = 32 : i64} : (tensor<70x16xui4>, tensor<3x16xf32>, tensor<3x16xui4>) -> tensor<70x16xf32>
+// CHECK: qnn.block_dequantize %arg3, %arg4 {axis = 1 : i64, block_size = 16 : i64} : (tensor<8x64xsi8>, tensor<8x4xf32>) -> tensor<8x64xf32>
+func.func @block_dequantize(%q: tensor<70x16xui4>, %s: tensor<3x16xf32>, %z: tensor<3x16xui4>,
+                            %q8: tensor<8x64xsi8>, %s8: tensor<8x4xf32>) -> (tensor<70x16xf32>, tensor<8x64xf32>) {
+  // The last of the three blocks along axis 0 holds 6 rows.
+  %w = qnn.block_dequantize %q, %s, %z {axis = 0 : i64, block_size = 32 : i64} : (tensor<70x16xui4>, tensor<3x16xf32>, tensor<3x16xui4>) -> tensor<70x16xf32>
+  %w8 = qnn.block_dequantize %q8, %s8 {axis = 1 : i64, block_size = 16 : i64} : (tensor<8x64xsi8>, tensor<8x4xf32>) -> tensor<8x64xf32>
+  return %w, %w8 : tensor<70x16xf32>, tensor<8x64xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @layer_norm
 func.func @layer_norm(%x: tensor<?x17x32xf32>, %g: tensor<32xf32>, %b: tensor<32xf32>, %g2: tensor<17x1xf32>) -> (tensor<?x17x32xf32>, tensor<?x17x32xf32>) {
   // Default axis and epsilon are not printed.

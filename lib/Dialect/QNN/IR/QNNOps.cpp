@@ -959,6 +959,44 @@ LogicalResult DequantizeOp::verify() {
   return verifyQuantTypeFitsShape(*this, q, getInput().getType());
 }
 
+LogicalResult BlockDequantizeOp::verify() {
+  auto in = getInput().getType(), scale = getScale().getType();
+  int64_t rank = in.getRank(), axis = getAxis(), block = getBlockSize();
+  if (rank == 0)
+    return emitOpError("input must have at least one dimension");
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+  if (block < 1)
+    return emitOpError("block_size must be positive, got ") << block;
+  if (getOutput().getType().getShape() != in.getShape())
+    return emitOpError("result shape must equal the input shape");
+  if (scale.getRank() != rank)
+    return emitOpError("scale must have the input's rank ") << rank;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t n = in.getDimSize(d);
+    int64_t want = ShapedType::isDynamic(n) ? n
+                   : d == axis              ? (n + block - 1) / block
+                                            : n;
+    if (!ShapedType::isDynamic(want) && !scale.isDynamicDim(d) &&
+        scale.getDimSize(d) != want)
+      return emitOpError("scale dimension ")
+             << d << " is " << scale.getDimSize(d) << ", expected " << want
+             << (d == axis ? " (blocks of " + std::to_string(block) +
+                                 " along the axis)"
+                           : std::string());
+  }
+  if (Value zp = getZeroPoint()) {
+    auto z = cast<RankedTensorType>(zp.getType());
+    if (z.getShape() != scale.getShape())
+      return emitOpError("zero_point shape must equal the scale's");
+    if (z.getElementType() != in.getElementType())
+      return emitOpError("zero_point element type ")
+             << z.getElementType() << " differs from the input's "
+             << in.getElementType();
+  }
+  return success();
+}
+
 LogicalResult RequantizeOp::verify() {
   auto in = cast<quant::QuantizedType>(getInput().getType().getElementType());
   auto out = cast<quant::QuantizedType>(getOutput().getType().getElementType());

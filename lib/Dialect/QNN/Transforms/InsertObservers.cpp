@@ -133,7 +133,11 @@ struct InsertObserversPass
         for (OpOperand &operand : op->getOpOperands()) {
           Value v = operand.get();
           // Constants (weights, biases, QAT's quantized weights) get their
-          // parameters from their values.
+          // parameters from their values; block-quantized weights
+          // (qnn.block_dequantize) are quantized already, and their
+          // product stays float on them.
+          if (v.getDefiningOp<BlockDequantizeOp>())
+            continue;
           if (isFloatTensor(v.getType()) && !carriesParameters(v) &&
               !getConstantRealValues(v) &&
               !llvm::is_contained(unobserved, v))

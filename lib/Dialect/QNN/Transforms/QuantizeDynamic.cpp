@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace mlir {
@@ -47,6 +49,70 @@ struct QuantizeDynamicPass
     : qnn::impl::QuantizeDynamicPassBase<QuantizeDynamicPass> {
   using QuantizeDynamicPassBase::QuantizeDynamicPassBase;
 
+  /// `w` [shape] quantized in blocks of groupSize along `axis` as ONNX
+  /// Runtime's blockwise quantizer does (asymmetric, the range widened to
+  /// hold 0, unsigned values), dequantized by qnn.block_dequantize.
+  Value blockQuantize(OpBuilder &b, Location loc, ArrayRef<double> w,
+                      ArrayRef<int64_t> shape, int64_t axis) {
+    int64_t rows = shape[0], cols = shape[1];
+    int64_t len = shape[axis], other = shape[1 - axis];
+    int64_t block = groupSize, blocks = (len + block - 1) / block;
+    int64_t qmax = (int64_t(1) << weightBits) - 1;
+    SmallVector<int64_t> sShape(shape);
+    sShape[axis] = blocks;
+    SmallVector<uint8_t> q(rows * cols);
+    SmallVector<float> scales(blocks * other);
+    SmallVector<uint8_t> zeros(blocks * other);
+    auto at = [&](int64_t along, int64_t across) {
+      return axis == 0 ? along * cols + across : across * cols + along;
+    };
+    auto blockAt = [&](int64_t g, int64_t across) {
+      return axis == 0 ? g * other + across : across * blocks + g;
+    };
+    for (int64_t c = 0; c < other; ++c)
+      for (int64_t g = 0; g < blocks; ++g) {
+        int64_t from = g * block, to = std::min(len, from + block);
+        double lo = 0.0, hi = 0.0;
+        for (int64_t k = from; k < to; ++k) {
+          lo = std::min(lo, w[at(k, c)]);
+          hi = std::max(hi, w[at(k, c)]);
+        }
+        float scale = (float)((hi - lo) / (double)qmax);
+        int64_t zero = 0;
+        if (scale > 0.0f)
+          zero = std::clamp<int64_t>(
+              (int64_t)std::nearbyint(-lo / (double)scale), 0, qmax);
+        scales[blockAt(g, c)] = scale;
+        zeros[blockAt(g, c)] = (uint8_t)zero;
+        for (int64_t k = from; k < to; ++k) {
+          int64_t v = scale > 0.0f
+                          ? (int64_t)std::nearbyint(w[at(k, c)] / scale) + zero
+                          : zero;
+          q[at(k, c)] = (uint8_t)std::clamp<int64_t>(v, 0, qmax);
+        }
+      }
+    auto storage = IntegerType::get(b.getContext(), weightBits,
+                                    IntegerType::Unsigned);
+    auto intTensor = [&](ArrayRef<int64_t> s, ArrayRef<uint8_t> v) -> Value {
+      auto type = RankedTensorType::get(s, storage);
+      SmallVector<APInt> bits;
+      bits.reserve(v.size());
+      for (uint8_t x : v)
+        bits.push_back(APInt(weightBits, x));
+      return arith::ConstantOp::create(b, loc,
+                                       DenseElementsAttr::get(type, bits));
+    };
+    Value qv = intTensor(shape, q);
+    Value zv = intTensor(sShape, zeros);
+    Value sv = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get(sShape, b.getF32Type()),
+                               ArrayRef<float>(scales)));
+    return BlockDequantizeOp::create(
+        b, loc, RankedTensorType::get(shape, b.getF32Type()), qv, sv, zv,
+        b.getI64IntegerAttr(axis), b.getI64IntegerAttr(block));
+  }
+
   /// Quantizes one weighted op; false (op untouched) when its weights or
   /// bias are not constant or it is not float.
   bool quantize(Operation *op, bool dynamic) {
@@ -74,6 +140,13 @@ struct QuantizeDynamicPass
     MLIRContext *ctx = op->getContext();
     Location loc = op->getLoc();
     OpBuilder b(op);
+    if (groupSize && !dynamic && wShape.size() == 2 &&
+        isa<FullyConnectedOp, MatMulOp>(op)) {
+      // fully_connected weights are [N, K], matmul's [K, N].
+      int64_t reductionAxis = isa<FullyConnectedOp>(op) ? 1 : 0;
+      op->setOperand(1, blockQuantize(b, loc, *w, wShape, reductionAxis));
+      return true;
+    }
     QuantizedWeights qw = quantizeWeights(*w, wShape, axis, perChannel, {},
                                           weightBits);
     auto storage = RankedTensorType::get(wShape, b.getI8Type());
@@ -144,6 +217,12 @@ struct QuantizeDynamicPass
                 "quantize-dynamic: weight-bits must be 8 or 4, "
                 "got ")
           << static_cast<unsigned>(weightBits);
+      return signalPassFailure();
+    }
+    if (groupSize && mode != DynamicQuantMode::WeightOnly) {
+      emitError(getOperation().getLoc(),
+                "quantize-dynamic: group-size needs mode=weight-only "
+                "(group-wise weights run with float activations)");
       return signalPassFailure();
     }
     // What feeds a logarithm over a range 8 bits cannot hold stays float

@@ -374,9 +374,6 @@ save(helper.make_model(helper.make_graph([ms_node], "g", [f("x", [2])], [f("y", 
                        opset_imports=[helper.make_opsetid("", 17),
                                       helper.make_opsetid("com.microsoft", 1)]),
      "lterr_microsoft_op.onnx")
-save(g([n("DequantizeLinear", ["x", "s"], ["y"], axis=0, block_size=2)],
-       [v("x", T.INT8, [4])], [f("y", None)], [ft("s", [1.0, 1.0])], opset=21),
-     "lterr_dequantize_blocked.onnx")
 save(g([n("Pad", ["x", "p", "", "a"], ["y"])], [f("x", [2, 2])], [f("y", None)],
        [i64("p", [1, 1, 1, 1]), i64("a", [1])], opset=18), "lterr_pad_axes.onnx")
 save(g([n("Conv", ["x", "w"], ["y"])], [f("x", [4])], [f("y", None)], [ft("w", [1.0])]),
@@ -443,3 +440,37 @@ save(helper.make_model(helper.make_graph(
     [numpy_helper.from_array(np.ones((4, 3), np.int8), "b"), ft("sa", 0.1), ft("sb", [0.2, 0.3])]),
     opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)]),
     "err_matmulintegertofloat_bscale.onnx")
+
+# Block-quantized weights: blocked DequantizeLinear and MatMulNBits.
+i8t = lambda n, a: numpy_helper.from_array(np.array(a, np.int8), n)
+save(single("DequantizeLinear", 21, [], [f("y", [64, 4])],
+            [i8t("q", np.ones((64, 4))), ft("s", np.ones((3, 4)))], axis=0, block_size=32),
+     "err_dq_block_scale.onnx")
+save(single("DequantizeLinear", 21, [], [f("y", [64, 4])],
+            [numpy_helper.from_array(np.ones((64, 4), np.int16), "q"), ft("s", np.ones((2, 4)))],
+            axis=0, block_size=32), "err_dq_block_type.onnx")
+short4 = onnx.TensorProto()
+short4.name, short4.data_type = "q", 22  # INT4: 3 values need 2 bytes
+short4.dims.extend([3])
+short4.raw_data = b"\x21"
+save(single("DequantizeLinear", 21, [], [f("y", [3])], [short4, ft("s", [1.0])], axis=0,
+            block_size=4), "err_int4_short.onnx")
+
+
+def nbits(name, b, extra_inputs=(), extra_inits=(), **attrs):
+    attrs = dict(dict(K=32, N=2, bits=4, block_size=32), **attrs)
+    node = helper.make_node("MatMulNBits", ["a", "b", "s"] + list(extra_inputs), ["y"],
+                            name="the_node", domain="com.microsoft", **attrs)
+    save(helper.make_model(helper.make_graph(
+        [node], "g", [f("a", [1, 32])], [f("y", [1, 2])],
+        [numpy_helper.from_array(np.array(b, np.uint8), "b"), ft("s", [0.1, 0.2])]
+        + list(extra_inits)),
+        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]),
+        name)
+
+
+nbits("err_nbits_bits.onnx", np.zeros((2, 1, 12)), bits=3)
+nbits("err_nbits_b_size.onnx", np.zeros((2, 1, 8)))
+nbits("err_nbits_gidx.onnx", np.zeros((2, 1, 16)), ["", "g"],
+      [numpy_helper.from_array(np.arange(32, dtype=np.int32) % 2, "g")])
+nbits("err_nbits_zp_float.onnx", np.zeros((2, 1, 16)), ["z"], [ft("z", [8.0, 8.0])])

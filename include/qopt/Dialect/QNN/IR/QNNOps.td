@@ -839,6 +839,51 @@ def QNN_DequantizeOp : QNN_Op<"dequantize", [Pure, SameOperandsAndResultShape]> 
   let hasVerifier = 1;
 }
 
+/// Storage of block-quantized weights: signed or unsigned 4- or 8-bit.
+def QNN_BlockStorage : AnyTypeOf<[SI<4>, UI<4>, SI<8>, UI<8>]>;
+
+def QNN_BlockDequantizeOp : QNN_Op<"block_dequantize", [Pure]> {
+  let summary = "Block-wise (group-wise) dequantization: (q - z[b]) * s[b]";
+  let description = [{
+    Dequantizes integer weights whose scale (and zero point) change every
+    `block_size` elements along `axis`: with `b` the index of `i` with its
+    `axis` coordinate divided by `block_size`,
+
+    `output[i] = (input[i] - zero_point[b]) * scale[b]`
+
+    (zero point 0 when absent). This is ONNX's blocked DequantizeLinear
+    (opset 21) and the weight half of ONNX Runtime's MatMulNBits; qopt's
+    `--quantize-dynamic=mode=weight-only group-size=...` emits it for
+    products with constant weights. `scale` and `zero_point` have the
+    input's shape with the `axis` dimension `ceil(d / block_size)`; the last
+    block may be partial.
+
+    Scales and zero points are tensor operands rather than parameters of a
+    `!quant.uniform` sub-channel type: a 4096 x 4096 layer in blocks of 32
+    has 524,288 of them, which a type would print inline at every use. The
+    storage is plain signed or unsigned 4- or 8-bit integers; the CPU
+    lowering of a product whose weights this op produces packs 4-bit values
+    two per byte and unpacks them inside the product's loop (the float
+    weights are never materialized).
+
+    Example:
+
+    ```mlir
+    %w = qnn.block_dequantize %q, %s, %z {axis = 0 : i64, block_size = 32 : i64}
+        : (tensor<64x16xui4>, tensor<2x16xf32>, tensor<2x16xui4>) -> tensor<64x16xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[QNN_BlockStorage]>:$input,
+                       RankedTensorOf<[F32]>:$scale,
+                       Optional<RankedTensorOf<[QNN_BlockStorage]>>:$zero_point,
+                       I64Attr:$axis, I64Attr:$block_size);
+  let results = (outs RankedTensorOf<[F32]>:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $zero_point^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def QNN_RequantizeOp : QNN_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
   let summary = "Change quantization parameters of a quantized tensor";
   let description = [{

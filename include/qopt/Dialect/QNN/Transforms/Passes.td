@@ -497,6 +497,14 @@ def QuantizeDynamicPass : Pass<"quantize-dynamic", "::mlir::func::FuncOp"> {
     dequantized in front of the float op; arithmetic stays float, the model
     file and the compiled object carry 8-bit (or 4-bit) weights.
 
+    `mode=weight-only group-size=G` (32, 64, 128...): the weights of
+    fully_connected and matmul are quantized in blocks of G along their
+    reduction axis, asymmetrically as ONNX Runtime's MatMulNBits quantizer
+    does (per block `s = (max(w, 0) - min(w, 0)) / (2^bits - 1)`,
+    `z = round(-min(w, 0) / s)`, unsigned 4- or 8-bit values), and
+    dequantized by `qnn.block_dequantize`; the CPU lowering unpacks them
+    inside the product. Convolutions keep per-channel weights.
+
     Example (`mode=dynamic`):
 
     ```mlir
@@ -526,6 +534,10 @@ def QuantizeDynamicPass : Pass<"quantize-dynamic", "::mlir::func::FuncOp"> {
            "One weight scale per output channel (else per tensor)">,
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
            "Weight bits: 8 or 4 (4-bit values are stored in i8)">,
+    Option<"groupSize", "group-size", "unsigned", /*default=*/"0",
+           "Weight-only: one scale and zero point per this many weights "
+           "along the reduction axis of fully_connected / matmul (0: per "
+           "channel or per tensor)">,
   ];
 }
 

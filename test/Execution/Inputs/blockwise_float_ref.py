@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Reference of qopt's blockwise weight-only quantization on float_fc.onnx
+(make_blockwise_models.py): Gemm (weights [N, K], blocks along axis 1),
+Relu, MatMul (weights [K, N], blocks along axis 0). Each block of G weights
+along K as ONNX Runtime's blockwise quantizer: the range widened to hold 0,
+s = f32((max - min) / (2^bits - 1)), z = round(-min / s),
+q = clip(round(w / s) + z); the model evaluated in float64 on the
+dequantized weights. Prints the float model's SQNR against fp32.
+
+  blockwise_float_ref.py MODEL X.npy GROUP BITS OUT.npy
+"""
+import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+model, xpath, group, bits, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+I = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in onnx.load(model).graph.initializer}
+qmax = (1 << bits) - 1
+
+
+def blockwise(w, axis):
+    w = np.moveaxis(w, axis, 0)  # blocks along the first axis
+    d = np.zeros_like(w)
+    for g in range(0, w.shape[0], group):
+        b = w[g:g + group]
+        lo, hi = np.minimum(b.min(0), 0), np.maximum(b.max(0), 0)
+        s = ((hi - lo) / qmax).astype(np.float32).astype(np.float64)
+        safe = np.where(s > 0, s, 1)
+        z = np.where(s > 0, np.clip(np.round(-lo / safe), 0, qmax), 0)
+        q = np.where(s > 0, np.clip(np.round(b / safe) + z, 0, qmax), z)
+        d[g:g + group] = (q - z) * s
+    return np.moveaxis(d, 0, axis)
+
+
+def run(w1, w2):
+    x = np.load(xpath).astype(np.float64)
+    return np.maximum(x @ w1.T + I["c1"], 0) @ w2
+
+
+y = run(blockwise(I["w1"], 1), blockwise(I["w2"], 0))
+f = run(I["w1"], I["w2"])
+np.save(out, y)
+print("reference SQNR vs float: %.1f dB" % (10 * np.log10((f ** 2).sum() / ((y - f) ** 2).sum())))
