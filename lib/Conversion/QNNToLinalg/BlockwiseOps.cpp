@@ -66,9 +66,9 @@ struct BlockWeights {
   int64_t k = 0, n = 0, block = 0;
   unsigned width = 4;
   bool isUnsigned = false;
-  SmallVector<int32_t> q;      ///< [K, N]
-  SmallVector<double> scale;   ///< [ceil(K/B), N]
-  SmallVector<int32_t> zero;   ///< [ceil(K/B), N]
+  SmallVector<int32_t> q;    ///< [K, N]
+  SmallVector<double> scale; ///< [ceil(K/B), N]
+  SmallVector<int32_t> zero; ///< [ceil(K/B), N]
 };
 
 /// `w` (the weight operand of a product) as block-quantized constants whose
@@ -188,13 +188,11 @@ Value blockwiseProduct(OpBuilder &b, Location loc, Value x2d,
     x = tensor::PadOp::create(
         b, loc, RankedTensorType::get(padded, f32), x,
         SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-        SmallVector<OpFoldResult>{b.getIndexAttr(0),
-                                  b.getIndexAttr(kp - w.k)},
+        SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(kp - w.k)},
         floatConst(b, loc, f32, 0.0));
   }
-  Value mDim = xt.isDynamicDim(0)
-                   ? Value(tensor::DimOp::create(b, loc, x2d, 0))
-                   : Value();
+  Value mDim = xt.isDynamicDim(0) ? Value(tensor::DimOp::create(b, loc, x2d, 0))
+                                  : Value();
   auto mFold = [&]() -> OpFoldResult {
     return mDim ? OpFoldResult(mDim) : OpFoldResult(b.getIndexAttr(m));
   };
@@ -232,29 +230,26 @@ Value blockwiseProduct(OpBuilder &b, Location loc, Value x2d,
           b, loc, RankedTensorType::get({t, 2, lanes}, f32), pb,
           SmallVector<ReassociationIndices>{{0, 1, 2}});
     }
-    init = linalg::GenericOp::create(
-               b, loc, TypeRange{accType}, ValueRange{biasTile},
-               ValueRange{init},
-               SmallVector<AffineMap>{
-                   AffineMap::get(4, 0, {d1, d2, d3}, ctx),
-                   AffineMap::get(4, 0, {d0, d1, d2, d3}, ctx)},
-               SmallVector<utils::IteratorType>(4,
-                                                utils::IteratorType::parallel),
-               [](OpBuilder &nb, Location l, ValueRange a) {
-                 linalg::YieldOp::create(nb, l, a[0]);
-               })
-               .getResult(0);
+    init =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{accType}, ValueRange{biasTile}, ValueRange{init},
+            SmallVector<AffineMap>{AffineMap::get(4, 0, {d1, d2, d3}, ctx),
+                                   AffineMap::get(4, 0, {d0, d1, d2, d3}, ctx)},
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location l, ValueRange a) {
+              linalg::YieldOp::create(nb, l, a[0]);
+            })
+            .getResult(0);
   } else {
     init = fill(b, loc, init, 0.0);
   }
 
   AffineMap pMap = packed ? AffineMap::get(6, 0, {d1, d4, d5, d3}, ctx)
                           : AffineMap::get(6, 0, {d1, d4, d5, d2, d3}, ctx);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(6, 0, {d0, d4, d5}, ctx), pMap,
-      AffineMap::get(6, 0, {d1, d4, d2, d3}, ctx),
-      AffineMap::get(6, 0, {d1, d4, d2, d3}, ctx),
-      AffineMap::get(6, 0, {d0, d1, d2, d3}, ctx)};
+  SmallVector<AffineMap> maps = {AffineMap::get(6, 0, {d0, d4, d5}, ctx), pMap,
+                                 AffineMap::get(6, 0, {d1, d4, d2, d3}, ctx),
+                                 AffineMap::get(6, 0, {d1, d4, d2, d3}, ctx),
+                                 AffineMap::get(6, 0, {d0, d1, d2, d3}, ctx)};
   using utils::IteratorType;
   SmallVector<IteratorType> iters(4, IteratorType::parallel);
   iters.append(2, IteratorType::reduction);
@@ -271,10 +266,10 @@ Value blockwiseProduct(OpBuilder &b, Location loc, Value x2d,
               Value isLow = arith::CmpIOp::create(
                   nb, l, arith::CmpIPredicate::eq, h,
                   arith::ConstantIndexOp::create(nb, l, 0));
-              Value lo = arith::AndIOp::create(nb, l, byte,
-                                               intConst(nb, l, i8, 15));
-              Value hi = arith::ShRUIOp::create(nb, l, byte,
-                                                intConst(nb, l, i8, 4));
+              Value lo =
+                  arith::AndIOp::create(nb, l, byte, intConst(nb, l, i8, 15));
+              Value hi =
+                  arith::ShRUIOp::create(nb, l, byte, intConst(nb, l, i8, 4));
               byte = arith::SelectOp::create(nb, l, isLow, lo, hi);
             }
             Value q = isUnsigned
@@ -303,9 +298,9 @@ Value blockwiseProduct(OpBuilder &b, Location loc, Value x2d,
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes = {mFold(), b.getIndexAttr(w.n)};
     SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    y = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({m, w.n}, f32), y, offsets, sizes,
-        strides);
+    y = tensor::ExtractSliceOp::create(b, loc,
+                                       RankedTensorType::get({m, w.n}, f32), y,
+                                       offsets, sizes, strides);
   }
   return y;
 }
@@ -326,8 +321,9 @@ Value rowsOf(OpBuilder &b, Location loc, Value x) {
   for (int64_t i = 0; i + 1 < t.getRank(); ++i)
     lead.push_back(i);
   return tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({m, t.getShape().back()}, t.getElementType()),
-      x, SmallVector<ReassociationIndices>{lead, {t.getRank() - 1}});
+      b, loc,
+      RankedTensorType::get({m, t.getShape().back()}, t.getElementType()), x,
+      SmallVector<ReassociationIndices>{lead, {t.getRank() - 1}});
 }
 
 /// `y` [M, N] back to `type` [..., N].
@@ -386,8 +382,8 @@ struct BlockwiseFullyConnectedLowering : QNNPattern<FullyConnectedOp> {
     Location loc = op.getLoc();
     Value y = blockwiseProduct(rewriter, loc, adaptor.getInput(), *w,
                                adaptor.getBias());
-    rewriter.replaceOp(op, epilogue(rewriter, loc, y, Value(), 1,
-                                    op.getActivationRange()));
+    rewriter.replaceOp(
+        op, epilogue(rewriter, loc, y, Value(), 1, op.getActivationRange()));
     return success();
   }
 };

@@ -49,9 +49,9 @@ Value storageOperand(Importer &im, const onnx::NodeProto &node, int i,
   Location loc = im.nodeLoc(node);
   RankedTensorType t = im.typeOf(node.input(i));
   auto type = RankedTensorType::get(t.getShape(), storage);
-  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(i))))
-    return arith::ConstantOp::create(im.builder, loc,
-                                     dense.bitcast(storage));
+  if (auto dense =
+          dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(i))))
+    return arith::ConstantOp::create(im.builder, loc, dense.bitcast(storage));
   return tensor::BitcastOp::create(im.builder, loc, type,
                                    im.get(node.input(i)));
 }
@@ -66,8 +66,8 @@ FailureOr<Value> f32Input(Importer &im, const onnx::NodeProto &node, int i,
   std::optional<SmallVector<double>> v;
   if (isa<FloatType>(t.getElementType()))
     if (DenseElementsAttr d = im.getDenseConst(node.input(i)))
-      v = getConstantFloatValues(arith::ConstantOp::create(
-          im.builder, im.nodeLoc(node), d));
+      v = getConstantFloatValues(
+          arith::ConstantOp::create(im.builder, im.nodeLoc(node), d));
   if (!v)
     return im.unsupported(node, "a " + what.str() + " of type " +
                                     typeString(t.getElementType()) +
@@ -83,8 +83,7 @@ FailureOr<Value> f32Input(Importer &im, const onnx::NodeProto &node, int i,
 LogicalResult
 qopt::onnx_import::importBlockedDequantizeLinear(Importer &im,
                                                  const onnx::NodeProto &node) {
-  RankedTensorType xt = im.typeOf(node.input(0)),
-                   st = im.typeOf(node.input(1));
+  RankedTensorType xt = im.typeOf(node.input(0)), st = im.typeOf(node.input(1));
   int64_t rank = xt.getRank(), block = getInt(node, "block_size", 0);
   int64_t axis = getInt(node, "axis", 1);
   if (axis < -rank || axis >= rank)
@@ -130,15 +129,14 @@ qopt::onnx_import::importBlockedDequantizeLinear(Importer &im,
   Value q = storageOperand(im, node, 0, storage);
   Value y = BlockDequantizeOp::create(
       im.builder, loc,
-      RankedTensorType::get(xt.getShape(), im.builder.getF32Type()), q,
-      *scale, zp, im.builder.getI64IntegerAttr(axis),
+      RankedTensorType::get(xt.getShape(), im.builder.getF32Type()), q, *scale,
+      zp, im.builder.getI64IntegerAttr(axis),
       im.builder.getI64IntegerAttr(block));
   // The result has the scale's type.
   if (!st.getElementType().isF32())
-    y = CastOp::create(im.builder, loc,
-                       RankedTensorType::get(xt.getShape(),
-                                             st.getElementType()),
-                       y);
+    y = CastOp::create(
+        im.builder, loc,
+        RankedTensorType::get(xt.getShape(), st.getElementType()), y);
   im.set(node, y);
   return success();
 }
@@ -160,8 +158,8 @@ static LogicalResult importMatMulNBits(Importer &im,
     return im.unsupported(node, "bits=" + std::to_string(bits) +
                                     " (qopt takes 4 and 8)");
   if ((block * bits) % 8)
-    return im.nodeError(node) << "block_size " << block
-                              << " does not fill whole bytes";
+    return im.nodeError(node)
+           << "block_size " << block << " does not fill whole bytes";
   RankedTensorType at = im.typeOf(node.input(0));
   if (!at.getElementType().isF32())
     return im.unsupported(node, "MatMulNBits with " +
@@ -193,8 +191,9 @@ static LogicalResult importMatMulNBits(Importer &im,
   if (!scales)
     return im.unsupported(node, "scales that are not constants");
   if ((int64_t)scales->size() != n * blocks)
-    return im.nodeError(node) << "scales hold " << scales->size()
-                              << " values, expected N x blocks = " << n * blocks;
+    return im.nodeError(node)
+           << "scales hold " << scales->size()
+           << " values, expected N x blocks = " << n * blocks;
   ArrayRef<char> bytes = b.getRawData();
   auto byteAt = [&](int64_t i) -> uint8_t {
     return (uint8_t)bytes[b.isSplat() ? 0 : i];

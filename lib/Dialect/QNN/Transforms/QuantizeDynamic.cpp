@@ -91,8 +91,8 @@ struct QuantizeDynamicPass
           q[at(k, c)] = (uint8_t)std::clamp<int64_t>(v, 0, qmax);
         }
       }
-    auto storage = IntegerType::get(b.getContext(), weightBits,
-                                    IntegerType::Unsigned);
+    auto storage =
+        IntegerType::get(b.getContext(), weightBits, IntegerType::Unsigned);
     auto intTensor = [&](ArrayRef<int64_t> s, ArrayRef<uint8_t> v) -> Value {
       auto type = RankedTensorType::get(s, storage);
       SmallVector<APInt> bits;
