@@ -44,6 +44,7 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
     {
       RewritePatternSet products(ctx);
       qnn::populateProductsAsConvolutionsPatterns(products);
+      qnn::populateWeightOnlyAsBlocksPatterns(products);
       if (failed(applyPatternsGreedily(getOperation(), std::move(products))))
         return signalPassFailure();
     }

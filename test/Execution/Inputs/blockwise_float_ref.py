@@ -5,7 +5,9 @@ Relu, MatMul (weights [K, N], blocks along axis 0). Each block of G weights
 along K as ONNX Runtime's blockwise quantizer: the range widened to hold 0,
 s = f32((max - min) / (2^bits - 1)), z = round(-min / s),
 q = clip(round(w / s) + z); the model evaluated in float64 on the
-dequantized weights. Prints the float model's SQNR against fp32.
+dequantized weights. GROUP 0: qopt's per-channel symmetric weight-only
+weights instead (s = max|w| / (2^(bits-1) - 1) per output channel). Prints
+the float model's SQNR against fp32.
 
   blockwise_float_ref.py MODEL X.npy GROUP BITS OUT.npy
 """
@@ -22,6 +24,12 @@ qmax = (1 << bits) - 1
 
 def blockwise(w, axis):
     w = np.moveaxis(w, axis, 0)  # blocks along the first axis
+    if group == 0:
+        # qopt's per-channel weight-only weights: symmetric, s = max|w| / qs.
+        qs = (1 << (bits - 1)) - 1
+        m = np.abs(w).max(0)
+        s = np.where(m > 0, m / qs, 1.0)
+        return np.moveaxis(np.clip(np.round(w / s), -qs, qs) * s, 0, axis)
     d = np.zeros_like(w)
     for g in range(0, w.shape[0], group):
         b = w[g:g + group]

@@ -57,6 +57,13 @@ void populateQNNToIntegerConversionPatterns(TypeConverter &converter,
 /// applies them first.
 void populateProductsAsConvolutionsPatterns(RewritePatternSet &patterns);
 
+/// Float matmul / fully_connected on weight-only quantized weights
+/// (dequantize of a per-channel or per-tensor qconst) -> the same product on
+/// qnn.block_dequantize with one block along the reduction axis, which the
+/// CPU lowering runs on the stored integers (4-bit ones packed two per
+/// byte). integer-only applies them first.
+void populateWeightOnlyAsBlocksPatterns(RewritePatternSet &patterns);
+
 } // namespace qnn
 } // namespace mlir
 
