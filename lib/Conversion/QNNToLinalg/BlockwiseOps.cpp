@@ -465,16 +465,15 @@ namespace {
 /// instead of dequantizing the whole matrix to float on every call (a
 /// 4096 x 4096 matrix-vector product: 12.8 -> 1.2 ms). Weights within
 /// [-8, 7] (qopt's 4-bit weights) are stored as si4, two per byte.
-template <typename OpTy>
-struct WeightOnlyAsBlocks : OpRewritePattern<OpTy> {
+template <typename OpTy> struct WeightOnlyAsBlocks : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     constexpr bool isFC = std::is_same_v<OpTy, FullyConnectedOp>;
     Value w = op->getOperand(1);
     auto dq = w.template getDefiningOp<DequantizeOp>();
-    auto qc = dq ? dq.getInput().template getDefiningOp<QConstOp>()
-                 : QConstOp();
+    auto qc =
+        dq ? dq.getInput().template getDefiningOp<QConstOp>() : QConstOp();
     auto yt = cast<RankedTensorType>(op->getResult(0).getType());
     auto xt = cast<RankedTensorType>(op->getOperand(0).getType());
     if (!qc || !yt.getElementType().isF32() || !xt.getElementType().isF32() ||
@@ -523,8 +522,9 @@ struct WeightOnlyAsBlocks : OpRewritePattern<OpTy> {
                                q));
     Value sv = arith::ConstantOp::create(
         rewriter, loc,
-        DenseElementsAttr::get(RankedTensorType::get(sShape, rewriter.getF32Type()),
-                               ArrayRef<float>(scales)));
+        DenseElementsAttr::get(
+            RankedTensorType::get(sShape, rewriter.getF32Type()),
+            ArrayRef<float>(scales)));
     Value zv;
     if (anyZero)
       zv = arith::ConstantOp::create(
@@ -543,8 +543,9 @@ struct WeightOnlyAsBlocks : OpRewritePattern<OpTy> {
 } // namespace
 
 void qnn::populateWeightOnlyAsBlocksPatterns(RewritePatternSet &patterns) {
-  patterns.add<WeightOnlyAsBlocks<MatMulOp>,
-               WeightOnlyAsBlocks<FullyConnectedOp>>(patterns.getContext());
+  patterns
+      .add<WeightOnlyAsBlocks<MatMulOp>, WeightOnlyAsBlocks<FullyConnectedOp>>(
+          patterns.getContext());
 }
 
 void lowering::populateBlockwiseLoweringPatterns(TypeConverter &converter,
