@@ -99,11 +99,13 @@ std::optional<BlockWeights> matchBlockWeights(Value w, int64_t reductionAxis) {
   auto it = cast<IntegerType>(qt.getElementType());
   r.width = it.getWidth();
   r.isUnsigned = it.isUnsigned();
-  r.block = bd.getBlockSize();
   int64_t d0 = qt.getDimSize(0), d1 = qt.getDimSize(1);
   bool transposed = reductionAxis == 1; // stored [N, K]
   r.k = transposed ? d1 : d0;
   r.n = transposed ? d0 : d1;
+  // A block longer than K is one block of K (the packed weights are padded
+  // to whole blocks).
+  r.block = std::min<int64_t>(bd.getBlockSize(), std::max<int64_t>(r.k, 1));
   int64_t blocks = (r.k + r.block - 1) / r.block;
   r.q.resize(r.k * r.n);
   r.scale.resize(blocks * r.n);

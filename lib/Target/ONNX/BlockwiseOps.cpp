@@ -154,6 +154,11 @@ static LogicalResult importMatMulNBits(Importer &im,
   if (k <= 0 || n <= 0 || block <= 0)
     return im.nodeError(node) << "K, N and block_size must be positive, got "
                               << k << ", " << n << " and " << block;
+  // B must hold N x blocks x blob bytes; the product is computed without
+  // overflow so that no attribute can make it match a small B.
+  constexpr int64_t kMaxDim = int64_t(1) << 31;
+  if (k > kMaxDim || n > kMaxDim || block > kMaxDim)
+    return im.nodeError(node) << "K, N and block_size must be at most 2^31";
   if (bits != 4 && bits != 8)
     return im.unsupported(node, "bits=" + std::to_string(bits) +
                                     " (qopt takes 4 and 8)");
@@ -175,7 +180,10 @@ static LogicalResult importMatMulNBits(Importer &im,
     b = dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(1)));
   if (!b || !b.getElementType().isUnsignedInteger(8))
     return im.unsupported(node, "B that is not a uint8 constant");
-  if (b.getNumElements() != n * blocks * blob)
+  std::optional<int64_t> need = qopt::checkedMul(n, blocks);
+  if (need)
+    need = qopt::checkedMul(*need, blob);
+  if (!need || b.getNumElements() != *need)
     return im.nodeError(node) << "B holds " << b.getNumElements()
                               << " bytes, expected N x blocks x blob = " << n
                               << " x " << blocks << " x " << blob;

@@ -7,7 +7,8 @@
 !qy = !quant.uniform<i16:f32, 0.01>
 func.func @fc16_overflow(%x: tensor<1x1024x!qx>) -> tensor<1x1x!qy> {
   %w = qnn.qconst dense<127> : tensor<1x1024xi8> -> tensor<1x1024x!qw>
-  // expected-error @+2 {{failed to legalize operation 'qnn.fully_connected'}}
+  // (Products with constant weights run as 1x1 convolutions.)
+  // expected-error @+2 {{failed to legalize operation 'qnn.conv2d'}}
   // expected-error @+1 {{the i32 accumulator of output channel 0 can overflow (|acc| up to 4261412864 with 16-bit activations); keep this layer at 8-bit activations or float (per-layer config)}}
   %y = qnn.fully_connected %x, %w : (tensor<1x1024x!qx>, tensor<1x1024x!qw>) -> tensor<1x1x!qy>
   return %y : tensor<1x1x!qy>

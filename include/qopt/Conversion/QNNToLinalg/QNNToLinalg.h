@@ -51,8 +51,8 @@ void populateQNNToIntegerConversionPatterns(TypeConverter &converter,
                                             ScaleArithmetic scaleArithmetic,
                                             bool eightBitDotProducts = true);
 
-/// Quantized matmul / fully_connected with constant weights and at least
-/// four rows -> qnn.conv2d 1x1 (between reshapes and transposes), so that
+/// Quantized matmul / fully_connected with constant weights (any number of
+/// rows, matrix-vector products included) -> qnn.conv2d 1x1 (between reshapes and transposes), so that
 /// they lower to the convolutions' dot-product kernels. integer-only
 /// applies them first.
 void populateProductsAsConvolutionsPatterns(RewritePatternSet &patterns);
