@@ -52,9 +52,9 @@ void populateQNNToIntegerConversionPatterns(TypeConverter &converter,
                                             bool eightBitDotProducts = true);
 
 /// Quantized matmul / fully_connected with constant weights (any number of
-/// rows, matrix-vector products included) -> qnn.conv2d 1x1 (between reshapes and transposes), so that
-/// they lower to the convolutions' dot-product kernels. integer-only
-/// applies them first.
+/// rows, matrix-vector products included) -> qnn.conv2d 1x1 (between reshapes
+/// and transposes), so that they lower to the convolutions' dot-product
+/// kernels. integer-only applies them first.
 void populateProductsAsConvolutionsPatterns(RewritePatternSet &patterns);
 
 /// Float matmul / fully_connected on weight-only quantized weights
