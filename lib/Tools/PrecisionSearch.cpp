@@ -604,7 +604,14 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
         hasWeightsOf.push_back(false);
       }
     }
-  for (Operation &op : main.getBody().front()) {
+  // Layers inside If/Loop bodies count too (Silero VAD's weighted layers
+  // all sit in the If on its sample rate); the per-layer config reaches
+  // them by name like any other.
+  bool inRegions = false;
+  main.walk([&](Operation *layer) {
+    Operation &op = *layer;
+    if (&op == main.getOperation())
+      return;
     auto weighted = dyn_cast<qnn::WeightedOpInterface>(&op);
     bool hasWeights = weighted && qnn::getConstantFloatValues(
                                       weighted.getWeightOperand().get());
@@ -614,7 +621,9 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
                     });
     std::string name = qnn::getLocationName(op.getLoc());
     if ((!hasWeights && !observed) || name.empty())
-      continue;
+      return;
+    if (op.getParentOp() != main.getOperation())
+      inRegions = true;
     auto [it, inserted] = index.try_emplace(name, names.size());
     if (inserted) {
       names.push_back(name);
@@ -622,7 +631,7 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
     }
     if (hasWeights)
       hasWeightsOf[it->second] = true;
-  }
+  });
   if (names.empty())
     return err("the model has no named layer with constant weights to choose "
                "a precision for");
@@ -653,9 +662,12 @@ Expected<qopt::PrecisionSearchResult> Searcher::run() {
   // The isolated ranking needs calibrated observers and outputs to compare
   // (a callback measures whole modules).
   using Ranking = qopt::PrecisionSearchOptions::Ranking;
+  // The isolated ranking switches top-level layers only: a model with
+  // layers in regions is ranked layer by layer.
   bool perLayer = search.ranking == Ranking::PerLayer ||
                   (search.ranking == Ranking::Auto && names.size() <= 32) ||
-                  search.target.metric == Metric::Callback || !calibrated;
+                  search.target.metric == Metric::Callback || !calibrated ||
+                  inRegions;
   auto order = rank(levels, *base, perLayer);
   if (!order)
     return order.takeError();
