@@ -234,3 +234,24 @@ func.func @block_dequantize(%q: tensor<4x64xsi8>, %s: tensor<4x4xf32>) -> tensor
   %w = qnn.block_dequantize %q, %s {axis = 1 : i64, block_size = 16 : i64} : (tensor<4x64xsi8>, tensor<4x4xf32>) -> tensor<4x64xf32>
   return %w : tensor<4x64xf32>
 }
+
+// -----
+
+// A matrix-vector product whose weights leave the caches (512 x 512 f32,
+// 1 MiB) runs as a 1x1 panel convolution (its panels stream contiguously);
+// a small one keeps the generic contraction's tiles.
+// CHECK-LABEL: func @matvec_large
+// CHECK: tensor.expand_shape %arg0 {{\[\[}}0, 1, 2], [3]] output_shape [1, 1, 1, 512]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x1x512xf32>, tensor<16x1x1x512x32xf32>)
+// CHECK-LABEL: func @matvec_small
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %{{.*}} : tensor<1x64xf32>, tensor<64x64xf32>)
+func.func @matvec_large(%x: tensor<1x512xf32>) -> tensor<1x512xf32> {
+  %w = arith.constant dense<0.5> : tensor<512x512xf32>
+  %y = qnn.matmul %x, %w : (tensor<1x512xf32>, tensor<512x512xf32>) -> tensor<1x512xf32>
+  return %y : tensor<1x512xf32>
+}
+func.func @matvec_small(%x: tensor<1x64xf32>) -> tensor<1x64xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x64xf32>
+  %y = qnn.matmul %x, %w : (tensor<1x64xf32>, tensor<64x64xf32>) -> tensor<1x64xf32>
+  return %y : tensor<1x64xf32>
+}
