@@ -30,9 +30,19 @@ namespace {
 std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
                                                     int64_t width) {
   unsigned n = op.getNumLoops();
-  if (op.getNumDpsInits() != 1 || n == 0)
+  if (op.getNumDpsInits() == 0 || n == 0)
     return std::nullopt;
   AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  // Several results (sibling maps fused into one op: a GRU step's two gate
+  // sigmoids) tile together when they are written alike; before, such an
+  // op stayed scalar.
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (op.getMatchingIndexingMap(&init) != out ||
+        getElementTypeOrSelf(init.get()) !=
+            getElementTypeOrSelf(op.getDpsInitOperand(0)->get()))
+      return std::nullopt;
+  if (op.getNumDpsInits() > 1 && op.getNumReductionLoops() != 0)
+    return std::nullopt;
   if (out.getNumResults() == 0)
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
