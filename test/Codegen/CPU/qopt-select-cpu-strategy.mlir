@@ -193,3 +193,23 @@ func.func @stft_panel_conv(%x: tensor<1x1x6272x1xf32>, %w: tensor<17x1x512x1x16x
   } -> tensor<1x1x37x257xf32>
   return %y : tensor<1x1x37x257xf32>
 }
+
+// -----
+
+// An all-parallel generic with two results written alike (a GRU step's two
+// gate sigmoids fused into one op) is tiled like a single-result one; with
+// no config it stayed scalar.
+// CHECK-LABEL: func @two_results
+// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 16], kernel = generic>
+#id2 = affine_map<(i, j) -> (i, j)>
+func.func @two_results(%a: tensor<1x128xf32>, %b: tensor<1x128xf32>) -> (tensor<1x128xf32>, tensor<1x128xf32>) {
+  %e = tensor.empty() : tensor<1x128xf32>
+  %r:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : tensor<1x128xf32>, tensor<1x128xf32>) outs(%e, %e : tensor<1x128xf32>, tensor<1x128xf32>) {
+    ^bb0(%x: f32, %y: f32, %o1: f32, %o2: f32):
+      %nx = arith.negf %x : f32
+      %ny = arith.negf %y : f32
+      linalg.yield %nx, %ny : f32, f32
+  } -> (tensor<1x128xf32>, tensor<1x128xf32>)
+  return %r#0, %r#1 : tensor<1x128xf32>, tensor<1x128xf32>
+}
