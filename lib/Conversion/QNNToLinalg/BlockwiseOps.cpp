@@ -123,9 +123,9 @@ std::optional<BlockWeights> matchBlockWeights(Value w, int64_t reductionAxis) {
   return r;
 }
 
-/// The contraction y[M, N] = init + x[M, K] * dequantize(weights), see the
-/// file comment. `x2d` is [M, K] f32 (M may be dynamic); `init` is
-/// [M, N] f32 or null for zeros; the result is [M, N].
+/// The contraction y[M, N] = bias + x[M, K] * dequantize(weights), see the
+/// file comment. `x2d` is [M, K] f32 (M may be dynamic); `bias` is [N] f32
+/// or null for zeros; the result is [M, N].
 Value blockwiseProduct(OpBuilder &b, Location loc, Value x2d,
                        const BlockWeights &w, Value bias) {
   MLIRContext *ctx = b.getContext();
@@ -213,28 +213,16 @@ Value blockwiseProduct(OpBuilder &b, Location loc, Value x2d,
   AffineExpr d0, d1, d2, d3, d4, d5;
   bindDims(ctx, d0, d1, d2, d3, d4, d5);
   if (bias) {
-    std::optional<SmallVector<double>> bv = getConstantFloatValues(bias);
-    SmallVector<float> padded(np, 0.0f);
-    Value biasTile;
-    if (bv) {
-      for (int64_t n = 0; n < w.n; ++n)
-        padded[n] = (float)(*bv)[n];
-      biasTile = arith::ConstantOp::create(
-          b, loc,
-          DenseElementsAttr::get(RankedTensorType::get({t, 2, lanes}, f32),
-                                 ArrayRef<float>(padded)));
-    } else {
-      Value pb = bias;
-      if (np != w.n)
-        pb = tensor::PadOp::create(
-            b, loc, RankedTensorType::get({np}, f32), bias,
-            SmallVector<OpFoldResult>{b.getIndexAttr(0)},
-            SmallVector<OpFoldResult>{b.getIndexAttr(np - w.n)},
-            floatConst(b, loc, f32, 0.0));
-      biasTile = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get({t, 2, lanes}, f32), pb,
-          SmallVector<ReassociationIndices>{{0, 1, 2}});
-    }
+    Value biasTile = bias;
+    if (np != w.n)
+      biasTile = tensor::PadOp::create(
+          b, loc, RankedTensorType::get({np}, f32), bias,
+          SmallVector<OpFoldResult>{b.getIndexAttr(0)},
+          SmallVector<OpFoldResult>{b.getIndexAttr(np - w.n)},
+          floatConst(b, loc, f32, 0.0));
+    biasTile = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({t, 2, lanes}, f32), biasTile,
+        SmallVector<ReassociationIndices>{{0, 1, 2}});
     init =
         linalg::GenericOp::create(
             b, loc, TypeRange{accType}, ValueRange{biasTile}, ValueRange{init},
@@ -281,17 +269,13 @@ Value blockwiseProduct(OpBuilder &b, Location loc, Value x2d,
                           ? Value(arith::UIToFPOp::create(nb, l, f32, byte))
                           : Value(arith::SIToFPOp::create(nb, l, f32, byte));
             // (q - z) * s exactly as DequantizeLinear computes it, then
-            // x * w + acc contracted into one fused multiply-add (the
-            // vectorizer recognizes the addf as the reduction's combiner;
-            // a math.fma would leave the op scalar).
+            // acc + x * w. (A math.fma here would leave the op scalar: the
+            // vectorizer recognizes an addf as the reduction's combiner.)
             Value wv = arith::MulFOp::create(
                 nb, l, arith::SubFOp::create(nb, l, q, a[3]), a[2]);
-            auto contract = arith::FastMathFlagsAttr::get(
-                nb.getContext(), arith::FastMathFlags::contract);
-            Value prod = arith::MulFOp::create(nb, l, a[0], wv, contract);
+            Value prod = arith::MulFOp::create(nb, l, a[0], wv);
             linalg::YieldOp::create(
-                nb, l,
-                Value(arith::AddFOp::create(nb, l, a[4], prod, contract)));
+                nb, l, Value(arith::AddFOp::create(nb, l, a[4], prod)));
           })
           .getResult(0);
 
@@ -310,8 +294,8 @@ Value blockwiseProduct(OpBuilder &b, Location loc, Value x2d,
   return y;
 }
 
-/// `x` [..., K] as [M, K] (leading dimensions collapsed), or null when more
-/// than one of them is dynamic.
+/// `x` [..., K] as [M, K] (leading dimensions collapsed), or null when a
+/// tensor of rank > 2 has a dynamic leading dimension.
 Value rowsOf(OpBuilder &b, Location loc, Value x) {
   auto t = cast<RankedTensorType>(x.getType());
   if (t.getRank() == 2)
@@ -319,7 +303,7 @@ Value rowsOf(OpBuilder &b, Location loc, Value x) {
   int64_t m = 1;
   for (int64_t d : t.getShape().drop_back()) {
     if (ShapedType::isDynamic(d))
-      return t.getRank() == 2 ? x : Value();
+      return Value();
     m *= d;
   }
   ReassociationIndices lead;
@@ -361,7 +345,7 @@ struct BlockwiseMatMulLowering : QNNPattern<MatMulOp> {
     Location loc = op.getLoc();
     Value x = rowsOf(rewriter, loc, adaptor.getLhs());
     if (!x)
-      return rewriter.notifyMatchFailure(op, "several dynamic batch dims");
+      return rewriter.notifyMatchFailure(op, "dynamic leading dimension");
     Value y = blockwiseProduct(rewriter, loc, x, *w, Value());
     y = unrows(rewriter, loc, y, outType);
     rewriter.replaceOp(op, epilogue(rewriter, loc, y, Value(),

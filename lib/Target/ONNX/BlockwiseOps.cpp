@@ -25,13 +25,6 @@ using namespace qopt::onnx_import;
 
 namespace {
 
-std::string typeString(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  t.print(os);
-  return s;
-}
-
 /// The block-storage type (si/ui, 4 or 8 bits) of ONNX integer type `t`.
 IntegerType blockStorage(Type t) {
   auto it = dyn_cast<IntegerType>(t);
@@ -65,9 +58,7 @@ FailureOr<Value> f32Input(Importer &im, const onnx::NodeProto &node, int i,
     return im.get(node.input(i));
   std::optional<SmallVector<double>> v;
   if (isa<FloatType>(t.getElementType()))
-    if (DenseElementsAttr d = im.getDenseConst(node.input(i)))
-      v = getConstantFloatValues(
-          arith::ConstantOp::create(im.builder, im.nodeLoc(node), d));
+    v = im.getConstFloats(node.input(i));
   if (!v)
     return im.unsupported(node, "a " + what.str() + " of type " +
                                     typeString(t.getElementType()) +
@@ -187,15 +178,9 @@ static LogicalResult importMatMulNBits(Importer &im,
     return im.nodeError(node) << "B holds " << b.getNumElements()
                               << " bytes, expected N x blocks x blob = " << n
                               << " x " << blocks << " x " << blob;
-  auto scales = im.getConstFloats(node.input(2));
-  if (!scales) {
-    DenseElementsAttr sd = im.getDenseConst(node.input(2));
-    if (!sd)
-      sd = dyn_cast_or_null<DenseElementsAttr>(im.getConst(node.input(2)));
-    if (sd && isa<FloatType>(sd.getElementType()))
-      scales = getConstantFloatValues(
-          arith::ConstantOp::create(im.builder, im.nodeLoc(node), sd));
-  }
+  std::optional<SmallVector<double>> scales;
+  if (isa<FloatType>(im.typeOf(node.input(2)).getElementType()))
+    scales = im.getConstFloats(node.input(2));
   if (!scales)
     return im.unsupported(node, "scales that are not constants");
   if ((int64_t)scales->size() != n * blocks)

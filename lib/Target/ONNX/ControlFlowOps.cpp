@@ -46,13 +46,6 @@ FailureOr<SmallVector<Value>> importBranch(Importer &im,
   return outs;
 }
 
-std::string typeString(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << t;
-  return s;
-}
-
 /// The type both branches' values fit: dimensions that differ are dynamic.
 FailureOr<Type> join(Importer &im, const onnx::NodeProto &node, unsigned i,
                      Type a, Type b) {

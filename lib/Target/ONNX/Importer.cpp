@@ -132,6 +132,13 @@ LogicalResult Importer::requireInputs(const onnx::NodeProto &node, int min,
   return success();
 }
 
+std::string qopt::onnx_import::typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
 FailureOr<Type> Importer::elementType(int32_t t, Location loc) {
   switch (t) {
   case onnx::TensorProto::FLOAT:

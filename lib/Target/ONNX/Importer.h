@@ -117,6 +117,9 @@ struct ScalarArgs {
 using ScalarBodyFn =
     function_ref<Value(OpBuilder &, Location, const ScalarArgs &)>;
 
+/// `t` as printed in MLIR, for diagnostics built from strings.
+std::string typeString(Type t);
+
 /// TensorProto data types newer than Debian's ONNX 1.12 (onnx.proto 1.16).
 constexpr int32_t kOnnxUInt4 = 21;
 constexpr int32_t kOnnxInt4 = 22;

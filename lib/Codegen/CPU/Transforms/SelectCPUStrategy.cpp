@@ -120,14 +120,20 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   bool packedPairs = false;
   if (op.getNumReductionLoops() == 0)
     return tiles;
+  // A static parallel output dimension other than the vector one, not yet
+  // tiled and of at least `minRange`: a candidate to block.
+  auto blockable = [&](int64_t d, int64_t minRange) {
+    return (unsigned)d != vecDim &&
+           iters[d] == utils::IteratorType::parallel &&
+           !ShapedType::isDynamic(ranges[d]) && ranges[d] >= minRange &&
+           tiles[d] == 1 && out.isFunctionOfDim(d);
+  };
   // A small output dimension that a vector-loaded input does not vary with
   // (the two nibbles of a packed 4-bit weight byte, BlockwiseOps.cpp) is
   // taken whole, so that each load feeds every one of its outputs; the
   // register block below shrinks by as much.
   for (int64_t d = n - 1; d >= 0; --d) {
-    if ((unsigned)d == vecDim || iters[d] != utils::IteratorType::parallel ||
-        ShapedType::isDynamic(ranges[d]) || ranges[d] < 2 || ranges[d] > 4 ||
-        !out.isFunctionOfDim(d))
+    if (!blockable(d, 2) || ranges[d] > 4)
       continue;
     bool shared = llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
       AffineMap m = op.getMatchingIndexingMap(in);
@@ -146,10 +152,7 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
     }
   }
   for (int64_t d = n - 1; d >= 0; --d) {
-    if ((unsigned)d == vecDim || iters[d] != utils::IteratorType::parallel ||
-        ShapedType::isDynamic(ranges[d]) ||
-        ranges[d] < (packedPairs ? 2 : kBlock) || tiles[d] != 1 ||
-        !out.isFunctionOfDim(d))
+    if (!blockable(d, packedPairs ? 2 : kBlock))
       continue;
     bool reused = llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
       AffineMap m = op.getMatchingIndexingMap(in);
@@ -181,9 +184,7 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   if (vectors >= 4)
     return tiles;
   for (int64_t d = n - 1; d >= 0; --d) {
-    if ((unsigned)d == vecDim || iters[d] != utils::IteratorType::parallel ||
-        ShapedType::isDynamic(ranges[d]) || ranges[d] < 2 || tiles[d] != 1 ||
-        !out.isFunctionOfDim(d))
+    if (!blockable(d, 2))
       continue;
     int64_t want = (4 + vectors - 1) / vectors;
     while (want > 1 && ranges[d] % want)

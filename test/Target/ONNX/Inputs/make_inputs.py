@@ -474,3 +474,17 @@ nbits("err_nbits_b_size.onnx", np.zeros((2, 1, 8)))
 nbits("err_nbits_gidx.onnx", np.zeros((2, 1, 16)), ["", "g"],
       [numpy_helper.from_array(np.arange(32, dtype=np.int32) % 2, "g")])
 nbits("err_nbits_zp_float.onnx", np.zeros((2, 1, 16)), ["z"], [ft("z", [8.0, 8.0])])
+nbits("err_nbits_k.onnx", np.zeros((2, 1, 8)), K=16, block_size=16)
+nbits("err_nbits_bias.onnx", np.zeros((2, 1, 16)), ["", "", "bias"], [ft("bias", [0.0, 0.0, 0.0])])
+nbits("err_nbits_zero_k.onnx", np.zeros((2, 1, 16)), K=0)
+save(single("DequantizeLinear", 21, [], [f("y", [64, 4])],
+            [i8t("q", np.ones((64, 4))), ft("s", np.ones((2, 4)))], axis=2, block_size=32),
+     "err_dq_block_axis.onnx")
+save(single("DequantizeLinear", 21, [], [f("y", [64, 4])],
+            [i8t("q", np.ones((64, 4))), ft("s", np.ones((2, 4))),
+             numpy_helper.from_array(np.zeros((2, 4), np.uint8), "z")], axis=0, block_size=32),
+     "err_dq_block_zp.onnx")
+save(single("DequantizeLinear", 21, [helper.make_tensor_value_info("q", TensorProto.INT8, [64, 4]),
+                                     helper.make_tensor_value_info("s", TensorProto.FLOAT16, [2, 4])],
+            [f("y", [64, 4])], axis=0, block_size=32),
+     "err_dq_block_scale_runtime.onnx")
