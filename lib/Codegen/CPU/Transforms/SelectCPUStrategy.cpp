@@ -123,8 +123,7 @@ std::optional<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   // A static parallel output dimension other than the vector one, not yet
   // tiled and of at least `minRange`: a candidate to block.
   auto blockable = [&](int64_t d, int64_t minRange) {
-    return (unsigned)d != vecDim &&
-           iters[d] == utils::IteratorType::parallel &&
+    return (unsigned)d != vecDim && iters[d] == utils::IteratorType::parallel &&
            !ShapedType::isDynamic(ranges[d]) && ranges[d] >= minRange &&
            tiles[d] == 1 && out.isFunctionOfDim(d);
   };
