@@ -4,9 +4,12 @@ product shapes: one MatMul with constant weights [K, N], batch rows M, timed
 by qopt-run --bench on one thread. Columns: fp32; int8 (dynamic: activation
 scale at run time, VNNI/pair products; static: calibrated on the input);
 weight-only blockwise int4 in blocks of 32 and 128 (float activations,
-weights unpacked in registers) and per-channel weight-only int8 (the float
-weights materialized each call). Ratios are against the int8 dynamic
-kernel, the issue's yardstick (#23: within 1.3x).
+weights unpacked in registers); W4A8: the same int4 blocks with int8
+activations quantized at run time (--quantize=dynamic --weight-group-size:
+integer dot products per block, nibbles unpacked in registers); and
+per-channel weight-only int8 (on the same packed kernel, one block per
+column). Ratios are against the int8 dynamic kernel, the issue's yardstick
+(#23: within 1.3x).
 
   run_blockwise.py BUILD_DIR [RUNS]
 
@@ -36,7 +39,10 @@ KINDS = [("fp32", []),
          ("int8 static", ["--quantize=static", "--calibration-data={x}", "--quality-check=false"]),
          ("int4 g32", ["--quantize=weight-only", "--weight-bits=4", "--weight-group-size=32"]),
          ("int4 g128", ["--quantize=weight-only", "--weight-bits=4", "--weight-group-size=128"]),
+         ("w4a8 g32", ["--quantize=dynamic", "--weight-bits=4", "--weight-group-size=32"]),
+         ("w4a8 g128", ["--quantize=dynamic", "--weight-bits=4", "--weight-group-size=128"]),
          ("int8 w-only", ["--quantize=weight-only"])]
+RATIOS = ["int4 g32", "w4a8 g32"]
 
 
 def model(m, k, n):
@@ -63,13 +69,15 @@ def bench(path, xpath, flags):
     return float(t.group(1)) if t else None
 
 
-print(f"{'M x K x N':18s}" + "".join(f"{k:>13s}" for k, _ in KINDS) + "   int4 g32 / int8 dyn")
+print(f"{'M x K x N':18s}" + "".join(f"{k:>13s}" for k, _ in KINDS) +
+      "".join(f"   {r} / int8 dyn" for r in RATIOS))
 for m, k, n in SHAPES:
     path, xpath = model(m, k, n)
     times = {kind: bench(path, xpath, flags) for kind, flags in KINDS}
     row = f"{m}x{k}x{n}".ljust(18)
     for kind, _ in KINDS:
         row += f"{times[kind]:11.3f}ms" if times[kind] else f"{'error':>13s}"
-    if times["int4 g32"] and times["int8 dyn"]:
-        row += f"   {times['int4 g32'] / times['int8 dyn']:.2f}x"
+    for r in RATIOS:
+        ratio = times[r] / times["int8 dyn"] if times[r] and times["int8 dyn"] else None
+        row += f"{ratio:>{len(r) + 14}.2f}x" if ratio else f"{'-':>{len(r) + 15}s}"
     print(row, flush=True)

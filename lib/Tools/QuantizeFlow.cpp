@@ -145,10 +145,11 @@ qopt::QuantizeFlowCL::QuantizeFlowCL(cl::OptionCategory &category)
                  cl::init(8), cl::cat(category)),
       weightGroupSize(
           "weight-group-size",
-          cl::desc("With --quantize=weight-only: one scale and zero point "
-                   "per this many weights along the reduction axis of "
-                   "Gemm/MatMul layers (32, 64, 128; blockwise, as ONNX "
-                   "Runtime's MatMulNBits); 0 (default): per channel"),
+          cl::desc("With --quantize=weight-only or dynamic: one scale and "
+                   "zero point per this many weights along the reduction "
+                   "axis of Gemm/MatMul layers (32, 64, 128; blockwise, as "
+                   "ONNX Runtime's MatMulNBits; dynamic: int8 activations, "
+                   "W4A8); 0 (default): per channel"),
           cl::init(0), cl::cat(category)),
       perChannel("per-channel",
                  cl::desc("One weight scale per output channel (default) "
@@ -287,9 +288,9 @@ Expected<qopt::QuantizeFlowOptions> qopt::QuantizeFlowCL::get() const {
       return err("--" + opt->ArgStr +
                  " needs --quantize=static, dynamic or weight-only");
   if (weightGroupSize.getNumOccurrences() && weightGroupSize != 0 &&
-      q.mode != QuantizeMode::WeightOnly)
-    return err("--weight-group-size needs --quantize=weight-only (blockwise "
-               "weights run with float activations)");
+      q.mode != QuantizeMode::WeightOnly && q.mode != QuantizeMode::Dynamic)
+    return err("--weight-group-size needs --quantize=weight-only or dynamic "
+               "(static quantization keeps per-channel weights)");
   if (accuracyTarget.getNumOccurrences()) {
     if (!isStatic)
       return err("--accuracy-target needs --quantize=static");

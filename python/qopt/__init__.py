@@ -280,9 +280,10 @@ class Model:
         ("nearest", or "learned": GPTQ from the calibration data) and
         bias_correction (the weights' expected error taken out of the
         biases). See docs/accuracy-algorithms.md. weight_bits and
-        per_channel apply to dynamic and weight-only too; weight-only also
-        takes group_size (32, 64, 128...: Gemm/MatMul weights in blocks of
-        that many along the reduction axis, one scale and zero point each).
+        per_channel apply to dynamic and weight-only too; both also take
+        group_size (32, 64, 128...: Gemm/MatMul weights in blocks of that
+        many along the reduction axis, one scale and zero point each; with
+        mode='dynamic' the activations are int8 at run time, W4A8).
 
         accuracy_target chooses each layer's precision (the flow's weight
         bits, 8-bit weights, 16-bit activations, float) to meet a target
@@ -322,9 +323,9 @@ class Model:
                         "'weight-only'")
         if not isinstance(group_size, int) or group_size < 0:
             raise Error("group_size must be a non-negative integer, not %r" % (group_size,))
-        if group_size and mode != "weight-only":
-            raise Error("group_size needs mode='weight-only' (blockwise weights run "
-                        "with float activations)")
+        if group_size and mode not in ("weight-only", "dynamic"):
+            raise Error("group_size needs mode='weight-only' or 'dynamic' (static "
+                        "quantization keeps per-channel weights)")
         smooth_alpha = None
         if smooth_quant is True:
             smooth_alpha = 0.5

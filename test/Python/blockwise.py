@@ -1,19 +1,22 @@
-"""Model.quantize(mode="weight-only", weight_bits=4, group_size=32) equals
-the NumPy transcription of the blockwise algorithm; group_size outside
-weight-only is refused.
+"""Model.quantize(mode="weight-only", weight_bits=4, group_size=32) and
+mode="dynamic" (W4A8: int8 activations at run time) equal the NumPy
+transcriptions of the blockwise algorithm; group_size with static
+quantization is refused.
 
-  blockwise.py MODEL X.npy REF.npy
+  blockwise.py MODEL X.npy REF.npy REF_A8.npy
 """
 import sys
 
 import numpy as np
 import qopt
 
-model, x, ref = sys.argv[1], np.load(sys.argv[2]), np.load(sys.argv[3])
-q = qopt.load(model).quantize(mode="weight-only", weight_bits=4, group_size=32)
-y = q.run(x)[0]
-print("max |y - ref| below 1e-5:", bool(np.abs(y - ref).max() < 1e-5))
+model, x = sys.argv[1], np.load(sys.argv[2])
+ref, ref_a8 = np.load(sys.argv[3]), np.load(sys.argv[4])
+for mode, expected in (("weight-only", ref), ("dynamic", ref_a8)):
+    q = qopt.load(model).quantize(mode=mode, weight_bits=4, group_size=32)
+    y = q.run(x)[0]
+    print(mode, "max |y - ref| below 1e-5:", bool(np.abs(y - expected).max() < 1e-5))
 try:
-    qopt.load(model).quantize(mode="dynamic", group_size=32)
+    qopt.load(model).quantize(mode="static", calibration_data=[x], group_size=32)
 except qopt.Error as e:
     print("error:", e)

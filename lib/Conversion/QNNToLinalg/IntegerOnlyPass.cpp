@@ -58,6 +58,9 @@ struct IntegerOnlyPass : qnn::impl::IntegerOnlyPassBase<IntegerOnlyPass> {
       // float result) for the float lowering, which packs them.
       if (isa<qnn::BlockDequantizeOp>(op))
         return true;
+      // W4A8 products are float ops on int8 values: integer dot products.
+      if (qnn::isInt8BlockwiseProduct(op))
+        return false;
       if (isa<arith::ConstantOp>(op) && !op->use_empty() &&
           llvm::all_of(op->getUsers(), [](Operation *user) {
             return isa<qnn::BlockDequantizeOp>(user);

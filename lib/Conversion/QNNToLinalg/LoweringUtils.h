@@ -219,6 +219,10 @@ void populateNamedOpLoweringPatterns(TypeConverter &converter,
 /// dequantizes as one contraction over the packed weights (BlockwiseOps.cpp).
 void populateBlockwiseLoweringPatterns(TypeConverter &converter,
                                        RewritePatternSet &patterns);
+/// Products of int8 activations and 4-bit block weights (W4A8) as integer
+/// dot products per block; part of the integer conversion.
+void populateBlockwiseIntegerPatterns(TypeConverter &converter,
+                                      RewritePatternSet &patterns);
 void populateElementwiseLoweringPatterns(TypeConverter &converter,
                                          RewritePatternSet &patterns);
 void populateDataDependentLoweringPatterns(TypeConverter &converter,

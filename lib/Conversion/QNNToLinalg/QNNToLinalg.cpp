@@ -69,4 +69,5 @@ void qnn::populateQNNToIntegerConversionPatterns(
   lowering::populateIntegerQuantOpPatterns(converter, patterns, rounding, math);
   lowering::populateIntegerElementwisePatterns(converter, patterns, rounding,
                                                math);
+  lowering::populateBlockwiseIntegerPatterns(converter, patterns);
 }

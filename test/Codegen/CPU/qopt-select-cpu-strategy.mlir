@@ -213,3 +213,73 @@ func.func @two_results(%a: tensor<1x128xf32>, %b: tensor<1x128xf32>) -> (tensor<
   } -> (tensor<1x128xf32>, tensor<1x128xf32>)
   return %r#0, %r#1 : tensor<1x128xf32>, tensor<1x128xf32>
 }
+
+// -----
+
+// A W4A8 block product (m, t, i, g, c, h, j) of int8 activations and packed
+// 4-bit weights: one row and four 16-lane output tiles (eight independent
+// dot-product chains), one block per tile with its groups whole; with more
+// rows, four rows by two tiles (two by two with AVX2's registers).
+// CHECK-LABEL: func @block_dot_rows1
+// CHECK: #qcpu.lowering_config<tile_sizes = [1, 4, 16, 1, 0, 0, 0], kernel = block_dot>
+// AVX2-LABEL: func @block_dot_rows1
+// AVX2: #qcpu.lowering_config<tile_sizes = [1, 4, 16, 1, 0, 0, 0], kernel = block_dot>
+#bd_x = affine_map<(m, t, i, g, c, h, j) -> (m, g, c, h, j)>
+#bd_w = affine_map<(m, t, i, g, c, h, j) -> (t, g, c, i, j)>
+#bd_s = affine_map<(m, t, i, g, c, h, j) -> (t, g, i)>
+#bd_o = affine_map<(m, t, i, g, c, h, j) -> (m, t, i)>
+func.func @block_dot_rows1(%x: tensor<1x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, %s: tensor<8x4x16xf32>, %z: tensor<8x4x16xi32>, %init: tensor<1x8x16xf32>) -> tensor<1x8x16xf32> {
+  %r = linalg.generic {indexing_maps = [#bd_x, #bd_w, #bd_s, #bd_s, #bd_o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %z : tensor<1x4x4x2x4xi8>, tensor<8x4x4x16x4xi8>, tensor<8x4x16xf32>, tensor<8x4x16xi32>) outs(%init : tensor<1x8x16xf32>) {
+  ^bb0(%a: i8, %b: i8, %sc: f32, %zp: i32, %acc: f32):
+    %h = linalg.index 5 : index
+    %c0 = arith.constant 0 : index
+    %low = arith.cmpi eq, %h, %c0 : index
+    %c15 = arith.constant 15 : i8
+    %c4 = arith.constant 4 : i8
+    %lo = arith.andi %b, %c15 : i8
+    %hi = arith.shrui %b, %c4 : i8
+    %n8 = arith.select %low, %lo, %hi : i8
+    %n = arith.extui %n8 : i8 to i32
+    %xi = arith.extsi %a : i8 to i32
+    %d = arith.subi %n, %zp : i32
+    %p = arith.muli %d, %xi : i32
+    %pf = arith.sitofp %p : i32 to f32
+    %t = arith.mulf %sc, %pf : f32
+    %sum = arith.addf %acc, %t : f32
+    linalg.yield %sum : f32
+  } -> tensor<1x8x16xf32>
+  return %r : tensor<1x8x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @block_dot_rows8
+// CHECK: #qcpu.lowering_config<tile_sizes = [4, 2, 16, 1, 0, 0, 0], kernel = block_dot>
+// AVX2-LABEL: func @block_dot_rows8
+// AVX2: #qcpu.lowering_config<tile_sizes = [2, 2, 16, 1, 0, 0, 0], kernel = block_dot>
+#bd_x = affine_map<(m, t, i, g, c, h, j) -> (m, g, c, h, j)>
+#bd_w = affine_map<(m, t, i, g, c, h, j) -> (t, g, c, i, j)>
+#bd_s = affine_map<(m, t, i, g, c, h, j) -> (t, g, i)>
+#bd_o = affine_map<(m, t, i, g, c, h, j) -> (m, t, i)>
+func.func @block_dot_rows8(%x: tensor<8x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, %s: tensor<8x4x16xf32>, %z: tensor<8x4x16xi32>, %init: tensor<8x8x16xf32>) -> tensor<8x8x16xf32> {
+  %r = linalg.generic {indexing_maps = [#bd_x, #bd_w, #bd_s, #bd_s, #bd_o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %z : tensor<8x4x4x2x4xi8>, tensor<8x4x4x16x4xi8>, tensor<8x4x16xf32>, tensor<8x4x16xi32>) outs(%init : tensor<8x8x16xf32>) {
+  ^bb0(%a: i8, %b: i8, %sc: f32, %zp: i32, %acc: f32):
+    %h = linalg.index 5 : index
+    %c0 = arith.constant 0 : index
+    %low = arith.cmpi eq, %h, %c0 : index
+    %c15 = arith.constant 15 : i8
+    %c4 = arith.constant 4 : i8
+    %lo = arith.andi %b, %c15 : i8
+    %hi = arith.shrui %b, %c4 : i8
+    %n8 = arith.select %low, %lo, %hi : i8
+    %n = arith.extui %n8 : i8 to i32
+    %xi = arith.extsi %a : i8 to i32
+    %d = arith.subi %n, %zp : i32
+    %p = arith.muli %d, %xi : i32
+    %pf = arith.sitofp %p : i32 to f32
+    %t = arith.mulf %sc, %pf : f32
+    %sum = arith.addf %acc, %t : f32
+    linalg.yield %sum : f32
+  } -> tensor<8x8x16xf32>
+  return %r : tensor<8x8x16xf32>
+}

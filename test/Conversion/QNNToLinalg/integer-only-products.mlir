@@ -23,3 +23,50 @@ func.func @rows2(%x: tensor<2x16x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<2x1
   %y = qnn.matmul %x, %w : (tensor<2x16x!quant.uniform<u8:f32, 0.5:128>>, tensor<16x16x!quant.uniform<i8<-127:127>:f32, 0.25>>) -> tensor<2x16x!quant.uniform<u8:f32, 1.0:128>>
   return %y : tensor<2x16x!quant.uniform<u8:f32, 1.0:128>>
 }
+
+// -----
+
+// W4A8: a float matmul of int8 activations (dequantize(q) * s, as
+// --quantize-dynamic group-size=G writes it) and 4-bit block weights is an
+// integer contraction over (m, t, i, g, c, h, j): the activations [M, G, C,
+// 2, 4] i8 (K = 40 padded to 48: blocks of 16, C = 2 groups of 8), the
+// weight nibbles packed [T, G, C, 16, 4] (N = 20 -> T = 2 tiles of 16),
+// f32 scales and i32 zero points per (t, g, lane); the result times s.
+// CHECK-LABEL: func @w4a8_matmul
+// CHECK-NOT: qnn.matmul
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 8]
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3, 4]] output_shape [3, 3, 2, 2, 4] : tensor<3x48xi8> into tensor<3x3x2x2x4xi8>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<3x3x2x2x4xi8>, tensor<2x3x2x16x4xi8>, tensor<2x3x16xf32>, tensor<2x3x16xi32>) outs(%{{.*}} : tensor<3x2x16xf32>)
+// CHECK: linalg.index 5
+// CHECK: arith.shrui
+// CHECK: arith.subi
+// CHECK: arith.sitofp
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [3, 20] [1, 1] : tensor<3x32xf32> to tensor<3x20xf32>
+func.func @w4a8_matmul(%x: tensor<3x40xf32>) -> tensor<3x20xf32> {
+  %q, %s = qnn.dynamic_quantize %x : (tensor<3x40xf32>) -> (tensor<3x40x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
+  %d = qnn.dequantize %q : (tensor<3x40x!quant.uniform<i8<-127:127>:f32, 1.0>>) -> tensor<3x40xf32>
+  %a = qnn.mul %d, %s : (tensor<3x40xf32>, tensor<f32>) -> tensor<3x40xf32>
+  %wq = arith.constant dense<3> : tensor<40x20xui4>
+  %ws = arith.constant dense<0.5> : tensor<3x20xf32>
+  %wz = arith.constant dense<8> : tensor<3x20xui4>
+  %w = qnn.block_dequantize %wq, %ws, %wz {axis = 0 : i64, block_size = 16 : i64} : (tensor<40x20xui4>, tensor<3x20xf32>, tensor<3x20xui4>) -> tensor<40x20xf32>
+  %y = qnn.matmul %a, %w : (tensor<3x40xf32>, tensor<40x20xf32>) -> tensor<3x20xf32>
+  return %y : tensor<3x20xf32>
+}
+
+// -----
+
+// Blocks that are not a multiple of 8 (or 8-bit blocks) stay a float
+// product on the int8 values: the packed kernel needs whole groups of 8.
+// CHECK-LABEL: func @w4a8_block12
+// CHECK: qnn.matmul
+func.func @w4a8_block12(%x: tensor<1x24xf32>) -> tensor<1x16xf32> {
+  %q, %s = qnn.dynamic_quantize %x : (tensor<1x24xf32>) -> (tensor<1x24x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<f32>)
+  %d = qnn.dequantize %q : (tensor<1x24x!quant.uniform<i8<-127:127>:f32, 1.0>>) -> tensor<1x24xf32>
+  %a = qnn.mul %s, %d : (tensor<f32>, tensor<1x24xf32>) -> tensor<1x24xf32>
+  %wq = arith.constant dense<3> : tensor<24x16xui4>
+  %ws = arith.constant dense<0.5> : tensor<2x16xf32>
+  %w = qnn.block_dequantize %wq, %ws {axis = 0 : i64, block_size = 12 : i64} : (tensor<24x16xui4>, tensor<2x16xf32>) -> tensor<24x16xf32>
+  %y = qnn.matmul %a, %w : (tensor<1x24xf32>, tensor<24x16xf32>) -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}

@@ -64,6 +64,13 @@ void populateProductsAsConvolutionsPatterns(RewritePatternSet &patterns);
 /// byte). integer-only applies them first.
 void populateWeightOnlyAsBlocksPatterns(RewritePatternSet &patterns);
 
+/// Whether `op` is a float matmul / fully_connected of int8 activations
+/// (dequantize(q) * s of a symmetric per-tensor int8 q and a 0-d scale, as
+/// --quantize-dynamic group-size=G writes them) and constant 4-bit block
+/// weights in blocks of a multiple of 8 along the reduction axis: the W4A8
+/// product that --integer-only lowers to integer dot products per block.
+bool isInt8BlockwiseProduct(Operation *op);
+
 } // namespace qnn
 } // namespace mlir
 

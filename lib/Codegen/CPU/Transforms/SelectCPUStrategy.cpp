@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Codegen/CPU/Transforms/BlockDotProduct.h"
 #include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
 #include "qopt/Codegen/CPU/Transforms/Passes.h"
 
@@ -264,6 +265,22 @@ std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op, int64_t lanes,
   return t;
 }
 
+/// Tiles of a W4A8 block product (m, t, i, g, c, h, j): a few rows and
+/// 16-lane output tiles whose accumulators (an i32 one per nibble when
+/// there are few, plus the f32 one) and weight vectors fit the register
+/// file; one block at a time, its groups whole.
+SmallVector<int64_t> chooseBlockDotTiles(linalg::LinalgOp op,
+                                         int64_t vectorWidth) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t m = ranges[0], t = ranges[1];
+  bool wide = vectorWidth >= 16;
+  // A dynamic row count tiles by one row (static tiles only).
+  int64_t rows = ShapedType::isDynamic(m) ? 1 : std::min<int64_t>(m, wide ? 4 : 2);
+  int64_t tiles = rows == 1 ? 4 : 2;
+  tiles = std::min(tiles, t);
+  return {rows, tiles, ranges[2], 1, 0, 0, 0};
+}
+
 /// The lowering config of `op`, or null when it is left alone.
 LoweringConfigAttr chooseConfig(linalg::LinalgOp op, int64_t vectorWidth,
                                 int64_t vectorRegisters) {
@@ -290,6 +307,9 @@ LoweringConfigAttr chooseConfig(linalg::LinalgOp op, int64_t vectorWidth,
                                    : t->panel    ? KernelKind::PanelConv
                                                  : KernelKind::ConvNHWC);
   }
+  if (qcpu::isBlockDotProduct(op))
+    return LoweringConfigAttr::get(ctx, chooseBlockDotTiles(op, vectorWidth),
+                                   KernelKind::BlockDot);
   if (std::optional<SmallVector<int64_t>> tiles =
           chooseTileSizes(op, vectorWidth))
     return LoweringConfigAttr::get(ctx, *tiles, KernelKind::Generic);

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Codegen/CPU/Transforms/Passes.h"
+#include "qopt/Codegen/CPU/Transforms/BlockDotProduct.h"
 #include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 
@@ -426,7 +427,8 @@ struct TileAndVectorizePass
       LoweringConfigAttr config = getConfig(op);
       if (op.hasPureTensorSemantics() && config &&
           !config.getSizes().empty() &&
-          config.getKernel() != KernelKind::Generic)
+          config.getKernel() != KernelKind::Generic &&
+          config.getKernel() != KernelKind::BlockDot)
         convs.push_back({op, config});
     });
     for (auto &[conv, config] : convs)
@@ -475,6 +477,10 @@ struct TileAndVectorizePass
       if (isTile(op) && kernelOf(op) == KernelKind::PanelConv)
         dotTiles.push_back({op, KernelKind::PanelConv});
     });
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (isTile(op) && kernelOf(op) == KernelKind::BlockDot)
+        dotTiles.push_back({op, KernelKind::BlockDot});
+    });
     for (auto [op, kernel] : dotTiles) {
       op->removeAttr(LoweringConfigAttr::getAttrName());
       auto tile = cast<linalg::GenericOp>(
@@ -484,6 +490,8 @@ struct TileAndVectorizePass
       // leaves it to the generic path).
       if (kernel == KernelKind::PanelConv)
         (void)qcpu::vectorizePanelConvTile(rewriter, tile);
+      else if (kernel == KernelKind::BlockDot)
+        (void)qcpu::vectorizeBlockDotTile(rewriter, tile);
       else
         (void)qcpu::vectorizeDotProductConvTile(rewriter, tile);
     }

@@ -113,6 +113,28 @@ struct QuantizeDynamicPass
         b.getI64IntegerAttr(axis), b.getI64IntegerAttr(block));
   }
 
+  /// Input 0 of `op` replaced by its run-time int8 round trip,
+  /// `dequantize(q) * s_x` with `q, s_x = dynamic_quantize(x)`: the product
+  /// with block-quantized weights stays a float op on int8 values, which
+  /// the CPU lowering runs as integer dot products per block (W4A8).
+  void quantizeActivation(OpBuilder &b, Location loc, Operation *op) {
+    Value x = op->getOperand(0);
+    auto xt = cast<RankedTensorType>(x.getType());
+    Type f32 = b.getF32Type();
+    auto d = DynamicQuantizeOp::create(
+        b, loc, RankedTensorType::get(xt.getShape(), unitInt8(b)),
+        RankedTensorType::get({}, f32), x);
+    Value xd = DequantizeOp::create(b, loc, xt, d.getOutput());
+    op->setOperand(0, MulOp::create(b, loc, xt, xd, d.getScale()));
+  }
+
+  /// Symmetric int8 in units of a run-time scale.
+  static quant::UniformQuantizedType unitInt8(OpBuilder &b) {
+    return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                            b.getI8Type(), b.getF32Type(), 1.0,
+                                            0, -127, 127);
+  }
+
   /// Quantizes one weighted op; false (op untouched) when its weights or
   /// bias are not constant or it is not float.
   bool quantize(Operation *op, bool dynamic) {
@@ -121,6 +143,18 @@ struct QuantizeDynamicPass
     auto yt = cast<RankedTensorType>(op->getResult(0).getType());
     if (!xt.getElementType().isF32() || !yt.getElementType().isF32())
       return false;
+    bool product = isa<FullyConnectedOp, MatMulOp>(op);
+    // Weights quantized in blocks already (an imported MatMulNBits or
+    // blocked DequantizeLinear): dynamic mode quantizes the activations.
+    if (weight.getDefiningOp<BlockDequantizeOp>()) {
+      if (!product)
+        return false;
+      if (dynamic) {
+        OpBuilder b(op);
+        quantizeActivation(b, op->getLoc(), op);
+      }
+      return true;
+    }
     auto w = getConstantRealValues(weight);
     if (!w)
       return false;
@@ -140,11 +174,12 @@ struct QuantizeDynamicPass
     MLIRContext *ctx = op->getContext();
     Location loc = op->getLoc();
     OpBuilder b(op);
-    if (groupSize && !dynamic && wShape.size() == 2 &&
-        isa<FullyConnectedOp, MatMulOp>(op)) {
+    if (groupSize && wShape.size() == 2 && product) {
       // fully_connected weights are [N, K], matmul's [K, N].
       int64_t reductionAxis = isa<FullyConnectedOp>(op) ? 1 : 0;
       op->setOperand(1, blockQuantize(b, loc, *w, wShape, reductionAxis));
+      if (dynamic)
+        quantizeActivation(b, loc, op);
       return true;
     }
     QuantizedWeights qw = quantizeWeights(*w, wShape, axis, perChannel, {},
@@ -166,9 +201,7 @@ struct QuantizeDynamicPass
 
     // Dynamic: integers in units of the scales, i32 accumulation.
     Type f32 = b.getF32Type();
-    auto unit = quant::UniformQuantizedType::get(
-        quant::QuantizationFlags::Signed, b.getI8Type(), f32, 1.0, 0, -127,
-        127);
+    auto unit = unitInt8(b);
     auto [xq, sx] = [&] {
       auto d = DynamicQuantizeOp::create(
           b, loc, RankedTensorType::get(xt.getShape(), unit),
@@ -217,12 +250,6 @@ struct QuantizeDynamicPass
                 "quantize-dynamic: weight-bits must be 8 or 4, "
                 "got ")
           << static_cast<unsigned>(weightBits);
-      return signalPassFailure();
-    }
-    if (groupSize && mode != DynamicQuantMode::WeightOnly) {
-      emitError(getOperation().getLoc(),
-                "quantize-dynamic: group-size needs mode=weight-only "
-                "(group-wise weights run with float activations)");
       return signalPassFailure();
     }
     // What feeds a logarithm over a range 8 bits cannot hold stays float

@@ -1,8 +1,23 @@
 // RUN: qopt %s --quantize-dynamic="mode=weight-only weight-bits=4 group-size=2" --split-input-file | FileCheck %s
 // RUN: qopt %s --quantize-dynamic="mode=weight-only weight-bits=8 group-size=4" --split-input-file | FileCheck %s --check-prefix=W8
-// RUN: not qopt %s --quantize-dynamic="group-size=2" 2>&1 | FileCheck %s --check-prefix=DYN
+// RUN: qopt %s --quantize-dynamic="weight-bits=4 group-size=2" --split-input-file | FileCheck %s --check-prefix=DYN
 
-// DYN: error: quantize-dynamic: group-size needs mode=weight-only (group-wise weights run with float activations)
+// mode=dynamic (W4A8): the same block weights, and the product's input
+// replaced by its run-time int8 round trip dequantize(q) * s; a bias stays
+// on the float product, convolutions take the per-channel integer path.
+// DYN-LABEL: func @matmul
+// DYN: %[[W:.*]] = qnn.block_dequantize %{{.*}} {axis = 0 : i64, block_size = 2 : i64} : (tensor<4x2xui4>, tensor<2x2xf32>, tensor<2x2xui4>) -> tensor<4x2xf32>
+// DYN: %[[Q:.*]], %[[S:.*]] = qnn.dynamic_quantize %arg0 : (tensor<3x4xf32>) -> (tensor<3x4x!quant.uniform<i8<-127:127>:f32, 1.000000e+00>>, tensor<f32>)
+// DYN: %[[D:.*]] = qnn.dequantize %[[Q]]
+// DYN: %[[X:.*]] = qnn.mul %[[D]], %[[S]] : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x4xf32>
+// DYN: qnn.matmul %[[X]], %[[W]] : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+// DYN-LABEL: func @fully_connected
+// DYN: qnn.dynamic_quantize %arg0 : (tensor<?x4xf32>)
+// DYN: %[[X:.*]] = qnn.mul
+// DYN: qnn.fully_connected %[[X]], %{{.*}}, %{{.*}} : (tensor<?x4xf32>, tensor<2x4xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+// DYN-LABEL: func @conv
+// DYN-NOT: block_dequantize
+// DYN: qnn.conv2d %{{.*}} -> tensor<1x2x4x4x!quant.uniform<i32:f32, 1.000000e+00>>
 
 // matmul weights [K = 4, N = 2], blocks of 2 along K (axis 0), values
 // rounded with the f32 scale. Column 0, block 0 holds [0.6, 0.3]: the range
@@ -55,4 +70,28 @@ func.func @conv(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %w = arith.constant dense<[[[[0.5]]], [[[-0.25]]]]> : tensor<2x1x1x1xf32>
   %y = qnn.conv2d %x, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
   return %y : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Weights that arrive block-quantized (an imported MatMulNBits): dynamic
+// mode quantizes the activations only; weight-only leaves the product as it
+// is.
+// CHECK-LABEL: func @imported_blocks
+// CHECK-NOT: dynamic_quantize
+// CHECK: qnn.matmul %arg0, %{{.*}} : (tensor<1x16xf32>, tensor<16x4xf32>)
+// W8-LABEL: func @imported_blocks
+// W8-NOT: dynamic_quantize
+// DYN-LABEL: func @imported_blocks
+// DYN: %[[W:.*]] = qnn.block_dequantize %{{.*}} {axis = 0 : i64, block_size = 8 : i64}
+// DYN: %[[Q:.*]], %[[S:.*]] = qnn.dynamic_quantize %arg0
+// DYN: %[[D:.*]] = qnn.dequantize %[[Q]]
+// DYN: %[[X:.*]] = qnn.mul %[[D]], %[[S]]
+// DYN: qnn.matmul %[[X]], %[[W]] : (tensor<1x16xf32>, tensor<16x4xf32>) -> tensor<1x4xf32>
+func.func @imported_blocks(%x: tensor<1x16xf32>) -> tensor<1x4xf32> {
+  %q = arith.constant dense<5> : tensor<16x4xui4>
+  %s = arith.constant dense<0.25> : tensor<2x4xf32>
+  %w = qnn.block_dequantize %q, %s {axis = 0 : i64, block_size = 8 : i64} : (tensor<16x4xui4>, tensor<2x4xf32>) -> tensor<16x4xf32>
+  %y = qnn.matmul %x, %w : (tensor<1x16xf32>, tensor<16x4xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
 }

@@ -45,10 +45,11 @@ def QCPU_KernelConvNHWC : I32EnumAttrCase<"ConvNHWC", 1, "conv_nhwc">;
 def QCPU_KernelDotProductConv
     : I32EnumAttrCase<"DotProductConv", 2, "dot_product_conv">;
 def QCPU_KernelPanelConv : I32EnumAttrCase<"PanelConv", 3, "panel_conv">;
+def QCPU_KernelBlockDot : I32EnumAttrCase<"BlockDot", 4, "block_dot">;
 def QCPU_KernelKind : I32EnumAttr<"KernelKind",
     "how a tile of a linalg op becomes vector code",
     [QCPU_KernelGeneric, QCPU_KernelConvNHWC, QCPU_KernelDotProductConv,
-     QCPU_KernelPanelConv]> {
+     QCPU_KernelPanelConv, QCPU_KernelBlockDot]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::qcpu";
 }
@@ -99,7 +100,11 @@ def QCPU_LoweringConfigAttr : AttrDef<QCPU_Dialect, "LoweringConfig"> {
       `qcpu.dot2_s16s16`;
     * `panel_conv`: the same for a float convolution with weight panels
       `[F/P, KH, KW, C, P]`, whose tile is written as broadcast-times-panel
-      `vector.fma`s.
+      `vector.fma`s;
+    * `block_dot`: a product of int8 activations and packed 4-bit block
+      weights (loops m, t, i, g, c, h, j), tiled like `generic` with one
+      block per tile; the tile sums each block with `qcpu.dot4_u8s8` in i32
+      and scales it once.
 
     Empty `tile_sizes` mark an op that is already a register tile: it is
     only vectorized. `qopt-tile-and-vectorize` consumes the attribute.

@@ -505,6 +505,16 @@ def QuantizeDynamicPass : Pass<"quantize-dynamic", "::mlir::func::FuncOp"> {
     dequantized by `qnn.block_dequantize`; the CPU lowering unpacks them
     inside the product. Convolutions keep per-channel weights.
 
+    `mode=dynamic group-size=G`: the same block-quantized weights, and the
+    product's input replaced by its run-time int8 round trip
+    `dequantize(q) * s_x` (`q, s_x = qnn.dynamic_quantize(x)`), so that the
+    op is a float product of int8 activations and 4-bit weights (W4A8).
+    The CPU lowering computes it as integer dot products per block,
+    `y = s_x * sum_g s_w[g] * sum_{k in g} q[k] * (w[k] - z_w[g]) + bias`.
+    Products whose weights arrive block-quantized (an imported MatMulNBits
+    or blocked DequantizeLinear) get the same activation quantization in
+    dynamic mode.
+
     Example (`mode=dynamic`):
 
     ```mlir
@@ -535,9 +545,9 @@ def QuantizeDynamicPass : Pass<"quantize-dynamic", "::mlir::func::FuncOp"> {
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
            "Weight bits: 8 or 4 (4-bit values are stored in i8)">,
     Option<"groupSize", "group-size", "unsigned", /*default=*/"0",
-           "Weight-only: one scale and zero point per this many weights "
-           "along the reduction axis of fully_connected / matmul (0: per "
-           "channel or per tensor)">,
+           "One scale and zero point per this many weights along the "
+           "reduction axis of fully_connected / matmul (0: per channel or "
+           "per tensor); with mode=dynamic the activations are int8 (W4A8)">,
   ];
 }
 
