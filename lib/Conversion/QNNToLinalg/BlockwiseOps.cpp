@@ -360,8 +360,8 @@ bool isPackableInt4Blocks(Value w, int64_t reductionAxis) {
 /// BlockDotProduct.cpp) sums each block in i32 first, exactly, and scales
 /// the block's sum once.
 Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
-                              const BlockWeights &w, Value sx,
-                              double typeScale, Value bias) {
+                              const BlockWeights &w, Value sx, double typeScale,
+                              Value bias) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
   const int64_t lanes = 16;
@@ -429,8 +429,8 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
                                 b.getIndexAttr(4)});
 
   auto accType = RankedTensorType::get({m, t, lanes}, f32);
-  Value init = fill(b, loc, emptyTensor(b, loc, accType, {mDim, Value(), Value()}),
-                    0.0);
+  Value init =
+      fill(b, loc, emptyTensor(b, loc, accType, {mDim, Value(), Value()}), 0.0);
   AffineExpr d0, d1, d2, d3, d4, d5, d6;
   bindDims(ctx, d0, d1, d2, d3, d4, d5, d6);
   SmallVector<AffineMap> maps = {
@@ -449,9 +449,9 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
           [&](OpBuilder &nb, Location l, ValueRange a) {
             // The low nibble for h = 0, the high one for h = 1.
             Value h = linalg::IndexOp::create(nb, l, 5);
-            Value isLow = arith::CmpIOp::create(
-                nb, l, arith::CmpIPredicate::eq, h,
-                arith::ConstantIndexOp::create(nb, l, 0));
+            Value isLow =
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, h,
+                                      arith::ConstantIndexOp::create(nb, l, 0));
             Value lo =
                 arith::AndIOp::create(nb, l, a[1], intConst(nb, l, i8, 15));
             Value hi =
@@ -673,8 +673,8 @@ struct BlockwiseInt8Product : OpConversionPattern<OpTy> {
     if constexpr (isFC)
       bias = adaptor.getBias();
     auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-    Value y = blockwiseIntegerProduct(rewriter, loc, q2d, *w, sx,
-                                      a->typeScale, bias);
+    Value y =
+        blockwiseIntegerProduct(rewriter, loc, q2d, *w, sx, a->typeScale, bias);
     y = unrows(rewriter, loc, y, outType);
     rewriter.replaceOp(op, epilogue(rewriter, loc, y, Value(),
                                     outType.getRank() - 1,

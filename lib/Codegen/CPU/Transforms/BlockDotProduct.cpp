@@ -41,12 +41,13 @@ bool qcpu::isBlockDotProduct(Operation *op) {
     return false;
   MLIRContext *ctx = op->getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  auto map = [&](ArrayRef<AffineExpr> e) { return AffineMap::get(7, 0, e, ctx); };
-  SmallVector<AffineMap> expected = {map({d(0), d(3), d(4), d(5), d(6)}),
-                                     map({d(1), d(3), d(4), d(2), d(6)}),
-                                     map({d(1), d(3), d(2)}),
-                                     map({d(1), d(3), d(2)}),
-                                     map({d(0), d(1), d(2)})};
+  auto map = [&](ArrayRef<AffineExpr> e) {
+    return AffineMap::get(7, 0, e, ctx);
+  };
+  SmallVector<AffineMap> expected = {
+      map({d(0), d(3), d(4), d(5), d(6)}), map({d(1), d(3), d(4), d(2), d(6)}),
+      map({d(1), d(3), d(2)}), map({d(1), d(3), d(2)}),
+      map({d(0), d(1), d(2)})};
   return generic.getIndexingMapsArray() == expected;
 }
 
@@ -73,9 +74,9 @@ Value concat(OpBuilder &b, Location loc, SmallVector<Value> parts) {
     for (size_t i = 0; i + 1 < parts.size(); i += 2) {
       int64_t n = cast<VectorType>(parts[i].getType()).getNumElements() +
                   cast<VectorType>(parts[i + 1].getType()).getNumElements();
-      joined.push_back(vector::ShuffleOp::create(
-          b, loc, parts[i], parts[i + 1],
-          llvm::to_vector(llvm::seq<int64_t>(0, n))));
+      joined.push_back(
+          vector::ShuffleOp::create(b, loc, parts[i], parts[i + 1],
+                                    llvm::to_vector(llvm::seq<int64_t>(0, n))));
     }
     if (parts.size() % 2)
       joined.push_back(parts.back());
@@ -105,7 +106,9 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
   Value s = op.getDpsInputOperand(2)->get();
   Value z = op.getDpsInputOperand(3)->get();
   Value acc = op.getDpsInitOperand(0)->get();
-  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
   Value zeroI8 = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(0));
   auto bytesType = VectorType::get({lanes * 4}, i8);
   auto accType = VectorType::get({lanes}, i32);
@@ -115,14 +118,14 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
   Value xAll = readAll(b, loc, x); // [rows, 1, groups, 2, 4]
   SmallVector<Value> xSums;
   for (int64_t m = 0; m < rows; ++m) {
-    Value row = vector::ExtractOp::create(b, loc, xAll,
-                                          ArrayRef<int64_t>{m, 0});
+    Value row =
+        vector::ExtractOp::create(b, loc, xAll, ArrayRef<int64_t>{m, 0});
     Value flat = vector::ShapeCastOp::create(
         b, loc, VectorType::get({groups * 8}, i8), row);
     Value wide = arith::ExtSIOp::create(
         b, loc, VectorType::get({groups * 8}, i32), flat);
-    Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                            wide);
+    Value sum =
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
     xSums.push_back(vector::BroadcastOp::create(b, loc, accType, sum));
   }
   auto xGroup = [&](int64_t m, int64_t c, int64_t h) -> Value {
@@ -146,9 +149,11 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
       b, loc, accType, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
   SmallVector<Value> accLo(rows * tiles, zeroAcc), accHi(rows * tiles, zeroAcc);
   Value mask = arith::ConstantOp::create(
-      b, loc, bytesType, DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(15)));
+      b, loc, bytesType,
+      DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(15)));
   Value four = arith::ConstantOp::create(
-      b, loc, bytesType, DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(4)));
+      b, loc, bytesType,
+      DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(4)));
   for (int64_t c = 0; c < groups; ++c) {
     SmallVector<Value> lo, hi;
     for (int64_t t = 0; t < tiles; ++t) {
@@ -182,16 +187,16 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
       Value sum = accLo[m * tiles + t];
       if (split)
         sum = arith::AddIOp::create(b, loc, sum, accHi[m * tiles + t]);
-      Value zt = vector::ExtractOp::create(b, loc, zAll,
-                                           ArrayRef<int64_t>{t, 0});
-      Value st = vector::ExtractOp::create(b, loc, sAll,
-                                           ArrayRef<int64_t>{t, 0});
+      Value zt =
+          vector::ExtractOp::create(b, loc, zAll, ArrayRef<int64_t>{t, 0});
+      Value st =
+          vector::ExtractOp::create(b, loc, sAll, ArrayRef<int64_t>{t, 0});
       sum = arith::SubIOp::create(b, loc, sum,
                                   arith::MulIOp::create(b, loc, zt, xSums[m]));
-      Value f = arith::SIToFPOp::create(
-          b, loc, VectorType::get({lanes}, f32), sum);
-      Value old = vector::ExtractOp::create(b, loc, accAll,
-                                            ArrayRef<int64_t>{m, t});
+      Value f =
+          arith::SIToFPOp::create(b, loc, VectorType::get({lanes}, f32), sum);
+      Value old =
+          vector::ExtractOp::create(b, loc, accAll, ArrayRef<int64_t>{m, t});
       results.push_back(vector::FMAOp::create(b, loc, f, st, old));
     }
   auto outType = VectorType::get({rows, tiles, lanes}, f32);

@@ -275,7 +275,8 @@ SmallVector<int64_t> chooseBlockDotTiles(linalg::LinalgOp op,
   int64_t m = ranges[0], t = ranges[1];
   bool wide = vectorWidth >= 16;
   // A dynamic row count tiles by one row (static tiles only).
-  int64_t rows = ShapedType::isDynamic(m) ? 1 : std::min<int64_t>(m, wide ? 4 : 2);
+  int64_t rows =
+      ShapedType::isDynamic(m) ? 1 : std::min<int64_t>(m, wide ? 4 : 2);
   int64_t tiles = rows == 1 ? 4 : 2;
   tiles = std::min(tiles, t);
   return {rows, tiles, ranges[2], 1, 0, 0, 0};

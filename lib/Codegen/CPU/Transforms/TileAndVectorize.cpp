@@ -8,9 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Codegen/CPU/Transforms/Passes.h"
 #include "qopt/Codegen/CPU/Transforms/BlockDotProduct.h"
 #include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
+#include "qopt/Codegen/CPU/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -425,8 +425,7 @@ struct TileAndVectorizePass
     SmallVector<std::pair<linalg::LinalgOp, LoweringConfigAttr>> convs;
     getOperation()->walk([&](linalg::LinalgOp op) {
       LoweringConfigAttr config = getConfig(op);
-      if (op.hasPureTensorSemantics() && config &&
-          !config.getSizes().empty() &&
+      if (op.hasPureTensorSemantics() && config && !config.getSizes().empty() &&
           config.getKernel() != KernelKind::Generic &&
           config.getKernel() != KernelKind::BlockDot)
         convs.push_back({op, config});
