@@ -347,18 +347,25 @@ bool isPackableInt4Blocks(Value w, int64_t reductionAxis) {
 }
 
 /// The W4A8 product y[M, N] = s_x * sum_g s_w[g] * sum_{k in g}
-/// q[m, k] * (w[k] - z_w[g]) (+ bias) on the int8 activations `q2d` [M, K]
-/// (signless i8) with run-time scale `sx` (0-d f32, times `typeScale`).
+/// q[m, k] * (u[k] - z_w[g]) (+ bias) on the int8 activations `q2d` [M, K]
+/// (signless i8) with run-time scale `sx` (0-d f32, times `typeScale`),
+/// where u are the unsigned nibbles (signed 4-bit values plus 8, the zero
+/// points moved alike). Per block the zero point meets the block's
+/// activation sum once instead of every weight:
 ///
-/// The weights are packed for 16-lane dot products of groups of four: byte
-/// [t, g, c, i, j] holds w[g * B + 8c + j] (low nibble) and
-/// w[g * B + 8c + 4 + j] (high nibble) of output feature 16t + i, so that a
-/// 64-byte load gives two u8 x s8 dot products (vpdpbusd) of 16 outputs by
-/// 4 activations each after an AND and a shift. The contraction iterates
-/// (m, t, i, g, c, h, j) and states the definition, one term per weight:
-/// acc + s_w * ((nibble - z_w) * q); the CPU kernel (qopt-tile-and-vectorize,
-/// BlockDotProduct.cpp) sums each block in i32 first, exactly, and scales
-/// the block's sum once.
+///   sum_{k in g} q[k] * (u[k] - z) = sum_{k in g} q[k] * u[k] - z * S[g]
+///
+/// with S[m, g] = sum_{k in g} q[m, k] computed first. The weights are
+/// packed for 16-lane dot products of groups of four: byte [t, g, c, i, j]
+/// holds u[g * B + 8c + j] (low nibble) and u[g * B + 8c + 4 + j] (high
+/// nibble) of output feature 16t + i, so that a 64-byte load gives two
+/// u8 x s8 dot products (vpdpbusd) of 16 outputs by 4 activations each after
+/// an AND and a shift. The contraction iterates (m, t, i, g, c, h, j) over
+/// activations, weight bytes, scales [T, G, 16] f32, zero points [T, G, 16]
+/// i8 and block sums S, and states the definition term by term:
+/// acc + s_w * (u * q - (c, h, j = 0 ? z * S : 0)); the CPU kernel
+/// (qopt-tile-and-vectorize, BlockDotProduct.cpp) sums each block in i32
+/// first, exactly, and scales the block's sum once.
 Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
                               const BlockWeights &w, Value sx, double typeScale,
                               Value bias) {
@@ -390,13 +397,14 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
       DenseElementsAttr::get(
           RankedTensorType::get({t, blocks, groups, lanes, 4}, i8),
           ArrayRef<int8_t>(bytes)));
+  // Scales and zero points (0..23 after the shift: one byte each).
   SmallVector<float> sv(t * blocks * lanes, 0.0f);
-  SmallVector<int32_t> zv(t * blocks * lanes, 0);
+  SmallVector<int8_t> zv(t * blocks * lanes, 0);
   for (int64_t g = 0; g < blocks; ++g)
     for (int64_t n = 0; n < w.n; ++n) {
       int64_t at = ((n / lanes) * blocks + g) * lanes + n % lanes;
       sv[at] = (float)w.scale[g * w.n + n];
-      zv[at] = w.zero[g * w.n + n] + shift;
+      zv[at] = (int8_t)(w.zero[g * w.n + n] + shift);
     }
   Value s = arith::ConstantOp::create(
       b, loc,
@@ -404,8 +412,8 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
                              ArrayRef<float>(sv)));
   Value z = arith::ConstantOp::create(
       b, loc,
-      DenseElementsAttr::get(RankedTensorType::get({t, blocks, lanes}, i32),
-                             ArrayRef<int32_t>(zv)));
+      DenseElementsAttr::get(RankedTensorType::get({t, blocks, lanes}, i8),
+                             ArrayRef<int8_t>(zv)));
 
   // q: [M, K] -> zero-padded [M, Kp] -> [M, G, C, 2, 4].
   auto qt = cast<RankedTensorType>(q2d.getType());
@@ -421,37 +429,67 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
                                   : Value();
   OpFoldResult mFold =
       mDim ? OpFoldResult(mDim) : OpFoldResult(b.getIndexAttr(m));
+  Value xBlocks = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({m, blocks, w.block}, i8), x,
+      SmallVector<ReassociationIndices>{{0}, {1, 2}},
+      SmallVector<OpFoldResult>{mFold, b.getIndexAttr(blocks),
+                                b.getIndexAttr(w.block)});
   x = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({m, blocks, groups, 2, 4}, i8), x,
-      SmallVector<ReassociationIndices>{{0}, {1, 2, 3, 4}},
+      b, loc, RankedTensorType::get({m, blocks, groups, 2, 4}, i8), xBlocks,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}},
       SmallVector<OpFoldResult>{mFold, b.getIndexAttr(blocks),
                                 b.getIndexAttr(groups), b.getIndexAttr(2),
                                 b.getIndexAttr(4)});
 
-  auto accType = RankedTensorType::get({m, t, lanes}, f32);
-  Value init =
-      fill(b, loc, emptyTensor(b, loc, accType, {mDim, Value(), Value()}), 0.0);
+  using utils::IteratorType;
+  // S[m, g]: the activations' block sums, exact in i32.
+  auto sumsType = RankedTensorType::get({m, blocks}, i32);
+  AffineExpr e0, e1, e2;
+  bindDims(ctx, e0, e1, e2);
+  Value sums =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{sumsType}, ValueRange{xBlocks},
+          ValueRange{linalg::FillOp::create(
+                         b, loc, intConst(b, loc, i32, 0),
+                         emptyTensor(b, loc, sumsType, {mDim, Value()}))
+                         .getResult(0)},
+          SmallVector<AffineMap>{AffineMap::get(3, 0, {e0, e1, e2}, ctx),
+                                 AffineMap::get(3, 0, {e0, e1}, ctx)},
+          SmallVector<IteratorType>{IteratorType::parallel,
+                                    IteratorType::parallel,
+                                    IteratorType::reduction},
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            linalg::YieldOp::create(
+                nb, l,
+                Value(arith::AddIOp::create(
+                    nb, l, a[1], arith::ExtSIOp::create(nb, l, i32, a[0]))));
+          })
+          .getResult(0);
   AffineExpr d0, d1, d2, d3, d4, d5, d6;
   bindDims(ctx, d0, d1, d2, d3, d4, d5, d6);
+  auto accType = RankedTensorType::get({m, t, lanes}, f32);
+  Value init = fill(
+      b, loc, emptyTensor(b, loc, accType, {mDim, Value(), Value()}), 0.0);
   SmallVector<AffineMap> maps = {
       AffineMap::get(7, 0, {d0, d3, d4, d5, d6}, ctx),
       AffineMap::get(7, 0, {d1, d3, d4, d2, d6}, ctx),
       AffineMap::get(7, 0, {d1, d3, d2}, ctx),
       AffineMap::get(7, 0, {d1, d3, d2}, ctx),
+      AffineMap::get(7, 0, {d0, d3}, ctx),
       AffineMap::get(7, 0, {d0, d1, d2}, ctx)};
-  using utils::IteratorType;
   SmallVector<IteratorType> iters(3, IteratorType::parallel);
   iters.append(4, IteratorType::reduction);
   Value acc =
       linalg::GenericOp::create(
-          b, loc, TypeRange{accType}, ValueRange{x, p, s, z}, ValueRange{init},
+          b, loc, TypeRange{accType}, ValueRange{x, p, s, z, sums},
+          ValueRange{init},
           maps, iters,
           [&](OpBuilder &nb, Location l, ValueRange a) {
             // The low nibble for h = 0, the high one for h = 1.
             Value h = linalg::IndexOp::create(nb, l, 5);
-            Value isLow =
-                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, h,
-                                      arith::ConstantIndexOp::create(nb, l, 0));
+            Value isLow = arith::CmpIOp::create(
+                nb, l, arith::CmpIPredicate::eq, h,
+                arith::ConstantIndexOp::create(nb, l, 0));
             Value lo =
                 arith::AndIOp::create(nb, l, a[1], intConst(nb, l, i8, 15));
             Value hi =
@@ -459,30 +497,45 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
             Value nib = arith::ExtUIOp::create(
                 nb, l, i32, arith::SelectOp::create(nb, l, isLow, lo, hi));
             Value xi = arith::ExtSIOp::create(nb, l, i32, a[0]);
-            Value prod = arith::MulIOp::create(
-                nb, l, arith::SubIOp::create(nb, l, nib, a[3]), xi);
+            Value prod = arith::MulIOp::create(nb, l, nib, xi);
+            // The zero point times the block sum, once per block (at
+            // c = h = j = 0).
+            Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+            Value first = isLow;
+            for (unsigned d : {4u, 6u})
+              first = arith::AndIOp::create(
+                  nb, l, first,
+                  arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                        linalg::IndexOp::create(nb, l, d),
+                                        zero));
+            Value zs = arith::MulIOp::create(
+                nb, l, arith::ExtUIOp::create(nb, l, i32, a[3]), a[4]);
+            Value corr = arith::SelectOp::create(nb, l, first, zs,
+                                                 intConst(nb, l, i32, 0));
             Value term = arith::MulFOp::create(
-                nb, l, a[2], arith::SIToFPOp::create(nb, l, f32, prod));
+                nb, l, a[2],
+                arith::SIToFPOp::create(
+                    nb, l, f32, arith::SubIOp::create(nb, l, prod, corr)));
             linalg::YieldOp::create(
-                nb, l, Value(arith::AddFOp::create(nb, l, a[4], term)));
+                nb, l, Value(arith::AddFOp::create(nb, l, a[5], term)));
           })
           .getResult(0);
 
-  // [M, T, 16] -> [M, Np] -> [M, N], times s_x.
+  // [M, T, 16] -> [M, Np] -> [M, N], times s_x, plus the bias.
   Value y = tensor::CollapseShapeOp::create(
       b, loc, RankedTensorType::get({m, np}, f32), acc,
       SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  auto yType = RankedTensorType::get({m, w.n}, f32);
   if (np != w.n) {
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes = {mFold, b.getIndexAttr(w.n)};
     SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    y = tensor::ExtractSliceOp::create(b, loc,
-                                       RankedTensorType::get({m, w.n}, f32), y,
-                                       offsets, sizes, strides);
+    y = tensor::ExtractSliceOp::create(b, loc, yType, y, offsets, sizes,
+                                       strides);
   }
-  auto yType = RankedTensorType::get({m, w.n}, f32);
-  Value factor = floatConst(b, loc, f32, typeScale);
   SmallVector<Value> inputs = {y, sx};
+
+  Value factor = floatConst(b, loc, f32, typeScale);
   if (bias)
     inputs.push_back(bias);
   return elementwise(b, loc, yType, inputs, y,
@@ -490,8 +543,8 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
                        Value r = arith::MulFOp::create(
                            nb, l, a[0],
                            arith::MulFOp::create(nb, l, a[1], factor));
-                       if (a.size() > 2)
-                         r = arith::AddFOp::create(nb, l, r, a[2]);
+                       if (bias)
+                         r = arith::AddFOp::create(nb, l, r, a.back());
                        return r;
                      });
 }
@@ -788,6 +841,10 @@ bool qnn::isInt8BlockwiseProduct(Operation *op) {
       mm && cast<RankedTensorType>(mm.getRhs().getType()).getRank() != 2)
     return false;
   if (isa<FullyConnectedOp>(op) && xt.getRank() != 2)
+    return false;
+  // Rows are the collapsed leading dimensions (see rowsOf).
+  if (xt.getRank() > 2 &&
+      llvm::any_of(xt.getShape().drop_back(), ShapedType::isDynamic))
     return false;
   int64_t reductionAxis = isa<FullyConnectedOp>(op) ? 1 : 0;
   return matchInt8Activation(op->getOperand(0)) &&

@@ -227,11 +227,14 @@ func.func @two_results(%a: tensor<1x128xf32>, %b: tensor<1x128xf32>) -> (tensor<
 #bd_x = affine_map<(m, t, i, g, c, h, j) -> (m, g, c, h, j)>
 #bd_w = affine_map<(m, t, i, g, c, h, j) -> (t, g, c, i, j)>
 #bd_s = affine_map<(m, t, i, g, c, h, j) -> (t, g, i)>
+#bd_b = affine_map<(m, t, i, g, c, h, j) -> (m, g)>
 #bd_o = affine_map<(m, t, i, g, c, h, j) -> (m, t, i)>
-func.func @block_dot_rows1(%x: tensor<1x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, %s: tensor<8x4x16xf32>, %z: tensor<8x4x16xi32>, %init: tensor<1x8x16xf32>) -> tensor<1x8x16xf32> {
-  %r = linalg.generic {indexing_maps = [#bd_x, #bd_w, #bd_s, #bd_s, #bd_o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %z : tensor<1x4x4x2x4xi8>, tensor<8x4x4x16x4xi8>, tensor<8x4x16xf32>, tensor<8x4x16xi32>) outs(%init : tensor<1x8x16xf32>) {
-  ^bb0(%a: i8, %b: i8, %sc: f32, %zp: i32, %acc: f32):
+func.func @block_dot_rows1(%x: tensor<1x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, %s: tensor<8x4x16xf32>, %z: tensor<8x4x16xi8>, %sums: tensor<1x4xi32>, %init: tensor<1x8x16xf32>) -> tensor<1x8x16xf32> {
+  %r = linalg.generic {indexing_maps = [#bd_x, #bd_w, #bd_s, #bd_s, #bd_b, #bd_o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %z, %sums : tensor<1x4x4x2x4xi8>, tensor<8x4x4x16x4xi8>, tensor<8x4x16xf32>, tensor<8x4x16xi8>, tensor<1x4xi32>) outs(%init : tensor<1x8x16xf32>) {
+  ^bb0(%a: i8, %b: i8, %sc: f32, %zp: i8, %bs: i32, %acc: f32):
     %h = linalg.index 5 : index
+    %c = linalg.index 4 : index
+    %j = linalg.index 6 : index
     %c0 = arith.constant 0 : index
     %low = arith.cmpi eq, %h, %c0 : index
     %c15 = arith.constant 15 : i8
@@ -241,8 +244,16 @@ func.func @block_dot_rows1(%x: tensor<1x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, 
     %n8 = arith.select %low, %lo, %hi : i8
     %n = arith.extui %n8 : i8 to i32
     %xi = arith.extsi %a : i8 to i32
-    %d = arith.subi %n, %zp : i32
-    %p = arith.muli %d, %xi : i32
+    %p0 = arith.muli %n, %xi : i32
+    %c_first = arith.cmpi eq, %c, %c0 : index
+    %j_first = arith.cmpi eq, %j, %c0 : index
+    %f0 = arith.andi %low, %c_first : i1
+    %first = arith.andi %f0, %j_first : i1
+    %z32 = arith.extui %zp : i8 to i32
+    %zs = arith.muli %z32, %bs : i32
+    %i0 = arith.constant 0 : i32
+    %corr = arith.select %first, %zs, %i0 : i32
+    %p = arith.subi %p0, %corr : i32
     %pf = arith.sitofp %p : i32 to f32
     %t = arith.mulf %sc, %pf : f32
     %sum = arith.addf %acc, %t : f32
@@ -260,11 +271,14 @@ func.func @block_dot_rows1(%x: tensor<1x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, 
 #bd_x = affine_map<(m, t, i, g, c, h, j) -> (m, g, c, h, j)>
 #bd_w = affine_map<(m, t, i, g, c, h, j) -> (t, g, c, i, j)>
 #bd_s = affine_map<(m, t, i, g, c, h, j) -> (t, g, i)>
+#bd_b = affine_map<(m, t, i, g, c, h, j) -> (m, g)>
 #bd_o = affine_map<(m, t, i, g, c, h, j) -> (m, t, i)>
-func.func @block_dot_rows8(%x: tensor<8x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, %s: tensor<8x4x16xf32>, %z: tensor<8x4x16xi32>, %init: tensor<8x8x16xf32>) -> tensor<8x8x16xf32> {
-  %r = linalg.generic {indexing_maps = [#bd_x, #bd_w, #bd_s, #bd_s, #bd_o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %z : tensor<8x4x4x2x4xi8>, tensor<8x4x4x16x4xi8>, tensor<8x4x16xf32>, tensor<8x4x16xi32>) outs(%init : tensor<8x8x16xf32>) {
-  ^bb0(%a: i8, %b: i8, %sc: f32, %zp: i32, %acc: f32):
+func.func @block_dot_rows8(%x: tensor<8x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, %s: tensor<8x4x16xf32>, %z: tensor<8x4x16xi8>, %sums: tensor<8x4xi32>, %init: tensor<8x8x16xf32>) -> tensor<8x8x16xf32> {
+  %r = linalg.generic {indexing_maps = [#bd_x, #bd_w, #bd_s, #bd_s, #bd_b, #bd_o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %z, %sums : tensor<8x4x4x2x4xi8>, tensor<8x4x4x16x4xi8>, tensor<8x4x16xf32>, tensor<8x4x16xi8>, tensor<8x4xi32>) outs(%init : tensor<8x8x16xf32>) {
+  ^bb0(%a: i8, %b: i8, %sc: f32, %zp: i8, %bs: i32, %acc: f32):
     %h = linalg.index 5 : index
+    %c = linalg.index 4 : index
+    %j = linalg.index 6 : index
     %c0 = arith.constant 0 : index
     %low = arith.cmpi eq, %h, %c0 : index
     %c15 = arith.constant 15 : i8
@@ -274,8 +288,16 @@ func.func @block_dot_rows8(%x: tensor<8x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, 
     %n8 = arith.select %low, %lo, %hi : i8
     %n = arith.extui %n8 : i8 to i32
     %xi = arith.extsi %a : i8 to i32
-    %d = arith.subi %n, %zp : i32
-    %p = arith.muli %d, %xi : i32
+    %p0 = arith.muli %n, %xi : i32
+    %c_first = arith.cmpi eq, %c, %c0 : index
+    %j_first = arith.cmpi eq, %j, %c0 : index
+    %f0 = arith.andi %low, %c_first : i1
+    %first = arith.andi %f0, %j_first : i1
+    %z32 = arith.extui %zp : i8 to i32
+    %zs = arith.muli %z32, %bs : i32
+    %i0 = arith.constant 0 : i32
+    %corr = arith.select %first, %zs, %i0 : i32
+    %p = arith.subi %p0, %corr : i32
     %pf = arith.sitofp %p : i32 to f32
     %t = arith.mulf %sc, %pf : f32
     %sum = arith.addf %acc, %t : f32

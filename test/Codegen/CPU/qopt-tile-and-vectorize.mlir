@@ -218,15 +218,13 @@ func.func @split_remainders(%x: tensor<1x1x6272x1xf32>, %w: tensor<17x1x512x1x16
 // A W4A8 block product's register tile (one row, four 16-lane output tiles,
 // one block of 4 groups of 8): per group and tile one 64-byte weight load,
 // its low and high nibbles (AND, shift) dotted with the row's broadcast
-// activation groups into separate i32 chains; per block the activation
-// sum (a vector reduction) times the zero points taken out, then converted
-// and scaled into the f32 accumulators, which stay in registers across the
-// loop over blocks.
+// activation groups; per block the zero points times the row's block sum
+// taken out, then converted and scaled into the f32 accumulators, which
+// stay in registers across the loop over blocks.
 // CHECK-LABEL: func @block_dot_rows1
 // CHECK: scf.for
 // CHECK: vector.transfer_read {{.*}} : tensor<1x8x16xf32>, vector<4x16xf32>
 // CHECK: scf.for {{.*}} -> (tensor<1x8x16xf32>, tensor<1x4x16xf32>, vector<1x4x16xf32>)
-// CHECK: vector.reduction <add>, %{{.*}} : vector<32xi32> into i32
 // CHECK: arith.andi %{{.*}} : vector<64xi8>
 // CHECK: arith.shrui %{{.*}} : vector<64xi8>
 // CHECK-COUNT-32: qcpu.dot4_u8s8
@@ -238,11 +236,14 @@ func.func @split_remainders(%x: tensor<1x1x6272x1xf32>, %w: tensor<17x1x512x1x16
 #bd_x = affine_map<(m, t, i, g, c, h, j) -> (m, g, c, h, j)>
 #bd_w = affine_map<(m, t, i, g, c, h, j) -> (t, g, c, i, j)>
 #bd_s = affine_map<(m, t, i, g, c, h, j) -> (t, g, i)>
+#bd_b = affine_map<(m, t, i, g, c, h, j) -> (m, g)>
 #bd_o = affine_map<(m, t, i, g, c, h, j) -> (m, t, i)>
-func.func @block_dot_rows1(%x: tensor<1x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, %s: tensor<8x4x16xf32>, %z: tensor<8x4x16xi32>, %init: tensor<1x8x16xf32>) -> tensor<1x8x16xf32> {
-  %r = linalg.generic {indexing_maps = [#bd_x, #bd_w, #bd_s, #bd_s, #bd_o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %z : tensor<1x4x4x2x4xi8>, tensor<8x4x4x16x4xi8>, tensor<8x4x16xf32>, tensor<8x4x16xi32>) outs(%init : tensor<1x8x16xf32>) {
-  ^bb0(%a: i8, %b: i8, %sc: f32, %zp: i32, %acc: f32):
+func.func @block_dot_rows1(%x: tensor<1x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, %s: tensor<8x4x16xf32>, %z: tensor<8x4x16xi8>, %sums: tensor<1x4xi32>, %init: tensor<1x8x16xf32>) -> tensor<1x8x16xf32> {
+  %r = linalg.generic {indexing_maps = [#bd_x, #bd_w, #bd_s, #bd_s, #bd_b, #bd_o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %z, %sums : tensor<1x4x4x2x4xi8>, tensor<8x4x4x16x4xi8>, tensor<8x4x16xf32>, tensor<8x4x16xi8>, tensor<1x4xi32>) outs(%init : tensor<1x8x16xf32>) {
+  ^bb0(%a: i8, %b: i8, %sc: f32, %zp: i8, %bs: i32, %acc: f32):
     %h = linalg.index 5 : index
+    %c = linalg.index 4 : index
+    %j = linalg.index 6 : index
     %c0 = arith.constant 0 : index
     %low = arith.cmpi eq, %h, %c0 : index
     %c15 = arith.constant 15 : i8
@@ -252,8 +253,16 @@ func.func @block_dot_rows1(%x: tensor<1x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, 
     %n8 = arith.select %low, %lo, %hi : i8
     %n = arith.extui %n8 : i8 to i32
     %xi = arith.extsi %a : i8 to i32
-    %d = arith.subi %n, %zp : i32
-    %p = arith.muli %d, %xi : i32
+    %p0 = arith.muli %n, %xi : i32
+    %c_first = arith.cmpi eq, %c, %c0 : index
+    %j_first = arith.cmpi eq, %j, %c0 : index
+    %f0 = arith.andi %low, %c_first : i1
+    %first = arith.andi %f0, %j_first : i1
+    %z32 = arith.extui %zp : i8 to i32
+    %zs = arith.muli %z32, %bs : i32
+    %i0 = arith.constant 0 : i32
+    %corr = arith.select %first, %zs, %i0 : i32
+    %p = arith.subi %p0, %corr : i32
     %pf = arith.sitofp %p : i32 to f32
     %t = arith.mulf %sc, %pf : f32
     %sum = arith.addf %acc, %t : f32

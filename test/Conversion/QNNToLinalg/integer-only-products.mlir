@@ -31,14 +31,20 @@ func.func @rows2(%x: tensor<2x16x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<2x1
 // integer contraction over (m, t, i, g, c, h, j): the activations [M, G, C,
 // 2, 4] i8 (K = 40 padded to 48: blocks of 16, C = 2 groups of 8), the
 // weight nibbles packed [T, G, C, 16, 4] (N = 20 -> T = 2 tiles of 16),
-// f32 scales and i32 zero points per (t, g, lane); the result times s.
+// f32 scales and i8 zero points per (t, g, lane), and the activations'
+// block sums [M, G] (reduced first) that the zero points meet once per
+// block; the result times s.
 // CHECK-LABEL: func @w4a8_matmul
 // CHECK-NOT: qnn.matmul
 // CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 8]
-// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3, 4]] output_shape [3, 3, 2, 2, 4] : tensor<3x48xi8> into tensor<3x3x2x2x4xi8>
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<3x3x2x2x4xi8>, tensor<2x3x2x16x4xi8>, tensor<2x3x16xf32>, tensor<2x3x16xi32>) outs(%{{.*}} : tensor<3x2x16xf32>)
+// CHECK: %[[XB:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [3, 3, 16] : tensor<3x48xi8> into tensor<3x3x16xi8>
+// CHECK: %[[X:.*]] = tensor.expand_shape %[[XB]] {{\[\[}}0], [1], [2, 3, 4]] output_shape [3, 3, 2, 2, 4] : tensor<3x3x16xi8> into tensor<3x3x2x2x4xi8>
+// CHECK: %[[SUMS:.*]] = linalg.generic {{.*}} ins(%[[XB]] : tensor<3x3x16xi8>) outs(%{{.*}} : tensor<3x3xi32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[X]], %{{.*}}, %{{.*}}, %{{.*}}, %[[SUMS]] : tensor<3x3x2x2x4xi8>, tensor<2x3x2x16x4xi8>, tensor<2x3x16xf32>, tensor<2x3x16xi8>, tensor<3x3xi32>) outs(%{{.*}} : tensor<3x2x16xf32>)
 // CHECK: linalg.index 5
 // CHECK: arith.shrui
+// CHECK: linalg.index 4
+// CHECK: linalg.index 6
 // CHECK: arith.subi
 // CHECK: arith.sitofp
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [3, 20] [1, 1] : tensor<3x32xf32> to tensor<3x20xf32>

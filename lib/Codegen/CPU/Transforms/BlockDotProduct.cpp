@@ -1,17 +1,15 @@
 //===- BlockDotProduct.cpp - Vector code for W4A8 block products ----------===//
 //
 // Part of qopt. The register tile of a product of int8 activations and
-// 4-bit block-quantized weights, written directly as vector code. The
-// contraction states one float term per weight (s_w * (nibble - z_w) * q);
-// upstream vectorization would follow it literally: unpack, convert and
-// multiply every weight in float. The kernel instead sums each block in
-// i32 with u8 x s8 dot products (vpdpbusd: the unsigned nibbles against
-// the signed activations, four at a time) and converts once per block:
-//
-//   sum_{k in g} q[k] * (u[k] - z) = dot(u, q) - z * sum_{k in g} q[k]
-//
-// exact in i32 (|sum| <= 15 * 128 * B), so the tile's result differs from
-// the contraction's only in the order of its f32 additions.
+// packed 4-bit block weights, written directly as vector code. The
+// contraction states one float term per weight, s_w * (u * q - z * S once
+// per block); upstream vectorization would follow it literally: unpack,
+// convert and multiply every weight in float. The kernel instead sums each
+// block in i32 with u8 x s8 dot products (vpdpbusd: the unsigned nibbles
+// against the signed activations, four at a time), takes z * S out and
+// converts and scales once per block. The block sum is exact in i32 (|sum| <= 15 * 128 * B),
+// so the tile's result differs from the contraction's only in the order of
+// its f32 additions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,7 +26,7 @@ using namespace mlir::qcpu;
 bool qcpu::isBlockDotProduct(Operation *op) {
   auto generic = dyn_cast<linalg::GenericOp>(op);
   if (!generic || generic.getNumLoops() != 7 ||
-      generic.getNumDpsInputs() != 4 || generic.getNumDpsInits() != 1)
+      generic.getNumDpsInputs() != 5 || generic.getNumDpsInits() != 1)
     return false;
   for (auto [i, it] : llvm::enumerate(generic.getIteratorTypesArray()))
     if ((it == utils::IteratorType::parallel) != (i < 3))
@@ -37,17 +35,19 @@ bool qcpu::isBlockDotProduct(Operation *op) {
     return getElementTypeOrSelf(generic->getOperand(i).getType());
   };
   if (!elt(0).isInteger(8) || !elt(1).isInteger(8) || !elt(2).isF32() ||
-      !elt(3).isInteger(32) || !elt(4).isF32())
+      !elt(3).isInteger(8) || !elt(4).isInteger(32) || !elt(5).isF32())
     return false;
   MLIRContext *ctx = op->getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   auto map = [&](ArrayRef<AffineExpr> e) {
     return AffineMap::get(7, 0, e, ctx);
   };
-  SmallVector<AffineMap> expected = {
-      map({d(0), d(3), d(4), d(5), d(6)}), map({d(1), d(3), d(4), d(2), d(6)}),
-      map({d(1), d(3), d(2)}), map({d(1), d(3), d(2)}),
-      map({d(0), d(1), d(2)})};
+  SmallVector<AffineMap> expected = {map({d(0), d(3), d(4), d(5), d(6)}),
+                                     map({d(1), d(3), d(4), d(2), d(6)}),
+                                     map({d(1), d(3), d(2)}),
+                                     map({d(1), d(3), d(2)}),
+                                     map({d(0), d(3)}),
+                                     map({d(0), d(1), d(2)})};
   return generic.getIndexingMapsArray() == expected;
 }
 
@@ -105,6 +105,7 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
   Value w = op.getDpsInputOperand(1)->get();
   Value s = op.getDpsInputOperand(2)->get();
   Value z = op.getDpsInputOperand(3)->get();
+  Value sums = op.getDpsInputOperand(4)->get();
   Value acc = op.getDpsInitOperand(0)->get();
   auto idx = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
@@ -113,21 +114,7 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
   auto bytesType = VectorType::get({lanes * 4}, i8);
   auto accType = VectorType::get({lanes}, i32);
 
-  // The tile's activations: per row, the block's 8 * groups bytes and
-  // their sum; each group of four bytes is later broadcast to every lane.
-  Value xAll = readAll(b, loc, x); // [rows, 1, groups, 2, 4]
-  SmallVector<Value> xSums;
-  for (int64_t m = 0; m < rows; ++m) {
-    Value row =
-        vector::ExtractOp::create(b, loc, xAll, ArrayRef<int64_t>{m, 0});
-    Value flat = vector::ShapeCastOp::create(
-        b, loc, VectorType::get({groups * 8}, i8), row);
-    Value wide = arith::ExtSIOp::create(
-        b, loc, VectorType::get({groups * 8}, i32), flat);
-    Value sum =
-        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
-    xSums.push_back(vector::BroadcastOp::create(b, loc, accType, sum));
-  }
+  // Each group of four activation bytes is broadcast to every lane.
   auto xGroup = [&](int64_t m, int64_t c, int64_t h) -> Value {
     Value four = vector::TransferReadOp::create(
         b, loc, VectorType::get({4}, i8), x,
@@ -177,9 +164,11 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
     }
   }
 
-  // Per block: minus z * sum(q), to f32, times the block's scales.
+  // Per block: minus z * S, to f32, times the block's scales.
   Value sAll = readAll(b, loc, s); // [tiles, 1, lanes]
-  Value zAll = readAll(b, loc, z);
+  Value zAll = arith::ExtUIOp::create(
+      b, loc, VectorType::get({tiles, 1, lanes}, i32), readAll(b, loc, z));
+  Value sumAll = readAll(b, loc, sums); // [rows, 1]
   Value accAll = readAll(b, loc, acc); // [rows, tiles, lanes]
   SmallVector<Value> results;
   for (int64_t m = 0; m < rows; ++m)
@@ -189,10 +178,13 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
         sum = arith::AddIOp::create(b, loc, sum, accHi[m * tiles + t]);
       Value zt =
           vector::ExtractOp::create(b, loc, zAll, ArrayRef<int64_t>{t, 0});
+      Value sm = vector::BroadcastOp::create(
+          b, loc, accType,
+          vector::ExtractOp::create(b, loc, sumAll, ArrayRef<int64_t>{m, 0}));
+      sum = arith::SubIOp::create(b, loc, sum,
+                                  arith::MulIOp::create(b, loc, zt, sm));
       Value st =
           vector::ExtractOp::create(b, loc, sAll, ArrayRef<int64_t>{t, 0});
-      sum = arith::SubIOp::create(b, loc, sum,
-                                  arith::MulIOp::create(b, loc, zt, xSums[m]));
       Value f =
           arith::SIToFPOp::create(b, loc, VectorType::get({lanes}, f32), sum);
       Value old =

@@ -17,16 +17,17 @@ namespace qcpu {
 /// block weights that the QNN lowering emits for W4A8 products
 /// (blockwiseIntegerProduct in lib/Conversion/QNNToLinalg/BlockwiseOps.cpp):
 /// loops (m, t, i, g, c, h, j), activations [M, G, C, 2, 4] i8, weight bytes
-/// [T, G, C, 16, 4] i8, scales [T, G, 16] f32, zero points [T, G, 16] i32,
-/// accumulator [M, T, 16] f32.
+/// [T, G, C, 16, 4] i8, scales [T, G, 16] f32, zero points [T, G, 16] i8,
+/// block sums of the activations [M, G] i32, accumulator [M, T, 16] f32.
 bool isBlockDotProduct(Operation *op);
 
 /// Writes a register tile of such a contraction -- one block (g extent 1),
 /// every group of the block, a few rows and 16-lane output tiles -- as
 /// vector code: per 64-byte weight load, the two nibbles as two
-/// qcpu.dot4_u8s8 into i32 accumulators; per block, the zero point times
-/// the block's activation sum taken out and the i32 sums scaled into the f32
-/// accumulators. Fails (leaving the op) on any other structure.
+/// qcpu.dot4_u8s8 into i32 accumulators; per block, the zero points times
+/// the block sums taken out and the i32 sums converted and scaled into the
+/// f32 accumulators. Fails (leaving the op) on any
+/// other structure.
 LogicalResult vectorizeBlockDotTile(RewriterBase &rewriter,
                                     linalg::GenericOp op);
 
