@@ -468,8 +468,8 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
   AffineExpr d0, d1, d2, d3, d4, d5, d6;
   bindDims(ctx, d0, d1, d2, d3, d4, d5, d6);
   auto accType = RankedTensorType::get({m, t, lanes}, f32);
-  Value init = fill(
-      b, loc, emptyTensor(b, loc, accType, {mDim, Value(), Value()}), 0.0);
+  Value init =
+      fill(b, loc, emptyTensor(b, loc, accType, {mDim, Value(), Value()}), 0.0);
   SmallVector<AffineMap> maps = {
       AffineMap::get(7, 0, {d0, d3, d4, d5, d6}, ctx),
       AffineMap::get(7, 0, {d1, d3, d4, d2, d6}, ctx),
@@ -482,14 +482,13 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
   Value acc =
       linalg::GenericOp::create(
           b, loc, TypeRange{accType}, ValueRange{x, p, s, z, sums},
-          ValueRange{init},
-          maps, iters,
+          ValueRange{init}, maps, iters,
           [&](OpBuilder &nb, Location l, ValueRange a) {
             // The low nibble for h = 0, the high one for h = 1.
             Value h = linalg::IndexOp::create(nb, l, 5);
-            Value isLow = arith::CmpIOp::create(
-                nb, l, arith::CmpIPredicate::eq, h,
-                arith::ConstantIndexOp::create(nb, l, 0));
+            Value isLow =
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, h,
+                                      arith::ConstantIndexOp::create(nb, l, 0));
             Value lo =
                 arith::AndIOp::create(nb, l, a[1], intConst(nb, l, i8, 15));
             Value hi =

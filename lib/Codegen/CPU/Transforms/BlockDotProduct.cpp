@@ -7,9 +7,9 @@
 // convert and multiply every weight in float. The kernel instead sums each
 // block in i32 with u8 x s8 dot products (vpdpbusd: the unsigned nibbles
 // against the signed activations, four at a time), takes z * S out and
-// converts and scales once per block. The block sum is exact in i32 (|sum| <= 15 * 128 * B),
-// so the tile's result differs from the contraction's only in the order of
-// its f32 additions.
+// converts and scales once per block. The block sum is exact in i32 (|sum| <=
+// 15 * 128 * B), so the tile's result differs from the contraction's only in
+// the order of its f32 additions.
 //
 //===----------------------------------------------------------------------===//
 
