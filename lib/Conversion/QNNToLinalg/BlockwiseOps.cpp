@@ -364,7 +364,7 @@ bool isPackableInt4Blocks(Value w, int64_t reductionAxis) {
 /// activations, weight bytes, scales [T, G, 16] f32, zero points [T, G, 16]
 /// i8 and block sums S, and states the definition term by term:
 /// acc + s_w * (u * q - (c, h, j = 0 ? z * S : 0)); the CPU kernel
-/// (qopt-tile-and-vectorize, BlockDotProduct.cpp) sums each block in i32
+/// (qopt-tile-and-vectorize, DotProductMatMul.cpp) sums each block in i32
 /// first, exactly, and scales the block's sum once.
 Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
                               const BlockWeights &w, Value sx, double typeScale,

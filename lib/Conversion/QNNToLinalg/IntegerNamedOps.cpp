@@ -238,7 +238,10 @@ struct FullyConnectedToInteger : IntPattern<FullyConnectedOp> {
 };
 
 struct MatMulToInteger : IntPattern<MatMulOp> {
-  using IntPattern::IntPattern;
+  MatMulToInteger(const TypeConverter &tc, MLIRContext *ctx,
+                  RoundingMode rounding, ScaleMath math, bool eightBitDots)
+      : IntPattern(tc, ctx, rounding, math), eightBitDots(eightBitDots) {}
+  bool eightBitDots;
   LogicalResult
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -257,6 +260,16 @@ struct MatMulToInteger : IntPattern<MatMulOp> {
     MLIRContext *ctx = rewriter.getContext();
     auto outType = op.getOutput().getType();
     int64_t rank = outType.getRank();
+    // Two run-time 8-bit operands (attention): the dot-product layout.
+    if (eightBitDots && !op.getRhs().getDefiningOp<QConstOp>())
+      if (Value acc = lowerDotMatMul(rewriter, loc, adaptor.getLhs(),
+                                     adaptor.getRhs(), outType, *ap, *bp)) {
+        rewriter.replaceOp(
+            op, requantizeAccumulator(rewriter, loc, acc,
+                                      accScales(*ap, *bp, math), rank - 1, *yp,
+                                      rounding, math, op.getActivationRange()));
+        return success();
+      }
     auto operandMap = [&](RankedTensorType t, bool isLhs) {
       SmallVector<AffineExpr> exprs;
       int64_t batch = t.getRank() - 2, offset = (rank - 2) - batch;
@@ -572,9 +585,9 @@ void lowering::populateIntegerNamedOpPatterns(TypeConverter &converter,
                                               RoundingMode rounding,
                                               ScaleMath math,
                                               bool eightBitDots) {
-  patterns.add<Conv2DToInteger>(converter, patterns.getContext(), rounding,
-                                math, eightBitDots);
-  patterns.add<FullyConnectedToInteger, MatMulToInteger, MaxPoolToInteger,
+  patterns.add<Conv2DToInteger, MatMulToInteger>(
+      converter, patterns.getContext(), rounding, math, eightBitDots);
+  patterns.add<FullyConnectedToInteger, MaxPoolToInteger,
                AddToInteger, MulToInteger, AvgPoolToInteger,
                GlobalAvgPoolToInteger>(converter, patterns.getContext(),
                                        rounding, math);

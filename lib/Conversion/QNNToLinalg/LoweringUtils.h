@@ -204,6 +204,13 @@ SmallVector<double> accScales(const QParams &x, const QParams &w,
 Value lowerConvNHWC(Conv2DOp op, Value input, Value bias,
                     ConversionPatternRewriter &rewriter, const QParams &xp,
                     const QParams &wp, bool eightBitDots = true);
+/// The i32 accumulator [outType's shape] of a quantized matmul of two 8-bit
+/// per-tensor operands known at run time (static shapes, equal batch
+/// dimensions, rank >= 3) in the dot-product layout, zero-point terms in
+/// its initial value (IntegerDotMatMul.cpp); null when it does not qualify.
+Value lowerDotMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                     RankedTensorType outType, const QParams &ap,
+                     const QParams &bp);
 /// Fails with a diagnostic on `op` when its i32 accumulator could overflow.
 LogicalResult checkAccumulatorBound(Operation *op, Value weight, Value bias,
                                     int64_t channelAxis, const QParams &xp,

@@ -305,3 +305,28 @@ func.func @block_dot_rows8(%x: tensor<8x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, 
   } -> tensor<8x8x16xf32>
   return %r : tensor<8x8x16xf32>
 }
+
+// -----
+
+// A product of two run-time 8-bit operands in the dot-product layout
+// (attention: batch dimensions b0, b1, then m, t, i, c, j): one batch per
+// tile, 4 rows x 4 16-lane output tiles of i32 accumulators (2 x 2 with
+// AVX2's registers), 8 groups of four reduction steps per tile.
+// CHECK-LABEL: func @dot_matmul
+// CHECK: #qcpu.lowering_config<tile_sizes = [1, 1, 4, 4, 16, 8, 0], kernel = dot_matmul>
+// AVX2-LABEL: func @dot_matmul
+// AVX2: #qcpu.lowering_config<tile_sizes = [1, 1, 2, 2, 16, 8, 0], kernel = dot_matmul>
+#dm_a = affine_map<(b0, b1, m, t, i, c, j) -> (b0, b1, m, c, j)>
+#dm_b = affine_map<(b0, b1, m, t, i, c, j) -> (b0, b1, t, c, i, j)>
+#dm_o = affine_map<(b0, b1, m, t, i, c, j) -> (b0, b1, m, t, i)>
+func.func @dot_matmul(%a: tensor<1x4x128x16x4xi8>, %b: tensor<1x4x8x16x16x4xi8>, %init: tensor<1x4x128x8x16xi32>) -> tensor<1x4x128x8x16xi32> {
+  %r = linalg.generic {indexing_maps = [#dm_a, #dm_b, #dm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%a, %b : tensor<1x4x128x16x4xi8>, tensor<1x4x8x16x16x4xi8>) outs(%init : tensor<1x4x128x8x16xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %xi = arith.extui %x : i8 to i32
+    %wi = arith.extsi %w : i8 to i32
+    %p = arith.muli %xi, %wi : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<1x4x128x8x16xi32>
+  return %r : tensor<1x4x128x8x16xi32>
+}

@@ -270,3 +270,30 @@ func.func @block_dot_rows1(%x: tensor<1x4x4x2x4xi8>, %w: tensor<8x4x4x16x4xi8>, 
   } -> tensor<1x8x16xf32>
   return %r : tensor<1x8x16xf32>
 }
+
+// -----
+
+// A tile of a product of two run-time 8-bit operands: per group of four
+// reduction steps, one 64-byte load per output tile and one broadcast of
+// four bytes per row feed 4 x 4 qcpu.dot4_u8s8 (8 groups: 128 of them);
+// the 16 i32 accumulators stay in registers across the loop over the
+// groups.
+// CHECK-LABEL: func @dot_matmul
+// CHECK: scf.for {{.*}} -> (tensor<1x4x128x8x16xi32>, tensor<1x1x4x4x16xi32>, vector<1x1x4x4x16xi32>)
+// CHECK-COUNT-128: qcpu.dot4_u8s8 %{{.*}} : vector<64xi8> -> vector<16xi32>
+// CHECK-NOT: qcpu.dot4_u8s8
+// CHECK: scf.yield
+#dm_a = affine_map<(b0, b1, m, t, i, c, j) -> (b0, b1, m, c, j)>
+#dm_b = affine_map<(b0, b1, m, t, i, c, j) -> (b0, b1, t, c, i, j)>
+#dm_o = affine_map<(b0, b1, m, t, i, c, j) -> (b0, b1, m, t, i)>
+func.func @dot_matmul(%a: tensor<1x4x128x16x4xi8>, %b: tensor<1x4x8x16x16x4xi8>, %init: tensor<1x4x128x8x16xi32>) -> tensor<1x4x128x8x16xi32> {
+  %r = linalg.generic {indexing_maps = [#dm_a, #dm_b, #dm_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%a, %b : tensor<1x4x128x16x4xi8>, tensor<1x4x8x16x16x4xi8>) outs(%init : tensor<1x4x128x8x16xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %xi = arith.extui %x : i8 to i32
+    %wi = arith.extsi %w : i8 to i32
+    %p = arith.muli %xi, %wi : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<1x4x128x8x16xi32>
+  return %r : tensor<1x4x128x8x16xi32>
+}

@@ -76,3 +76,29 @@ func.func @w4a8_block12(%x: tensor<1x24xf32>) -> tensor<1x16xf32> {
   %y = qnn.matmul %a, %w : (tensor<1x24xf32>, tensor<24x16xf32>) -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
 }
+
+// -----
+
+// Two run-time operands (attention): u8 x i8 roles by the sign bit (the
+// i8 left operand flipped to unsigned, zero point 3 + 128), K = 7 padded
+// to 8 and N = 19 to 32, the right operand packed [B, T, C, 16, 4] by a
+// permutation at run time, the zero-point terms from the row sums of a'
+// (times zb = -5) and the column sums of b' (times za' = 131) in the
+// accumulator's initial value (with K za' zb = -4585), then the dot-product contraction over
+// (b, m, t, i, c, j).
+// CHECK-LABEL: func @activation_product
+// CHECK: arith.xori %{{.*}}, %{{.*}} : i8
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0] high[0, 0, 1]
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0] high[0, 1, 13]
+// CHECK: %[[PACKED:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<2x2x4x2x16xi8>) outs(%{{.*}} : tensor<2x2x2x16x4xi8>)
+// CHECK: %[[A:.*]] = tensor.expand_shape %{{.*}} output_shape [2, 5, 2, 4] : tensor<2x5x8xi8> into tensor<2x5x2x4xi8>
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[INIT:.*]] = linalg.generic
+// CHECK: arith.constant -4585 : i32
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[A]], %[[PACKED]] : tensor<2x5x2x4xi8>, tensor<2x2x2x16x4xi8>) outs(%[[INIT]] : tensor<2x5x2x16xi32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 5, 19] [1, 1, 1] : tensor<2x5x32xi32> to tensor<2x5x19xi32>
+func.func @activation_product(%a: tensor<1x2x5x7x!quant.uniform<i8:f32, 0.02:3>>, %b: tensor<1x2x7x19x!quant.uniform<i8:f32, 0.03:-5>>) -> tensor<1x2x5x19x!quant.uniform<i8:f32, 0.05:3>> {
+  %y = qnn.matmul %a, %b : (tensor<1x2x5x7x!quant.uniform<i8:f32, 0.02:3>>, tensor<1x2x7x19x!quant.uniform<i8:f32, 0.03:-5>>) -> tensor<1x2x5x19x!quant.uniform<i8:f32, 0.05:3>>
+  return %y : tensor<1x2x5x19x!quant.uniform<i8:f32, 0.05:3>>
+}

@@ -167,3 +167,42 @@ product_case("fc_s8", "i8", -4, 1, 13, 40, 24, True)
 # 16 output channels; 3 groups of 8 channels from 6 inputs each, stride 2).
 float_case("grouped4_f32", 32, 64, 4, 1, 1, [1, 1, 1, 1], (6, 13), (3, 3))
 float_case("grouped3_f32", 18, 24, 3, 2, 1, [1, 0, 1, 0], (9, 11), (3, 3))
+
+
+def activation_product_case(name, a_storage, za, b_storage, zb, batch, m, k, n):
+    """A quantized matmul of two run-time operands ([..., M, K] x [..., K, N],
+    attention's Q.K^T and P.V) with unit scales: the raw accumulator
+    sum_k (a - za)(b - zb), from two inputs."""
+    def draw(storage, shape):
+        lo, hi = {"u8": (0, 255), "i8": (-128, 127)}[storage]
+        return rng.integers(lo, hi + 1, shape)
+    qa = draw(a_storage, batch + (m, k))
+    qb = draw(b_storage, batch + (k, n))
+    acc = np.matmul((qa - za).astype(np.int64), (qb - zb).astype(np.int64))
+    ta = f"!quant.uniform<{a_storage}:f32, 1.0:{za}>"
+    tb = f"!quant.uniform<{b_storage}:f32, 1.0:{zb}>"
+    qy = "!quant.uniform<i32:f32, 1.0>"
+    sa = "x".join(map(str, qa.shape))
+    sb = "x".join(map(str, qb.shape))
+    sy = "x".join(map(str, acc.shape))
+    with open(os.path.join(out, f"{name}.mlir"), "w") as fh:
+        fh.write(f"""func.func @main(%a: tensor<{sa}xf32>, %b: tensor<{sb}xf32>) -> tensor<{sy}xf32> {{
+  %qa = qnn.quantize %a : (tensor<{sa}xf32>) -> tensor<{sa}x{ta}>
+  %qb = qnn.quantize %b : (tensor<{sb}xf32>) -> tensor<{sb}x{tb}>
+  %y = qnn.matmul %qa, %qb : (tensor<{sa}x{ta}>, tensor<{sb}x{tb}>) -> tensor<{sy}x{qy}>
+  %r = qnn.dequantize %y : (tensor<{sy}x{qy}>) -> tensor<{sy}xf32>
+  return %r : tensor<{sy}xf32>
+}}
+""")
+    np.save(os.path.join(out, f"{name}_a.npy"), (qa - za).astype(np.float32))
+    np.save(os.path.join(out, f"{name}_b.npy"), (qb - zb).astype(np.float32))
+    np.save(os.path.join(out, f"{name}_expected.npy"), acc.astype(np.float32))
+
+
+# Products of two run-time operands in every signedness (the dot-product
+# layout flips u8 x s8 roles by the sign bit): K = 7 and N = 19 (padded to
+# 8 and 32), a rank-4 attention-like shape, zero points at the extremes.
+activation_product_case("act_u8_i8", "u8", 130, "i8", -5, (1, 2), 5, 7, 19)
+activation_product_case("act_i8_u8", "i8", 3, "u8", 255, (3,), 6, 9, 17)
+activation_product_case("act_i8_i8", "i8", -128, "i8", 0, (2,), 9, 64, 33)
+activation_product_case("act_u8_u8", "u8", 0, "u8", 128, (1, 4), 16, 64, 128)

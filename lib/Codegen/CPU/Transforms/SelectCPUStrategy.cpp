@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Codegen/CPU/Transforms/BlockDotProduct.h"
+#include "qopt/Codegen/CPU/Transforms/DotProductMatMul.h"
 #include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
 #include "qopt/Codegen/CPU/Transforms/Passes.h"
 
@@ -275,14 +275,39 @@ std::optional<ConvTiles> chooseConvTiles(linalg::LinalgOp op, int64_t lanes,
 SmallVector<int64_t> chooseBlockDotTiles(linalg::LinalgOp op,
                                          int64_t vectorWidth) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t m = ranges[0], t = ranges[1];
+  // Rows may span several leading dimensions (reshapes folded into the op):
+  // the last one is blocked, the others tiled by one.
+  int64_t lead = op.getNumLoops() - 7;
+  int64_t m = ranges[lead], t = ranges[lead + 1];
   bool wide = vectorWidth >= 16;
   // A dynamic row count tiles by one row (static tiles only).
   int64_t rows =
       ShapedType::isDynamic(m) ? 1 : std::min<int64_t>(m, wide ? 4 : 2);
   int64_t tiles = rows == 1 ? 4 : 2;
   tiles = std::min(tiles, t);
-  return {rows, tiles, ranges[2], 1, 0, 0, 0};
+  SmallVector<int64_t> sizes(lead, 1);
+  sizes.append({rows, tiles, ranges[lead + 2], 1, 0, 0, 0});
+  return sizes;
+}
+
+/// Tiles of a product of two run-time 8-bit operands (b..., m, t, i, c, j):
+/// 4 rows x 4 16-lane output tiles of i32 accumulators (2 x 2 with 16
+/// registers), 8 groups of four reduction steps per tile (a loop over the
+/// rest keeps the accumulators in registers).
+SmallVector<int64_t> chooseDotMatMulTiles(linalg::LinalgOp op,
+                                          int64_t vectorWidth) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t batch = op.getNumLoops() - 5; // one batch per tile
+  int64_t most = vectorWidth >= 16 ? 4 : 2;
+  auto fit = [&](int64_t extent) {
+    return ShapedType::isDynamic(extent) ? 1 : std::min(extent, most);
+  };
+  ArrayRef<int64_t> r = ArrayRef<int64_t>(ranges).drop_front(batch);
+  int64_t groups =
+      ShapedType::isDynamic(r[3]) ? 1 : std::min<int64_t>(r[3], 8);
+  SmallVector<int64_t> sizes(batch, 1);
+  sizes.append({fit(r[0]), fit(r[1]), r[2], groups, 0});
+  return sizes;
 }
 
 /// The lowering config of `op`, or null when it is left alone.
@@ -311,6 +336,9 @@ LoweringConfigAttr chooseConfig(linalg::LinalgOp op, int64_t vectorWidth,
                                    : t->panel    ? KernelKind::PanelConv
                                                  : KernelKind::ConvNHWC);
   }
+  if (qcpu::isDotProductMatMul(op))
+    return LoweringConfigAttr::get(ctx, chooseDotMatMulTiles(op, vectorWidth),
+                                   KernelKind::DotMatMul);
   if (qcpu::isBlockDotProduct(op))
     return LoweringConfigAttr::get(ctx, chooseBlockDotTiles(op, vectorWidth),
                                    KernelKind::BlockDot);

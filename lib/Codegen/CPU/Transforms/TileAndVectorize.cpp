@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Codegen/CPU/Transforms/BlockDotProduct.h"
+#include "qopt/Codegen/CPU/Transforms/DotProductMatMul.h"
 #include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
 #include "qopt/Codegen/CPU/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
@@ -427,7 +427,8 @@ struct TileAndVectorizePass
       LoweringConfigAttr config = getConfig(op);
       if (op.hasPureTensorSemantics() && config && !config.getSizes().empty() &&
           config.getKernel() != KernelKind::Generic &&
-          config.getKernel() != KernelKind::BlockDot)
+          config.getKernel() != KernelKind::BlockDot &&
+          config.getKernel() != KernelKind::DotMatMul)
         convs.push_back({op, config});
     });
     for (auto &[conv, config] : convs)
@@ -477,8 +478,9 @@ struct TileAndVectorizePass
         dotTiles.push_back({op, KernelKind::PanelConv});
     });
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (isTile(op) && kernelOf(op) == KernelKind::BlockDot)
-        dotTiles.push_back({op, KernelKind::BlockDot});
+      if (isTile(op) && (kernelOf(op) == KernelKind::BlockDot ||
+                         kernelOf(op) == KernelKind::DotMatMul))
+        dotTiles.push_back({op, kernelOf(op)});
     });
     for (auto [op, kernel] : dotTiles) {
       op->removeAttr(LoweringConfigAttr::getAttrName());
@@ -491,6 +493,8 @@ struct TileAndVectorizePass
         (void)qcpu::vectorizePanelConvTile(rewriter, tile);
       else if (kernel == KernelKind::BlockDot)
         (void)qcpu::vectorizeBlockDotTile(rewriter, tile);
+      else if (kernel == KernelKind::DotMatMul)
+        (void)qcpu::vectorizeDotProductMatMulTile(rewriter, tile);
       else
         (void)qcpu::vectorizeDotProductConvTile(rewriter, tile);
     }

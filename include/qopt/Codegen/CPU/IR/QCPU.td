@@ -46,10 +46,11 @@ def QCPU_KernelDotProductConv
     : I32EnumAttrCase<"DotProductConv", 2, "dot_product_conv">;
 def QCPU_KernelPanelConv : I32EnumAttrCase<"PanelConv", 3, "panel_conv">;
 def QCPU_KernelBlockDot : I32EnumAttrCase<"BlockDot", 4, "block_dot">;
+def QCPU_KernelDotMatMul : I32EnumAttrCase<"DotMatMul", 5, "dot_matmul">;
 def QCPU_KernelKind : I32EnumAttr<"KernelKind",
     "how a tile of a linalg op becomes vector code",
     [QCPU_KernelGeneric, QCPU_KernelConvNHWC, QCPU_KernelDotProductConv,
-     QCPU_KernelPanelConv, QCPU_KernelBlockDot]> {
+     QCPU_KernelPanelConv, QCPU_KernelBlockDot, QCPU_KernelDotMatMul]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::qcpu";
 }
@@ -104,7 +105,10 @@ def QCPU_LoweringConfigAttr : AttrDef<QCPU_Dialect, "LoweringConfig"> {
     * `block_dot`: a product of int8 activations and packed 4-bit block
       weights (loops m, t, i, g, c, h, j), tiled like `generic` with one
       block per tile; the tile sums each block with `qcpu.dot4_u8s8` in i32
-      and scales it once.
+      and scales it once;
+    * `dot_matmul`: a product of two run-time 8-bit operands in the
+      dot-product layout (loops b, m, t, i, c, j), tiled like `generic`;
+      the tile is written with `qcpu.dot4_u8s8`.
 
     Empty `tile_sizes` mark an op that is already a register tile: it is
     only vectorized. `qopt-tile-and-vectorize` consumes the attribute.

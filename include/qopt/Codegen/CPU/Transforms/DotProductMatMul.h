@@ -1,11 +1,11 @@
-//===- BlockDotProduct.h - Vector code for W4A8 block products --*- C++ -*-===//
+//===- DotProductMatMul.h - Integer matrix products as dot4 chains -*- C++ -*-===//
 //
 // Part of qopt.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QOPT_CODEGEN_CPU_TRANSFORMS_BLOCKDOTPRODUCT_H
-#define QOPT_CODEGEN_CPU_TRANSFORMS_BLOCKDOTPRODUCT_H
+#ifndef QOPT_CODEGEN_CPU_TRANSFORMS_DOTPRODUCTMATMUL_H
+#define QOPT_CODEGEN_CPU_TRANSFORMS_DOTPRODUCTMATMUL_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
@@ -31,7 +31,21 @@ bool isBlockDotProduct(Operation *op);
 LogicalResult vectorizeBlockDotTile(RewriterBase &rewriter,
                                     linalg::GenericOp op);
 
+/// Whether `op` is the contraction of two run-time 8-bit operands in the
+/// dot-product layout that the QNN lowering emits for quantized matmuls of
+/// two activations (lowerDotMatMul in IntegerDotMatMul.cpp): loops (b, m,
+/// t, i, c, j), left operand [B, M, C, 4] (unsigned bytes), right operand
+/// packed [B, T, C, 16, 4] (signed bytes), accumulator [B, M, T, 16] i32.
+bool isDotProductMatMul(Operation *op);
+
+/// Writes a register tile of such a contraction (one batch, a few rows,
+/// 16-lane output tiles, some groups of four reduction steps) as
+/// qcpu.dot4_u8s8 chains: per group one 64-byte load per output tile, one
+/// broadcast of four bytes per row. Fails on any other structure.
+LogicalResult vectorizeDotProductMatMulTile(RewriterBase &rewriter,
+                                            linalg::GenericOp op);
+
 } // namespace qcpu
 } // namespace mlir
 
-#endif // QOPT_CODEGEN_CPU_TRANSFORMS_BLOCKDOTPRODUCT_H
+#endif // QOPT_CODEGEN_CPU_TRANSFORMS_DOTPRODUCTMATMUL_H
