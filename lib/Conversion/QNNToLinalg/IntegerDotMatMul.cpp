@@ -1,4 +1,5 @@
-//===- IntegerDotMatMul.cpp - Products of two quantized activations --------===//
+//===- IntegerDotMatMul.cpp - Products of two quantized activations
+//--------===//
 //
 // Part of qopt. A quantized matmul whose operands are both 8-bit values
 // known only at run time (attention's Q.K^T and P.V) in the dot-product
@@ -62,9 +63,9 @@ Value sumBytes(OpBuilder &b, Location loc, Value v, int64_t dim,
   auto outType =
       RankedTensorType::get({t.getDimSize(0), t.getDimSize(other)}, i32);
   Value init =
-      linalg::FillOp::create(b, loc, intConst(b, loc, i32, 0),
-                             Value(tensor::EmptyOp::create(
-                                 b, loc, outType.getShape(), i32)))
+      linalg::FillOp::create(
+          b, loc, intConst(b, loc, i32, 0),
+          Value(tensor::EmptyOp::create(b, loc, outType.getShape(), i32)))
           .getResult(0);
   AffineExpr d0, d1, d2;
   bindDims(ctx, d0, d1, d2);
@@ -90,9 +91,9 @@ Value sumBytes(OpBuilder &b, Location loc, Value v, int64_t dim,
 
 } // namespace
 
-Value lowering::lowerDotMatMul(OpBuilder &b, Location loc, Value lhs,
-                               Value rhs, RankedTensorType outType,
-                               const QParams &ap, const QParams &bp) {
+Value lowering::lowerDotMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                               RankedTensorType outType, const QParams &ap,
+                               const QParams &bp) {
   auto lt = cast<RankedTensorType>(lhs.getType());
   auto rt = cast<RankedTensorType>(rhs.getType());
   if (ap.width != 8 || bp.width != 8 || !ap.perTensor() || !bp.perTensor() ||
@@ -120,9 +121,8 @@ Value lowering::lowerDotMatMul(OpBuilder &b, Location loc, Value lhs,
     SmallVector<ReassociationIndices> re = {lead, {rank - 2}, {rank - 1}};
     return tensor::CollapseShapeOp::create(
         b, loc,
-        RankedTensorType::get({batch, vt.getDimSize(rank - 2),
-                               vt.getDimSize(rank - 1)},
-                              i8),
+        RankedTensorType::get(
+            {batch, vt.getDimSize(rank - 2), vt.getDimSize(rank - 1)}, i8),
         v, re);
   };
   // Bytes flipped by the sign bit where the operand has the other
@@ -137,7 +137,8 @@ Value lowering::lowerDotMatMul(OpBuilder &b, Location loc, Value lhs,
     return elementwise(b, loc, vt, ValueRange{v}, v,
                        [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                          return arith::XOrIOp::create(
-                             nb, l, a[0], intConst(nb, l, nb.getI8Type(), 0x80));
+                             nb, l, a[0],
+                             intConst(nb, l, nb.getI8Type(), 0x80));
                        });
   };
   // Flipped first, then padded with zeros (of the flipped values): a zero
@@ -186,11 +187,13 @@ Value lowering::lowerDotMatMul(OpBuilder &b, Location loc, Value lhs,
             if (rows)
               r = arith::SubIOp::create(
                   nb, l, r,
-                  arith::MulIOp::create(nb, l, v[i++], intConst(nb, l, i32, zb)));
+                  arith::MulIOp::create(nb, l, v[i++],
+                                        intConst(nb, l, i32, zb)));
             if (cols)
               r = arith::SubIOp::create(
                   nb, l, r,
-                  arith::MulIOp::create(nb, l, v[i++], intConst(nb, l, i32, za)));
+                  arith::MulIOp::create(nb, l, v[i++],
+                                        intConst(nb, l, i32, za)));
             linalg::YieldOp::create(nb, l, r);
           })
           .getResult(0);
@@ -204,19 +207,18 @@ Value lowering::lowerDotMatMul(OpBuilder &b, Location loc, Value lhs,
       AffineMap::get(6, 0, {d0, d1, d2, d3}, ctx)};
   SmallVector<IteratorType> iters(4, IteratorType::parallel);
   iters.append(2, IteratorType::reduction);
-  Value acc =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{accType}, ValueRange{a4, packed}, ValueRange{init},
-          maps, iters,
-          [&](OpBuilder &nb, Location l, ValueRange v) {
-            Value x = arith::ExtUIOp::create(nb, l, i32, v[0]);
-            Value w = arith::ExtSIOp::create(nb, l, i32, v[1]);
-            linalg::YieldOp::create(
-                nb, l,
-                Value(arith::AddIOp::create(
-                    nb, l, v[2], arith::MulIOp::create(nb, l, x, w))));
-          })
-          .getResult(0);
+  Value acc = linalg::GenericOp::create(
+                  b, loc, TypeRange{accType}, ValueRange{a4, packed},
+                  ValueRange{init}, maps, iters,
+                  [&](OpBuilder &nb, Location l, ValueRange v) {
+                    Value x = arith::ExtUIOp::create(nb, l, i32, v[0]);
+                    Value w = arith::ExtSIOp::create(nb, l, i32, v[1]);
+                    linalg::YieldOp::create(
+                        nb, l,
+                        Value(arith::AddIOp::create(
+                            nb, l, v[2], arith::MulIOp::create(nb, l, x, w))));
+                  })
+                  .getResult(0);
 
   // [B, M, T, 16] -> [B, M, Np] -> [B, M, N] -> the output's shape.
   Value y = tensor::CollapseShapeOp::create(

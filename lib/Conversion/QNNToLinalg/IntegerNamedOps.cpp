@@ -587,8 +587,7 @@ void lowering::populateIntegerNamedOpPatterns(TypeConverter &converter,
                                               bool eightBitDots) {
   patterns.add<Conv2DToInteger, MatMulToInteger>(
       converter, patterns.getContext(), rounding, math, eightBitDots);
-  patterns.add<FullyConnectedToInteger, MaxPoolToInteger,
-               AddToInteger, MulToInteger, AvgPoolToInteger,
-               GlobalAvgPoolToInteger>(converter, patterns.getContext(),
-                                       rounding, math);
+  patterns.add<FullyConnectedToInteger, MaxPoolToInteger, AddToInteger,
+               MulToInteger, AvgPoolToInteger, GlobalAvgPoolToInteger>(
+      converter, patterns.getContext(), rounding, math);
 }

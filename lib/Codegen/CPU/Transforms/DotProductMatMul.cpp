@@ -1,4 +1,5 @@
-//===- DotProductMatMul.cpp - Vector code for W4A8 block products ----------===//
+//===- DotProductMatMul.cpp - Vector code for W4A8 block products
+//----------===//
 //
 // Part of qopt. Register tiles of integer matrix products in the
 // dot-product layout, written directly as vector code: products of two
@@ -30,8 +31,8 @@ using namespace mlir::qcpu;
 /// is not one.
 static int64_t blockDotRowDims(Operation *op) {
   auto generic = dyn_cast<linalg::GenericOp>(op);
-  if (!generic || generic.getNumLoops() < 7 ||
-      generic.getNumDpsInputs() != 5 || generic.getNumDpsInits() != 1)
+  if (!generic || generic.getNumLoops() < 7 || generic.getNumDpsInputs() != 5 ||
+      generic.getNumDpsInits() != 1)
     return 0;
   int64_t p = generic.getNumLoops() - 6;
   for (auto [i, it] : llvm::enumerate(generic.getIteratorTypesArray()))
@@ -68,9 +69,7 @@ static int64_t blockDotRowDims(Operation *op) {
   return generic.getIndexingMapsArray() == expected ? p : 0;
 }
 
-bool qcpu::isBlockDotProduct(Operation *op) {
-  return blockDotRowDims(op) > 0;
-}
+bool qcpu::isBlockDotProduct(Operation *op) { return blockDotRowDims(op) > 0; }
 
 namespace {
 
@@ -222,7 +221,7 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
   Value zAll = arith::ExtUIOp::create(
       b, loc, VectorType::get({tiles, 1, lanes}, i32), readAll(b, loc, z));
   Value sumAll = readAll(b, loc, sums); // [rows, 1]
-  Value accAll = readAll(b, loc, acc); // [rows, tiles, lanes]
+  Value accAll = readAll(b, loc, acc);  // [rows, tiles, lanes]
   SmallVector<Value> results;
   for (int64_t m = 0; m < rows; ++m)
     for (int64_t t = 0; t < tiles; ++t) {
@@ -240,8 +239,7 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
           vector::ExtractOp::create(b, loc, sAll, ArrayRef<int64_t>{t, 0});
       Value f =
           arith::SIToFPOp::create(b, loc, VectorType::get({lanes}, f32), sum);
-      Value old =
-          vector::ExtractOp::create(b, loc, accAll, pos({m, t}));
+      Value old = vector::ExtractOp::create(b, loc, accAll, pos({m, t}));
       results.push_back(vector::FMAOp::create(b, loc, f, st, old));
     }
   Value written = writeAll(b, loc, concat(b, loc, results), acc);
@@ -254,8 +252,8 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
 /// one.
 static int64_t dotMatMulBatchDims(Operation *op) {
   auto generic = dyn_cast<linalg::GenericOp>(op);
-  if (!generic || generic.getNumLoops() < 5 ||
-      generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1)
+  if (!generic || generic.getNumLoops() < 5 || generic.getNumDpsInputs() != 2 ||
+      generic.getNumDpsInits() != 1)
     return -1;
   int64_t q = generic.getNumLoops() - 5;
   for (auto [i, it] : llvm::enumerate(generic.getIteratorTypesArray()))
@@ -278,9 +276,8 @@ static int64_t dotMatMulBatchDims(Operation *op) {
       e.push_back(getAffineDimExpr(x, ctx));
     return AffineMap::get(n, 0, e, ctx);
   };
-  SmallVector<AffineMap> expected = {batchThen({m, c, j}),
-                                     batchThen({t, c, i, j}),
-                                     batchThen({m, t, i})};
+  SmallVector<AffineMap> expected = {
+      batchThen({m, c, j}), batchThen({t, c, i, j}), batchThen({m, t, i})};
   return generic.getIndexingMapsArray() == expected ? q : -1;
 }
 
@@ -353,7 +350,8 @@ LogicalResult qcpu::vectorizeDotProductMatMulTile(RewriterBase &rewriter,
           vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), four),
           int64_t(0));
       Value xs = vector::BitCastOp::create(
-          b, loc, bytesType, vector::BroadcastOp::create(b, loc, accType, word));
+          b, loc, bytesType,
+          vector::BroadcastOp::create(b, loc, accType, word));
       for (int64_t t = 0; t < tiles; ++t) {
         Value &a = accs[m * tiles + t];
         a = Dot4U8S8Op::create(b, loc, a, xs, ws[t]);

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Codegen/CPU/Transforms/DotProductMatMul.h"
 #include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
+#include "qopt/Codegen/CPU/Transforms/DotProductMatMul.h"
 #include "qopt/Codegen/CPU/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -303,8 +303,7 @@ SmallVector<int64_t> chooseDotMatMulTiles(linalg::LinalgOp op,
     return ShapedType::isDynamic(extent) ? 1 : std::min(extent, most);
   };
   ArrayRef<int64_t> r = ArrayRef<int64_t>(ranges).drop_front(batch);
-  int64_t groups =
-      ShapedType::isDynamic(r[3]) ? 1 : std::min<int64_t>(r[3], 8);
+  int64_t groups = ShapedType::isDynamic(r[3]) ? 1 : std::min<int64_t>(r[3], 8);
   SmallVector<int64_t> sizes(batch, 1);
   sizes.append({fit(r[0]), fit(r[1]), r[2], groups, 0});
   return sizes;

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Codegen/CPU/Transforms/DotProductMatMul.h"
 #include "qopt/Codegen/CPU/Transforms/DotProductConv.h"
+#include "qopt/Codegen/CPU/Transforms/DotProductMatMul.h"
 #include "qopt/Codegen/CPU/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/IR/QNN.h"
 

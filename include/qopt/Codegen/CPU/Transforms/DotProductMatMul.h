@@ -1,4 +1,5 @@
-//===- DotProductMatMul.h - Integer matrix products as dot4 chains -*- C++ -*-===//
+//===- DotProductMatMul.h - Integer matrix products as dot4 chains -*- C++
+//-*-===//
 //
 // Part of qopt.
 //
