@@ -121,3 +121,51 @@ func.func @conv1d_relu(%x: tensor<1x2x1x8xf32>) -> tensor<1x4x6xf32> {
   %r = qnn.relu %s : (tensor<1x4x6xf32>) -> tensor<1x4x6xf32>
   return %r : tensor<1x4x6xf32>
 }
+
+// -----
+
+// A 3-D matmul with constant weights plus a constant bias (PyTorch's
+// nn.Linear) becomes a fully_connected with W^T and the bias between
+// reshapes; two products of one input share its reshape; the add's relu
+// moves to the fully_connected.
+// CHECK-LABEL: func @matmul_bias
+// CHECK-DAG: %[[WT:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[5.000000e-01, -5.000000e-01]> : tensor<2xf32>
+// CHECK: %[[X:.*]] = qnn.reshape %arg0 : (tensor<1x3x2xf32>) -> tensor<3x2xf32>
+// CHECK-NOT: qnn.reshape %arg0
+// CHECK: %[[Y:.*]] = qnn.fully_connected %[[X]], %[[WT]], %[[B]] {fused_activation = #qnn.activation<relu>} : (tensor<3x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+// CHECK: qnn.reshape %[[Y]] : (tensor<3x2xf32>) -> tensor<1x3x2xf32>
+// CHECK: %[[Z:.*]] = qnn.fully_connected %[[X]], %{{.*}}, %{{.*}} : (tensor<3x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+// CHECK-NOT: qnn.add
+// NOADD-LABEL: func @matmul_bias
+// NOADD: qnn.fully_connected
+func.func @matmul_bias(%x: tensor<1x3x2xf32>) -> (tensor<1x3x2xf32>, tensor<1x3x2xf32>) {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = arith.constant dense<[0.5, -0.5]> : tensor<2xf32>
+  %m = qnn.matmul %x, %w : (tensor<1x3x2xf32>, tensor<2x2xf32>) -> tensor<1x3x2xf32>
+  %a = qnn.add %m, %b : (tensor<1x3x2xf32>, tensor<2xf32>) -> tensor<1x3x2xf32>
+  %r = qnn.relu %a : (tensor<1x3x2xf32>) -> tensor<1x3x2xf32>
+  %m2 = qnn.matmul %x, %w : (tensor<1x3x2xf32>, tensor<2x2xf32>) -> tensor<1x3x2xf32>
+  %a2 = qnn.add %b, %m2 : (tensor<2xf32>, tensor<1x3x2xf32>) -> tensor<1x3x2xf32>
+  return %r, %a2 : tensor<1x3x2xf32>, tensor<1x3x2xf32>
+}
+
+// -----
+
+// Left alone: a bias computed at run time, a product with another user, a
+// bias that is not along the last axis.
+// CHECK-LABEL: func @matmul_no_bias_fusion
+// CHECK-NOT: qnn.fully_connected
+// CHECK-COUNT-3: qnn.add
+func.func @matmul_no_bias_fusion(%x: tensor<3x2xf32>, %c: tensor<2xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = arith.constant dense<[[0.5], [1.0], [2.0]]> : tensor<3x1xf32>
+  %bc = arith.constant dense<[0.5, -0.5]> : tensor<2xf32>
+  %m = qnn.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %a = qnn.add %m, %c : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %m2 = qnn.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %a2 = qnn.add %m2, %bc : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %m3 = qnn.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %a3 = qnn.add %m3, %b : (tensor<3x2xf32>, tensor<3x1xf32>) -> tensor<3x2xf32>
+  return %a, %a2, %m2, %a3 : tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>
+}
