@@ -138,7 +138,8 @@ struct FuseMatMulBias : OpRewritePattern<AddOp> {
     for (unsigned i = 0; i < 2; ++i) {
       auto mm = add->getOperand(i).getDefiningOp<MatMulOp>();
       Value bias = add->getOperand(1 - i);
-      if (!mm || !mm->hasOneUse() || mm.getActivation() != Activation::None ||
+      if (!mm || !mm->hasOneUse() ||
+          mm.getActivation() != Activation::None ||
           mm.getOutput().getType() != add.getOutput().getType())
         continue;
       auto yt = cast<RankedTensorType>(add.getOutput().getType());
@@ -167,8 +168,8 @@ struct FuseMatMulBias : OpRewritePattern<AddOp> {
       Type f32 = rewriter.getF32Type();
       Value wT = arith::ConstantOp::create(
           rewriter, loc,
-          cast<TypedAttr>(createFloatElements(
-              RankedTensorType::get({n, k}, f32), wtv, "fc_weight")));
+          cast<TypedAttr>(createFloatElements(RankedTensorType::get({n, k}, f32),
+                                              wtv, "fc_weight")));
       Value b1 = arith::ConstantOp::create(
           rewriter, add.getLoc(),
           cast<TypedAttr>(createFloatElements(RankedTensorType::get({n}, f32),
@@ -199,12 +200,11 @@ struct FuseMatMulBias : OpRewritePattern<AddOp> {
       for (StringRef name : {"fused_activation", "clip_min", "clip_max"})
         if (Attribute a = add->getAttr(name))
           attrs.push_back(rewriter.getNamedAttr(name, a));
-      Value y =
-          FullyConnectedOp::create(
-              rewriter, loc,
-              TypeRange{RankedTensorType::get({m, n}, yt.getElementType())},
-              ValueRange{x, wT, b1}, attrs)
-              .getResult();
+      Value y = FullyConnectedOp::create(
+                    rewriter, loc,
+                    TypeRange{RankedTensorType::get({m, n}, yt.getElementType())},
+                    ValueRange{x, wT, b1}, attrs)
+                    .getResult();
       if (yt.getRank() != 2)
         y = ReshapeOp::create(rewriter, add.getLoc(), yt, y);
       rewriter.replaceOp(add, y);
