@@ -2,18 +2,14 @@
 //
 // Part of qopt. Implements `--fuse-ops`: relu and clip become the
 // fused_activation of a conv2d, fully_connected, matmul or add whose only
-// user they are. Clamps compose: the fused range is the intersection. A
-// matmul with constant weights followed by the add of a constant bias
-// becomes a fully_connected with that bias.
+// user they are. Clamps compose: the fused range is the intersection.
 //
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Dialect/QNN/IR/QNN.h"
 #include "qopt/Dialect/QNN/Transforms/Passes.h"
 #include "qopt/Dialect/QNN/Transforms/Transforms.h"
-#include "qopt/Dialect/QNN/Utils/ConstantUtils.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -120,107 +116,11 @@ struct HoistActivationAboveDataMovement : OpRewritePattern<ActOp> {
   }
 };
 
-/// add(matmul(x, W), b) with constant f32 weights W [K, N] and a constant
-/// bias b of N values along the last axis -> fully_connected(x as [M, K],
-/// W^T, b), reshaped back. The bias joins the product's accumulator (i32
-/// once quantized, the 1x1 convolution's initial value on the CPU) instead
-/// of a separate pass over the output; quantized, the add was a float
-/// island between the dequantized product and its requantized sum. A 3-D
-/// MatMul + Add is how PyTorch exports nn.Linear (a 2-D Gemm imports as
-/// fully_connected already). The fully_connected keeps the matmul's
-/// location (its node name: per-layer configs and reports name the
-/// product) and the add's activation.
-struct FuseMatMulBias : OpRewritePattern<AddOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(AddOp add,
-                                PatternRewriter &rewriter) const override {
-    for (unsigned i = 0; i < 2; ++i) {
-      auto mm = add->getOperand(i).getDefiningOp<MatMulOp>();
-      Value bias = add->getOperand(1 - i);
-      if (!mm || !mm->hasOneUse() ||
-          mm.getActivation() != Activation::None ||
-          mm.getOutput().getType() != add.getOutput().getType())
-        continue;
-      auto yt = cast<RankedTensorType>(add.getOutput().getType());
-      auto xt = cast<RankedTensorType>(mm.getLhs().getType());
-      auto wt = cast<RankedTensorType>(mm.getRhs().getType());
-      auto bt = dyn_cast<RankedTensorType>(bias.getType());
-      if (!yt.getElementType().isF32() || !yt.hasStaticShape() ||
-          !xt.hasStaticShape() || xt.getRank() < 2 || wt.getRank() != 2 ||
-          !bt || !bt.getElementType().isF32())
-        continue;
-      int64_t k = wt.getDimSize(0), n = wt.getDimSize(1);
-      if (bt.getRank() == 0 || bt.getNumElements() != n ||
-          bt.getShape().back() != n)
-        continue;
-      std::optional<SmallVector<double>> w =
-          getConstantFloatValues(mm.getRhs());
-      std::optional<SmallVector<double>> b = getConstantFloatValues(bias);
-      if (!w || !b || !wt.getElementType().isF32())
-        continue;
-      // W^T [N, K] and b [N] as constants (dense_resource when large).
-      SmallVector<double> wtv(n * k);
-      for (int64_t r = 0; r < k; ++r)
-        for (int64_t c = 0; c < n; ++c)
-          wtv[c * k + r] = (*w)[r * n + c];
-      Location loc = mm.getLoc();
-      Type f32 = rewriter.getF32Type();
-      Value wT = arith::ConstantOp::create(
-          rewriter, loc,
-          cast<TypedAttr>(createFloatElements(RankedTensorType::get({n, k}, f32),
-                                              wtv, "fc_weight")));
-      Value b1 = arith::ConstantOp::create(
-          rewriter, add.getLoc(),
-          cast<TypedAttr>(createFloatElements(RankedTensorType::get({n}, f32),
-                                              *b, "fc_bias")));
-      int64_t m = xt.getNumElements() / k;
-      Value x = mm.getLhs();
-      if (xt.getRank() != 2) {
-        // One reshape per input, right after it, shared by every product
-        // reading it (a layer norm feeding the Q, K and V projections stays
-        // one value for SmoothQuant to scale).
-        auto rowsType = RankedTensorType::get({m, k}, xt.getElementType());
-        Value rows;
-        for (Operation *user : x.getUsers())
-          if (auto r = dyn_cast<ReshapeOp>(user);
-              r && r.getType() == rowsType && r->getBlock() == mm->getBlock() &&
-              r->isBeforeInBlock(mm))
-            rows = r;
-        if (!rows) {
-          OpBuilder::InsertionGuard guard(rewriter);
-          rewriter.setInsertionPointAfterValue(x);
-          rows = ReshapeOp::create(rewriter, loc, rowsType, x);
-        }
-        x = rows;
-      }
-      SmallVector<NamedAttribute> attrs;
-      for (NamedAttribute a : mm->getDiscardableAttrs())
-        attrs.push_back(a);
-      for (StringRef name : {"fused_activation", "clip_min", "clip_max"})
-        if (Attribute a = add->getAttr(name))
-          attrs.push_back(rewriter.getNamedAttr(name, a));
-      Value y = FullyConnectedOp::create(
-                    rewriter, loc,
-                    TypeRange{RankedTensorType::get({m, n}, yt.getElementType())},
-                    ValueRange{x, wT, b1}, attrs)
-                    .getResult();
-      if (yt.getRank() != 2)
-        y = ReshapeOp::create(rewriter, add.getLoc(), yt, y);
-      rewriter.replaceOp(add, y);
-      rewriter.eraseOp(mm);
-      return success();
-    }
-    return rewriter.notifyMatchFailure(add, "not a matmul plus a bias");
-  }
-};
-
 struct FuseOpsPass : qnn::impl::FuseOpsPassBase<FuseOpsPass> {
   using FuseOpsPassBase::FuseOpsPassBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateFuseActivationPatterns(patterns, fuseAdd);
-    patterns.add<FuseMatMulBias>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -133,16 +133,6 @@ FailureOr<SmallVector<Absorber>> findAbsorbers(Value x, int64_t k,
       return failure();
     if (v != x && !v.hasOneUse())
       return failure();
-    // A reshape keeping the channel axis last (rows collapsed in front of a
-    // fully_connected) is transparent to a per-channel division.
-    if (auto reshape = dyn_cast<ReshapeOp>(def)) {
-      auto in = cast<RankedTensorType>(reshape.getInput().getType());
-      if (in.getRank() == 0 || in.getShape().back() != k)
-        return failure();
-      rank = in.getRank();
-      v = reshape.getInput();
-      continue;
-    }
     if (isa<MulOp, AddOp>(def)) {
       // Which operand is the per-channel constant (the other carries X).
       int which = -1;

@@ -87,7 +87,7 @@ def WidenFloat16Pass : Pass<"widen-float16", "::mlir::func::FuncOp"> {
 }
 
 def FuseOpsPass : Pass<"fuse-ops", "::mlir::func::FuncOp"> {
-  let summary = "Fuse activations into conv, fully_connected, matmul and add; matmul + bias into fully_connected";
+  let summary = "Fuse activations into conv, fully_connected, matmul and add";
   let description = [{
     Patterns (the producer's result must have this activation as its only
     user):
@@ -102,14 +102,6 @@ def FuseOpsPass : Pass<"fuse-ops", "::mlir::func::FuncOp"> {
     (clamps compose into the intersection of their ranges). The fused op takes
     the activation's result type, so quantized graphs keep the activation's
     output parameters.
-
-    A float `matmul` with constant weights `[K, N]` whose only user adds a
-    constant bias of N values along the last axis (PyTorch's `nn.Linear` on
-    a 3-D input) becomes `fully_connected` with the transposed weights and
-    the bias, between reshapes to and from rows (one reshape per input,
-    shared by its products); the add's activation moves along. Quantized,
-    the bias is part of the i32 accumulator instead of a float add between
-    a dequantized product and its requantization.
 
     Before:
 
