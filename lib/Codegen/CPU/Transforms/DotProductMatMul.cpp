@@ -119,6 +119,64 @@ Value writeAll(OpBuilder &b, Location loc, Value v, Value dest) {
       .getResult();
 }
 
+/// Reads of a register tile's operands whose leading `lead` dimensions are
+/// unit ones (rows or batches beyond the tiled one).
+struct TileReader {
+  OpBuilder &b;
+  Location loc;
+  int64_t lead;
+  int64_t lanes;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  /// Indices behind the leading unit dimensions.
+  SmallVector<Value> at(ArrayRef<int64_t> v) {
+    SmallVector<Value> out(lead, idx(0));
+    for (int64_t x : v)
+      out.push_back(idx(x));
+    return out;
+  }
+  /// Static positions behind the leading unit dimensions.
+  SmallVector<int64_t> pos(ArrayRef<int64_t> v) {
+    SmallVector<int64_t> out(lead, 0);
+    out.append(v.begin(), v.end());
+    return out;
+  }
+  Value zeroByte() {
+    return arith::ConstantOp::create(b, loc, b.getI8Type(),
+                                     b.getI8IntegerAttr(0));
+  }
+  /// The [lanes, 4] bytes at `indices` of `w` (innermost two dimensions)
+  /// as one 64-byte vector.
+  Value weightBytes(Value w, ArrayRef<Value> indices) {
+    Type i8 = b.getI8Type();
+    auto rank = cast<RankedTensorType>(w.getType()).getRank();
+    Value v = vector::TransferReadOp::create(
+        b, loc, VectorType::get({lanes, 4}, i8), w, indices, zeroByte(),
+        AffineMap::getMinorIdentityMap(rank, 2, b.getContext()),
+        ArrayRef<bool>{true, true});
+    return vector::ShapeCastOp::create(
+        b, loc, VectorType::get({lanes * 4}, i8), v);
+  }
+  /// The four bytes at `indices` of `x` (innermost dimension) broadcast to
+  /// every lane, as 64 bytes.
+  Value broadcastGroup(Value x, ArrayRef<Value> indices) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    auto rank = cast<RankedTensorType>(x.getType()).getRank();
+    Value four = vector::TransferReadOp::create(
+        b, loc, VectorType::get({4}, i8), x, indices, zeroByte(),
+        AffineMap::getMinorIdentityMap(rank, 1, b.getContext()),
+        ArrayRef<bool>{true});
+    Value word = vector::ExtractOp::create(
+        b, loc,
+        vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), four),
+        int64_t(0));
+    return vector::BitCastOp::create(
+        b, loc, VectorType::get({lanes * 4}, i8),
+        vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, i32),
+                                    word));
+  }
+};
+
 } // namespace
 
 LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
@@ -148,38 +206,9 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
   Value z = op.getDpsInputOperand(3)->get();
   Value sums = op.getDpsInputOperand(4)->get();
   Value acc = op.getDpsInitOperand(0)->get();
-  auto idx = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  // Indices / positions behind the `lead` unit row dimensions.
-  auto at = [&](ArrayRef<int64_t> v) {
-    SmallVector<Value> out(lead, idx(0));
-    for (int64_t x : v)
-      out.push_back(idx(x));
-    return out;
-  };
-  auto pos = [&](ArrayRef<int64_t> v) {
-    SmallVector<int64_t> out(lead, 0);
-    out.append(v.begin(), v.end());
-    return out;
-  };
-  Value zeroI8 = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(0));
+  TileReader tr{b, loc, lead, lanes};
   auto bytesType = VectorType::get({lanes * 4}, i8);
   auto accType = VectorType::get({lanes}, i32);
-
-  // Each group of four activation bytes is broadcast to every lane.
-  auto xGroup = [&](int64_t m, int64_t c, int64_t h) -> Value {
-    Value four = vector::TransferReadOp::create(
-        b, loc, VectorType::get({4}, i8), x, at({m, 0, c, h, 0}), zeroI8,
-        AffineMap::getMinorIdentityMap(lead + 5, 1, b.getContext()),
-        ArrayRef<bool>{true});
-    Value word = vector::ExtractOp::create(
-        b, loc,
-        vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), four),
-        int64_t(0));
-    return vector::BitCastOp::create(
-        b, loc, bytesType, vector::BroadcastOp::create(b, loc, accType, word));
-  };
 
   // Few accumulators: the nibbles get a chain each, so that at least four
   // independent dot-product chains hide the instruction's latency.
@@ -196,17 +225,15 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
   for (int64_t c = 0; c < groups; ++c) {
     SmallVector<Value> lo, hi;
     for (int64_t t = 0; t < tiles; ++t) {
-      Value v = vector::TransferReadOp::create(
-          b, loc, VectorType::get({lanes, 4}, i8), w,
-          ValueRange{idx(t), idx(0), idx(c), idx(0), idx(0)}, zeroI8,
-          AffineMap::getMinorIdentityMap(5, 2, b.getContext()),
-          ArrayRef<bool>{true, true});
-      v = vector::ShapeCastOp::create(b, loc, bytesType, v);
+      Value v = tr.weightBytes(w, {tr.idx(t), tr.idx(0), tr.idx(c), tr.idx(0),
+                                   tr.idx(0)});
       lo.push_back(arith::AndIOp::create(b, loc, v, mask));
       hi.push_back(arith::ShRUIOp::create(b, loc, v, four));
     }
     for (int64_t m = 0; m < rows; ++m) {
-      Value xLo = xGroup(m, c, 0), xHi = xGroup(m, c, 1);
+      // The row's two groups of four activations (one per nibble).
+      Value xLo = tr.broadcastGroup(x, tr.at({m, 0, c, 0, 0}));
+      Value xHi = tr.broadcastGroup(x, tr.at({m, 0, c, 1, 0}));
       for (int64_t t = 0; t < tiles; ++t) {
         Value &a = accLo[m * tiles + t];
         a = Dot4U8S8Op::create(b, loc, a, lo[t], xLo);
@@ -232,14 +259,14 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
           vector::ExtractOp::create(b, loc, zAll, ArrayRef<int64_t>{t, 0});
       Value sm = vector::BroadcastOp::create(
           b, loc, accType,
-          vector::ExtractOp::create(b, loc, sumAll, pos({m, 0})));
+          vector::ExtractOp::create(b, loc, sumAll, tr.pos({m, 0})));
       sum = arith::SubIOp::create(b, loc, sum,
                                   arith::MulIOp::create(b, loc, zt, sm));
       Value st =
           vector::ExtractOp::create(b, loc, sAll, ArrayRef<int64_t>{t, 0});
       Value f =
           arith::SIToFPOp::create(b, loc, VectorType::get({lanes}, f32), sum);
-      Value old = vector::ExtractOp::create(b, loc, accAll, pos({m, t}));
+      Value old = vector::ExtractOp::create(b, loc, accAll, tr.pos({m, t}));
       results.push_back(vector::FMAOp::create(b, loc, f, st, old));
     }
   Value written = writeAll(b, loc, concat(b, loc, results), acc);
@@ -302,56 +329,24 @@ LogicalResult qcpu::vectorizeDotProductMatMulTile(RewriterBase &rewriter,
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
   Value x = op.getDpsInputOperand(0)->get();
   Value w = op.getDpsInputOperand(1)->get();
   Value acc = op.getDpsInitOperand(0)->get();
-  auto idx = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  // Indices / positions behind the `lead` unit batch dimensions.
-  auto at = [&](ArrayRef<int64_t> v) {
-    SmallVector<Value> out(lead, idx(0));
-    for (int64_t x : v)
-      out.push_back(idx(x));
-    return out;
-  };
-  auto pos = [&](ArrayRef<int64_t> v) {
-    SmallVector<int64_t> out(lead, 0);
-    out.append(v.begin(), v.end());
-    return out;
-  };
-  Value zeroI8 = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(0));
-  auto bytesType = VectorType::get({lanes * 4}, i8);
-  auto accType = VectorType::get({lanes}, i32);
+  TileReader tr{b, loc, lead, lanes};
 
   Value accAll = readAll(b, loc, acc); // [1..., rows, tiles, lanes]
   SmallVector<Value> accs;
   for (int64_t m = 0; m < rows; ++m)
     for (int64_t t = 0; t < tiles; ++t)
-      accs.push_back(vector::ExtractOp::create(b, loc, accAll, pos({m, t})));
+      accs.push_back(
+          vector::ExtractOp::create(b, loc, accAll, tr.pos({m, t})));
   for (int64_t c = 0; c < groups; ++c) {
     SmallVector<Value> ws;
-    for (int64_t t = 0; t < tiles; ++t) {
-      Value v = vector::TransferReadOp::create(
-          b, loc, VectorType::get({lanes, 4}, i8), w, at({t, c, 0, 0}), zeroI8,
-          AffineMap::getMinorIdentityMap(lead + 4, 2, b.getContext()),
-          ArrayRef<bool>{true, true});
-      ws.push_back(vector::ShapeCastOp::create(b, loc, bytesType, v));
-    }
+    for (int64_t t = 0; t < tiles; ++t)
+      ws.push_back(tr.weightBytes(w, tr.at({t, c, 0, 0})));
     for (int64_t m = 0; m < rows; ++m) {
       // The row's four bytes of this group, broadcast to every lane.
-      Value four = vector::TransferReadOp::create(
-          b, loc, VectorType::get({4}, i8), x, at({m, c, 0}), zeroI8,
-          AffineMap::getMinorIdentityMap(lead + 3, 1, b.getContext()),
-          ArrayRef<bool>{true});
-      Value word = vector::ExtractOp::create(
-          b, loc,
-          vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), four),
-          int64_t(0));
-      Value xs = vector::BitCastOp::create(
-          b, loc, bytesType,
-          vector::BroadcastOp::create(b, loc, accType, word));
+      Value xs = tr.broadcastGroup(x, tr.at({m, c, 0}));
       for (int64_t t = 0; t < tiles; ++t) {
         Value &a = accs[m * tiles + t];
         a = Dot4U8S8Op::create(b, loc, a, xs, ws[t]);

@@ -457,14 +457,19 @@ save(single("DequantizeLinear", 21, [], [f("y", [3])], [short4, ft("s", [1.0])],
             block_size=4), "err_int4_short.onnx")
 
 
-def nbits(name, b, extra_inputs=(), extra_inits=(), **attrs):
+def nbits(name, b, extra_inputs=(), extra_inits=(), a_type=TensorProto.FLOAT,
+          scales=(0.1, 0.2), **attrs):
     attrs = dict(dict(K=32, N=2, bits=4, block_size=32), **attrs)
     node = helper.make_node("MatMulNBits", ["a", "b", "s"] + list(extra_inputs), ["y"],
                             name="the_node", domain="com.microsoft", **attrs)
+    inputs = [helper.make_tensor_value_info("a", a_type, [1, 32])]
+    inits = [ft("s", list(scales))] + list(extra_inits)
+    if b is None:  # B computed at run time
+        inputs.append(helper.make_tensor_value_info("b", TensorProto.UINT8, [2, 1, 16]))
+    else:
+        inits.insert(0, numpy_helper.from_array(np.array(b, np.uint8), "b"))
     save(helper.make_model(helper.make_graph(
-        [node], "g", [f("a", [1, 32])], [f("y", [1, 2])],
-        [numpy_helper.from_array(np.array(b, np.uint8), "b"), ft("s", [0.1, 0.2])]
-        + list(extra_inits)),
+        [node], "g", inputs, [f("y", [1, 2])], inits),
         opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]),
         name)
 
@@ -477,6 +482,19 @@ nbits("err_nbits_zp_float.onnx", np.zeros((2, 1, 16)), ["z"], [ft("z", [8.0, 8.0
 nbits("err_nbits_k.onnx", np.zeros((2, 1, 8)), K=16, block_size=16)
 nbits("err_nbits_bias.onnx", np.zeros((2, 1, 16)), ["", "", "bias"], [ft("bias", [0.0, 0.0, 0.0])])
 nbits("err_nbits_zero_k.onnx", np.zeros((2, 1, 16)), K=0)
+nbits("err_nbits_huge.onnx", np.zeros((2, 1, 16)), K=1 << 32)
+nbits("err_nbits_block_bytes.onnx", np.zeros((2, 1, 16)), block_size=3)
+nbits("err_nbits_f16.onnx", np.zeros((2, 1, 16)), a_type=TensorProto.FLOAT16)
+nbits("err_nbits_b_runtime.onnx", None)
+nbits("err_nbits_scales.onnx", np.zeros((2, 1, 16)), scales=(0.1, 0.2, 0.3))
+nbits("err_nbits_zp_count.onnx", np.zeros((2, 1, 16)), ["z"],
+      [numpy_helper.from_array(np.full(3, 0x88, np.uint8), "z")])
+save(single("DequantizeLinear", 21, [], [f("y", [64, 4])],
+            [i8t("q", np.ones((64, 4))), ft("s", np.ones((2, 4)))], axis=0, block_size=-1),
+     "err_dq_block_negative.onnx")
+save(single("DequantizeLinear", 21, [], [f("y", [64, 4])],
+            [i8t("q", np.ones((64, 4))), ft("s", np.ones(8))], axis=0, block_size=32),
+     "err_dq_block_scale_rank.onnx")
 save(single("DequantizeLinear", 21, [], [f("y", [64, 4])],
             [i8t("q", np.ones((64, 4))), ft("s", np.ones((2, 4)))], axis=2, block_size=32),
      "err_dq_block_axis.onnx")
