@@ -154,8 +154,8 @@ struct TileReader {
         b, loc, VectorType::get({lanes, 4}, i8), w, indices, zeroByte(),
         AffineMap::getMinorIdentityMap(rank, 2, b.getContext()),
         ArrayRef<bool>{true, true});
-    return vector::ShapeCastOp::create(
-        b, loc, VectorType::get({lanes * 4}, i8), v);
+    return vector::ShapeCastOp::create(b, loc, VectorType::get({lanes * 4}, i8),
+                                       v);
   }
   /// The four bytes at `indices` of `x` (innermost dimension) broadcast to
   /// every lane, as 64 bytes.
@@ -225,8 +225,8 @@ LogicalResult qcpu::vectorizeBlockDotTile(RewriterBase &rewriter,
   for (int64_t c = 0; c < groups; ++c) {
     SmallVector<Value> lo, hi;
     for (int64_t t = 0; t < tiles; ++t) {
-      Value v = tr.weightBytes(w, {tr.idx(t), tr.idx(0), tr.idx(c), tr.idx(0),
-                                   tr.idx(0)});
+      Value v = tr.weightBytes(
+          w, {tr.idx(t), tr.idx(0), tr.idx(c), tr.idx(0), tr.idx(0)});
       lo.push_back(arith::AndIOp::create(b, loc, v, mask));
       hi.push_back(arith::ShRUIOp::create(b, loc, v, four));
     }
@@ -338,8 +338,7 @@ LogicalResult qcpu::vectorizeDotProductMatMulTile(RewriterBase &rewriter,
   SmallVector<Value> accs;
   for (int64_t m = 0; m < rows; ++m)
     for (int64_t t = 0; t < tiles; ++t)
-      accs.push_back(
-          vector::ExtractOp::create(b, loc, accAll, tr.pos({m, t})));
+      accs.push_back(vector::ExtractOp::create(b, loc, accAll, tr.pos({m, t})));
   for (int64_t c = 0; c < groups; ++c) {
     SmallVector<Value> ws;
     for (int64_t t = 0; t < tiles; ++t)
