@@ -162,3 +162,9 @@ save("float_fc", [helper.make_node("Gemm", ["x", "w1", "c1"], ["h"], transB=1),
                   helper.make_node("Relu", ["h"], ["r"]),
                   helper.make_node("MatMul", ["r", "w2"], ["y"])],
      {"w1": w1, "c1": c1, "w2": w2}, x, [5, m], opset=13)
+
+# A product wide enough to run on several threads (W4A8: 8 output tiles of
+# 16, split in whole register tiles).
+w3 = (rng.standard_normal((256, 128)) / 16).astype(np.float32)
+save("float_wide", [helper.make_node("MatMul", ["x", "w"], ["y"])], {"w": w3},
+     rng.standard_normal((2, 256)).astype(np.float32), [2, 128], opset=13)

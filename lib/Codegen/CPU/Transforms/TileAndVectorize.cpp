@@ -159,12 +159,28 @@ struct TileAndVectorizePass
     if (work < kMinIterations)
       return op;
     auto iters = op.getIteratorTypesArray();
-    for (auto [d, it] : llvm::enumerate(iters)) {
-      if (it != utils::IteratorType::parallel || sizes[d] != 1 ||
-          ranges[d] <= 1)
+    // Dot-product matrix products take whole register tiles per iteration,
+    // along any parallel dimension the tiles divide; a W4A8 product splits
+    // its output tiles first (each thread streams its share of the weights:
+    // a one-row product has nothing else to split).
+    KernelKind kernel = kernelOf(op);
+    bool wholeTiles =
+        kernel == KernelKind::BlockDot || kernel == KernelKind::DotMatMul;
+    SmallVector<int64_t> order;
+    if (kernel == KernelKind::BlockDot)
+      order.push_back(op.getNumLoops() - 6); // t
+    for (int64_t d = 0; d < (int64_t)op.getNumLoops(); ++d)
+      order.push_back(d);
+    for (int64_t d : order) {
+      int64_t step = sizes[d] == 1 ? 1 : 0;
+      if (wholeTiles && sizes[d] > 1 && ranges[d] > sizes[d] &&
+          ranges[d] % sizes[d] == 0)
+        step = sizes[d];
+      if (iters[d] != utils::IteratorType::parallel || !step ||
+          ranges[d] <= step)
         continue;
       SmallVector<int64_t> outer(op.getNumLoops(), 0);
-      outer[d] = 1;
+      outer[d] = step;
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(&getContext(), outer));
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
