@@ -226,6 +226,25 @@ void populateNamedOpLoweringPatterns(TypeConverter &converter,
 /// dequantizes as one contraction over the packed weights (BlockwiseOps.cpp).
 void populateBlockwiseLoweringPatterns(TypeConverter &converter,
                                        RewritePatternSet &patterns);
+/// The parts of a qnn.block_dequantize of constants, arranged as [K, N]
+/// (reduction index first) whatever the stored layout (BlockwiseOps.cpp).
+struct BlockWeights {
+  int64_t k = 0, n = 0, block = 0;
+  unsigned width = 4;
+  bool isUnsigned = false;
+  SmallVector<int32_t> q;    ///< [K, N]
+  SmallVector<double> scale; ///< [ceil(K/B), N]
+  SmallVector<int32_t> zero; ///< [ceil(K/B), N]
+};
+/// `w` (the weight operand of a product) as block-quantized constants whose
+/// blocks run along the product's reduction dimension `reductionAxis` of the
+/// 2-D weight; nullopt when it is anything else.
+std::optional<BlockWeights> matchBlockWeights(Value w, int64_t reductionAxis);
+/// `x` [..., K] as [M, K] (leading dimensions collapsed), or null when a
+/// tensor of rank > 2 has a dynamic leading dimension.
+Value rowsOf(OpBuilder &b, Location loc, Value x);
+/// `y` [M, N] back to `type` [..., N].
+Value unrows(OpBuilder &b, Location loc, Value y, RankedTensorType type);
 /// Products of int8 activations and 4-bit block weights (W4A8) as integer
 /// dot products per block; part of the integer conversion.
 void populateBlockwiseIntegerPatterns(TypeConverter &converter,
