@@ -68,8 +68,8 @@ std::optional<SmallVector<int32_t>> constantInts(Value v) {
 
 } // namespace
 
-std::optional<BlockWeights>
-lowering::matchBlockWeights(Value w, int64_t reductionAxis) {
+std::optional<BlockWeights> lowering::matchBlockWeights(Value w,
+                                                        int64_t reductionAxis) {
   auto bd = w.getDefiningOp<BlockDequantizeOp>();
   if (!bd)
     return std::nullopt;
@@ -313,7 +313,7 @@ Value lowering::rowsOf(OpBuilder &b, Location loc, Value x) {
 
 /// `y` [M, N] back to `type` [..., N].
 Value lowering::unrows(OpBuilder &b, Location loc, Value y,
-                        RankedTensorType type) {
+                       RankedTensorType type) {
   if (type.getRank() == 2)
     return y;
   ReassociationIndices lead;

@@ -16,10 +16,11 @@ namespace qcpu {
 
 /// Whether `op` is the contraction of int8 activations and packed 4-bit
 /// block weights that the QNN lowering emits for W4A8 products
-/// (blockwiseIntegerProduct in lib/Conversion/QNNToLinalg/BlockwiseIntegerOps.cpp):
-/// loops (m, t, i, g, c, h, j), activations [M, G, C, 2, 4] i8, weight bytes
-/// [T, G, C, 16, 4] i8, scales [T, G, 16] f32, zero points [T, G, 16] i8,
-/// block sums of the activations [M, G] i32, accumulator [M, T, 16] f32.
+/// (blockwiseIntegerProduct in
+/// lib/Conversion/QNNToLinalg/BlockwiseIntegerOps.cpp): loops (m, t, i, g, c,
+/// h, j), activations [M, G, C, 2, 4] i8, weight bytes [T, G, C, 16, 4] i8,
+/// scales [T, G, 16] f32, zero points [T, G, 16] i8, block sums of the
+/// activations [M, G] i32, accumulator [M, T, 16] f32.
 bool isBlockDotProduct(Operation *op);
 
 /// Writes a register tile of such a contraction -- one block (g extent 1),
