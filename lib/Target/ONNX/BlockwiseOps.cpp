@@ -157,10 +157,14 @@ static LogicalResult importMatMulNBits(Importer &im,
     return im.nodeError(node)
            << "block_size " << block << " does not fill whole bytes";
   RankedTensorType at = im.typeOf(node.input(0));
-  if (!at.getElementType().isF32())
-    return im.unsupported(node, "MatMulNBits with " +
-                                    typeString(at.getElementType()) +
-                                    " activations (qopt takes f32)");
+  // f16 / bf16 activations (GPU-style exports): the product runs in f32 on
+  // the widened input, the result rounded back to A's type (as every fp16
+  // model runs in qopt, see --widen-float16).
+  Type aType = at.getElementType();
+  if (!aType.isF32() && !isa<Float16Type, BFloat16Type>(aType))
+    return im.unsupported(node, "MatMulNBits with " + typeString(aType) +
+                                    " activations (qopt takes f32, f16 and "
+                                    "bf16)");
   if (at.getRank() < 2 || at.isDynamicDim(at.getRank() - 1) ||
       at.getDimSize(at.getRank() - 1) != k)
     return im.nodeError(node) << "A must be [..., K = " << k << "], got "
@@ -264,7 +268,10 @@ static LogicalResult importMatMulNBits(Importer &im,
   SmallVector<int64_t> shape(at.getShape());
   shape.back() = n;
   auto yt = RankedTensorType::get(shape, im.builder.getF32Type());
-  Value y = MatMulOp::create(im.builder, loc, yt, im.get(node.input(0)), w);
+  Value a = im.get(node.input(0));
+  if (!aType.isF32())
+    a = CastOp::create(im.builder, loc, at.clone(im.builder.getF32Type()), a);
+  Value y = MatMulOp::create(im.builder, loc, yt, a, w);
   if (im.hasInput(node, 5)) {
     RankedTensorType bt = im.typeOf(node.input(5));
     if (bt.getRank() != 1 || bt.getDimSize(0) != n)
@@ -275,6 +282,8 @@ static LogicalResult importMatMulNBits(Importer &im,
       return failure();
     y = AddOp::create(im.builder, loc, yt, y, *bias);
   }
+  if (!aType.isF32())
+    y = CastOp::create(im.builder, loc, RankedTensorType::get(shape, aType), y);
   im.set(node, y);
   return success();
 }

@@ -168,3 +168,33 @@ save("float_fc", [helper.make_node("Gemm", ["x", "w1", "c1"], ["h"], transB=1),
 w3 = (rng.standard_normal((256, 128)) / 16).astype(np.float32)
 save("float_wide", [helper.make_node("MatMul", ["x", "w"], ["y"])], {"w": w3},
      rng.standard_normal((2, 256)).astype(np.float32), [2, 128], opset=13)
+
+# MatMulNBits with f16 activations, scales and bias (a GPU-style export):
+# the reference computes in float64 on the f16 values and rounds the result
+# to f16.
+k, n, block = 64, 24, 32
+blocks = k // block
+q = rng.integers(0, 16, (n, k))
+s16 = (rng.random((n, blocks)) * 0.05 + 0.01).astype(np.float16)
+z = rng.integers(0, 16, (n, blocks))
+b = (q[:, 0::2] | (q[:, 1::2] << 4)).astype(np.uint8).reshape(n, blocks, block // 2)
+zb = (z[:, 0::2] | (z[:, 1::2] << 4)).astype(np.uint8).reshape(-1)
+bias16 = rng.standard_normal(n).astype(np.float16)
+x16 = rng.standard_normal((3, k)).astype(np.float16)
+node = helper.make_node("MatMulNBits", ["x", "b", "s", "zp", "", "bias"], ["y"],
+                        domain="com.microsoft", K=k, N=n, bits=4, block_size=block)
+g = helper.make_graph([node], "nbits4_f16",
+                      [helper.make_tensor_value_info("x", T.FLOAT16, [3, k])],
+                      [helper.make_tensor_value_info("y", T.FLOAT16, [3, n])],
+                      [numpy_helper.from_array(b, "b"),
+                       numpy_helper.from_array(s16.reshape(-1), "s"),
+                       numpy_helper.from_array(zb, "zp"),
+                       numpy_helper.from_array(bias16, "bias")])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17),
+                                        helper.make_opsetid("com.microsoft", 1)])
+m.ir_version = 8
+onnx.save(m, os.path.join(out, "nbits4_f16.onnx"))
+np.save(os.path.join(out, "nbits4_f16_x.npy"), x16)
+w16 = dequant(q, s16.astype(np.float64), z, 1, block)  # [N, K]
+np.save(os.path.join(out, "nbits4_f16_y.npy"),
+        (x16.astype(np.float64) @ w16.T + bias16.astype(np.float64)).astype(np.float16))

@@ -484,7 +484,7 @@ nbits("err_nbits_bias.onnx", np.zeros((2, 1, 16)), ["", "", "bias"], [ft("bias",
 nbits("err_nbits_zero_k.onnx", np.zeros((2, 1, 16)), K=0)
 nbits("err_nbits_huge.onnx", np.zeros((2, 1, 16)), K=1 << 32)
 nbits("err_nbits_block_bytes.onnx", np.zeros((2, 1, 16)), block_size=3)
-nbits("err_nbits_f16.onnx", np.zeros((2, 1, 16)), a_type=TensorProto.FLOAT16)
+nbits("err_nbits_f64.onnx", np.zeros((2, 1, 16)), a_type=TensorProto.DOUBLE)
 nbits("err_nbits_b_runtime.onnx", None)
 nbits("err_nbits_scales.onnx", np.zeros((2, 1, 16)), scales=(0.1, 0.2, 0.3))
 nbits("err_nbits_zp_count.onnx", np.zeros((2, 1, 16)), ["z"],
