@@ -98,12 +98,6 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   if (options.vectorize) {
     pm.addNestedPass<FuncOp>(qcpu::createHoistVectorTransfersPass());
     pm.addPass(createCanonicalizerPass());
-    qcpu::LowerDotProductsPassOptions dot;
-    dot.dotProduct = options.dotProduct;
-    pm.addNestedPass<FuncOp>(qcpu::createLowerDotProductsPass(dot));
-    qcpu::LowerByteLookupsPassOptions lookup;
-    lookup.isa = options.byteLookup;
-    pm.addNestedPass<FuncOp>(qcpu::createLowerByteLookupsPass(lookup));
   }
   // Parallel tile loops (scf.forall) become OpenMP worksharing loops, run
   // by LLVM's OpenMP runtime (libomp).
@@ -114,8 +108,19 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createConvertSCFToOpenMPPass(omp));
     // The loop bodies come wrapped in memref.alloca_scope; without allocas
     // in them the canonicalizer inlines the scope (whose single-block region
-    // would not survive scf-to-cf).
+    // would not survive scf-to-cf). This runs before the intrinsic calls
+    // below exist: a call without declared memory effects may allocate, so
+    // a scope holding one stayed (PaddleOCR's int8 models with byte tables
+    // on 2 threads failed to compile).
     pm.addPass(createCanonicalizerPass());
+  }
+  if (options.vectorize) {
+    qcpu::LowerDotProductsPassOptions dot;
+    dot.dotProduct = options.dotProduct;
+    pm.addNestedPass<FuncOp>(qcpu::createLowerDotProductsPass(dot));
+    qcpu::LowerByteLookupsPassOptions lookup;
+    lookup.isa = options.byteLookup;
+    pm.addNestedPass<FuncOp>(qcpu::createLowerByteLookupsPass(lookup));
   }
   if (!options.profileEntry.empty()) {
     qcpu::InsertProfileMarksPassOptions marks;
