@@ -74,6 +74,13 @@ KernelKind kernelOf(Operation *op) {
   return config ? config.getKernel() : KernelKind::Generic;
 }
 
+/// Whether `op` runs inside a loop of the model itself (ONNX Loop/Scan,
+/// recurrent layers' time steps): TileAndVectorize makes no loops before
+/// its tiling, so any enclosing scf.for / scf.while is the model's.
+bool insideModelLoop(Operation *op) {
+  return op->getParentOfType<scf::ForOp>() || op->getParentOfType<scf::WhileOp>();
+}
+
 bool isWeightPanelKernel(Operation *op) {
   KernelKind k = kernelOf(op);
   return k == KernelKind::DotProductConv || k == KernelKind::PanelConv;
@@ -156,7 +163,9 @@ struct TileAndVectorizePass
     int64_t work = 1;
     for (int64_t r : ranges)
       work *= r;
-    if (work < kMinIterations)
+    // Inside a model's own loop (a recurrent layer's steps) a parallel
+    // region is entered once per step: only much larger ops pay for it.
+    if (work < (insideModelLoop(op) ? kMinIterations << 4 : kMinIterations))
       return op;
     auto iters = op.getIteratorTypesArray();
     // Dot-product matrix products take whole register tiles per iteration,
@@ -331,8 +340,10 @@ struct TileAndVectorizePass
     if (dotProduct)
       tiling.setInterchange({0, 3, 1, 2});
     // Threads share the register tiles of the output (a static schedule
-    // gives each a contiguous range of them).
-    if (parallel)
+    // gives each a contiguous range of them) -- except in a model's own
+    // loop, where the per-step products are small (a GRU's int8 step on two
+    // threads ran 4x slower than on one).
+    if (parallel && !insideModelLoop(root))
       tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     scf::SCFTileAndFuseOptions options;
     options.setTilingOptions(tiling);
