@@ -78,7 +78,8 @@ KernelKind kernelOf(Operation *op) {
 /// recurrent layers' time steps): TileAndVectorize makes no loops before
 /// its tiling, so any enclosing scf.for / scf.while is the model's.
 bool insideModelLoop(Operation *op) {
-  return op->getParentOfType<scf::ForOp>() || op->getParentOfType<scf::WhileOp>();
+  return op->getParentOfType<scf::ForOp>() ||
+         op->getParentOfType<scf::WhileOp>();
 }
 
 bool isWeightPanelKernel(Operation *op) {
