@@ -182,10 +182,8 @@ Value blockwiseIntegerProduct(OpBuilder &b, Location loc, Value q2d,
   Value sums =
       linalg::GenericOp::create(
           b, loc, TypeRange{sumsType}, ValueRange{xBlocks},
-          ValueRange{linalg::FillOp::create(
-                         b, loc, intConst(b, loc, i32, 0),
-                         emptyTensor(b, loc, sumsType, {mDim, Value()}))
-                         .getResult(0)},
+          ValueRange{fill(
+              b, loc, emptyTensor(b, loc, sumsType, {mDim, Value()}), 0)},
           SmallVector<AffineMap>{AffineMap::get(3, 0, {e0, e1, e2}, ctx),
                                  AffineMap::get(3, 0, {e0, e1}, ctx)},
           SmallVector<IteratorType>{IteratorType::parallel,

@@ -36,9 +36,8 @@ using utils::IteratorType;
 
 namespace {
 
-/// `v` [d0, d1, d2] padded with `value` to [d0, p1, p2].
-Value padTo(OpBuilder &b, Location loc, Value v, int64_t p1, int64_t p2,
-            int64_t value) {
+/// `v` [d0, d1, d2] padded with zeros to [d0, p1, p2].
+Value padTo(OpBuilder &b, Location loc, Value v, int64_t p1, int64_t p2) {
   auto t = cast<RankedTensorType>(v.getType());
   if (t.getDimSize(1) == p1 && t.getDimSize(2) == p2)
     return v;
@@ -49,7 +48,7 @@ Value padTo(OpBuilder &b, Location loc, Value v, int64_t p1, int64_t p2,
   Type et = t.getElementType();
   return tensor::PadOp::create(
       b, loc, RankedTensorType::get({t.getDimSize(0), p1, p2}, et), v, low,
-      high, intConst(b, loc, et, value));
+      high, intConst(b, loc, et, 0));
 }
 
 /// Sums over dimension `dim` (1 or 2) of the byte tensor `v` [B, X, Y]
@@ -63,10 +62,7 @@ Value sumBytes(OpBuilder &b, Location loc, Value v, int64_t dim,
   auto outType =
       RankedTensorType::get({t.getDimSize(0), t.getDimSize(other)}, i32);
   Value init =
-      linalg::FillOp::create(
-          b, loc, intConst(b, loc, i32, 0),
-          Value(tensor::EmptyOp::create(b, loc, outType.getShape(), i32)))
-          .getResult(0);
+      fill(b, loc, tensor::EmptyOp::create(b, loc, outType.getShape(), i32), 0);
   AffineExpr d0, d1, d2;
   bindDims(ctx, d0, d1, d2);
   // (batch, kept, summed) -> the operand's order.
@@ -143,8 +139,8 @@ Value lowering::lowerDotMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   };
   // Flipped first, then padded with zeros (of the flipped values): a zero
   // pad adds nothing to the products or the sums.
-  Value a = padTo(b, loc, flipped(flat(lhs, lt), flipA), m, kp, 0);
-  Value bv = padTo(b, loc, flipped(flat(rhs, rt), flipB), kp, np, 0);
+  Value a = padTo(b, loc, flipped(flat(lhs, lt), flipA), m, kp);
+  Value bv = padTo(b, loc, flipped(flat(rhs, rt), flipB), kp, np);
 
   // b' [B, Kp, Np] -> [B, C, 4, T, 16] -> packed [B, T, C, 16, 4].
   Value b5 = tensor::ExpandShapeOp::create(

@@ -123,8 +123,9 @@ Value floatConst(OpBuilder &b, Location loc, Type t, double v) {
 
 Value fill(OpBuilder &b, Location loc, Value init, double v) {
   Type et = cast<RankedTensorType>(init.getType()).getElementType();
-  return linalg::FillOp::create(b, loc, floatConst(b, loc, et, v), init)
-      .getResult(0);
+  Value c = isa<IntegerType>(et) ? intConst(b, loc, et, (int64_t)v)
+                                 : floatConst(b, loc, et, v);
+  return linalg::FillOp::create(b, loc, c, init).getResult(0);
 }
 
 double lowest(Type t) {

@@ -52,6 +52,7 @@ SmallVector<Value> dimValues(OpBuilder &b, Location loc, Value v);
 /// same positions (true for the batch dimension of every op lowered here).
 Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like);
 Value floatConst(OpBuilder &b, Location loc, Type t, double v);
+/// `init` filled with `v` (float or integer elements).
 Value fill(OpBuilder &b, Location loc, Value init, double v);
 /// The reduction of every element of float tensor `x` to a 0-d tensor by
 /// an associative, exact `combine(acc, element)` (max, min, max |.|) from
