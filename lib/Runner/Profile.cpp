@@ -85,6 +85,7 @@ qopt::profileModel(ModuleOp module, llvm::ArrayRef<NpyArray> data,
   struct Layer {
     std::string op;
     int64_t macs = 0;
+    llvm::SmallVector<Operation *> ops;
   };
   llvm::StringMap<Layer> byName;
   for (Operation &op : func.getBody().front().without_terminator()) {
@@ -98,7 +99,7 @@ qopt::profileModel(ModuleOp module, llvm::ArrayRef<NpyArray> data,
     Layer &l = byName[name];
     if (l.op.empty())
       l.op = op.getName().getStringRef().str();
-    l.macs += macsOf(&op, samples);
+    l.ops.push_back(&op);
   }
   auto model = CompiledModel::compile(module, options.entry, options.vectorize,
                                       options.dotProduct, /*memoryLimit=*/0,
@@ -112,9 +113,14 @@ qopt::profileModel(ModuleOp module, llvm::ArrayRef<NpyArray> data,
   if (!b0)
     b0 = options.batchSize > 0 ? std::min(options.batchSize, samples) : samples;
   bool whole = (*model)->runsWhole(data);
-  if (b0 != samples && !whole && samples) // one batch: its share of the MACs
-    for (auto &entry : byName)
-      entry.second.macs = entry.second.macs / samples * b0;
+  // The MACs of the profiled run: a dynamic leading dimension is the batch
+  // that run computes; a static one is the model's own (counting it as the
+  // number of samples given made a batch-1 model fed 8 samples report 1/8
+  // of its GOP/s).
+  int64_t runBatch = whole ? samples : b0;
+  for (auto &entry : byName)
+    for (Operation *op : entry.second.ops)
+      entry.second.macs += macsOf(op, runBatch);
   std::vector<NpyArray> batchData(data.size());
   llvm::SmallVector<const NpyArray *> ptrs;
   for (auto [in, out] : llvm::zip_equal(data, batchData)) {
