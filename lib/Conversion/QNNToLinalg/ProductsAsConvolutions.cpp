@@ -84,7 +84,8 @@ void rewriteAsConv(PatternRewriter &rewriter, Operation *op, Value x, Value w,
   Location loc = op->getLoc();
   Type xq = xt.getElementType(), yq = outType.getElementType();
   // [B, M, K] -> [B, K, M] -> [B, K, 1, M]; the convolution's own NHWC
-  // permutation undoes the transpose (the two fuse into one copy).
+  // permutation undoes the transpose: once the reshapes are expand/collapse
+  // shapes (qcpu-fuse-elementwise), the permutations compose to none.
   Value rows =
       ReshapeOp::create(rewriter, loc, RankedTensorType::get({b, m, k}, xq), x);
   Value cols =
