@@ -299,3 +299,51 @@ func.func @reads_its_init(%x: tensor<1x8x4x4xf32>) -> (tensor<1x8x4x4xf32>, tens
   } -> tensor<1x4x4x8xf32>
   return %y, %t : tensor<1x8x4x4xf32>, tensor<1x4x4x8xf32>
 }
+
+// -----
+
+// Static reshapes become expand/collapse shapes, so the two transposes
+// around them (rows into a 1x1 convolution's layout and back) compose to a
+// plain copy that folds away: what is left is the elementwise op on the
+// expanded input.
+// CHECK-LABEL: func.func @transposes_through_reshapes
+// CHECK-NOT: tensor.reshape
+// CHECK: %[[E:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 8, 16]
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} ins(%[[E]] : tensor<1x1x8x16xf32>)
+// CHECK: arith.negf
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[G]]
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#tr3 = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#nhwc = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
+func.func @transposes_through_reshapes(%x: tensor<8x16xf32>) -> tensor<1x1x8x16xf32> {
+  %s3 = arith.constant dense<[1, 8, 16]> : tensor<3xindex>
+  %s4 = arith.constant dense<[1, 16, 1, 8]> : tensor<4xindex>
+  %r = tensor.reshape %x(%s3) : (tensor<8x16xf32>, tensor<3xindex>) -> tensor<1x8x16xf32>
+  %e0 = tensor.empty() : tensor<1x16x8xf32>
+  %t = linalg.generic {indexing_maps = [#tr3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%r : tensor<1x8x16xf32>) outs(%e0 : tensor<1x16x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x16x8xf32>
+  %img = tensor.reshape %t(%s4) : (tensor<1x16x8xf32>, tensor<4xindex>) -> tensor<1x16x1x8xf32>
+  %e1 = tensor.empty() : tensor<1x1x8x16xf32>
+  %y = linalg.generic {indexing_maps = [#nhwc, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%img : tensor<1x16x1x8xf32>) outs(%e1 : tensor<1x1x8x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<1x1x8x16xf32>
+  return %y : tensor<1x1x8x16xf32>
+}
+
+// -----
+
+// A reshape that is neither an expansion nor a collapse of the other shape
+// stays as it is.
+// CHECK-LABEL: func.func @general_reshape
+// CHECK: tensor.reshape
+func.func @general_reshape(%x: tensor<6x4xf32>) -> tensor<4x6xf32> {
+  %s = arith.constant dense<[4, 6]> : tensor<2xindex>
+  %r = tensor.reshape %x(%s) : (tensor<6x4xf32>, tensor<2xindex>) -> tensor<4x6xf32>
+  return %r : tensor<4x6xf32>
+}
