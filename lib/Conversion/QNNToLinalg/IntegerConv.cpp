@@ -44,8 +44,14 @@ namespace {
 /// structure (qcpu::isDotProductConv): it selects the dot-product kernel for
 /// it and keeps elementwise fusion from pulling the NHWC permutation into the
 /// reduction (see qopt-fuse-elementwise).
+///
+/// Grouped convolutions (`groups` > 1, each group's input channels a
+/// multiple of g and its output channels a multiple of P, so that a panel
+/// and a channel group never straddle two groups) read the input channels
+/// of output channel f's group: x[..., (f / (F/groups)) * C/groups + g*cg + k].
 Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
-                    ArrayRef<int64_t> s, ArrayRef<int64_t> d, int64_t g) {
+                    ArrayRef<int64_t> s, ArrayRef<int64_t> d, int64_t g,
+                    int64_t groups = 1) {
   auto xt = cast<RankedTensorType>(x.getType());
   int64_t c = xt.getDimSize(3), cg = (c + g - 1) / g;
   int64_t panel = cast<RankedTensorType>(w.getType()).getDimSize(4);
@@ -61,9 +67,14 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
   MLIRContext *ctx = b.getContext();
   AffineExpr n, oh, ow, f, kh, kw, ci, k;
   bindDims(ctx, n, oh, ow, f, kh, kw, ci, k);
+  AffineExpr channel = ci * g + k;
+  if (groups > 1) {
+    int64_t outputs = cast<RankedTensorType>(init.getType()).getDimSize(3);
+    channel = f.floorDiv(outputs / groups) * (c / groups) + channel;
+  }
   SmallVector<AffineMap> maps = {
       AffineMap::get(
-          8, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], ci * g + k},
+          8, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], channel},
           ctx),
       AffineMap::get(8, 0, {f.floorDiv(panel), kh, kw, ci, f % panel, k}, ctx),
       AffineMap::get(8, 0, {n, oh, ow, f}, ctx)};
@@ -117,8 +128,7 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
           kw = wt.getDimSize(3), group = op.getGroup();
   int64_t c = xt.getDimSize(1);
   bool depthwise = group > 1 && group == c && f == c && cpg == 1;
-  if (group != 1 && !depthwise)
-    return Value();
+  bool grouped = group > 1 && !depthwise;
   Location loc = op.getLoc();
   MLIRContext *ctx = rewriter.getContext();
   Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
@@ -145,14 +155,18 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   int64_t g = xp.width == 8 && !widen ? 4 : 2;
   bool dot = !depthwise && (widen || (xp.width == 8 && fitsI8) ||
                             (xp.width == 16 && xp.isSigned));
+  // Grouped convolutions only in the dot-product layout, with groups of
+  // whole channel groups and whole panels (else the generic NCHW form).
+  if (grouped && (!dot || cpg % g || (f / group) % panelWidth(f / group)))
+    return Value();
   bool wide = !fitsI8 || (dot && g == 2);
   Type wElt = wide ? rewriter.getI16Type() : i8;
   unsigned wBits = wide ? 16 : 8;
   // [F, C, KH, KW] -> [KH, KW, C, F] (dense), [KH, KW, C] (depthwise) or
   // [F/P, KH, KW, C/g, P, g] (dot-product panels, C padded with zeros).
-  int64_t cg = (cpg + g - 1) / g, panel = panelWidth(f);
+  int64_t cg = (cpg + g - 1) / g, panel = panelWidth(f / group);
   SmallVector<int64_t> wShape =
-      dot         ? SmallVector<int64_t>{panelCount(f), kh, kw, cg, panel, g}
+      dot ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kw, cg, panel, g}
       : depthwise ? SmallVector<int64_t>{kh, kw, f}
                   : SmallVector<int64_t>{kh, kw, cpg, f};
   SmallVector<APInt> wPacked(ShapedType::getNumElements(wShape),
@@ -235,7 +249,7 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
                    .getResult(0);
   if (dot)
     return createDotConv(rewriter, loc, x, w, init, op.getStrides(),
-                         op.getDilations(), g);
+                         op.getDilations(), g, grouped ? group : 1);
   return createConvNHWC(rewriter, loc, x, w, init, op.getStrides(),
                         op.getDilations(), depthwise);
 }

@@ -206,3 +206,10 @@ activation_product_case("act_u8_i8", "u8", 130, "i8", -5, (1, 2), 5, 7, 19)
 activation_product_case("act_i8_u8", "i8", 3, "u8", 255, (3,), 6, 9, 17)
 activation_product_case("act_i8_i8", "i8", -128, "i8", 0, (2,), 9, 64, 33)
 activation_product_case("act_u8_u8", "u8", 0, "u8", 128, (1, 4), 16, 64, 128)
+# Grouped integer convolutions in the dot-product layout (each group's
+# input channels a multiple of 4, its outputs whole panels): 4 groups of 16
+# outputs from 8 inputs each; 2 groups of 8 from 4, unsigned, stride 2; and
+# 3 groups of 6 inputs (not a multiple of 4: the generic form).
+case("grouped4_s8", "i8", -2, 32, 64, 4, 1, 1, [1, 1, 1, 1], (6, 13))
+case("grouped2_u8", "u8", 140, 8, 16, 2, 2, 1, [1, 0, 1, 0], (9, 11))
+case("grouped3_u8", "u8", 100, 18, 24, 3, 1, 1, [1, 1, 1, 1], (5, 7))
