@@ -73,9 +73,9 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
     channel = f.floorDiv(outputs / groups) * (c / groups) + channel;
   }
   SmallVector<AffineMap> maps = {
-      AffineMap::get(
-          8, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], channel},
-          ctx),
+      AffineMap::get(8, 0,
+                     {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], channel},
+                     ctx),
       AffineMap::get(8, 0, {f.floorDiv(panel), kh, kw, ci, f % panel, k}, ctx),
       AffineMap::get(8, 0, {n, oh, ow, f}, ctx)};
   SmallVector<IteratorType> iters(4, IteratorType::parallel);

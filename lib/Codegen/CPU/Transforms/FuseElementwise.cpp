@@ -199,8 +199,8 @@ struct ReshapeAsExpandOrCollapse : OpRewritePattern<tensor::ReshapeOp> {
                                 PatternRewriter &rewriter) const override {
     auto src = cast<RankedTensorType>(op.getSource().getType());
     auto dst = cast<RankedTensorType>(op.getResult().getType());
-    if (!src.hasStaticShape() || !dst.hasStaticShape() ||
-        src.getRank() == 0 || dst.getRank() == 0)
+    if (!src.hasStaticShape() || !dst.hasStaticShape() || src.getRank() == 0 ||
+        dst.getRank() == 0)
       return failure();
     ArrayRef<int64_t> from = src.getShape(), to = dst.getShape();
     if (src.getRank() > dst.getRank())
@@ -211,8 +211,8 @@ struct ReshapeAsExpandOrCollapse : OpRewritePattern<tensor::ReshapeOp> {
       }
     if (dst.getRank() > src.getRank())
       if (auto r = getReassociationIndicesForCollapse(to, from)) {
-        rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-            op, dst, op.getSource(), *r);
+        rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, dst,
+                                                           op.getSource(), *r);
         return success();
       }
     // Neither is a refinement of the other: through the shape of their
@@ -222,8 +222,8 @@ struct ReshapeAsExpandOrCollapse : OpRewritePattern<tensor::ReshapeOp> {
     for (int64_t d : from)
       if (d != 1)
         core.push_back(d);
-    SmallVector<int64_t> coreTo(llvm::make_filter_range(
-        to, [](int64_t d) { return d != 1; }));
+    SmallVector<int64_t> coreTo(
+        llvm::make_filter_range(to, [](int64_t d) { return d != 1; }));
     if (core != coreTo || core.empty() || core.size() == from.size() ||
         core.size() == to.size())
       return failure();
@@ -232,8 +232,9 @@ struct ReshapeAsExpandOrCollapse : OpRewritePattern<tensor::ReshapeOp> {
     if (!collapse || !expand)
       return failure();
     Value c = tensor::CollapseShapeOp::create(
-        rewriter, op.getLoc(), RankedTensorType::get(core, src.getElementType()),
-        op.getSource(), *collapse);
+        rewriter, op.getLoc(),
+        RankedTensorType::get(core, src.getElementType()), op.getSource(),
+        *collapse);
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, dst, c, *expand);
     return success();
   }
@@ -269,8 +270,8 @@ struct FuseElementwisePass
       return true;
     };
     RewritePatternSet patterns(ctx);
-    patterns.add<ComputeChannelsLast, GeneralizeTranspose, ReshapeAsExpandOrCollapse>(
-        ctx);
+    patterns.add<ComputeChannelsLast, GeneralizeTranspose,
+                 ReshapeAsExpandOrCollapse>(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
     tensor::populateBubbleUpExpandShapePatterns(patterns);
