@@ -158,7 +158,7 @@ struct TileAndVectorizePass
   linalg::LinalgOp distribute(linalg::LinalgOp op, ArrayRef<int64_t> sizes,
                               IRRewriter &rewriter) {
     constexpr int64_t kMinIterations = 1 << 14;
-    if (!parallel || op.hasDynamicShape())
+    if (!threaded || op.hasDynamicShape())
       return op;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t work = 1;
@@ -344,7 +344,7 @@ struct TileAndVectorizePass
     // gives each a contiguous range of them) -- except in a model's own
     // loop, where the per-step products are small (a GRU's int8 step on two
     // threads ran 4x slower than on one).
-    if (parallel && !insideModelLoop(root))
+    if (threaded && !insideModelLoop(root))
       tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     scf::SCFTileAndFuseOptions options;
     options.setTilingOptions(tiling);
@@ -446,8 +446,29 @@ struct TileAndVectorizePass
     (void)applyPatternsGreedily(getOperation(), std::move(canon));
   }
 
+  /// `parallel`, unless the whole function is too small for it.
+  bool threaded = false;
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    // A model whose ops together iterate fewer than 2^22 times runs on one
+    // thread: Silero VAD's step (0.02 ms, all of it inside an If, so not
+    // under the loop rule below) ran 1.3-2x slower on two threads than on
+    // one, each of its small ops entering a parallel region.
+    constexpr int64_t kMinModelIterations = int64_t(1) << 22;
+    int64_t modelWork = 0;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (!op.hasPureTensorSemantics())
+        return;
+      // A dynamic extent (a batch known at run time) may be large.
+      int64_t work = 1;
+      for (int64_t r : op.getStaticLoopRanges())
+        work = ShapedType::isDynamic(r)
+                   ? kMinModelIterations
+                   : std::min<int64_t>(work * r, kMinModelIterations);
+      modelWork = std::min(modelWork + work, kMinModelIterations);
+    });
+    threaded = parallel && modelWork >= kMinModelIterations;
 
     // Convolutions first: they choose their consumers' tiling.
     SmallVector<std::pair<linalg::LinalgOp, LoweringConfigAttr>> convs;
