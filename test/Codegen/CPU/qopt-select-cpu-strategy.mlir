@@ -30,7 +30,7 @@ func.func @conv(%x: tensor<1x10x10x8xf32>, %w: tensor<3x3x8x16xf32>, %init: tens
 // weight panels [f / 32, kh, kw, c/4, f % 32, 4], an i32 accumulator; a
 // register tile takes one panel's channels.
 // CHECK-LABEL: func @dot_product_conv
-// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 1, 4, 32, 1, 1, 1, 0], kernel = dot_product_conv>
+// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 2, 4, 32, 1, 1, 1, 0], kernel = dot_product_conv>
 #xmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh + kh, ow + kw, c * 4 + k)>
 #wmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (f floordiv 32, kh, kw, c, f mod 32, k)>
 #omap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh, ow, f)>
@@ -52,7 +52,7 @@ func.func @dot_product_conv(%x: tensor<1x6x6x8xi8>, %w: tensor<1x3x3x2x32x4xi8>,
 // Panels of 16 channels (as --integer-only packs 48 output channels): tiles
 // of 16 channels, one panel each.
 // CHECK-LABEL: func @dot_product_conv_panel16
-// CHECK: tile_sizes = [1, 1, 4, 16, 1, 1, 1, 0], kernel = dot_product_conv
+// CHECK: tile_sizes = [1, 2, 4, 16, 1, 1, 1, 0], kernel = dot_product_conv
 #xmap16 = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh + kh, ow + kw, c * 4 + k)>
 #wmap16 = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (f floordiv 16, kh, kw, c, f mod 16, k)>
 #omap16 = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh, ow, f)>
@@ -117,7 +117,7 @@ func.func @kept(%a: tensor<8x32xf32>) -> tensor<8x32xf32> {
 // CHECK-LABEL: func @panel_conv
 // AVX2-LABEL: func @panel_conv
 // AVX2: tile_sizes = [1, 1, 4, 16, 1, 1, 1], kernel = panel_conv
-// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 1, 4, 32, 1, 1, 1], kernel = panel_conv>
+// CHECK: linalg.generic {{.*}}qcpu.lowering_config = #qcpu.lowering_config<tile_sizes = [1, 2, 4, 32, 1, 1, 1], kernel = panel_conv>
 #pxmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
 #pwmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (f floordiv 32, kh, kw, c, f mod 32)>
 #pomap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>

@@ -106,26 +106,26 @@ func.func @depthwise_stride2(%x: tensor<1x17x17x32xf32>, %w: tensor<3x3x32xf32>)
 
 // -----
 
-// A dot-product convolution (from --integer-only) and its epilogue: one
-// output row x 4 columns x 32 channels per tile; kernel rows, kernel columns
-// and groups of four input channels are reduction loops carrying the 4x32
-// accumulators in registers. Per iteration: one [32 x 4] weight load from
-// the tile's contiguous panel, and per
-// column a 4-byte activation load broadcast to 32 lanes and one
-// qcpu.dot4_u8s8. The epilogue takes the accumulators without a memory round
-// trip.
+// A dot-product convolution (from --integer-only) and its epilogue: two
+// output rows x 4 columns x 32 channels per tile (a narrow map: 8 pixels
+// per weight load instead of 4); kernel rows, kernel columns and groups of
+// four input channels are reduction loops carrying the 2x4x32 accumulators
+// in registers. Per iteration: one [32 x 4] weight load from the tile's
+// contiguous panel, and per pixel a 4-byte activation load broadcast to 32
+// lanes and one qcpu.dot4_u8s8. The epilogue takes the accumulators without
+// a memory round trip.
 // CHECK-LABEL: func @dot_product_conv
-// CHECK: scf.for {{.*}} to %c4 step %c1
-// CHECK: %[[ACC:.*]] = vector.transfer_read %arg2{{.*}} : tensor<1x4x4x32xi32>, vector<4x32xi32>
+// CHECK: scf.for {{.*}} to %c4 step %c2
+// CHECK: %[[ACC:.*]] = vector.transfer_read %arg2{{.*}} : tensor<1x4x4x32xi32>, vector<2x4x32xi32>
 // CHECK: scf.for {{.*}} to %c3 step %c1 iter_args({{.*}}, %{{.*}} = %[[ACC]])
 // CHECK: scf.for {{.*}} to %c3 step %c1
 // CHECK: scf.for {{.*}} to %c2 step %c1
 // CHECK: vector.transfer_read %arg1{{.*}} : tensor<1x3x3x2x32x4xi8>, vector<32x4xi8>
 // CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x6x6x8xi8>, vector<4xi8>
-// CHECK-COUNT-4: qcpu.dot4_u8s8 {{.*}} : vector<128xi8> -> vector<32xi32>
-// CHECK: vector.shape_cast {{.*}} : vector<128xi32> to vector<4x32xi32>
-// CHECK: arith.trunci {{.*}} : vector<4x32xi32> to vector<4x32xi8>
-// CHECK: vector.transfer_write {{.*}} : vector<4x32xi8>, tensor<1x4x4x32xi8>
+// CHECK-COUNT-8: qcpu.dot4_u8s8 {{.*}} : vector<128xi8> -> vector<32xi32>
+// CHECK: vector.shape_cast {{.*}} : vector<256xi32> to vector<2x4x32xi32>
+// CHECK: arith.trunci {{.*}} : vector<2x4x32xi32> to vector<2x4x32xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<2x4x32xi8>, tensor<1x4x4x32xi8>
 // CHECK-NOT: linalg.generic
 #xmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (n, oh + kh, ow + kw, c * 4 + k)>
 #wmap = affine_map<(n, oh, ow, f, kh, kw, c, k) -> (f floordiv 32, kh, kw, c, f mod 32, k)>
@@ -153,21 +153,21 @@ func.func @dot_product_conv(%x: tensor<1x6x6x8xi8>, %w: tensor<1x3x3x2x32x4xi8>,
 
 // -----
 
-// An fp32 panel convolution: tiles of one output row x 4 columns x 32
+// An fp32 panel convolution: tiles of two output rows x 4 columns x 32
 // channels iterate channel panels outside the pixels; per kernel position
-// and input channel, one 32-float load of the panel and per column a
-// broadcast activation times it (vector.fma), the 4x32 accumulators carried
-// in registers through the reduction loops.
+// and input channel, one 32-float load of the panel and per pixel a
+// broadcast activation times it (vector.fma), the 2x4x32 accumulators
+// carried in registers through the reduction loops.
 // CHECK-LABEL: func @panel_conv
 // CHECK: scf.for {{.*}} to %c64 step %c32
-// CHECK: scf.for {{.*}} to %c4 step %c1
-// CHECK: vector.transfer_read {{.*}} : tensor<1x4x4x64xf32>, vector<4x32xf32>
+// CHECK: scf.for {{.*}} to %c4 step %c2
+// CHECK: vector.transfer_read {{.*}} : tensor<1x4x4x64xf32>, vector<2x4x32xf32>
 // CHECK: scf.for {{.*}} to %c3 step %c1
 // CHECK: scf.for {{.*}} to %c3 step %c1
 // CHECK: scf.for {{.*}} to %c8 step %c1
 // CHECK: vector.transfer_read %arg1{{.*}} : tensor<2x3x3x8x32xf32>, vector<32xf32>
-// CHECK-COUNT-4: vector.fma {{.*}} : vector<32xf32>
-// CHECK: vector.transfer_write {{.*}} : vector<4x32xf32>, tensor<1x1x4x32xf32>
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<2x4x32xf32>, tensor<1x2x4x32xf32>
 #pxmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
 #pwmap = affine_map<(n, oh, ow, f, kh, kw, c) -> (f floordiv 32, kh, kw, c, f mod 32)>
 #pomap = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>

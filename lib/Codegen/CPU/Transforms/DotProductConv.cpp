@@ -128,39 +128,45 @@ static AffineMap minorMap(Value source, unsigned rank) {
                                         source.getContext());
 }
 
-/// Reads the OW x F accumulators of a convolution tile (a [1, 1, OW, F]
-/// tensor) as one vector. Read once and written once (writeAccumulatorRows),
-/// the pair is hoisted out of the reduction loops, so the accumulators stay
-/// in registers and the epilogue's read of the tile forwards from the write.
+/// Reads the OH x OW x F accumulators of a convolution tile (a
+/// [1, OH, OW, F] tensor) as one [OH * OW, F] vector. Read once and written
+/// once (writeAccumulatorRows), the pair is hoisted out of the reduction
+/// loops, so the accumulators stay in registers and the epilogue's read of
+/// the tile forwards from the write.
 static Value readAccumulatorRows(OpBuilder &b, Location loc, Value acc,
-                                 int64_t ow, int64_t f) {
+                                 int64_t oh, int64_t ow, int64_t f) {
   Type elt = getElementTypeOrSelf(acc.getType());
   SmallVector<Value> zeros(4, arith::ConstantIndexOp::create(b, loc, 0));
   Value zero = arith::ConstantOp::create(b, loc, elt, b.getZeroAttr(elt));
-  return vector::TransferReadOp::create(
-      b, loc, VectorType::get({ow, f}, elt), acc, zeros, zero,
-      minorMap(acc, 2), ArrayRef<bool>{true, true});
+  Value tile = vector::TransferReadOp::create(
+      b, loc, VectorType::get({oh, ow, f}, elt), acc, zeros, zero,
+      minorMap(acc, 3), ArrayRef<bool>{true, true, true});
+  return vector::ShapeCastOp::create(
+      b, loc, VectorType::get({oh * ow, f}, elt), tile);
 }
 
-/// The indices of a tile's activations for output column `col`: the
-/// activation map at loop point (0, 0, col, 0, ...).
+/// The indices of a tile's activations for output pixel `pixel` (row-major
+/// over the tile's OH x OW): the activation map at loop point
+/// (0, pixel / OW, pixel % OW, 0, ...).
 static SmallVector<Value> columnIndices(OpBuilder &b, Location loc,
-                                       AffineMap xMap, int64_t col) {
+                                       AffineMap xMap, int64_t pixel,
+                                       int64_t ow) {
   SmallVector<int64_t> point(xMap.getNumDims(), 0);
-  point[2] = col;
+  point[1] = pixel / ow;
+  point[2] = pixel % ow;
   SmallVector<Value> indices;
   for (int64_t v : xMap.compose(point))
     indices.push_back(arith::ConstantIndexOp::create(b, loc, v));
   return indices;
 }
 
-/// Writes the OW rows of F accumulators of a convolution tile back to `acc`
-/// (a [1, 1, OW, F] tensor) as one vector. The rows are joined by
+/// Writes the OH * OW rows of F accumulators of a convolution tile back to
+/// `acc` (a [1, OH, OW, F] tensor) as one vector. The rows are joined by
 /// concatenating shuffles: a chain of vector.insert would be canonicalized
 /// into per-element vector.from_elements.
 static Value writeAccumulatorRows(OpBuilder &b, Location loc,
                                   SmallVector<Value> rows, Value acc,
-                                  int64_t ow, int64_t f) {
+                                  int64_t oh, int64_t ow, int64_t f) {
   Type elt = cast<VectorType>(rows[0].getType()).getElementType();
   while (rows.size() > 1) {
     SmallVector<Value> joined;
@@ -176,12 +182,12 @@ static Value writeAccumulatorRows(OpBuilder &b, Location loc,
     rows = std::move(joined);
   }
   Value all = vector::ShapeCastOp::create(
-      b, loc, VectorType::get({ow, f}, elt), rows[0]);
+      b, loc, VectorType::get({oh, ow, f}, elt), rows[0]);
   SmallVector<Value> zeros(4, arith::ConstantIndexOp::create(b, loc, 0));
   return vector::TransferWriteOp::create(
              b, loc, all, acc, zeros,
-             AffineMap::getMinorIdentityMap(4, 2, b.getContext()),
-             ArrayRef<bool>{true, true})
+             AffineMap::getMinorIdentityMap(4, 3, b.getContext()),
+             ArrayRef<bool>{true, true, true})
       .getResult();
 }
 
@@ -196,10 +202,9 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
     return failure();
   int64_t g = 32 / elt.getIntOrFloatBitWidth();
   SmallVector<int64_t> r = op.getStaticLoopRanges();
-  if (r[0] != 1 || r[1] != 1 || r[4] != 1 || r[5] != 1 || r[6] != 1 ||
-      r[7] != g)
+  if (r[0] != 1 || r[4] != 1 || r[5] != 1 || r[6] != 1 || r[7] != g)
     return failure();
-  int64_t ow = r[2], f = r[3];
+  int64_t oh = r[1], ow = r[2], f = r[3];
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
@@ -216,12 +221,13 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
       ArrayRef<bool>{true, true});
   Value wFlat = vector::ShapeCastOp::create(
       b, loc, VectorType::get({f * g}, elt), wTile);
-  Value accs = readAccumulatorRows(b, loc, acc, ow, f);
+  Value accs = readAccumulatorRows(b, loc, acc, oh, ow, f);
   SmallVector<Value> rows;
-  for (int64_t col = 0; col < ow; ++col) {
+  for (int64_t col = 0; col < oh * ow; ++col) {
     Value xGroup = vector::TransferReadOp::create(
-        b, loc, VectorType::get({g}, elt), x, columnIndices(b, loc, xMap, col),
-        zeroX, minorMap(x, 1), ArrayRef<bool>{true});
+        b, loc, VectorType::get({g}, elt), x,
+        columnIndices(b, loc, xMap, col, ow), zeroX, minorMap(x, 1),
+        ArrayRef<bool>{true});
     // The g activations as one i32, broadcast to every channel.
     Value packed = vector::BitCastOp::create(
         b, loc, VectorType::get({1}, i32), xGroup);
@@ -235,7 +241,7 @@ LogicalResult qcpu::vectorizeDotProductConvTile(RewriterBase &rewriter,
                           : Value(Dot2S16S16Op::create(b, loc, row, xBytes,
                                                        wFlat)));
   }
-  rewriter.replaceOp(op, writeAccumulatorRows(b, loc, rows, acc, ow, f));
+  rewriter.replaceOp(op, writeAccumulatorRows(b, loc, rows, acc, oh, ow, f));
   return success();
 }
 
@@ -244,9 +250,9 @@ LogicalResult qcpu::vectorizePanelConvTile(RewriterBase &rewriter,
   if (!isPanelConv(op) || op.hasDynamicShape())
     return failure();
   SmallVector<int64_t> r = op.getStaticLoopRanges();
-  if (r[0] != 1 || r[1] != 1 || r[4] != 1 || r[5] != 1 || r[6] != 1)
+  if (r[0] != 1 || r[4] != 1 || r[5] != 1 || r[6] != 1)
     return failure();
-  int64_t ow = r[2], f = r[3];
+  int64_t oh = r[1], ow = r[2], f = r[3];
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   OpBuilder &b = rewriter;
@@ -261,17 +267,17 @@ LogicalResult qcpu::vectorizePanelConvTile(RewriterBase &rewriter,
   Value wVec = vector::TransferReadOp::create(
       b, loc, VectorType::get({f}, f32), w, zeros5, zero, minorMap(w, 1),
       ArrayRef<bool>{true});
-  Value accs = readAccumulatorRows(b, loc, acc, ow, f);
+  Value accs = readAccumulatorRows(b, loc, acc, oh, ow, f);
   SmallVector<Value> rows;
-  for (int64_t col = 0; col < ow; ++col) {
+  for (int64_t col = 0; col < oh * ow; ++col) {
     Value xs = tensor::ExtractOp::create(b, loc, x,
-                                         columnIndices(b, loc, xMap, col))
+                                         columnIndices(b, loc, xMap, col, ow))
                    .getResult();
     Value bcast =
         vector::BroadcastOp::create(b, loc, VectorType::get({f}, f32), xs);
     Value row = vector::ExtractOp::create(b, loc, accs, col);
     rows.push_back(vector::FMAOp::create(b, loc, bcast, wVec, row));
   }
-  rewriter.replaceOp(op, writeAccumulatorRows(b, loc, rows, acc, ow, f));
+  rewriter.replaceOp(op, writeAccumulatorRows(b, loc, rows, acc, oh, ow, f));
   return success();
 }

@@ -294,7 +294,7 @@ struct TileAndVectorizePass
     SmallVector<std::pair<Operation *, SmallVector<int64_t>>> pieces = {
         {root, SmallVector<int64_t>(sizes.take_front(4))}};
     Value convInit = conv.getDpsInits()[0];
-    for (unsigned dim : {2u, 3u}) {
+    for (unsigned dim : {1u, 2u, 3u}) {
       SmallVector<std::pair<Operation *, SmallVector<int64_t>>> split;
       for (auto &[piece, par] : pieces) {
         int64_t range =
