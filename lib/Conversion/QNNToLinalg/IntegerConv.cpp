@@ -28,6 +28,28 @@ using utils::IteratorType;
 
 namespace {
 
+/// The dot-product convolution's op: acc += x * w over (n, oh, ow, f) and
+/// the reductions (kh, kw, cg, k), u8 activations (g = 4) zero-extended,
+/// others sign-extended.
+Value dotConvGeneric(OpBuilder &b, Location loc, Value x, Value w, Value init,
+                     ArrayRef<AffineMap> maps, int64_t g) {
+  SmallVector<IteratorType> iters(4, IteratorType::parallel);
+  iters.append(4, IteratorType::reduction);
+  bool unsignedX = g == 4;
+  auto conv = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init},
+      maps, iters, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Type i32 = nb.getI32Type();
+        Value xv = unsignedX ? Value(arith::ExtUIOp::create(nb, l, i32, a[0]))
+                             : Value(arith::ExtSIOp::create(nb, l, i32, a[0]));
+        Value wv = arith::ExtSIOp::create(nb, l, i32, a[1]);
+        Value p = arith::MulIOp::create(nb, l, xv, wv);
+        linalg::YieldOp::create(nb, l,
+                                Value(arith::AddIOp::create(nb, l, a[2], p)));
+      });
+  return conv.getResult(0);
+}
+
 /// A dense convolution in the dot-product layout: NHWC activations
 /// (channels zero-padded to a multiple of `g`) read in groups of `g`
 /// channels, times weights packed in panels [F/P, KH, KW, C/g, P, g] (P =
@@ -49,9 +71,44 @@ namespace {
 /// multiple of g and its output channels a multiple of P, so that a panel
 /// and a channel group never straddle two groups) read the input channels
 /// of output channel f's group: x[..., (f / (F/groups)) * C/groups + g*cg + k].
+///
+/// With `taps` (one input channel, undilated kernel columns: an STFT or an
+/// audio front end), g consecutive kernel columns take the place of the g
+/// channels, which would otherwise be one channel and g - 1 zeros (4x the
+/// work): x is read as [N, H, W] at x[n, oh*s + kh*d, ow*s + g*kq + k] with
+/// weights [F/P, KH, ceil(KW/g), 1, P, g] (the columns past KW zero, the
+/// input padded on the right to cover them).
 Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                     ArrayRef<int64_t> s, ArrayRef<int64_t> d, int64_t g,
-                    int64_t groups = 1) {
+                    int64_t groups = 1, bool taps = false) {
+  MLIRContext *ctx = b.getContext();
+  if (taps) {
+    auto xt = cast<RankedTensorType>(x.getType());
+    auto wt = cast<RankedTensorType>(w.getType());
+    int64_t ow = cast<RankedTensorType>(init.getType()).getDimSize(2);
+    int64_t width = (ow - 1) * s[1] + wt.getDimSize(2) * g;
+    Value rows = tensor::CollapseShapeOp::create(
+        b, loc, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+    if (width > xt.getDimSize(2)) {
+      SmallVector<OpFoldResult> low(3, b.getIndexAttr(0)), high = low;
+      high[2] = b.getIndexAttr(width - xt.getDimSize(2));
+      rows = tensor::PadOp::create(
+          b, loc,
+          RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), width},
+                                xt.getElementType()),
+          rows, low, high, intConst(b, loc, xt.getElementType(), 0));
+    }
+    int64_t panel = wt.getDimSize(4);
+    AffineExpr n, oh, owe, f, kh, kq, ci, k;
+    bindDims(ctx, n, oh, owe, f, kh, kq, ci, k);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(8, 0, {n, oh * s[0] + kh * d[0], owe * s[1] + kq * g + k},
+                       ctx),
+        AffineMap::get(8, 0, {f.floorDiv(panel), kh, kq, ci, f % panel, k},
+                       ctx),
+        AffineMap::get(8, 0, {n, oh, owe, f}, ctx)};
+    return dotConvGeneric(b, loc, rows, w, init, maps, g);
+  }
   auto xt = cast<RankedTensorType>(x.getType());
   int64_t c = xt.getDimSize(3), cg = (c + g - 1) / g;
   int64_t panel = cast<RankedTensorType>(w.getType()).getDimSize(4);
@@ -64,7 +121,6 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
         b, loc, RankedTensorType::get(shape, xt.getElementType()), x, low, high,
         intConst(b, loc, xt.getElementType(), 0));
   }
-  MLIRContext *ctx = b.getContext();
   AffineExpr n, oh, ow, f, kh, kw, ci, k;
   bindDims(ctx, n, oh, ow, f, kh, kw, ci, k);
   AffineExpr channel = ci * g + k;
@@ -78,21 +134,7 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                      ctx),
       AffineMap::get(8, 0, {f.floorDiv(panel), kh, kw, ci, f % panel, k}, ctx),
       AffineMap::get(8, 0, {n, oh, ow, f}, ctx)};
-  SmallVector<IteratorType> iters(4, IteratorType::parallel);
-  iters.append(4, IteratorType::reduction);
-  bool unsignedX = g == 4;
-  auto conv = linalg::GenericOp::create(
-      b, loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init},
-      maps, iters, [&](OpBuilder &nb, Location l, ValueRange a) {
-        Type i32 = nb.getI32Type();
-        Value xv = unsignedX ? Value(arith::ExtUIOp::create(nb, l, i32, a[0]))
-                             : Value(arith::ExtSIOp::create(nb, l, i32, a[0]));
-        Value wv = arith::ExtSIOp::create(nb, l, i32, a[1]);
-        Value p = arith::MulIOp::create(nb, l, xv, wv);
-        linalg::YieldOp::create(nb, l,
-                                Value(arith::AddIOp::create(nb, l, a[2], p)));
-      });
-  return conv.getResult(0);
+  return dotConvGeneric(b, loc, x, w, init, maps, g);
 }
 
 } // namespace
@@ -159,14 +201,19 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   // whole channel groups and whole panels (else the generic NCHW form).
   if (grouped && (!dot || cpg % g || (f / group) % panelWidth(f / group)))
     return Value();
+  // One input channel and undilated kernel columns: g columns per group.
+  bool taps = dot && group == 1 && c == 1 && kw >= 2 * g &&
+              op.getDilations()[1] == 1;
   bool wide = !fitsI8 || (dot && g == 2);
   Type wElt = wide ? rewriter.getI16Type() : i8;
   unsigned wBits = wide ? 16 : 8;
   // [F, C, KH, KW] -> [KH, KW, C, F] (dense), [KH, KW, C] (depthwise) or
   // [F/P, KH, KW, C/g, P, g] (dot-product panels, C padded with zeros).
   int64_t cg = (cpg + g - 1) / g, panel = panelWidth(f / group);
+  int64_t kq = (kw + g - 1) / g;
   SmallVector<int64_t> wShape =
-      dot ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kw, cg, panel, g}
+      taps  ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kq, 1, panel, g}
+      : dot ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kw, cg, panel, g}
       : depthwise ? SmallVector<int64_t>{kh, kw, f}
                   : SmallVector<int64_t>{kh, kw, cpg, f};
   SmallVector<APInt> wPacked(ShapedType::getNumElements(wShape),
@@ -177,7 +224,11 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
         for (int64_t x = 0; x < kw; ++x) {
           int64_t src = ((o * cpg + ci) * kh + y) * kw + x;
           int64_t dst =
-              dot ? (((((o / panel) * kh + y) * kw + x) * cg + ci / g) *
+              taps ? ((((o / panel) * kh + y) * kq + x / g) * panel +
+                      o % panel) *
+                             g +
+                         x % g
+              : dot ? (((((o / panel) * kh + y) * kw + x) * cg + ci / g) *
                          panel +
                      o % panel) *
                             g +
@@ -249,7 +300,7 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
                    .getResult(0);
   if (dot)
     return createDotConv(rewriter, loc, x, w, init, op.getStrides(),
-                         op.getDilations(), g, grouped ? group : 1);
+                         op.getDilations(), g, grouped ? group : 1, taps);
   return createConvNHWC(rewriter, loc, x, w, init, op.getStrides(),
                         op.getDilations(), depthwise);
 }

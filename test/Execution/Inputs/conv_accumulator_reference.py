@@ -213,3 +213,7 @@ activation_product_case("act_u8_u8", "u8", 0, "u8", 128, (1, 4), 16, 64, 128)
 case("grouped4_s8", "i8", -2, 32, 64, 4, 1, 1, [1, 1, 1, 1], (6, 13))
 case("grouped2_u8", "u8", 140, 8, 16, 2, 2, 1, [1, 0, 1, 0], (9, 11))
 case("grouped3_u8", "u8", 100, 18, 24, 3, 1, 1, [1, 1, 1, 1], (5, 7))
+# One input channel with a wide kernel: groups of consecutive kernel
+# columns instead of one channel and three zero ones (kernel 2 x 30, not a
+# multiple of four; stride (2, 7); asymmetric padding; signed input).
+case("taps_s8", "i8", 3, 1, 20, 1, (2, 7), 1, [1, 3, 0, 2], (5, 200), (2, 30))
