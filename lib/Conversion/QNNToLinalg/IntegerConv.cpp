@@ -102,8 +102,8 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
     AffineExpr n, oh, owe, f, kh, kq, ci, k;
     bindDims(ctx, n, oh, owe, f, kh, kq, ci, k);
     SmallVector<AffineMap> maps = {
-        AffineMap::get(8, 0, {n, oh * s[0] + kh * d[0], owe * s[1] + kq * g + k},
-                       ctx),
+        AffineMap::get(
+            8, 0, {n, oh * s[0] + kh * d[0], owe * s[1] + kq * g + k}, ctx),
         AffineMap::get(8, 0, {f.floorDiv(panel), kh, kq, ci, f % panel, k},
                        ctx),
         AffineMap::get(8, 0, {n, oh, owe, f}, ctx)};
@@ -202,8 +202,8 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   if (grouped && (!dot || cpg % g || (f / group) % panelWidth(f / group)))
     return Value();
   // One input channel and undilated kernel columns: g columns per group.
-  bool taps = dot && group == 1 && c == 1 && kw >= 2 * g &&
-              op.getDilations()[1] == 1;
+  bool taps =
+      dot && group == 1 && c == 1 && kw >= 2 * g && op.getDilations()[1] == 1;
   bool wide = !fitsI8 || (dot && g == 2);
   Type wElt = wide ? rewriter.getI16Type() : i8;
   unsigned wBits = wide ? 16 : 8;
@@ -212,8 +212,9 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   int64_t cg = (cpg + g - 1) / g, panel = panelWidth(f / group);
   int64_t kq = (kw + g - 1) / g;
   SmallVector<int64_t> wShape =
-      taps  ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kq, 1, panel, g}
-      : dot ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kw, cg, panel, g}
+      taps ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kq, 1, panel, g}
+      : dot
+          ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kw, cg, panel, g}
       : depthwise ? SmallVector<int64_t>{kh, kw, f}
                   : SmallVector<int64_t>{kh, kw, cpg, f};
   SmallVector<APInt> wPacked(ShapedType::getNumElements(wShape),
@@ -228,8 +229,8 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
                       o % panel) *
                              g +
                          x % g
-              : dot ? (((((o / panel) * kh + y) * kw + x) * cg + ci / g) *
-                         panel +
+              : dot
+                  ? (((((o / panel) * kh + y) * kw + x) * cg + ci / g) * panel +
                      o % panel) *
                             g +
                         ci % g

@@ -141,16 +141,16 @@ static Value readAccumulatorRows(OpBuilder &b, Location loc, Value acc,
   Value tile = vector::TransferReadOp::create(
       b, loc, VectorType::get({oh, ow, f}, elt), acc, zeros, zero,
       minorMap(acc, 3), ArrayRef<bool>{true, true, true});
-  return vector::ShapeCastOp::create(
-      b, loc, VectorType::get({oh * ow, f}, elt), tile);
+  return vector::ShapeCastOp::create(b, loc, VectorType::get({oh * ow, f}, elt),
+                                     tile);
 }
 
 /// The indices of a tile's activations for output pixel `pixel` (row-major
 /// over the tile's OH x OW): the activation map at loop point
 /// (0, pixel / OW, pixel % OW, 0, ...).
 static SmallVector<Value> columnIndices(OpBuilder &b, Location loc,
-                                       AffineMap xMap, int64_t pixel,
-                                       int64_t ow) {
+                                        AffineMap xMap, int64_t pixel,
+                                        int64_t ow) {
   SmallVector<int64_t> point(xMap.getNumDims(), 0);
   point[1] = pixel / ow;
   point[2] = pixel % ow;
