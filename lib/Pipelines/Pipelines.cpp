@@ -94,6 +94,9 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   }
   bufferization::buildBufferDeallocationPipeline(pm);
+  // The entry block's intermediate buffers share one arena by lifetime (one
+  // allocation per call instead of dozens of mmap'd ones).
+  pm.addNestedPass<FuncOp>(qcpu::createPlanBuffersPass());
   pm.addNestedPass<FuncOp>(qcpu::createLowerStridedCopiesPass());
   if (options.vectorize) {
     pm.addNestedPass<FuncOp>(qcpu::createHoistVectorTransfersPass());

@@ -219,6 +219,46 @@ def DistinctResultBuffersPass
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def PlanBuffersPass : Pass<"qopt-plan-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Place a function's static intermediate buffers in one arena";
+  let description = [{
+    After bufferization and deallocation, every intermediate tensor of a
+    model is a `memref.alloc` with a matching `memref.dealloc`. A call then
+    makes dozens of allocations of up to megabytes, and glibc serves each
+    large one with a fresh `mmap` whose pages the kernel zeroes on first
+    touch: a BERT-style encoder's object spent 10% of its time in page
+    faults (11.0 ms per call; 8.8 ms with the allocator told to keep its
+    memory). This pass gives the buffers of the entry block (static shape,
+    identity layout, freed by a `memref.dealloc` in the same block) offsets
+    in one 64-byte-aligned `i8` arena by their lifetimes (alloc to dealloc):
+    buffers whose lifetimes overlap get disjoint ranges, the others share,
+    largest first. Each becomes a `memref.view` of the arena, which is
+    allocated at the function's start and freed before its return: one
+    allocation per call, reused by the allocator from call to call, and a
+    peak no larger than the sum of the buffers live at once. Buffers of
+    nested regions (loops, branches) and dynamic ones keep their own.
+
+    Example:
+
+    ```mlir
+    %a = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+    ...
+    memref.dealloc %a : memref<16xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %arena = memref.alloc() {alignment = 64 : i64} : memref<64xi8>
+    %a = memref.view %arena[%c0][] : memref<64xi8> to memref<16xf32>
+    ...
+    memref.dealloc %arena : memref<64xi8>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // CPU code generation
 //===----------------------------------------------------------------------===//
