@@ -81,8 +81,7 @@ int64_t assignOffsets(SmallVectorImpl<Buffer> &buffers) {
   return total;
 }
 
-struct PlanBuffersPass
-    : qcpu::impl::PlanBuffersPassBase<PlanBuffersPass> {
+struct PlanBuffersPass : qcpu::impl::PlanBuffersPassBase<PlanBuffersPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal())
@@ -117,8 +116,8 @@ struct PlanBuffersPass
       }
       if (!ok || !dealloc)
         continue;
-      buffers.push_back({alloc, dealloc, position[alloc], position[dealloc],
-                         bytes, 0});
+      buffers.push_back(
+          {alloc, dealloc, position[alloc], position[dealloc], bytes, 0});
     }
     if (buffers.size() < 2)
       return;
@@ -134,9 +133,9 @@ struct PlanBuffersPass
       b.setInsertionPoint(buf.alloc);
       Value offset =
           arith::ConstantIndexOp::create(b, buf.alloc.getLoc(), buf.offset);
-      Value view = memref::ViewOp::create(b, buf.alloc.getLoc(),
-                                          buf.alloc.getType(), arena, offset,
-                                          ValueRange{});
+      Value view =
+          memref::ViewOp::create(b, buf.alloc.getLoc(), buf.alloc.getType(),
+                                 arena, offset, ValueRange{});
       buf.dealloc.erase();
       buf.alloc.getResult().replaceAllUsesWith(view);
       buf.alloc.erase();
