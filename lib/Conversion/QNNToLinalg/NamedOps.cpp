@@ -42,12 +42,15 @@ void multiplyAdd(OpBuilder &b, Location l, ValueRange a) {
 }
 
 /// The panel width of a dense fp32 convolution with `f` output channels:
-/// panelWidth's, except that many channels no panel divides take panels of
-/// 32 (the last one padded): a tile of two vectors of channels loads one
-/// input broadcast per two FMAs instead of one (openWakeWord's 257-bin STFT
-/// convolutions, 12 x 32 tiles instead of 16 x 16: 2.15 -> 2.0 ms).
+/// panelWidth's, except that many channels no panel divides, with a few
+/// left over by 32, take panels of 32 (the last one padded): a tile of two
+/// vectors of channels loads one input broadcast per two FMAs instead of
+/// one (openWakeWord's 257-bin STFT convolutions, 12 x 32 tiles instead of
+/// 16 x 16: 2.15 -> 2.0 ms). A larger rest is a remainder tile of its own
+/// whose odd width costs more than the panels save (MobileNetV3's 120- and
+/// 200-channel convolutions ran 5x slower: 9.2 ms for the model, not 5.6).
 int64_t floatPanelWidth(int64_t f) {
-  return f > 64 && f % 16 ? 32 : panelWidth(f);
+  return f > 64 && f % 16 && f % 32 <= 4 ? 32 : panelWidth(f);
 }
 
 /// A dense fp32 convolution of NHWC `x` (padded) with constant weights
