@@ -6,7 +6,9 @@ bench/sweep/run_sweep.py (random weights; batch 1).
 
 Convolutions read and write channels-last (see channels_last). Writes
 OUTDIR/<class>.onnx, OUTDIR/<class>_in<k>.npy and prints one line per
-class: name|multiply-adds|input names.
+class: name|multiply-adds|input names|elements moved|weight elements (the
+least a run must read and write: its float inputs and output, and its
+weights, whose bytes depend on the precision).
 """
 import os
 import sys
@@ -20,7 +22,7 @@ os.makedirs(out, exist_ok=True)
 rng = np.random.default_rng(0)
 
 
-def save(name, nodes, inputs, output, inits, macs):
+def save(name, nodes, inputs, output, inits, macs, out_elems):
     g = helper.make_graph(nodes, name,
                           [helper.make_tensor_value_info(n, TensorProto.FLOAT, a.shape)
                            for n, a in inputs],
@@ -31,10 +33,12 @@ def save(name, nodes, inputs, output, inits, macs):
     onnx.save(m, os.path.join(out, name + ".onnx"))
     for k, (n, a) in enumerate(inputs):
         np.save(os.path.join(out, f"{name}_in{k}.npy"), a)
-    print(f"{name}|{macs}|{','.join(n for n, _ in inputs)}")
+    moved = sum(a.size for _, a in inputs) + out_elems
+    weights = sum(a.size for _, a in inits)
+    print(f"{name}|{macs}|{','.join(n for n, _ in inputs)}|{moved}|{weights}")
 
 
-def channels_last(name, node, c, f, hw, inits, macs):
+def channels_last(name, node, c, f, hw, inits, macs, out_elems):
     """`node` (NCHW, reading "xc" and writing "yc") between transposes from
     and to channels-last, as inside a model: qopt folds them into its own
     NHWC layout, so the model is the kernel (an NCHW boundary would time a
@@ -45,7 +49,7 @@ def channels_last(name, node, c, f, hw, inits, macs):
     to_last = [0] + list(range(2, sp + 2)) + [1]
     nodes = [helper.make_node("Transpose", ["x"], ["xc"], perm=to_first), node,
              helper.make_node("Transpose", ["yc"], ["y"], perm=to_last)]
-    save(name, nodes, [("x", x)], "y", inits, macs)
+    save(name, nodes, [("x", x)], "y", inits, macs, out_elems)
 
 
 def conv(name, c, f, hw, k, s=1, p=0, d=1, g=1):
@@ -56,29 +60,30 @@ def conv(name, c, f, hw, k, s=1, p=0, d=1, g=1):
     node = helper.make_node("Conv", ["xc", "w", "b"], ["yc"], kernel_shape=list(k),
                             strides=[s] * sp, pads=[p] * 2 * sp, dilations=[d] * sp, group=g)
     channels_last(name, node, c, f, hw, [("w", w), ("b", b)],
-                  int(np.prod(o)) * f * (c // g) * int(np.prod(k)))
+                  int(np.prod(o)) * f * (c // g) * int(np.prod(k)), int(np.prod(o)) * f)
 
 
 def conv_transpose(name, c, f, hw, k, s, p):
     w = (rng.standard_normal((c, f) + k) / np.sqrt(c)).astype(np.float32)
     node = helper.make_node("ConvTranspose", ["xc", "w"], ["yc"], kernel_shape=list(k),
                             strides=[s, s], pads=[p] * 4)
+    o = [(hw[i] - 1) * s - 2 * p + k[i] for i in range(2)]
     channels_last(name, node, c, f, hw, [("w", w)],
-                  int(np.prod(hw)) * c * f * int(np.prod(k)))
+                  int(np.prod(hw)) * c * f * int(np.prod(k)), int(np.prod(o)) * f)
 
 
 def gemm(name, m, k, n):
     x = rng.standard_normal((m, k)).astype(np.float32)
     w = (rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32)
     save(name, [helper.make_node("MatMul", ["x", "w"], ["y"])], [("x", x)], "y",
-         [("w", w)], m * k * n)
+         [("w", w)], m * k * n, m * n)
 
 
 def batched(name, b, m, k, n):
     x = rng.standard_normal((b, m, k)).astype(np.float32)
     z = rng.standard_normal((b, k, n)).astype(np.float32)
     save(name, [helper.make_node("MatMul", ["x", "z"], ["y"])], [("x", x), ("z", z)], "y",
-         [], b * m * k * n)
+         [], b * m * k * n, b * m * n)
 
 
 conv("dense3x3_64_56", 64, 64, (56, 56), (3, 3), p=1)
