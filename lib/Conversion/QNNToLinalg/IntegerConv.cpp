@@ -82,56 +82,51 @@ Value createDotConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                     ArrayRef<int64_t> s, ArrayRef<int64_t> d, int64_t g,
                     int64_t groups = 1, bool taps = false) {
   MLIRContext *ctx = b.getContext();
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(w.getType());
+  int64_t c = xt.getDimSize(3), cg = (c + g - 1) / g, panel = wt.getDimSize(4);
+  Type elt = xt.getElementType();
+  AffineExpr n, oh, ow, f, kh, kw, ci, k;
+  bindDims(ctx, n, oh, ow, f, kh, kw, ci, k);
+  // The activations' last index expressions: the column and channel, or
+  // with taps the column alone (kw counts groups of g columns).
+  SmallVector<AffineExpr> inner;
   if (taps) {
-    auto xt = cast<RankedTensorType>(x.getType());
-    auto wt = cast<RankedTensorType>(w.getType());
-    int64_t ow = cast<RankedTensorType>(init.getType()).getDimSize(2);
-    int64_t width = (ow - 1) * s[1] + wt.getDimSize(2) * g;
-    Value rows = tensor::CollapseShapeOp::create(
+    int64_t width =
+        (cast<RankedTensorType>(init.getType()).getDimSize(2) - 1) * s[1] +
+        wt.getDimSize(2) * g;
+    x = tensor::CollapseShapeOp::create(
         b, loc, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
     if (width > xt.getDimSize(2)) {
       SmallVector<OpFoldResult> low(3, b.getIndexAttr(0)), high = low;
       high[2] = b.getIndexAttr(width - xt.getDimSize(2));
-      rows = tensor::PadOp::create(
+      x = tensor::PadOp::create(
           b, loc,
           RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), width},
-                                xt.getElementType()),
-          rows, low, high, intConst(b, loc, xt.getElementType(), 0));
+                                elt),
+          x, low, high, intConst(b, loc, elt, 0));
     }
-    int64_t panel = wt.getDimSize(4);
-    AffineExpr n, oh, owe, f, kh, kq, ci, k;
-    bindDims(ctx, n, oh, owe, f, kh, kq, ci, k);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(
-            8, 0, {n, oh * s[0] + kh * d[0], owe * s[1] + kq * g + k}, ctx),
-        AffineMap::get(8, 0, {f.floorDiv(panel), kh, kq, ci, f % panel, k},
-                       ctx),
-        AffineMap::get(8, 0, {n, oh, owe, f}, ctx)};
-    return dotConvGeneric(b, loc, rows, w, init, maps, g);
+    inner = {ow * s[1] + kw * g + k};
+  } else {
+    if (c % g) {
+      SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)), high = low;
+      high[3] = b.getIndexAttr(cg * g - c);
+      SmallVector<int64_t> shape(xt.getShape());
+      shape[3] = cg * g;
+      x = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, elt), x,
+                                low, high, intConst(b, loc, elt, 0));
+    }
+    AffineExpr channel = ci * g + k;
+    if (groups > 1) {
+      int64_t outputs = cast<RankedTensorType>(init.getType()).getDimSize(3);
+      channel = f.floorDiv(outputs / groups) * (c / groups) + channel;
+    }
+    inner = {ow * s[1] + kw * d[1], channel};
   }
-  auto xt = cast<RankedTensorType>(x.getType());
-  int64_t c = xt.getDimSize(3), cg = (c + g - 1) / g;
-  int64_t panel = cast<RankedTensorType>(w.getType()).getDimSize(4);
-  if (c % g) {
-    SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)), high = low;
-    high[3] = b.getIndexAttr(cg * g - c);
-    SmallVector<int64_t> shape(xt.getShape());
-    shape[3] = cg * g;
-    x = tensor::PadOp::create(
-        b, loc, RankedTensorType::get(shape, xt.getElementType()), x, low, high,
-        intConst(b, loc, xt.getElementType(), 0));
-  }
-  AffineExpr n, oh, ow, f, kh, kw, ci, k;
-  bindDims(ctx, n, oh, ow, f, kh, kw, ci, k);
-  AffineExpr channel = ci * g + k;
-  if (groups > 1) {
-    int64_t outputs = cast<RankedTensorType>(init.getType()).getDimSize(3);
-    channel = f.floorDiv(outputs / groups) * (c / groups) + channel;
-  }
+  SmallVector<AffineExpr> xExprs = {n, oh * s[0] + kh * d[0]};
+  xExprs.append(inner);
   SmallVector<AffineMap> maps = {
-      AffineMap::get(8, 0,
-                     {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], channel},
-                     ctx),
+      AffineMap::get(8, 0, xExprs, ctx),
       AffineMap::get(8, 0, {f.floorDiv(panel), kh, kw, ci, f % panel, k}, ctx),
       AffineMap::get(8, 0, {n, oh, ow, f}, ctx)};
   return dotConvGeneric(b, loc, x, w, init, maps, g);
@@ -209,12 +204,13 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
   unsigned wBits = wide ? 16 : 8;
   // [F, C, KH, KW] -> [KH, KW, C, F] (dense), [KH, KW, C] (depthwise) or
   // [F/P, KH, KW, C/g, P, g] (dot-product panels, C padded with zeros).
-  int64_t cg = (cpg + g - 1) / g, panel = panelWidth(f / group);
-  int64_t kq = (kw + g - 1) / g;
+  // With taps, kernel column x is column x / g of the panels and channel
+  // x % g of its group (one group per column group).
+  int64_t panel = panelWidth(f / group), panels = (f + panel - 1) / panel;
+  int64_t cols = taps ? (kw + g - 1) / g : kw;
+  int64_t cg = taps ? 1 : (cpg + g - 1) / g;
   SmallVector<int64_t> wShape =
-      taps ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kq, 1, panel, g}
-      : dot
-          ? SmallVector<int64_t>{(f + panel - 1) / panel, kh, kw, cg, panel, g}
+      dot         ? SmallVector<int64_t>{panels, kh, cols, cg, panel, g}
       : depthwise ? SmallVector<int64_t>{kh, kw, f}
                   : SmallVector<int64_t>{kh, kw, cpg, f};
   SmallVector<APInt> wPacked(ShapedType::getNumElements(wShape),
@@ -224,16 +220,13 @@ Value lowering::lowerConvNHWC(Conv2DOp op, Value input, Value bias,
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x) {
           int64_t src = ((o * cpg + ci) * kh + y) * kw + x;
+          int64_t col = taps ? x / g : x, chan = taps ? x % g : ci;
           int64_t dst =
-              taps ? ((((o / panel) * kh + y) * kq + x / g) * panel +
-                      o % panel) *
-                             g +
-                         x % g
-              : dot
-                  ? (((((o / panel) * kh + y) * kw + x) * cg + ci / g) * panel +
+              dot ? (((((o / panel) * kh + y) * cols + col) * cg + chan / g) *
+                         panel +
                      o % panel) *
                             g +
-                        ci % g
+                        chan % g
               : depthwise ? (y * kw + x) * f + o
                           : ((y * kw + x) * cpg + ci) * f + o;
           wPacked[dst] = APInt(wBits, wv[src], /*isSigned=*/true);

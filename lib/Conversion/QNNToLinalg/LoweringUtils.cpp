@@ -254,11 +254,6 @@ int64_t panelWidth(int64_t f) {
   return f < 16 ? f : 16;
 }
 
-int64_t panelCount(int64_t f) {
-  int64_t p = panelWidth(f);
-  return (f + p - 1) / p;
-}
-
 Value windowReduceNHWC(
     OpBuilder &b, Location loc, Value x, Type resultElt,
     ArrayRef<int64_t> outShape, ArrayRef<int64_t> kernel,

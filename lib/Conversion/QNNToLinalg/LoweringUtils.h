@@ -105,10 +105,9 @@ Value permuteWeights(OpBuilder &b, Location loc, Value w,
 /// panel layout): 32 or 16 when it divides F (one register tile's
 /// channels), all F when F < 16, else 16 with the last panel padded with
 /// zero weights (257 STFT bins: 17 panels; the register tiles split the
-/// remainder off, see qopt-tile-and-vectorize). There are
-/// panelCount(F) = ceil(F / P) panels.
+/// remainder off, see qopt-tile-and-vectorize). There are ceil(F / P)
+/// panels. (fp32 convolutions of 257 bins take 32: floatPanelWidth.)
 int64_t panelWidth(int64_t f);
-int64_t panelCount(int64_t f);
 /// Reshape to a static-or-batch-dynamic shape through a shape tensor.
 Value reshapeTensor(OpBuilder &b, Location loc, Value src,
                     RankedTensorType resultType);

@@ -103,17 +103,15 @@ struct PlanBuffersPass : qcpu::impl::PlanBuffersPassBase<PlanBuffersPass> {
       int64_t bytes = placeableBytes(alloc.getType());
       if (!bytes)
         continue;
-      // Freed once, in this block, and neither returned nor freed elsewhere.
+      // Freed exactly once, in this block (a returned buffer is not freed,
+      // one freed in a branch is freed elsewhere).
       memref::DeallocOp dealloc;
       bool ok = true;
-      for (Operation *user : alloc->getUsers()) {
+      for (Operation *user : alloc->getUsers())
         if (auto d = dyn_cast<memref::DeallocOp>(user)) {
           ok &= !dealloc && d->getBlock() == &entry;
           dealloc = d;
-        } else if (isa<func::ReturnOp>(user)) {
-          ok = false;
         }
-      }
       if (!ok || !dealloc)
         continue;
       buffers.push_back(
